@@ -1,0 +1,59 @@
+// JobSpec: a job file after parsing, validation and parameter substitution.
+//
+// Produced once by LoadJobFile (job_file.h) on the main thread; read-only afterwards. Every
+// part remembers where it was written so later stages (schema checks, expression compilation)
+// can point at the job file in their errors.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/options.h"
+
+namespace sluice {
+
+struct TransformSpec {
+  enum class Kind { kFilter, kSet, kRename, kDrop, kSelect };
+  Kind kind = Kind::kFilter;
+  std::string expression;                                       // kFilter
+  std::vector<std::pair<std::string, std::string>> assignments; // kSet: column -> expression,
+                                                                // kRename: old -> new
+  std::vector<std::string> columns;                             // kDrop, kSelect
+  SourceLocation location;
+  std::string Label(size_t index) const;  // "transforms[2] (filter)"
+};
+
+struct RateLimitSpec {
+  int64_t rows_per_second = 0;  // 0 = unlimited
+  int64_t bytes_per_second = 0;
+};
+
+struct SettingsSpec {
+  int parallelism = 1;
+  int64_t batch_rows = 10000;
+  RateLimitSpec rate_limit;
+  int64_t error_limit_rows = 0;  // rejected rows tolerated; more fails the job
+  std::string dirty_records;     // JSON-lines file for rejected rows; empty = don't keep them
+  std::string time_zone = "UTC"; // for ${bizdate}, now() and text timestamps without offset
+  std::string state_path;        // state store; empty = default (SLUICE_STATE or .sluice/state.db)
+  int64_t queue_batches = 8;     // bounded queue between readers and writers, in batches
+};
+
+struct JobSpec {
+  std::string file;  // path of the job file, for messages
+  std::string name;
+  std::string mode = "batch";
+  std::string source_type;
+  Options source;  // all keys of the source section, validated against the connector's specs
+  std::string target_type;
+  Options target;
+  std::vector<TransformSpec> transforms;
+  SettingsSpec settings;
+  // Parameters as resolved for this run: bizdate (yyyyMMdd) and every --set key.
+  std::map<std::string, std::string> parameters;
+};
+
+}  // namespace sluice

@@ -1,0 +1,74 @@
+// Batch: a set of rows in columnar form, the unit that moves through a pipeline.
+//
+// Batch mode carries only inserts (row_kinds empty). Change streams (CDC) use the same Batch
+// with a RowKind per row and the source position of the last change it holds, so one engine and
+// one sink interface serve both; sinks that cannot apply updates or deletes say so up front.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/column.h"
+#include "core/schema.h"
+
+namespace sluice {
+
+enum class RowKind : uint8_t {
+  kInsert,
+  kUpdateBefore,  // the old image of an updated row (when the source provides it)
+  kUpdateAfter,   // the new image of an updated row
+  kDelete,        // the old image (at least the key) of a deleted row
+};
+
+struct Batch {
+  std::vector<Column> columns;
+  // Empty means every row is a kInsert (batch mode). Otherwise one entry per row.
+  std::vector<RowKind> row_kinds;
+  // Opaque, source-defined position after the last row of this batch (binlog file:pos, LSN,
+  // Kafka offsets). Empty in batch mode. Saved only after the sink made the batch durable.
+  std::string position;
+  // Index of the split this batch came from; lets the engine account progress per split.
+  int32_t split_index = -1;
+
+  Batch() = default;
+  explicit Batch(const Schema& schema) {
+    columns.reserve(schema.size());
+    for (const Field& f : schema.fields) columns.emplace_back(f.type);
+  }
+
+  size_t num_rows() const { return columns.empty() ? row_count_without_columns : columns[0].size(); }
+  size_t num_columns() const { return columns.size(); }
+  RowKind kind(size_t row) const { return row_kinds.empty() ? RowKind::kInsert : row_kinds[row]; }
+
+  void Clear() {
+    for (Column& c : columns) c.Clear();
+    row_kinds.clear();
+    position.clear();
+    row_count_without_columns = 0;
+  }
+  size_t ByteSize() const {
+    size_t n = row_kinds.size();
+    for (const Column& c : columns) n += c.ByteSize();
+    return n;
+  }
+  // Keeps only the rows whose `keep` byte is non-zero.
+  void Filter(const std::vector<uint8_t>& keep) {
+    size_t kept = 0;
+    for (uint8_t k : keep) kept += k ? 1 : 0;
+    for (Column& c : columns) c.Filter(keep);
+    if (!row_kinds.empty()) {
+      size_t out = 0;
+      for (size_t i = 0; i < row_kinds.size(); ++i) {
+        if (keep[i]) row_kinds[out++] = row_kinds[i];
+      }
+      row_kinds.resize(out);
+    }
+    row_count_without_columns = kept;
+  }
+
+  // A source that selects no columns (SELECT COUNT-like jobs) still reports rows.
+  size_t row_count_without_columns = 0;
+};
+
+}  // namespace sluice

@@ -1,0 +1,127 @@
+// Column: the values of one field for the rows of a batch.
+//
+// Lifecycle: filled by one thread (a reader or a transform), then moved through a queue to the
+// thread that consumes it; never shared between threads at the same time.
+// Layout: a validity byte per row, and either one int64 slot per row (fixed types) or offsets
+// into one byte buffer (var types). Appending never allocates per value: the vectors grow
+// geometrically and are reused when a batch is cleared.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/types.h"
+
+namespace sluice {
+
+class Column {
+ public:
+  Column() = default;
+  explicit Column(DataType type) : type_(type) { Clear(); }
+
+  const DataType& type() const { return type_; }
+  TypeId id() const { return type_.id; }
+  bool is_var() const { return IsVarWidth(type_.id); }
+  size_t size() const { return valid_.size(); }
+
+  // Drops the values but keeps the memory for the next batch.
+  void Clear() {
+    valid_.clear();
+    fixed_.clear();
+    offsets_.clear();
+    data_.clear();
+    if (is_var()) offsets_.push_back(0);
+  }
+  // Changes the type of an empty column.
+  void Reset(DataType type) {
+    type_ = type;
+    Clear();
+  }
+  void Reserve(size_t rows, size_t bytes = 0) {
+    valid_.reserve(rows);
+    if (is_var()) {
+      offsets_.reserve(rows + 1);
+      data_.reserve(bytes);
+    } else {
+      fixed_.reserve(rows);
+    }
+  }
+
+  // --- appending -------------------------------------------------------------------------
+  void AppendNull() {
+    valid_.push_back(0);
+    if (is_var()) {
+      offsets_.push_back(static_cast<uint32_t>(data_.size()));
+    } else {
+      fixed_.push_back(0);
+    }
+  }
+  void AppendInt(int64_t v) {
+    valid_.push_back(1);
+    fixed_.push_back(v);
+  }
+  void AppendUInt(uint64_t v) { AppendInt(static_cast<int64_t>(v)); }
+  void AppendBool(bool v) { AppendInt(v ? 1 : 0); }
+  void AppendDouble(double v) { AppendInt(std::bit_cast<int64_t>(v)); }
+  void AppendBytes(std::string_view v) {
+    valid_.push_back(1);
+    data_.append(v.data(), v.size());
+    offsets_.push_back(static_cast<uint32_t>(data_.size()));
+  }
+  // Copies row `row` of `other`, which must have the same physical layout.
+  void AppendFrom(const Column& other, size_t row) {
+    if (other.IsNull(row)) {
+      AppendNull();
+    } else if (is_var()) {
+      AppendBytes(other.GetView(row));
+    } else {
+      AppendInt(other.fixed_[row]);
+    }
+  }
+
+  // For writers that build a var value in pieces: append to MutableData(), then CommitVar().
+  std::string& MutableData() { return data_; }
+  void CommitVar() {
+    valid_.push_back(1);
+    offsets_.push_back(static_cast<uint32_t>(data_.size()));
+  }
+
+  // --- reading ---------------------------------------------------------------------------
+  bool IsNull(size_t row) const { return valid_[row] == 0; }
+  int64_t GetInt(size_t row) const { return fixed_[row]; }
+  uint64_t GetUInt(size_t row) const { return static_cast<uint64_t>(fixed_[row]); }
+  bool GetBool(size_t row) const { return fixed_[row] != 0; }
+  double GetDouble(size_t row) const { return std::bit_cast<double>(fixed_[row]); }
+  std::string_view GetView(size_t row) const {
+    return std::string_view(data_.data() + offsets_[row], offsets_[row + 1] - offsets_[row]);
+  }
+
+  // Raw access for tight loops and bulk copies.
+  const std::vector<uint8_t>& validity() const { return valid_; }
+  std::vector<uint8_t>& mutable_validity() { return valid_; }
+  const std::vector<int64_t>& fixed() const { return fixed_; }
+  std::vector<int64_t>& mutable_fixed() { return fixed_; }
+  const std::vector<uint32_t>& offsets() const { return offsets_; }
+  const std::string& data() const { return data_; }
+
+  // Approximate memory held by the values, for rate limits and progress (not capacity).
+  size_t ByteSize() const {
+    return valid_.size() + (is_var() ? data_.size() + offsets_.size() * 4 : fixed_.size() * 8);
+  }
+
+  // Keeps only the rows whose `keep` byte is non-zero, in order. Used by filters.
+  void Filter(const std::vector<uint8_t>& keep);
+
+ private:
+  DataType type_;
+  std::vector<uint8_t> valid_;
+  std::vector<int64_t> fixed_;
+  std::vector<uint32_t> offsets_;
+  std::string data_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,63 @@
+// ConnectorRegistry: the explicit list of connectors this binary carries.
+//
+// Each connector registers one ConnectorInfo (Fluent Bit's plugin record): its name, what it
+// can do, its option specs for each side, and factories. The job parser validates sections
+// against the specs; `sluice connectors` prints the capability matrix from the same records.
+// Built once at start-up (connectors/builtin_connectors.cc), read-only afterwards.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/options.h"
+#include "core/sink.h"
+#include "core/source.h"
+#include "core/time_zone.h"
+
+namespace sluice {
+
+// What every connector factory receives besides its options.
+struct ConnectorContext {
+  TimeZone zone = TimeZone::Utc();  // the job's time zone
+  std::string job_name;
+  std::string state_dir;  // where a connector may keep files of its own
+};
+
+struct ConnectorCapabilities {
+  bool batch_read = false;
+  bool incremental_read = false;  // watermark column reads
+  bool parallel_read = false;     // more than one split
+  bool cdc_read = false;          // change streams (later)
+  bool batch_write = false;
+  std::vector<WriteMode> write_modes;
+  bool cdc_write = false;         // applies updates and deletes (later)
+};
+
+struct ConnectorInfo {
+  std::string name;  // the `type:` in job files
+  std::string description;
+  ConnectorCapabilities capabilities;
+  std::vector<OptionSpec> source_options;
+  std::vector<OptionSpec> target_options;
+  std::function<Result<std::unique_ptr<Source>>(const Options&, const ConnectorContext&)>
+      make_source;
+  std::function<Result<std::unique_ptr<Sink>>(const Options&, const ConnectorContext&)> make_sink;
+};
+
+class ConnectorRegistry {
+ public:
+  void Register(ConnectorInfo info);
+  const ConnectorInfo* Find(std::string_view name) const;
+  const std::vector<ConnectorInfo>& all() const { return connectors_; }
+  std::vector<std::string> Names() const;
+
+ private:
+  std::vector<ConnectorInfo> connectors_;
+};
+
+// The registry with every connector compiled into this binary.
+const ConnectorRegistry& BuiltinConnectors();
+
+}  // namespace sluice

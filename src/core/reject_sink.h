@@ -1,0 +1,26 @@
+// RejectSink: where rows that cannot be transformed or written go, with the reason.
+//
+// The engine's implementation counts them, keeps them aside (dirty records file) and fails the
+// job once the configured limit is passed. Thread-safe: readers, transforms and writers call it
+// from their own threads.
+#pragma once
+
+#include <string_view>
+
+#include "core/batch.h"
+#include "core/schema.h"
+#include "core/status.h"
+
+namespace sluice {
+
+class RejectSink {
+ public:
+  virtual ~RejectSink() = default;
+  // Records row `row` of `batch` (whose fields are described by `schema`) as rejected by
+  // `stage` ("transform filter#1", "target") for `reason`. Returns kLimitExceeded once the
+  // error limit is passed; the caller stops and propagates that status.
+  virtual Status Reject(const Schema& schema, const Batch& batch, size_t row,
+                        std::string_view stage, std::string_view reason) = 0;
+};
+
+}  // namespace sluice
