@@ -1,0 +1,102 @@
+// `sluice check`: everything `run` does before the first write, printed as a plan.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/job_loading.h"
+#include "core/types.h"
+#include "engine/job_runner.h"
+#include "engine/job_setup.h"
+#include "state/state_store.h"
+
+namespace sluice {
+namespace {
+
+Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  SLUICE_ASSIGN_OR_RETURN(JobSetup setup, BuildJobSetup(spec, BuiltinConnectors(), now));
+  std::string out = fmt::format("job {} ({}), mode {}\n", spec.name, spec.file, spec.mode);
+  for (const auto& [key, value] : spec.parameters) out += fmt::format("  parameter {} = {}\n", key, value);
+
+  out += fmt::format("source: {}\n", setup.source->Describe());
+  for (const Field& f : setup.source->schema().fields) {
+    out += fmt::format("  column {} {}\n", f.name, TypeName(f.type));
+  }
+  if (!setup.read.where.empty()) out += fmt::format("  where {}\n", setup.read.where);
+
+  // The state is only read, and only if it exists: check writes nothing.
+  std::optional<std::string> low;
+  std::string state_path = ResolveStatePath(spec, args.state_path);
+  if (std::filesystem::exists(state_path)) {
+    SLUICE_ASSIGN_OR_RETURN(auto state, OpenSqliteStateStore(state_path));
+    SLUICE_ASSIGN_OR_RETURN(JobState js, state->Load(spec.name));
+    if (js.watermark_column == setup.incremental_column) low = js.watermark;
+    if (js.pending) {
+      out += fmt::format("  note: run {} was interrupted; the next run resolves it first\n",
+                         js.pending->run_id);
+    }
+  }
+  Source* source = setup.source.get();
+  std::unique_ptr<Source> ranged;
+  if (!setup.incremental_column.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(auto high, source->MaxValue(setup.incremental_column));
+    out += fmt::format("  incremental on {}: from {} (inclusive) to {} (exclusive)\n",
+                       setup.incremental_column, low.value_or("the beginning"),
+                       high.value_or("(no rows)"));
+    if (high) {
+      SLUICE_ASSIGN_OR_RETURN(ranged, OpenRangedSource(setup, spec,
+                                                       WatermarkRange{setup.incremental_column,
+                                                                      low, *high}));
+      source = ranged.get();
+    }
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Split> splits, source->PlanSplits());
+  out += fmt::format("  {} split(s), parallelism {}\n", splits.size(), spec.settings.parallelism);
+  for (const Split& s : splits) {
+    out += fmt::format("    split {}: {}{}\n", s.index, s.description,
+                       s.estimated_rows ? fmt::format(" (~{} rows)", *s.estimated_rows) : "");
+  }
+
+  if (!setup.transforms.empty()) {
+    out += "transforms:\n";
+    for (const auto& t : setup.transforms) out += fmt::format("  {}\n", t->Describe());
+  }
+
+  out += fmt::format("target: {}\n  write_mode {}", setup.sink->Describe(),
+                     WriteModeName(setup.write.mode));
+  if (!setup.write.key.empty()) out += fmt::format(", key ({})", fmt::join(setup.write.key, ", "));
+  out += "\n";
+  for (const Field& f : setup.write.schema.fields) {
+    out += fmt::format("  column {} {}\n", f.name, TypeName(f.type));
+  }
+  setup.write.run_id = "check";
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> actions, setup.sink->Plan(setup.write));
+  for (const std::string& a : actions) out += fmt::format("  will: {}\n", a);
+  return out;
+}
+
+}  // namespace
+
+int CheckCommand(const JobArgs& args) {
+  Result<JobSpec> spec = LoadJobFromArgs(args);
+  if (!spec) {
+    std::fprintf(stderr, "error: %s\n", spec.error().message().c_str());
+    return ExitCodeFor(spec.error());
+  }
+  Result<std::string> plan = BuildPlan(*spec, args);
+  if (!plan) {
+    std::fprintf(stderr, "error: %s\n", plan.error().message().c_str());
+    return ExitCodeFor(plan.error());
+  }
+  std::fputs(plan->c_str(), stdout);
+  std::puts("check passed: nothing was written");
+  return kExitOk;
+}
+
+}  // namespace sluice

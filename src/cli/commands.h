@@ -1,0 +1,35 @@
+// The sub-commands of the sluice binary. Each returns the process exit code (exit_codes.h).
+// Output: results on stdout, logs, progress and errors on stderr.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+// Options shared by the commands that load a job file.
+struct JobArgs {
+  std::string job_file;
+  std::vector<std::string> sets;  // "key=value"
+  std::string bizdate;
+  std::string state_path;
+};
+
+struct RunArgs {
+  JobArgs job;
+  std::string progress = "auto";  // auto | bar | log | none
+  bool json_summary = false;
+};
+
+int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled);
+int CheckCommand(const JobArgs& args);
+int ConnectorsCommand(const std::string& name);
+int StateShowCommand(const std::string& state_path, const std::string& job);
+int StateResetCommand(const std::string& state_path, const std::string& job);
+int StateSetWatermarkCommand(const std::string& state_path, const std::string& job,
+                             const std::string& column, const std::string& value);
+
+}  // namespace sluice

@@ -1,0 +1,36 @@
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/job_loading.h"
+#include "cli/summary_printer.h"
+#include "engine/job_runner.h"
+
+namespace sluice {
+
+int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled) {
+  Result<JobSpec> spec = LoadJobFromArgs(args.job);
+  if (!spec) {
+    std::fprintf(stderr, "error: %s\n", spec.error().message().c_str());
+    return ExitCodeFor(spec.error());
+  }
+  RunOptions options;
+  options.cancelled = &cancelled;
+  options.state_path = args.job.state_path;
+  if (args.progress == "bar") options.progress = ProgressStyle::kBar;
+  if (args.progress == "log") options.progress = ProgressStyle::kLog;
+  if (args.progress == "none") options.progress = ProgressStyle::kNone;
+  if (auto it = spec->parameters.find("bizdate"); it != spec->parameters.end()) {
+    spdlog::info("{}: starting (bizdate {})", spec->name, it->second);
+  }
+  RunSummary summary = RunJob(*spec, BuiltinConnectors(), options);
+  std::string text = args.json_summary ? SummaryJson(summary) : SummaryText(summary);
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+  if (!summary.status.ok()) std::fprintf(stderr, "error: %s\n", summary.status.message().c_str());
+  return ExitCodeFor(summary.status);
+}
+
+}  // namespace sluice

@@ -1,0 +1,86 @@
+#include "cli/summary_printer.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/progress_reporter.h"
+
+namespace sluice {
+namespace {
+
+// Which side held the run back, from how long each side waited for the other.
+std::string Bottleneck(const RunSummary& s) {
+  if (s.seconds < 0.05) return "";
+  if (s.throttle_seconds > 0.2 * s.seconds) return "the rate limit";
+  if (s.reader_wait_seconds > s.writer_wait_seconds * 2) return "the target (writers)";
+  if (s.writer_wait_seconds > s.reader_wait_seconds * 2) return "the source (readers)";
+  return "balanced";
+}
+
+}  // namespace
+
+std::string SummaryText(const RunSummary& s) {
+  std::string out;
+  const double secs = std::max(s.seconds, 1e-9);
+  if (s.status.ok()) {
+    out += fmt::format("job {} succeeded in {} (run {})\n", s.job, FormatDuration(s.seconds),
+                       s.run_id);
+  } else {
+    out += fmt::format("job {} FAILED after {}: {}\n", s.job, FormatDuration(s.seconds),
+                       s.status.message());
+  }
+  if (!s.recovery_note.empty()) out += fmt::format("  recovery   {}\n", s.recovery_note);
+  if (!s.source.empty()) out += fmt::format("  from       {}\n  to         {}\n", s.source, s.target);
+  out += fmt::format("  rows       {} read, {} written, {} rejected, {} filtered out\n",
+                     FormatCount(s.rows_read), FormatCount(s.rows_written),
+                     FormatCount(s.rows_rejected), FormatCount(s.rows_filtered));
+  out += fmt::format("  bytes      {} read, {} written\n", FormatBytes(s.bytes_read),
+                     FormatBytes(s.bytes_written));
+  out += fmt::format("  speed      {} rows/s, {}/s\n",
+                     FormatCount(static_cast<int64_t>(static_cast<double>(s.rows_written) / secs)),
+                     FormatBytes(static_cast<int64_t>(static_cast<double>(s.bytes_read) / secs)));
+  out += fmt::format(
+      "  threads    {} reader(s) over {} split(s), {} writer(s); readers waited {} on writers, "
+      "writers waited {} on readers",
+      s.reader_threads, s.splits, s.writer_threads, FormatDuration(s.reader_wait_seconds),
+      FormatDuration(s.writer_wait_seconds));
+  if (s.throttle_seconds > 0) out += fmt::format(", {} throttled", FormatDuration(s.throttle_seconds));
+  std::string bottleneck = Bottleneck(s);
+  if (!bottleneck.empty()) out += fmt::format("; bottleneck: {}", bottleneck);
+  out += "\n";
+  if (!s.watermark_column.empty()) {
+    out += fmt::format("  watermark  {}: {} -> {}\n", s.watermark_column,
+                       s.watermark_before.value_or("(none)"),
+                       s.status.ok() ? s.watermark_after.value_or("(none)") : "(unchanged)");
+  }
+  if (!s.dirty_records.empty()) out += fmt::format("  rejected rows kept in {}\n", s.dirty_records);
+  return out;
+}
+
+std::string SummaryJson(const RunSummary& s) {
+  nlohmann::ordered_json j;
+  j["job"] = s.job;
+  j["run_id"] = s.run_id;
+  j["ok"] = s.status.ok();
+  if (!s.status.ok()) j["error"] = s.status.message();
+  j["rows_read"] = s.rows_read;
+  j["rows_written"] = s.rows_written;
+  j["rows_rejected"] = s.rows_rejected;
+  j["rows_filtered"] = s.rows_filtered;
+  j["bytes_read"] = s.bytes_read;
+  j["bytes_written"] = s.bytes_written;
+  j["seconds"] = s.seconds;
+  j["reader_wait_seconds"] = s.reader_wait_seconds;
+  j["writer_wait_seconds"] = s.writer_wait_seconds;
+  j["throttle_seconds"] = s.throttle_seconds;
+  if (!s.watermark_column.empty()) {
+    j["watermark_column"] = s.watermark_column;
+    j["watermark_before"] = s.watermark_before ? nlohmann::ordered_json(*s.watermark_before) : nullptr;
+    j["watermark_after"] = s.watermark_after ? nlohmann::ordered_json(*s.watermark_after) : nullptr;
+  }
+  if (!s.recovery_note.empty()) j["recovery"] = s.recovery_note;
+  if (!s.dirty_records.empty()) j["dirty_records"] = s.dirty_records;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace sluice

@@ -1,0 +1,21 @@
+// The connectors compiled into this binary. Adding one: a folder under src/connectors/, a
+// Make<Name>ConnectorInfo() function, and one line here.
+#include "connectors/csv/csv_connector.h"
+#include "connectors/jsonl/jsonl_connector.h"
+#include "connectors/sqlite/sqlite_connector.h"
+#include "core/connector_registry.h"
+
+namespace sluice {
+
+const ConnectorRegistry& BuiltinConnectors() {
+  static const ConnectorRegistry registry = [] {
+    ConnectorRegistry r;
+    r.Register(MakeSqliteConnectorInfo());
+    r.Register(MakeCsvConnectorInfo());
+    r.Register(MakeJsonlConnectorInfo());
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace sluice

@@ -1,0 +1,63 @@
+// RunJob: one run of a batch job, with the state protocol that makes re-runs exact.
+//
+//   1. resolve a pending run left by a killed run: the sink says whether it reached the target;
+//      the state store confirms it (watermark advances) or discards it;
+//   2. fix the incremental range [stored watermark, MAX(column) now);
+//   3. Prepare the sink, record the run as pending (with the watermark it will reach);
+//   4. move the rows (Pipeline); Commit the sink; confirm the run in the state store.
+// A crash anywhere leaves either the old target and old watermark, or a pending run that step
+// 1 of the next run resolves. docs/guarantees.md states what each write mode promises.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "config/job_spec.h"
+#include "core/connector_registry.h"
+#include "engine/progress_reporter.h"
+
+namespace sluice {
+
+struct RunOptions {
+  ProgressStyle progress = ProgressStyle::kAuto;
+  const std::atomic<bool>* cancelled = nullptr;  // set by the signal handler
+  std::string state_path;                        // overrides settings.state_path
+};
+
+struct RunSummary {
+  std::string job;
+  std::string run_id;
+  Status status;  // OK, or why the run failed (nothing was committed then)
+  int64_t rows_read = 0;
+  int64_t rows_written = 0;
+  int64_t rows_rejected = 0;
+  int64_t rows_filtered = 0;
+  int64_t bytes_read = 0;
+  int64_t bytes_written = 0;
+  double seconds = 0;
+  double reader_wait_seconds = 0;
+  double writer_wait_seconds = 0;
+  double throttle_seconds = 0;
+  int reader_threads = 0;
+  int writer_threads = 0;
+  int64_t splits = 0;
+  std::string source;
+  std::string target;
+  std::string watermark_column;
+  std::optional<std::string> watermark_before;
+  std::optional<std::string> watermark_after;
+  std::string recovery_note;  // what step 1 did, if anything
+  std::string dirty_records;  // where rejected rows are kept, if any were
+};
+
+// Never returns an error for a failed run: the summary's status says it, so the caller can
+// still print what happened. Errors returned are those before anything started (bad state).
+RunSummary RunJob(const JobSpec& spec, const ConnectorRegistry& registry,
+                  const RunOptions& options);
+
+// The state store path for a job: options override, then settings.state_path, then the
+// SLUICE_STATE environment variable, then .sluice/state.db in the current directory.
+std::string ResolveStatePath(const JobSpec& spec, const std::string& override_path);
+
+}  // namespace sluice

@@ -1,0 +1,45 @@
+// JobSetup: everything `run` and `check` both need, built from a JobSpec on the main thread:
+// the connectors, the read request, the transform chain and the write request.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/job_spec.h"
+#include "core/connector_registry.h"
+#include "core/sink.h"
+#include "core/source.h"
+#include "expr/expression.h"
+#include "transforms/transform.h"
+
+namespace sluice {
+
+struct JobSetup {
+  const ConnectorInfo* source_info = nullptr;
+  const ConnectorInfo* target_info = nullptr;
+  ConnectorContext context;
+  ReadRequest read;                    // without the incremental range (see ResolveRange)
+  std::string incremental_column;      // empty: full read
+  std::unique_ptr<Source> source;      // opened with `read`
+  std::vector<std::unique_ptr<Transform>> transforms;
+  ExprContext expr_context;
+  WriteRequest write;                  // schema = the transform chain's output
+  std::unique_ptr<Sink> sink;
+};
+
+// Creates and opens the source, builds the transforms against its schema, creates the sink.
+// `now_micros` is the run's fixed "now" (for now() in expressions).
+Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& registry,
+                               int64_t now_micros);
+
+// Opens a second source for the incremental range [low, high); the first one stays as the
+// probe that found `high`.
+Result<std::unique_ptr<Source>> OpenRangedSource(const JobSetup& setup, const JobSpec& spec,
+                                                 const WatermarkRange& range);
+
+// Orders two watermark values of `type` (canonical text): <0, 0, >0.
+int CompareWatermarks(const DataType& type, const std::string& a, const std::string& b);
+
+}  // namespace sluice

@@ -1,0 +1,179 @@
+#include "engine/pipeline.h"
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+#include "engine/bounded_queue.h"
+#include "engine/rate_limiter.h"
+
+namespace sluice {
+
+// State shared by the threads of one Run().
+struct Pipeline::Shared {
+  Shared(size_t queue_capacity, const RateLimitSpec& limits)
+      : queue(queue_capacity),
+        recycled(queue_capacity + 4),
+        limiter(limits.rows_per_second, limits.bytes_per_second) {}
+
+  BoundedQueue<std::unique_ptr<Batch>> queue;
+  BoundedQueue<std::unique_ptr<Batch>> recycled;  // empty batches going back to readers
+  RateLimiter limiter;
+  std::atomic<size_t> next_split{0};
+  std::atomic<bool> stop{false};
+  std::mutex error_mu;
+  Status first_error;
+
+  void Fail(Status status) {
+    {
+      std::lock_guard lock(error_mu);
+      if (first_error.ok()) first_error = std::move(status);
+    }
+    stop.store(true);
+    queue.Close();
+    queue.Discard();
+    recycled.Close();
+  }
+};
+
+Pipeline::Pipeline(Source& source, std::vector<Split> splits,
+                   const std::vector<std::unique_ptr<Transform>>& transforms, Sink& sink,
+                   RejectSink& rejects, RunMetrics& metrics, const std::atomic<bool>& cancelled,
+                   PipelineOptions options)
+    : source_(source),
+      splits_(std::move(splits)),
+      transforms_(transforms),
+      sink_(sink),
+      rejects_(rejects),
+      metrics_(metrics),
+      cancelled_(cancelled),
+      options_(options) {
+  // Largest first, so the job ends when the work ends rather than with one straggler.
+  std::stable_sort(splits_.begin(), splits_.end(), [](const Split& a, const Split& b) {
+    return a.estimated_rows.value_or(0) > b.estimated_rows.value_or(0);
+  });
+}
+
+namespace {
+
+// Gives a recycled batch the source's shape again; its vectors keep their capacity.
+void Reshape(Batch& batch, const Schema& schema) {
+  batch.columns.resize(schema.size());
+  for (size_t i = 0; i < schema.size(); ++i) batch.columns[i].Reset(schema.fields[i].type);
+  batch.row_kinds.clear();
+  batch.position.clear();
+  batch.row_count_without_columns = 0;
+}
+
+}  // namespace
+
+Status Pipeline::Run() {
+  const int readers = std::max(
+      1, std::min<int>(options_.parallelism, static_cast<int>(std::max<size_t>(1, splits_.size()))));
+  const int writers = std::max(1, std::min(options_.parallelism, sink_.MaxWriters()));
+  metrics_.splits_total = static_cast<int64_t>(splits_.size());
+  metrics_.reader_threads = readers;
+  metrics_.writer_threads = writers;
+  Shared shared(static_cast<size_t>(std::max<int64_t>(1, options_.queue_batches)),
+                options_.rate_limit);
+  const Schema& source_schema = source_.schema();
+
+  auto should_stop = [&] {
+    if (cancelled_.load(std::memory_order_relaxed) && !shared.stop.load()) {
+      shared.Fail(Status(StatusCode::kCancelled, "stopped by a signal; nothing was committed"));
+    }
+    return shared.stop.load(std::memory_order_relaxed);
+  };
+
+  auto read_split = [&](const Split& split) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<SplitReader> reader, source_.OpenSplit(split));
+    bool more = true;
+    while (more && !should_stop()) {
+      std::unique_ptr<Batch> batch;
+      if (auto reused = shared.recycled.TryPop()) {
+        batch = std::move(*reused);
+      } else {
+        batch = std::make_unique<Batch>();
+      }
+      Reshape(*batch, source_schema);
+      batch->split_index = split.index;
+      SLUICE_ASSIGN_OR_RETURN(more, reader->Next(*batch, rejects_));
+      const int64_t rows = static_cast<int64_t>(batch->num_rows());
+      const int64_t bytes = static_cast<int64_t>(batch->ByteSize());
+      metrics_.rows_read.fetch_add(rows, std::memory_order_relaxed);
+      metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      for (const auto& transform : transforms_) {
+        if (batch->num_rows() == 0) break;
+        SLUICE_RETURN_IF_ERROR(transform->Apply(*batch, rejects_));
+      }
+      metrics_.rows_dropped_by_transforms.fetch_add(rows - static_cast<int64_t>(batch->num_rows()),
+                                                    std::memory_order_relaxed);
+      if (batch->num_rows() == 0) continue;
+      metrics_.throttle_wait_ns.fetch_add(shared.limiter.Acquire(rows, bytes, shared.stop),
+                                          std::memory_order_relaxed);
+      int64_t waited = 0;
+      bool pushed = shared.queue.Push(std::move(batch), &waited);
+      metrics_.reader_wait_ns.fetch_add(waited, std::memory_order_relaxed);
+      if (!pushed) break;  // the pipeline is stopping
+    }
+    metrics_.splits_done.fetch_add(1, std::memory_order_relaxed);
+    return Status::OK();
+  };
+
+  auto reader_loop = [&] {
+    while (!should_stop()) {
+      size_t i = shared.next_split.fetch_add(1);
+      if (i >= splits_.size()) return;
+      Status st = read_split(splits_[i]);
+      if (!st.ok()) {
+        shared.Fail(st.WithContext(fmt::format("reading {} ({})", source_.Describe(),
+                                               splits_[i].description)));
+        return;
+      }
+    }
+  };
+
+  auto writer_loop = [&](SinkWriter* writer) {
+    int64_t waited = 0;
+    while (true) {
+      std::optional<std::unique_ptr<Batch>> batch = shared.queue.Pop(&waited);
+      if (!batch) break;
+      Status st = writer->Write(**batch, rejects_);
+      if (!st.ok()) {
+        shared.Fail(st.WithContext(fmt::format("writing {}", sink_.Describe())));
+        break;
+      }
+      metrics_.rows_written.fetch_add(static_cast<int64_t>((*batch)->num_rows()),
+                                      std::memory_order_relaxed);
+      metrics_.bytes_written.fetch_add(static_cast<int64_t>((*batch)->ByteSize()),
+                                       std::memory_order_relaxed);
+      (*batch)->Clear();
+      (void)shared.recycled.TryPush(std::move(*batch));
+    }
+    metrics_.writer_wait_ns.fetch_add(waited, std::memory_order_relaxed);
+    if (shared.stop.load()) return;
+    Status st = writer->Finish();
+    if (!st.ok()) shared.Fail(st.WithContext(fmt::format("writing {}", sink_.Describe())));
+  };
+
+  std::vector<std::unique_ptr<SinkWriter>> sink_writers;
+  for (int i = 0; i < writers; ++i) {
+    SLUICE_ASSIGN_OR_RETURN(auto writer, sink_.OpenWriter());
+    sink_writers.push_back(std::move(writer));
+  }
+
+  std::vector<std::thread> writer_threads;
+  for (auto& w : sink_writers) writer_threads.emplace_back(writer_loop, w.get());
+  std::vector<std::thread> reader_threads;
+  for (int i = 0; i < readers; ++i) reader_threads.emplace_back(reader_loop);
+  for (auto& t : reader_threads) t.join();
+  shared.queue.Close();  // writers drain what is left, then finish
+  for (auto& t : writer_threads) t.join();
+
+  if (cancelled_.load() && shared.first_error.ok()) {
+    return Status(StatusCode::kCancelled, "stopped by a signal; nothing was committed");
+  }
+  return shared.first_error;
+}
+
+}  // namespace sluice

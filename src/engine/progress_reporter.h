@@ -1,0 +1,54 @@
+// ProgressReporter: shows a run's progress while it goes.
+//
+// On a terminal: a live bar on stderr, redrawn five times a second (rows, MB, rows/s, and the
+// percentage and ETA when the source could estimate its rows). Otherwise (a scheduler, a pipe,
+// CI): one log line every `log_interval` seconds, so logs stay small and greppable.
+// Owns one thread, started by the constructor and joined by Stop() or the destructor.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "engine/run_metrics.h"
+
+namespace sluice {
+
+enum class ProgressStyle { kAuto, kBar, kLog, kNone };
+
+class ProgressReporter {
+ public:
+  ProgressReporter(const RunMetrics& metrics, std::string job_name, ProgressStyle style,
+                   std::chrono::seconds log_interval = std::chrono::seconds(10));
+  ~ProgressReporter();
+  ProgressReporter(const ProgressReporter&) = delete;
+  ProgressReporter& operator=(const ProgressReporter&) = delete;
+
+  // Stops the thread and clears the bar line.
+  void Stop();
+
+ private:
+  void Loop();
+  std::string Line(double elapsed_seconds) const;
+
+  const RunMetrics& metrics_;
+  const std::string job_name_;
+  ProgressStyle style_;
+  const std::chrono::seconds log_interval_;
+  const std::chrono::steady_clock::time_point start_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// "1.5 MB", "12.0 GB"
+std::string FormatBytes(int64_t bytes);
+// "1,234,567"
+std::string FormatCount(int64_t n);
+// "2.4 s", "3m05s", "1h02m"
+std::string FormatDuration(double seconds);
+
+}  // namespace sluice

@@ -1,0 +1,365 @@
+// The embedded state store: one SQLite file, WAL journal, synchronous=FULL so a confirmed run
+// survives power loss, every change in one transaction.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "state/state_store.h"
+
+namespace sluice {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// Schema v1. Migrations append to this list; a store newer than the binary is refused.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS jobs (
+  job TEXT PRIMARY KEY,
+  watermark_column TEXT NOT NULL DEFAULT '',
+  watermark TEXT,
+  pending_run_id TEXT,
+  pending_sink_state TEXT,
+  pending_watermark TEXT,
+  pending_started_at TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  job TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  rows_written INTEGER NOT NULL,
+  rows_rejected INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_job ON runs(job, finished_at);
+CREATE TABLE IF NOT EXISTS positions (
+  job TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  position TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (job, stream)
+);
+)sql";
+
+std::string NowIso() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now);
+}
+
+// A prepared statement, finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  void Bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int i, const std::optional<std::string>& v) {
+    if (v) {
+      Bind(i, *v);
+    } else {
+      sqlite3_bind_null(stmt_, i);
+    }
+  }
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  int Step() { return sqlite3_step(stmt_); }
+  std::optional<std::string> Text(int col) {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  std::string TextOr(int col) { return Text(col).value_or(""); }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+class SqliteStateStore final : public StateStore {
+ public:
+  SqliteStateStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStateStore() override { sqlite3_close(db_); }
+
+  Status Init() {
+    SLUICE_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
+    SLUICE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = Migrate();
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<JobState> Load(const std::string& job) override {
+    std::lock_guard lock(mu_);
+    return LoadLocked(job);
+  }
+
+  Result<std::vector<JobState>> List() override {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> names;
+    {
+      Stmt s(db_, "SELECT job FROM jobs UNION SELECT job FROM runs ORDER BY 1");
+      if (!s.ok()) return Err(Error("listing jobs"));
+      while (s.Step() == SQLITE_ROW) names.push_back(s.TextOr(0));
+    }
+    std::vector<JobState> out;
+    for (const std::string& name : names) {
+      SLUICE_ASSIGN_OR_RETURN(JobState st, LoadLocked(name));
+      out.push_back(std::move(st));
+    }
+    return out;
+  }
+
+  Status BeginRun(const std::string& job, const std::string& watermark_column,
+                  const PendingRunRecord& pending) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      SLUICE_ASSIGN_OR_RETURN(JobState current, LoadLocked(job));
+      if (current.pending) {
+        return Status::Conflict("job '{}' already has a run in flight ({})", job,
+                                current.pending->run_id);
+      }
+      Stmt s(db_,
+             "INSERT INTO jobs(job, watermark_column, pending_run_id, pending_sink_state, "
+             "pending_watermark, pending_started_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+             "ON CONFLICT(job) DO UPDATE SET watermark_column = ?2, pending_run_id = ?3, "
+             "pending_sink_state = ?4, pending_watermark = ?5, pending_started_at = ?6, "
+             "updated_at = ?7");
+      s.Bind(1, job);
+      s.Bind(2, watermark_column);
+      s.Bind(3, pending.run_id);
+      s.Bind(4, pending.sink_state);
+      s.Bind(5, pending.new_watermark);
+      s.Bind(6, pending.started_at.empty() ? NowIso() : pending.started_at);
+      s.Bind(7, NowIso());
+      return StepDone(s, "recording the run");
+    });
+  }
+
+  Status ConfirmRun(const std::string& job, const std::string& run_id,
+                    const RunRecord& record) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      SLUICE_ASSIGN_OR_RETURN(JobState current, LoadLocked(job));
+      if (!current.pending || current.pending->run_id != run_id) {
+        return Status::Conflict("job '{}' has no pending run '{}' to confirm", job, run_id);
+      }
+      // A run that read nothing new keeps the old watermark.
+      std::optional<std::string> watermark =
+          current.pending->new_watermark ? current.pending->new_watermark : current.watermark;
+      Stmt s(db_,
+             "UPDATE jobs SET watermark = ?2, pending_run_id = NULL, pending_sink_state = NULL, "
+             "pending_watermark = NULL, pending_started_at = NULL, updated_at = ?3 WHERE job = ?1");
+      s.Bind(1, job);
+      s.Bind(2, watermark);
+      s.Bind(3, NowIso());
+      SLUICE_RETURN_IF_ERROR(StepDone(s, "confirming the run"));
+      return InsertHistory(job, run_id, current.pending->started_at, record);
+    });
+  }
+
+  Status DiscardRun(const std::string& job, const std::string& run_id) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      SLUICE_ASSIGN_OR_RETURN(JobState current, LoadLocked(job));
+      if (!current.pending || current.pending->run_id != run_id) return Status::OK();
+      Stmt s(db_,
+             "UPDATE jobs SET pending_run_id = NULL, pending_sink_state = NULL, "
+             "pending_watermark = NULL, pending_started_at = NULL, updated_at = ?2 WHERE job = ?1");
+      s.Bind(1, job);
+      s.Bind(2, NowIso());
+      SLUICE_RETURN_IF_ERROR(StepDone(s, "discarding the run"));
+      RunRecord rec;
+      rec.outcome = "discarded";
+      return InsertHistory(job, run_id, current.pending->started_at, rec);
+    });
+  }
+
+  Status Reset(const std::string& job) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "DELETE FROM jobs WHERE job = ?1");
+    s.Bind(1, job);
+    return StepDone(s, "resetting the job");
+  }
+
+  Status SetWatermark(const std::string& job, const std::string& column,
+                      const std::optional<std::string>& watermark) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO jobs(job, watermark_column, watermark, updated_at) VALUES(?1, ?2, ?3, ?4) "
+           "ON CONFLICT(job) DO UPDATE SET watermark_column = ?2, watermark = ?3, updated_at = ?4");
+    s.Bind(1, job);
+    s.Bind(2, column);
+    s.Bind(3, watermark);
+    s.Bind(4, NowIso());
+    return StepDone(s, "setting the watermark");
+  }
+
+  Result<std::optional<std::string>> GetPosition(const std::string& job,
+                                                 const std::string& stream) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "SELECT position FROM positions WHERE job = ?1 AND stream = ?2");
+    s.Bind(1, job);
+    s.Bind(2, stream);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return s.Text(0);
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return Err(Error("reading a position"));
+  }
+
+  Status PutPosition(const std::string& job, const std::string& stream,
+                     const std::string& position) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO positions(job, stream, position, updated_at) VALUES(?1, ?2, ?3, ?4) "
+           "ON CONFLICT(job, stream) DO UPDATE SET position = ?3, updated_at = ?4");
+    s.Bind(1, job);
+    s.Bind(2, stream);
+    s.Bind(3, position);
+    s.Bind(4, NowIso());
+    return StepDone(s, "saving a position");
+  }
+
+ private:
+  Status Error(const char* what) const {
+    return Status::IoError("state store {}: {} failed: {}", path_, what, sqlite3_errmsg(db_));
+  }
+
+  Status Exec(const char* sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+      std::string text = msg ? msg : "unknown error";
+      sqlite3_free(msg);
+      return Status::IoError("state store {}: {}", path_, text);
+    }
+    return Status::OK();
+  }
+
+  Status StepDone(Stmt& s, const char* what) {
+    if (!s.ok() || s.Step() != SQLITE_DONE) return Error(what);
+    return Status::OK();
+  }
+
+  template <typename F>
+  Status InTransaction(F&& body) {
+    SLUICE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = body();
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
+  Status Migrate() {
+    SLUICE_RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
+    int64_t version = 0;
+    {
+      Stmt s(db_, "SELECT MAX(version) FROM schema_version");
+      if (s.ok() && s.Step() == SQLITE_ROW) version = s.Int(0);
+    }
+    if (version > kSchemaVersion) {
+      return Status::Conflict(
+          "state store {} has schema version {}, newer than this sluice understands ({}); "
+          "upgrade sluice",
+          path_, version, kSchemaVersion);
+    }
+    if (version < 1) {
+      SLUICE_RETURN_IF_ERROR(Exec(kSchemaV1));
+      SLUICE_RETURN_IF_ERROR(Exec("INSERT INTO schema_version VALUES (1)"));
+    }
+    return Status::OK();
+  }
+
+  Result<JobState> LoadLocked(const std::string& job) {
+    JobState st;
+    st.job = job;
+    {
+      Stmt s(db_,
+             "SELECT watermark_column, watermark, pending_run_id, pending_sink_state, "
+             "pending_watermark, pending_started_at FROM jobs WHERE job = ?1");
+      s.Bind(1, job);
+      int rc = s.Step();
+      if (rc == SQLITE_ROW) {
+        st.watermark_column = s.TextOr(0);
+        st.watermark = s.Text(1);
+        if (auto run_id = s.Text(2)) {
+          st.pending = PendingRunRecord{*run_id, s.TextOr(3), s.Text(4), s.TextOr(5)};
+        }
+      } else if (rc != SQLITE_DONE) {
+        return Err(Error("loading the job"));
+      }
+    }
+    Stmt h(db_,
+           "SELECT run_id, started_at, finished_at, outcome, rows_written, rows_rejected "
+           "FROM runs WHERE job = ?1 ORDER BY finished_at DESC, rowid DESC LIMIT 1");
+    h.Bind(1, job);
+    if (h.Step() == SQLITE_ROW) {
+      st.last_run = RunRecord{h.TextOr(0), h.TextOr(1), h.TextOr(2),
+                              h.TextOr(3), h.Int(4),    h.Int(5)};
+    }
+    return st;
+  }
+
+  Status InsertHistory(const std::string& job, const std::string& run_id,
+                       const std::string& started_at, const RunRecord& record) {
+    Stmt s(db_,
+           "INSERT OR REPLACE INTO runs(run_id, job, started_at, finished_at, outcome, "
+           "rows_written, rows_rejected) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.Bind(1, run_id);
+    s.Bind(2, job);
+    s.Bind(3, started_at);
+    s.Bind(4, NowIso());
+    s.Bind(5, record.outcome.empty() ? std::string("committed") : record.outcome);
+    s.Bind(6, record.rows_written);
+    s.Bind(7, record.rows_rejected);
+    return StepDone(s, "recording run history");
+  }
+
+  std::mutex mu_;
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    return Err(Status::IoError("cannot create the state directory '{}': {}", parent.string(),
+                               ec.message()));
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Err(Status::IoError("cannot open the state store '{}': {}", path, msg));
+  }
+  sqlite3_busy_timeout(db, 10000);
+  auto store = std::make_unique<SqliteStateStore>(db, path);
+  SLUICE_RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<StateStore>(std::move(store));
+}
+
+}  // namespace sluice
