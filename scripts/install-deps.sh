@@ -10,6 +10,8 @@ packages=(
   libssl-dev libre2-dev libabsl-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   time
+  libmariadb-dev libpq-dev mariadb-server mariadb-client postgresql postgresql-client
+  pgloader mydumper iproute2
 )
 
 missing=()
