@@ -18,12 +18,14 @@ namespace sluice {
 struct TransformSpec {
   enum class Kind { kFilter, kSet, kRename, kDrop, kSelect };
   Kind kind = Kind::kFilter;
-  std::string expression;                                       // kFilter
-  std::vector<std::pair<std::string, std::string>> assignments; // kSet: column -> expression,
-                                                                // kRename: old -> new
-  std::vector<std::string> columns;                             // kDrop, kSelect
-  SourceLocation location;
-  std::string Label(size_t index) const;  // "transforms[2] (filter)"
+  std::string expression;                                        // kFilter
+  std::vector<std::pair<std::string, std::string>> assignments;  // kSet: column -> expression,
+                                                                 // kRename: old -> new
+  std::vector<std::string> columns;                              // kDrop, kSelect
+  SourceLocation location;  // of the step's kind key (`filter:`) in the job file
+  // The step's name in messages, with its 0-based position in `transforms:`:
+  // "transforms[0] (filter)". Used by the parser, the transforms module and reject records.
+  std::string Label(size_t index) const;
 };
 
 struct RateLimitSpec {
@@ -35,11 +37,11 @@ struct SettingsSpec {
   int parallelism = 1;
   int64_t batch_rows = 10000;
   RateLimitSpec rate_limit;
-  int64_t error_limit_rows = 0;  // rejected rows tolerated; more fails the job
-  std::string dirty_records;     // JSON-lines file for rejected rows; empty = don't keep them
-  std::string time_zone = "UTC"; // for ${bizdate}, now() and text timestamps without offset
-  std::string state_path;        // state store; empty = default (SLUICE_STATE or .sluice/state.db)
-  int64_t queue_batches = 8;     // bounded queue between readers and writers, in batches
+  int64_t error_limit_rows = 0;   // rejected rows tolerated; more fails the job
+  std::string dirty_records;      // JSON-lines file for rejected rows; empty = don't keep them
+  std::string time_zone = "UTC";  // for ${bizdate}, now() and text timestamps without offset
+  std::string state_path;         // state store; empty = default (SLUICE_STATE or .sluice/state.db)
+  int64_t queue_batches = 8;      // bounded queue between readers and writers, in batches
 };
 
 struct JobSpec {
@@ -47,9 +49,12 @@ struct JobSpec {
   std::string name;
   std::string mode = "batch";
   std::string source_type;
-  Options source;  // all keys of the source section, validated against the connector's specs
+  // All keys of the source section (`type` included), validated against the connector's specs
+  // plus CommonSourceOptions(). Keys left out that have a default hold it, located at the
+  // section. path is "source"; values set with --set are located at "--set".
+  Options source;
   std::string target_type;
-  Options target;
+  Options target;  // the same for the target; write_mode is always present (default append)
   std::vector<TransformSpec> transforms;
   SettingsSpec settings;
   // Parameters as resolved for this run: bizdate (yyyyMMdd) and every --set key.

@@ -1,0 +1,88 @@
+// The option specs the engine itself reads from every source and target section, and from
+// settings. Connector-specific keys come from each connector's ConnectorInfo.
+#include "config/job_file.h"
+#include "config/settings_section.h"
+
+namespace sluice {
+
+const std::vector<OptionSpec>& CommonSourceOptions() {
+  static const std::vector<OptionSpec> kSpecs = {
+      {.name = "type",
+       .required = true,
+       .description = "the connector that reads, e.g. sqlite, csv (see `sluice connectors`)"},
+      {.name = "columns",
+       .kind = OptionKind::kStringList,
+       .description = "columns to read, in this order; default: all, in the source's order"},
+      {.name = "where",
+       .description = "a filter in the source's own dialect, applied while reading"},
+      {.name = "split_key",
+       .description = "the column to cut parallel reads on; default: the primary key, if any"},
+      {.name = "incremental",
+       .kind = OptionKind::kObject,
+       .description = "read only rows whose column grew since the last successful run",
+       .children = {{.name = "column",
+                     .required = true,
+                     .description = "the watermark column (a timestamp or increasing id)"}}},
+  };
+  return kSpecs;
+}
+
+const std::vector<OptionSpec>& CommonTargetOptions() {
+  static const std::vector<OptionSpec> kSpecs = {
+      {.name = "type",
+       .required = true,
+       .description = "the connector that writes, e.g. sqlite, csv (see `sluice connectors`)"},
+      {.name = "write_mode",
+       .default_value = "append",
+       .description = "append, overwrite, upsert, replace or ignore"},
+      {.name = "key",
+       .kind = OptionKind::kStringList,
+       .description = "key columns for upsert, replace and ignore, and for created tables"},
+  };
+  return kSpecs;
+}
+
+const std::vector<OptionSpec>& SettingsOptions() {
+  static const std::vector<OptionSpec> kSpecs = {
+      {.name = "parallelism",
+       .kind = OptionKind::kInt,
+       .default_value = "1",
+       .description = "reader threads (1..256); the source may use fewer splits"},
+      {.name = "batch_rows",
+       .kind = OptionKind::kInt,
+       .default_value = "10000",
+       .description = "rows per batch (1..1000000)"},
+      {.name = "rate_limit",
+       .kind = OptionKind::kObject,
+       .description = "throttling; 0 = unlimited",
+       .children = {{.name = "rows_per_second",
+                     .kind = OptionKind::kInt,
+                     .default_value = "0",
+                     .description = "rows per second for the whole job"},
+                    {.name = "bytes_per_second",
+                     .kind = OptionKind::kInt,
+                     .default_value = "0",
+                     .description = "bytes per second for the whole job"}}},
+      {.name = "error_limit",
+       .kind = OptionKind::kObject,
+       .description = "how many rejected (dirty) rows the job tolerates before failing",
+       .children = {{.name = "rows",
+                     .kind = OptionKind::kInt,
+                     .default_value = "0",
+                     .description = "rejected rows tolerated; one more fails the run"}}},
+      {.name = "dirty_records",
+       .description = "a JSON-lines file that receives rejected rows with their reasons"},
+      {.name = "time_zone",
+       .default_value = "UTC",
+       .description = "IANA name or offset; for ${bizdate} and timestamps without an offset"},
+      {.name = "state_path",
+       .description = "the state store; default SLUICE_STATE or .sluice/state.db"},
+      {.name = "queue_batches",
+       .kind = OptionKind::kInt,
+       .default_value = "8",
+       .description = "batches buffered between readers and writers (1..1024)"},
+  };
+  return kSpecs;
+}
+
+}  // namespace sluice

@@ -1,0 +1,55 @@
+#include "config/settings_section.h"
+
+#include <cstdint>
+
+#include <fmt/format.h>
+
+#include "config/option_validator.h"
+
+namespace sluice {
+
+namespace {
+
+// Reads integer `key` of `options` (already checked to be an integer) within [min, max];
+// `note` explains a special value, e.g. " (0 = unlimited)".
+Result<int64_t> IntInRange(const Options& options, const std::string& key, int64_t fallback,
+                           int64_t min, int64_t max, std::string_view note = "") {
+  SLUICE_ASSIGN_OR_RETURN(int64_t value, options.GetInt(key, fallback));
+  if (value >= min && value <= max) return value;
+  if (max == INT64_MAX) {
+    return Err(options.ErrorAt(
+        key, fmt::format("expected an integer of {} or more{}, got '{}'", min, note, value)));
+  }
+  return Err(options.ErrorAt(
+      key, fmt::format("expected an integer from {} to {}, got '{}'", min, max, value)));
+}
+
+constexpr std::string_view kUnlimited = " (0 = unlimited)";
+
+}  // namespace
+
+Result<SettingsSpec> ParseSettings(const ParseContext& context, const YAML::Node& node,
+                                   const SourceLocation& section_location) {
+  SLUICE_ASSIGN_OR_RETURN(Options options, ValidateSection(context, node, SettingsOptions(),
+                                                           "settings", section_location));
+  SettingsSpec s;
+  SLUICE_ASSIGN_OR_RETURN(int64_t parallelism, IntInRange(options, "parallelism", 1, 1, 256));
+  s.parallelism = static_cast<int>(parallelism);
+  SLUICE_ASSIGN_OR_RETURN(s.batch_rows, IntInRange(options, "batch_rows", 10000, 1, 1'000'000));
+  SLUICE_ASSIGN_OR_RETURN(s.queue_batches, IntInRange(options, "queue_batches", 8, 1, 1024));
+
+  const Options rate = options.GetObject("rate_limit");
+  SLUICE_ASSIGN_OR_RETURN(s.rate_limit.rows_per_second,
+                          IntInRange(rate, "rows_per_second", 0, 0, INT64_MAX, kUnlimited));
+  SLUICE_ASSIGN_OR_RETURN(s.rate_limit.bytes_per_second,
+                          IntInRange(rate, "bytes_per_second", 0, 0, INT64_MAX, kUnlimited));
+  const Options errors = options.GetObject("error_limit");
+  SLUICE_ASSIGN_OR_RETURN(s.error_limit_rows, IntInRange(errors, "rows", 0, 0, INT64_MAX));
+
+  s.dirty_records = options.GetString("dirty_records");
+  s.time_zone = options.GetString("time_zone", "UTC");
+  s.state_path = options.GetString("state_path");
+  return s;
+}
+
+}  // namespace sluice
