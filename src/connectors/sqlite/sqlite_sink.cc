@@ -1,0 +1,404 @@
+#include "connectors/sqlite/sqlite_sink.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "connectors/sqlite/sqlite_table.h"
+
+namespace sluice::sqlite {
+namespace {
+
+constexpr const char* kRunsDdl =
+    "CREATE TABLE IF NOT EXISTS _sluice_runs "
+    "(job TEXT, run_id TEXT PRIMARY KEY, committed_at TEXT)";
+constexpr const char* kRunsInsert =
+    "INSERT INTO _sluice_runs (job, run_id, committed_at) "
+    "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool NeedsKey(WriteMode mode) {
+  return mode == WriteMode::kUpsert || mode == WriteMode::kReplace || mode == WriteMode::kIgnore;
+}
+
+std::string CreateTableSql(const std::string& table, const WriteRequest& request) {
+  std::set<std::string> keys;
+  for (const std::string& k : request.key) keys.insert(Lower(k));
+  std::string sql = "CREATE TABLE " + QuoteIdent(table) + " (";
+  for (size_t i = 0; i < request.schema.fields.size(); ++i) {
+    const Field& f = request.schema.fields[i];
+    if (i > 0) sql += ", ";
+    sql += QuoteIdent(f.name);
+    std::string declared = DeclaredTypeFor(f.type);
+    if (!declared.empty()) sql += " " + declared;
+    // SQLite lets primary-key columns of rowid tables hold NULL unless told otherwise.
+    if (!f.nullable || keys.count(Lower(f.name)) > 0) sql += " NOT NULL";
+  }
+  if (!request.key.empty()) {
+    sql += ", PRIMARY KEY (";
+    for (size_t i = 0; i < request.key.size(); ++i) {
+      sql += (i > 0 ? ", " : "") + QuoteIdent(request.key[i]);
+    }
+    sql += ")";
+  }
+  return sql + ")";
+}
+
+std::string InsertSql(const std::string& table, const std::vector<std::string>& columns,
+                      const WriteRequest& request) {
+  std::string cols;
+  std::string params;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    cols += (i > 0 ? ", " : "") + QuoteIdent(columns[i]);
+    params += fmt::format("{}?{}", i > 0 ? ", " : "", i + 1);
+  }
+  const char* verb = request.mode == WriteMode::kReplace ? "INSERT OR REPLACE" : "INSERT";
+  std::string sql =
+      fmt::format("{} INTO {} ({}) VALUES ({})", verb, QuoteIdent(table), cols, params);
+  if (request.mode != WriteMode::kUpsert && request.mode != WriteMode::kIgnore) return sql;
+  // ON CONFLICT (key) rather than INSERT OR IGNORE: only a key collision keeps the old row;
+  // a NOT NULL or CHECK violation still rejects the row instead of dropping it silently.
+  std::set<std::string> keys;
+  std::string key_list;
+  for (size_t i = 0; i < request.key.size(); ++i) {
+    keys.insert(Lower(request.key[i]));
+    key_list += (i > 0 ? ", " : "") + QuoteIdent(request.key[i]);
+  }
+  std::string updates;
+  if (request.mode == WriteMode::kUpsert) {
+    for (const std::string& c : columns) {
+      if (keys.count(Lower(c)) > 0) continue;
+      updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", QuoteIdent(c),
+                             QuoteIdent(c));
+    }
+  }
+  if (updates.empty()) return sql + fmt::format(" ON CONFLICT ({}) DO NOTHING", key_list);
+  return sql + fmt::format(" ON CONFLICT ({}) DO UPDATE SET {}", key_list, updates);
+}
+
+Status ValidateRequest(const WriteRequest& request) {
+  if (request.schema.fields.empty()) return Status::Invalid("sqlite target: no columns to write");
+  if (NeedsKey(request.mode) && request.key.empty()) {
+    return Status::Invalid("sqlite target: write_mode {} needs target.key",
+                           WriteModeName(request.mode));
+  }
+  for (const std::string& k : request.key) {
+    if (!request.schema.IndexOf(k)) {
+      return Status::Invalid(
+          "sqlite target: key column '{}' is not among the incoming columns ({})", k,
+          request.schema.ToString());
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+SqliteSink::~SqliteSink() {
+  (void)Abort();
+}
+
+Result<SqliteSink::TargetPlan> SqliteSink::BuildPlan(Database* db,
+                                                     const WriteRequest& request) const {
+  SLUICE_RETURN_IF_ERROR(ValidateRequest(request));
+  std::optional<TableInfo> table;
+  if (db != nullptr) {
+    Result<std::optional<TableInfo>> loaded = LoadTableInfo(*db, config_.table);
+    if (!loaded) return Err(loaded.error().WithContext("sqlite target"));
+    table = std::move(*loaded);
+  }
+  TargetPlan plan;
+  std::vector<std::string> columns;
+  if (!table) {
+    if (config_.create_table == CreateTable::kNever) {
+      return Err(
+          Status::NotFound("sqlite target: table '{}' not found in {} and create_table is never",
+                           config_.table, config_.path));
+    }
+    plan.table = config_.table;
+    plan.create_sql = CreateTableSql(config_.table, request);
+    for (const Field& f : request.schema.fields) {
+      columns.push_back(f.name);
+      plan.affinities.push_back(AffinityOf(DeclaredTypeFor(f.type)));
+    }
+  } else {
+    if (table->is_view) {
+      return Err(Status::Conflict("sqlite target: {} is a view, not a table", table->name));
+    }
+    plan.table = table->name;
+    // Every problem at once, before anything is written.
+    std::vector<std::string> problems;
+    for (const Field& f : request.schema.fields) {
+      std::optional<size_t> index = table->Find(f.name);
+      if (!index) {
+        problems.push_back(fmt::format("column '{}' missing", f.name));
+        continue;
+      }
+      const TableColumn& c = table->columns[*index];
+      std::string why = CheckWritable(f.type, c.declared);
+      if (!why.empty()) problems.push_back(fmt::format("column '{}' is {}", c.name, why));
+      columns.push_back(c.name);
+      plan.affinities.push_back(AffinityOf(c.declared));
+    }
+    if (!problems.empty()) {
+      std::string list;
+      for (const std::string& p : problems) list += (list.empty() ? "" : "; ") + p;
+      return Err(Status::Conflict("sqlite target: target table {} in {}: {}", table->name,
+                                  config_.path, list));
+    }
+    if (NeedsKey(request.mode)) {
+      SLUICE_RETURN_IF_ERROR(CheckUniqueKey(*db, table->name, request.key));
+    }
+  }
+  plan.insert_sql = InsertSql(plan.table, columns, request);
+  return plan;
+}
+
+// upsert/replace/ignore decide by the key; without a PRIMARY KEY or UNIQUE index on exactly
+// those columns SQLite would not see a conflict and would duplicate rows instead.
+Status SqliteSink::CheckUniqueKey(Database& db, const std::string& table,
+                                  const std::vector<std::string>& key) const {
+  std::set<std::string> wanted;
+  for (const std::string& k : key) wanted.insert(Lower(k));
+  SLUICE_ASSIGN_OR_RETURN(std::optional<TableInfo> info, LoadTableInfo(db, table));
+  if (info && key.size() == 1) {
+    std::optional<size_t> alias = info->RowidAlias();
+    if (alias && Lower(info->columns[*alias].name) == *wanted.begin()) return Status::OK();
+  }
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement indexes,
+      db.Prepare("SELECT il.name, ii.name FROM pragma_index_list(?1) AS il "
+                 "JOIN pragma_index_info(il.name) AS ii WHERE il.\"unique\" AND il.partial = 0 "
+                 "ORDER BY il.name"));
+  SLUICE_RETURN_IF_ERROR(indexes.Bind(1, SqlValue::Text(table)));
+  std::map<std::string, std::set<std::string>> unique;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, indexes.Step());
+    if (!row) break;
+    SqlValue index = ColumnValue(indexes.get(), 0);
+    SqlValue column = ColumnValue(indexes.get(), 1);
+    unique[index.s].insert(Lower(column.s));
+  }
+  for (const auto& [name, columns] : unique) {
+    if (columns == wanted) return Status::OK();
+  }
+  std::string key_list;
+  for (const std::string& k : key) key_list += (key_list.empty() ? "" : ", ") + k;
+  return Status::Conflict(
+      "sqlite target: table {} has no PRIMARY KEY or UNIQUE index on ({}), which write_mode "
+      "upsert/replace/ignore needs to find existing rows",
+      table, key_list);
+}
+
+Result<std::vector<std::string>> SqliteSink::Plan(const WriteRequest& request) {
+  std::vector<std::string> steps;
+  Database db;
+  std::error_code ec;
+  const bool exists = std::filesystem::is_regular_file(config_.path, ec);
+  if (exists) {
+    Result<Database> opened =
+        Database::Open(config_.path, SQLITE_OPEN_READONLY, config_.busy_timeout_ms);
+    if (!opened) return Err(opened.error().WithContext("sqlite target"));
+    db = std::move(*opened);
+  } else {
+    steps.push_back(fmt::format("create database file {}", config_.path));
+  }
+  SLUICE_ASSIGN_OR_RETURN(TargetPlan plan, BuildPlan(exists ? &db : nullptr, request));
+  if (exists && plan.create_sql.empty()) {
+    // Preparing compiles the statement against the schema without running it.
+    Result<Statement> insert = db.Prepare(plan.insert_sql);
+    if (!insert) return Err(insert.error().WithContext("sqlite target"));
+  }
+  steps.push_back("PRAGMA journal_mode=WAL");
+  steps.push_back("BEGIN IMMEDIATE");
+  steps.push_back(plan.create_sql.empty()
+                      ? fmt::format("table {} exists; columns match", plan.table)
+                      : plan.create_sql);
+  for (const std::string& sql : config_.pre_sql) steps.push_back(sql);
+  if (request.mode == WriteMode::kOverwrite)
+    steps.push_back("DELETE FROM " + QuoteIdent(plan.table));
+  steps.push_back(plan.insert_sql);
+  for (const std::string& sql : config_.post_sql) steps.push_back(sql);
+  steps.push_back(kRunsDdl);
+  steps.push_back(kRunsInsert);
+  steps.push_back("COMMIT");
+  return steps;
+}
+
+Result<std::string> SqliteSink::Prepare(const WriteRequest& request) {
+  SLUICE_RETURN_IF_ERROR(Abort());
+  SLUICE_RETURN_IF_ERROR(ValidateRequest(request));
+  request_ = request;
+  std::filesystem::path parent = std::filesystem::path(config_.path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    return Err(Status::IoError("sqlite target: cannot create directory {}: {}", parent.string(),
+                               ec.message()));
+  }
+  Result<Database> db = Database::Open(config_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                       config_.busy_timeout_ms);
+  if (!db) return Err(db.error().WithContext("sqlite target"));
+  db_ = std::move(*db);
+  // WAL: readers keep reading while the run writes, and COMMIT needs no exclusive lock. The
+  // mode is stored in the file. synchronous=FULL makes COMMIT durable (NORMAL would not be, in
+  // WAL mode); it costs one fsync per run. A larger cache helps big single transactions.
+  Status st =
+      db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536");
+  if (st.ok()) st = db_.Exec("BEGIN IMMEDIATE");
+  if (!st.ok()) {
+    db_ = Database();
+    return Err(st.WithContext("sqlite target"));
+  }
+  Result<TargetPlan> plan = BuildPlan(&db_, request);
+  if (!plan) st = plan.error();
+  if (st.ok()) st = PrepareInTransaction(*plan);
+  if (!st.ok()) {
+    (void)Abort();
+    return Err(std::move(st));
+  }
+  return std::string();
+}
+
+Status SqliteSink::PrepareInTransaction(const TargetPlan& plan) {
+  plan_ = plan;
+  if (!plan.create_sql.empty()) {
+    SLUICE_RETURN_IF_ERROR(db_.Exec(plan.create_sql).WithContext("sqlite target"));
+  }
+  for (const std::string& sql : config_.pre_sql) {
+    SLUICE_RETURN_IF_ERROR(db_.Exec(sql).WithContext("sqlite target: pre_sql"));
+  }
+  if (request_.mode == WriteMode::kOverwrite) {
+    // Inside the run's transaction: the old rows disappear only if the new ones commit.
+    SLUICE_RETURN_IF_ERROR(
+        db_.Exec("DELETE FROM " + QuoteIdent(plan.table)).WithContext("sqlite target"));
+  }
+  Result<Statement> insert = db_.Prepare(plan.insert_sql);
+  if (!insert) return insert.error().WithContext("sqlite target");
+  insert_ = std::move(*insert);
+  return Status::OK();
+}
+
+Result<std::unique_ptr<SinkWriter>> SqliteSink::OpenWriter() {
+  if (!insert_) return Err(Status::Internal("sqlite target: OpenWriter before Prepare"));
+  return std::unique_ptr<SinkWriter>(new SqliteSinkWriter(*this));
+}
+
+Status SqliteSink::Commit() {
+  if (!db_.InTransaction()) return Status::Internal("sqlite target: Commit without Prepare");
+  insert_ = Statement();
+  for (const std::string& sql : config_.post_sql) {
+    SLUICE_RETURN_IF_ERROR(db_.Exec(sql).WithContext("sqlite target: post_sql"));
+  }
+  SLUICE_RETURN_IF_ERROR(db_.Exec(kRunsDdl).WithContext("sqlite target: run marker"));
+  SLUICE_ASSIGN_OR_RETURN(Statement marker, db_.Prepare(kRunsInsert));
+  SLUICE_RETURN_IF_ERROR(marker.Bind(1, SqlValue::Text(request_.job_name)));
+  SLUICE_RETURN_IF_ERROR(marker.Bind(2, SqlValue::Text(request_.run_id)));
+  Result<bool> inserted = marker.Step();
+  if (!inserted) {
+    return inserted.error().WithContext(fmt::format(
+        "sqlite target: run marker {} (was this run already committed?)", request_.run_id));
+  }
+  marker = Statement();
+  SLUICE_RETURN_IF_ERROR(db_.Exec("COMMIT").WithContext("sqlite target: commit"));
+  db_ = Database();
+  return Status::OK();
+}
+
+Status SqliteSink::Abort() {
+  insert_ = Statement();
+  Status st;
+  if (db_.InTransaction()) st = db_.Exec("ROLLBACK").WithContext("sqlite target: rollback");
+  db_ = Database();
+  return st;
+}
+
+Result<bool> SqliteSink::Recover(const PendingRun& pending) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(config_.path, ec)) return false;
+  // Read-write, so that SQLite can roll back what an interrupted transaction left.
+  Result<Database> db =
+      Database::Open(config_.path, SQLITE_OPEN_READWRITE, config_.busy_timeout_ms);
+  if (!db) return Err(db.error().WithContext("sqlite target: recover"));
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement has_table,
+      db->Prepare("SELECT 1 FROM pragma_table_list WHERE schema = 'main' AND name = ?1"));
+  SLUICE_RETURN_IF_ERROR(has_table.Bind(1, SqlValue::Text(std::string(kRunsTable))));
+  SLUICE_ASSIGN_OR_RETURN(bool exists, has_table.Step());
+  if (!exists) return false;
+  SLUICE_ASSIGN_OR_RETURN(Statement find,
+                          db->Prepare("SELECT 1 FROM _sluice_runs WHERE run_id = ?1"));
+  SLUICE_RETURN_IF_ERROR(find.Bind(1, SqlValue::Text(pending.run_id)));
+  return find.Step();
+}
+
+SqliteSinkWriter::SqliteSinkWriter(SqliteSink& sink) : sink_(sink) {
+  const std::vector<Field>& fields = sink.request_.schema.fields;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    encoders_.emplace_back(fields[i].type, sink.plan_.affinities[i]);
+  }
+}
+
+Status SqliteSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
+  const Schema& schema = sink_.request_.schema;
+  const size_t ncols = encoders_.size();
+  if (batch.columns.size() != ncols) {
+    return Status::Internal("sqlite target: batch has {} columns, expected {}",
+                            batch.columns.size(), ncols);
+  }
+  for (RowKind kind : batch.row_kinds) {
+    if (kind != RowKind::kInsert) {
+      return Status::Invalid("sqlite target writes inserts only; got updates or deletes");
+    }
+  }
+  sqlite3* db = sink_.db_.get();
+  sqlite3_stmt* stmt = sink_.insert_.get();
+  const std::string& table = sink_.plan_.table;
+  SqlRef value;
+  const size_t rows = batch.num_rows();
+  for (size_t row = 0; row < rows; ++row) {
+    Status bad;
+    size_t c = 0;
+    for (; c < ncols && bad.ok(); ++c) {
+      bad = encoders_[c].Encode(batch.columns[c], row, value);
+      if (bad.ok()) bad = CellEncoder::Bind(stmt, static_cast<int>(c) + 1, value);
+    }
+    if (!bad.ok()) {
+      if (bad.code() != StatusCode::kDataError) return bad;
+      SLUICE_RETURN_IF_ERROR(rejects.Reject(
+          schema, batch, row, "target",
+          fmt::format("sqlite target {}.{}: {}", table, schema.fields[c - 1].name, bad.message())));
+      continue;
+    }
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+      sqlite3_reset(stmt);
+      continue;
+    }
+    std::string message = sqlite3_errmsg(db);
+    Status failure = SqliteError(db, rc, fmt::format("sqlite target {}: insert", table));
+    sqlite3_reset(stmt);
+    int primary = rc & 0xff;
+    if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG) {
+      // SQLite undid just this statement; the run's transaction goes on.
+      SLUICE_RETURN_IF_ERROR(rejects.Reject(schema, batch, row, "target",
+                                            fmt::format("sqlite target {}: {}", table, message)));
+      continue;
+    }
+    return failure;
+  }
+  return Status::OK();
+}
+
+}  // namespace sluice::sqlite

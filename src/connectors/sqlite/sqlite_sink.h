@@ -1,0 +1,78 @@
+// SqliteSink: writes rows into one table of an SQLite database file, in one transaction.
+//
+// Lifecycle (core/sink.h), all on the engine's main thread except SqliteSinkWriter::Write:
+//   Recover()  -> is the pending run's marker in _sluice_runs? (SQLite itself rolls back
+//                 whatever an interrupted transaction left, on the next open)
+//   Prepare()  -> open (creating the file and its directories), WAL, BEGIN IMMEDIATE, create or
+//                 check the table, pre_sql, DELETE for overwrite, prepare the INSERT
+//   OpenWriter() once (SQLite has a single writer), Write() batches, Finish()
+//   Commit()   -> post_sql, the run marker row, COMMIT; or Abort() -> ROLLBACK
+// The run marker is written in the same transaction as the data, so after a kill -9 the data
+// and the marker are either both there or both gone: that is what makes every write mode
+// exactly-once when the engine asks Recover() before running again.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/sqlite/sqlite_codec.h"
+#include "connectors/sqlite/sqlite_config.h"
+#include "connectors/sqlite/sqlite_handle.h"
+#include "connectors/sqlite/sqlite_types.h"
+#include "core/sink.h"
+
+namespace sluice::sqlite {
+
+class SqliteSink : public Sink {
+ public:
+  explicit SqliteSink(SqliteConfig config) : config_(std::move(config)) {}
+  ~SqliteSink() override;
+
+  Result<bool> Recover(const PendingRun& pending) override;
+  Result<std::string> Prepare(const WriteRequest& request) override;
+  int MaxWriters() const override { return 1; }
+  Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
+  Status Commit() override;
+  Status Abort() override;
+  Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
+  std::string Describe() const override { return config_.Describe(); }
+
+ private:
+  friend class SqliteSinkWriter;
+
+  // What Prepare does to the target, worked out without changing anything.
+  struct TargetPlan {
+    std::string table;       // the existing table's own spelling, or the configured name
+    std::string create_sql;  // empty when the table exists
+    std::string insert_sql;
+    std::vector<Affinity> affinities;  // of the target column each incoming field goes to
+  };
+  // `db` is null when the database file does not exist yet.
+  Result<TargetPlan> BuildPlan(Database* db, const WriteRequest& request) const;
+  Status CheckUniqueKey(Database& db, const std::string& table,
+                        const std::vector<std::string>& key) const;
+  Status PrepareInTransaction(const TargetPlan& plan);
+
+  SqliteConfig config_;
+  WriteRequest request_;
+  Database db_;
+  Statement insert_;
+  TargetPlan plan_;
+};
+
+// Binds each row to the sink's prepared INSERT and steps it. Rows the table refuses (a
+// constraint, a value it cannot hold) go to the RejectSink; SQLite undoes just that statement
+// and the transaction goes on. Failures of the database itself (disk full, busy) are returned.
+class SqliteSinkWriter : public SinkWriter {
+ public:
+  explicit SqliteSinkWriter(SqliteSink& sink);
+  Status Write(const Batch& batch, RejectSink& rejects) override;
+  Status Finish() override { return Status::OK(); }
+
+ private:
+  SqliteSink& sink_;
+  std::vector<CellEncoder> encoders_;
+};
+
+}  // namespace sluice::sqlite

@@ -1,0 +1,83 @@
+#include "transforms/transform.h"
+
+#include <fmt/format.h>
+
+#include "expr/suggest.h"
+#include "transforms/transform_kinds.h"
+
+namespace sluice {
+
+namespace {
+
+const char* KindName(TransformSpec::Kind kind) {
+  switch (kind) {
+    case TransformSpec::Kind::kFilter:
+      return "filter";
+    case TransformSpec::Kind::kSet:
+      return "set";
+    case TransformSpec::Kind::kRename:
+      return "rename";
+    case TransformSpec::Kind::kDrop:
+      return "drop";
+    case TransformSpec::Kind::kSelect:
+      return "select";
+  }
+  return "unknown";
+}
+
+Result<std::unique_ptr<Transform>> MakeTransform(const TransformSpec& spec, const Schema& input,
+                                                 const ExprContext& context,
+                                                 const std::string& label) {
+  switch (spec.kind) {
+    case TransformSpec::Kind::kFilter:
+      return MakeFilterTransform(spec, input, context, label);
+    case TransformSpec::Kind::kSet:
+      return MakeSetTransform(spec, input, context, label);
+    case TransformSpec::Kind::kRename:
+      return MakeRenameTransform(spec, input);
+    case TransformSpec::Kind::kDrop:
+      return MakeDropTransform(spec, input);
+    case TransformSpec::Kind::kSelect:
+      return MakeSelectTransform(spec, input);
+  }
+  return Err(Status::Internal("unknown transform kind"));
+}
+
+}  // namespace
+
+// The same text as TransformSpec::Label (config owns that one; this module keeps its own so it
+// does not depend on the config parser's objects).
+std::string TransformLabel(const TransformSpec& spec, size_t index) {
+  return fmt::format("transforms[{}] ({})", index, KindName(spec.kind));
+}
+
+Result<size_t> FindColumn(const Schema& schema, const std::string& name) {
+  std::optional<size_t> index = schema.IndexOf(name);
+  if (!index) {
+    return Err(
+        Status::NotFound("unknown column '{}'{}", name, expr::DidYouMean(name, schema.Names())));
+  }
+  return *index;
+}
+
+Result<std::vector<std::unique_ptr<Transform>>> BuildTransforms(
+    const std::vector<TransformSpec>& specs, const Schema& input, const ExprContext& context) {
+  std::vector<std::unique_ptr<Transform>> chain;
+  const Schema* current = &input;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const TransformSpec& spec = specs[i];
+    const std::string label = TransformLabel(spec, i);
+    Result<std::unique_ptr<Transform>> t = MakeTransform(spec, *current, context, label);
+    if (!t.has_value()) {
+      // "job.yaml:14:7: transforms[1] (filter): at position 8: unknown column ..."
+      std::string where = spec.location.ToString();
+      std::string prefix = where.empty() ? label : fmt::format("{}: {}", where, label);
+      return Err(t.error().WithContext(prefix));
+    }
+    chain.push_back(std::move(*t));
+    current = &chain.back()->output_schema();
+  }
+  return chain;
+}
+
+}  // namespace sluice
