@@ -2,7 +2,7 @@
 //
 // Used by the file connectors (CSV, JSON lines), by SQLite (which stores dates as text), by the
 // state store (watermarks) and by CAST in expressions. Canonical forms:
-//   bool        true | false            (parsing also accepts 1/0, t/f, yes/no, on/off)
+//   bool        true | false            (parsing also accepts 1/0, t/f, y/n, yes/no, on/off)
 //   integers    decimal digits          (full uint64 range; out of range is an error)
 //   float32/64  shortest text that reads back to the same bits; inf, -inf, nan
 //   decimal     [-]digits[.digits], no exponent, scale kept ("1.50" stays "1.50")
@@ -13,6 +13,9 @@
 //   bytes       the raw bytes (files encode them, e.g. as base64 or hex, on top of this)
 //   uuid        8-4-4-4-12 lowercase hex
 // Fractional seconds are printed with as many digits as needed (trailing zeros trimmed).
+// Parsing is strict: no surrounding spaces, the whole text must be consumed; numbers may carry
+// a leading '+'. Fractional seconds accept up to 9 digits and are TRUNCATED to microseconds
+// (rounding could carry into the next day). Timestamps accept ' ' or 'T' between date and time.
 #pragma once
 
 #include <cstdint>
@@ -40,9 +43,11 @@ void FormatTimestampTzIn(int64_t micros_since_epoch, const TimeZone& zone, std::
 
 // --- parsing: each returns a DataError whose message says what was expected ----------------
 Result<bool> ParseBool(std::string_view text);
-Result<int64_t> ParseInt(std::string_view text);     // accepts surrounding spaces? no: exact
+Result<int64_t> ParseInt(std::string_view text);  // exact: no spaces, optional '+'
 Result<uint64_t> ParseUInt(std::string_view text);
-Result<double> ParseDouble(std::string_view text);   // also inf, -inf, nan, exponents
+// Also inf, -inf, nan, infinity (any case) and exponents. Overflow is an error; underflow
+// rounds to zero or a denormal as IEEE arithmetic does.
+Result<double> ParseDouble(std::string_view text);
 Result<int32_t> ParseDate(std::string_view text);
 Result<int64_t> ParseTime(std::string_view text);
 // Accepts "YYYY-MM-DD[ |T]HH:MM[:SS[.f{1,9}]]" and a bare date (midnight).
@@ -50,14 +55,19 @@ Result<int64_t> ParseTimestamp(std::string_view text);
 // As ParseTimestamp, plus an optional zone suffix: Z, +HH, +HH:MM, +HHMM. Text without a
 // suffix is wall-clock time in `zone_if_missing`.
 Result<int64_t> ParseTimestampTz(std::string_view text, const TimeZone& zone_if_missing);
-// Validates and canonicalises decimal text ("+1.5e2" -> "150", " 007.10" is an error).
-// precision/scale of 0 mean unconstrained; with a scale, the text is padded or, if digits
-// would be lost, an error. Exponent forms are accepted and expanded.
+// Validates and canonicalises decimal text ("+1.5e2" -> "150", "007.10" -> "7.10", "-0" -> "0";
+// " 007.10" is an error). precision == 0 && scale == 0 means unconstrained: the text keeps the
+// scale it was written with. Otherwise the result has exactly `scale` fraction digits: shorter
+// text is padded with zeros; longer text is accepted only if the extra digits are zeros (no
+// silent rounding), else a DataError. With precision > 0, more than precision - scale integer
+// digits is a DataError. Exponent forms are accepted and expanded; at most 2000 digits.
 Result<std::string> CanonicalDecimal(std::string_view text, uint16_t precision, uint16_t scale);
+// Accepts 8-4-4-4-12 hex (any case), the same in braces, or 32 bare hex digits.
 Result<std::string> CanonicalUuid(std::string_view text);
 
 // Parses `text` as a value of column.type() and appends it. On error nothing is appended.
 // kBytes takes the text as raw bytes; kJson checks nothing (use the JSON connector to validate).
+// Errors name the column type: "'12x' is not a valid int32", "'300' is out of range for int8".
 Status ParseAndAppend(std::string_view text, Column& column, const TimeZone& zone);
 
 // --- calendar helpers ---------------------------------------------------------------------
