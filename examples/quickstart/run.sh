@@ -7,7 +7,7 @@ set -euo pipefail
 SLUICE=${1:-build/sluice}
 SLUICE=$(realpath "$SLUICE")
 here=$(cd "$(dirname "$0")" && pwd)
-work=${QUICKSTART_DIR:-$here/../../out/quickstart}
+work=${QUICKSTART_DIR:-$(dirname "$(dirname "$here")")/out/quickstart}
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 export SLUICE_STATE="$work/state.db"
 

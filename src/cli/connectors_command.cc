@@ -57,11 +57,11 @@ int ConnectorsCommand(const std::string& name) {
     if (info->make_sink) PrintOptions("target", info->target_options, CommonTargetOptions());
     return kExitOk;
   }
-  std::printf("%-10s %-6s %-11s %-8s %-5s %-6s %-34s %s\n", "connector", "read", "incremental",
+  std::printf("%-10s %-6s %-11s %-8s %-5s %-6s %-38s %s\n", "connector", "read", "incremental",
               "parallel", "cdc", "write", "write modes", "description");
   for (const ConnectorInfo& c : registry.all()) {
     const ConnectorCapabilities& k = c.capabilities;
-    std::printf("%-10s %-6s %-11s %-8s %-5s %-6s %-34s %s\n", c.name.c_str(), Mark(k.batch_read),
+    std::printf("%-10s %-6s %-11s %-8s %-5s %-6s %-38s %s\n", c.name.c_str(), Mark(k.batch_read),
                 Mark(k.incremental_read), Mark(k.parallel_read), Mark(k.cdc_read),
                 Mark(k.batch_write), Modes(k).c_str(), c.description.c_str());
   }
