@@ -1,0 +1,173 @@
+#include "connectors/jsonl/jsonl_sink.h"
+
+#include <cmath>
+
+#include "core/value_text.h"
+
+namespace sluice {
+
+JsonlRowFormatter::JsonlRowFormatter(const JsonlWriteFormat& format, const Schema& schema)
+    : format_(format) {
+  for (size_t i = 0; i < schema.size(); ++i) {
+    std::string prefix(1, i == 0 ? '{' : ',');
+    AppendJsonString(schema.fields[i].name, prefix);
+    prefix.push_back(':');
+    prefixes_.push_back(std::move(prefix));
+  }
+}
+
+namespace {
+
+void AppendJsonNumber(double v, bool is_float32, std::string& out) {
+  if (std::isnan(v)) {
+    out.append("\"NaN\"");
+  } else if (std::isinf(v)) {
+    out.append(v < 0 ? "\"-Infinity\"" : "\"Infinity\"");
+  } else if (v == 0 && std::signbit(v)) {
+    out.append("-0.0");  // "-0" would read back as the integer 0, losing the sign
+  } else if (is_float32) {
+    FormatFloat(static_cast<float>(v), out);
+  } else {
+    FormatDouble(v, out);
+  }
+}
+
+// Canonical text that is not a JSON number, as a string; it never needs escaping.
+template <typename F>
+void AppendQuoted(std::string& out, F format) {
+  out.push_back('"');
+  format();
+  out.push_back('"');
+}
+
+}  // namespace
+
+void JsonlRowFormatter::AppendValue(const Column& col, size_t row, std::string& out) const {
+  if (col.IsNull(row)) {
+    out.append("null");
+    return;
+  }
+  switch (col.id()) {
+    case TypeId::kNull:
+      out.append("null");
+      return;
+    case TypeId::kBool:
+    case TypeId::kInt8:
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64:
+    case TypeId::kUInt8:
+    case TypeId::kUInt16:
+    case TypeId::kUInt32:
+    case TypeId::kUInt64:
+      FormatValue(col, row, out);
+      return;
+    case TypeId::kFloat32:
+    case TypeId::kFloat64:
+      AppendJsonNumber(col.GetDouble(row), col.id() == TypeId::kFloat32, out);
+      return;
+    case TypeId::kDecimal:
+      if (format_.decimal_as_number) {
+        out.append(col.GetView(row));
+      } else {
+        AppendQuoted(out, [&] { out.append(col.GetView(row)); });
+      }
+      return;
+    case TypeId::kString:
+      AppendJsonString(col.GetView(row), out);
+      return;
+    case TypeId::kBytes:
+      AppendQuoted(out, [&] { EncodeBytes(col.GetView(row), format_.bytes, out); });
+      return;
+    case TypeId::kJson: {
+      const std::string_view text = col.GetView(row);
+      out.append(text.empty() ? std::string_view("null") : text);
+      return;
+    }
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kUuid:
+      AppendQuoted(out, [&] { FormatValue(col, row, out); });
+      return;
+  }
+}
+
+void JsonlRowFormatter::AppendRows(const Batch& batch, std::string& out) {
+  const size_t rows = batch.num_rows();
+  const size_t ncols = batch.columns.size();
+  for (size_t r = 0; r < rows; ++r) {
+    if (ncols == 0) out.push_back('{');
+    for (size_t c = 0; c < ncols; ++c) {
+      out.append(prefixes_[c]);
+      AppendValue(batch.columns[c], r, out);
+    }
+    out.append("}\n");
+  }
+}
+
+namespace {
+
+class JsonlSinkWriter : public SinkWriter {
+ public:
+  JsonlSinkWriter(FileTarget* target, const JsonlWriteFormat& format, const Schema& schema)
+      : target_(target), formatter_(format, schema) {}
+
+  Status Write(const Batch& batch, RejectSink& /*rejects*/) override {
+    formatter_.AppendRows(batch, target_->buffer());
+    return target_->FlushIfFull();
+  }
+  Status Finish() override { return target_->Flush(); }
+
+ private:
+  FileTarget* target_;  // owned by the sink, which outlives its writers
+  JsonlRowFormatter formatter_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> JsonlSink::Make(const Options& options,
+                                              const ConnectorContext& /*context*/) {
+  JsonlWriteFormat format;
+  auto bytes = ParseBytesEncoding(options.GetString("bytes_encoding", "base64"));
+  if (!bytes) return Err(options.ErrorAt("bytes_encoding", bytes.error().message()));
+  format.bytes = *bytes;
+  const std::string decimal_as = options.GetString("decimal_as", "string");
+  if (decimal_as != "string" && decimal_as != "number") {
+    return Err(
+        options.ErrorAt("decimal_as", "expected string or number, got '" + decimal_as + "'"));
+  }
+  format.decimal_as_number = decimal_as == "number";
+  const std::string path = options.GetString("path");
+  if (path.empty()) return Err(options.ErrorAt("path", "a path is required"));
+  return std::unique_ptr<Sink>(new JsonlSink(path, format));
+}
+
+Result<std::string> JsonlSink::Prepare(const WriteRequest& request) {
+  SLUICE_RETURN_IF_ERROR(CheckFileWriteMode("jsonl", request.mode));
+  schema_ = request.schema;
+  target_ = std::make_unique<FileTarget>(path_);
+  return target_->Begin(request.mode, request.run_id);
+}
+
+Result<std::unique_ptr<SinkWriter>> JsonlSink::OpenWriter() {
+  if (!target_) return Err(Status::Internal("jsonl sink: OpenWriter before Prepare"));
+  return std::unique_ptr<SinkWriter>(new JsonlSinkWriter(target_.get(), format_, schema_));
+}
+
+Status JsonlSink::Commit() {
+  if (!target_) return Status::Internal("jsonl sink: Commit before Prepare");
+  return target_->Commit();
+}
+
+Status JsonlSink::Abort() {
+  return target_ ? target_->Abort() : Status::OK();
+}
+
+Result<std::vector<std::string>> JsonlSink::Plan(const WriteRequest& request) {
+  SLUICE_RETURN_IF_ERROR(CheckFileWriteMode("jsonl", request.mode));
+  return FileTarget::Plan(path_, request.mode);
+}
+
+}  // namespace sluice
