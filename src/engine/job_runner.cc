@@ -132,6 +132,9 @@ class Runner {
     }
     Status kept = rejects.Close();
     summary_.rows_rejected = rejects.count();
+    // The pipeline counts what it handed to the writers; the target may have refused some.
+    target_rejected_ = rejects.target_count();
+    transform_rejected_ = rejects.transform_count();
     if (summary_.rows_rejected > 0) summary_.dirty_records = spec_.settings.dirty_records;
     if (moved.ok()) moved = kept;
     if (moved.ok()) moved = setup_.sink->Commit();
@@ -143,7 +146,7 @@ class Runner {
       return moved;
     }
     RunRecord record;
-    record.rows_written = metrics_.rows_written.load();
+    record.rows_written = rows_written();
     record.rows_rejected = summary_.rows_rejected;
     SLUICE_RETURN_IF_ERROR(state_->ConfirmRun(spec_.name, summary_.run_id, record));
     summary_.watermark_after = new_watermark ? new_watermark : summary_.watermark_before;
@@ -151,6 +154,10 @@ class Runner {
   }
 
   RunMetrics& metrics() { return metrics_; }
+  int64_t rows_written() const { return metrics_.rows_written.load() - target_rejected_; }
+  int64_t rows_filtered() const {
+    return std::max<int64_t>(0, metrics_.rows_dropped_by_transforms.load() - transform_rejected_);
+  }
 
  private:
   const JobSpec& spec_;
@@ -160,6 +167,8 @@ class Runner {
   JobSetup setup_;
   std::unique_ptr<StateStore> state_;
   RunMetrics metrics_;
+  int64_t target_rejected_ = 0;
+  int64_t transform_rejected_ = 0;
 };
 
 }  // namespace
@@ -181,11 +190,10 @@ RunSummary RunJob(const JobSpec& spec, const ConnectorRegistry& registry,
   const RunMetrics& m = runner.metrics();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   summary.rows_read = m.rows_read.load();
-  summary.rows_written = m.rows_written.load();
+  summary.rows_written = runner.rows_written();
   summary.bytes_read = m.bytes_read.load();
   summary.bytes_written = m.bytes_written.load();
-  summary.rows_filtered =
-      std::max<int64_t>(0, m.rows_dropped_by_transforms.load() - summary.rows_rejected);
+  summary.rows_filtered = runner.rows_filtered();
   summary.reader_wait_seconds = static_cast<double>(m.reader_wait_ns.load()) / 1e9;
   summary.writer_wait_seconds = static_cast<double>(m.writer_wait_ns.load()) / 1e9;
   summary.throttle_seconds = static_cast<double>(m.throttle_wait_ns.load()) / 1e9;
