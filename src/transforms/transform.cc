@@ -9,22 +9,6 @@ namespace sluice {
 
 namespace {
 
-const char* KindName(TransformSpec::Kind kind) {
-  switch (kind) {
-    case TransformSpec::Kind::kFilter:
-      return "filter";
-    case TransformSpec::Kind::kSet:
-      return "set";
-    case TransformSpec::Kind::kRename:
-      return "rename";
-    case TransformSpec::Kind::kDrop:
-      return "drop";
-    case TransformSpec::Kind::kSelect:
-      return "select";
-  }
-  return "unknown";
-}
-
 Result<std::unique_ptr<Transform>> MakeTransform(const TransformSpec& spec, const Schema& input,
                                                  const ExprContext& context,
                                                  const std::string& label) {
@@ -45,11 +29,7 @@ Result<std::unique_ptr<Transform>> MakeTransform(const TransformSpec& spec, cons
 
 }  // namespace
 
-// The same text as TransformSpec::Label (config owns that one; this module keeps its own so it
-// does not depend on the config parser's objects).
-std::string TransformLabel(const TransformSpec& spec, size_t index) {
-  return fmt::format("transforms[{}] ({})", index, KindName(spec.kind));
-}
+std::string TransformLabel(const TransformSpec& spec, size_t index) { return spec.Label(index); }
 
 Result<size_t> FindColumn(const Schema& schema, const std::string& name) {
   std::optional<size_t> index = schema.IndexOf(name);
