@@ -88,8 +88,6 @@ int main(int argc, char** argv) {
   state->require_subcommand(1);
   std::string state_path;
   std::string state_job;
-  state->add_option("--state", state_path, "State store file (default: $SLUICE_STATE or "
-                                           ".sluice/state.db)");
   auto* show = state->add_subcommand("show", "Show watermarks, runs in flight and last runs");
   show->add_option("job", state_job, "Only this job (its `name:`)");
   auto* reset = state->add_subcommand(
@@ -101,6 +99,10 @@ int main(int argc, char** argv) {
   set_wm->add_option("job", state_job, "Job name")->required();
   set_wm->add_option("column", wm_column, "Watermark column")->required();
   set_wm->add_option("value", wm_value, "Next run reads rows with column >= value")->required();
+  for (CLI::App* sub : {show, reset, set_wm}) {
+    sub->add_option("--state", state_path,
+                    "State store file (default: $SLUICE_STATE or .sluice/state.db)");
+  }
 
   try {
     app.parse(argc, argv);

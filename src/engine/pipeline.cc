@@ -126,8 +126,11 @@ Status Pipeline::Run() {
       if (i >= splits_.size()) return;
       Status st = read_split(splits_[i]);
       if (!st.ok()) {
-        shared.Fail(st.WithContext(fmt::format("reading {} ({})", source_.Describe(),
-                                               splits_[i].description)));
+        // The error limit belongs to the job, not to the split that happened to pass it.
+        shared.Fail(st.code() == StatusCode::kLimitExceeded
+                        ? st
+                        : st.WithContext(fmt::format("reading {} ({})", source_.Describe(),
+                                                     splits_[i].description)));
         return;
       }
     }
@@ -140,7 +143,9 @@ Status Pipeline::Run() {
       if (!batch) break;
       Status st = writer->Write(**batch, rejects_);
       if (!st.ok()) {
-        shared.Fail(st.WithContext(fmt::format("writing {}", sink_.Describe())));
+        shared.Fail(st.code() == StatusCode::kLimitExceeded
+                        ? st
+                        : st.WithContext(fmt::format("writing {}", sink_.Describe())));
         break;
       }
       metrics_.rows_written.fetch_add(static_cast<int64_t>((*batch)->num_rows()),
