@@ -65,13 +65,15 @@ start_postgres() {
   port=$(free_port)
   rm -rf "$d" && mkdir -p "$d"
   [[ $(id -u) -eq 0 ]] && chown postgres "$d"
-  as_pg "$pg_bin/initdb" -D "$d/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+  as_pg "$pg_bin/initdb" -D "$d/data" -U postgres --auth-local=trust \
+    --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
     >"$d/initdb.log" 2>&1
   as_pg "$pg_bin/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 30 start -o \
     "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$d \
      -c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10 \
      -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
-  as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -q \
+  # Set up over the Unix socket (trusted); TCP clients must give a password, as in production.
+  as_pg "$pg_bin/psql" -h "$d" -p "$port" -U postgres -q \
     -c "CREATE ROLE sluice LOGIN SUPERUSER REPLICATION PASSWORD 'sluice-pw'" \
     -c "CREATE DATABASE sluice_test OWNER sluice" >/dev/null
   echo "export SLUICE_TEST_PG_PORT=$port"

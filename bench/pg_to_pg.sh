@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Benchmark: a PostgreSQL table of 5,000,000 rows copied into another table of the same server
+# by sluice (postgres source -> postgres target, binary COPY both ways) against the raw pipe
+#   psql -c "COPY (SELECT ...) TO STDOUT (FORMAT binary)" | psql -c "COPY t FROM STDIN (FORMAT binary)"
+# run in the same script on the same data. Prints wall time, rows/s, peak RSS of the client
+# and the ratio sluice / pipe (goal: at most 1.3; RSS under 300 MB); checks every copy's row
+# count and sums against the source.
+#
+#   bench/pg_to_pg.sh build/sluice
+#   ROWS=1000000 RUNS=1 bench/pg_to_pg.sh build/sluice
+#
+# Uses the server of SLUICE_TEST_PG_URL when set; otherwise starts a throwaway one with
+# scripts/test-servers.sh and stops it at the end. The source table is kept between runs when
+# the server is (it is regenerated only if its row count differs). The pipe and sluice runs
+# alternate; each figure is the best of RUNS (default 3). Needs: psql, /usr/bin/time.
+set -euo pipefail
+
+SLUICE=$(realpath "${1:?usage: $0 path/to/sluice}")
+ROWS=${ROWS:-5000000}
+RUNS=${RUNS:-3}
+PARALLELISM=${PARALLELISM:-1}
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+work=${BENCH_DIR:-$here/out}
+mkdir -p "$work"
+cd "$work"
+
+if [[ -z "${SLUICE_TEST_PG_URL:-}" ]]; then
+  servers="$work/pg-bench-servers"
+  "$repo/scripts/test-servers.sh" start "$servers" >/dev/null
+  trap '"$repo/scripts/test-servers.sh" stop "$servers"' EXIT
+  # shellcheck disable=SC1091
+  source "$servers/env"
+fi
+URL=$SLUICE_TEST_PG_URL
+pg() { PGOPTIONS="-c client_min_messages=warning" psql "$URL" -X -qAt -v ON_ERROR_STOP=1 "$@"; }
+
+count=-1
+if [[ $(pg -c "SELECT to_regclass('bench_src') IS NOT NULL") == t ]]; then
+  count=$(pg -c "SELECT count(*) FROM bench_src")
+fi
+if [[ "$count" != "$ROWS" ]]; then
+  echo "== generating $ROWS rows in bench_src"
+  pg -c "DROP TABLE IF EXISTS bench_src" -c "CREATE TABLE bench_src (
+    id bigint PRIMARY KEY, user_id integer NOT NULL, amount numeric(12,2) NOT NULL,
+    score double precision, status text NOT NULL, created_at timestamptz NOT NULL, note text)"
+  pg -c "INSERT INTO bench_src
+    SELECT g, (g::bigint * 7919) % 1000003, ((g * 31) % 100000) + (g % 100) / 100.0,
+           (g % 10007) / 7.0, (ARRAY['new', 'paid', 'shipped', 'cancelled'])[1 + g % 4],
+           '2024-01-01 00:00:00+00'::timestamptz + (g / 3) * interval '1 second'
+             + (g % 1000) * interval '1 microsecond',
+           CASE WHEN g % 10 = 0 THEN NULL ELSE 'note ' || (g % 97) || repeat('x', g % 20) END
+    FROM generate_series(1, $ROWS) g"
+  pg -c "VACUUM ANALYZE bench_src"
+fi
+for t in bench_pipe bench_sluice; do
+  pg -c "DROP TABLE IF EXISTS $t" -c "CREATE TABLE $t (LIKE bench_src INCLUDING ALL)"
+done
+sums="count(*), sum(id), sum(amount), sum(score::numeric), sum(length(note)), max(created_at)"
+want=$(pg -c "SELECT $sums FROM bench_src")
+
+# Runs one copy and prints "seconds max_rss_kb"; $1 runs before it and $2 names the copied
+# table for the check.
+measure_once() {
+  local reset=$1 table=$2
+  shift 2
+  $reset
+  /usr/bin/time -v -o time.txt bash -c "$*" >run.log 2>&1 || {
+    echo "command failed: $*" >&2
+    cat run.log >&2
+    exit 1
+  }
+  local got
+  got=$(pg -c "SELECT $sums FROM $table")
+  if [[ "$got" != "$want" ]]; then
+    echo "copy differs from the source ($got, want $want): $*" >&2
+    exit 1
+  fi
+  awk -F': ' '/Elapsed \(wall clock\)/ {
+        n = split($2, p, ":"); t = 0; for (i = 1; i <= n; i++) t = t * 60 + p[i]; s = t }
+      /Maximum resident set size/ { kb = $2 }
+      END { print s, kb }' time.txt
+}
+
+# Keeps the faster of two "seconds kb" measurements in the named variables.
+keep_best() {
+  local -n best_s=$1 best_kb=$2
+  if [[ -z "$best_s" ]] || awk -v a="$3" -v b="$best_s" 'BEGIN {exit !(a < b)}'; then
+    best_s=$3
+    best_kb=$4
+  fi
+}
+
+# Both targets are emptied before each run; sluice's overwrite truncates again inside its own
+# transaction, which costs nothing on an empty table.
+reset_pipe() { pg -c "TRUNCATE bench_pipe" -c "CHECKPOINT"; }
+reset_sluice() { pg -c "TRUNCATE bench_sluice" -c "CHECKPOINT"; rm -f "$work/pg_bench_state.db"; }
+
+cat >pg_job.yaml <<YAML
+name: bench_pg_to_pg
+source:
+  type: postgres
+  url: \${env:BENCH_PG_URL}
+  table: bench_src
+target:
+  type: postgres
+  url: \${env:BENCH_PG_URL}
+  table: bench_sluice
+  write_mode: overwrite
+  create_table: never
+settings:
+  batch_rows: 10000
+  parallelism: $PARALLELISM
+  state_path: $work/pg_bench_state.db
+YAML
+export BENCH_PG_URL=$URL
+
+PIPE="psql '$URL' -X -q -c 'COPY (SELECT * FROM bench_src) TO STDOUT (FORMAT binary)' |
+   psql '$URL' -X -q -c 'COPY bench_pipe FROM STDIN (FORMAT binary)'"
+# The two alternate, so that both see the same load on a shared machine; best of RUNS each.
+pipe_s="" pipe_kb="" sluice_s="" sluice_kb=""
+for ((r = 1; r <= RUNS; r++)); do
+  echo "== run $r/$RUNS: pipe (psql COPY binary | psql COPY binary), $ROWS rows"
+  read -r s kb < <(measure_once reset_pipe bench_pipe "$PIPE")
+  keep_best pipe_s pipe_kb "$s" "$kb"
+  echo "   ${s}s; sluice (postgres -> postgres, parallelism $PARALLELISM)"
+  read -r s kb < <(measure_once reset_sluice bench_sluice "'$SLUICE' run pg_job.yaml --progress none")
+  keep_best sluice_s sluice_kb "$s" "$kb"
+  echo "   ${s}s"
+done
+
+rate() { awk -v n="$ROWS" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
+printf '%-34s %8s %12s %10s\n' "run" "seconds" "rows/s" "peak RSS"
+printf '%-34s %8.2f %12s %7d MB\n' "pipe (psql COPY | psql COPY)" "$pipe_s" "$(rate "$pipe_s")" \
+  $((pipe_kb / 1024))
+printf '%-34s %8.2f %12s %7d MB\n' "sluice (parallelism $PARALLELISM)" "$sluice_s" \
+  "$(rate "$sluice_s")" $((sluice_kb / 1024))
+ratio=$(awk -v a="$sluice_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }')
+echo "ratio sluice / pipe: $ratio (goal <= 1.30); sluice peak RSS $((sluice_kb / 1024)) MB (goal < 300)"
+printf 'run,seconds,rows_per_second,peak_rss_kb\npipe,%s,%s,%s\nsluice,%s,%s,%s\n' \
+  "$pipe_s" "$(rate "$pipe_s")" "$pipe_kb" "$sluice_s" "$(rate "$sluice_s")" "$sluice_kb" \
+  >pg_to_pg.csv

@@ -1,0 +1,205 @@
+#include "connectors/postgres/pg_sink_writer.h"
+
+#include <fmt/format.h>
+
+namespace sluice::postgres {
+namespace {
+
+constexpr const char* kSavepoint = "SAVEPOINT sluice_chunk";
+constexpr const char* kRelease = "RELEASE SAVEPOINT sluice_chunk";
+constexpr const char* kRollback =
+    "ROLLBACK TO SAVEPOINT sluice_chunk; RELEASE SAVEPOINT sluice_chunk";
+
+// Errors that belong to the rows sent, not to the target: bisecting finds the rows.
+bool RowLevel(const std::string& state) {
+  return state.starts_with("22") || state.starts_with("23") || state == "54000";
+}
+
+}  // namespace
+
+PgSinkWriter::PgSinkWriter(PgConnection& conn, const TargetPlan& plan, const Schema& schema,
+                           std::optional<std::string> fill, size_t buffer_bytes)
+    : conn_(conn),
+      plan_(plan),
+      schema_(schema),
+      encoder_(plan.writes, plan.binary),
+      buffer_bytes_(buffer_bytes),
+      copy_sql_(plan.CopySql()) {
+  if (fill) encoder_.SetConstant(std::move(*fill));
+  encoder_.SetRowNumbers(!plan.staging_ddl.empty());
+  buffer_.reserve(buffer_bytes_ + 64 * 1024);
+}
+
+Status PgSinkWriter::StartCopy() {
+  // The release of the previous chunk's savepoint rides along with this chunk's statements.
+  std::string sql = fmt::format("{}{}; {}", release_pending_ ? std::string(kRelease) + "; " : "",
+                                kSavepoint, copy_sql_);
+  release_pending_ = false;
+  PgResult r(PQexec(conn_.get(), sql.c_str()));
+  if (!r || r.status() != PGRES_COPY_IN) {
+    return ResultError(r.get(), conn_.get(), "postgres target " + plan_.label);
+  }
+  copying_ = true;
+  chunk_bytes_ = 0;
+  buffer_.clear();
+  encoder_.Header(buffer_);
+  return Status::OK();
+}
+
+Status PgSinkWriter::Send() {
+  if (buffer_.empty()) return Status::OK();
+  if (PQputCopyData(conn_.get(), buffer_.data(), static_cast<int>(buffer_.size())) != 1) {
+    return ResultError(nullptr, conn_.get(), "postgres target " + plan_.label + ": sending rows");
+  }
+  chunk_bytes_ += buffer_.size();
+  buffer_.clear();
+  return Status::OK();
+}
+
+Status PgSinkWriter::AbortCopy(Status cause) {
+  if (copying_) {
+    copying_ = false;
+    PQputCopyEnd(conn_.get(), "sluice: the run stopped");
+    while (PGresult* r = PQgetResult(conn_.get())) PQclear(r);
+  }
+  return cause;
+}
+
+Status PgSinkWriter::EndCopy(bool& ok, std::string& why) {
+  encoder_.Trailer(buffer_);
+  Status sent = Send();
+  if (!sent.ok()) return AbortCopy(sent);
+  copying_ = false;
+  if (PQputCopyEnd(conn_.get(), nullptr) != 1) {
+    return ResultError(nullptr, conn_.get(), "postgres target " + plan_.label + ": ending COPY");
+  }
+  PgResult r(PQgetResult(conn_.get()));
+  while (PGresult* extra = PQgetResult(conn_.get())) PQclear(extra);
+  if (r && r.status() == PGRES_COMMAND_OK) {
+    ok = true;
+    release_pending_ = true;
+    return Status::OK();
+  }
+  const std::string state = SqlState(r.get());
+  if (!RowLevel(state)) return ResultError(r.get(), conn_.get(), "postgres target " + plan_.label);
+  ok = false;
+  why = ResultMessage(r.get(), conn_.get());
+  return conn_.Exec(kRollback, "postgres target " + plan_.label);
+}
+
+Status PgSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
+  if (batch.columns.size() != plan_.writes.size()) {
+    return Status::Internal("postgres target: batch has {} columns, expected {}",
+                            batch.columns.size(), plan_.writes.size());
+  }
+  for (RowKind kind : batch.row_kinds) {
+    if (kind != RowKind::kInsert) {
+      return Status::Invalid("postgres target writes inserts only; got updates or deletes");
+    }
+  }
+  rejects_ = &rejects;
+  const size_t rows = batch.num_rows();
+  if (rows == 0) return Status::OK();
+  if (!copying_) SLUICE_RETURN_IF_ERROR(StartCopy());
+  Pending& p = pending_.emplace_back();
+  p.row_base = row_base_;
+  row_base_ += static_cast<int64_t>(rows);
+  std::string bad;
+  size_t bad_column = 0;
+  for (size_t row = 0; row < rows; ++row) {
+    if (!encoder_.AppendRow(batch, row, p.row_base + static_cast<int64_t>(row), buffer_, bad_column,
+                            bad)) {
+      Status st = rejects.Reject(schema_, batch, row, "target",
+                                 fmt::format("postgres target {}.{}: {}", plan_.label,
+                                             schema_.fields[bad_column].name, bad));
+      if (!st.ok()) return AbortCopy(st);
+      continue;
+    }
+    p.rows.push_back(static_cast<uint32_t>(row));
+    if (buffer_.size() >= buffer_bytes_) {
+      Status sent = Send();
+      if (!sent.ok()) return AbortCopy(sent);
+    }
+  }
+  // Kept until the chunk is through, in case its rows must be copied again one by one.
+  p.batch = batch;
+  if (chunk_bytes_ + buffer_.size() >= kChunkBytes) return EndChunk(rejects);
+  return Status::OK();
+}
+
+Status PgSinkWriter::EndChunk(RejectSink& rejects) {
+  bool ok = false;
+  std::string why;
+  SLUICE_RETURN_IF_ERROR(EndCopy(ok, why));
+  if (!ok) {
+    std::vector<RowRef> refs;
+    for (uint32_t b = 0; b < pending_.size(); ++b) {
+      for (uint32_t row : pending_[b].rows) refs.emplace_back(b, row);
+    }
+    if (refs.size() == 1) {
+      const Pending& p = pending_[refs[0].first];
+      SLUICE_RETURN_IF_ERROR(
+          rejects.Reject(schema_, p.batch, refs[0].second, "target",
+                         fmt::format("postgres target {}: {}", plan_.label, why)));
+    } else {
+      SLUICE_RETURN_IF_ERROR(Bisect(refs, 0, refs.size(), rejects));
+    }
+  }
+  pending_.clear();
+  return Status::OK();
+}
+
+Status PgSinkWriter::CopyRows(const std::vector<RowRef>& refs, size_t lo, size_t hi, bool& ok,
+                              std::string& why) {
+  SLUICE_RETURN_IF_ERROR(StartCopy());
+  std::string bad;
+  size_t bad_column = 0;
+  for (size_t i = lo; i < hi; ++i) {
+    const Pending& p = pending_[refs[i].first];
+    const uint32_t row = refs[i].second;
+    if (!encoder_.AppendRow(p.batch, row, p.row_base + row, buffer_, bad_column, bad)) {
+      return AbortCopy(
+          Status::Internal("postgres target: row {} encoded once but not twice: {}", row, bad));
+    }
+    if (buffer_.size() >= buffer_bytes_) {
+      Status sent = Send();
+      if (!sent.ok()) return AbortCopy(sent);
+    }
+  }
+  return EndCopy(ok, why);
+}
+
+Status PgSinkWriter::Bisect(const std::vector<RowRef>& refs, size_t lo, size_t hi,
+                            RejectSink& rejects) {
+  const size_t mid = lo + (hi - lo) / 2;
+  for (auto [a, b] : {std::pair{lo, mid}, std::pair{mid, hi}}) {
+    if (a == b) continue;
+    bool ok = false;
+    std::string why;
+    SLUICE_RETURN_IF_ERROR(CopyRows(refs, a, b, ok, why));
+    if (ok) continue;
+    if (b - a == 1) {
+      const Pending& p = pending_[refs[a].first];
+      SLUICE_RETURN_IF_ERROR(
+          rejects.Reject(schema_, p.batch, refs[a].second, "target",
+                         fmt::format("postgres target {}: {}", plan_.label, why)));
+      continue;
+    }
+    SLUICE_RETURN_IF_ERROR(Bisect(refs, a, b, rejects));
+  }
+  return Status::OK();
+}
+
+Status PgSinkWriter::Finish() {
+  if (copying_) {
+    // The last chunk: its bad rows go to the RejectSink the batches came with (the engine
+    // passes one RejectSink to every Write() and keeps it until after Finish()).
+    if (rejects_ == nullptr) return AbortCopy(Status::Internal("postgres target: no RejectSink"));
+    SLUICE_RETURN_IF_ERROR(EndChunk(*rejects_));
+  }
+  if (!release_pending_) return Status::OK();
+  release_pending_ = false;
+  return conn_.Exec(kRelease, "postgres target " + plan_.label);
+}
+
+}  // namespace sluice::postgres

@@ -1,0 +1,85 @@
+// PgSinkWriter: streams batches into the run's transaction with COPY ... FROM STDIN.
+//
+// Batches flow into one open COPY, sent in messages of about copy_buffer_bytes; the COPY is
+// ended (and its result awaited) only every kChunkBytes of data and at Finish(). Every wait for
+// the server stalls both sides of the pipe, so waiting once per chunk rather than once per
+// batch keeps the server's COPY busy the way `psql | psql` does.
+// Each chunk runs inside a savepoint. PostgreSQL aborts a whole COPY on one bad row, so when a
+// chunk fails with a data error (SQLSTATE class 22 or 23, or 54000: a value too long, a NOT
+// NULL, unique or partition constraint) the savepoint is rolled back and the chunk's rows are
+// bisected: each half is copied again in its own savepoint, down to the single rows that fail,
+// which go to the RejectSink with PostgreSQL's message; good rows are written. One bad row
+// costs about 2*log2(rows in the chunk) extra COPYs. For that, the writer keeps a copy of the
+// chunk's batches until the chunk has committed to its savepoint (bounded by kChunkBytes).
+// Other failures (connection lost, permissions, disk full) end the run. Values sluice can
+// check itself (an int64 too big for integer, a decimal numeric(p,s) would round) are rejected
+// before they are sent.
+// The last chunk is ended by Finish(), whose rejected rows go to the RejectSink of the Write()
+// calls before it (the engine uses one RejectSink for the whole run).
+// Lifecycle: one writer per run (MaxWriters() is 1), used by one writer thread; it uses the
+// sink's connection, which the main thread does not touch until Finish() has returned.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connectors/postgres/pg_connection.h"
+#include "connectors/postgres/pg_copy_encoder.h"
+#include "connectors/postgres/pg_target.h"
+#include "core/sink.h"
+
+namespace sluice::postgres {
+
+class PgSinkWriter : public SinkWriter {
+ public:
+  // Encoded COPY data per chunk (one COPY statement, one savepoint, one wait for the server).
+  static constexpr size_t kChunkBytes = 32 << 20;
+
+  // `fill` is the partition value's encoded form when the rows lack the column.
+  PgSinkWriter(PgConnection& conn, const TargetPlan& plan, const Schema& schema,
+               std::optional<std::string> fill, size_t buffer_bytes);
+
+  Status Write(const Batch& batch, RejectSink& rejects) override;
+  Status Finish() override;
+
+ private:
+  // A batch of the open chunk: its copy, the rows sent, and its first row number.
+  struct Pending {
+    Batch batch;
+    std::vector<uint32_t> rows;
+    int64_t row_base = 0;
+  };
+  // One row of a failed chunk: (index into pending_, row of that batch).
+  using RowRef = std::pair<uint32_t, uint32_t>;
+
+  Status StartCopy();
+  Status Send();
+  // Ends the COPY and reads its result: `ok` false with `why` when the server refused the data
+  // (the savepoint is then rolled back); other failures are returned.
+  Status EndCopy(bool& ok, std::string& why);
+  Status AbortCopy(Status cause);
+  // Ends the open chunk; on a data error finds and rejects the bad rows.
+  Status EndChunk(RejectSink& rejects);
+  Status CopyRows(const std::vector<RowRef>& refs, size_t lo, size_t hi, bool& ok,
+                  std::string& why);
+  Status Bisect(const std::vector<RowRef>& refs, size_t lo, size_t hi, RejectSink& rejects);
+
+  PgConnection& conn_;
+  const TargetPlan& plan_;
+  const Schema& schema_;
+  CopyEncoder encoder_;
+  size_t buffer_bytes_;
+  std::string copy_sql_;
+  std::string buffer_;
+  std::vector<Pending> pending_;  // the batches of the open chunk
+  size_t chunk_bytes_ = 0;        // encoded bytes sent in the open chunk
+  bool copying_ = false;
+  int64_t row_base_ = 0;           // row number of the next batch's first row (staging order)
+  RejectSink* rejects_ = nullptr;  // the one every Write() got; Finish() ends the last chunk
+  bool release_pending_ = false;
+};
+
+}  // namespace sluice::postgres

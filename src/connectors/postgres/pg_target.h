@@ -1,0 +1,62 @@
+// TargetPlan: everything a run does to a PostgreSQL target, worked out before anything is
+// changed, so that `sluice check` (Sink::Plan) and Prepare share one code path and every
+// mismatch of an existing table is reported at once, before a row is written.
+//
+// Where the rows go, by write mode:
+//   append               COPY into the table (or the run's partition)
+//   overwrite            TRUNCATE the table (or only the run's partition), then COPY into it
+//   upsert, replace      COPY into a TEMP staging table; at Commit one
+//                        INSERT ... SELECT DISTINCT ON (key) ... ON CONFLICT (key) DO UPDATE
+//                        (the last row of a key wins; replace is the same as upsert here)
+//   ignore               the same with ON CONFLICT (key) DO NOTHING (the first row wins,
+//                        rows already in the table are kept)
+// All of it runs in the run's single transaction (TRUNCATE is transactional in PostgreSQL).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/postgres/pg_config.h"
+#include "connectors/postgres/pg_connection.h"
+#include "connectors/postgres/pg_types.h"
+#include "core/sink.h"
+
+namespace sluice::postgres {
+
+// The staging table of upsert/replace/ignore and its order column.
+inline constexpr const char* kStagingTable = "_sluice_stage";
+inline constexpr const char* kRowColumn = "_sluice_row";
+
+struct TargetPlan {
+  std::string schema;            // of the target (and of its _sluice_runs marker table)
+  std::string table;             // the target's own spelling
+  std::string qualified;         // "schema"."table"
+  std::string label;             // schema.table, for messages
+  std::vector<std::string> ddl;  // CREATE TABLE / CREATE TABLE ... PARTITION OF, in order
+  std::string dest;              // quoted table the rows end up in (the table or partition)
+  std::string copy_table;        // dest, or the staging table
+  std::vector<std::string> copy_columns;  // quoted, in COPY field order
+  std::vector<ColumnWrite> writes;        // one per incoming column
+  bool binary = true;
+  // Set when the rows lack the partition column: its value and type, filled per row.
+  std::optional<std::string> fill_value;
+  std::string fill_type;
+  std::string truncate_sql;  // overwrite
+  std::string staging_ddl;   // upsert, replace, ignore
+  std::string merge_sql;
+  std::string marker_table;  // quoted schema._sluice_runs
+
+  std::string CopySql() const;
+};
+
+// Works the plan out from the catalog without changing anything. Errors name the table;
+// incompatibilities of an existing table are all listed in one Conflict error.
+Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
+                                   const WriteRequest& request);
+
+// The partition table's name for `value`: <table>_p_<value>, with characters other than
+// letters, digits and '_' replaced by '_', cut to PostgreSQL's 63-byte limit.
+std::string PartitionTableName(const std::string& table, const std::string& value);
+
+}  // namespace sluice::postgres
