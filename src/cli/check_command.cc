@@ -22,7 +22,8 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
                           .count();
   SLUICE_ASSIGN_OR_RETURN(JobSetup setup, BuildJobSetup(spec, BuiltinConnectors(), now));
   std::string out = fmt::format("job {} ({}), mode {}\n", spec.name, spec.file, spec.mode);
-  for (const auto& [key, value] : spec.parameters) out += fmt::format("  parameter {} = {}\n", key, value);
+  for (const auto& [key, value] : spec.parameters)
+    out += fmt::format("  parameter {} = {}\n", key, value);
 
   out += fmt::format("source: {}\n", setup.source->Describe());
   for (const Field& f : setup.source->schema().fields) {
@@ -50,9 +51,9 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
                        setup.incremental_column, low.value_or("the beginning"),
                        high.value_or("(no rows)"));
     if (high) {
-      SLUICE_ASSIGN_OR_RETURN(ranged, OpenRangedSource(setup, spec,
-                                                       WatermarkRange{setup.incremental_column,
-                                                                      low, *high}));
+      SLUICE_ASSIGN_OR_RETURN(
+          ranged,
+          OpenRangedSource(setup, spec, WatermarkRange{setup.incremental_column, low, *high}));
       source = ranged.get();
     }
   }

@@ -12,7 +12,9 @@
 namespace sluice {
 namespace {
 
-const char* Mark(bool yes) { return yes ? "yes" : "-"; }
+const char* Mark(bool yes) {
+  return yes ? "yes" : "-";
+}
 
 std::string Modes(const ConnectorCapabilities& caps) {
   std::string out;

@@ -6,8 +6,8 @@
 namespace sluice {
 
 constexpr int kExitOk = 0;
-constexpr int kExitJobFailed = 1;    // the job ran and failed; nothing of this run was committed
-constexpr int kExitUsageError = 2;   // bad command line or job file; nothing was started
+constexpr int kExitJobFailed = 1;   // the job ran and failed; nothing of this run was committed
+constexpr int kExitUsageError = 2;  // bad command line or job file; nothing was started
 
 // Configuration mistakes are the user's to fix before anything runs; everything else is a
 // failed run.

@@ -1,9 +1,9 @@
 // sluice: the command line. Parses arguments, installs signal handlers, dispatches.
 #include <csignal>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
 
   sluice::JobArgs check_args;
   auto* check = app.add_subcommand(
-      "check", "Validate a job, connect, and print the plan (columns, splits, DDL); writes nothing");
+      "check",
+      "Validate a job, connect, and print the plan (columns, splits, DDL); writes nothing");
   AddJobArgs(check, check_args);
 
   std::string connector_name;

@@ -51,8 +51,7 @@ int StateShowCommand(const std::string& state_path, const std::string& job) {
     if (j.last_run) {
       std::printf("  last run   %s %s at %s: %lld rows written, %lld rejected\n",
                   j.last_run->run_id.c_str(), j.last_run->outcome.c_str(),
-                  j.last_run->finished_at.c_str(),
-                  static_cast<long long>(j.last_run->rows_written),
+                  j.last_run->finished_at.c_str(), static_cast<long long>(j.last_run->rows_written),
                   static_cast<long long>(j.last_run->rows_rejected));
     }
     if (j.watermark_column.empty() && !j.pending && !j.last_run) std::printf("  (no state)\n");

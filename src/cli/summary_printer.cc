@@ -30,7 +30,8 @@ std::string SummaryText(const RunSummary& s) {
                        s.status.message());
   }
   if (!s.recovery_note.empty()) out += fmt::format("  recovery   {}\n", s.recovery_note);
-  if (!s.source.empty()) out += fmt::format("  from       {}\n  to         {}\n", s.source, s.target);
+  if (!s.source.empty())
+    out += fmt::format("  from       {}\n  to         {}\n", s.source, s.target);
   out += fmt::format("  rows       {} read, {} written, {} rejected, {} filtered out\n",
                      FormatCount(s.rows_read), FormatCount(s.rows_written),
                      FormatCount(s.rows_rejected), FormatCount(s.rows_filtered));
@@ -44,7 +45,8 @@ std::string SummaryText(const RunSummary& s) {
       "writers waited {} on readers",
       s.reader_threads, s.splits, s.writer_threads, FormatDuration(s.reader_wait_seconds),
       FormatDuration(s.writer_wait_seconds));
-  if (s.throttle_seconds > 0) out += fmt::format(", {} throttled", FormatDuration(s.throttle_seconds));
+  if (s.throttle_seconds > 0)
+    out += fmt::format(", {} throttled", FormatDuration(s.throttle_seconds));
   std::string bottleneck = Bottleneck(s);
   if (!bottleneck.empty()) out += fmt::format("; bottleneck: {}", bottleneck);
   out += "\n";
@@ -75,7 +77,8 @@ std::string SummaryJson(const RunSummary& s) {
   j["throttle_seconds"] = s.throttle_seconds;
   if (!s.watermark_column.empty()) {
     j["watermark_column"] = s.watermark_column;
-    j["watermark_before"] = s.watermark_before ? nlohmann::ordered_json(*s.watermark_before) : nullptr;
+    j["watermark_before"] =
+        s.watermark_before ? nlohmann::ordered_json(*s.watermark_before) : nullptr;
     j["watermark_after"] = s.watermark_after ? nlohmann::ordered_json(*s.watermark_after) : nullptr;
   }
   if (!s.recovery_note.empty()) j["recovery"] = s.recovery_note;

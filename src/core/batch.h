@@ -37,7 +37,9 @@ struct Batch {
     for (const Field& f : schema.fields) columns.emplace_back(f.type);
   }
 
-  size_t num_rows() const { return columns.empty() ? row_count_without_columns : columns[0].size(); }
+  size_t num_rows() const {
+    return columns.empty() ? row_count_without_columns : columns[0].size();
+  }
   size_t num_columns() const { return columns.size(); }
   RowKind kind(size_t row) const { return row_kinds.empty() ? RowKind::kInsert : row_kinds[row]; }
 

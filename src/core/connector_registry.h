@@ -32,7 +32,7 @@ struct ConnectorCapabilities {
   bool cdc_read = false;          // change streams (later)
   bool batch_write = false;
   std::vector<WriteMode> write_modes;
-  bool cdc_write = false;         // applies updates and deletes (later)
+  bool cdc_write = false;  // applies updates and deletes (later)
 };
 
 struct ConnectorInfo {

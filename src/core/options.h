@@ -45,10 +45,10 @@ struct OptionSpec {
 // A value after parameter substitution (${bizdate} and friends are already replaced).
 struct OptionValue {
   OptionKind kind = OptionKind::kString;
-  std::string scalar;                                   // kString, kInt, kBool
-  std::vector<std::string> list;                        // kStringList
-  std::vector<std::pair<std::string, std::string>> map; // kStringMap, in file order
-  std::map<std::string, OptionValue> object;            // kObject
+  std::string scalar;                                    // kString, kInt, kBool
+  std::vector<std::string> list;                         // kStringList
+  std::vector<std::pair<std::string, std::string>> map;  // kStringMap, in file order
+  std::map<std::string, OptionValue> object;             // kObject
   SourceLocation location;
 };
 

@@ -35,7 +35,7 @@ struct ReadRequest {
   std::string where;                 // filter in the source's own dialect; empty: none
   std::string split_key;             // empty: the source picks (primary key) or none
   std::optional<WatermarkRange> incremental;
-  int max_splits = 1;                // the engine's parallelism
+  int max_splits = 1;  // the engine's parallelism
   size_t batch_rows = 10000;
 };
 

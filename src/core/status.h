@@ -84,10 +84,14 @@ template <typename T>
 using Result = std::expected<T, Status>;
 
 // Lets `return Status::Invalid(...)` work in a function returning Result<T>.
-inline std::unexpected<Status> Err(Status s) { return std::unexpected<Status>(std::move(s)); }
+inline std::unexpected<Status> Err(Status s) {
+  return std::unexpected<Status>(std::move(s));
+}
 
 namespace internal {
-inline Status ToStatus(const Status& s) { return s; }
+inline Status ToStatus(const Status& s) {
+  return s;
+}
 template <typename T>
 Status ToStatus(const Result<T>& r) {
   return r.has_value() ? Status::OK() : r.error();
@@ -101,16 +105,16 @@ Status ToStatus(const Result<T>& r) {
 
 // Returns the error of a Status-returning expression from the enclosing function. Works in
 // functions returning Status and Result<T> alike.
-#define SLUICE_RETURN_IF_ERROR(expr)                                                  \
-  do {                                                                                \
-    ::sluice::Status _sluice_st = ::sluice::internal::ToStatus((expr));               \
-    if (!_sluice_st.ok()) return ::sluice::Err(std::move(_sluice_st));                \
+#define SLUICE_RETURN_IF_ERROR(expr)                                    \
+  do {                                                                  \
+    ::sluice::Status _sluice_st = ::sluice::internal::ToStatus((expr)); \
+    if (!_sluice_st.ok()) return ::sluice::Err(std::move(_sluice_st));  \
   } while (false)
 
 // `SLUICE_ASSIGN_OR_RETURN(auto x, MakeX());` unwraps a Result or returns its error.
 #define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
   SLUICE_ASSIGN_OR_RETURN_IMPL(SLUICE_CONCAT(_sluice_r_, __LINE__), lhs, expr)
-#define SLUICE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)          \
-  auto tmp = (expr);                                          \
+#define SLUICE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                  \
+  auto tmp = (expr);                                                  \
   if (!tmp.has_value()) return ::sluice::Err(std::move(tmp.error())); \
   lhs = std::move(*tmp)

@@ -11,27 +11,48 @@ namespace sluice {
 
 const char* TypeIdName(TypeId id) {
   switch (id) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
-    case TypeId::kFloat32: return "float32";
-    case TypeId::kFloat64: return "float64";
-    case TypeId::kDecimal: return "decimal";
-    case TypeId::kString: return "string";
-    case TypeId::kBytes: return "bytes";
-    case TypeId::kDate: return "date";
-    case TypeId::kTime: return "time";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampTz: return "timestamptz";
-    case TypeId::kJson: return "json";
-    case TypeId::kUuid: return "uuid";
+    case TypeId::kNull:
+      return "null";
+    case TypeId::kBool:
+      return "bool";
+    case TypeId::kInt8:
+      return "int8";
+    case TypeId::kInt16:
+      return "int16";
+    case TypeId::kInt32:
+      return "int32";
+    case TypeId::kInt64:
+      return "int64";
+    case TypeId::kUInt8:
+      return "uint8";
+    case TypeId::kUInt16:
+      return "uint16";
+    case TypeId::kUInt32:
+      return "uint32";
+    case TypeId::kUInt64:
+      return "uint64";
+    case TypeId::kFloat32:
+      return "float32";
+    case TypeId::kFloat64:
+      return "float64";
+    case TypeId::kDecimal:
+      return "decimal";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kBytes:
+      return "bytes";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTimestampTz:
+      return "timestamptz";
+    case TypeId::kJson:
+      return "json";
+    case TypeId::kUuid:
+      return "uuid";
   }
   return "unknown";
 }
@@ -84,27 +105,46 @@ std::optional<DataType> ParseTypeName(std::string_view name) {
     TypeId id;
   };
   static const Alias kAliases[] = {
-      {"bool", TypeId::kBool},          {"boolean", TypeId::kBool},
-      {"int8", TypeId::kInt8},          {"tinyint", TypeId::kInt8},
-      {"int16", TypeId::kInt16},        {"smallint", TypeId::kInt16},
-      {"int32", TypeId::kInt32},        {"int", TypeId::kInt32},
-      {"integer", TypeId::kInt32},      {"int64", TypeId::kInt64},
-      {"bigint", TypeId::kInt64},       {"uint8", TypeId::kUInt8},
-      {"uint16", TypeId::kUInt16},      {"uint32", TypeId::kUInt32},
-      {"uint64", TypeId::kUInt64},      {"float32", TypeId::kFloat32},
-      {"float", TypeId::kFloat32},      {"real", TypeId::kFloat32},
-      {"float64", TypeId::kFloat64},    {"double", TypeId::kFloat64},
+      {"bool", TypeId::kBool},
+      {"boolean", TypeId::kBool},
+      {"int8", TypeId::kInt8},
+      {"tinyint", TypeId::kInt8},
+      {"int16", TypeId::kInt16},
+      {"smallint", TypeId::kInt16},
+      {"int32", TypeId::kInt32},
+      {"int", TypeId::kInt32},
+      {"integer", TypeId::kInt32},
+      {"int64", TypeId::kInt64},
+      {"bigint", TypeId::kInt64},
+      {"uint8", TypeId::kUInt8},
+      {"uint16", TypeId::kUInt16},
+      {"uint32", TypeId::kUInt32},
+      {"uint64", TypeId::kUInt64},
+      {"float32", TypeId::kFloat32},
+      {"float", TypeId::kFloat32},
+      {"real", TypeId::kFloat32},
+      {"float64", TypeId::kFloat64},
+      {"double", TypeId::kFloat64},
       {"double precision", TypeId::kFloat64},
-      {"decimal", TypeId::kDecimal},    {"numeric", TypeId::kDecimal},
-      {"string", TypeId::kString},      {"text", TypeId::kString},
-      {"varchar", TypeId::kString},     {"char", TypeId::kString},
-      {"bytes", TypeId::kBytes},        {"blob", TypeId::kBytes},
-      {"binary", TypeId::kBytes},       {"varbinary", TypeId::kBytes},
-      {"bytea", TypeId::kBytes},        {"date", TypeId::kDate},
-      {"time", TypeId::kTime},          {"timestamp", TypeId::kTimestamp},
-      {"datetime", TypeId::kTimestamp}, {"timestamptz", TypeId::kTimestampTz},
+      {"decimal", TypeId::kDecimal},
+      {"numeric", TypeId::kDecimal},
+      {"string", TypeId::kString},
+      {"text", TypeId::kString},
+      {"varchar", TypeId::kString},
+      {"char", TypeId::kString},
+      {"bytes", TypeId::kBytes},
+      {"blob", TypeId::kBytes},
+      {"binary", TypeId::kBytes},
+      {"varbinary", TypeId::kBytes},
+      {"bytea", TypeId::kBytes},
+      {"date", TypeId::kDate},
+      {"time", TypeId::kTime},
+      {"timestamp", TypeId::kTimestamp},
+      {"datetime", TypeId::kTimestamp},
+      {"timestamptz", TypeId::kTimestampTz},
       {"timestamp with time zone", TypeId::kTimestampTz},
-      {"json", TypeId::kJson},          {"jsonb", TypeId::kJson},
+      {"json", TypeId::kJson},
+      {"jsonb", TypeId::kJson},
       {"uuid", TypeId::kUuid},
   };
   for (const Alias& a : kAliases) {

@@ -2,7 +2,8 @@
 //
 // Every type maps to one of two physical layouts in a Column (see column.h):
 //  - fixed: one int64 slot per row (booleans, integers, floats as bit patterns, dates, times);
-//  - var:   bytes in one contiguous buffer addressed by offsets (text, binary, decimal, JSON, UUID).
+//  - var:   bytes in one contiguous buffer addressed by offsets (text, binary, decimal, JSON,
+//  UUID).
 // Decimal travels as canonical text ("-12.3400", no exponent) so no digit is ever lost to a double.
 #pragma once
 
@@ -14,13 +15,13 @@
 namespace sluice {
 
 enum class TypeId : uint8_t {
-  kNull,         // the type of a NULL literal before it meets a real type
-  kBool,         // fixed: 0 or 1
-  kInt8,         // fixed: int64 value
+  kNull,  // the type of a NULL literal before it meets a real type
+  kBool,  // fixed: 0 or 1
+  kInt8,  // fixed: int64 value
   kInt16,
   kInt32,
   kInt64,
-  kUInt8,        // fixed: uint64 value stored in the int64 slot
+  kUInt8,  // fixed: uint64 value stored in the int64 slot
   kUInt16,
   kUInt32,
   kUInt64,
@@ -66,12 +67,18 @@ constexpr bool IsVarWidth(TypeId id) {
       return false;
   }
 }
-constexpr bool IsSignedInteger(TypeId id) { return id >= TypeId::kInt8 && id <= TypeId::kInt64; }
+constexpr bool IsSignedInteger(TypeId id) {
+  return id >= TypeId::kInt8 && id <= TypeId::kInt64;
+}
 constexpr bool IsUnsignedInteger(TypeId id) {
   return id >= TypeId::kUInt8 && id <= TypeId::kUInt64;
 }
-constexpr bool IsInteger(TypeId id) { return IsSignedInteger(id) || IsUnsignedInteger(id); }
-constexpr bool IsFloating(TypeId id) { return id == TypeId::kFloat32 || id == TypeId::kFloat64; }
+constexpr bool IsInteger(TypeId id) {
+  return IsSignedInteger(id) || IsUnsignedInteger(id);
+}
+constexpr bool IsFloating(TypeId id) {
+  return id == TypeId::kFloat32 || id == TypeId::kFloat64;
+}
 constexpr bool IsNumeric(TypeId id) {
   return IsInteger(id) || IsFloating(id) || id == TypeId::kDecimal;
 }

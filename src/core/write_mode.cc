@@ -4,11 +4,16 @@ namespace sluice {
 
 const char* WriteModeName(WriteMode mode) {
   switch (mode) {
-    case WriteMode::kAppend: return "append";
-    case WriteMode::kOverwrite: return "overwrite";
-    case WriteMode::kUpsert: return "upsert";
-    case WriteMode::kReplace: return "replace";
-    case WriteMode::kIgnore: return "ignore";
+    case WriteMode::kAppend:
+      return "append";
+    case WriteMode::kOverwrite:
+      return "overwrite";
+    case WriteMode::kUpsert:
+      return "upsert";
+    case WriteMode::kReplace:
+      return "replace";
+    case WriteMode::kIgnore:
+      return "ignore";
   }
   return "unknown";
 }

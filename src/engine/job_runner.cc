@@ -91,9 +91,9 @@ class Runner {
         nothing_to_read = true;  // no rows, or none newer than the watermark
       } else {
         new_watermark = high;
-        SLUICE_ASSIGN_OR_RETURN(ranged, OpenRangedSource(setup_, spec_,
-                                                         WatermarkRange{setup_.incremental_column,
-                                                                        low, *high}));
+        SLUICE_ASSIGN_OR_RETURN(
+            ranged,
+            OpenRangedSource(setup_, spec_, WatermarkRange{setup_.incremental_column, low, *high}));
         source = ranged.get();
       }
     }
@@ -140,7 +140,8 @@ class Runner {
     if (moved.ok()) moved = setup_.sink->Commit();
     if (!moved.ok()) {
       Status aborted = setup_.sink->Abort();
-      if (!aborted.ok()) spdlog::error("{}: rolling back the target: {}", spec_.name, aborted.message());
+      if (!aborted.ok())
+        spdlog::error("{}: rolling back the target: {}", spec_.name, aborted.message());
       Status discarded = state_->DiscardRun(spec_.name, summary_.run_id);
       if (!discarded.ok()) spdlog::error("{}: {}", spec_.name, discarded.message());
       return moved;

@@ -40,8 +40,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
       !setup.source->schema().IndexOf(setup.incremental_column)) {
     return Err(spec.source.ErrorAt(
         "incremental", fmt::format("watermark column '{}' is not among the columns read ({})",
-                                   setup.incremental_column,
-                                   setup.source->schema().ToString())));
+                                   setup.incremental_column, setup.source->schema().ToString())));
   }
 
   setup.expr_context.zone = zone;
@@ -49,8 +48,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
   if (auto it = spec.parameters.find("bizdate"); it != spec.parameters.end()) {
     setup.expr_context.bizdate = it->second;
   }
-  SLUICE_ASSIGN_OR_RETURN(setup.transforms, BuildTransforms(spec.transforms,
-                                                            setup.source->schema(),
+  SLUICE_ASSIGN_OR_RETURN(setup.transforms, BuildTransforms(spec.transforms, setup.source->schema(),
                                                             setup.expr_context));
 
   setup.write.job_name = spec.name;
@@ -58,7 +56,8 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
                           ParseWriteMode(spec.target.GetString("write_mode", "append")));
   if (!setup.target_info->capabilities.write_modes.empty()) {
     bool supported = false;
-    for (WriteMode m : setup.target_info->capabilities.write_modes) supported |= m == setup.write.mode;
+    for (WriteMode m : setup.target_info->capabilities.write_modes)
+      supported |= m == setup.write.mode;
     if (!supported) {
       return Err(spec.target.ErrorAt(
           "write_mode", fmt::format("the {} connector does not support write_mode {}",

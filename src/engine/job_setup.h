@@ -20,12 +20,12 @@ struct JobSetup {
   const ConnectorInfo* source_info = nullptr;
   const ConnectorInfo* target_info = nullptr;
   ConnectorContext context;
-  ReadRequest read;                    // without the incremental range (see ResolveRange)
-  std::string incremental_column;      // empty: full read
-  std::unique_ptr<Source> source;      // opened with `read`
+  ReadRequest read;                // without the incremental range (see ResolveRange)
+  std::string incremental_column;  // empty: full read
+  std::unique_ptr<Source> source;  // opened with `read`
   std::vector<std::unique_ptr<Transform>> transforms;
   ExprContext expr_context;
-  WriteRequest write;                  // schema = the transform chain's output
+  WriteRequest write;  // schema = the transform chain's output
   std::unique_ptr<Sink> sink;
 };
 

@@ -69,7 +69,8 @@ void Reshape(Batch& batch, const Schema& schema) {
 
 Status Pipeline::Run() {
   const int readers = std::max(
-      1, std::min<int>(options_.parallelism, static_cast<int>(std::max<size_t>(1, splits_.size()))));
+      1,
+      std::min<int>(options_.parallelism, static_cast<int>(std::max<size_t>(1, splits_.size()))));
   const int writers = std::max(1, std::min(options_.parallelism, sink_.MaxWriters()));
   metrics_.splits_total = static_cast<int64_t>(splits_.size());
   metrics_.reader_threads = readers;

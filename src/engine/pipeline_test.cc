@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "engine/bounded_queue.h"
-#include "engine/reject_collector.h"
 #include "engine/rate_limiter.h"
+#include "engine/reject_collector.h"
 
 namespace sluice {
 namespace {
@@ -29,7 +29,8 @@ class FakeSource : public Source {
   }
   Result<std::vector<Split>> PlanSplits() override {
     std::vector<Split> out;
-    for (int i = 0; i < splits_; ++i) out.push_back(Split{i, "part " + std::to_string(i), "", rows_});
+    for (int i = 0; i < splits_; ++i)
+      out.push_back(Split{i, "part " + std::to_string(i), "", rows_});
     return out;
   }
   Result<std::unique_ptr<SplitReader>> OpenSplit(const Split& split) override;
@@ -97,7 +98,8 @@ class FakeWriter : public SinkWriter {
     if (sink_.delay_per_batch.count() > 0) std::this_thread::sleep_for(sink_.delay_per_batch);
     std::lock_guard lock(sink_.mu);
     for (size_t i = 0; i < batch.num_rows(); ++i) sink_.ids.insert(batch.columns[0].GetInt(i));
-    if (sink_.fail_after_rows >= 0 && static_cast<int64_t>(sink_.ids.size()) > sink_.fail_after_rows) {
+    if (sink_.fail_after_rows >= 0 &&
+        static_cast<int64_t>(sink_.ids.size()) > sink_.fail_after_rows) {
       return Status::IoError("target full");
     }
     return Status::OK();
@@ -245,8 +247,9 @@ TEST(RejectCollectorTest, KeepsRowsAndFailsPastTheLimit) {
   std::getline(in, line2);
   EXPECT_EQ(line1,
             R"j({"stage":"target","reason":"duplicate key","row":{"id":"7","name":"café"}})j");
-  EXPECT_EQ(line2,
-            R"j({"stage":"transforms[0] (filter)","reason":"bad cast","row":{"id":"8","name":null}})j");
+  EXPECT_EQ(
+      line2,
+      R"j({"stage":"transforms[0] (filter)","reason":"bad cast","row":{"id":"8","name":null}})j");
   std::filesystem::remove_all(path.parent_path());
 }
 

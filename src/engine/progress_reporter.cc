@@ -50,7 +50,9 @@ ProgressReporter::ProgressReporter(const RunMetrics& metrics, std::string job_na
   if (style_ != ProgressStyle::kNone) thread_ = std::thread([this] { Loop(); });
 }
 
-ProgressReporter::~ProgressReporter() { Stop(); }
+ProgressReporter::~ProgressReporter() {
+  Stop();
+}
 
 void ProgressReporter::Stop() {
   {

@@ -27,9 +27,9 @@ int64_t RateLimiter::Acquire(int64_t rows, int64_t bytes, const std::atomic<bool
                                      row_tokens_ + seconds * static_cast<double>(rows_per_second_));
     }
     if (bytes_per_second_ > 0) {
-      byte_tokens_ = std::min<double>(
-          static_cast<double>(bytes_per_second_),
-          byte_tokens_ + seconds * static_cast<double>(bytes_per_second_));
+      byte_tokens_ =
+          std::min<double>(static_cast<double>(bytes_per_second_),
+                           byte_tokens_ + seconds * static_cast<double>(bytes_per_second_));
     }
     bool rows_ok = rows_per_second_ <= 0 || row_tokens_ > 0;
     bool bytes_ok = bytes_per_second_ <= 0 || byte_tokens_ > 0;

@@ -14,9 +14,9 @@ struct RunMetrics {
   std::atomic<int64_t> rows_written{0};
   std::atomic<int64_t> bytes_written{0};
   std::atomic<int64_t> rows_dropped_by_transforms{0};  // filtered out or rejected there
-  std::atomic<int64_t> reader_wait_ns{0};   // readers blocked on a full queue (writers slow)
-  std::atomic<int64_t> writer_wait_ns{0};   // writers blocked on an empty queue (readers slow)
-  std::atomic<int64_t> throttle_wait_ns{0}; // readers held back by the rate limit
+  std::atomic<int64_t> reader_wait_ns{0};    // readers blocked on a full queue (writers slow)
+  std::atomic<int64_t> writer_wait_ns{0};    // writers blocked on an empty queue (readers slow)
+  std::atomic<int64_t> throttle_wait_ns{0};  // readers held back by the rate limit
   std::atomic<int64_t> splits_done{0};
   int64_t splits_total = 0;
   int reader_threads = 0;

@@ -135,12 +135,13 @@ class SqliteStateStore final : public StateStore {
         return Status::Conflict("job '{}' already has a run in flight ({})", job,
                                 current.pending->run_id);
       }
-      Stmt s(db_,
-             "INSERT INTO jobs(job, watermark_column, pending_run_id, pending_sink_state, "
-             "pending_watermark, pending_started_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-             "ON CONFLICT(job) DO UPDATE SET watermark_column = ?2, pending_run_id = ?3, "
-             "pending_sink_state = ?4, pending_watermark = ?5, pending_started_at = ?6, "
-             "updated_at = ?7");
+      Stmt s(
+          db_,
+          "INSERT INTO jobs(job, watermark_column, pending_run_id, pending_sink_state, "
+          "pending_watermark, pending_started_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+          "ON CONFLICT(job) DO UPDATE SET watermark_column = ?2, pending_run_id = ?3, "
+          "pending_sink_state = ?4, pending_watermark = ?5, pending_started_at = ?6, "
+          "updated_at = ?7");
       s.Bind(1, job);
       s.Bind(2, watermark_column);
       s.Bind(3, pending.run_id);
@@ -311,8 +312,8 @@ class SqliteStateStore final : public StateStore {
            "FROM runs WHERE job = ?1 ORDER BY finished_at DESC, rowid DESC LIMIT 1");
     h.Bind(1, job);
     if (h.Step() == SQLITE_ROW) {
-      st.last_run = RunRecord{h.TextOr(0), h.TextOr(1), h.TextOr(2),
-                              h.TextOr(3), h.Int(4),    h.Int(5)};
+      st.last_run =
+          RunRecord{h.TextOr(0), h.TextOr(1), h.TextOr(2), h.TextOr(3), h.Int(4), h.Int(5)};
     }
     return st;
   }
@@ -348,9 +349,9 @@ Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path
                                ec.message()));
   }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);

@@ -25,9 +25,9 @@ namespace sluice {
 
 struct PendingRunRecord {
   std::string run_id;
-  std::string sink_state;                   // the sink's recovery note (Sink::Prepare)
-  std::optional<std::string> new_watermark; // becomes the watermark if the run is confirmed
-  std::string started_at;                   // ISO-8601 UTC
+  std::string sink_state;                    // the sink's recovery note (Sink::Prepare)
+  std::optional<std::string> new_watermark;  // becomes the watermark if the run is confirmed
+  std::string started_at;                    // ISO-8601 UTC
 };
 
 struct RunRecord {

@@ -1,7 +1,8 @@
 // Connection URLs of the throwaway servers started by scripts/test-servers.sh, for integration
 // tests. ctest starts the servers once (fixture db_servers) and points SLUICE_TEST_SERVERS_ENV
 // at the env file the script wrote. Running a test binary by hand:
-//   scripts/test-servers.sh start /tmp/srv && SLUICE_TEST_SERVERS_ENV=/tmp/srv/env ./build/mysql_tests
+//   scripts/test-servers.sh start /tmp/srv && SLUICE_TEST_SERVERS_ENV=/tmp/srv/env
+//   ./build/mysql_tests
 #pragma once
 
 #include <cstdlib>
