@@ -1,0 +1,144 @@
+#include "connectors/mysql/mysql_config.h"
+
+#include <fmt/format.h>
+
+namespace sluice::mysql {
+namespace {
+
+std::vector<OptionSpec> CommonSpecs() {
+  return {
+      {.name = "url",
+       .required = true,
+       .description = "mysql://user:password@host:port/database[?ssl-mode=REQUIRED&ssl-ca=...]; "
+                      "use ${env:NAME} for the password"},
+      {.name = "table",
+       .required = true,
+       .description = "table name, or database.table when the URL names no database"},
+      {.name = "time_zone",
+       .description = "source: read DATETIME columns as instants in this zone (default: as "
+                      "wall-clock timestamps); target: the zone DATETIME columns hold wall-clock "
+                      "time in (default UTC)"},
+  };
+}
+
+}  // namespace
+
+std::string MysqlConfig::Describe() const {
+  return fmt::format("mysql:{}/{}.{}", url.Endpoint(), database, table);
+}
+
+std::vector<OptionSpec> MysqlSourceOptionSpecs() {
+  std::vector<OptionSpec> specs = CommonSpecs();
+  specs.push_back({.name = "snapshot",
+                   .kind = OptionKind::kBool,
+                   .default_value = "false",
+                   .description = "parallel readers all read one consistent snapshot (takes a "
+                                  "brief LOCK TABLES ... READ while their transactions start)"});
+  specs.push_back({.name = "zero_date",
+                   .default_value = "error",
+                   .description = "dates like 0000-00-00 or 2024-00-10: error (the row is "
+                                  "rejected) or null"});
+  specs.push_back({.name = "tinyint1_as_bool",
+                   .kind = OptionKind::kBool,
+                   .default_value = "false",
+                   .description = "read TINYINT(1) columns as bool instead of int8"});
+  return specs;
+}
+
+std::vector<OptionSpec> MysqlTargetOptionSpecs() {
+  std::vector<OptionSpec> specs = CommonSpecs();
+  specs.push_back({.name = "create_table",
+                   .default_value = "if_missing",
+                   .description = "if_missing: create the table from the incoming schema (with "
+                                  "PRIMARY KEY(key)); never: fail when it does not exist"});
+  specs.push_back({.name = "pre_sql",
+                   .kind = OptionKind::kStringList,
+                   .description = "statements run in the write transaction before the rows "
+                                  "(DDL commits implicitly in MySQL)"});
+  specs.push_back({.name = "post_sql",
+                   .kind = OptionKind::kStringList,
+                   .description = "statements run in the write transaction after the rows, "
+                                  "before COMMIT"});
+  specs.push_back(
+      {.name = "partition",
+       .kind = OptionKind::kObject,
+       .description = "write one value of a partition column (e.g. ds = ${bizdate}); "
+                      "with write_mode overwrite only that value's rows are replaced",
+       .children = {
+           {.name = "column", .required = true, .description = "the partition column"},
+           {.name = "value", .required = true, .description = "its value for every written row"}}});
+  return specs;
+}
+
+Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target) {
+  MysqlConfig config;
+  Result<MysqlUrl> url = ParseMysqlUrl(options.GetString("url"));
+  if (!url) return Err(options.ErrorAt("url", url.error().message()));
+  config.url = std::move(*url);
+
+  std::string table = options.GetString("table");
+  if (table.empty()) return Err(options.ErrorAt("table", "is required"));
+  // db.table; a table name with a dot in it needs backquotes: `my.table` or db.`my.table`.
+  if (table.front() != '`' && table.find('.') != std::string::npos) {
+    config.database = table.substr(0, table.find('.'));
+    config.table = table.substr(table.find('.') + 1);
+  } else {
+    config.table = table;
+  }
+  auto unquote = [](std::string& name) {
+    if (name.size() >= 2 && name.front() == '`' && name.back() == '`') {
+      name = name.substr(1, name.size() - 2);
+    }
+  };
+  unquote(config.database);
+  unquote(config.table);
+  if (config.database.empty()) config.database = config.url.database;
+  if (config.database.empty()) {
+    return Err(options.ErrorAt(
+        "table", "names no database: write database.table, or put the database in the url"));
+  }
+  if (config.table.empty()) return Err(options.ErrorAt("table", "is empty"));
+
+  if (options.Has("time_zone")) {
+    Result<TimeZone> zone = TimeZone::Load(options.GetString("time_zone"));
+    if (!zone) return Err(options.ErrorAt("time_zone", zone.error().message()));
+    config.time_zone = std::move(*zone);
+  }
+
+  if (!target) {
+    SLUICE_ASSIGN_OR_RETURN(config.snapshot, options.GetBool("snapshot", false));
+    SLUICE_ASSIGN_OR_RETURN(config.tinyint1_as_bool, options.GetBool("tinyint1_as_bool", false));
+    std::string zero = options.GetString("zero_date", "error");
+    if (zero == "error") {
+      config.zero_date = ZeroDate::kError;
+    } else if (zero == "null") {
+      config.zero_date = ZeroDate::kNull;
+    } else {
+      return Err(
+          options.ErrorAt("zero_date", fmt::format("expected error or null, got '{}'", zero)));
+    }
+    return config;
+  }
+
+  std::string create = options.GetString("create_table", "if_missing");
+  if (create == "if_missing") {
+    config.create_table = CreateTable::kIfMissing;
+  } else if (create == "never") {
+    config.create_table = CreateTable::kNever;
+  } else {
+    return Err(options.ErrorAt("create_table",
+                               fmt::format("expected if_missing or never, got '{}'", create)));
+  }
+  config.pre_sql = options.GetList("pre_sql");
+  config.post_sql = options.GetList("post_sql");
+  if (options.Has("partition")) {
+    Options part = options.GetObject("partition");
+    Partition p{part.GetString("column"), part.GetString("value")};
+    if (p.column.empty()) return Err(options.ErrorAt("partition", "needs a column"));
+    if (!part.Has("value")) return Err(options.ErrorAt("partition", "needs a value"));
+    config.partition = std::move(p);
+  }
+  return config;
+}
+
+}  // namespace sluice::mysql

@@ -1,0 +1,19 @@
+// Names in messages: "did you mean ...?" suggestions and short lists of what exists.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::mysql {
+
+// The candidate closest to `name` (ignoring ASCII case) if it is close enough to be a typo.
+std::optional<std::string> ClosestName(std::string_view name,
+                                       const std::vector<std::string>& candidates);
+// "did you mean 'x'? " or "".
+std::string DidYouMean(std::string_view name, const std::vector<std::string>& candidates);
+// "a, b, c" (at most `max` names, then "..."); "none" when empty.
+std::string JoinNames(const std::vector<std::string>& names, size_t max = 30);
+
+}  // namespace sluice::mysql

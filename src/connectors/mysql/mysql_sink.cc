@@ -1,0 +1,202 @@
+#include "connectors/mysql/mysql_sink.h"
+
+#include <fmt/format.h>
+
+#include "connectors/mysql/mysql_table.h"
+
+namespace sluice::mysql {
+namespace {
+constexpr std::string_view kRole = "mysql target";
+}  // namespace
+
+MysqlSink::~MysqlSink() {
+  (void)Abort();
+}
+
+Result<bool> MysqlSink::MarkerExists(Connection& conn, const std::string& run_id) {
+  SLUICE_ASSIGN_OR_RETURN(
+      std::optional<Row> table,
+      conn.QueryRow(fmt::format("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} "
+                                "AND TABLE_NAME = {}",
+                                QuoteString(config_.database), QuoteString(kRunsTable))));
+  if (!table) return false;
+  SLUICE_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      conn.QueryRow(fmt::format("SELECT 1 FROM {} WHERE run_id = {}",
+                                QuoteQualified(config_.database, std::string(kRunsTable)),
+                                QuoteString(run_id))));
+  return row.has_value();
+}
+
+Result<bool> MysqlSink::Recover(const PendingRun& pending) {
+  Result<Connection> conn = Connection::Open(config_.url);
+  if (!conn) return Err(conn.error().WithContext(fmt::format("{}: recover", kRole)));
+  Result<bool> found = MarkerExists(*conn, pending.run_id);
+  if (!found) return Err(found.error().WithContext(fmt::format("{}: recover", kRole)));
+  return *found;
+}
+
+Result<std::vector<std::string>> MysqlSink::Plan(const WriteRequest& request) {
+  Result<Connection> conn = Connection::Open(config_.url);
+  if (!conn) return Err(conn.error().WithContext(kRole));
+  SLUICE_ASSIGN_OR_RETURN(TargetPlan plan, BuildTargetPlan(*conn, config_, request));
+  std::vector<std::string> steps;
+  steps.push_back(RunsTableSql(config_.database));
+  steps.push_back(plan.create_sql.empty()
+                      ? fmt::format("table {} exists; columns fit", plan.Label())
+                      : plan.create_sql);
+  if (!plan.staging_sql.empty()) steps.push_back(plan.staging_sql);
+  steps.push_back("SET autocommit = 0");
+  for (const std::string& sql : config_.pre_sql) steps.push_back(sql);
+  if (!plan.delete_sql.empty()) steps.push_back(plan.delete_sql);
+  steps.push_back(plan.load_sql + "  -- once per batch");
+  if (!plan.merge_head.empty())
+    steps.push_back(plan.MergeSql(std::nullopt) + "  -- once per batch");
+  for (const std::string& sql : config_.post_sql) steps.push_back(sql);
+  steps.push_back(RunMarkerSql(config_.database, request.job_name, request.run_id));
+  steps.push_back("COMMIT");
+  return steps;
+}
+
+Result<std::string> MysqlSink::Prepare(const WriteRequest& request) {
+  SLUICE_RETURN_IF_ERROR(Abort());
+  request_ = request;
+  Result<Connection> conn = Connection::Open(config_.url, /*local_infile=*/true);
+  if (!conn) return Err(conn.error().WithContext(kRole));
+  conn_ = std::move(*conn);
+  Status st = PrepareSession();
+  if (!st.ok()) {
+    (void)Abort();
+    return Err(std::move(st));
+  }
+  return std::string();
+}
+
+Status MysqlSink::PrepareSession() {
+  SLUICE_ASSIGN_OR_RETURN(plan_, BuildTargetPlan(conn_, config_, request_));
+  // DDL commits implicitly in MySQL, so it all happens before the run's transaction.
+  SLUICE_RETURN_IF_ERROR(conn_.Exec(RunsTableSql(config_.database))
+                             .WithContext(fmt::format("{}: run marker table", kRole)));
+  if (!plan_.create_sql.empty()) {
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(plan_.create_sql)
+                               .WithContext(fmt::format("{}: creating {}", kRole, plan_.Label())));
+  }
+  if (!plan_.staging_sql.empty()) {
+    SLUICE_RETURN_IF_ERROR(
+        conn_.Exec(plan_.staging_sql).WithContext(fmt::format("{}: staging table", kRole)));
+  }
+  SLUICE_RETURN_IF_ERROR(BeginTransaction());
+  for (const std::string& sql : config_.pre_sql) {
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(sql).WithContext(fmt::format("{}: pre_sql", kRole)));
+  }
+  if (!plan_.delete_sql.empty()) {
+    // Inside the run's transaction (DELETE, not TRUNCATE, which would commit): the old rows
+    // disappear only if the new ones commit.
+    SLUICE_RETURN_IF_ERROR(
+        conn_.Exec(plan_.delete_sql).WithContext(fmt::format("{}: overwrite", kRole)));
+  }
+  loader_ = std::make_unique<Loader>(conn_, plan_, request_.mode);
+  loader_->Install();
+  return Status::OK();
+}
+
+Status MysqlSink::BeginTransaction() {
+  // autocommit = 0 rather than START TRANSACTION: should a pre_sql statement commit
+  // implicitly (DDL), the statements after it still run in a transaction, not one by one.
+  SLUICE_RETURN_IF_ERROR(conn_.Exec("SET autocommit = 0").WithContext(kRole));
+  in_transaction_ = true;
+  return Status::OK();
+}
+
+Result<std::unique_ptr<SinkWriter>> MysqlSink::OpenWriter() {
+  if (!loader_) return Err(Status::Internal("mysql target: OpenWriter before Prepare"));
+  return std::unique_ptr<SinkWriter>(new MysqlSinkWriter(*this));
+}
+
+Status MysqlSink::Commit() {
+  if (!in_transaction_) return Status::Internal("mysql target: Commit without Prepare");
+  for (const std::string& sql : config_.post_sql) {
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(sql).WithContext(fmt::format("{}: post_sql", kRole)));
+  }
+  Status marked = conn_.Exec(RunMarkerSql(config_.database, request_.job_name, request_.run_id));
+  if (!marked.ok()) {
+    return marked.WithContext(
+        fmt::format("{}: run marker {} (was this run already committed?)", kRole, request_.run_id));
+  }
+  Status committed = conn_.Exec("COMMIT");
+  if (!committed.ok() && committed.code() == StatusCode::kConnection) {
+    // The COMMIT may have landed before the connection broke: the marker says.
+    Result<Connection> fresh = Connection::Open(config_.url);
+    if (fresh) {
+      Result<bool> found = MarkerExists(*fresh, request_.run_id);
+      if (found && *found) committed = Status::OK();
+    }
+  }
+  if (!committed.ok()) return committed.WithContext(fmt::format("{}: commit", kRole));
+  in_transaction_ = false;
+  loader_.reset();
+  conn_.Close();
+  return Status::OK();
+}
+
+Status MysqlSink::Abort() {
+  loader_.reset();
+  Status st;
+  if (in_transaction_ && conn_)
+    st = conn_.Exec("ROLLBACK").WithContext(fmt::format("{}: rollback", kRole));
+  in_transaction_ = false;
+  // Closing drops the temporary staging table and, should ROLLBACK have failed, makes the
+  // server roll the transaction back.
+  conn_.Close();
+  return st;
+}
+
+MysqlSinkWriter::MysqlSinkWriter(MysqlSink& sink) : sink_(sink) {
+  const std::vector<Field>& fields = sink.request_.schema.fields;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    encoders_.emplace_back(fields[i].type, sink.plan_.classes[i], sink.config_.TargetZone());
+  }
+}
+
+Status MysqlSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
+  const Schema& schema = sink_.request_.schema;
+  const size_t ncols = encoders_.size();
+  if (batch.columns.size() != ncols) {
+    return Status::Internal("mysql target: batch has {} columns, expected {}", batch.columns.size(),
+                            ncols);
+  }
+  for (RowKind kind : batch.row_kinds) {
+    if (kind != RowKind::kInsert) {
+      return Status::Invalid("mysql target writes inserts only; got updates or deletes");
+    }
+  }
+  const std::string& label = sink_.plan_.Label();
+  rows_.Clear();
+  const size_t nrows = batch.num_rows();
+  for (size_t row = 0; row < nrows; ++row) {
+    const size_t start = rows_.data.size();
+    size_t bad = ncols;
+    for (size_t c = 0; c < ncols; ++c) {
+      if (c > 0) rows_.data += '\t';
+      if (!encoders_[c].Append(batch.columns[c], row, rows_.data, why_)) {
+        bad = c;
+        break;
+      }
+    }
+    if (bad < ncols) {
+      rows_.data.resize(start);
+      SLUICE_RETURN_IF_ERROR(rejects.Reject(
+          schema, batch, row, "target",
+          fmt::format("mysql target {}.{}: {}", label, schema.fields[bad].name, why_)));
+      continue;
+    }
+    rows_.data += '\n';
+    rows_.ends.push_back(rows_.data.size());
+    rows_.batch_rows.push_back(static_cast<uint32_t>(row));
+  }
+  return sink_.loader_->Load(rows_, [&](uint32_t row, const std::string& reason) {
+    return rejects.Reject(schema, batch, row, "target", reason);
+  });
+}
+
+}  // namespace sluice::mysql

@@ -1,0 +1,78 @@
+// MysqlSink: writes rows into one table of a MySQL/MariaDB database, in one transaction.
+//
+// Lifecycle (core/sink.h), all on the engine's main thread except MysqlSinkWriter::Write:
+//   Recover()  -> is the pending run's marker in <db>._sluice_runs? (the server rolled back
+//                 whatever the killed run's transaction had done when its connection dropped)
+//   Prepare()  -> connect; check or plan the table; DDL first, because MySQL commits DDL
+//                 implicitly: the marker table, CREATE TABLE if missing, upsert's temporary
+//                 staging table; then SET autocommit = 0, pre_sql, and for overwrite the
+//                 DELETE (of the whole table, or of the partition value's rows)
+//   OpenWriter() once (one connection, one transaction), Write() batches via LOAD DATA
+//   Commit()   -> post_sql, the run marker row, COMMIT; or Abort() -> ROLLBACK
+// The run marker is written in the same transaction as the data, so after a kill -9 the data
+// and the marker are either both there or both gone: every write mode is exactly-once when
+// the engine asks Recover() before running again. A table created by a run that then failed
+// stays (empty): CREATE TABLE cannot be rolled back in MySQL.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/mysql/mysql_config.h"
+#include "connectors/mysql/mysql_connection.h"
+#include "connectors/mysql/mysql_encoder.h"
+#include "connectors/mysql/mysql_loader.h"
+#include "connectors/mysql/mysql_target.h"
+#include "core/sink.h"
+
+namespace sluice::mysql {
+
+class MysqlSink : public Sink {
+ public:
+  explicit MysqlSink(MysqlConfig config) : config_(std::move(config)) {}
+  ~MysqlSink() override;
+
+  Result<bool> Recover(const PendingRun& pending) override;
+  Result<std::string> Prepare(const WriteRequest& request) override;
+  int MaxWriters() const override { return 1; }
+  Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
+  Status Commit() override;
+  Status Abort() override;
+  Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
+  std::string Describe() const override { return config_.Describe(); }
+
+ private:
+  friend class MysqlSinkWriter;
+
+  Status PrepareSession();
+  Status BeginTransaction();
+  // Whether the run's marker is in the target; used by Recover and after a lost COMMIT.
+  Result<bool> MarkerExists(Connection& conn, const std::string& run_id);
+
+  MysqlConfig config_;
+  WriteRequest request_;
+  Connection conn_;
+  TargetPlan plan_;
+  std::unique_ptr<Loader> loader_;
+  bool in_transaction_ = false;
+};
+
+// Formats each batch as LOAD DATA text and hands it to the sink's Loader. Values the target
+// cannot hold (NaN in a DOUBLE) and rows the server refuses go to the RejectSink; failures of
+// the server itself are returned.
+class MysqlSinkWriter : public SinkWriter {
+ public:
+  explicit MysqlSinkWriter(MysqlSink& sink);
+  Status Write(const Batch& batch, RejectSink& rejects) override;
+  Status Finish() override { return Status::OK(); }
+
+ private:
+  MysqlSink& sink_;
+  std::vector<FieldEncoder> encoders_;
+  FormattedRows rows_;
+  std::string why_;
+};
+
+}  // namespace sluice::mysql

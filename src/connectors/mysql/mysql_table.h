@@ -1,0 +1,46 @@
+// What sluice needs to know about one table of a MySQL/MariaDB database: its columns, primary
+// key and unique keys, storage engine; loaded from information_schema.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connectors/mysql/mysql_connection.h"
+#include "connectors/mysql/mysql_types.h"
+
+namespace sluice::mysql {
+
+// The table sluice writes run markers into, in the target table's database (see mysql_sink.h).
+inline constexpr std::string_view kRunsTable = "_sluice_runs";
+
+struct MysqlTable {
+  std::string database;
+  std::string name;  // as stored
+  bool is_view = false;
+  std::string engine;  // "InnoDB"; empty for views
+  std::vector<MysqlColumn> columns;
+  std::vector<std::string> primary_key;               // in key order
+  std::vector<std::vector<std::string>> unique_keys;  // PRIMARY and UNIQUE indexes
+
+  // Exact match first, then ignoring ASCII case (MySQL column names are case-insensitive).
+  std::optional<size_t> Find(std::string_view column) const;
+  std::vector<std::string> ColumnNames() const;
+  // "shop.orders", for messages.
+  std::string Label() const { return database + "." + name; }
+};
+
+// Loads `db`.`name`. nullopt when there is no such table or view.
+Result<std::optional<MysqlTable>> LoadTable(Connection& conn, std::string_view db,
+                                            std::string_view name);
+
+// "<role>: table 'x' not found in database d (did you mean 'y'? tables: ...)".
+Status TableNotFound(Connection& conn, std::string_view role, std::string_view db,
+                     std::string_view name);
+
+// "<role>: column 'x' not found in table d.t (did you mean 'y'? columns: ...)".
+Status ColumnNotFound(const MysqlTable& table, std::string_view role, std::string_view what,
+                      std::string_view column);
+
+}  // namespace sluice::mysql

@@ -1,0 +1,293 @@
+#include "connectors/mysql/mysql_target.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "connectors/mysql/mysql_encoder.h"
+#include "connectors/mysql/mysql_table.h"
+
+namespace sluice::mysql {
+namespace {
+
+constexpr std::string_view kRole = "mysql target";
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool NeedsKey(WriteMode mode) {
+  return mode == WriteMode::kUpsert || mode == WriteMode::kReplace || mode == WriteMode::kIgnore;
+}
+
+bool IsTransactional(std::string_view engine) {
+  std::string e = Lower(engine);
+  return e == "innodb" || e == "xtradb" || e == "rocksdb" || e == "tokudb";
+}
+
+Status ValidateRequest(const MysqlConfig& config, const WriteRequest& request) {
+  if (request.schema.fields.empty()) return Status::Invalid("{}: no columns to write", kRole);
+  if (NeedsKey(request.mode) && request.key.empty()) {
+    return Status::Invalid("{}: write_mode {} needs target.key", kRole,
+                           WriteModeName(request.mode));
+  }
+  for (const std::string& k : request.key) {
+    bool is_partition = config.partition && Lower(config.partition->column) == Lower(k);
+    if (!request.schema.IndexOf(k) && !is_partition) {
+      return Status::Invalid("{}: key column '{}' is not among the incoming columns ({})", kRole, k,
+                             request.schema.ToString());
+    }
+  }
+  return Status::OK();
+}
+
+// The key of a created table: `key`, plus the partition column so each partition value holds
+// its own copy of a key.
+std::vector<std::string> CreatedKey(const MysqlConfig& config, const WriteRequest& request) {
+  std::vector<std::string> key = request.key;
+  if (config.partition && !key.empty()) {
+    bool has = std::any_of(key.begin(), key.end(), [&](const std::string& k) {
+      return Lower(k) == Lower(config.partition->column);
+    });
+    if (!has) key.push_back(config.partition->column);
+  }
+  return key;
+}
+
+std::string CreateTableSql(const MysqlConfig& config, const WriteRequest& request,
+                           const std::optional<size_t>& partition_field) {
+  const std::vector<std::string> key = CreatedKey(config, request);
+  std::set<std::string> keys;
+  for (const std::string& k : key) keys.insert(Lower(k));
+  std::string sql = "CREATE TABLE " + QuoteQualified(config.database, config.table) + " (";
+  for (size_t i = 0; i < request.schema.fields.size(); ++i) {
+    const Field& f = request.schema.fields[i];
+    const bool in_key = keys.count(Lower(f.name)) > 0;
+    if (i > 0) sql += ", ";
+    sql += QuoteIdent(f.name) + " ";
+    if (partition_field && *partition_field == i) {
+      sql += "VARCHAR(64) NOT NULL";  // holds the partition value text
+      continue;
+    }
+    sql += DdlTypeFor(f.type, in_key);
+    if (!f.nullable || in_key) sql += " NOT NULL";
+  }
+  if (config.partition && !partition_field) {
+    sql += ", " + QuoteIdent(config.partition->column) + " VARCHAR(64) NOT NULL";
+  }
+  if (!key.empty()) {
+    sql += ", PRIMARY KEY (";
+    for (size_t i = 0; i < key.size(); ++i) sql += (i > 0 ? ", " : "") + QuoteIdent(key[i]);
+    sql += ")";
+  }
+  if (config.partition) sql += ", KEY (" + QuoteIdent(config.partition->column) + ")";
+  return sql + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+}
+
+// Every way the existing table does not fit, at once.
+std::vector<std::string> CheckTable(const MysqlTable& table, const MysqlConfig& config,
+                                    const WriteRequest& request, std::vector<std::string>& columns,
+                                    std::vector<TargetClass>& classes) {
+  std::vector<std::string> problems;
+  std::set<std::string> written;
+  for (const Field& f : request.schema.fields) {
+    std::optional<size_t> index = table.Find(f.name);
+    if (!index) {
+      problems.push_back(fmt::format("column '{}' missing", f.name));
+      columns.push_back(f.name);
+      classes.push_back(TargetClass::kText);
+      continue;
+    }
+    const MysqlColumn& c = table.columns[*index];
+    written.insert(Lower(c.name));
+    columns.push_back(c.name);
+    classes.push_back(TargetClassOf(c));
+    const bool is_partition = config.partition && Lower(config.partition->column) == Lower(c.name);
+    if (is_partition) continue;  // written with the partition value, as text
+    std::string why = CheckWritable(f.type, c);
+    if (!why.empty()) problems.push_back(fmt::format("column '{}' is {}", c.name, why));
+  }
+  if (config.partition) {
+    if (!table.Find(config.partition->column)) {
+      problems.push_back(fmt::format("partition column '{}' missing", config.partition->column));
+    } else {
+      written.insert(Lower(config.partition->column));
+    }
+  }
+  for (const MysqlColumn& c : table.columns) {
+    if (!c.nullable && !c.has_default && written.count(Lower(c.name)) == 0) {
+      problems.push_back(fmt::format(
+          "column '{}' is NOT NULL without a default and no incoming column fills it", c.name));
+    }
+  }
+  if (table.is_view) problems.push_back("it is a view, not a table");
+  if (!table.is_view && !IsTransactional(table.engine)) {
+    problems.push_back(fmt::format(
+        "its engine {} cannot roll back; exactly-once writes need InnoDB", table.engine));
+  }
+  if (NeedsKey(request.mode)) {
+    std::set<std::string> wanted;
+    for (const std::string& k : request.key) wanted.insert(Lower(k));
+    std::set<std::string> with_partition = wanted;
+    if (config.partition) with_partition.insert(Lower(config.partition->column));
+    bool found = false;
+    for (const std::vector<std::string>& unique : table.unique_keys) {
+      std::set<std::string> cols;
+      for (const std::string& c : unique) cols.insert(Lower(c));
+      found = found || cols == wanted || cols == with_partition;
+    }
+    if (!found) {
+      std::string key_list;
+      for (const std::string& k : request.key) key_list += (key_list.empty() ? "" : ", ") + k;
+      problems.push_back(fmt::format(
+          "no PRIMARY KEY or UNIQUE index on ({}), which write_mode {} needs to find existing "
+          "rows",
+          key_list, WriteModeName(request.mode)));
+    }
+  }
+  return problems;
+}
+
+std::string LoadSql(const TargetPlan& plan, const MysqlConfig& config, const WriteRequest& request,
+                    const std::vector<std::string>& columns) {
+  const bool upsert = request.mode == WriteMode::kUpsert;
+  const char* verb = request.mode == WriteMode::kReplace  ? " REPLACE"
+                     : request.mode == WriteMode::kIgnore ? " IGNORE"
+                                                          : "";
+  std::string into = upsert ? QuoteQualified(plan.database, std::string(kStagingTable))
+                            : QuoteQualified(plan.database, plan.table);
+  std::string list;
+  std::string sets;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) list += ", ";
+    std::string var = fmt::format("@sluice_v{}", i);
+    if (plan.partition_field && *plan.partition_field == i) {
+      list += var;  // read and dropped: the partition value is set below
+      continue;
+    }
+    switch (ViaFor(plan.classes[i])) {
+      case LoadVia::kDirect:
+        list += QuoteIdent(columns[i]);
+        break;
+      case LoadVia::kUnhex:
+        list += var;
+        sets +=
+            fmt::format("{}{} = UNHEX({})", sets.empty() ? "" : ", ", QuoteIdent(columns[i]), var);
+        break;
+      case LoadVia::kUnsigned:
+        list += var;
+        sets += fmt::format("{}{} = CAST({} AS UNSIGNED)", sets.empty() ? "" : ", ",
+                            QuoteIdent(columns[i]), var);
+        break;
+    }
+  }
+  if (config.partition) {
+    sets += fmt::format("{}{} = {}", sets.empty() ? "" : ", ", QuoteIdent(config.partition->column),
+                        QuoteString(config.partition->value));
+  }
+  std::string sql = fmt::format(
+      "LOAD DATA LOCAL INFILE 'sluice-batch'{} INTO TABLE {} CHARACTER SET utf8mb4 "
+      "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({})",
+      verb, into, list);
+  if (!sets.empty()) sql += " SET " + sets;
+  return sql;
+}
+
+void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest& request,
+                 const std::vector<std::string>& columns) {
+  std::vector<std::string> targets = columns;
+  if (config.partition && !plan.partition_field) targets.push_back(config.partition->column);
+  std::set<std::string> keys;
+  for (const std::string& k : request.key) keys.insert(Lower(k));
+  std::string list;
+  std::string updates;
+  for (const std::string& c : targets) {
+    list += (list.empty() ? "" : ", ") + QuoteIdent(c);
+    if (keys.count(Lower(c)) > 0) continue;
+    updates +=
+        fmt::format("{}{} = VALUES({})", updates.empty() ? "" : ", ", QuoteIdent(c), QuoteIdent(c));
+  }
+  // Only key columns: a conflict keeps the row as it is.
+  if (updates.empty()) updates = fmt::format("{0} = {0}", QuoteIdent(request.key.front()));
+  const std::string staging = QuoteQualified(plan.database, std::string(kStagingTable));
+  plan.staging_sql = fmt::format(
+      "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB "
+      "SELECT {} FROM {} LIMIT 0",
+      staging, QuoteIdent(kStagingSeq), list, QuoteQualified(plan.database, plan.table));
+  plan.merge_head = fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
+                                QuoteQualified(plan.database, plan.table), list, list, staging);
+  plan.merge_tail =
+      fmt::format(" ORDER BY {} ON DUPLICATE KEY UPDATE {}", QuoteIdent(kStagingSeq), updates);
+}
+
+}  // namespace
+
+std::string TargetPlan::MergeSql(std::optional<std::pair<int64_t, int64_t>> seq_range) const {
+  if (!seq_range) return merge_head + merge_tail;
+  return fmt::format("{} WHERE {} BETWEEN {} AND {}{}", merge_head, QuoteIdent(kStagingSeq),
+                     seq_range->first, seq_range->second, merge_tail);
+}
+
+Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
+                                   const WriteRequest& request) {
+  SLUICE_RETURN_IF_ERROR(ValidateRequest(config, request));
+  Result<std::optional<MysqlTable>> loaded = LoadTable(conn, config.database, config.table);
+  if (!loaded) return Err(loaded.error().WithContext(kRole));
+  TargetPlan plan;
+  plan.database = config.database;
+  if (config.partition) plan.partition_field = request.schema.IndexOf(config.partition->column);
+  std::vector<std::string> columns;
+  if (!loaded->has_value()) {
+    if (config.create_table == CreateTable::kNever) {
+      Status missing = TableNotFound(conn, kRole, config.database, config.table);
+      return Err(Status::NotFound("{} (create_table is never)", missing.message()));
+    }
+    plan.table = config.table;
+    plan.create_sql = CreateTableSql(config, request, plan.partition_field);
+    for (size_t i = 0; i < request.schema.fields.size(); ++i) {
+      columns.push_back(request.schema.fields[i].name);
+      plan.classes.push_back(plan.partition_field == i
+                                 ? TargetClass::kText
+                                 : CreatedClassFor(request.schema.fields[i].type));
+    }
+  } else {
+    const MysqlTable& table = **loaded;
+    plan.table = table.name;
+    std::vector<std::string> problems = CheckTable(table, config, request, columns, plan.classes);
+    if (!problems.empty()) {
+      std::string list;
+      for (const std::string& p : problems) list += (list.empty() ? "" : "; ") + p;
+      return Err(Status::Conflict("{}: table {} does not fit the incoming rows: {}", kRole,
+                                  table.Label(), list));
+    }
+  }
+  plan.load_sql = LoadSql(plan, config, request, columns);
+  if (request.mode == WriteMode::kUpsert) BuildUpsert(plan, config, request, columns);
+  if (request.mode == WriteMode::kOverwrite) {
+    plan.delete_sql = "DELETE FROM " + QuoteQualified(plan.database, plan.table);
+    if (config.partition) {
+      plan.delete_sql += fmt::format(" WHERE {} = {}", QuoteIdent(config.partition->column),
+                                     QuoteString(config.partition->value));
+    }
+  }
+  return plan;
+}
+
+std::string RunsTableSql(const std::string& db) {
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} (job VARCHAR(255) NOT NULL, run_id VARCHAR(64) NOT NULL "
+      "PRIMARY KEY, committed_at DATETIME(6) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+      QuoteQualified(db, std::string(kRunsTable)));
+}
+
+std::string RunMarkerSql(const std::string& db, const std::string& job, const std::string& run_id) {
+  return fmt::format("INSERT INTO {} (job, run_id, committed_at) VALUES ({}, {}, UTC_TIMESTAMP(6))",
+                     QuoteQualified(db, std::string(kRunsTable)), QuoteString(job),
+                     QuoteString(run_id));
+}
+
+}  // namespace sluice::mysql

@@ -1,0 +1,53 @@
+// What a MySQL target run does to its table, worked out before anything is changed: whether
+// the table must be created (and how), how each incoming field reaches its column, and the SQL
+// of every step (LOAD DATA, the upsert merge, the overwrite DELETE).
+//
+// An existing table is checked whole before anything is written: missing columns, columns
+// whose type would change the meaning of the incoming values, NOT NULL columns without a
+// default that nothing fills, a missing unique key for upsert/replace/ignore, a view, a
+// non-transactional engine. Every problem is listed in one message.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/mysql/mysql_config.h"
+#include "connectors/mysql/mysql_connection.h"
+#include "connectors/mysql/mysql_types.h"
+#include "core/sink.h"
+
+namespace sluice::mysql {
+
+// The temporary table upsert loads each batch into before merging it (one per session).
+inline constexpr std::string_view kStagingTable = "_sluice_stage";
+inline constexpr std::string_view kStagingSeq = "_sluice_seq";
+
+struct TargetPlan {
+  std::string database;
+  std::string table;                 // the existing table's own spelling, or the configured name
+  std::string create_sql;            // empty when the table exists
+  std::vector<TargetClass> classes;  // per incoming field: the column it is written into
+  // The incoming field that is the partition column: its values are replaced by the partition
+  // value. nullopt when the incoming rows have no such field (or there is no partition).
+  std::optional<size_t> partition_field;
+  std::string load_sql;     // LOAD DATA LOCAL INFILE ... (into the table, or staging)
+  std::string staging_sql;  // upsert: CREATE TEMPORARY TABLE ... ; else empty
+  std::string merge_head;   // upsert: INSERT INTO t (...) SELECT ... FROM staging
+  std::string merge_tail;   // upsert: ORDER BY seq ON DUPLICATE KEY UPDATE ...
+  std::string delete_sql;   // overwrite: DELETE FROM t [WHERE partition = value]; else empty
+
+  std::string Label() const { return database + "." + table; }
+  // The merge for staging rows with seq in [first, last]; the whole staging table without.
+  std::string MergeSql(std::optional<std::pair<int64_t, int64_t>> seq_range) const;
+};
+
+// Checks (or plans the creation of) the target. `conn` reads information_schema only.
+Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
+                                   const WriteRequest& request);
+
+// The marker table's DDL in `db`, and the statement that records a run.
+std::string RunsTableSql(const std::string& db);
+std::string RunMarkerSql(const std::string& db, const std::string& job, const std::string& run_id);
+
+}  // namespace sluice::mysql
