@@ -204,26 +204,6 @@ void CsvRowFormatter::AppendRows(const Batch& batch, std::string& out) {
 
 // --- sink ------------------------------------------------------------------------------------
 
-namespace {
-
-class CsvSinkWriter : public SinkWriter {
- public:
-  CsvSinkWriter(FileTarget* target, const CsvFormat& format, const Schema& schema)
-      : target_(target), formatter_(format, schema) {}
-
-  Status Write(const Batch& batch, RejectSink& /*rejects*/) override {
-    formatter_.AppendRows(batch, target_->buffer());
-    return target_->FlushIfFull();
-  }
-  Status Finish() override { return target_->Flush(); }
-
- private:
-  FileTarget* target_;  // owned by the sink, which outlives its writers
-  CsvRowFormatter formatter_;
-};
-
-}  // namespace
-
 Result<std::unique_ptr<Sink>> CsvSink::Make(const Options& options,
                                             const ConnectorContext& /*context*/) {
   SLUICE_ASSIGN_OR_RETURN(CsvFormat format, CsvFormat::FromOptions(options));
@@ -245,7 +225,8 @@ Result<std::string> CsvSink::Prepare(const WriteRequest& request) {
 
 Result<std::unique_ptr<SinkWriter>> CsvSink::OpenWriter() {
   if (!target_) return Err(Status::Internal("csv sink: OpenWriter before Prepare"));
-  return std::unique_ptr<SinkWriter>(new CsvSinkWriter(target_.get(), format_, schema_));
+  return std::unique_ptr<SinkWriter>(std::make_unique<FormattedFileWriter<CsvRowFormatter>>(
+      target_.get(), CsvRowFormatter(format_, schema_)));
 }
 
 Status CsvSink::Commit() {

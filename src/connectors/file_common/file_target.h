@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/sink.h"
@@ -76,5 +77,25 @@ class FileTarget {
 
 // Checks that a file sink supports `mode`: "csv target does not support write_mode upsert ...".
 Status CheckFileWriteMode(const char* connector, WriteMode mode);
+
+// The writer of every file sink: formats each batch into the target's buffer with a row
+// formatter (CSV, JSON lines) and flushes in large chunks. Files take no rejects: every value
+// has a text form.
+template <typename Formatter>
+class FormattedFileWriter : public SinkWriter {
+ public:
+  FormattedFileWriter(FileTarget* target, Formatter formatter)
+      : target_(target), formatter_(std::move(formatter)) {}
+
+  Status Write(const Batch& batch, RejectSink& /*rejects*/) override {
+    formatter_.AppendRows(batch, target_->buffer());
+    return target_->FlushIfFull();
+  }
+  Status Finish() override { return target_->Flush(); }
+
+ private:
+  FileTarget* target_;  // owned by the sink, which outlives its writers
+  Formatter formatter_;
+};
 
 }  // namespace sluice

@@ -107,26 +107,6 @@ void JsonlRowFormatter::AppendRows(const Batch& batch, std::string& out) {
   }
 }
 
-namespace {
-
-class JsonlSinkWriter : public SinkWriter {
- public:
-  JsonlSinkWriter(FileTarget* target, const JsonlWriteFormat& format, const Schema& schema)
-      : target_(target), formatter_(format, schema) {}
-
-  Status Write(const Batch& batch, RejectSink& /*rejects*/) override {
-    formatter_.AppendRows(batch, target_->buffer());
-    return target_->FlushIfFull();
-  }
-  Status Finish() override { return target_->Flush(); }
-
- private:
-  FileTarget* target_;  // owned by the sink, which outlives its writers
-  JsonlRowFormatter formatter_;
-};
-
-}  // namespace
-
 Result<std::unique_ptr<Sink>> JsonlSink::Make(const Options& options,
                                               const ConnectorContext& /*context*/) {
   JsonlWriteFormat format;
@@ -153,7 +133,8 @@ Result<std::string> JsonlSink::Prepare(const WriteRequest& request) {
 
 Result<std::unique_ptr<SinkWriter>> JsonlSink::OpenWriter() {
   if (!target_) return Err(Status::Internal("jsonl sink: OpenWriter before Prepare"));
-  return std::unique_ptr<SinkWriter>(new JsonlSinkWriter(target_.get(), format_, schema_));
+  return std::unique_ptr<SinkWriter>(std::make_unique<FormattedFileWriter<JsonlRowFormatter>>(
+      target_.get(), JsonlRowFormatter(format_, schema_)));
 }
 
 Status JsonlSink::Commit() {
