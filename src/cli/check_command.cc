@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
+#include "cli/tables_plan.h"
 #include "core/types.h"
 #include "engine/job_runner.h"
 #include "engine/job_setup.h"
@@ -90,7 +91,7 @@ int CheckCommand(const JobArgs& args) {
     std::fprintf(stderr, "error: %s\n", spec.error().message().c_str());
     return ExitCodeFor(spec.error());
   }
-  Result<std::string> plan = BuildPlan(*spec, args);
+  Result<std::string> plan = spec->multi_table() ? BuildTablesPlan(*spec) : BuildPlan(*spec, args);
   if (!plan) {
     std::fprintf(stderr, "error: %s\n", plan.error().message().c_str());
     return ExitCodeFor(plan.error());

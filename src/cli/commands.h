@@ -22,6 +22,7 @@ struct RunArgs {
   JobArgs job;
   std::string progress = "auto";  // auto | bar | log | none
   bool json_summary = false;
+  bool resume = false;  // multi-table jobs: only the tables the last run did not finish
 };
 
 int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled);

@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
                   "none")
       ->check(CLI::IsMember({"auto", "bar", "log", "none"}));
   run->add_flag("--json", run_args.json_summary, "Print the run summary as JSON on stdout");
+  run->add_flag("--resume", run_args.resume,
+                "Jobs over many tables (source.tables): re-run only the tables the last run "
+                "did not finish");
 
   sluice::JobArgs check_args;
   auto* check = app.add_subcommand(

@@ -7,6 +7,7 @@
 #include "cli/job_loading.h"
 #include "cli/summary_printer.h"
 #include "engine/job_runner.h"
+#include "engine/multi_table_runner.h"
 
 namespace sluice {
 
@@ -24,6 +25,21 @@ int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled) {
   if (args.progress == "none") options.progress = ProgressStyle::kNone;
   if (auto it = spec->parameters.find("bizdate"); it != spec->parameters.end()) {
     spdlog::info("{}: starting (bizdate {})", spec->name, it->second);
+  }
+  options.resume = args.resume;
+  if (spec->multi_table()) {
+    MultiRunSummary multi = RunMultiTableJob(*spec, BuiltinConnectors(), options);
+    std::string text = args.json_summary ? MultiSummaryJson(multi) : MultiSummaryText(multi);
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+    if (!multi.status.ok()) std::fprintf(stderr, "error: %s\n", multi.status.message().c_str());
+    return ExitCodeFor(multi.status);
+  }
+  if (args.resume) {
+    std::fprintf(stderr,
+                 "error: --resume applies to jobs over many tables (source.tables); "
+                 "a single-table run already resumes where it must\n");
+    return kExitUsageError;
   }
   RunSummary summary = RunJob(*spec, BuiltinConnectors(), options);
   std::string text = args.json_summary ? SummaryJson(summary) : SummaryText(summary);

@@ -4,10 +4,14 @@
 #include <string>
 
 #include "engine/job_runner.h"
+#include "engine/multi_table_runner.h"
 
 namespace sluice {
 
 std::string SummaryText(const RunSummary& summary);
 std::string SummaryJson(const RunSummary& summary);
+// Multi-table runs: totals and a table of per-table results, failed tables first.
+std::string MultiSummaryText(const MultiRunSummary& summary);
+std::string MultiSummaryJson(const MultiRunSummary& summary);
 
 }  // namespace sluice

@@ -23,6 +23,15 @@ const std::vector<OptionSpec>& CommonSourceOptions() {
        .children = {{.name = "column",
                      .required = true,
                      .description = "the watermark column (a timestamp or increasing id)"}}},
+      {.name = "tables",
+       .kind = OptionKind::kStringList,
+       .description = "many tables in one job: patterns over db.table, e.g. [\"shop.*\", "
+                      "\"!shop.tmp_*\"] (globs; regular expressions when they use + ( | \\ "
+                      "^ $ {); a leading ! excludes; replaces `table`"},
+      {.name = "connections",
+       .kind = OptionKind::kStringList,
+       .description = "more connections (urls or paths) whose tables `tables` also selects, "
+                      "for shards spread over instances"},
   };
   return kSpecs;
 }
@@ -38,6 +47,19 @@ const std::vector<OptionSpec>& CommonTargetOptions() {
       {.name = "key",
        .kind = OptionKind::kStringList,
        .description = "key columns for upsert, replace and ignore, and for created tables"},
+      {.name = "table_case",
+       .default_value = "keep",
+       .description = "multi-table jobs: keep, lower or upper case for target table names"},
+      {.name = "source_columns",
+       .kind = OptionKind::kObject,
+       .description = "multi-table jobs: add columns holding each row's source db and table",
+       .children = {{.name = "db", .description = "name of the column for the source db"},
+                    {.name = "table", .description = "name of the column for the source table"}}},
+      {.name = "duplicate_keys",
+       .default_value = "fail",
+       .description = "sharded tables, the same key in two shards: fail, keep_last (later "
+                      "shards win, read one after another) or add_source_columns (the source "
+                      "columns join the key)"},
   };
   return kSpecs;
 }
@@ -81,6 +103,22 @@ const std::vector<OptionSpec>& SettingsOptions() {
        .kind = OptionKind::kInt,
        .default_value = "8",
        .description = "batches buffered between readers and writers (1..1024)"},
+      {.name = "sync",
+       .description = "full, incremental or full_then_incremental (first run full with "
+                      "write_mode overwrite, then incremental); default: incremental when "
+                      "source.incremental is set"},
+      {.name = "on_table_error",
+       .default_value = "continue",
+       .description = "multi-table jobs: continue with the other tables, or stop"},
+      {.name = "max_source_connections",
+       .kind = OptionKind::kInt,
+       .default_value = "0",
+       .description = "multi-table jobs: connections to each source at once (0 = derived "
+                      "from parallelism)"},
+      {.name = "max_target_connections",
+       .kind = OptionKind::kInt,
+       .default_value = "0",
+       .description = "multi-table jobs: connections to the target at once (0 = derived)"},
   };
   return kSpecs;
 }

@@ -20,14 +20,15 @@
 #include "config/parse_context.h"
 #include "config/settings_section.h"
 #include "config/suggest.h"
+#include "config/tables_section.h"
 #include "config/transforms_section.h"
 
 namespace sluice {
 
 namespace {
 
-const std::vector<std::string> kTopLevelKeys = {"name",   "mode",       "source",
-                                                "target", "transforms", "settings"};
+const std::vector<std::string> kTopLevelKeys = {"name",       "mode",   "source",    "target",
+                                                "transforms", "routes", "overrides", "settings"};
 const std::vector<std::string> kModes = {"batch", "realtime", "full_and_incremental"};
 constexpr std::string_view kTimeZonePath = "settings.time_zone";
 
@@ -201,7 +202,8 @@ Status CheckWriteMode(const ConnectorInfo& info, const Options& target) {
 
 Result<ConnectorSection> ParseConnectorSection(const ParseContext& context,
                                                const ParseContext::Entry& entry, Side side,
-                                               const ConnectorRegistry& registry) {
+                                               const ConnectorRegistry& registry,
+                                               bool multi_table = false) {
   const std::string& path = entry.key;
   const YAML::Node& node = entry.value;
   if (!node.IsNull() && !node.IsMap()) {
@@ -219,9 +221,31 @@ Result<ConnectorSection> ParseConnectorSection(const ParseContext& context,
   }
   ConnectorSection section;
   SLUICE_ASSIGN_OR_RETURN(section.info, FindConnector(context, *type_entry, path, side, registry));
-  SLUICE_ASSIGN_OR_RETURN(
-      section.options,
-      ValidateSection(context, node, SectionSpecs(*section.info, side), path, entry.key_location));
+  std::vector<OptionSpec> specs = SectionSpecs(*section.info, side);
+  const ParseContext::Entry* tables =
+      side == Side::kSource ? FindEntry(entries, "tables") : nullptr;
+  if (tables != nullptr) {
+    // `tables` selects many tables; `table` then comes from each match.
+    if (const ParseContext::Entry* table = FindEntry(entries, "table")) {
+      return Err(context.Error(table->key_location, path + ".table",
+                               "give either table (one table) or tables (patterns), not both"));
+    }
+    if (!section.info->list_tables) {
+      return Err(
+          context.Error(tables->key_location, path + ".tables",
+                        fmt::format("connector '{}' cannot list tables; name one with `table`",
+                                    section.info->name)));
+    }
+  }
+  if (tables != nullptr || multi_table) {
+    // The source's tables come from the patterns, the target's names from `table` as a
+    // template that defaults to ${table}.
+    for (OptionSpec& spec : specs) {
+      if (spec.name == "table") spec.required = false;
+    }
+  }
+  SLUICE_ASSIGN_OR_RETURN(section.options,
+                          ValidateSection(context, node, specs, path, entry.key_location));
   if (side == Side::kSource && section.options.Has("incremental") &&
       !section.info->capabilities.incremental_read) {
     return Err(section.options.ErrorAt(
@@ -270,14 +294,29 @@ Result<JobSpec> BuildJob(const ParseContext& context, const YAML::Node& root,
       ParseConnectorSection(context, *FindEntry(top, "source"), Side::kSource, registry));
   job.source_type = source.info->name;
   job.source = std::move(source.options);
-  SLUICE_ASSIGN_OR_RETURN(
-      ConnectorSection target,
-      ParseConnectorSection(context, *FindEntry(top, "target"), Side::kTarget, registry));
+  SLUICE_ASSIGN_OR_RETURN(ConnectorSection target,
+                          ParseConnectorSection(context, *FindEntry(top, "target"), Side::kTarget,
+                                                registry, job.multi_table()));
   job.target_type = target.info->name;
   job.target = std::move(target.options);
   if (const ParseContext::Entry* transforms = FindEntry(top, "transforms")) {
     SLUICE_ASSIGN_OR_RETURN(job.transforms,
                             ParseTransforms(context, transforms->value, transforms->key_location));
+  }
+  if (const ParseContext::Entry* routes = FindEntry(top, "routes")) {
+    SLUICE_ASSIGN_OR_RETURN(job.routes, ParseRoutes(context, *routes));
+  }
+  if (const ParseContext::Entry* overrides = FindEntry(top, "overrides")) {
+    SLUICE_ASSIGN_OR_RETURN(job.overrides, ParseOverrides(context, *overrides));
+  }
+  if (!job.multi_table()) {
+    for (std::string_view key : {"routes", "overrides"}) {
+      if (const ParseContext::Entry* e = FindEntry(top, key)) {
+        return Err(context.Error(
+            e->key_location, key,
+            "applies to jobs that select tables with source.tables; this job names one table"));
+      }
+    }
   }
   const ParseContext::Entry* settings = FindEntry(top, "settings");
   SLUICE_ASSIGN_OR_RETURN(

@@ -28,6 +28,31 @@ struct TransformSpec {
   std::string Label(size_t index) const;
 };
 
+// routes: one entry maps source tables (a regular expression over "db.table", matched whole)
+// to a target table name, which may use ${1}.. (capture groups), ${db} and ${table}.
+struct RouteSpec {
+  std::string from;
+  std::string to;
+  SourceLocation location;  // of the entry in the job file
+};
+
+// overrides: settings for the tables a pattern matches (the first matching entry applies).
+// `source` holds columns/where/split_key/incremental, `target` write_mode/key.
+struct TableOverrideSpec {
+  std::string pattern;
+  Options source;
+  Options target;
+  SourceLocation location;
+};
+
+// How each table of a run is read (settings.sync).
+enum class SyncMode {
+  kDefault,              // incremental when source.incremental is set, else full
+  kFull,                 // everything every run; the watermark is ignored
+  kIncremental,          // only rows past the watermark (everything on the first run)
+  kFullThenIncremental,  // first run: everything with write_mode overwrite; then incremental
+};
+
 struct RateLimitSpec {
   int64_t rows_per_second = 0;  // 0 = unlimited
   int64_t bytes_per_second = 0;
@@ -42,6 +67,13 @@ struct SettingsSpec {
   std::string time_zone = "UTC";  // for ${bizdate}, now() and text timestamps without offset
   std::string state_path;         // state store; empty = default (SLUICE_STATE or .sluice/state.db)
   int64_t queue_batches = 8;      // bounded queue between readers and writers, in batches
+  SyncMode sync = SyncMode::kDefault;
+  // Multi-table jobs: keep going when one table fails (the exit code still says so).
+  bool continue_on_table_error = true;
+  // Multi-table jobs: open connections per source / target at once; 0 = derived from
+  // parallelism.
+  int max_source_connections = 0;
+  int max_target_connections = 0;
 };
 
 struct JobSpec {
@@ -56,9 +88,22 @@ struct JobSpec {
   std::string target_type;
   Options target;  // the same for the target; write_mode is always present (default append)
   std::vector<TransformSpec> transforms;
+  std::vector<RouteSpec> routes;
+  std::vector<TableOverrideSpec> overrides;
   SettingsSpec settings;
   // Parameters as resolved for this run: bizdate (yyyyMMdd) and every --set key.
   std::map<std::string, std::string> parameters;
+  // Set on the per-table jobs of a multi-table job (tables/table_plan.h).
+  struct Shards {
+    std::vector<Options> more;  // sections of the shards after the first (`source`)
+    // db and table of every shard, `source` first: for the source columns and messages.
+    std::vector<std::pair<std::string, std::string>> names;
+    bool in_order = false;  // read shard after shard (duplicate_keys: keep_last)
+  };
+  Shards shards;
+
+  // A job that selects its tables with source.tables rather than naming one.
+  bool multi_table() const { return source.Has("tables"); }
 };
 
 }  // namespace sluice

@@ -160,6 +160,9 @@ Result<std::string> ParameterResolver::Substitute(std::string_view text) const {
 
 Result<std::string> ParameterResolver::Resolve(std::string_view body) const {
   if (body.starts_with("env:")) return ResolveEnv(body);
+  // ${db}, ${table} and ${1}.. name each table of a multi-table job; they are filled in when
+  // the tables are planned, so they pass through here unchanged.
+  if (IsTableNameParameter(body)) return fmt::format("${{{}}}", body);
   if (body.starts_with(kBizdate) &&
       (body.size() == kBizdate.size() || body[kBizdate.size()] == '+' ||
        body[kBizdate.size()] == '-' || body[kBizdate.size()] == ':')) {
@@ -173,6 +176,11 @@ Result<std::string> ParameterResolver::Resolve(std::string_view body) const {
       IsParameterName(body) ? fmt::format("; give it with --set {}=VALUE", body) : std::string();
   return Err(Status::Invalid("unknown parameter '${{{}}}'{}{}", body,
                              DidYouMean(body, known, "${", "}"), hint));
+}
+
+bool IsTableNameParameter(std::string_view name) {
+  if (name == "db" || name == "table") return true;
+  return name.size() == 1 && name[0] >= '0' && name[0] <= '9';
 }
 
 Result<std::string> ParameterResolver::ResolveBizdate(std::string_view body) const {

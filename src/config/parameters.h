@@ -8,6 +8,7 @@
 //   ${env:NAME}             an environment variable (an error when unset)
 //   ${env:NAME:-fallback}   ... or `fallback` when unset or empty, as in the shell
 //   ${NAME}                 a value given with --set NAME=value (taken literally)
+//   ${db} ${table} ${1}     left as written: filled in per table by multi-table jobs
 //   $${                     a literal "${"
 // A ParameterResolver is built once per load on the main thread and is read-only afterwards.
 #pragma once
@@ -24,6 +25,9 @@ namespace sluice {
 
 // Whether `name` can be used as ${name} and in --set name=value: [A-Za-z_][A-Za-z0-9_]*.
 bool IsParameterName(std::string_view name);
+// ${db}, ${table}, ${0}..${9}: filled in per table of a multi-table job (target names), never
+// by the resolver, which leaves them as written.
+bool IsTableNameParameter(std::string_view name);
 // Parses --bizdate: "20240301" or "2024-03-01", a real calendar date in years 0001..9999.
 // Returns days since 1970-01-01.
 Result<int32_t> ParseBizdate(std::string_view text);

@@ -49,6 +49,33 @@ Result<SettingsSpec> ParseSettings(const ParseContext& context, const YAML::Node
   s.dirty_records = options.GetString("dirty_records");
   s.time_zone = options.GetString("time_zone", "UTC");
   s.state_path = options.GetString("state_path");
+
+  const std::string sync = options.GetString("sync");
+  if (sync.empty()) {
+    s.sync = SyncMode::kDefault;
+  } else if (sync == "full") {
+    s.sync = SyncMode::kFull;
+  } else if (sync == "incremental") {
+    s.sync = SyncMode::kIncremental;
+  } else if (sync == "full_then_incremental") {
+    s.sync = SyncMode::kFullThenIncremental;
+  } else {
+    return Err(options.ErrorAt(
+        "sync",
+        fmt::format("expected full, incremental or full_then_incremental, got '{}'", sync)));
+  }
+  const std::string on_error = options.GetString("on_table_error", "continue");
+  if (on_error != "continue" && on_error != "stop") {
+    return Err(options.ErrorAt("on_table_error",
+                               fmt::format("expected continue or stop, got '{}'", on_error)));
+  }
+  s.continue_on_table_error = on_error == "continue";
+  SLUICE_ASSIGN_OR_RETURN(int64_t max_source,
+                          IntInRange(options, "max_source_connections", 0, 0, 10000));
+  SLUICE_ASSIGN_OR_RETURN(int64_t max_target,
+                          IntInRange(options, "max_target_connections", 0, 0, 10000));
+  s.max_source_connections = static_cast<int>(max_source);
+  s.max_target_connections = static_cast<int>(max_target);
   return s;
 }
 

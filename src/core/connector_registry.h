@@ -6,6 +6,7 @@
 // Built once at start-up (connectors/builtin_connectors.cc), read-only afterwards.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +36,20 @@ struct ConnectorCapabilities {
   bool cdc_write = false;  // applies updates and deletes (later)
 };
 
+// One table a connection offers, found by ConnectorInfo::list_tables for jobs that select
+// tables by pattern (`tables:`) rather than naming one.
+struct CatalogTable {
+  std::string db;    // the database (MySQL), schema (PostgreSQL) or file stem (SQLite)
+  std::string name;  // the table
+  // The value of the connector's `table` option that reads exactly this table (quoted where
+  // the name needs it).
+  std::string table_option;
+  int64_t estimated_rows = -1;  // from catalog statistics, for scheduling; -1 = unknown
+  // In the connection's default database (the URL's database, PostgreSQL's search_path
+  // schema, the SQLite file): patterns without a db part ("orders_*") match these only.
+  bool in_default_db = false;
+};
+
 struct ConnectorInfo {
   std::string name;  // the `type:` in job files
   std::string description;
@@ -44,6 +59,12 @@ struct ConnectorInfo {
   std::function<Result<std::unique_ptr<Source>>(const Options&, const ConnectorContext&)>
       make_source;
   std::function<Result<std::unique_ptr<Sink>>(const Options&, const ConnectorContext&)> make_sink;
+  // Multi-table jobs: the option naming one connection ("url", "path"), replaced by each
+  // entry of `connections:`, and the tables that connection offers (system tables excluded,
+  // ordered by db then name). Empty when the connector cannot list tables.
+  std::string connection_option;
+  std::function<Result<std::vector<CatalogTable>>(const Options&, const ConnectorContext&)>
+      list_tables;
 };
 
 class ConnectorRegistry {

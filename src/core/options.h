@@ -76,6 +76,7 @@ class Options {
 
   void Set(const std::string& key, OptionValue value) { values_[key] = std::move(value); }
   void SetString(const std::string& key, std::string value);
+  void Erase(const std::string& key) { values_.erase(key); }
   const std::map<std::string, OptionValue>& values() const { return values_; }
   const SourceLocation& section() const { return section_; }
   // Dotted path of this section for messages ("source", "target", "source.incremental").

@@ -63,18 +63,30 @@ class Runner {
     summary_.source = setup_.source->Describe();
     summary_.target = setup_.sink->Describe();
 
-    std::string state_path = ResolveStatePath(spec_, options_.state_path);
-    SLUICE_ASSIGN_OR_RETURN(state_, OpenSqliteStateStore(state_path));
+    if (options_.state != nullptr) {
+      state_ = options_.state;
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(owned_state_,
+                              OpenSqliteStateStore(ResolveStatePath(spec_, options_.state_path)));
+      state_ = owned_state_.get();
+    }
     SLUICE_ASSIGN_OR_RETURN(JobState job_state, state_->Load(spec_.name));
     SLUICE_RETURN_IF_ERROR(ResolvePendingRun(*state_, *setup_.sink, job_state, summary_));
     SLUICE_ASSIGN_OR_RETURN(job_state, state_->Load(spec_.name));
 
     // Step 2: the range of this run.
+    SLUICE_RETURN_IF_ERROR(ApplySyncMode(job_state));
     Source* source = setup_.source.get();
     std::unique_ptr<Source> ranged;
     std::optional<std::string> new_watermark;
     bool nothing_to_read = false;
-    if (!setup_.incremental_column.empty()) {
+    if (!setup_.incremental_column.empty() && first_full_load_) {
+      // full_then_incremental, first run: everything (NULL watermarks included), and the
+      // maximum now becomes the watermark; the next run re-reads rows equal to it, which the
+      // incremental write mode (upsert) makes harmless.
+      summary_.watermark_column = setup_.incremental_column;
+      SLUICE_ASSIGN_OR_RETURN(new_watermark, source->MaxValue(setup_.incremental_column));
+    } else if (!setup_.incremental_column.empty()) {
       summary_.watermark_column = setup_.incremental_column;
       if (job_state.watermark_column == setup_.incremental_column) {
         summary_.watermark_before = job_state.watermark;
@@ -155,6 +167,35 @@ class Runner {
   }
 
   RunMetrics& metrics() { return metrics_; }
+
+ private:
+  // settings.sync: full ignores the watermark; incremental needs one; full_then_incremental
+  // loads everything with write_mode overwrite until the table has a watermark.
+  Status ApplySyncMode(const JobState& job_state) {
+    const SyncMode sync = spec_.settings.sync;
+    if (sync == SyncMode::kDefault) return Status::OK();
+    if (sync == SyncMode::kFull) {
+      setup_.incremental_column.clear();
+      return Status::OK();
+    }
+    if (setup_.incremental_column.empty()) {
+      return Status::Invalid(
+          "{}: settings.sync is {} but source.incremental names no watermark column{}", spec_.name,
+          sync == SyncMode::kIncremental ? "incremental" : "full_then_incremental",
+          spec_.shards.names.empty() ? "" : " for this table (set one in overrides:)");
+    }
+    const bool has_watermark =
+        job_state.watermark && job_state.watermark_column == setup_.incremental_column;
+    if (sync == SyncMode::kFullThenIncremental && !has_watermark) {
+      first_full_load_ = true;
+      setup_.write.mode = WriteMode::kOverwrite;
+      summary_.recovery_note = summary_.recovery_note.empty() ? "" : summary_.recovery_note + "; ";
+      summary_.recovery_note += "first run of full_then_incremental: full load with overwrite";
+    }
+    return Status::OK();
+  }
+
+ public:
   int64_t rows_written() const { return metrics_.rows_written.load() - target_rejected_; }
   int64_t rows_filtered() const {
     return std::max<int64_t>(0, metrics_.rows_dropped_by_transforms.load() - transform_rejected_);
@@ -166,10 +207,12 @@ class Runner {
   const RunOptions& options_;
   RunSummary& summary_;
   JobSetup setup_;
-  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<StateStore> owned_state_;
+  StateStore* state_ = nullptr;
   RunMetrics metrics_;
   int64_t target_rejected_ = 0;
   int64_t transform_rejected_ = 0;
+  bool first_full_load_ = false;
 };
 
 }  // namespace

@@ -19,10 +19,14 @@
 
 namespace sluice {
 
+class StateStore;
+
 struct RunOptions {
   ProgressStyle progress = ProgressStyle::kAuto;
   const std::atomic<bool>* cancelled = nullptr;  // set by the signal handler
   std::string state_path;                        // overrides settings.state_path
+  StateStore* state = nullptr;  // an open store shared by the tables of a job; else opened
+  bool resume = false;          // multi-table jobs: only the tables the last run did not finish
 };
 
 struct RunSummary {

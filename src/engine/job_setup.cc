@@ -3,8 +3,36 @@
 #include <charconv>
 
 #include "core/value_text.h"
+#include "engine/union_source.h"
 
 namespace sluice {
+namespace {
+
+// The job's source: the connector's own, or the shards of a multi-table job's table read as
+// one (with the columns naming each row's source when target.source_columns asks for them).
+Result<std::unique_ptr<Source>> MakeJobSource(const JobSpec& spec, const ConnectorInfo& info,
+                                              const ConnectorContext& context) {
+  const Options columns = spec.target.GetObject("source_columns");
+  SourceColumnNames names{columns.GetString("db"), columns.GetString("table")};
+  const bool recorded = !names.db.empty() || !names.table.empty();
+  if (spec.shards.more.empty() && !recorded) return info.make_source(spec.source, context);
+  if (spec.shards.names.size() != spec.shards.more.size() + 1) {
+    return Err(spec.target.ErrorAt("source_columns",
+                                   "records the source tables of multi-table jobs (source.tables) "
+                                   "only"));
+  }
+  std::vector<ShardSource> shards;
+  for (size_t i = 0; i <= spec.shards.more.size(); ++i) {
+    const Options& section = i == 0 ? spec.source : spec.shards.more[i - 1];
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<Source> source, info.make_source(section, context));
+    shards.push_back(
+        ShardSource{std::move(source), spec.shards.names[i].first, spec.shards.names[i].second});
+  }
+  return std::unique_ptr<Source>(std::make_unique<UnionSource>(std::move(shards), std::move(names),
+                                                               spec.shards.in_order, context.zone));
+}
+
+}  // namespace
 
 Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& registry,
                                int64_t now_micros) {
@@ -34,7 +62,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
                                    spec.source_type)));
   }
 
-  SLUICE_ASSIGN_OR_RETURN(setup.source, setup.source_info->make_source(spec.source, setup.context));
+  SLUICE_ASSIGN_OR_RETURN(setup.source, MakeJobSource(spec, *setup.source_info, setup.context));
   SLUICE_RETURN_IF_ERROR(setup.source->Open(setup.read));
   if (!setup.incremental_column.empty() &&
       !setup.source->schema().IndexOf(setup.incremental_column)) {
@@ -80,7 +108,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
 
 Result<std::unique_ptr<Source>> OpenRangedSource(const JobSetup& setup, const JobSpec& spec,
                                                  const WatermarkRange& range) {
-  SLUICE_ASSIGN_OR_RETURN(auto source, setup.source_info->make_source(spec.source, setup.context));
+  SLUICE_ASSIGN_OR_RETURN(auto source, MakeJobSource(spec, *setup.source_info, setup.context));
   ReadRequest read = setup.read;
   read.incremental = range;
   SLUICE_RETURN_IF_ERROR(source->Open(read));

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "connectors/mysql/mysql_catalog.h"
 #include "connectors/mysql/mysql_config.h"
 #include "connectors/mysql/mysql_sink.h"
 #include "connectors/mysql/mysql_source.h"
@@ -34,6 +35,10 @@ ConnectorInfo MakeMysqlConnectorInfo() {
     SLUICE_ASSIGN_OR_RETURN(mysql::MysqlConfig config,
                             mysql::ParseMysqlConfig(options, /*target=*/true));
     return std::make_unique<mysql::MysqlSink>(std::move(config));
+  };
+  info.connection_option = "url";
+  info.list_tables = [](const Options& options, const ConnectorContext&) {
+    return mysql::ListMysqlTables(options);
   };
   return info;
 }

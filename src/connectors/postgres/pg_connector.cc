@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "connectors/postgres/pg_catalog.h"
 #include "connectors/postgres/pg_config.h"
 #include "connectors/postgres/pg_sink.h"
 #include "connectors/postgres/pg_source.h"
@@ -34,6 +35,10 @@ ConnectorInfo MakePostgresConnectorInfo() {
     SLUICE_ASSIGN_OR_RETURN(postgres::PgConfig config,
                             postgres::ParsePgConfig(options, /*target=*/true));
     return std::make_unique<postgres::PgSink>(std::move(config));
+  };
+  info.connection_option = "url";
+  info.list_tables = [](const Options& options, const ConnectorContext&) {
+    return postgres::ListPgTables(options);
   };
   return info;
 }

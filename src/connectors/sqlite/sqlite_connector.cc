@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "connectors/sqlite/sqlite_catalog.h"
 #include "connectors/sqlite/sqlite_config.h"
 #include "connectors/sqlite/sqlite_sink.h"
 #include "connectors/sqlite/sqlite_source.h"
@@ -62,6 +63,10 @@ ConnectorInfo MakeSqliteConnectorInfo() {
     SLUICE_ASSIGN_OR_RETURN(sqlite::SqliteConfig config,
                             sqlite::ParseSqliteConfig(options, /*target=*/true));
     return std::make_unique<sqlite::SqliteSink>(std::move(config));
+  };
+  info.connection_option = "path";
+  info.list_tables = [](const Options& options, const ConnectorContext&) {
+    return sqlite::ListSqliteTables(options);
   };
   return info;
 }

@@ -1,0 +1,74 @@
+// `sluice check` for multi-table jobs: the matching (which source tables go to which target
+// table, through which route and override), the reconciliation of sharded tables and each
+// target's DDL plan. Opens the source and target of every table, writes nothing.
+#include "cli/tables_plan.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "engine/job_setup.h"
+#include "engine/union_source.h"
+#include "tables/table_plan.h"
+
+namespace sluice {
+
+Result<std::string> BuildTablesPlan(const JobSpec& spec) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  SLUICE_ASSIGN_OR_RETURN(TablePlan plan, PlanTables(spec, BuiltinConnectors()));
+  std::string out = fmt::format(
+      "job {} ({}): {} target table(s) from {} connection(s), "
+      "parallelism {}\n",
+      spec.name, spec.file, plan.tasks.size(), plan.connections, spec.settings.parallelism);
+  for (const std::string& note : plan.notes) out += fmt::format("  warning: {}\n", note);
+  int failed = 0;
+  for (const TableTask& task : plan.tasks) {
+    out += fmt::format(
+        "table {}{}\n", task.target_table,
+        task.estimated_rows >= 0 ? fmt::format(" (~{} rows)", task.estimated_rows) : "");
+    for (const PlannedShard& shard : task.shards) {
+      out += fmt::format("  from {}.{} (connection {})\n", shard.table.db, shard.table.name,
+                         shard.connection + 1);
+    }
+    if (!task.route.empty()) out += fmt::format("  route {}\n", task.route);
+    if (!task.override_pattern.empty()) {
+      out += fmt::format("  override {}\n", task.override_pattern);
+    }
+    if (!task.shard_policy.empty()) out += fmt::format("  duplicate keys: {}\n", task.shard_policy);
+    Result<JobSetup> setup = BuildJobSetup(task.job, BuiltinConnectors(), now);
+    if (!setup) {
+      ++failed;
+      out += fmt::format("  ERROR: {}\n", setup.error().message());
+      continue;
+    }
+    if (auto* u = dynamic_cast<UnionSource*>(setup->source.get())) {
+      for (const std::string& note : u->notes()) out += fmt::format("  reconcile {}\n", note);
+    }
+    out += fmt::format("  write_mode {}", WriteModeName(setup->write.mode));
+    if (!setup->write.key.empty()) {
+      out += fmt::format(", key ({})", fmt::join(setup->write.key, ", "));
+    }
+    if (!setup->incremental_column.empty()) {
+      out += fmt::format(", incremental on {}", setup->incremental_column);
+    }
+    out += fmt::format("\n  columns {}\n", setup->write.schema.ToString());
+    setup->write.run_id = "check";
+    Result<std::vector<std::string>> actions = setup->sink->Plan(setup->write);
+    if (!actions) {
+      ++failed;
+      out += fmt::format("  ERROR: {}\n", actions.error().message());
+      continue;
+    }
+    for (const std::string& a : *actions) out += fmt::format("  will: {}\n", a);
+  }
+  if (failed > 0) {
+    return Err(Status::Invalid("{}{} of {} tables cannot run (see ERROR above)", out, failed,
+                               plan.tasks.size()));
+  }
+  return out;
+}
+
+}  // namespace sluice

@@ -1,0 +1,15 @@
+// The tables a MySQL/MariaDB connection can read, for jobs that select tables by pattern.
+#pragma once
+
+#include <vector>
+
+#include "core/connector_registry.h"
+
+namespace sluice::mysql {
+
+// Base tables of every database but the server's own (mysql, sys, information_schema,
+// performance_schema), without sluice's `_sluice_runs` markers; estimated rows from
+// information_schema (InnoDB's estimate). Needs only `url` in `options`.
+Result<std::vector<CatalogTable>> ListMysqlTables(const Options& options);
+
+}  // namespace sluice::mysql

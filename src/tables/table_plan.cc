@@ -1,0 +1,265 @@
+#include "tables/table_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <re2/re2.h>
+
+#include "core/time_zone.h"
+#include "tables/table_pattern.h"
+#include "tables/target_name.h"
+
+namespace sluice {
+namespace {
+
+struct CompiledRoute {
+  const RouteSpec* spec;
+  std::unique_ptr<RE2> re;
+};
+
+Status LocatedError(const SourceLocation& where, std::string_view path, std::string_view message) {
+  const std::string at = where.ToString();
+  return Status::Invalid("{}{}{}: {}", at, at.empty() ? "" : ": ", path, message);
+}
+
+Result<std::vector<CompiledRoute>> CompileRoutes(const std::vector<RouteSpec>& routes) {
+  std::vector<CompiledRoute> compiled;
+  RE2::Options options;
+  options.set_log_errors(false);
+  for (size_t i = 0; i < routes.size(); ++i) {
+    auto re = std::make_unique<RE2>(routes[i].from, options);
+    if (!re->ok()) {
+      return Err(LocatedError(routes[i].location, fmt::format("routes[{}].from", i),
+                              fmt::format("not a valid regular expression: {}", re->error())));
+    }
+    compiled.push_back(CompiledRoute{&routes[i], std::move(re)});
+  }
+  return compiled;
+}
+
+// The source section of each connection: the section's own first, then one per entry of
+// `connections`, without the multi-table keys.
+std::vector<Options> ConnectionSections(const JobSpec& spec, const ConnectorInfo& info) {
+  Options base = spec.source;
+  base.Erase("tables");
+  base.Erase("connections");
+  std::vector<Options> sections = {base};
+  for (const std::string& connection : spec.source.GetList("connections")) {
+    Options section = base;
+    section.Erase("url");
+    section.Erase("path");
+    section.SetString(info.connection_option, connection);
+    sections.push_back(std::move(section));
+  }
+  return sections;
+}
+
+// Where a table goes: the first matching route, else the target.table template.
+Result<std::string> TargetName(const JobSpec& spec, const std::vector<CompiledRoute>& routes,
+                               const CatalogTable& table, NameCase name_case, std::string& route) {
+  const std::string full = table.db + "." + table.name;
+  for (size_t r = 0; r < routes.size(); ++r) {
+    const RE2& re = *routes[r].re;
+    const int groups = re.NumberOfCapturingGroups();
+    std::vector<std::string> captures(groups);
+    std::vector<RE2::Arg> args(groups);
+    std::vector<const RE2::Arg*> arg_ptrs(groups);
+    for (int g = 0; g < groups; ++g) {
+      args[g] = &captures[g];
+      arg_ptrs[g] = &args[g];
+    }
+    if (!RE2::FullMatchN(full, re, arg_ptrs.data(), groups)) continue;
+    route = routes[r].spec->from;
+    Result<std::string> name =
+        ExpandTableTemplate(routes[r].spec->to, table.db, table.name, captures, name_case);
+    if (!name) {
+      return Err(LocatedError(routes[r].spec->location, fmt::format("routes[{}].to", r),
+                              name.error().message()));
+    }
+    return name;
+  }
+  route.clear();
+  Result<std::string> name = ExpandTableTemplate(spec.target.GetString("table", "${table}"),
+                                                 table.db, table.name, {}, name_case);
+  if (!name) return Err(spec.target.ErrorAt("table", name.error().message()));
+  return name;
+}
+
+void ApplyOverride(const TableOverrideSpec& o, TableTask& task) {
+  task.override_pattern = o.pattern;
+  for (const auto& [key, value] : o.source.values()) {
+    task.job.source.Set(key, value);
+    for (Options& shard : task.job.shards.more) shard.Set(key, value);
+  }
+  for (const auto& [key, value] : o.target.values()) task.job.target.Set(key, value);
+}
+
+Result<const TableOverrideSpec*> FindOverride(const JobSpec& spec, const TableTask& task) {
+  CatalogTable as_target;
+  const size_t dot = task.target_table.rfind('.');
+  as_target.db = dot == std::string::npos ? "" : task.target_table.substr(0, dot);
+  as_target.name = dot == std::string::npos ? task.target_table : task.target_table.substr(dot + 1);
+  as_target.in_default_db = dot == std::string::npos;
+  for (const TableOverrideSpec& o : spec.overrides) {
+    Result<TablePattern> pattern = TablePattern::Compile(o.pattern);
+    if (!pattern) return Err(LocatedError(o.location, "overrides", pattern.error().message()));
+    if (pattern->Matches(task.shards.front().table) || pattern->Matches(as_target)) return &o;
+  }
+  return nullptr;
+}
+
+// What happens when two shards hold the same key (target.duplicate_keys), made concrete in
+// the per-table job and described for the plan.
+Status ApplyShardPolicy(TableTask& task) {
+  if (task.shards.size() < 2) return Status::OK();
+  Options& target = task.job.target;
+  const std::string policy = target.GetString("duplicate_keys", "fail");
+  std::vector<std::string> key = target.GetList("key");
+  const std::string mode = target.GetString("write_mode", "append");
+  if (policy == "fail") {
+    task.shard_policy = key.empty() ? "fail (no target.key: duplicates are not detected)"
+                                    : "fail: the target's key refuses a second row with the "
+                                      "same key (a rejected row)";
+    return Status::OK();
+  }
+  if (policy == "keep_last") {
+    if (key.empty()) {
+      return target.ErrorAt("duplicate_keys", "keep_last needs target.key to know duplicates");
+    }
+    if (mode == "overwrite" || mode == "ignore") {
+      return target.ErrorAt(
+          "duplicate_keys",
+          fmt::format("keep_last writes with upsert; it cannot be combined with write_mode {}",
+                      mode));
+    }
+    if (mode == "append") target.SetString("write_mode", "upsert");
+    task.job.shards.in_order = true;
+    task.job.settings.parallelism = 1;
+    task.shard_policy = fmt::format(
+        "keep_last: shards read one after another in plan order, written with {}; the last "
+        "shard's row wins",
+        target.GetString("write_mode"));
+    return Status::OK();
+  }
+  if (policy == "add_source_columns") {
+    const Options columns = target.GetObject("source_columns");
+    const std::string db = columns.GetString("db");
+    const std::string table = columns.GetString("table");
+    if (db.empty() || table.empty()) {
+      return target.ErrorAt("duplicate_keys",
+                            "add_source_columns needs source_columns: {db: NAME, table: NAME}");
+    }
+    key.push_back(db);
+    key.push_back(table);
+    OptionValue value;
+    value.kind = OptionKind::kStringList;
+    value.list = key;
+    if (const OptionValue* old = target.Find("duplicate_keys")) value.location = old->location;
+    target.Set("key", value);
+    task.shard_policy = fmt::format("add_source_columns: key is ({})", fmt::join(key, ", "));
+    return Status::OK();
+  }
+  return target.ErrorAt(
+      "duplicate_keys",
+      fmt::format("expected fail, keep_last or add_source_columns, got '{}'", policy));
+}
+
+std::string Listing(const std::vector<CatalogTable>& tables) {
+  std::string out;
+  for (size_t i = 0; i < tables.size() && i < 10; ++i) {
+    out += (i ? ", " : "") + tables[i].db + "." + tables[i].name;
+  }
+  if (tables.size() > 10) out += fmt::format(" and {} more", tables.size() - 10);
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+std::string TableJobName(const std::string& job, const std::string& target_table) {
+  return job + "/" + target_table;
+}
+
+Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& registry) {
+  const ConnectorInfo* info = registry.Find(spec.source_type);
+  if (info == nullptr || !info->list_tables) {
+    return Err(spec.source.ErrorAt(
+        "tables", fmt::format("connector '{}' cannot list tables", spec.source_type)));
+  }
+  Result<TableSelector> selector = TableSelector::Compile(spec.source.GetList("tables"));
+  if (!selector) return Err(spec.source.ErrorAt("tables", selector.error().message()));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<CompiledRoute> routes, CompileRoutes(spec.routes));
+  Result<NameCase> name_case = ParseNameCase(spec.target.GetString("table_case", "keep"));
+  if (!name_case) return Err(spec.target.ErrorAt("table_case", name_case.error().message()));
+  SLUICE_ASSIGN_OR_RETURN(TimeZone zone, TimeZone::Load(spec.settings.time_zone));
+  ConnectorContext context;
+  context.zone = zone;
+  context.job_name = spec.name;
+
+  const std::vector<Options> sections = ConnectionSections(spec, *info);
+  TablePlan plan;
+  plan.connections = static_cast<int>(sections.size());
+  std::map<std::string, size_t> by_target;
+  std::vector<CatalogTable> everything;
+  for (size_t c = 0; c < sections.size(); ++c) {
+    Result<std::vector<CatalogTable>> listed = info->list_tables(sections[c], context);
+    if (!listed) {
+      return Err(Status(listed.error().code(),
+                        fmt::format("source connection {} of {}: listing tables: {}", c + 1,
+                                    sections.size(), listed.error().message())));
+    }
+    for (CatalogTable& table : *listed) {
+      everything.push_back(table);
+      if (!selector->Selects(table)) continue;
+      std::string route;
+      SLUICE_ASSIGN_OR_RETURN(std::string target,
+                              TargetName(spec, routes, table, *name_case, route));
+      auto [it, inserted] = by_target.emplace(target, plan.tasks.size());
+      if (inserted) {
+        TableTask task;
+        task.target_table = target;
+        task.route = route;
+        task.job = spec;
+        task.job.name = TableJobName(spec.name, target);
+        task.job.source = sections[c];
+        task.job.source.SetString("table", table.table_option);
+        task.job.target.SetString("table", target);
+        task.estimated_rows = table.estimated_rows;
+        plan.tasks.push_back(std::move(task));
+      } else {
+        TableTask& task = plan.tasks[it->second];
+        Options shard = sections[c];
+        shard.SetString("table", table.table_option);
+        task.job.shards.more.push_back(std::move(shard));
+        task.estimated_rows = (task.estimated_rows < 0 || table.estimated_rows < 0)
+                                  ? -1
+                                  : task.estimated_rows + table.estimated_rows;
+      }
+      plan.tasks[it->second].job.shards.names.emplace_back(table.db, table.name);
+      plan.tasks[it->second].shards.push_back(PlannedShard{static_cast<int>(c), table});
+    }
+  }
+  if (plan.tasks.empty()) {
+    return Err(spec.source.ErrorAt(
+        "tables", fmt::format("selects no table; the source has: {}", Listing(everything))));
+  }
+  for (const std::string& pattern : selector->Unmatched(everything)) {
+    plan.notes.push_back(fmt::format("source.tables pattern '{}' matches no table", pattern));
+  }
+  for (TableTask& task : plan.tasks) {
+    SLUICE_ASSIGN_OR_RETURN(const TableOverrideSpec* o, FindOverride(spec, task));
+    if (o != nullptr) ApplyOverride(*o, task);
+    SLUICE_RETURN_IF_ERROR(ApplyShardPolicy(task));
+  }
+  std::stable_sort(plan.tasks.begin(), plan.tasks.end(),
+                   [](const TableTask& a, const TableTask& b) {
+                     if (a.estimated_rows != b.estimated_rows)
+                       return a.estimated_rows > b.estimated_rows;
+                     return a.target_table < b.target_table;
+                   });
+  return plan;
+}
+
+}  // namespace sluice
