@@ -237,6 +237,23 @@ Result<ConnectorSection> ParseConnectorSection(const ParseContext& context,
                                     section.info->name)));
     }
   }
+  if (tables == nullptr && side == Side::kSource) {
+    if (const ParseContext::Entry* more = FindEntry(entries, "connections")) {
+      return Err(context.Error(more->key_location, path + ".connections",
+                               "applies with `tables` (patterns over many tables)"));
+    }
+  }
+  // Keys that only jobs over many tables use are not offered (nor suggested) to the others.
+  const std::vector<std::string> multi_only =
+      side == Side::kSource ? std::vector<std::string>{"tables", "connections"}
+                            : std::vector<std::string>{"table_case", "source_columns",
+                                                       "duplicate_keys"};
+  const bool offer = side == Side::kSource ? section.info->list_tables != nullptr : multi_table;
+  if (!offer) {
+    std::erase_if(specs, [&](const OptionSpec& spec) {
+      return std::find(multi_only.begin(), multi_only.end(), spec.name) != multi_only.end();
+    });
+  }
   if (tables != nullptr || multi_table) {
     // The source's tables come from the patterns, the target's names from `table` as a
     // template that defaults to ${table}.

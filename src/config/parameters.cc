@@ -161,8 +161,10 @@ Result<std::string> ParameterResolver::Substitute(std::string_view text) const {
 Result<std::string> ParameterResolver::Resolve(std::string_view body) const {
   if (body.starts_with("env:")) return ResolveEnv(body);
   // ${db}, ${table} and ${1}.. name each table of a multi-table job; they are filled in when
-  // the tables are planned, so they pass through here unchanged.
-  if (IsTableNameParameter(body)) return fmt::format("${{{}}}", body);
+  // the tables are planned, so they pass through here unchanged (unless given with --set).
+  if (IsTableNameParameter(body) && !values_.contains(std::string(body))) {
+    return fmt::format("${{{}}}", body);
+  }
   if (body.starts_with(kBizdate) &&
       (body.size() == kBizdate.size() || body[kBizdate.size()] == '+' ||
        body[kBizdate.size()] == '-' || body[kBizdate.size()] == ':')) {

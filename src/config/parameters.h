@@ -8,7 +8,8 @@
 //   ${env:NAME}             an environment variable (an error when unset)
 //   ${env:NAME:-fallback}   ... or `fallback` when unset or empty, as in the shell
 //   ${NAME}                 a value given with --set NAME=value (taken literally)
-//   ${db} ${table} ${1}     left as written: filled in per table by multi-table jobs
+//   ${db} ${table} ${1}     left as written (unless --set gives them): filled in per table
+//                           by multi-table jobs
 //   $${                     a literal "${"
 // A ParameterResolver is built once per load on the main thread and is read-only afterwards.
 #pragma once

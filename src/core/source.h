@@ -68,6 +68,9 @@ class Source {
   virtual Result<std::optional<std::string>> MaxValue(const std::string& column) = 0;
   // Rows the read will return, if cheaply known (for progress and ETA).
   virtual Result<std::optional<int64_t>> EstimateRows() { return std::optional<int64_t>(); }
+  // The table's primary key columns, in key order, once Open() has run; empty when the source
+  // has none or cannot tell (files, views). Used by `sluice verify` to match rows by key.
+  virtual std::vector<std::string> PrimaryKey() const { return {}; }
   virtual Result<std::vector<Split>> PlanSplits() = 0;
   virtual Result<std::unique_ptr<SplitReader>> OpenSplit(const Split& split) = 0;
   // The name of what is read, for messages: "sqlite:shop.db/orders", "csv:in/*.csv".

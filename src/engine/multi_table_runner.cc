@@ -11,6 +11,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "core/connection_cache.h"
 #include "state/state_store.h"
 #include "tables/table_plan.h"
 
@@ -143,6 +144,9 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
                plan->tasks.size(), plan->connections, pool,
                options.resume ? fmt::format(", resuming run {}", summary.run_id) : "");
 
+  // The tables share connections: each one's planning, reading and writing connections go
+  // back to the cache when idle, for the next table (core/connection_cache.h).
+  ConnectionCache::Global().Enable(true, static_cast<size_t>(pool) * 4);
   ReaderSlots slots(pool);
   std::mutex mu;
   size_t next = 0;
@@ -196,6 +200,8 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
   const int threads = std::min<int>(pool, static_cast<int>(plan->tasks.size()));
   for (int i = 0; i < threads; ++i) workers.emplace_back(worker);
   for (std::thread& t : workers) t.join();
+  spdlog::debug("{}: {} connections reused", spec.name, ConnectionCache::Global().reused());
+  ConnectionCache::Global().Enable(false);
 
   for (const TableRunResult& r : summary.tables) {
     summary.rows_read += r.summary.rows_read;

@@ -1,5 +1,7 @@
 #include "connectors/mysql/mysql_connection.h"
 
+#include "core/connection_cache.h"
+
 #include <errmsg.h>
 #include <mysqld_error.h>
 
@@ -219,7 +221,16 @@ Status MysqlError(unsigned code, std::string_view message, std::string_view cont
 
 Result<Connection> Connection::Open(const MysqlUrl& url, bool local_infile) {
   InitLibraryOnce();
+  // Every setting that shapes the session is part of the key; it stays in memory.
+  std::string key =
+      fmt::format("mysql|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", url.Masked(), url.password, url.socket,
+                  static_cast<int>(url.ssl_mode), url.ssl_ca, url.ssl_capath, url.ssl_cert,
+                  url.ssl_key, url.ssl_cipher, url.ssl_crl, local_infile);
+  if (std::optional<Connection> cached = ConnectionCache::Global().Take<Connection>(key)) {
+    return std::move(*cached);
+  }
   Connection conn;
+  conn.cache_key_ = std::move(key);
   conn.mysql_ = mysql_init(nullptr);
   if (conn.mysql_ == nullptr) return Err(Status::Internal("mysql: out of memory in mysql_init"));
   conn.endpoint_ = url.Endpoint();
@@ -259,13 +270,26 @@ Connection::~Connection() {
 }
 
 Connection::Connection(Connection&& other) noexcept
-    : mysql_(std::exchange(other.mysql_, nullptr)), endpoint_(std::move(other.endpoint_)) {}
+    : mysql_(std::exchange(other.mysql_, nullptr)),
+      endpoint_(std::move(other.endpoint_)),
+      cache_key_(std::move(other.cache_key_)) {}
+
+void Connection::Recycle() {
+  if (mysql_ == nullptr) return;
+  if (cache_key_.empty() || !ConnectionCache::Global().enabled()) {
+    Close();
+    return;
+  }
+  const std::string key = cache_key_;
+  ConnectionCache::Global().Give(key, std::move(*this));
+}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
     Close();
     mysql_ = std::exchange(other.mysql_, nullptr);
     endpoint_ = std::move(other.endpoint_);
+    cache_key_ = std::move(other.cache_key_);
   }
   return *this;
 }

@@ -48,10 +48,14 @@ class Connection {
   // The Status for the session's last error, prefixed with `context`.
   Status LastError(std::string_view context) const;
   void Close();
+  // Gives an idle connection (no transaction, no pending result) to the ConnectionCache for
+  // the next Open with the same settings; closes it when reuse is off.
+  void Recycle();
 
  private:
   MYSQL* mysql_ = nullptr;
   std::string endpoint_;
+  std::string cache_key_;  // the settings it was opened with (core/connection_cache.h)
 };
 
 // The Status for error `code` with the server's `message`: the code decides kind and

@@ -135,7 +135,12 @@ Status MysqlSink::Commit() {
   if (!committed.ok()) return committed.WithContext(fmt::format("{}: commit", kRole));
   in_transaction_ = false;
   loader_.reset();
-  conn_.Close();
+  // Without a session-scoped staging table left behind, the connection is clean.
+  if (plan_.staging_sql.empty() && conn_.Exec("SET autocommit = 1").ok()) {
+    conn_.Recycle();
+  } else {
+    conn_.Close();
+  }
   return Status::OK();
 }
 

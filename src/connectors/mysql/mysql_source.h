@@ -33,6 +33,8 @@ namespace sluice::mysql {
 class MysqlSource : public Source {
  public:
   explicit MysqlSource(MysqlConfig config) : config_(std::move(config)) {}
+  // The planning connection is idle by then: it goes back to the ConnectionCache.
+  ~MysqlSource() override { conn_.Recycle(); }
 
   Status Open(const ReadRequest& request) override;
   const Schema& schema() const override { return plan_.schema; }
@@ -40,6 +42,7 @@ class MysqlSource : public Source {
   Result<std::optional<std::string>> MaxValue(const std::string& column) override;
   // The COUNT(*) PlanSplits made, else a COUNT(*) now.
   Result<std::optional<int64_t>> EstimateRows() override;
+  std::vector<std::string> PrimaryKey() const override { return table_.primary_key; }
   Result<std::vector<Split>> PlanSplits() override;
   Result<std::unique_ptr<SplitReader>> OpenSplit(const Split& split) override;
   std::string Describe() const override { return config_.Describe(); }

@@ -15,6 +15,7 @@ Result<std::unique_ptr<MysqlSplitReader>> MysqlSplitReader::Open(const ReadPlan&
     Result<Connection> opened = Connection::Open(plan.url);
     if (!opened) return Err(opened.error().WithContext("mysql source"));
     conn = std::move(*opened);
+    reader->own_connection_ = true;
   }
   reader->conn_ = std::move(conn);
 
@@ -49,6 +50,9 @@ MysqlSplitReader::~MysqlSplitReader() {
     mariadb_cancel(conn_.get());
   }
   Finish();
+  // A snapshot connection (handed in) ends with its reader; one of our own that read to the
+  // end is idle and can serve the next table.
+  if (done_ && own_connection_) conn_.Recycle();
 }
 
 void MysqlSplitReader::Finish() {

@@ -62,6 +62,7 @@ class MysqlSplitReader : public SplitReader {
   Schema reject_schema_;  // the selected columns, as text
   Batch reject_batch_;
   bool done_ = false;
+  bool own_connection_ = false;  // not a snapshot connection of the source
 };
 
 }  // namespace sluice::mysql

@@ -1,5 +1,7 @@
 #include "connectors/postgres/pg_connection.h"
 
+#include "core/connection_cache.h"
+
 #include <charconv>
 
 #include <fmt/format.h>
@@ -130,6 +132,16 @@ int64_t PgResult::Int(int row, int col) const {
 
 Result<PgConnection> PgConnection::Connect(const std::string& conninfo,
                                            const std::string& application_name) {
+  if (std::optional<PgConnection> cached =
+          ConnectionCache::Global().Take<PgConnection>("postgres|" + conninfo)) {
+    if (cached->application_name_ != application_name) {
+      SLUICE_RETURN_IF_ERROR(
+          cached->Exec(fmt::format("SET application_name = {}", QuoteLiteral(application_name)),
+                       "postgres: application_name"));
+      cached->application_name_ = application_name;
+    }
+    return std::move(*cached);
+  }
   SLUICE_ASSIGN_OR_RETURN(ConnTarget target, ParseConnTarget(conninfo));
   // Later keywords override earlier ones and the expanded dbname: a timeout the user gave in
   // the conninfo wins over ours; our application_name wins over theirs (Recover relies on it).
@@ -147,7 +159,20 @@ Result<PgConnection> PgConnection::Connect(const std::string& conninfo,
   PQsetNoticeProcessor(
       c.conn_.get(), [](void*, const char*) {}, nullptr);
   SLUICE_RETURN_IF_ERROR(c.Exec(kSessionSettings, "postgres: session settings"));
+  c.conninfo_ = conninfo;
+  c.application_name_ = application_name;
   return c;
+}
+
+void PgConnection::Recycle() {
+  if (!conn_) return;
+  const bool idle = Healthy() && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
+  if (!idle || conninfo_.empty() || !ConnectionCache::Global().enabled()) {
+    conn_.reset();
+    return;
+  }
+  const std::string key = "postgres|" + conninfo_;
+  ConnectionCache::Global().Give(key, std::move(*this));
 }
 
 Status PgConnection::Exec(std::string_view sql, std::string_view context) {

@@ -92,6 +92,9 @@ class PgConnection {
   bool InTransaction() const;
   // Whether the connection to the server is still usable.
   bool Healthy() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
+  // Gives the connection to the ConnectionCache when it is healthy and idle (no transaction,
+  // no COPY); closes it otherwise. Connect with the same conninfo takes it back.
+  void Recycle();
 
  private:
   struct Closer {
@@ -99,6 +102,8 @@ class PgConnection {
   };
   std::unique_ptr<PGconn, Closer> conn_;
   ConnTarget target_;
+  std::string conninfo_;          // the cache key (core/connection_cache.h); never printed
+  std::string application_name_;  // as set on the server
 };
 
 // A Status for a failed statement: the SQLSTATE decides the code and whether a retry may help

@@ -19,6 +19,8 @@ std::string RunsDdl(const std::string& marker_table) {
 }
 
 constexpr auto kRecoverWait = std::chrono::seconds(30);
+// Serializes the creation of marker tables across sluice processes and threads.
+constexpr int64_t kMarkerDdlLock = 0x736c756963650001;  // "sluice" 1
 
 }  // namespace
 
@@ -63,8 +65,12 @@ Result<std::string> PgSink::Prepare(const WriteRequest& request) {
   // would hold a lock on the schema's catalog for the whole run.
   {
     SLUICE_ASSIGN_OR_RETURN(TargetPlan probe, BuildTargetPlan(conn_, config_, request_));
+    // Under a transaction-scoped advisory lock: CREATE TABLE IF NOT EXISTS is not safe
+    // against itself, and the tables of a multi-table job prepare at the same time.
     SLUICE_RETURN_IF_ERROR(
-        conn_.Exec(RunsDdl(probe.marker_table), "postgres target: creating " + probe.marker_table));
+        conn_.Exec(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}); {}; COMMIT",
+                               kMarkerDdlLock, RunsDdl(probe.marker_table)),
+                   "postgres target: creating " + probe.marker_table));
   }
   Status st = conn_.Exec("BEGIN", "postgres target");
   if (st.ok()) {
@@ -135,7 +141,7 @@ Status PgSink::Commit() {
                   {request_.job_name, request_.run_id});
   if (!marker) return marker.error();
   SLUICE_RETURN_IF_ERROR(conn_.Exec("COMMIT", Context() + ": commit"));
-  conn_ = PgConnection();
+  conn_.Recycle();
   return Status::OK();
 }
 

@@ -26,6 +26,8 @@ namespace sluice::postgres {
 class PgSource : public Source {
  public:
   explicit PgSource(PgConfig config) : config_(std::move(config)) {}
+  // The planning connection goes back to the ConnectionCache (if idle).
+  ~PgSource() override { conn_.Recycle(); }
 
   Status Open(const ReadRequest& request) override;
   const Schema& schema() const override { return plan_.schema; }
@@ -33,6 +35,7 @@ class PgSource : public Source {
   Result<std::optional<std::string>> MaxValue(const std::string& column) override;
   // From the catalog's statistics (reltuples) when the read has no filter; else unknown.
   Result<std::optional<int64_t>> EstimateRows() override;
+  std::vector<std::string> PrimaryKey() const override { return table_.primary_key; }
   Result<std::vector<Split>> PlanSplits() override;
   Result<std::unique_ptr<SplitReader>> OpenSplit(const Split& split) override;
   std::string Describe() const override { return config_.Describe(); }

@@ -45,6 +45,7 @@ PgSplitReader::~PgSplitReader() {
       PQfreeCancel(cancel);
     }
   }
+  if (done_) conn_.Recycle();
 }
 
 Status PgSplitReader::Finish() {

@@ -1,5 +1,6 @@
 #include "connectors/sqlite/sqlite_source.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -206,6 +207,18 @@ Result<std::optional<std::string>> SqliteSource::MaxValue(const std::string& col
   std::string text;
   FormatValue(value, 0, text);
   return std::optional<std::string>(std::move(text));
+}
+
+std::vector<std::string> SqliteSource::PrimaryKey() const {
+  std::vector<const TableColumn*> key;
+  for (const TableColumn& c : table_.columns) {
+    if (c.pk > 0) key.push_back(&c);
+  }
+  std::sort(key.begin(), key.end(),
+            [](const TableColumn* a, const TableColumn* b) { return a->pk < b->pk; });
+  std::vector<std::string> names;
+  for (const TableColumn* c : key) names.push_back(c->name);
+  return names;
 }
 
 Result<std::optional<int64_t>> SqliteSource::EstimateRows() {

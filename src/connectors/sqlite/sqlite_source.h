@@ -33,6 +33,8 @@ class SqliteSource : public Source {
   Result<std::optional<std::string>> MaxValue(const std::string& column) override;
   // COUNT(*) under `where` and the watermark range.
   Result<std::optional<int64_t>> EstimateRows() override;
+  // The declared PRIMARY KEY columns in key order (not the implicit rowid).
+  std::vector<std::string> PrimaryKey() const override;
   Result<std::vector<Split>> PlanSplits() override;
   Result<std::unique_ptr<SplitReader>> OpenSplit(const Split& split) override;
   std::string Describe() const override { return config_.Describe(); }
