@@ -29,8 +29,11 @@ int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled) {
   options.resume = args.resume;
   if (spec->multi_table()) {
     MultiRunSummary multi = RunMultiTableJob(*spec, BuiltinConnectors(), options);
-    std::string text = args.json_summary ? MultiSummaryJson(multi) : MultiSummaryText(multi);
-    std::fputs(text.c_str(), stdout);
+    // A job that failed before any table started has only its error to say.
+    if (!multi.tables.empty() || args.json_summary) {
+      std::string text = args.json_summary ? MultiSummaryJson(multi) : MultiSummaryText(multi);
+      std::fputs(text.c_str(), stdout);
+    }
     std::fflush(stdout);
     if (!multi.status.ok()) std::fprintf(stderr, "error: %s\n", multi.status.message().c_str());
     return ExitCodeFor(multi.status);

@@ -30,6 +30,7 @@ std::string SummaryText(const RunSummary& s) {
                        s.status.message());
   }
   if (!s.recovery_note.empty()) out += fmt::format("  recovery   {}\n", s.recovery_note);
+  if (!s.note.empty()) out += fmt::format("  note       {}\n", s.note);
   if (!s.source.empty())
     out += fmt::format("  from       {}\n  to         {}\n", s.source, s.target);
   out += fmt::format("  rows       {} read, {} written, {} rejected, {} filtered out\n",
@@ -82,6 +83,7 @@ std::string SummaryJson(const RunSummary& s) {
     j["watermark_after"] = s.watermark_after ? nlohmann::ordered_json(*s.watermark_after) : nullptr;
   }
   if (!s.recovery_note.empty()) j["recovery"] = s.recovery_note;
+  if (!s.note.empty()) j["note"] = s.note;
   if (!s.dirty_records.empty()) j["dirty_records"] = s.dirty_records;
   return j.dump(2) + "\n";
 }

@@ -275,6 +275,26 @@ Result<ConnectorSection> ParseConnectorSection(const ParseContext& context,
   return section;
 }
 
+// ${db}, ${table} and ${1}.. are left for multi-table jobs to fill in; a job naming one table
+// has nothing to fill them with (and a table literally named "${table}" is never wanted).
+Status CheckNoTablePlaceholders(const Options& section) {
+  for (const auto& [key, value] : section.values()) {
+    for (size_t at = value.scalar.find("${"); at != std::string::npos;
+         at = value.scalar.find("${", at + 2)) {
+      const size_t close = value.scalar.find('}', at);
+      if (close == std::string::npos) break;
+      const std::string name = value.scalar.substr(at + 2, close - at - 2);
+      if (!IsTableNameParameter(name)) continue;
+      return section.ErrorAt(
+          key, fmt::format("${{{}}} names each table of a job over many tables (source.tables); "
+                           "this job names one table (give it with --set {}=VALUE to use it as "
+                           "a parameter)",
+                           name, name));
+    }
+  }
+  return Status::OK();
+}
+
 Result<JobSpec> BuildJob(const ParseContext& context, const YAML::Node& root,
                          const ConnectorRegistry& registry) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<ParseContext::Entry> top, context.Entries(root, ""));
@@ -327,6 +347,8 @@ Result<JobSpec> BuildJob(const ParseContext& context, const YAML::Node& root,
     SLUICE_ASSIGN_OR_RETURN(job.overrides, ParseOverrides(context, *overrides));
   }
   if (!job.multi_table()) {
+    SLUICE_RETURN_IF_ERROR(CheckNoTablePlaceholders(job.source));
+    SLUICE_RETURN_IF_ERROR(CheckNoTablePlaceholders(job.target));
     for (std::string_view key : {"routes", "overrides"}) {
       if (const ParseContext::Entry* e = FindEntry(top, key)) {
         return Err(context.Error(

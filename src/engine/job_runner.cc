@@ -80,13 +80,7 @@ class Runner {
     std::unique_ptr<Source> ranged;
     std::optional<std::string> new_watermark;
     bool nothing_to_read = false;
-    if (!setup_.incremental_column.empty() && first_full_load_) {
-      // full_then_incremental, first run: everything (NULL watermarks included), and the
-      // maximum now becomes the watermark; the next run re-reads rows equal to it, which the
-      // incremental write mode (upsert) makes harmless.
-      summary_.watermark_column = setup_.incremental_column;
-      SLUICE_ASSIGN_OR_RETURN(new_watermark, source->MaxValue(setup_.incremental_column));
-    } else if (!setup_.incremental_column.empty()) {
+    if (!setup_.incremental_column.empty()) {
       summary_.watermark_column = setup_.incremental_column;
       if (job_state.watermark_column == setup_.incremental_column) {
         summary_.watermark_before = job_state.watermark;
@@ -170,7 +164,9 @@ class Runner {
 
  private:
   // settings.sync: full ignores the watermark; incremental needs one; full_then_incremental
-  // loads everything with write_mode overwrite until the table has a watermark.
+  // replaces the target (write_mode overwrite) until the table has a watermark. That first run
+  // reads the same range as any first incremental run, below the maximum: rows equal to it
+  // come with the next run, so an append target gets no row twice.
   Status ApplySyncMode(const JobState& job_state) {
     const SyncMode sync = spec_.settings.sync;
     if (sync == SyncMode::kDefault) return Status::OK();
@@ -189,8 +185,7 @@ class Runner {
     if (sync == SyncMode::kFullThenIncremental && !has_watermark) {
       first_full_load_ = true;
       setup_.write.mode = WriteMode::kOverwrite;
-      summary_.recovery_note = summary_.recovery_note.empty() ? "" : summary_.recovery_note + "; ";
-      summary_.recovery_note += "first run of full_then_incremental: full load with overwrite";
+      summary_.note = "first run of full_then_incremental: a full load with write_mode overwrite";
     }
     return Status::OK();
   }
@@ -212,7 +207,7 @@ class Runner {
   RunMetrics metrics_;
   int64_t target_rejected_ = 0;
   int64_t transform_rejected_ = 0;
-  bool first_full_load_ = false;
+  bool first_full_load_ = false;  // this run replaces the target (full_then_incremental)
 };
 
 }  // namespace

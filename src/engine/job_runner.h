@@ -52,6 +52,7 @@ struct RunSummary {
   std::optional<std::string> watermark_before;
   std::optional<std::string> watermark_after;
   std::string recovery_note;  // what step 1 did, if anything
+  std::string note;           // how this run read, when not as configured (sync modes)
   std::string dirty_records;  // where rejected rows are kept, if any were
 };
 

@@ -203,12 +203,16 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
   spdlog::debug("{}: {} connections reused", spec.name, ConnectionCache::Global().reused());
   ConnectionCache::Global().Enable(false);
 
-  for (const TableRunResult& r : summary.tables) {
+  for (TableRunResult& r : summary.tables) {
     summary.rows_read += r.summary.rows_read;
+    summary.bytes_read += r.summary.bytes_read;
+    if (r.outcome == TableRunResult::Outcome::kFailed) {
+      ++summary.tables_failed;
+      r.summary.rows_written = 0;  // rolled back
+      continue;
+    }
     summary.rows_written += r.summary.rows_written;
     summary.rows_rejected += r.summary.rows_rejected;
-    summary.bytes_read += r.summary.bytes_read;
-    if (r.outcome == TableRunResult::Outcome::kFailed) ++summary.tables_failed;
   }
   int unfinished = 0;
   for (const TableRunResult& r : summary.tables) {

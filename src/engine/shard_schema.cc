@@ -99,34 +99,93 @@ std::optional<DataType> WidenType(const DataType& a, const DataType& b) {
   return std::nullopt;
 }
 
+namespace {
+
+// One shard's version of a union column.
+struct Occurrence {
+  size_t shard;
+  DataType type;
+};
+
+// Where the union type of a column comes from, for messages: "int64 in s.b", or, when no shard
+// has exactly that type, "int16 (widened for s.a, s.b)".
+struct Provenance {
+  DataType type;
+  std::vector<size_t> shards;  // the shards merged so far
+  bool exact = true;           // shards.back() has exactly `type`
+};
+
+std::string Describe(const Provenance& p, const std::vector<std::string>& names) {
+  if (p.exact) return fmt::format("{} in {}", TypeName(p.type), names[p.shards.back()]);
+  std::string list;
+  for (size_t s : p.shards) list += (list.empty() ? "" : ", ") + names[s];
+  return fmt::format("{} (widened for {})", TypeName(p.type), list);
+}
+
+// Floating and decimal types are merged first: widening integers among themselves first can
+// give a type that then fits neither (int32 + uint32 -> int64, which no double holds exactly,
+// though a double holds both), or a needlessly wide decimal. This makes the union's type
+// independent of the order the shards are listed in.
+bool MergedFirst(const DataType& type) {
+  return IsFloating(type.id) || type.id == TypeId::kDecimal;
+}
+
+Result<DataType> UnionType(const std::string& column, std::vector<Occurrence> occurrences,
+                           const std::vector<std::string>& names, std::vector<std::string>& notes) {
+  std::stable_partition(occurrences.begin(), occurrences.end(),
+                        [](const Occurrence& o) { return MergedFirst(o.type); });
+  Provenance have{occurrences.front().type, {occurrences.front().shard}, true};
+  for (size_t i = 1; i < occurrences.size(); ++i) {
+    const Occurrence& o = occurrences[i];
+    if (o.type == have.type) {
+      if (!have.exact) have.shards.push_back(o.shard);
+      continue;
+    }
+    const std::optional<DataType> wider = WidenType(have.type, o.type);
+    if (!wider) {
+      return Err(Status::Invalid(
+          "shards disagree on column '{}': {} but {} in {}; no type holds both exactly (cast "
+          "one in the source, or route the shards to different tables)",
+          column, Describe(have, names), TypeName(o.type), names[o.shard]));
+    }
+    notes.push_back(fmt::format("{}: {}, {} in {} -> {}", column, Describe(have, names),
+                                TypeName(o.type), names[o.shard], TypeName(*wider)));
+    if (*wider == o.type) {
+      have = Provenance{o.type, {o.shard}, true};
+    } else if (*wider != have.type) {
+      have.type = *wider;
+      have.shards.push_back(o.shard);
+      have.exact = false;
+    }
+  }
+  return have.type;
+}
+
+}  // namespace
+
 Result<SchemaUnion> UnionSchemas(const std::vector<Schema>& shards,
                                  const std::vector<std::string>& names) {
   SchemaUnion u;
-  // Where each union column's type came from, for messages.
-  std::vector<size_t> origin;
+  // Every shard's version of each union column, in shard order.
+  std::vector<std::vector<Occurrence>> occurrences;
   for (size_t s = 0; s < shards.size(); ++s) {
     for (const Field& field : shards[s].fields) {
       std::optional<size_t> at = u.schema.IndexOf(field.name);
       if (!at) {
         u.schema.fields.push_back(field);
+        // Columns only later shards have are NULL in the earlier shards' rows.
         u.schema.fields.back().nullable = field.nullable || s > 0;
-        origin.push_back(s);
+        occurrences.push_back({Occurrence{s, field.type}});
         continue;
       }
-      Field& have = u.schema.fields[*at];
-      if (have.type == field.type) continue;
-      std::optional<DataType> wider = WidenType(have.type, field.type);
-      if (!wider) {
-        return Err(Status::Invalid(
-            "shards disagree on column '{}': {} in {} but {} in {}; no type holds both exactly "
-            "(cast one in the source, or route the shards to different tables)",
-            field.name, TypeName(have.type), names[origin[*at]], TypeName(field.type), names[s]));
-      }
-      u.notes.push_back(fmt::format("{}: {} in {}, {} in {} -> {}", field.name, TypeName(have.type),
-                                    names[origin[*at]], TypeName(field.type), names[s],
-                                    TypeName(*wider)));
-      have.type = *wider;
+      u.schema.fields[*at].nullable = u.schema.fields[*at].nullable || field.nullable;
+      occurrences[*at].push_back(Occurrence{s, field.type});
     }
+  }
+  for (size_t c = 0; c < u.schema.fields.size(); ++c) {
+    Field& field = u.schema.fields[c];
+    SLUICE_ASSIGN_OR_RETURN(field.type,
+                            UnionType(field.name, std::move(occurrences[c]), names, u.notes));
   }
   // A column some shards lack is NULL in their rows, so it must be nullable.
   for (size_t s = 0; s < shards.size(); ++s) {

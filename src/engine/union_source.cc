@@ -9,8 +9,13 @@ namespace sluice {
 namespace {
 
 // Integers (to a wider integer), float32 (held as a double) to float64, and same-type
-// columns keep their physical value: a slot or byte copy.
+// columns keep their physical value: a slot or byte copy. A decimal's canonical text has
+// exactly its type's scale ("1.50" in decimal(10,2), "1.5000" in decimal(12,4)), so a decimal
+// keeps its text only when the scale stays (or the target is unconstrained).
 bool SameRepresentation(const DataType& from, const DataType& to) {
+  if (from.id == TypeId::kDecimal && to.id == TypeId::kDecimal) {
+    return from.scale == to.scale || (to.precision == 0 && to.scale == 0);
+  }
   if (from.id == to.id) return true;
   if (IsInteger(from.id) && IsInteger(to.id)) return true;
   return IsFloating(from.id) && to.id == TypeId::kFloat64;

@@ -114,12 +114,28 @@ Result<const TableOverrideSpec*> FindOverride(const JobSpec& spec, const TableTa
 // What happens when two shards hold the same key (target.duplicate_keys), made concrete in
 // the per-table job and described for the plan.
 Status ApplyShardPolicy(TableTask& task) {
-  if (task.shards.size() < 2) return Status::OK();
   Options& target = task.job.target;
   const std::string policy = target.GetString("duplicate_keys", "fail");
+  if (policy != "fail" && policy != "keep_last" && policy != "add_source_columns") {
+    // Checked for every table, so that a misspelt policy is caught before a table is sharded.
+    return target.ErrorAt(
+        "duplicate_keys",
+        fmt::format("expected fail, keep_last or add_source_columns, got '{}'", policy));
+  }
+  if (task.shards.size() < 2) return Status::OK();
   std::vector<std::string> key = target.GetList("key");
   const std::string mode = target.GetString("write_mode", "append");
   if (policy == "fail") {
+    // Only a plain insert makes the target's key refuse the second row: upsert and replace
+    // would let one shard's row silently win (whichever is written last), ignore would drop it.
+    if (!key.empty() && mode != "append" && mode != "overwrite") {
+      return target.ErrorAt(
+          "duplicate_keys",
+          fmt::format("fail cannot be enforced with write_mode {}: a second row with the same "
+                      "key would not be refused; use keep_last (the last shard wins), "
+                      "add_source_columns (both rows kept), or write_mode append or overwrite",
+                      mode));
+    }
     task.shard_policy = key.empty() ? "fail (no target.key: duplicates are not detected)"
                                     : "fail: the target's key refuses a second row with the "
                                       "same key (a rejected row)";
@@ -134,6 +150,13 @@ Status ApplyShardPolicy(TableTask& task) {
           "duplicate_keys",
           fmt::format("keep_last writes with upsert; it cannot be combined with write_mode {}",
                       mode));
+    }
+    if (task.job.settings.sync == SyncMode::kFullThenIncremental) {
+      // The first run of full_then_incremental writes with overwrite, whose plain inserts
+      // would refuse the later shard's row instead of keeping it.
+      return target.ErrorAt("duplicate_keys",
+                            "keep_last writes with upsert; it cannot be combined with "
+                            "settings.sync full_then_incremental, whose first run overwrites");
     }
     if (mode == "append") target.SetString("write_mode", "upsert");
     task.job.shards.in_order = true;
@@ -160,11 +183,8 @@ Status ApplyShardPolicy(TableTask& task) {
     if (const OptionValue* old = target.Find("duplicate_keys")) value.location = old->location;
     target.Set("key", value);
     task.shard_policy = fmt::format("add_source_columns: key is ({})", fmt::join(key, ", "));
-    return Status::OK();
   }
-  return target.ErrorAt(
-      "duplicate_keys",
-      fmt::format("expected fail, keep_last or add_source_columns, got '{}'", policy));
+  return Status::OK();
 }
 
 std::string Listing(const std::vector<CatalogTable>& tables) {

@@ -107,6 +107,12 @@ Result<ReadMapping> MapForRead(const PgType& t, bool unknown_as_text) {
     default:
       break;
   }
+  if (t.oid == oid::kInet) {
+    // inet::text always appends the netmask ("10.0.0.1/32"); format() uses the type's own
+    // output ("10.0.0.1"). format('%s', NULL) is '', which no inet prints, so NULLIF keeps
+    // NULL apart.
+    return Mapped(DataType::Of(TypeId::kString), Wire::kText, "NULLIF(format('%s', {}), '')");
+  }
   if (ReadAsText(t.oid) || t.category == 'S') {
     return Mapped(DataType::Of(TypeId::kString), Wire::kText, "{}::text");
   }
