@@ -25,7 +25,15 @@ struct RunArgs {
   bool resume = false;  // multi-table jobs: only the tables the last run did not finish
 };
 
+// `sluice verify`: exit 0 when every table equals its target, 1 when one differs or fails.
+struct VerifyArgs {
+  JobArgs job;
+  bool json = false;
+  int max_differences = 20;  // differing keys printed per table
+};
+
 int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled);
+int VerifyCommand(const VerifyArgs& args);
 int CheckCommand(const JobArgs& args);
 int ConnectorsCommand(const std::string& name);
 int StateShowCommand(const std::string& state_path, const std::string& job);

@@ -31,6 +31,7 @@ Examples:
   sluice run jobs/orders.yaml --bizdate 2024-03-01
   sluice run jobs/orders.yaml --set settings.parallelism=8 --set region=eu
   sluice check jobs/orders.yaml
+  sluice verify jobs/orders.yaml
   sluice connectors
   sluice state show orders_daily
 
@@ -77,6 +78,17 @@ int main(int argc, char** argv) {
                 "Jobs over many tables (source.tables): re-run only the tables the last run "
                 "did not finish");
 
+  sluice::VerifyArgs verify_args;
+  auto* verify = app.add_subcommand(
+      "verify",
+      "Compare source and target of every table of a job (counts, checksums, then the rows that "
+      "differ); exits 1 on any difference; writes nothing");
+  AddJobArgs(verify, verify_args.job);
+  verify->add_flag("--json", verify_args.json, "Print the verdicts as JSON on stdout");
+  verify->add_option("--max-differences", verify_args.max_differences,
+                     "Differing keys printed per table (all are counted)")
+      ->check(CLI::NonNegativeNumber);
+
   sluice::JobArgs check_args;
   auto* check = app.add_subcommand(
       "check",
@@ -122,6 +134,7 @@ int main(int argc, char** argv) {
     return sluice::RunCommand(run_args, g_cancelled);
   }
   if (*check) return sluice::CheckCommand(check_args);
+  if (*verify) return sluice::VerifyCommand(verify_args);
   if (*connectors) return sluice::ConnectorsCommand(connector_name);
   if (*show) return sluice::StateShowCommand(state_path, state_job);
   if (*reset) return sluice::StateResetCommand(state_path, state_job);
