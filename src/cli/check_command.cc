@@ -48,9 +48,10 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
   std::unique_ptr<Source> ranged;
   if (!setup.incremental_column.empty()) {
     SLUICE_ASSIGN_OR_RETURN(auto high, source->MaxValue(setup.incremental_column));
-    out += fmt::format("  incremental on {}: from {} (inclusive) to {} (exclusive)\n",
-                       setup.incremental_column, low.value_or("the beginning"),
-                       high.value_or("(no rows)"));
+    const bool strict = setup.strictly_increasing;
+    out += fmt::format("  incremental on {}: from {} ({}) to {} ({})\n", setup.incremental_column,
+                       low.value_or("the beginning"), strict ? "exclusive" : "inclusive",
+                       high.value_or("(no rows)"), strict ? "inclusive" : "exclusive");
     if (high) {
       SLUICE_ASSIGN_OR_RETURN(
           ranged,

@@ -36,6 +36,16 @@ int StateShowCommand(const std::string& state_path, const std::string& job) {
     auto one = (*store)->Load(job);
     if (!one) return Fail(one.error());
     jobs.push_back(std::move(*one));
+    // A job over many tables keeps its state per table, as "<job>/<table>".
+    auto all = (*store)->List();
+    if (!all) return Fail(all.error());
+    for (JobState& j : *all) {
+      if (j.job.starts_with(job + "/")) jobs.push_back(std::move(j));
+    }
+    const JobState& own = jobs.front();
+    if (jobs.size() > 1 && own.watermark_column.empty() && !own.pending && !own.last_run) {
+      jobs.erase(jobs.begin());
+    }
   }
   if (jobs.empty()) std::printf("no jobs in %s\n", StatePath(state_path).c_str());
   for (const JobState& j : jobs) {

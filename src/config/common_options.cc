@@ -22,7 +22,13 @@ const std::vector<OptionSpec>& CommonSourceOptions() {
        .description = "read only rows whose column grew since the last successful run",
        .children = {{.name = "column",
                      .required = true,
-                     .description = "the watermark column (a timestamp or increasing id)"}}},
+                     .description = "the watermark column (a timestamp or increasing id)"},
+                    {.name = "strictly_increasing",
+                     .kind = OptionKind::kBool,
+                     .default_value = "false",
+                     .description = "true when a row committed later never has a value at or "
+                                    "below one already read (auto-increment ids): each run then "
+                                    "reads up to and including the maximum"}}},
       {.name = "tables",
        .kind = OptionKind::kStringList,
        .description = "many tables in one job: patterns over db.table, e.g. [\"shop.*\", "

@@ -28,6 +28,11 @@ struct WatermarkRange {
   std::string column;
   std::optional<std::string> low;  // inclusive; absent on the first run
   std::string high;                // exclusive; the column's maximum when the run started
+  // For columns whose values only grow (auto-increment ids): low < value <= high, so every
+  // run reads up to the maximum and never a row twice. See docs/guarantees.md.
+  bool strictly_increasing = false;
+  const char* LowOperator() const { return strictly_increasing ? ">" : ">="; }
+  const char* HighOperator() const { return strictly_increasing ? "<=" : "<"; }
 };
 
 struct ReadRequest {

@@ -55,6 +55,9 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
   setup.read.max_splits = spec.settings.parallelism;
   setup.read.batch_rows = static_cast<size_t>(spec.settings.batch_rows);
   setup.incremental_column = spec.source.GetObject("incremental").GetString("column");
+  SLUICE_ASSIGN_OR_RETURN(
+      setup.strictly_increasing,
+      spec.source.GetObject("incremental").GetBool("strictly_increasing", false));
   if (!setup.incremental_column.empty() && !setup.source_info->capabilities.incremental_read) {
     return Err(spec.source.ErrorAt(
         "incremental", fmt::format("the {} connector cannot read incrementally (see `sluice "
@@ -111,6 +114,7 @@ Result<std::unique_ptr<Source>> OpenRangedSource(const JobSetup& setup, const Jo
   SLUICE_ASSIGN_OR_RETURN(auto source, MakeJobSource(spec, *setup.source_info, setup.context));
   ReadRequest read = setup.read;
   read.incremental = range;
+  read.incremental->strictly_increasing = setup.strictly_increasing;
   SLUICE_RETURN_IF_ERROR(source->Open(read));
   return source;
 }

@@ -20,9 +20,10 @@ struct JobSetup {
   const ConnectorInfo* source_info = nullptr;
   const ConnectorInfo* target_info = nullptr;
   ConnectorContext context;
-  ReadRequest read;                // without the incremental range (see ResolveRange)
-  std::string incremental_column;  // empty: full read
-  std::unique_ptr<Source> source;  // opened with `read`
+  ReadRequest read;                  // without the incremental range (see ResolveRange)
+  std::string incremental_column;    // empty: full read
+  bool strictly_increasing = false;  // incremental.strictly_increasing (source.h)
+  std::unique_ptr<Source> source;    // opened with `read`
   std::vector<std::unique_ptr<Transform>> transforms;
   ExprContext expr_context;
   WriteRequest write;  // schema = the transform chain's output
@@ -34,8 +35,8 @@ struct JobSetup {
 Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& registry,
                                int64_t now_micros);
 
-// Opens a second source for the incremental range [low, high); the first one stays as the
-// probe that found `high`.
+// Opens a second source for the incremental range [low, high) (or (low, high] when the column
+// is strictly increasing); the first one stays as the probe that found `high`.
 Result<std::unique_ptr<Source>> OpenRangedSource(const JobSetup& setup, const JobSpec& spec,
                                                  const WatermarkRange& range);
 

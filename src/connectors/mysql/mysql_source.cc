@@ -110,9 +110,9 @@ Status MysqlSource::ResolveWatermark(const ReadRequest& request) {
     plan_.conditions.push_back(fmt::format("{} {} {}", QuoteIdent(c->name), op, *literal));
     return Status::OK();
   };
-  if (range.low) SLUICE_RETURN_IF_ERROR(add(*range.low, ">="));
+  if (range.low) SLUICE_RETURN_IF_ERROR(add(*range.low, range.LowOperator()));
   // An empty high means the engine has no upper bound yet (first MaxValue call).
-  if (!range.high.empty()) SLUICE_RETURN_IF_ERROR(add(range.high, "<"));
+  if (!range.high.empty()) SLUICE_RETURN_IF_ERROR(add(range.high, range.HighOperator()));
   return Status::OK();
 }
 

@@ -119,11 +119,13 @@ Status PgSource::ResolveWatermark(const ReadRequest& request) {
   const std::string column = QuoteIdent(c->name);
   const std::string type = c->type.declared;
   if (range.low) {
-    plan_.conditions.push_back(fmt::format("{} >= {}::{}", column, QuoteLiteral(*range.low), type));
+    plan_.conditions.push_back(
+        fmt::format("{} {} {}::{}", column, range.LowOperator(), QuoteLiteral(*range.low), type));
   }
   // An empty high means the engine has no upper bound yet (first MaxValue call).
   if (!range.high.empty()) {
-    plan_.conditions.push_back(fmt::format("{} < {}::{}", column, QuoteLiteral(range.high), type));
+    plan_.conditions.push_back(
+        fmt::format("{} {} {}::{}", column, range.HighOperator(), QuoteLiteral(range.high), type));
   }
   return Status::OK();
 }

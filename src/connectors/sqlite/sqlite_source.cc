@@ -138,9 +138,11 @@ Status SqliteSource::ResolveWatermark(const ReadRequest& request) {
     plan_.filter.params.emplace_back(param, std::move(*value));
     return Status::OK();
   };
-  if (range.low) SLUICE_RETURN_IF_ERROR(bind(*range.low, ":sluice_wm_low", ">="));
+  if (range.low) SLUICE_RETURN_IF_ERROR(bind(*range.low, ":sluice_wm_low", range.LowOperator()));
   // An empty high means the engine has no upper bound yet (first MaxValue call).
-  if (!range.high.empty()) SLUICE_RETURN_IF_ERROR(bind(range.high, ":sluice_wm_high", "<"));
+  if (!range.high.empty()) {
+    SLUICE_RETURN_IF_ERROR(bind(range.high, ":sluice_wm_high", range.HighOperator()));
+  }
   return Status::OK();
 }
 
