@@ -73,6 +73,12 @@ int StateResetCommand(const std::string& state_path, const std::string& job) {
   auto store = OpenSqliteStateStore(StatePath(state_path));
   if (!store) return Fail(store.error());
   Status st = (*store)->Reset(job);
+  // ... and every table of a job over many tables ("<job>/<table>").
+  auto all = (*store)->List();
+  if (!all) return Fail(all.error());
+  for (const JobState& j : *all) {
+    if (st.ok() && j.job.starts_with(job + "/")) st = (*store)->Reset(j.job);
+  }
   if (!st.ok()) return Fail(st);
   std::printf("%s: watermark forgotten; the next run reads everything\n", job.c_str());
   return kExitOk;
