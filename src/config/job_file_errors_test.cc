@@ -51,7 +51,7 @@ TEST_F(JobErrorTest, TopLevelKeys) {
             "jobs/a.yaml:4:1: unknown key 'setings' (did you mean 'settings'?)");
   EXPECT_EQ(Error(kCsvJob + "owner: me\n"),
             "jobs/a.yaml:4:1: unknown key 'owner' (valid keys: name, mode, source, target, "
-            "transforms, settings)");
+            "transforms, routes, overrides, settings)");
   EXPECT_EQ(Error("# a job\nname: t\nsource: {type: csv, path: i.csv}\n"),
             "jobs/a.yaml:2:1: missing required key 'target'");
   EXPECT_EQ(Error(kCsvJob + "name: u\n"),
@@ -151,8 +151,8 @@ TEST_F(JobErrorTest, WrongKinds) {
   EXPECT_EQ(Error(kDbSource + "  schema: {a: [b]}\n", kTarget),
             "jobs/a.yaml:6:15: source.schema.a: expected a single value, got a list");
   EXPECT_EQ(Error(kDbSource + "  incremental: gmt\n", kTarget),
-            "jobs/a.yaml:6:16: source.incremental: expected a mapping with keys column, got a "
-            "single value");
+            "jobs/a.yaml:6:16: source.incremental: expected a mapping with keys column or "
+            "strictly_increasing, got a single value");
   EXPECT_EQ(Error(kDbSource + "  incremental: {}\n", kTarget),
             "jobs/a.yaml:6:3: source.incremental: missing required key 'column'");
   EXPECT_EQ(Error(kDbSource + "  incremental:\n    colum: ts\n", kTarget),

@@ -299,11 +299,12 @@ TEST_F(JobFileTest, EveryPrefixLoadsOrFailsCleanly) {
 TEST(CommonOptionsTest, DeclareTheEngineKeys) {
   std::vector<std::string> names;
   for (const OptionSpec& s : CommonSourceOptions()) names.push_back(s.name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"type", "columns", "where", "split_key", "incremental"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"type", "columns", "where", "split_key", "incremental",
+                                             "tables", "connections"}));
   names.clear();
   for (const OptionSpec& s : CommonTargetOptions()) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"type", "write_mode", "key"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"type", "write_mode", "key", "table_case",
+                                             "source_columns", "duplicate_keys"}));
   EXPECT_TRUE(CommonSourceOptions()[0].required);
   EXPECT_EQ(CommonTargetOptions()[1].default_value, "append");
   for (const OptionSpec& s : CommonSourceOptions()) EXPECT_FALSE(s.description.empty());
