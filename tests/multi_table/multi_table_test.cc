@@ -25,12 +25,18 @@
 #include <string>
 #include <vector>
 
-#include "db_clients.h"
+#include "support/db_clients.h"
 #include "support/process.h"
 #include "support/workspace.h"
 #include "testing/test_servers.h"
 
 namespace sluice::multi_table_test {
+
+using test_db::Cell;
+using test_db::Lines;
+using test_db::MysqlClient;
+using test_db::PgClient;
+using test_db::Rows;
 namespace {
 
 using ::sluice::e2e::ProcessResult;

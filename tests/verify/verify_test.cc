@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "support/db_clients.h"
 #include "support/process.h"
 #include "support/workspace.h"
 #include "testing/test_servers.h"
@@ -22,68 +23,6 @@ namespace sluice::verify_test {
 namespace {
 
 constexpr const char* kDb = "sluice_verify";
-
-class Mysql {
- public:
-  explicit Mysql(const std::string& url) {
-    // mysql://user:password@host:port/db
-    const size_t scheme = url.find("://") + 3;
-    const size_t colon = url.find(':', scheme);
-    const size_t at = url.rfind('@');
-    const size_t port = url.find(':', at);
-    const size_t slash = url.find('/', at);
-    const std::string user = url.substr(scheme, colon - scheme);
-    const std::string password = url.substr(colon + 1, at - colon - 1);
-    const std::string host = url.substr(at + 1, port - at - 1);
-    const unsigned port_number = std::stoul(url.substr(port + 1, slash - port - 1));
-    conn_ = mysql_init(nullptr);
-    if (!mysql_real_connect(conn_, host.c_str(), user.c_str(), password.c_str(), nullptr,
-                            port_number, nullptr, CLIENT_MULTI_STATEMENTS)) {
-      throw std::runtime_error(std::string("MariaDB: ") + mysql_error(conn_));
-    }
-    Exec("SET time_zone = '+00:00'");
-  }
-  ~Mysql() { mysql_close(conn_); }
-  void Exec(const std::string& sql) {
-    if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) {
-      throw std::runtime_error("MariaDB: " + std::string(mysql_error(conn_)) + " in " + sql);
-    }
-    do {
-      if (MYSQL_RES* r = mysql_store_result(conn_)) mysql_free_result(r);
-    } while (mysql_next_result(conn_) == 0);
-    if (mysql_errno(conn_) != 0) throw std::runtime_error(mysql_error(conn_));
-  }
-
- private:
-  MYSQL* conn_ = nullptr;
-};
-
-class Pg {
- public:
-  explicit Pg(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      throw std::runtime_error(std::string("PostgreSQL: ") + PQerrorMessage(conn_));
-    }
-    Exec("SET client_min_messages = warning; SET TimeZone = 'UTC'");
-  }
-  ~Pg() { PQfinish(conn_); }
-  // The first value of the last statement's result ("" when there is none).
-  std::string Exec(const std::string& sql) {
-    PGresult* r = PQexec(conn_, sql.c_str());
-    const ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      const std::string error = PQresultErrorMessage(r);
-      PQclear(r);
-      throw std::runtime_error("PostgreSQL: " + error + " in " + sql);
-    }
-    std::string value = st == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
-    PQclear(r);
-    return value;
-  }
-
- private:
-  PGconn* conn_;
-};
 
 std::string MysqlUrl() {
   std::string url = testing::GetTestServers().mysql_url;
@@ -122,8 +61,8 @@ class VerifyTest : public ::testing::Test {
   }
 
   std::optional<e2e::Workspace> workspace_;
-  std::optional<Mysql> mysql_;
-  std::optional<Pg> pg_;
+  std::optional<test_db::MysqlClient> mysql_;
+  std::optional<test_db::PgClient> pg_;
 };
 
 std::string Outcome(const e2e::ProcessResult& r) {

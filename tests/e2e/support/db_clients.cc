@@ -1,8 +1,8 @@
-#include "db_clients.h"
+#include "support/db_clients.h"
 
 #include <stdexcept>
 
-namespace sluice::multi_table_test {
+namespace sluice::test_db {
 namespace {
 
 struct MysqlUrl {
@@ -159,4 +159,4 @@ std::vector<std::string> Lines(const Rows& rows) {
   return lines;
 }
 
-}  // namespace sluice::multi_table_test
+}  // namespace sluice::test_db

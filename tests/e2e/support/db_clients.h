@@ -1,5 +1,6 @@
-// Minimal MariaDB and PostgreSQL clients for the multi-table integration test: set up sources,
-// change them between runs, and read targets back with libmariadb and libpq directly (never
+// Minimal MariaDB and PostgreSQL clients for the integration tests that drive the sluice
+// binary (tests/multi_table, tests/verify): set up sources, change them between runs, and read
+// targets back with libmariadb and libpq directly (never
 // sluice's code, so a connector bug cannot hide by reading back what it wrote wrongly).
 //
 // One connection per object, used by the test's main thread only. Every failure throws
@@ -13,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace sluice::multi_table_test {
+namespace sluice::test_db {
 
 using Cell = std::optional<std::string>;  // nullopt = NULL
 using Rows = std::vector<std::vector<Cell>>;
@@ -54,4 +55,4 @@ class PgClient {
 // Rows as "a|b|NULL" lines, for exact comparisons with readable failures.
 std::vector<std::string> Lines(const Rows& rows);
 
-}  // namespace sluice::multi_table_test
+}  // namespace sluice::test_db
