@@ -49,7 +49,8 @@ std::string MultiSummaryText(const MultiRunSummary& s) {
     } else if (t->shards > 1) {
       note = fmt::format("{} shards", t->shards);
     }
-    if (!t->summary.note.empty()) note += (note.empty() ? "" : "; ") + std::string("full load");
+    if (!t->summary.note.empty())
+      note += (note.empty() ? "" : "; ") + std::string("first run: target replaced");
     if (t->summary.watermark_after && t->outcome == TableRunResult::Outcome::kDone) {
       note += (note.empty() ? "" : "; ") +
               fmt::format("{} -> {}", t->summary.watermark_column, *t->summary.watermark_after);

@@ -183,9 +183,9 @@ class Runner {
     const bool has_watermark =
         job_state.watermark && job_state.watermark_column == setup_.incremental_column;
     if (sync == SyncMode::kFullThenIncremental && !has_watermark) {
-      first_full_load_ = true;
       setup_.write.mode = WriteMode::kOverwrite;
-      summary_.note = "first run of full_then_incremental: a full load with write_mode overwrite";
+      summary_.note =
+          "first run of full_then_incremental: the target is replaced (write_mode overwrite)";
     }
     return Status::OK();
   }
@@ -207,7 +207,6 @@ class Runner {
   RunMetrics metrics_;
   int64_t target_rejected_ = 0;
   int64_t transform_rejected_ = 0;
-  bool first_full_load_ = false;  // this run replaces the target (full_then_incremental)
 };
 
 }  // namespace
