@@ -2,6 +2,7 @@
 // table, through which route and override), the reconciliation of sharded tables and each
 // target's DDL plan. Opens the source and target of every table, writes nothing.
 #include "cli/tables_plan.h"
+#include "core/connection_cache.h"
 
 #include <chrono>
 
@@ -18,6 +19,8 @@ Result<std::string> BuildTablesPlan(const JobSpec& spec) {
   const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
+  // Every table is opened in turn; each takes the connections the last one left idle.
+  ScopedConnectionReuse reuse;
   SLUICE_ASSIGN_OR_RETURN(TablePlan plan, PlanTables(spec, BuiltinConnectors()));
   std::string out = fmt::format(
       "job {} ({}): {} target table(s) from {} connection(s), "

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
+#include "core/connection_cache.h"
 #include "tables/table_plan.h"
 #include "verify/verify_report.h"
 
@@ -24,6 +25,8 @@ int VerifyCommand(const VerifyArgs& args) {
   report.job = spec->name;
   int exit_code = kExitOk;
   if (spec->multi_table()) {
+    // Tables one after another: each takes the connections the last one left idle.
+    ScopedConnectionReuse reuse;
     Result<TablePlan> plan = PlanTables(*spec, BuiltinConnectors());
     if (!plan) {
       std::fprintf(stderr, "error: %s\n", plan.error().message().c_str());

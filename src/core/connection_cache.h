@@ -77,4 +77,15 @@ class ConnectionCache {
   std::multimap<std::string, std::unique_ptr<Slot>> idle_;
 };
 
+// Reuse on for one multi-table run, check or verify; off (idle connections closed) after.
+class ScopedConnectionReuse {
+ public:
+  explicit ScopedConnectionReuse(size_t max_idle = 64) {
+    ConnectionCache::Global().Enable(true, max_idle);
+  }
+  ~ScopedConnectionReuse() { ConnectionCache::Global().Enable(false); }
+  ScopedConnectionReuse(const ScopedConnectionReuse&) = delete;
+  ScopedConnectionReuse& operator=(const ScopedConnectionReuse&) = delete;
+};
+
 }  // namespace sluice

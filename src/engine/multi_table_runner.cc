@@ -146,7 +146,7 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
 
   // The tables share connections: each one's planning, reading and writing connections go
   // back to the cache when idle, for the next table (core/connection_cache.h).
-  ConnectionCache::Global().Enable(true, static_cast<size_t>(pool) * 4);
+  ScopedConnectionReuse reuse(static_cast<size_t>(pool) * 4);
   ReaderSlots slots(pool);
   std::mutex mu;
   size_t next = 0;
@@ -201,7 +201,6 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
   for (int i = 0; i < threads; ++i) workers.emplace_back(worker);
   for (std::thread& t : workers) t.join();
   spdlog::debug("{}: {} connections reused", spec.name, ConnectionCache::Global().reused());
-  ConnectionCache::Global().Enable(false);
 
   for (TableRunResult& r : summary.tables) {
     summary.rows_read += r.summary.rows_read;

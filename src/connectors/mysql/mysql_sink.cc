@@ -55,6 +55,7 @@ Result<std::vector<std::string>> MysqlSink::Plan(const WriteRequest& request) {
   for (const std::string& sql : config_.post_sql) steps.push_back(sql);
   steps.push_back(RunMarkerSql(config_.database, request.job_name, request.run_id));
   steps.push_back("COMMIT");
+  conn->Recycle();  // read-only use: idle, reusable by the next table's check
   return steps;
 }
 

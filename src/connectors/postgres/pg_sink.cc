@@ -53,6 +53,7 @@ Result<std::vector<std::string>> PgSink::Plan(const WriteRequest& request) {
   steps.push_back(
       fmt::format("INSERT INTO {} (job, run_id) VALUES (<job>, <run id>)", plan.marker_table));
   steps.push_back("COMMIT");
+  conn.Recycle();  // read-only use: idle, reusable by the next table's check
   return steps;
 }
 
