@@ -32,6 +32,44 @@ TEST(MaskSecretsTest, MasksPasswordPairs) {
   EXPECT_EQ(MaskSecrets("mypwd=kept"), "mypwd=kept");  // not a whole key
 }
 
+// The password of the hostile test of issue 8: every URL delimiter, and a '%' that is not an
+// escape. No part of it (of three characters or more) may survive masking.
+constexpr std::string_view kDelimiterPassword = "p@s:s/w?o#r%d&=+;[]";
+
+void ExpectNoPart(const std::string& masked, std::string_view secret) {
+  for (size_t i = 0; i + 3 <= secret.size(); ++i) {
+    EXPECT_EQ(masked.find(secret.substr(i, 3)), std::string::npos)
+        << "'" << secret.substr(i, 3) << "' of the password is in: " << masked;
+  }
+}
+
+TEST(MaskSecretsTest, MasksPasswordsThatHoldUrlDelimiters) {
+  const std::string pw(kDelimiterPassword);
+  for (const std::string& url : std::vector<std::string>{
+           "mysql://u:" + pw + "@127.0.0.1:3306/db", "postgresql://u:" + pw + "@h:5432/db?x=1",
+           "mysql://u:" + pw + "@h", std::string("mysql://u:%zz@h/db"),
+           "postgresql://u:" + pw + "@h/db"}) {
+    const std::string masked = MaskSecrets("bad url " + url + " in job");
+    ExpectNoPart(masked, pw);
+    EXPECT_NE(masked.find("u:***@"), std::string::npos) << masked;
+    EXPECT_EQ(masked.find("%zz"), std::string::npos) << masked;
+  }
+  EXPECT_EQ(MaskSecrets("mysql://u:p@s:s/w?o#r%d&=+;[]@127.0.0.1:3306/db"),
+            "mysql://u:***@127.0.0.1:3306/db");
+  // Unparseable: no host after any '@'; the text before the last '@' is still hidden.
+  EXPECT_EQ(MaskSecrets("mysql://u:a@b c@"), "mysql://u:***@");
+  // A password with a space (not percent-encoded).
+  EXPECT_EQ(MaskSecrets("mysql://u:pa ss word@h/db"), "mysql://u:***@h/db");
+}
+
+TEST(MaskSecretsTest, MasksConninfoPasswordsThatHoldDelimiters) {
+  const std::string pw(kDelimiterPassword);
+  const std::string masked = MaskSecrets("host=h port=5432 password=" + pw + " dbname=x");
+  EXPECT_EQ(masked, "host=h port=5432 password=*** dbname=x");
+  EXPECT_EQ(MaskSecrets("host=h password='a b\\' c' dbname=x"), "host=h password=*** dbname=x");
+  EXPECT_EQ(MaskSecrets("password='unterminated secret"), "password=***");
+}
+
 TEST(IsSecretKeyTest, RecognisesSecretNames) {
   EXPECT_TRUE(IsSecretKey("password"));
   EXPECT_TRUE(IsSecretKey("source.password"));

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
+
+#include "core/url_userinfo.h"
 
 namespace sluice::mysql {
 namespace {
@@ -17,28 +20,17 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding; '+' stays '+' (it is a legal password character).
+// Percent-decoding; '+' stays '+' (it is a legal password character). The text is never
+// echoed: it may be (part of) a password.
 Result<std::string> Decode(std::string_view text, std::string_view what) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    int hi = i + 2 < text.size() ? HexDigit(text[i + 1]) : -1;
-    int lo = hi >= 0 ? HexDigit(text[i + 2]) : -1;
-    if (lo < 0) return Err(Status::Invalid("mysql url: bad percent-escape in the {}", what));
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
+  std::optional<std::string> decoded = PercentDecode(text);
+  if (!decoded) {
+    return Err(Status::Invalid(
+        "mysql url: bad percent-escape in the {} (a '%' must start %XX; write a literal '%' as "
+        "%25)",
+        what));
   }
-  return out;
+  return std::move(*decoded);
 }
 
 Result<SslMode> ParseSslMode(std::string_view text) {
@@ -141,6 +133,19 @@ Result<MysqlUrl> ParseMysqlUrl(std::string_view text) {
     return Err(Status::Invalid(
         "mysql url must look like mysql://user:password@host:port/database (or mariadb://...)"));
   }
+  // The user-info first (core/url_userinfo.h): a password may hold '/', '?', '#' or '@'
+  // unescaped, and no part of it may reach the host, path or query parsing below (whose
+  // errors echo what they got).
+  if (std::optional<size_t> at = FindUserInfoEnd(rest)) {
+    std::string_view userinfo = rest.substr(0, *at);
+    rest = rest.substr(*at + 1);
+    std::string_view user = userinfo;
+    if (size_t colon = userinfo.find(':'); colon != std::string_view::npos) {
+      user = userinfo.substr(0, colon);
+      SLUICE_ASSIGN_OR_RETURN(url.password, Decode(userinfo.substr(colon + 1), "password"));
+    }
+    SLUICE_ASSIGN_OR_RETURN(url.user, Decode(user, "user name"));
+  }
   std::string_view query;
   if (size_t q = rest.find('?'); q != std::string_view::npos) {
     query = rest.substr(q + 1);
@@ -151,17 +156,6 @@ Result<MysqlUrl> ParseMysqlUrl(std::string_view text) {
   if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
     authority = rest.substr(0, slash);
     path = rest.substr(slash + 1);
-  }
-  // The last '@' ends the userinfo: a password may contain '@' unescaped.
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-    std::string_view user = userinfo;
-    if (size_t colon = userinfo.find(':'); colon != std::string_view::npos) {
-      user = userinfo.substr(0, colon);
-      SLUICE_ASSIGN_OR_RETURN(url.password, Decode(userinfo.substr(colon + 1), "password"));
-    }
-    SLUICE_ASSIGN_OR_RETURN(url.user, Decode(user, "user name"));
   }
   SLUICE_RETURN_IF_ERROR(ParseHostPort(authority, url));
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);

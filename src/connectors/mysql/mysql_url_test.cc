@@ -26,6 +26,31 @@ TEST(MysqlUrlTest, DefaultsAndRawAtSignInPassword) {
   EXPECT_EQ(url->database, "");
 }
 
+// A password with every URL delimiter: raw, it is still the password (never split into host,
+// path or query, whose errors would echo it); percent-encoded, it decodes to the same text.
+TEST(MysqlUrlTest, PasswordsWithUrlDelimiters) {
+  Result<MysqlUrl> raw =
+      ParseMysqlUrl("mysql://u:p@s:s/w?o#r&=+;[]@127.0.0.1:3307/db?ssl-mode=disabled");
+  ASSERT_TRUE(raw.has_value()) << raw.error().message();
+  EXPECT_EQ(raw->password, "p@s:s/w?o#r&=+;[]");
+  EXPECT_EQ(raw->host, "127.0.0.1");
+  EXPECT_EQ(raw->port, 3307);
+  EXPECT_EQ(raw->database, "db");
+  Result<MysqlUrl> encoded =
+      ParseMysqlUrl("mysql://u:p%40s%3As%2Fw%3Fo%23r%25d%26%3D%2B%3B%5B%5D@h/db");
+  ASSERT_TRUE(encoded.has_value()) << encoded.error().message();
+  EXPECT_EQ(encoded->password, "p@s:s/w?o#r%d&=+;[]");
+  for (const char* text : {"mysql://u:p@s:s/w?o#r%d&=+;[]@127.0.0.1:3307/db", "mysql://u:%zz@h/db",
+                           "mysql://u:secret%zz@h:bad/db"}) {
+    Result<MysqlUrl> bad = ParseMysqlUrl(text);
+    ASSERT_FALSE(bad.has_value()) << text;
+    EXPECT_NE(bad.error().message().find("percent-escape in the password"), std::string::npos)
+        << bad.error().message();
+    EXPECT_EQ(bad.error().message().find("zz"), std::string::npos) << bad.error().message();
+    EXPECT_EQ(bad.error().message().find("r%d"), std::string::npos) << bad.error().message();
+  }
+}
+
 TEST(MysqlUrlTest, Ipv6AndParameters) {
   Result<MysqlUrl> url = ParseMysqlUrl(
       "mysql://u@[::1]:3310/db?ssl-mode=VERIFY_IDENTITY&ssl_ca=/etc/ca.pem&ssl-cert=/c&"

@@ -3,8 +3,11 @@
 #include "core/connection_cache.h"
 
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
+
+#include "core/url_userinfo.h"
 
 namespace sluice::postgres {
 namespace {
@@ -89,7 +92,65 @@ bool RetryableState(std::string_view state) {
          state == "57P02" || state == "57P03" || state == "53300";
 }
 
+bool IsUrl(std::string_view conninfo) {
+  return conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://");
+}
+
+// libpq's parse error for a key=value conninfo, with every quoted token that is part of a
+// password value replaced: libpq quotes what it could not parse (`missing "=" after "cd"`), and
+// an unquoted password with a space is split into such tokens. The password value is taken to
+// run to the end of the text (or of its quotes), so no part of it is ever quoted back.
+std::string ScrubParseError(std::string_view conninfo, std::string message) {
+  std::string secrets;
+  for (size_t at = conninfo.find("password"); at != std::string_view::npos;
+       at = conninfo.find("password", at + 1)) {
+    secrets += conninfo.substr(at + 8);
+    secrets += '\n';
+  }
+  if (secrets.empty()) return message;
+  std::string out;
+  size_t pos = 0;
+  while (pos < message.size()) {
+    const size_t open = message.find('"', pos);
+    const size_t close = open == std::string::npos ? open : message.find('"', open + 1);
+    if (close == std::string::npos) break;
+    const std::string_view token = std::string_view(message).substr(open + 1, close - open - 1);
+    out.append(message, pos, open + 1 - pos);
+    const bool secret = token != "=" && secrets.find(token) != std::string::npos;
+    out += secret ? "***" : std::string(token);
+    out += '"';
+    pos = close + 1;
+  }
+  out.append(message, pos, std::string::npos);
+  return out;
+}
+
 }  // namespace
+
+Result<std::string> NormalizeConninfo(const std::string& conninfo) {
+  if (!IsUrl(conninfo)) return conninfo;
+  const size_t scheme_end = conninfo.find("://") + 3;
+  const std::string_view rest = std::string_view(conninfo).substr(scheme_end);
+  const std::optional<size_t> at = FindUserInfoEnd(rest);
+  if (!at) return conninfo;
+  const std::string_view userinfo = rest.substr(0, *at);
+  const size_t colon = userinfo.find(':');
+  std::optional<std::string> user = PercentDecode(userinfo.substr(0, colon));
+  std::optional<std::string> password;
+  if (colon != std::string_view::npos) {
+    password = PercentDecode(userinfo.substr(colon + 1));
+    if (!password) {
+      return Err(Status::Invalid(
+          "invalid postgres url: bad percent-escape in the password (a '%' must start %XX; "
+          "write a literal '%' as %25)"));
+    }
+  }
+  if (!user) return Err(Status::Invalid("invalid postgres url: bad percent-escape in the user"));
+  std::string out = conninfo.substr(0, scheme_end) + PercentEncode(*user);
+  if (password) out += ":" + PercentEncode(*password);
+  out += rest.substr(*at);
+  return out;
+}
 
 std::string ConnTarget::Address() const {
   std::string h = host.empty() ? "localhost" : host;
@@ -100,12 +161,15 @@ std::string ConnTarget::Describe() const {
   return dbname.empty() ? Address() : Address() + "/" + dbname;
 }
 
-Result<ConnTarget> ParseConnTarget(const std::string& conninfo) {
+Result<ConnTarget> ParseConnTarget(const std::string& text) {
+  SLUICE_ASSIGN_OR_RETURN(const std::string conninfo, NormalizeConninfo(text));
   char* err = nullptr;
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &err);
   if (options == nullptr) {
-    // libpq's message names the bad part (a key or the URI syntax), never the password.
+    // libpq's message names the bad part (a key, a token, the URI syntax). A URL's user-info
+    // is encoded by NormalizeConninfo, so it is never that part; a key=value password may be.
     std::string why = err != nullptr ? FirstLine(err) : "not a conninfo string";
+    if (!IsUrl(conninfo)) why = ScrubParseError(conninfo, std::move(why));
     if (err != nullptr) PQfreemem(err);
     return Err(Status::Invalid("invalid postgres url or conninfo: {}", why));
   }
@@ -143,10 +207,11 @@ Result<PgConnection> PgConnection::Connect(const std::string& conninfo,
     return std::move(*cached);
   }
   SLUICE_ASSIGN_OR_RETURN(ConnTarget target, ParseConnTarget(conninfo));
+  SLUICE_ASSIGN_OR_RETURN(const std::string normalized, NormalizeConninfo(conninfo));
   // Later keywords override earlier ones and the expanded dbname: a timeout the user gave in
   // the conninfo wins over ours; our application_name wins over theirs (Recover relies on it).
   const char* keys[] = {"connect_timeout", "dbname", "application_name", nullptr};
-  const char* values[] = {"10", conninfo.c_str(), application_name.c_str(), nullptr};
+  const char* values[] = {"10", normalized.c_str(), application_name.c_str(), nullptr};
   PgConnection c;
   c.target_ = std::move(target);
   c.conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));

@@ -31,6 +31,12 @@ struct ConnTarget {
   std::string Describe() const;
 };
 
+// The conninfo as libpq should see it: a postgresql:// URL gets its user-info re-encoded (found
+// by core/url_userinfo.h), so a password with '@', '/', '?', '#' or ':' works unescaped and no
+// part of it can be taken for the host, path or query; bad percent-escapes in it are an error
+// that does not echo it. key=value strings are returned as they are.
+Result<std::string> NormalizeConninfo(const std::string& conninfo);
+
 // Parses a postgresql:// URL or a key=value conninfo string (libpq's own parser) without
 // connecting. Errors never echo the text, which may hold a password.
 Result<ConnTarget> ParseConnTarget(const std::string& conninfo);
