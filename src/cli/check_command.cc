@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
 #include "cli/tables_plan.h"
+#include "core/stall_watch.h"
 #include "core/types.h"
 #include "engine/job_runner.h"
 #include "engine/job_setup.h"
@@ -92,6 +93,7 @@ int CheckCommand(const JobArgs& args) {
     std::fprintf(stderr, "error: %s\n", spec.error().message().c_str());
     return ExitCodeFor(spec.error());
   }
+  ConfigureStallWatch(spec->settings.stall_timeout_seconds, nullptr);
   Result<std::string> plan = spec->multi_table() ? BuildTablesPlan(*spec) : BuildPlan(*spec, args);
   if (!plan) {
     std::fprintf(stderr, "error: %s\n", plan.error().message().c_str());

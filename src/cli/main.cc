@@ -1,5 +1,9 @@
 // sluice: the command line. Parses arguments, installs signal handlers, dispatches.
+#include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -19,6 +23,23 @@ extern "C" void OnSignal(int sig) {
     std::signal(sig, SIG_DFL);
     std::raise(sig);
   }
+}
+
+// The last resort behind the stall watch (core/stall_watch.h): a run that has not ended this
+// long after SIGINT/SIGTERM is stuck in something nothing can interrupt, and exits anyway. That
+// is what kill -9 would do, and every write mode recovers from it on the next run.
+constexpr std::chrono::seconds kSignalGrace{4};
+
+void StartSignalWatchdog() {
+  std::thread([] {
+    while (!g_cancelled.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(kSignalGrace);
+    std::fputs(
+        "error: stopped by a signal; the run did not wind down within 4 s, exiting now "
+        "(the next run recovers what this one left, see docs/guarantees.md)\n",
+        stderr);
+    std::_Exit(sluice::kExitJobFailed);
+  }).detach();
 }
 
 constexpr const char* kFooter = R"(
@@ -85,8 +106,9 @@ int main(int argc, char** argv) {
       "differ); exits 1 on any difference; writes nothing");
   AddJobArgs(verify, verify_args.job);
   verify->add_flag("--json", verify_args.json, "Print the verdicts as JSON on stdout");
-  verify->add_option("--max-differences", verify_args.max_differences,
-                     "Differing keys printed per table (all are counted)")
+  verify
+      ->add_option("--max-differences", verify_args.max_differences,
+                   "Differing keys printed per table (all are counted)")
       ->check(CLI::NonNegativeNumber);
 
   sluice::JobArgs check_args;
@@ -131,6 +153,7 @@ int main(int argc, char** argv) {
   if (*run) {
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
+    StartSignalWatchdog();
     return sluice::RunCommand(run_args, g_cancelled);
   }
   if (*check) return sluice::CheckCommand(check_args);

@@ -6,6 +6,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
 #include "cli/summary_printer.h"
+#include "core/stall_watch.h"
 #include "engine/job_runner.h"
 #include "engine/multi_table_runner.h"
 
@@ -17,6 +18,7 @@ int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled) {
     std::fprintf(stderr, "error: %s\n", spec.error().message().c_str());
     return ExitCodeFor(spec.error());
   }
+  ConfigureStallWatch(spec->settings.stall_timeout_seconds, &cancelled);
   RunOptions options;
   options.cancelled = &cancelled;
   options.state_path = args.job.state_path;

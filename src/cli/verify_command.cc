@@ -7,6 +7,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
 #include "core/connection_cache.h"
+#include "core/stall_watch.h"
 #include "tables/table_plan.h"
 #include "verify/verify_report.h"
 
@@ -18,6 +19,7 @@ int VerifyCommand(const VerifyArgs& args) {
     std::fprintf(stderr, "error: %s\n", spec.error().message().c_str());
     return ExitCodeFor(spec.error());
   }
+  ConfigureStallWatch(spec->settings.stall_timeout_seconds, nullptr);
   const auto start = std::chrono::steady_clock::now();
   verify::VerifyOptions options;
   options.max_differences = static_cast<size_t>(args.max_differences);

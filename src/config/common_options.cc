@@ -125,6 +125,11 @@ const std::vector<OptionSpec>& SettingsOptions() {
        .kind = OptionKind::kInt,
        .default_value = "0",
        .description = "multi-table jobs: connections to the target at once (0 = derived)"},
+      {.name = "stall_timeout",
+       .kind = OptionKind::kInt,
+       .default_value = "60",
+       .description = "seconds a MariaDB/PostgreSQL call may go without any answer before the "
+                      "server counts as stalled and the run fails naming it (0 = wait forever)"},
   };
   return kSpecs;
 }

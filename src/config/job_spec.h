@@ -74,6 +74,9 @@ struct SettingsSpec {
   // parallelism.
   int max_source_connections = 0;
   int max_target_connections = 0;
+  // Seconds a database call may go without any answer before its server counts as stalled
+  // (core/stall_watch.h); 0 = never.
+  int stall_timeout_seconds = 60;
 };
 
 struct JobSpec {

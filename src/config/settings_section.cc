@@ -76,6 +76,8 @@ Result<SettingsSpec> ParseSettings(const ParseContext& context, const YAML::Node
                           IntInRange(options, "max_target_connections", 0, 0, 10000));
   s.max_source_connections = static_cast<int>(max_source);
   s.max_target_connections = static_cast<int>(max_target);
+  SLUICE_ASSIGN_OR_RETURN(int64_t stall, IntInRange(options, "stall_timeout", 60, 0, 86400));
+  s.stall_timeout_seconds = static_cast<int>(stall);
   return s;
 }
 

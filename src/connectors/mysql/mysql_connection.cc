@@ -261,6 +261,8 @@ Result<Connection> Connection::Open(const MysqlUrl& url, bool local_infile) {
         StatusCode::kConnection,
         fmt::format("mysql at {} does not offer TLS, which ssl-mode requires", url.Endpoint())));
   }
+  conn.watch_ =
+      WatchedSocket(SocketWatch::Register(mysql_get_socket(m), "mysql at " + url.Endpoint()));
   SLUICE_RETURN_IF_ERROR(conn.Exec(kSessionSql));
   return conn;
 }
@@ -271,6 +273,7 @@ Connection::~Connection() {
 
 Connection::Connection(Connection&& other) noexcept
     : mysql_(std::exchange(other.mysql_, nullptr)),
+      watch_(std::move(other.watch_)),
       endpoint_(std::move(other.endpoint_)),
       cache_key_(std::move(other.cache_key_)) {}
 
@@ -288,6 +291,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
     Close();
     mysql_ = std::exchange(other.mysql_, nullptr);
+    watch_ = std::move(other.watch_);
     endpoint_ = std::move(other.endpoint_);
     cache_key_ = std::move(other.cache_key_);
   }
@@ -295,15 +299,17 @@ Connection& Connection::operator=(Connection&& other) noexcept {
 }
 
 void Connection::Close() {
+  watch_.Reset();  // before the socket closes
   if (mysql_ != nullptr) mysql_close(mysql_);
   mysql_ = nullptr;
 }
 
 Status Connection::LastError(std::string_view context) const {
-  return MysqlError(mysql_errno(mysql_), mysql_error(mysql_), context);
+  return watch_.Explain(MysqlError(mysql_errno(mysql_), mysql_error(mysql_), context));
 }
 
 Status Connection::Exec(std::string_view sql) {
+  auto busy = Busy();
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return LastError("mysql");
   // Drain every result (a statement may return one; multi-statements are off).
   MYSQL_RES* res = mysql_store_result(mysql_);
@@ -313,6 +319,7 @@ Status Connection::Exec(std::string_view sql) {
 }
 
 Result<std::vector<Row>> Connection::Query(std::string_view sql) {
+  auto busy = Busy();
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Err(LastError("mysql"));
   MYSQL_RES* res = mysql_store_result(mysql_);
   if (res == nullptr) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "connectors/mysql/mysql_url.h"
+#include "core/stall_watch.h"
 #include "core/status.h"
 
 namespace sluice::mysql {
@@ -45,7 +46,12 @@ class Connection {
   // The first row of a query, if any.
   Result<std::optional<Row>> QueryRow(std::string_view sql);
 
-  // The Status for the session's last error, prefixed with `context`.
+  // Around a blocking call made on get() directly (LOAD DATA, a streamed fetch): the stall
+  // watch may break it, and LastError then says so (core/stall_watch.h).
+  [[nodiscard]] SocketWatch::Call Busy() const { return watch_.Busy(); }
+
+  // The Status for the session's last error, prefixed with `context`; a call the stall watch
+  // broke says that instead.
   Status LastError(std::string_view context) const;
   void Close();
   // Gives an idle connection (no transaction, no pending result) to the ConnectionCache for
@@ -54,6 +60,7 @@ class Connection {
 
  private:
   MYSQL* mysql_ = nullptr;
+  WatchedSocket watch_;
   std::string endpoint_;
   std::string cache_key_;  // the settings it was opened with (core/connection_cache.h)
 };

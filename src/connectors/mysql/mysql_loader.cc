@@ -107,6 +107,7 @@ Status Loader::LoadRange(const FormattedRows& rows, size_t begin, size_t end,
   feed_ = rows.data.data() + from;
   feed_left_ = rows.ends[end - 1] - from;
   MYSQL* m = conn_.get();
+  auto busy = conn_.Busy();
   if (mysql_real_query(m, plan_.load_sql.data(), plan_.load_sql.size()) != 0) {
     const unsigned code = mysql_errno(m);
     if (!IsRowError(code))
@@ -163,7 +164,9 @@ Status Loader::MergeSplitting(const std::vector<int64_t>& seqs, size_t begin, si
   if (begin >= end) return Status::OK();
   SLUICE_RETURN_IF_ERROR(conn_.Exec("SAVEPOINT sluice_merge"));
   std::string sql = plan_.MergeSql(std::make_pair(seqs[begin], seqs[end - 1]));
-  if (mysql_real_query(conn_.get(), sql.data(), sql.size()) == 0) return Status::OK();
+  if (auto busy = conn_.Busy(); mysql_real_query(conn_.get(), sql.data(), sql.size()) == 0) {
+    return Status::OK();
+  }
   const unsigned code = mysql_errno(conn_.get());
   if (!IsRowError(code))
     return conn_.LastError(fmt::format("{}: merging into {}", kRole, plan_.Label()));
@@ -187,7 +190,12 @@ Status Loader::Load(const FormattedRows& rows, const RejectFn& reject) {
   const std::string staging = QuoteQualified(plan_.database, std::string(kStagingTable));
   SLUICE_RETURN_IF_ERROR(conn_.Exec("SAVEPOINT sluice_merge"));
   const std::string merge = plan_.MergeSql(std::nullopt);
-  if (mysql_real_query(conn_.get(), merge.data(), merge.size()) != 0) {
+  bool merged = false;
+  {
+    auto busy = conn_.Busy();
+    merged = mysql_real_query(conn_.get(), merge.data(), merge.size()) == 0;
+  }
+  if (!merged) {
     const unsigned code = mysql_errno(conn_.get());
     if (!IsRowError(code))
       return conn_.LastError(fmt::format("{}: merging into {}", kRole, plan_.Label()));

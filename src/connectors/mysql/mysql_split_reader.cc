@@ -26,6 +26,7 @@ Result<std::unique_ptr<MysqlSplitReader>> MysqlSplitReader::Open(const ReadPlan&
   }
   const std::string sql = plan.select_sql + WhereClause(conditions);
   MYSQL* m = reader->conn_.get();
+  auto busy = reader->conn_.Busy();
   if (mysql_real_query(m, sql.data(), sql.size()) != 0) {
     return Err(reader->conn_.LastError(fmt::format("mysql source: reading {}", plan.table_label)));
   }
@@ -70,7 +71,12 @@ Result<bool> MysqlSplitReader::Next(Batch& batch, RejectSink& rejects) {
   }
   size_t produced = 0;
   while (produced < batch_rows_) {
-    MYSQL_ROW row = mysql_fetch_row(result_);
+    MYSQL_ROW row = nullptr;
+    {
+      // Per row: a server that sends no row for the stall timeout is stalled.
+      auto busy = conn_.Busy();
+      row = mysql_fetch_row(result_);
+    }
     if (row == nullptr) {
       if (mysql_errno(conn_.get()) != 0) {
         return Err(conn_.LastError(fmt::format("mysql source: reading {}", table_)));

@@ -220,6 +220,8 @@ Result<PgConnection> PgConnection::Connect(const std::string& conninfo,
     return Err(ConnectError(c.target_, PQerrorMessage(c.conn_.get())));
   }
   if (c.target_.user.empty()) c.target_.user = PQuser(c.conn_.get());
+  c.watch_ = WatchedSocket(
+      SocketWatch::Register(PQsocket(c.conn_.get()), "postgres at " + c.target_.Address()));
   // NOTICEs ("relation already exists, skipping") are not for the user's terminal.
   PQsetNoticeProcessor(
       c.conn_.get(), [](void*, const char*) {}, nullptr);
@@ -233,6 +235,7 @@ void PgConnection::Recycle() {
   if (!conn_) return;
   const bool idle = Healthy() && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
   if (!idle || conninfo_.empty() || !ConnectionCache::Global().enabled()) {
+    watch_.Reset();
     conn_.reset();
     return;
   }
@@ -241,12 +244,13 @@ void PgConnection::Recycle() {
 }
 
 Status PgConnection::Exec(std::string_view sql, std::string_view context) {
+  auto busy = Busy();
   PgResult r(PQexec(conn_.get(), std::string(sql).c_str()));
   ExecStatusType st = r ? r.status() : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
     return Status::OK();
   }
-  return ResultError(r.get(), conn_.get(), context);
+  return Explain(ResultError(r.get(), conn_.get(), context));
 }
 
 Result<PgResult> PgConnection::Query(std::string_view sql, std::string_view context,
@@ -254,19 +258,21 @@ Result<PgResult> PgConnection::Query(std::string_view sql, std::string_view cont
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  auto busy = Busy();
   PgResult r(PQexecParams(conn_.get(), std::string(sql).c_str(), static_cast<int>(params.size()),
                           nullptr, values.data(), nullptr, nullptr, /*resultFormat=*/0));
   ExecStatusType st = r ? r.status() : PGRES_FATAL_ERROR;
   if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) return r;
-  return Err(ResultError(r.get(), conn_.get(), context));
+  return Err(Explain(ResultError(r.get(), conn_.get(), context)));
 }
 
 Result<PgResult> PgConnection::QueryBinary(std::string_view sql, std::string_view context) {
+  auto busy = Busy();
   PgResult r(PQexecParams(conn_.get(), std::string(sql).c_str(), 0, nullptr, nullptr, nullptr,
                           nullptr, /*resultFormat=*/1));
   ExecStatusType st = r ? r.status() : PGRES_FATAL_ERROR;
   if (st == PGRES_TUPLES_OK) return r;
-  return Err(ResultError(r.get(), conn_.get(), context));
+  return Err(Explain(ResultError(r.get(), conn_.get(), context)));
 }
 
 bool PgConnection::InTransaction() const {

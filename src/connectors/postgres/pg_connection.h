@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/stall_watch.h"
 #include "core/status.h"
 
 namespace sluice::postgres {
@@ -88,6 +89,11 @@ class PgConnection {
   explicit operator bool() const { return conn_ != nullptr; }
   const ConnTarget& target() const { return target_; }
 
+  // Around a blocking libpq call made on get() directly (COPY): the stall watch may break it,
+  // and Explain then says so (core/stall_watch.h). Exec and Query do this themselves.
+  [[nodiscard]] SocketWatch::Call Busy() const { return watch_.Busy(); }
+  Status Explain(Status st) const { return watch_.Explain(std::move(st)); }
+
   // Runs statements that return no rows we need (several may be separated by ';').
   Status Exec(std::string_view sql, std::string_view context);
   // Runs a query with text parameters (NULL for nullopt); text results.
@@ -107,6 +113,7 @@ class PgConnection {
     void operator()(PGconn* c) const { PQfinish(c); }
   };
   std::unique_ptr<PGconn, Closer> conn_;
+  WatchedSocket watch_;  // after conn_: detached before the socket closes
   ConnTarget target_;
   std::string conninfo_;          // the cache key (core/connection_cache.h); never printed
   std::string application_name_;  // as set on the server

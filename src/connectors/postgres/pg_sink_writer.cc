@@ -35,9 +35,10 @@ Status PgSinkWriter::StartCopy() {
   std::string sql = fmt::format("{}{}; {}", release_pending_ ? std::string(kRelease) + "; " : "",
                                 kSavepoint, copy_sql_);
   release_pending_ = false;
+  auto busy = conn_.Busy();
   PgResult r(PQexec(conn_.get(), sql.c_str()));
   if (!r || r.status() != PGRES_COPY_IN) {
-    return ResultError(r.get(), conn_.get(), "postgres target " + plan_.label);
+    return conn_.Explain(ResultError(r.get(), conn_.get(), "postgres target " + plan_.label));
   }
   copying_ = true;
   chunk_bytes_ = 0;
@@ -48,8 +49,10 @@ Status PgSinkWriter::StartCopy() {
 
 Status PgSinkWriter::Send() {
   if (buffer_.empty()) return Status::OK();
+  auto busy = conn_.Busy();
   if (PQputCopyData(conn_.get(), buffer_.data(), static_cast<int>(buffer_.size())) != 1) {
-    return ResultError(nullptr, conn_.get(), "postgres target " + plan_.label + ": sending rows");
+    return conn_.Explain(
+        ResultError(nullptr, conn_.get(), "postgres target " + plan_.label + ": sending rows"));
   }
   chunk_bytes_ += buffer_.size();
   buffer_.clear();
@@ -59,6 +62,7 @@ Status PgSinkWriter::Send() {
 Status PgSinkWriter::AbortCopy(Status cause) {
   if (copying_) {
     copying_ = false;
+    auto busy = conn_.Busy();
     PQputCopyEnd(conn_.get(), "sluice: the run stopped");
     while (PGresult* r = PQgetResult(conn_.get())) PQclear(r);
   }
@@ -70,8 +74,10 @@ Status PgSinkWriter::EndCopy(bool& ok, std::string& why) {
   Status sent = Send();
   if (!sent.ok()) return AbortCopy(sent);
   copying_ = false;
+  auto busy = conn_.Busy();
   if (PQputCopyEnd(conn_.get(), nullptr) != 1) {
-    return ResultError(nullptr, conn_.get(), "postgres target " + plan_.label + ": ending COPY");
+    return conn_.Explain(
+        ResultError(nullptr, conn_.get(), "postgres target " + plan_.label + ": ending COPY"));
   }
   PgResult r(PQgetResult(conn_.get()));
   while (PGresult* extra = PQgetResult(conn_.get())) PQclear(extra);
@@ -81,7 +87,9 @@ Status PgSinkWriter::EndCopy(bool& ok, std::string& why) {
     return Status::OK();
   }
   const std::string state = SqlState(r.get());
-  if (!RowLevel(state)) return ResultError(r.get(), conn_.get(), "postgres target " + plan_.label);
+  if (!RowLevel(state)) {
+    return conn_.Explain(ResultError(r.get(), conn_.get(), "postgres target " + plan_.label));
+  }
   ok = false;
   why = ResultMessage(r.get(), conn_.get());
   return conn_.Exec(kRollback, "postgres target " + plan_.label);

@@ -27,9 +27,10 @@ Result<std::unique_ptr<PgSplitReader>> PgSplitReader::Open(const ReadPlan& plan,
   std::string split = plan.key_sql.empty() ? "" : range.Condition(plan.key_sql, plan.key_type);
   std::string sql = fmt::format("COPY ({}{}) TO STDOUT (FORMAT binary)", plan.select_sql,
                                 plan.WhereClause(split));
+  auto busy = reader->conn_.Busy();
   PgResult started(PQexec(reader->conn_.get(), sql.c_str()));
   if (!started || started.status() != PGRES_COPY_OUT) {
-    return Err(ResultError(started.get(), reader->conn_.get(), context));
+    return Err(reader->conn_.Explain(ResultError(started.get(), reader->conn_.get(), context)));
   }
   reader->copying_ = true;
   return reader;
@@ -51,10 +52,11 @@ PgSplitReader::~PgSplitReader() {
 Status PgSplitReader::Finish() {
   copying_ = false;
   done_ = true;
+  auto busy = conn_.Busy();
   PgResult final_result(PQgetResult(conn_.get()));
   const std::string context = fmt::format("postgres source {}", plan_.label);
   if (!final_result || final_result.status() != PGRES_COMMAND_OK) {
-    return ResultError(final_result.get(), conn_.get(), context);
+    return conn_.Explain(ResultError(final_result.get(), conn_.get(), context));
   }
   while (PGresult* extra = PQgetResult(conn_.get())) PQclear(extra);
   if (!plan_.snapshot.empty()) SLUICE_RETURN_IF_ERROR(conn_.Exec("COMMIT", context));
@@ -69,7 +71,12 @@ Result<bool> PgSplitReader::Next(Batch& batch, RejectSink& rejects) {
   bool more = true;
   while (batch.num_rows() < plan_.batch_rows) {
     char* buffer = nullptr;
-    const int len = PQgetCopyData(conn_.get(), &buffer, /*async=*/0);
+    int len = 0;
+    {
+      // Per row: a server that sends no row for the stall timeout is stalled.
+      auto busy = conn_.Busy();
+      len = PQgetCopyData(conn_.get(), &buffer, /*async=*/0);
+    }
     if (len == -1) {  // the COPY is complete
       SLUICE_RETURN_IF_ERROR(Finish());
       more = false;
@@ -77,8 +84,8 @@ Result<bool> PgSplitReader::Next(Batch& batch, RejectSink& rejects) {
     }
     if (len < 0) {
       copying_ = false;
-      return Err(ResultError(nullptr, conn_.get(),
-                             fmt::format("postgres source {}: reading", plan_.label)));
+      return Err(conn_.Explain(ResultError(
+          nullptr, conn_.get(), fmt::format("postgres source {}: reading", plan_.label))));
     }
     Result<CopyDecoder::RowResult> row = decoder_.Decode(buffer, static_cast<size_t>(len), batch);
     PQfreemem(buffer);
