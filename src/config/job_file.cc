@@ -3,6 +3,9 @@
 // is one line that points at the file, line and column and names the key.
 #include "config/job_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -32,20 +35,64 @@ const std::vector<std::string> kTopLevelKeys = {"name",       "mode",   "source"
 const std::vector<std::string> kModes = {"batch", "realtime", "full_and_incremental"};
 constexpr std::string_view kTimeZonePath = "settings.time_zone";
 
+// Job files are small (a big whole-database job is a few kB); anything larger is a mistake or
+// an attack, and its YAML tree would cost many times its size in memory.
+constexpr size_t kMaxJobFileBytes = 1 << 20;
+
+// Reads a regular file of at most kMaxJobFileBytes. The file is opened without blocking and
+// checked before anything is read: a FIFO would wait for a writer forever, and a device such
+// as /dev/zero never ends.
 Result<std::string> ReadWholeFile(const std::string& path) {
   auto fail = [&](int error) {
     return Err(Status(error == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
                       fmt::format("cannot read job file '{}': {}", path, std::strerror(error))));
   };
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return fail(errno);
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return fail(errno);
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    const int error = errno;
+    close(fd);
+    return fail(error);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    close(fd);
+    return fail(EISDIR);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return Err(
+        Status::Invalid("job file '{}' is not a regular file ({}); give the path of a YAML file",
+                        path, S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket"));
+  }
+  auto too_big = [&] {
+    return Err(
+        Status::Invalid("job file '{}' is larger than the limit of {} bytes (1 MiB); a job "
+                        "file describes a job, its data belongs in the source",
+                        path, kMaxJobFileBytes));
+  };
+  if (static_cast<uint64_t>(st.st_size) > kMaxJobFileBytes) {
+    close(fd);
+    return too_big();
+  }
   std::string text;
   char buffer[8192];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) text.append(buffer, n);
-  const int error = std::ferror(f) ? errno : 0;
-  std::fclose(f);
-  if (error != 0) return fail(error);
+  while (true) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      close(fd);
+      return fail(error);
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > kMaxJobFileBytes) {  // it grew while being read
+      close(fd);
+      return too_big();
+    }
+  }
+  close(fd);
   return text;
 }
 
@@ -245,9 +292,9 @@ Result<ConnectorSection> ParseConnectorSection(const ParseContext& context,
   }
   // Keys that only jobs over many tables use are not offered (nor suggested) to the others.
   const std::vector<std::string> multi_only =
-      side == Side::kSource ? std::vector<std::string>{"tables", "connections"}
-                            : std::vector<std::string>{"table_case", "source_columns",
-                                                       "duplicate_keys"};
+      side == Side::kSource
+          ? std::vector<std::string>{"tables", "connections"}
+          : std::vector<std::string>{"table_case", "source_columns", "duplicate_keys"};
   const bool offer = side == Side::kSource ? section.info->list_tables != nullptr : multi_table;
   if (!offer) {
     std::erase_if(specs, [&](const OptionSpec& spec) {

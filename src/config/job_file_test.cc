@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "config/testing_registry.h"
 #include "core/value_text.h"
@@ -280,6 +281,48 @@ TEST_F(JobFileTest, LoadJobFileDirectory) {
   EXPECT_EQ(job.error().message(), "cannot read job file '" +
                                        std::filesystem::temp_directory_path().string() +
                                        "': Is a directory");
+}
+
+// A FIFO would block the read forever and /dev/zero never ends: only regular files are read.
+TEST_F(JobFileTest, LoadJobFileRefusesFifosAndDevices) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "sluice_fifo_test";
+  std::filesystem::create_directories(dir);
+  const std::string fifo = (dir / "job.yaml").string();
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Result<JobSpec> job = LoadJobFile(fifo, options_, registry_);  // returns: nobody writes
+  ASSERT_FALSE(job.has_value());
+  EXPECT_EQ(job.error().message(), "job file '" + fifo +
+                                       "' is not a regular file (a FIFO); give the path of a "
+                                       "YAML file");
+  std::filesystem::remove_all(dir);
+  job = LoadJobFile("/dev/zero", options_, registry_);
+  ASSERT_FALSE(job.has_value());
+  EXPECT_EQ(job.error().message(),
+            "job file '/dev/zero' is not a regular file (a device or socket); give the path of a "
+            "YAML file");
+  EXPECT_EQ(job.error().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(JobFileTest, LoadJobFileRefusesFilesOverOneMebibyte) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "sluice_size_test";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "job.yaml").string();
+  // Valid YAML up to the limit: a comment padding a minimal job.
+  std::string text = kMinimalJob;
+  text += "#" + std::string((1 << 20) - text.size() - 2, 'x') + "\n";
+  ASSERT_EQ(text.size(), size_t{1} << 20);
+  std::ofstream(path) << text;
+  Result<JobSpec> job = LoadJobFile(path, options_, registry_);
+  EXPECT_TRUE(job.has_value()) << job.error().message();
+  std::ofstream(path, std::ios::app) << "\n";
+  job = LoadJobFile(path, options_, registry_);
+  ASSERT_FALSE(job.has_value());
+  EXPECT_EQ(job.error().message(),
+            "job file '" + path +
+                "' is larger than the limit of 1048576 bytes (1 MiB); a job file describes a "
+                "job, its data belongs in the source");
+  std::filesystem::remove_all(dir);
 }
 
 // Every prefix of a valid job is either valid or one clean error: no crash, no exception, and
