@@ -1,6 +1,8 @@
 // rename, drop, select: transforms that only reshape the schema. They never reject a row and
 // never copy values: rename touches no data, drop and select move whole columns.
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -23,30 +25,37 @@ Status CheckColumnCount(const Batch& batch, size_t expected) {
 
 class RenameTransform final : public Transform {
  public:
-  RenameTransform(Schema output, std::string description)
-      : output_(std::move(output)), description_(std::move(description)) {}
-  const Schema& output_schema() const override { return output_; }
+  RenameTransform(size_t columns, std::vector<std::pair<size_t, std::string>> renames,
+                  std::string description)
+      : columns_(columns), renames_(std::move(renames)), description_(std::move(description)) {}
+  void Reshape(Schema& schema) const override {
+    for (const auto& [index, name] : renames_) schema.fields[index].name = name;
+  }
   std::string Describe() const override { return description_; }
   Status Apply(Batch& batch, RejectSink& rejects) const override {
     (void)rejects;
-    return CheckColumnCount(batch, output_.size());
+    return CheckColumnCount(batch, columns_);
   }
 
  private:
-  Schema output_;
+  size_t columns_;
+  std::vector<std::pair<size_t, std::string>> renames_;  // (column, new name)
   std::string description_;
 };
 
 // Keeps the input columns listed in `sources`, in that order (drop and select alike).
 class ProjectTransform final : public Transform {
  public:
-  ProjectTransform(size_t input_columns, std::vector<size_t> sources, Schema output,
-                   std::string description)
+  ProjectTransform(size_t input_columns, std::vector<size_t> sources, std::string description)
       : input_columns_(input_columns),
         sources_(std::move(sources)),
-        output_(std::move(output)),
         description_(std::move(description)) {}
-  const Schema& output_schema() const override { return output_; }
+  void Reshape(Schema& schema) const override {
+    std::vector<Field> fields;
+    fields.reserve(sources_.size());
+    for (size_t s : sources_) fields.push_back(std::move(schema.fields[s]));
+    schema.fields = std::move(fields);
+  }
   std::string Describe() const override { return description_; }
 
   Status Apply(Batch& batch, RejectSink& rejects) const override {
@@ -63,7 +72,6 @@ class ProjectTransform final : public Transform {
  private:
   size_t input_columns_;
   std::vector<size_t> sources_;
-  Schema output_;
   std::string description_;
 };
 
@@ -72,33 +80,40 @@ class ProjectTransform final : public Transform {
 Result<std::unique_ptr<Transform>> MakeRenameTransform(const TransformSpec& spec,
                                                        const Schema& input) {
   if (spec.assignments.empty()) return Err(Status::Invalid("no columns to rename"));
-  Schema output = input;
-  std::vector<bool> renamed(input.size(), false);
+  std::vector<std::pair<size_t, std::string>> renames;
+  std::unordered_map<size_t, size_t> renamed;  // column -> its entry in renames
   std::string description = "rename ";
   for (const auto& [from, to] : spec.assignments) {
     SLUICE_ASSIGN_OR_RETURN(size_t index, FindColumn(input, from));
-    if (renamed[index]) {
+    if (renamed.contains(index)) {
       return Err(Status::Invalid("column '{}' is renamed twice", input.fields[index].name));
     }
     if (to.empty()) return Err(Status::Invalid("the new name of '{}' is empty", from));
-    renamed[index] = true;
-    output.fields[index].name = to;
+    renamed[index] = renames.size();
+    renames.emplace_back(index, to);
     if (description.size() > 7) description += ", ";
     description += fmt::format("{} -> {}", input.fields[index].name, to);
   }
   // All renames happen at once, so `{a: b, b: a}` swaps; only the final names must be unique.
-  for (size_t i = 0; i < output.size(); ++i) {
-    for (size_t j = i + 1; j < output.size(); ++j) {
-      if (output.fields[i].name == output.fields[j].name) {
-        const size_t moved = renamed[j] ? j : i;
-        const size_t other = moved == j ? i : j;
-        return Err(Status::Conflict("cannot rename '{}' to '{}': column '{}' already has that name",
-                                    input.fields[moved].name, output.fields[moved].name,
-                                    input.fields[other].name));
-      }
-    }
+  // One pass over the names (a hash set, not every pair: a step may face thousands of columns).
+  std::unordered_map<std::string_view, size_t> owner;  // final name -> column
+  auto final_name = [&](size_t i) -> std::string_view {
+    auto it = renamed.find(i);
+    return it == renamed.end() ? std::string_view(input.fields[i].name)
+                               : std::string_view(renames[it->second].second);
+  };
+  for (size_t j = 0; j < input.size(); ++j) {
+    auto [it, fresh] = owner.emplace(final_name(j), j);
+    if (fresh) continue;
+    const size_t i = it->second;
+    const size_t moved = renamed.contains(j) ? j : i;
+    const size_t other = moved == j ? i : j;
+    return Err(Status::Conflict("cannot rename '{}' to '{}': column '{}' already has that name",
+                                input.fields[moved].name, final_name(moved),
+                                input.fields[other].name));
   }
-  return std::unique_ptr<Transform>(new RenameTransform(std::move(output), std::move(description)));
+  return std::unique_ptr<Transform>(
+      new RenameTransform(input.size(), std::move(renames), std::move(description)));
 }
 
 Result<std::unique_ptr<Transform>> MakeDropTransform(const TransformSpec& spec,
@@ -110,21 +125,17 @@ Result<std::unique_ptr<Transform>> MakeDropTransform(const TransformSpec& spec,
     dropped[index] = true;
   }
   std::vector<size_t> sources;
-  Schema output;
   for (size_t i = 0; i < input.size(); ++i) {
-    if (dropped[i]) continue;
-    sources.push_back(i);
-    output.fields.push_back(input.fields[i]);
+    if (!dropped[i]) sources.push_back(i);
   }
-  return std::unique_ptr<Transform>(new ProjectTransform(
-      input.size(), std::move(sources), std::move(output), "drop " + JoinNames(spec.columns)));
+  return std::unique_ptr<Transform>(
+      new ProjectTransform(input.size(), std::move(sources), "drop " + JoinNames(spec.columns)));
 }
 
 Result<std::unique_ptr<Transform>> MakeSelectTransform(const TransformSpec& spec,
                                                        const Schema& input) {
   if (spec.columns.empty()) return Err(Status::Invalid("no columns to select"));
   std::vector<size_t> sources;
-  Schema output;
   std::set<size_t> seen;
   for (const std::string& name : spec.columns) {
     SLUICE_ASSIGN_OR_RETURN(size_t index, FindColumn(input, name));
@@ -132,10 +143,9 @@ Result<std::unique_ptr<Transform>> MakeSelectTransform(const TransformSpec& spec
       return Err(Status::Invalid("column '{}' is selected twice", input.fields[index].name));
     }
     sources.push_back(index);
-    output.fields.push_back(input.fields[index]);
   }
-  return std::unique_ptr<Transform>(new ProjectTransform(
-      input.size(), std::move(sources), std::move(output), "select " + JoinNames(spec.columns)));
+  return std::unique_ptr<Transform>(
+      new ProjectTransform(input.size(), std::move(sources), "select " + JoinNames(spec.columns)));
 }
 
 }  // namespace sluice

@@ -13,16 +13,16 @@ namespace {
 
 class FilterTransform final : public Transform {
  public:
-  FilterTransform(Schema schema, std::unique_ptr<Expression> expression, std::string label)
-      : schema_(std::move(schema)), expression_(std::move(expression)), label_(std::move(label)) {}
+  FilterTransform(size_t columns, std::unique_ptr<Expression> expression, std::string label)
+      : columns_(columns), expression_(std::move(expression)), label_(std::move(label)) {}
 
-  const Schema& output_schema() const override { return schema_; }
+  void Reshape(Schema&) const override {}
   std::string Describe() const override { return "filter " + expression_->text(); }
 
   Status Apply(Batch& batch, RejectSink& rejects) const override {
-    if (batch.num_columns() != schema_.size()) {
+    if (batch.num_columns() != columns_) {
       return Status::Internal("{}: batch has {} columns, schema has {}", label_,
-                              batch.num_columns(), schema_.size());
+                              batch.num_columns(), columns_);
     }
     const size_t rows = batch.num_rows();
     if (rows == 0) return Status::OK();
@@ -33,7 +33,7 @@ class FilterTransform final : public Transform {
     thread_local std::vector<uint8_t> keep;
     SLUICE_RETURN_IF_ERROR(expression_->Evaluate(batch, result, errors));
     for (const RowError& e : errors) {
-      SLUICE_RETURN_IF_ERROR(rejects.Reject(schema_, batch, e.row, label_, e.message));
+      SLUICE_RETURN_IF_ERROR(rejects.Reject(output_schema(), batch, e.row, label_, e.message));
     }
     keep.resize(rows);
     size_t kept = 0;
@@ -47,7 +47,7 @@ class FilterTransform final : public Transform {
   }
 
  private:
-  Schema schema_;
+  size_t columns_;
   std::unique_ptr<Expression> expression_;
   std::string label_;
 };
@@ -65,7 +65,8 @@ Result<std::unique_ptr<Transform>> MakeFilterTransform(const TransformSpec& spec
     return Err(Status::Invalid("the filter must be a condition (boolean), but '{}' is {}",
                                spec.expression, TypeName(e->result_type())));
   }
-  return std::unique_ptr<Transform>(new FilterTransform(input, std::move(e), std::move(label)));
+  return std::unique_ptr<Transform>(
+      new FilterTransform(input.size(), std::move(e), std::move(label)));
 }
 
 }  // namespace sluice

@@ -22,13 +22,21 @@ struct Assignment {
 
 class SetTransform final : public Transform {
  public:
-  SetTransform(Schema input, Schema output, std::vector<Assignment> assignments, std::string label)
-      : input_(std::move(input)),
-        output_(std::move(output)),
+  SetTransform(size_t input_columns, std::vector<Assignment> assignments, std::string label)
+      : input_columns_(input_columns),
         assignments_(std::move(assignments)),
         label_(std::move(label)) {}
 
-  const Schema& output_schema() const override { return output_; }
+  void Reshape(Schema& schema) const override {
+    for (const Assignment& a : assignments_) {
+      if (a.target < schema.fields.size()) {
+        schema.fields[a.target].type = a.type;
+        schema.fields[a.target].nullable = true;
+      } else {
+        schema.fields.push_back(Field{a.column, a.type, true});
+      }
+    }
+  }
 
   std::string Describe() const override {
     std::string out = "set ";
@@ -40,9 +48,9 @@ class SetTransform final : public Transform {
   }
 
   Status Apply(Batch& batch, RejectSink& rejects) const override {
-    if (batch.num_columns() != input_.size()) {
+    if (batch.num_columns() != input_columns_) {
       return Status::Internal("{}: batch has {} columns, schema has {}", label_,
-                              batch.num_columns(), input_.size());
+                              batch.num_columns(), input_columns_);
     }
     const size_t rows = batch.num_rows();
     // All values first, from the untouched input batch; then the batch changes shape.
@@ -59,7 +67,9 @@ class SetTransform final : public Transform {
         if (!keep[e.row]) continue;  // one rejection per row
         keep[e.row] = 0;
         ++rejected;
-        SLUICE_RETURN_IF_ERROR(rejects.Reject(input_, batch, e.row, label_,
+        // A set never renames or moves a column: the input's names are the first ones of the
+        // output, and the batch still has the input's columns.
+        SLUICE_RETURN_IF_ERROR(rejects.Reject(output_schema(), batch, e.row, label_,
                                               fmt::format("{}: {}", as.column, e.message)));
       }
     }
@@ -84,8 +94,7 @@ class SetTransform final : public Transform {
     return c;
   }
 
-  Schema input_;
-  Schema output_;
+  size_t input_columns_;
   std::vector<Assignment> assignments_;
   std::string label_;
 };
@@ -95,7 +104,8 @@ class SetTransform final : public Transform {
 Result<std::unique_ptr<Transform>> MakeSetTransform(const TransformSpec& spec, const Schema& input,
                                                     const ExprContext& context, std::string label) {
   if (spec.assignments.empty()) return Err(Status::Invalid("no columns to set"));
-  Schema output = input;
+  // The columns this step appends, looked up like the input's (Schema::IndexOf: exact first).
+  Schema added;
   std::vector<Assignment> assignments;
   for (const auto& [column, text] : spec.assignments) {
     if (column.empty()) return Err(Status::Invalid("a column name is empty"));
@@ -108,19 +118,19 @@ Result<std::unique_ptr<Transform>> MakeSetTransform(const TransformSpec& spec, c
     a.type = (*e)->result_type();
     if (a.type.id == TypeId::kNull) a.type = DataType::Of(TypeId::kString);
     a.expression = std::move(*e);
-    std::optional<size_t> existing = output.IndexOf(column);
-    if (existing) {
+    if (std::optional<size_t> existing = input.IndexOf(column)) {
       a.target = *existing;
-      output.fields[*existing].type = a.type;
-      output.fields[*existing].nullable = true;
+    } else if (std::optional<size_t> again = added.IndexOf(column)) {
+      a.target = input.size() + *again;
+      added.fields[*again].type = a.type;
     } else {
-      a.target = output.fields.size();
-      output.fields.push_back(Field{column, a.type, true});
+      a.target = input.size() + added.size();
+      added.fields.push_back(Field{column, a.type, true});
     }
     assignments.push_back(std::move(a));
   }
   return std::unique_ptr<Transform>(
-      new SetTransform(input, std::move(output), std::move(assignments), std::move(label)));
+      new SetTransform(input.size(), std::move(assignments), std::move(label)));
 }
 
 }  // namespace sluice

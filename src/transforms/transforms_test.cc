@@ -1,5 +1,8 @@
 #include "transforms/transform.h"
 
+#include <unistd.h>
+
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -248,6 +251,47 @@ TEST(TransformsTest, BuildErrorsNameTheStep) {
   // Later steps see the schema the earlier ones produced.
   EXPECT_EQ(error({Columns(TransformSpec::Kind::kDrop, {"amount"}), Filter("amount > 0", 9)}),
             "job.yaml:9:7: transforms[1] (filter): at position 1: unknown column 'amount'");
+}
+
+// Resident memory of this process, from /proc/self/statm.
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t pages = 0;
+  int64_t resident = 0;
+  statm >> pages >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+// Issue 8: a chain whose steps each add a column kept a schema copy (two, for set) per step, so
+// 5,000 steps held 12.5 million fields (1 GB). Steps now keep only their change of shape; the
+// schemas a step needs are built on use.
+TEST(TransformsTest, ThousandsOfGrowingStepsKeepNoSchemaPerStep) {
+  constexpr size_t kSteps = 5000;
+  std::vector<TransformSpec> specs;
+  for (size_t i = 0; i < kSteps; ++i) {
+    if (i % 2 == 0) {  // a new column
+      specs.push_back(Pairs(TransformSpec::Kind::kSet,
+                            {{"column_with_a_long_name_" + std::to_string(i), "id"}}));
+    } else {  // a new schema of the same width
+      specs.push_back(Pairs(
+          TransformSpec::Kind::kRename,
+          i % 4 == 1 ? std::vector<std::pair<std::string, std::string>>{{"status", "state"}}
+                     : std::vector<std::pair<std::string, std::string>>{{"state", "status"}}));
+    }
+  }
+  const int64_t before = ResidentBytes();
+  auto chain = BuildTransforms(specs, OrdersSchema(), {});
+  ASSERT_TRUE(chain.has_value()) << chain.error().message();
+  const int64_t grown = ResidentBytes() - before;
+  const Schema& out = chain->back()->output_schema();
+  EXPECT_EQ(out.size(), OrdersSchema().size() + kSteps / 2);
+  EXPECT_EQ(out.fields[2].name, "status");
+  EXPECT_EQ(out.fields.back().name, "column_with_a_long_name_" + std::to_string(kSteps - 2));
+  // A copy per step would be 2,500 steps x ~1,250 fields x ~80 bytes = 250 MB at least.
+  EXPECT_LT(grown, int64_t{64} << 20) << "the chain holds " << (grown >> 20) << " MB";
+  // A middle step's schema is built on demand, and is the same as building up to it.
+  const Schema& middle = (*chain)[kSteps / 2]->output_schema();
+  EXPECT_EQ(middle.size(), OrdersSchema().size() + kSteps / 4 + 1);
 }
 
 }  // namespace
