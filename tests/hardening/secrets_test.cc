@@ -191,8 +191,9 @@ TEST_F(SecretsTest, PercentEncodedDelimiterPasswordsConnect) {
   PgClient pg(servers.pg_url);
   pg.Exec("DROP TABLE IF EXISTS public.secrets_ok");
   // Kept between runs (tables it created may belong to it); its password is set again.
-  pg.Exec("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'secrets_user') THEN "
-          "CREATE ROLE secrets_user LOGIN SUPERUSER; END IF; END $$");
+  pg.Exec(
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'secrets_user') THEN "
+      "CREATE ROLE secrets_user LOGIN SUPERUSER; END IF; END $$");
   pg.Exec("ALTER ROLE secrets_user PASSWORD '" + pw + "'");
 
   const std::string my_url = "mysql://secrets_user:" + std::string(kEncoded) + "@" +

@@ -4,7 +4,8 @@
 //   mariadb://user@host/database?socket=/run/mysqld/mysqld.sock
 //
 // User and password are percent-decoded; the user-info ends at the last `@` before the host
-// (core/url_userinfo.h), so a password may hold `@ : / ? #` unescaped. Parameters (case-insensitive, '-' or '_'):
+// (core/url_userinfo.h), so a password may hold `@ : / ? #` unescaped.
+// Parameters (case-insensitive, '-' or '_'):
 //   ssl-mode         DISABLED (default) | PREFERRED | REQUIRED | VERIFY_CA | VERIFY_IDENTITY
 //   ssl-ca, ssl-capath, ssl-cert, ssl-key, ssl-cipher, ssl-crl   passed to the client library
 //   socket           a Unix socket path; host and port are then ignored
