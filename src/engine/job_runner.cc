@@ -137,13 +137,10 @@ class Runner {
       moved = pipeline.Run();
     }
     Status kept = rejects.Close();
-    summary_.rows_rejected = rejects.count();
-    // The pipeline counts what it handed to the writers; the target may have refused some.
-    target_rejected_ = rejects.target_count();
-    transform_rejected_ = rejects.transform_count();
-    if (summary_.rows_rejected > 0) summary_.dirty_records = spec_.settings.dirty_records;
+    if (rejects.count() > 0) summary_.dirty_records = spec_.settings.dirty_records;
     if (moved.ok()) moved = kept;
     if (moved.ok()) moved = setup_.sink->Commit();
+    target_committed_ = moved.ok();
     if (!moved.ok()) {
       Status aborted = setup_.sink->Abort();
       if (!aborted.ok())
@@ -153,14 +150,17 @@ class Runner {
       return moved;
     }
     RunRecord record;
-    record.rows_written = rows_written();
-    record.rows_rejected = summary_.rows_rejected;
+    record.rows_written = metrics_.rows_written.load();
+    record.rows_rejected = metrics_.rows_rejected.load();
     SLUICE_RETURN_IF_ERROR(state_->ConfirmRun(spec_.name, summary_.run_id, record));
     summary_.watermark_after = new_watermark ? new_watermark : summary_.watermark_before;
     return Status::OK();
   }
 
   RunMetrics& metrics() { return metrics_; }
+  // Whether this run's rows are in the target (a failure after that, in the state store,
+  // leaves a pending run that the next run confirms).
+  bool target_committed() const { return target_committed_; }
 
  private:
   // settings.sync: full ignores the watermark; incremental needs one; full_then_incremental
@@ -190,13 +190,6 @@ class Runner {
     return Status::OK();
   }
 
- public:
-  int64_t rows_written() const { return metrics_.rows_written.load() - target_rejected_; }
-  int64_t rows_filtered() const {
-    return std::max<int64_t>(0, metrics_.rows_dropped_by_transforms.load() - transform_rejected_);
-  }
-
- private:
   const JobSpec& spec_;
   const ConnectorRegistry& registry_;
   const RunOptions& options_;
@@ -205,9 +198,20 @@ class Runner {
   std::unique_ptr<StateStore> owned_state_;
   StateStore* state_ = nullptr;
   RunMetrics metrics_;
-  int64_t target_rejected_ = 0;
-  int64_t transform_rejected_ = 0;
+  bool target_committed_ = false;
 };
+
+// The row counts of a run, from the pipeline's counters: read = written + rejected + filtered
+// + rolled back. A run that failed before its target committed wrote nothing: the rows it had
+// sent to the target, and those still on their way, are rolled back.
+void CountRows(const RunMetrics& m, bool committed, RunSummary& summary) {
+  summary.rows_read = m.rows_read.load();
+  summary.rows_rejected = m.rows_rejected.load();
+  summary.rows_filtered = m.rows_filtered.load();
+  summary.rows_written = committed ? m.rows_written.load() : 0;
+  summary.rows_rolled_back =
+      summary.rows_read - summary.rows_written - summary.rows_rejected - summary.rows_filtered;
+}
 
 }  // namespace
 
@@ -227,11 +231,9 @@ RunSummary RunJob(const JobSpec& spec, const ConnectorRegistry& registry,
   summary.status = runner.Run();
   const RunMetrics& m = runner.metrics();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  summary.rows_read = m.rows_read.load();
-  summary.rows_written = runner.rows_written();
+  CountRows(m, runner.target_committed(), summary);
   summary.bytes_read = m.bytes_read.load();
   summary.bytes_written = m.bytes_written.load();
-  summary.rows_filtered = runner.rows_filtered();
   summary.reader_wait_seconds = static_cast<double>(m.reader_wait_ns.load()) / 1e9;
   summary.writer_wait_seconds = static_cast<double>(m.writer_wait_ns.load()) / 1e9;
   summary.throttle_seconds = static_cast<double>(m.throttle_wait_ns.load()) / 1e9;
