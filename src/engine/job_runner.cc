@@ -7,6 +7,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/interrupted_runs.h"
 #include "engine/job_setup.h"
 #include "engine/pipeline.h"
 #include "engine/reject_collector.h"
@@ -25,30 +26,6 @@ std::string NewRunId() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   std::random_device rd;
   return fmt::format("{:%Y%m%dT%H%M%S}Z-{:06x}", now, rd() & 0xffffff);
-}
-
-// Step 1: a run that was killed before it was confirmed.
-Status ResolvePendingRun(StateStore& state, Sink& sink, const JobState& job_state,
-                         RunSummary& summary) {
-  if (!job_state.pending) return Status::OK();
-  const PendingRunRecord& pending = *job_state.pending;
-  SLUICE_ASSIGN_OR_RETURN(bool committed,
-                          sink.Recover(PendingRun{pending.run_id, pending.sink_state}));
-  if (committed) {
-    RunRecord rec;
-    rec.outcome = "recovered";
-    SLUICE_RETURN_IF_ERROR(state.ConfirmRun(summary.job, pending.run_id, rec));
-    summary.recovery_note = fmt::format(
-        "run {} was interrupted after the target committed; its watermark is now confirmed",
-        pending.run_id);
-  } else {
-    SLUICE_RETURN_IF_ERROR(state.DiscardRun(summary.job, pending.run_id));
-    summary.recovery_note = fmt::format(
-        "run {} was interrupted before the target committed; its partial output was removed",
-        pending.run_id);
-  }
-  spdlog::warn("{}: {}", summary.job, summary.recovery_note);
-  return Status::OK();
 }
 
 class Runner {
@@ -71,7 +48,11 @@ class Runner {
       state_ = owned_state_.get();
     }
     SLUICE_ASSIGN_OR_RETURN(JobState job_state, state_->Load(spec_.name));
-    SLUICE_RETURN_IF_ERROR(ResolvePendingRun(*state_, *setup_.sink, job_state, summary_));
+    SLUICE_ASSIGN_OR_RETURN(summary_.recovery_note,
+                            ResolvePendingRun(*state_, *setup_.sink, job_state));
+    if (!summary_.recovery_note.empty()) {
+      spdlog::warn("{}: {}", summary_.job, summary_.recovery_note);
+    }
     SLUICE_ASSIGN_OR_RETURN(job_state, state_->Load(spec_.name));
 
     // Step 2: the range of this run.
