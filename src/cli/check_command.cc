@@ -36,7 +36,7 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
   std::optional<std::string> low;
   std::string state_path = ResolveStatePath(spec, args.state_path);
   if (std::filesystem::exists(state_path)) {
-    SLUICE_ASSIGN_OR_RETURN(auto state, OpenSqliteStateStore(state_path));
+    SLUICE_ASSIGN_OR_RETURN(auto state, OpenSqliteStateStoreReadOnly(state_path));
     SLUICE_ASSIGN_OR_RETURN(JobState js, state->Load(spec.name));
     if (js.watermark_column == setup.incremental_column) low = js.watermark;
     if (js.pending) {

@@ -31,7 +31,12 @@ int Fail(const Status& st) {
 }  // namespace
 
 int StateShowCommand(const std::string& state_path, const std::string& job) {
-  auto store = OpenSqliteStateStore(StatePath(state_path));
+  // Showing only reads: no write access needed, and a store that does not exist stays so.
+  auto store = OpenSqliteStateStoreReadOnly(StatePath(state_path));
+  if (!store && store.error().code() == StatusCode::kNotFound) {
+    std::printf("no jobs in %s\n", StatePath(state_path).c_str());
+    return kExitOk;
+  }
   if (!store) return Fail(store.error());
   std::vector<JobState> jobs;
   if (job.empty()) {
