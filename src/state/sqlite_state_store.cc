@@ -1,6 +1,7 @@
 // The embedded state store: one SQLite file, WAL journal, synchronous=FULL so a confirmed run
 // survives power loss, every change in one transaction.
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -403,11 +404,15 @@ Result<std::unique_ptr<StateStore>> OpenSqliteStateStoreReadOnly(const std::stri
   if (!std::filesystem::exists(path, ec)) {
     return Err(Status::NotFound("there is no state store at {}", path));
   }
-  // Read-only, first as a live database (a writer may be running: WAL readers see its
-  // committed state); where nothing may be created next to the file (its -shm index, in a
-  // folder without write access) and none exists, as an immutable file, which nobody without
-  // write access can be changing.
-  Result<sqlite3*> db = OpenDatabase(path, SQLITE_OPEN_READONLY);
+  // Only reads are issued. With write access, the connection is opened read-write all the
+  // same: the last connection to close removes the WAL files (-wal, -shm) it used, which a
+  // read-only one leaves behind. Without it, read-only, as a live database (a writer may be
+  // running: WAL readers see what it committed); where nothing may be created next to the
+  // file (its -shm index, in a folder without write access), as an immutable file, which
+  // nobody without write access to it can be changing.
+  const std::string folder = std::filesystem::absolute(path).parent_path().string();
+  const bool writable = ::access(path.c_str(), W_OK) == 0 && ::access(folder.c_str(), W_OK) == 0;
+  Result<sqlite3*> db = OpenDatabase(path, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
   if (!db) return Err(db.error());
   auto store = std::make_unique<SqliteStateStore>(*db, path);
   Status st = store->InitReadOnly();
