@@ -206,7 +206,12 @@ Status Pipeline::Run() {
     Status st = writer->Finish();
     const int64_t refused = count_refused(before);
     if (st.ok()) metrics_.rows_written.fetch_sub(refused, std::memory_order_relaxed);
-    if (!st.ok()) shared.Fail(st.WithContext(fmt::format("writing {}", sink_.Describe())));
+    if (!st.ok()) {
+      // As for Write: the error limit belongs to the job (PostgreSQL refuses rows here too).
+      shared.Fail(st.code() == StatusCode::kLimitExceeded
+                      ? st
+                      : st.WithContext(fmt::format("writing {}", sink_.Describe())));
+    }
   };
 
   std::vector<std::unique_ptr<SinkWriter>> sink_writers;
