@@ -37,7 +37,7 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
   std::optional<std::string> low;
   std::string state_path = ResolveStatePath(spec, args.state_path);
   if (std::filesystem::exists(state_path)) {
-    SLUICE_ASSIGN_OR_RETURN(auto state, OpenSqliteStateStore(state_path));
+    SLUICE_ASSIGN_OR_RETURN(auto state, OpenSqliteStateStoreReadOnly(state_path));
     SLUICE_ASSIGN_OR_RETURN(JobState js, state->Load(spec.name));
     if (js.watermark_column == setup.incremental_column) low = js.watermark;
     if (js.pending) {
@@ -85,6 +85,25 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
   return out;
 }
 
+// The plan goes to stdout whole; only the verdict is an error: the tables that cannot run
+// are marked in the plan itself.
+int CheckTables(const JobSpec& spec) {
+  Result<TablesPlanReport> report = BuildTablesPlan(spec);
+  if (!report) {
+    std::fprintf(stderr, "error: %s\n", report.error().message().c_str());
+    return ExitCodeFor(report.error());
+  }
+  std::fputs(report->text.c_str(), stdout);
+  if (report->failed > 0) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "error: %d of %zu tables cannot run (see ERROR above)\n", report->failed,
+                 report->tables);
+    return kExitUsageError;
+  }
+  std::puts("check passed: nothing was written");
+  return kExitOk;
+}
+
 }  // namespace
 
 int CheckCommand(const JobArgs& args) {
@@ -94,7 +113,8 @@ int CheckCommand(const JobArgs& args) {
     return ExitCodeFor(spec.error());
   }
   ConfigureStallWatch(spec->settings.stall_timeout_seconds, nullptr);
-  Result<std::string> plan = spec->multi_table() ? BuildTablesPlan(*spec) : BuildPlan(*spec, args);
+  if (spec->multi_table()) return CheckTables(*spec);
+  Result<std::string> plan = BuildPlan(*spec, args);
   if (!plan) {
     std::fprintf(stderr, "error: %s\n", plan.error().message().c_str());
     return ExitCodeFor(plan.error());

@@ -37,7 +37,10 @@ int VerifyCommand(const VerifyArgs& args);
 int CheckCommand(const JobArgs& args);
 int ConnectorsCommand(const std::string& name);
 int StateShowCommand(const std::string& state_path, const std::string& job);
-int StateResetCommand(const std::string& state_path, const std::string& job);
+// With a job file in `job_file`, first resolves a run a kill left (as the next run would);
+// without one, refuses to reset while such a run is pending.
+int StateResetCommand(const std::string& state_path, const std::string& job,
+                      const JobArgs& job_file);
 int StateSetWatermarkCommand(const std::string& state_path, const std::string& job,
                              const std::string& column, const std::string& value);
 

@@ -131,6 +131,14 @@ int main(int argc, char** argv) {
   auto* reset = state->add_subcommand(
       "reset", "Forget a job's watermark (the next incremental run reads everything)");
   reset->add_option("job", state_job, "Job name")->required();
+  sluice::JobArgs reset_job;
+  reset
+      ->add_option("--job", reset_job.job_file,
+                   "The job's file: resolves a run a kill left (as the next run would) before "
+                   "resetting; needed when one is pending")
+      ->check(CLI::ExistingFile);
+  reset->add_option("-s,--set", reset_job.sets, "With --job: as for `run`")->type_name("KEY=VALUE");
+  reset->add_option("-d,--bizdate", reset_job.bizdate, "With --job: as for `run`");
   std::string wm_column;
   std::string wm_value;
   auto* set_wm = state->add_subcommand("set-watermark", "Set a job's watermark by hand");
@@ -160,7 +168,7 @@ int main(int argc, char** argv) {
   if (*verify) return sluice::VerifyCommand(verify_args);
   if (*connectors) return sluice::ConnectorsCommand(connector_name);
   if (*show) return sluice::StateShowCommand(state_path, state_job);
-  if (*reset) return sluice::StateResetCommand(state_path, state_job);
+  if (*reset) return sluice::StateResetCommand(state_path, state_job, reset_job);
   if (*set_wm) return sluice::StateSetWatermarkCommand(state_path, state_job, wm_column, wm_value);
   return sluice::kExitUsageError;
 }

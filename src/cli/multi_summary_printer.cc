@@ -27,8 +27,13 @@ std::string MultiSummaryText(const MultiRunSummary& s) {
   if (skipped > 0) out += fmt::format(", {} already done (skipped)", skipped);
   out += "\n";
   if (s.tables.empty()) return out;
-  out += fmt::format("  rows       {} read, {} written, {} rejected\n", FormatCount(s.rows_read),
-                     FormatCount(s.rows_written), FormatCount(s.rows_rejected));
+  out += fmt::format("  rows       {} read, {} written, {} rejected, {} filtered out",
+                     FormatCount(s.rows_read), FormatCount(s.rows_written),
+                     FormatCount(s.rows_rejected), FormatCount(s.rows_filtered));
+  if (s.rows_rolled_back > 0) {
+    out += fmt::format(", {} rolled back", FormatCount(s.rows_rolled_back));
+  }
+  out += "\n";
   const double secs = std::max(s.seconds, 1e-9);
   out += fmt::format("  speed      {} rows/s, {}/s\n",
                      FormatCount(static_cast<int64_t>(static_cast<double>(s.rows_written) / secs)),
@@ -72,6 +77,8 @@ std::string MultiSummaryJson(const MultiRunSummary& s) {
   j["rows_read"] = s.rows_read;
   j["rows_written"] = s.rows_written;
   j["rows_rejected"] = s.rows_rejected;
+  j["rows_filtered"] = s.rows_filtered;
+  j["rows_rolled_back"] = s.rows_rolled_back;
   j["tables_failed"] = s.tables_failed;
   j["tables"] = nlohmann::ordered_json::array();
   for (const TableRunResult& t : s.tables) {

@@ -1,11 +1,17 @@
 // `sluice state`: inspect and adjust what jobs remember.
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/job_loading.h"
+#include "config/suggest.h"
+#include "core/connector_registry.h"
+#include "engine/interrupted_runs.h"
+#include "engine/job_runner.h"
 #include "state/state_store.h"
 
 namespace sluice {
@@ -25,7 +31,12 @@ int Fail(const Status& st) {
 }  // namespace
 
 int StateShowCommand(const std::string& state_path, const std::string& job) {
-  auto store = OpenSqliteStateStore(StatePath(state_path));
+  // Showing only reads: no write access needed, and a store that does not exist stays so.
+  auto store = OpenSqliteStateStoreReadOnly(StatePath(state_path));
+  if (!store && store.error().code() == StatusCode::kNotFound) {
+    std::printf("no jobs in %s\n", StatePath(state_path).c_str());
+    return kExitOk;
+  }
   if (!store) return Fail(store.error());
   std::vector<JobState> jobs;
   if (job.empty()) {
@@ -69,17 +80,78 @@ int StateShowCommand(const std::string& state_path, const std::string& job) {
   return kExitOk;
 }
 
-int StateResetCommand(const std::string& state_path, const std::string& job) {
-  auto store = OpenSqliteStateStore(StatePath(state_path));
+int StateResetCommand(const std::string& state_path, const std::string& job,
+                      const JobArgs& job_file) {
+  std::optional<JobSpec> spec;
+  if (!job_file.job_file.empty()) {
+    Result<JobSpec> loaded = LoadJobFromArgs(job_file);
+    if (!loaded) return Fail(loaded.error());
+    if (loaded->name != job) {
+      return Fail(Status::Invalid("the job file {} is job '{}', not '{}'", job_file.job_file,
+                                  loaded->name, job));
+    }
+    spec = std::move(*loaded);
+  }
+  // The job's store: its settings.state_path applies when its file is given, as for `run`.
+  const std::string path = spec ? ResolveStatePath(*spec, state_path) : StatePath(state_path);
+  auto store = OpenSqliteStateStore(path);
   if (!store) return Fail(store.error());
-  Status st = (*store)->Reset(job);
-  // ... and every table of a job over many tables ("<job>/<table>").
+  // The job's own state and, for a job over many tables, each table's ("<job>/<table>").
   auto all = (*store)->List();
   if (!all) return Fail(all.error());
+  std::vector<std::string> names;
+  std::vector<std::string> known;
   for (const JobState& j : *all) {
-    if (st.ok() && j.job.starts_with(job + "/")) st = (*store)->Reset(j.job);
+    if (j.job == job || j.job.starts_with(job + "/")) names.push_back(j.job);
+    if (j.job.find('/') == std::string::npos) known.push_back(j.job);
   }
-  if (!st.ok()) return Fail(st);
+  if (names.empty()) {
+    std::fprintf(stderr, "error: the state store %s has no job named '%s'%s; nothing was reset\n",
+                 path.c_str(), job.c_str(), DidYouMean(job, known).c_str());
+    return kExitUsageError;
+  }
+
+  // A run killed before it was confirmed may have left rows in the target that only its
+  // recovery record can remove: resolve it as the next run would (with the job file), and
+  // never forget it unresolved.
+  if (spec) {
+    auto resolved = ResolveInterruptedRuns(*spec, BuiltinConnectors(), **store);
+    if (!resolved) {
+      return Fail(resolved.error().WithContext(
+          fmt::format("{}: resolving the interrupted run before the reset", job)));
+    }
+    for (const std::string& line : *resolved) std::printf("%s\n", line.c_str());
+  }
+  std::vector<JobState> pending;
+  for (const std::string& name : names) {
+    auto state = (*store)->Load(name);
+    if (!state) return Fail(state.error());
+    if (state->pending) pending.push_back(std::move(*state));
+  }
+  if (!pending.empty()) {
+    std::string what;
+    if (pending.size() == 1 && pending[0].job == job) {
+      what = fmt::format("run {} (started {}) was interrupted before it was confirmed",
+                         pending[0].pending->run_id, pending[0].pending->started_at);
+    } else {
+      std::vector<std::string> runs;
+      for (const JobState& p : pending) {
+        runs.push_back(fmt::format("{} (run {})", p.job, p.pending->run_id));
+      }
+      what = "runs were interrupted before they were confirmed: " + JoinComma(runs);
+    }
+    std::fprintf(stderr,
+                 "error: %s: nothing was reset: %s. The target may hold part of what was "
+                 "written, which only the recovery the next run does can remove; a reset now "
+                 "would forget it and leave those rows there. Resolve it first, as the next run "
+                 "would: `sluice state reset %s --job JOB_FILE`\n",
+                 job.c_str(), what.c_str(), job.c_str());
+    return kExitUsageError;
+  }
+  for (const std::string& name : names) {
+    Status st = (*store)->Reset(name);
+    if (!st.ok()) return Fail(st);
+  }
   std::printf("%s: watermark forgotten; the next run reads everything\n", job.c_str());
   return kExitOk;
 }

@@ -33,9 +33,11 @@ std::string SummaryText(const RunSummary& s) {
   if (!s.note.empty()) out += fmt::format("  note       {}\n", s.note);
   if (!s.source.empty())
     out += fmt::format("  from       {}\n  to         {}\n", s.source, s.target);
-  out += fmt::format("  rows       {} read, {} written, {} rejected, {} filtered out\n",
+  out += fmt::format("  rows       {} read, {} written, {} rejected, {} filtered out",
                      FormatCount(s.rows_read), FormatCount(s.rows_written),
                      FormatCount(s.rows_rejected), FormatCount(s.rows_filtered));
+  if (!s.status.ok()) out += fmt::format(", {} rolled back", FormatCount(s.rows_rolled_back));
+  out += "\n";
   out += fmt::format("  bytes      {} read, {} written\n", FormatBytes(s.bytes_read),
                      FormatBytes(s.bytes_written));
   out += fmt::format("  speed      {} rows/s, {}/s\n",
@@ -70,6 +72,7 @@ std::string SummaryJson(const RunSummary& s) {
   j["rows_written"] = s.rows_written;
   j["rows_rejected"] = s.rows_rejected;
   j["rows_filtered"] = s.rows_filtered;
+  j["rows_rolled_back"] = s.rows_rolled_back;
   j["bytes_read"] = s.bytes_read;
   j["bytes_written"] = s.bytes_written;
   j["seconds"] = s.seconds;

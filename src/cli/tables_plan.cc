@@ -15,7 +15,7 @@
 
 namespace sluice {
 
-Result<std::string> BuildTablesPlan(const JobSpec& spec) {
+Result<TablesPlanReport> BuildTablesPlan(const JobSpec& spec) {
   const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
@@ -67,11 +67,7 @@ Result<std::string> BuildTablesPlan(const JobSpec& spec) {
     }
     for (const std::string& a : *actions) out += fmt::format("  will: {}\n", a);
   }
-  if (failed > 0) {
-    return Err(Status::Invalid("{}{} of {} tables cannot run (see ERROR above)", out, failed,
-                               plan.tasks.size()));
-  }
-  return out;
+  return TablesPlanReport{std::move(out), failed, plan.tasks.size()};
 }
 
 }  // namespace sluice

@@ -7,6 +7,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/interrupted_runs.h"
 #include "engine/job_setup.h"
 #include "engine/pipeline.h"
 #include "engine/reject_collector.h"
@@ -25,30 +26,6 @@ std::string NewRunId() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   std::random_device rd;
   return fmt::format("{:%Y%m%dT%H%M%S}Z-{:06x}", now, rd() & 0xffffff);
-}
-
-// Step 1: a run that was killed before it was confirmed.
-Status ResolvePendingRun(StateStore& state, Sink& sink, const JobState& job_state,
-                         RunSummary& summary) {
-  if (!job_state.pending) return Status::OK();
-  const PendingRunRecord& pending = *job_state.pending;
-  SLUICE_ASSIGN_OR_RETURN(bool committed,
-                          sink.Recover(PendingRun{pending.run_id, pending.sink_state}));
-  if (committed) {
-    RunRecord rec;
-    rec.outcome = "recovered";
-    SLUICE_RETURN_IF_ERROR(state.ConfirmRun(summary.job, pending.run_id, rec));
-    summary.recovery_note = fmt::format(
-        "run {} was interrupted after the target committed; its watermark is now confirmed",
-        pending.run_id);
-  } else {
-    SLUICE_RETURN_IF_ERROR(state.DiscardRun(summary.job, pending.run_id));
-    summary.recovery_note = fmt::format(
-        "run {} was interrupted before the target committed; its partial output was removed",
-        pending.run_id);
-  }
-  spdlog::warn("{}: {}", summary.job, summary.recovery_note);
-  return Status::OK();
 }
 
 class Runner {
@@ -71,7 +48,11 @@ class Runner {
       state_ = owned_state_.get();
     }
     SLUICE_ASSIGN_OR_RETURN(JobState job_state, state_->Load(spec_.name));
-    SLUICE_RETURN_IF_ERROR(ResolvePendingRun(*state_, *setup_.sink, job_state, summary_));
+    SLUICE_ASSIGN_OR_RETURN(summary_.recovery_note,
+                            ResolvePendingRun(*state_, *setup_.sink, job_state));
+    if (!summary_.recovery_note.empty()) {
+      spdlog::warn("{}: {}", summary_.job, summary_.recovery_note);
+    }
     SLUICE_ASSIGN_OR_RETURN(job_state, state_->Load(spec_.name));
 
     // Step 2: the range of this run.
@@ -137,13 +118,10 @@ class Runner {
       moved = pipeline.Run();
     }
     Status kept = rejects.Close();
-    summary_.rows_rejected = rejects.count();
-    // The pipeline counts what it handed to the writers; the target may have refused some.
-    target_rejected_ = rejects.target_count();
-    transform_rejected_ = rejects.transform_count();
-    if (summary_.rows_rejected > 0) summary_.dirty_records = spec_.settings.dirty_records;
+    if (rejects.count() > 0) summary_.dirty_records = spec_.settings.dirty_records;
     if (moved.ok()) moved = kept;
     if (moved.ok()) moved = setup_.sink->Commit();
+    target_committed_ = moved.ok();
     if (!moved.ok()) {
       Status aborted = setup_.sink->Abort();
       if (!aborted.ok())
@@ -153,14 +131,17 @@ class Runner {
       return moved;
     }
     RunRecord record;
-    record.rows_written = rows_written();
-    record.rows_rejected = summary_.rows_rejected;
+    record.rows_written = metrics_.rows_written.load();
+    record.rows_rejected = metrics_.rows_rejected.load();
     SLUICE_RETURN_IF_ERROR(state_->ConfirmRun(spec_.name, summary_.run_id, record));
     summary_.watermark_after = new_watermark ? new_watermark : summary_.watermark_before;
     return Status::OK();
   }
 
   RunMetrics& metrics() { return metrics_; }
+  // Whether this run's rows are in the target (a failure after that, in the state store,
+  // leaves a pending run that the next run confirms).
+  bool target_committed() const { return target_committed_; }
 
  private:
   // settings.sync: full ignores the watermark; incremental needs one; full_then_incremental
@@ -190,13 +171,6 @@ class Runner {
     return Status::OK();
   }
 
- public:
-  int64_t rows_written() const { return metrics_.rows_written.load() - target_rejected_; }
-  int64_t rows_filtered() const {
-    return std::max<int64_t>(0, metrics_.rows_dropped_by_transforms.load() - transform_rejected_);
-  }
-
- private:
   const JobSpec& spec_;
   const ConnectorRegistry& registry_;
   const RunOptions& options_;
@@ -205,9 +179,20 @@ class Runner {
   std::unique_ptr<StateStore> owned_state_;
   StateStore* state_ = nullptr;
   RunMetrics metrics_;
-  int64_t target_rejected_ = 0;
-  int64_t transform_rejected_ = 0;
+  bool target_committed_ = false;
 };
+
+// The row counts of a run, from the pipeline's counters: read = written + rejected + filtered
+// + rolled back. A run that failed before its target committed wrote nothing: the rows it had
+// sent to the target, and those still on their way, are rolled back.
+void CountRows(const RunMetrics& m, bool committed, RunSummary& summary) {
+  summary.rows_read = m.rows_read.load();
+  summary.rows_rejected = m.rows_rejected.load();
+  summary.rows_filtered = m.rows_filtered.load();
+  summary.rows_written = committed ? m.rows_written.load() : 0;
+  summary.rows_rolled_back =
+      summary.rows_read - summary.rows_written - summary.rows_rejected - summary.rows_filtered;
+}
 
 }  // namespace
 
@@ -227,11 +212,9 @@ RunSummary RunJob(const JobSpec& spec, const ConnectorRegistry& registry,
   summary.status = runner.Run();
   const RunMetrics& m = runner.metrics();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  summary.rows_read = m.rows_read.load();
-  summary.rows_written = runner.rows_written();
+  CountRows(m, runner.target_committed(), summary);
   summary.bytes_read = m.bytes_read.load();
   summary.bytes_written = m.bytes_written.load();
-  summary.rows_filtered = runner.rows_filtered();
   summary.reader_wait_seconds = static_cast<double>(m.reader_wait_ns.load()) / 1e9;
   summary.writer_wait_seconds = static_cast<double>(m.writer_wait_ns.load()) / 1e9;
   summary.throttle_seconds = static_cast<double>(m.throttle_wait_ns.load()) / 1e9;

@@ -33,10 +33,13 @@ struct RunSummary {
   std::string job;
   std::string run_id;
   Status status;  // OK, or why the run failed (nothing was committed then)
+  // Every row read is written, rejected, filtered out, or rolled back (the run failed):
+  // rows_read is always the sum of the other four, and none is negative.
   int64_t rows_read = 0;
-  int64_t rows_written = 0;
+  int64_t rows_written = 0;  // in the target once the run committed; 0 when it failed
   int64_t rows_rejected = 0;
   int64_t rows_filtered = 0;
+  int64_t rows_rolled_back = 0;
   int64_t bytes_read = 0;
   int64_t bytes_written = 0;
   double seconds = 0;

@@ -202,16 +202,16 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
   for (std::thread& t : workers) t.join();
   spdlog::debug("{}: {} connections reused", spec.name, ConnectionCache::Global().reused());
 
-  for (TableRunResult& r : summary.tables) {
+  // The totals are the sums of the table lines, failed tables included (their rows are
+  // rejected or rolled back: RunJob counts a failed run as writing nothing).
+  for (const TableRunResult& r : summary.tables) {
+    summary.tables_failed += r.outcome == TableRunResult::Outcome::kFailed ? 1 : 0;
     summary.rows_read += r.summary.rows_read;
-    summary.bytes_read += r.summary.bytes_read;
-    if (r.outcome == TableRunResult::Outcome::kFailed) {
-      ++summary.tables_failed;
-      r.summary.rows_written = 0;  // rolled back
-      continue;
-    }
     summary.rows_written += r.summary.rows_written;
     summary.rows_rejected += r.summary.rows_rejected;
+    summary.rows_filtered += r.summary.rows_filtered;
+    summary.rows_rolled_back += r.summary.rows_rolled_back;
+    summary.bytes_read += r.summary.bytes_read;
   }
   int unfinished = 0;
   for (const TableRunResult& r : summary.tables) {

@@ -36,9 +36,12 @@ struct MultiRunSummary {
   std::vector<TableRunResult> tables;
   double seconds = 0;
   int tables_failed = 0;
+  // Sums of the tables' counts (RunSummary): read = written + rejected + filtered + rolled back.
   int64_t rows_read = 0;
   int64_t rows_written = 0;
   int64_t rows_rejected = 0;
+  int64_t rows_filtered = 0;
+  int64_t rows_rolled_back = 0;
   int64_t bytes_read = 0;
 };
 

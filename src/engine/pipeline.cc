@@ -56,6 +56,24 @@ Pipeline::Pipeline(Source& source, std::vector<Split> splits,
 
 namespace {
 
+// Counts the rows one thread reports to the job's RejectSink, so that each stage can tell how
+// many of the rows it handled it rejected. One per thread (not thread-safe); it forwards
+// every row to the shared sink, which keeps them and enforces the error limit.
+class CountingRejects final : public RejectSink {
+ public:
+  explicit CountingRejects(RejectSink& inner) : inner_(inner) {}
+  Status Reject(const Schema& schema, const Batch& batch, size_t row, std::string_view stage,
+                std::string_view reason) override {
+    ++count_;
+    return inner_.Reject(schema, batch, row, stage, reason);
+  }
+  int64_t count() const { return count_; }
+
+ private:
+  RejectSink& inner_;
+  int64_t count_ = 0;
+};
+
 // Gives a recycled batch the source's shape again; its vectors keep their capacity.
 void Reshape(Batch& batch, const Schema& schema) {
   batch.columns.resize(schema.size());
@@ -86,7 +104,9 @@ Status Pipeline::Run() {
     return shared.stop.load(std::memory_order_relaxed);
   };
 
-  auto read_split = [&](const Split& split) -> Status {
+  // Rows are counted as read, rejected and filtered before an error is returned, so that a
+  // failed run's numbers still add up (the rejected rows are in the dirty-records file).
+  auto read_split = [&](const Split& split, CountingRejects& rejects) -> Status {
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<SplitReader> reader, source_.OpenSplit(split));
     bool more = true;
     while (more && !should_stop()) {
@@ -98,17 +118,28 @@ Status Pipeline::Run() {
       }
       Reshape(*batch, source_schema);
       batch->split_index = split.index;
-      SLUICE_ASSIGN_OR_RETURN(more, reader->Next(*batch, rejects_));
+      // A row the source refuses was read all the same: it is read and rejected.
+      const int64_t rejected_before = rejects.count();
+      Result<bool> next = reader->Next(*batch, rejects);
+      const int64_t refused = rejects.count() - rejected_before;
       const int64_t rows = static_cast<int64_t>(batch->num_rows());
       const int64_t bytes = static_cast<int64_t>(batch->ByteSize());
-      metrics_.rows_read.fetch_add(rows, std::memory_order_relaxed);
+      metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
+      metrics_.rows_rejected.fetch_add(refused, std::memory_order_relaxed);
       metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      if (!next) return next.error();
+      more = *next;
+      Status transformed;
+      const int64_t transform_rejected_before = rejects.count();
       for (const auto& transform : transforms_) {
-        if (batch->num_rows() == 0) break;
-        SLUICE_RETURN_IF_ERROR(transform->Apply(*batch, rejects_));
+        if (batch->num_rows() == 0 || !transformed.ok()) break;
+        transformed = transform->Apply(*batch, rejects);
       }
-      metrics_.rows_dropped_by_transforms.fetch_add(rows - static_cast<int64_t>(batch->num_rows()),
-                                                    std::memory_order_relaxed);
+      const int64_t rejected = rejects.count() - transform_rejected_before;
+      metrics_.rows_rejected.fetch_add(rejected, std::memory_order_relaxed);
+      if (!transformed.ok()) return transformed;
+      metrics_.rows_filtered.fetch_add(rows - static_cast<int64_t>(batch->num_rows()) - rejected,
+                                       std::memory_order_relaxed);
       if (batch->num_rows() == 0) continue;
       metrics_.throttle_wait_ns.fetch_add(shared.limiter.Acquire(rows, bytes, shared.stop),
                                           std::memory_order_relaxed);
@@ -122,10 +153,11 @@ Status Pipeline::Run() {
   };
 
   auto reader_loop = [&] {
+    CountingRejects rejects(rejects_);
     while (!should_stop()) {
       size_t i = shared.next_split.fetch_add(1);
       if (i >= splits_.size()) return;
-      Status st = read_split(splits_[i]);
+      Status st = read_split(splits_[i], rejects);
       if (!st.ok()) {
         // The error limit belongs to the job, not to the split that happened to pass it.
         shared.Fail(st.code() == StatusCode::kLimitExceeded
@@ -137,19 +169,31 @@ Status Pipeline::Run() {
     }
   };
 
+  // A row the target refuses is rejected, not written. A writer may refuse rows of earlier
+  // batches later (PostgreSQL checks a chunk of batches at once, the last one in Finish), so
+  // its counter lives as long as the writer and what it counts is taken off rows_written: the
+  // sum is exact once the writer has finished.
   auto writer_loop = [&](SinkWriter* writer) {
+    CountingRejects rejects(rejects_);
+    auto count_refused = [&](int64_t before) {
+      const int64_t refused = rejects.count() - before;
+      metrics_.rows_rejected.fetch_add(refused, std::memory_order_relaxed);
+      return refused;
+    };
     int64_t waited = 0;
     while (true) {
       std::optional<std::unique_ptr<Batch>> batch = shared.queue.Pop(&waited);
       if (!batch) break;
-      Status st = writer->Write(**batch, rejects_);
+      const int64_t before = rejects.count();
+      Status st = writer->Write(**batch, rejects);
+      const int64_t refused = count_refused(before);
       if (!st.ok()) {
         shared.Fail(st.code() == StatusCode::kLimitExceeded
                         ? st
                         : st.WithContext(fmt::format("writing {}", sink_.Describe())));
         break;
       }
-      metrics_.rows_written.fetch_add(static_cast<int64_t>((*batch)->num_rows()),
+      metrics_.rows_written.fetch_add(static_cast<int64_t>((*batch)->num_rows()) - refused,
                                       std::memory_order_relaxed);
       metrics_.bytes_written.fetch_add(static_cast<int64_t>((*batch)->ByteSize()),
                                        std::memory_order_relaxed);
@@ -158,8 +202,16 @@ Status Pipeline::Run() {
     }
     metrics_.writer_wait_ns.fetch_add(waited, std::memory_order_relaxed);
     if (shared.stop.load()) return;
+    const int64_t before = rejects.count();
     Status st = writer->Finish();
-    if (!st.ok()) shared.Fail(st.WithContext(fmt::format("writing {}", sink_.Describe())));
+    const int64_t refused = count_refused(before);
+    if (st.ok()) metrics_.rows_written.fetch_sub(refused, std::memory_order_relaxed);
+    if (!st.ok()) {
+      // As for Write: the error limit belongs to the job (PostgreSQL refuses rows here too).
+      shared.Fail(st.code() == StatusCode::kLimitExceeded
+                      ? st
+                      : st.WithContext(fmt::format("writing {}", sink_.Describe())));
+    }
   };
 
   std::vector<std::unique_ptr<SinkWriter>> sink_writers;

@@ -36,7 +36,8 @@ class FakeSource : public Source {
   Result<std::unique_ptr<SplitReader>> OpenSplit(const Split& split) override;
   std::string Describe() const override { return "fake"; }
 
-  int fail_split = -1;  // this split fails half way
+  int fail_split = -1;       // this split fails half way
+  int64_t refuse_every = 0;  // the reader rejects ids divisible by this (0: none)
 
  private:
   int splits_;
@@ -46,11 +47,18 @@ class FakeSource : public Source {
 
 class FakeReader : public SplitReader {
  public:
-  FakeReader(int64_t begin, int64_t end, bool fail) : next_(begin), end_(end), fail_(fail) {}
-  Result<bool> Next(Batch& batch, RejectSink&) override {
+  FakeReader(int64_t begin, int64_t end, bool fail, int64_t refuse_every)
+      : next_(begin), end_(end), fail_(fail), refuse_every_(refuse_every) {}
+  Result<bool> Next(Batch& batch, RejectSink& rejects) override {
     if (fail_ && next_ > (end_ - 1)) return Err(Status::IoError("disk on fire"));
     int64_t stop = std::min(end_, next_ + 100);
-    for (; next_ < stop; ++next_) batch.columns[0].AppendInt(next_);
+    for (; next_ < stop; ++next_) {
+      if (refuse_every_ > 0 && next_ % refuse_every_ == 0) {
+        SLUICE_RETURN_IF_ERROR(rejects.Reject(Schema(), batch, 0, "source", "unreadable"));
+        continue;
+      }
+      batch.columns[0].AppendInt(next_);
+    }
     if (fail_ && next_ >= end_) {
       next_ = end_;
       return true;  // fail on the following call
@@ -62,12 +70,13 @@ class FakeReader : public SplitReader {
   int64_t next_;
   int64_t end_;
   bool fail_;
+  int64_t refuse_every_;
 };
 
 Result<std::unique_ptr<SplitReader>> FakeSource::OpenSplit(const Split& split) {
   int64_t begin = split.index * rows_;
   return std::unique_ptr<SplitReader>(
-      std::make_unique<FakeReader>(begin, begin + rows_, split.index == fail_split));
+      std::make_unique<FakeReader>(begin, begin + rows_, split.index == fail_split, refuse_every));
 }
 
 // A sink that remembers every id; can be slowed down ("corked") to test backpressure.
@@ -86,6 +95,8 @@ class FakeSink : public Sink {
 
   int writers = 1;
   int64_t fail_after_rows = -1;
+  int64_t refuse_at_finish = 0;  // each writer rejects this many rows it took, in Finish
+  std::atomic<int64_t> refused_late{0};
   std::chrono::milliseconds delay_per_batch{0};
   std::mutex mu;
   std::multiset<int64_t> ids;
@@ -94,7 +105,8 @@ class FakeSink : public Sink {
 class FakeWriter : public SinkWriter {
  public:
   explicit FakeWriter(FakeSink& sink) : sink_(sink) {}
-  Status Write(const Batch& batch, RejectSink&) override {
+  Status Write(const Batch& batch, RejectSink& rejects) override {
+    last_rejects_ = &rejects;
     if (sink_.delay_per_batch.count() > 0) std::this_thread::sleep_for(sink_.delay_per_batch);
     std::lock_guard lock(sink_.mu);
     for (size_t i = 0; i < batch.num_rows(); ++i) sink_.ids.insert(batch.columns[0].GetInt(i));
@@ -104,10 +116,19 @@ class FakeWriter : public SinkWriter {
     }
     return Status::OK();
   }
-  Status Finish() override { return Status::OK(); }
+  // Like PostgreSQL's writer: rows of earlier batches are refused later, at the end of a chunk,
+  // through the RejectSink the batches came with.
+  Status Finish() override {
+    for (int64_t i = 0; last_rejects_ != nullptr && i < sink_.refuse_at_finish; ++i) {
+      SLUICE_RETURN_IF_ERROR(last_rejects_->Reject(Schema(), Batch(), 0, "target", "late"));
+      sink_.refused_late.fetch_add(1);
+    }
+    return Status::OK();
+  }
 
  private:
   FakeSink& sink_;
+  RejectSink* last_rejects_ = nullptr;
 };
 
 Result<std::unique_ptr<SinkWriter>> FakeSink::OpenWriter() {
@@ -117,8 +138,10 @@ Result<std::unique_ptr<SinkWriter>> FakeSink::OpenWriter() {
 class CountingRejects : public RejectSink {
  public:
   Status Reject(const Schema&, const Batch&, size_t, std::string_view, std::string_view) override {
+    count.fetch_add(1);
     return Status::OK();
   }
+  std::atomic<int64_t> count{0};
 };
 
 struct Harness {
@@ -148,6 +171,24 @@ TEST(PipelineTest, EveryRowArrivesExactlyOnceWithParallelReadersAndWriters) {
   EXPECT_EQ(h.metrics.splits_done.load(), 10);
   EXPECT_EQ(h.metrics.reader_threads, 4);
   EXPECT_EQ(h.metrics.writer_threads, 3);
+}
+
+// read = written + rejected + filtered, with rows refused by the source (read and rejected)
+// and by the target after their batch was handed over (rejected, not written).
+TEST(PipelineTest, EveryRowReadIsWrittenRejectedOrFiltered) {
+  Harness h;
+  h.source.refuse_every = 7;  // 1,429 of the 10,000 ids
+  h.sink.writers = 2;
+  h.sink.refuse_at_finish = 5;  // per writer
+  ASSERT_TRUE(h.Run({3, 2, {}}).ok());
+  const int64_t refused_by_source = 1429;
+  EXPECT_EQ(h.metrics.rows_read.load(), 10000);
+  const int64_t refused_by_target = h.sink.refused_late.load();
+  EXPECT_GT(refused_by_target, 0);
+  EXPECT_EQ(h.metrics.rows_rejected.load(), refused_by_source + refused_by_target);
+  EXPECT_EQ(h.metrics.rows_written.load(), 10000 - refused_by_source - refused_by_target);
+  EXPECT_EQ(h.metrics.rows_filtered.load(), 0);
+  EXPECT_EQ(h.rejects.count.load(), h.metrics.rows_rejected.load());
 }
 
 TEST(PipelineTest, ReaderErrorStopsTheRunAndNamesTheSplit) {

@@ -20,8 +20,6 @@ Status RejectCollector::Reject(const Schema& schema, const Batch& batch, size_t 
                                std::string_view stage, std::string_view reason) {
   std::lock_guard lock(mu_);
   ++count_;
-  if (stage == "target") ++target_count_;
-  if (stage.starts_with("transforms")) ++transform_count_;
   if (first_reason_.empty()) first_reason_ = fmt::format("{}: {}", stage, reason);
   if (!path_.empty()) {
     if (!file_) {
@@ -83,16 +81,6 @@ Status RejectCollector::LimitError() const {
 int64_t RejectCollector::count() const {
   std::lock_guard lock(mu_);
   return count_;
-}
-
-int64_t RejectCollector::target_count() const {
-  std::lock_guard lock(mu_);
-  return target_count_;
-}
-
-int64_t RejectCollector::transform_count() const {
-  std::lock_guard lock(mu_);
-  return transform_count_;
 }
 
 std::string RejectCollector::first_reason() const {

@@ -22,10 +22,6 @@ class RejectCollector final : public RejectSink {
                 std::string_view reason) override;
 
   int64_t count() const;
-  // Rejected by the target (stage "target"): read and transformed, but not written.
-  int64_t target_count() const;
-  // Rejected by a transform (stage "transforms[...]").
-  int64_t transform_count() const;
   std::string first_reason() const;
   const std::string& path() const { return path_; }
   // Flushes and fsyncs the file so kept rows survive with the run's outcome.
@@ -39,8 +35,6 @@ class RejectCollector final : public RejectSink {
   mutable std::mutex mu_;
   std::FILE* file_ = nullptr;
   int64_t count_ = 0;
-  int64_t target_count_ = 0;
-  int64_t transform_count_ = 0;
   std::string first_reason_;
   std::string line_;  // reused to build each JSON line
 };

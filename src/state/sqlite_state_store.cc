@@ -1,7 +1,9 @@
 // The embedded state store: one SQLite file, WAL journal, synchronous=FULL so a confirmed run
 // survives power loss, every change in one transaction.
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -103,6 +105,20 @@ class SqliteStateStore final : public StateStore {
       return st;
     }
     return Exec("COMMIT");
+  }
+
+  // A read-only store changes nothing, so it cannot migrate: an older schema is an error.
+  Status InitReadOnly() {
+    SLUICE_ASSIGN_OR_RETURN(int64_t version, SchemaVersion());
+    if (version > kSchemaVersion) return TooNew(version);
+    if (version < kSchemaVersion) {
+      return Status::Conflict(
+          "state store {} has schema version {}, older than this sluice's ({}); it is upgraded "
+          "by the next `sluice run` (which needs write access to it), and cannot be read "
+          "before",
+          path_, version, kSchemaVersion);
+    }
+    return Status::OK();
   }
 
   Result<JobState> Load(const std::string& job) override {
@@ -239,7 +255,8 @@ class SqliteStateStore final : public StateStore {
 
  private:
   Status Error(const char* what) const {
-    return Status::IoError("state store {}: {} failed: {}", path_, what, sqlite3_errmsg(db_));
+    return StateStoreError(path_, what, sqlite3_extended_errcode(db_), sqlite3_system_errno(db_),
+                           sqlite3_errmsg(db_));
   }
 
   Status Exec(const char* sql) {
@@ -247,9 +264,32 @@ class SqliteStateStore final : public StateStore {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
       std::string text = msg ? msg : "unknown error";
       sqlite3_free(msg);
-      return Status::IoError("state store {}: {}", path_, text);
+      return StateStoreError(path_, fmt::format("running '{}'", sql), sqlite3_extended_errcode(db_),
+                             sqlite3_system_errno(db_), text);
     }
     return Status::OK();
+  }
+
+  // 0 for a file without sluice's schema (new, or not a state store).
+  Result<int64_t> SchemaVersion() {
+    {
+      Stmt exists(db_,
+                  "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+      if (!exists.ok()) return Err(Error("reading the schema version"));
+      const int rc = exists.Step();
+      if (rc == SQLITE_DONE) return int64_t{0};
+      if (rc != SQLITE_ROW) return Err(Error("reading the schema version"));
+    }
+    Stmt s(db_, "SELECT MAX(version) FROM schema_version");
+    if (!s.ok() || s.Step() != SQLITE_ROW) return Err(Error("reading the schema version"));
+    return s.Int(0);
+  }
+
+  Status TooNew(int64_t version) const {
+    return Status::Conflict(
+        "state store {} has schema version {}, newer than this sluice understands ({}); "
+        "upgrade sluice",
+        path_, version, kSchemaVersion);
   }
 
   Status StepDone(Stmt& s, const char* what) {
@@ -270,17 +310,8 @@ class SqliteStateStore final : public StateStore {
 
   Status Migrate() {
     SLUICE_RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
-    int64_t version = 0;
-    {
-      Stmt s(db_, "SELECT MAX(version) FROM schema_version");
-      if (s.ok() && s.Step() == SQLITE_ROW) version = s.Int(0);
-    }
-    if (version > kSchemaVersion) {
-      return Status::Conflict(
-          "state store {} has schema version {}, newer than this sluice understands ({}); "
-          "upgrade sluice",
-          path_, version, kSchemaVersion);
-    }
+    SLUICE_ASSIGN_OR_RETURN(int64_t version, SchemaVersion());
+    if (version > kSchemaVersion) return TooNew(version);
     if (version < 1) {
       SLUICE_RETURN_IF_ERROR(Exec(kSchemaV1));
       SLUICE_RETURN_IF_ERROR(Exec("INSERT INTO schema_version VALUES (1)"));
@@ -338,7 +369,73 @@ class SqliteStateStore final : public StateStore {
   std::string path_;
 };
 
+Result<sqlite3*> OpenDatabase(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st = StateStoreError(path, "opening it", db ? sqlite3_extended_errcode(db) : rc,
+                                db ? sqlite3_system_errno(db) : 0,
+                                db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return Err(st);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  return db;
+}
+
 }  // namespace
+
+Status StateStoreError(const std::string& path, const std::string& what, int rc, int system_errno,
+                       const std::string& sqlite_message) {
+  // SQLite reports ENOSPC as SQLITE_FULL when writing pages, but as an I/O error when it
+  // extends its WAL index or syncs: both are a full disk to the person reading the message.
+  if ((rc & 0xff) == SQLITE_FULL || system_errno == ENOSPC) {
+    const std::string folder = std::filesystem::absolute(path).parent_path().string();
+    return Status::IoError(
+        "state store {}: {} failed: disk full (the file system holding {} has no space left); "
+        "free some space, or point settings.state_path (or $SLUICE_STATE) elsewhere",
+        path, what, folder);
+  }
+  return Status::IoError("state store {}: {} failed: {}", path, what, sqlite_message);
+}
+
+Result<std::unique_ptr<StateStore>> OpenSqliteStateStoreReadOnly(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Err(Status::NotFound("there is no state store at {}", path));
+  }
+  // Only reads are issued. With write access, the connection is opened read-write all the
+  // same: the last connection to close removes the WAL files (-wal, -shm) it used, which a
+  // read-only one leaves behind. Without it, read-only, as a live database (a writer may be
+  // running: WAL readers see what it committed); where nothing may be created next to the
+  // file (its -shm index, in a folder without write access), as an immutable file, which
+  // nobody without write access to it can be changing.
+  const std::string folder = std::filesystem::absolute(path).parent_path().string();
+  const bool writable = ::access(path.c_str(), W_OK) == 0 && ::access(folder.c_str(), W_OK) == 0;
+  Result<sqlite3*> db = OpenDatabase(path, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
+  if (!db) return Err(db.error());
+  auto store = std::make_unique<SqliteStateStore>(*db, path);
+  Status st = store->InitReadOnly();
+  if (!st.ok() && st.code() == StatusCode::kIoError) {
+    store.reset();
+    std::string uri = "file:";
+    for (char c : std::filesystem::absolute(path).string()) {
+      // The URI form needs '?', '#' and '%' escaped.
+      if (c == '?' || c == '#' || c == '%') {
+        uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+      } else {
+        uri += c;
+      }
+    }
+    uri += "?immutable=1";
+    db = OpenDatabase(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+    if (!db) return Err(db.error());
+    store = std::make_unique<SqliteStateStore>(*db, path);
+    st = store->InitReadOnly();
+  }
+  SLUICE_RETURN_IF_ERROR(st);
+  return std::unique_ptr<StateStore>(std::move(store));
+}
 
 Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path) {
   std::error_code ec;
@@ -348,16 +445,8 @@ Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path
     return Err(Status::IoError("cannot create the state directory '{}': {}", parent.string(),
                                ec.message()));
   }
-  sqlite3* db = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close(db);
-    return Err(Status::IoError("cannot open the state store '{}': {}", path, msg));
-  }
-  sqlite3_busy_timeout(db, 10000);
+  SLUICE_ASSIGN_OR_RETURN(sqlite3 * db,
+                          OpenDatabase(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   auto store = std::make_unique<SqliteStateStore>(db, path);
   SLUICE_RETURN_IF_ERROR(store->Init());
   return std::unique_ptr<StateStore>(std::move(store));

@@ -76,4 +76,15 @@ class StateStore {
 // Opens (creating if needed, migrating if older) the embedded store at `path`.
 Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const std::string& path);
 
+// Opens an existing store only to read it (`sluice state show`, `sluice check`): needs no write
+// access to the file or its folder, creates and migrates nothing. kNotFound if there is no
+// store at `path`; an error naming both versions if its schema is older than this sluice's.
+Result<std::unique_ptr<StateStore>> OpenSqliteStateStoreReadOnly(const std::string& path);
+
+// The error for a failed SQLite call on the store at `path`: `rc` and `system_errno` as SQLite
+// reports them (sqlite3_extended_errcode, sqlite3_system_errno). A full disk says so and
+// where, whichever code SQLite chose for it (SQLITE_FULL, or an I/O error from ENOSPC).
+Status StateStoreError(const std::string& path, const std::string& what, int rc, int system_errno,
+                       const std::string& sqlite_message);
+
 }  // namespace sluice

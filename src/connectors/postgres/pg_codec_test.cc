@@ -195,11 +195,13 @@ TEST(PgEncoderTest, ChecksValuesPostgresWouldChange) {
     batch.columns[1].AppendBytes(b);
     batch.columns[2].AppendInt(c);
   };
-  add(7, "123.40", 3600 * kMicrosPerSecond);  // fits
-  add(40000, "1", 0);                         // too big for smallint
-  add(1, "1.005", 0);                         // numeric(5,2) would round
-  add(1, "1234.5", 0);                        // too many integer digits
-  add(1, "1", -1);                            // negative time
+  add(7, "123.40", 3600 * kMicrosPerSecond);                 // fits
+  add(40000, "1", 0);                                        // too big for smallint
+  add(1, "1.005", 0);                                        // numeric(5,2) would round
+  add(1, "1234.5", 0);                                       // too many integer digits
+  add(1, "1", -1);                                           // negative time
+  add(1, "-0.0000000000000000000000000000000000000001", 0);  // would round to zero
+  add(1, "-" + std::string(300, '9'), 0);                    // a long value is cut
   std::string out;
   size_t bad = 0;
   std::string why;
@@ -215,6 +217,11 @@ TEST(PgEncoderTest, ChecksValuesPostgresWouldChange) {
   EXPECT_EQ(why, "1234.5 is out of range for numeric(5,2)");
   EXPECT_FALSE(encoder.AppendRow(batch, 4, 4, out, bad, why));
   EXPECT_EQ(bad, 2u);
+  // The reason quotes the value with its sign.
+  EXPECT_FALSE(encoder.AppendRow(batch, 5, 5, out, bad, why));
+  EXPECT_EQ(why, "-0.0000000000000000000000000000000000000001 would be rounded by numeric(5,2)");
+  EXPECT_FALSE(encoder.AppendRow(batch, 6, 6, out, bad, why));
+  EXPECT_EQ(why, "-" + std::string(199, '9') + "... (301 bytes) is out of range for numeric(5,2)");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "connectors/postgres/pg_array_literal.h"
 #include "connectors/postgres/pg_numeric.h"
 #include "connectors/postgres/pg_wire.h"
+#include "core/echo.h"
 #include "core/value_text.h"
 
 namespace sluice::postgres {
@@ -42,19 +43,21 @@ bool IntInRange(const Column& col, size_t row, int64_t lo, int64_t hi, int64_t& 
 }
 
 // Whether canonical decimal text fits numeric(p,s) without rounding (p == 0: unconstrained).
+// The message quotes the value as it is, sign included.
 bool FitsNumeric(std::string_view text, uint16_t p, uint16_t s, std::string& why) {
   if (p == 0) return true;
-  if (!text.empty() && text.front() == '-') text.remove_prefix(1);
-  size_t dot = text.find('.');
-  std::string_view int_part = text.substr(0, dot);
-  std::string_view frac = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  std::string_view digits = text;
+  if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
+  size_t dot = digits.find('.');
+  std::string_view int_part = digits.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? "" : digits.substr(dot + 1);
   while (!int_part.empty() && int_part.front() == '0') int_part.remove_prefix(1);
   if (int_part.size() + s > p) {
-    why = fmt::format("{} is out of range for numeric({},{})", text, p, s);
+    why = fmt::format("{} is out of range for numeric({},{})", EchoText(text), p, s);
     return false;
   }
   if (frac.size() > s && frac.substr(s).find_first_not_of('0') != std::string_view::npos) {
-    why = fmt::format("{} would be rounded by numeric({},{})", text, p, s);
+    why = fmt::format("{} would be rounded by numeric({},{})", EchoText(text), p, s);
     return false;
   }
   return true;

@@ -7,6 +7,7 @@
 
 #include "connectors/sqlite/sqlite_codec.h"
 #include "connectors/sqlite/sqlite_types.h"
+#include "core/echo.h"
 #include "core/value_text.h"
 
 namespace sluice::sqlite {
@@ -41,7 +42,7 @@ Status SqliteSource::Open(const ReadRequest& request) {
   if (!check) {
     if (request.where.empty()) return check.error().WithContext("sqlite source");
     return Status::Invalid("sqlite source: table {}: where '{}' is not valid here: {}", table_.name,
-                           request.where, sqlite3_errmsg(db_.get()));
+                           EchoText(request.where), sqlite3_errmsg(db_.get()));
   }
   opened_ = true;
   return Status::OK();

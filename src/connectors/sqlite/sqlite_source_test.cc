@@ -151,6 +151,15 @@ TEST_F(SqliteSourceTest, ClearErrors) {
       st.message(),
       "sqlite source: table orders: where 'amount >' is not valid here: near \")\": syntax error");
 
+  // A `where` past SQLite's expression depth limit is quoted shortened, not whole.
+  request = ReadRequest{};
+  request.where = std::string(1'000'000, '(') + "amount > 0" + std::string(1'000'000, ')');
+  st = source.Open(request);
+  EXPECT_FALSE(st.ok());
+  EXPECT_LT(st.message().size(), 400u);
+  EXPECT_NE(st.message().find("... (2000010 bytes)' is not valid here: "), std::string::npos)
+      << st.message();
+
   std::string not_db = dir_.File("junk.db");
   FILE* f = std::fopen(not_db.c_str(), "w");
   std::fputs("this is not an sqlite database, not at all, no header here at all.....", f);
