@@ -41,4 +41,12 @@ Result<std::vector<CatalogTable>> ListMysqlTables(const Options& options) {
   return tables;
 }
 
+Result<bool> TableNamesKeepCase(const Options& options) {
+  Result<MysqlUrl> url = ParseMysqlUrl(options.GetString("url"));
+  if (!url) return Err(options.ErrorAt("url", url.error().message()));
+  SLUICE_ASSIGN_OR_RETURN(Connection conn, Connection::Open(*url));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Row> rows, conn.Query("SELECT @@lower_case_table_names"));
+  return !rows.empty() && rows[0][0].value_or("0") == "0";
+}
+
 }  // namespace sluice::mysql

@@ -235,7 +235,7 @@ std::string TargetPlan::MergeSql(std::optional<std::pair<int64_t, int64_t>> seq_
 Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
                                    const WriteRequest& request) {
   SLUICE_RETURN_IF_ERROR(ValidateRequest(config, request));
-  Result<std::optional<MysqlTable>> loaded = LoadTable(conn, config.database, config.table);
+  Result<std::optional<MysqlTable>> loaded = LoadTable(conn, config.database, config.table, config.table_exact);
   if (!loaded) return Err(loaded.error().WithContext(kRole));
   TargetPlan plan;
   plan.database = config.database;
