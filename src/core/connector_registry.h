@@ -49,6 +49,9 @@ struct CatalogTable {
   // In the connection's default database (the URL's database, PostgreSQL's search_path
   // schema, the SQLite file): patterns without a db part ("orders_*") match these only.
   bool in_default_db = false;
+  // A view: listed so that a pattern selecting it is told it is skipped (views are not read
+  // by multi-table jobs), never read.
+  bool is_view = false;
 };
 
 struct ConnectorInfo {

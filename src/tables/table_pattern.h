@@ -6,8 +6,8 @@
 // expressions the powerful one ("shop_[0-9]+\\.orders_[0-9]+"). In a glob, a `.` separates the
 // db from the table, `*` and `?` match within the db or the table (which may hold dots of
 // their own: "idt.*" matches the table "dot.ted" of idt), and [0-9] is a class; a glob
-// without a `.` matches tables of the connection's default database. A regular expression must match the
-// whole "db.table". A leading `!` makes the pattern exclude what it matches.
+// without a `.` matches tables of the connection's default database. A regular expression must
+// match the whole "db.table". A leading `!` makes the pattern exclude what it matches.
 #pragma once
 
 #include <memory>
@@ -38,7 +38,7 @@ class TablePattern {
   TablePattern() = default;
   std::string text_;
   bool exclude_ = false;
-  bool table_only_ = false;  // a glob without a db part
+  bool table_only_ = false;       // a glob without a db part
   std::unique_ptr<re2::RE2> re_;  // a regular expression, or a glob without a db part
   // A glob with a db part: one (db, table) pair per dot that may separate them.
   struct GlobSplit {

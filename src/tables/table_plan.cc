@@ -78,11 +78,10 @@ struct NamedTarget {
 Result<NamedTarget> Expand(std::string_view pattern, const CatalogTable& table,
                            const std::vector<std::string>& captures, const TargetNaming& naming) {
   NamedTarget named;
-  SLUICE_ASSIGN_OR_RETURN(named.option, ExpandTableTemplate(pattern, table.db, table.name,
-                                                            captures, naming.name_case,
-                                                            naming.value));
-  SLUICE_ASSIGN_OR_RETURN(named.shown, ExpandTableTemplate(pattern, table.db, table.name, captures,
-                                                           naming.name_case));
+  SLUICE_ASSIGN_OR_RETURN(named.option, ExpandTableTemplate(pattern, table.db, table.name, captures,
+                                                            naming.name_case, naming.value));
+  SLUICE_ASSIGN_OR_RETURN(
+      named.shown, ExpandTableTemplate(pattern, table.db, table.name, captures, naming.name_case));
   return named;
 }
 
@@ -305,8 +304,8 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
   const std::vector<Options> sections = ConnectionSections(spec, *info);
   TablePlan plan;
   plan.connections = static_cast<int>(sections.size());
-  std::map<std::string, size_t> by_target;           // by the target option's value
-  std::map<std::string, std::string> shown_as;        // shown name -> the option's value
+  std::map<std::string, size_t> by_target;      // by the target option's value
+  std::map<std::string, std::string> shown_as;  // shown name -> the option's value
   std::vector<CatalogTable> everything;
   for (size_t c = 0; c < sections.size(); ++c) {
     Result<std::vector<CatalogTable>> listed = info->list_tables(sections[c], context);
@@ -316,6 +315,15 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
                                     sections.size(), listed.error().message())));
     }
     for (CatalogTable& table : *listed) {
+      if (table.is_view) {
+        if (selector->Selects(table)) {
+          plan.notes.push_back(
+              fmt::format("skipped view {}.{}: views are not read by jobs over "
+                          "many tables (name it in a job of its own)",
+                          table.db, table.name));
+        }
+        continue;
+      }
       everything.push_back(table);
       if (!selector->Selects(table)) continue;
       std::string route;
@@ -328,8 +336,7 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
         return Err(spec.target.ErrorAt(
             naming.option, fmt::format("{}.{} and an earlier table both go to tables shown as "
                                        "'{}' ({} and {}): name them apart with a route",
-                                       table.db, table.name, target, shown->second,
-                                       named.option)));
+                                       table.db, table.name, target, shown->second, named.option)));
       }
       if (!inserted && route.empty() && naming.option != "table") {
         // A file holds one table: only a route says that shards go to one file.
@@ -337,8 +344,8 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
             naming.option,
             fmt::format("'{}' writes {} and {}.{} to the same file {}: put ${{table}} (and "
                         "${{db}}) in it for one file per table",
-                        naming.pattern, SourceNames(plan.tasks[it->second]), table.db,
-                        table.name, target)));
+                        naming.pattern, SourceNames(plan.tasks[it->second]), table.db, table.name,
+                        target)));
       }
       if (inserted) {
         TableTask task;
@@ -348,6 +355,7 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
         task.job.name = TableJobName(spec.name, target);
         task.job.source = sections[c];
         task.job.source.SetString("table", table.table_option);
+        task.job.shards.source_key = true;
         task.job.target.SetString(naming.option, named.option);
         task.estimated_rows = table.estimated_rows;
         plan.tasks.push_back(std::move(task));

@@ -132,10 +132,10 @@ std::vector<std::string> PgTable::ColumnNames() const {
 }
 
 Result<std::optional<PgTable>> LoadTable(PgConnection& conn, const TableName& name) {
-  SLUICE_ASSIGN_OR_RETURN(PgResult found, conn.Query(kFindTable, "postgres: looking up the table",
-                                                     {name.schema, name.name,
-                                                      name.name_exact ? "true" : "false",
-                                                      name.schema_exact ? "true" : "false"}));
+  SLUICE_ASSIGN_OR_RETURN(PgResult found,
+                          conn.Query(kFindTable, "postgres: looking up the table",
+                                     {name.schema, name.name, name.name_exact ? "true" : "false",
+                                      name.schema_exact ? "true" : "false"}));
   if (found.rows() == 0) return std::optional<PgTable>();
   PgTable table;
   table.oid = static_cast<uint32_t>(found.Int(0, 0));
