@@ -74,7 +74,10 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
 
   out += fmt::format("target: {}\n  write_mode {}", setup.sink->Describe(),
                      WriteModeName(setup.write.mode));
-  if (!setup.write.key.empty()) out += fmt::format(", key ({})", fmt::join(setup.write.key, ", "));
+  if (!setup.write.key.empty()) {
+    out += fmt::format(", key ({}){}", fmt::join(setup.write.key, ", "),
+                       setup.key_from_source ? " from the source's primary key" : "");
+  }
   out += "\n";
   for (const Field& f : setup.write.schema.fields) {
     out += fmt::format("  column {} {}\n", f.name, TypeName(f.type));

@@ -52,7 +52,8 @@ Result<TablesPlanReport> BuildTablesPlan(const JobSpec& spec) {
     }
     out += fmt::format("  write_mode {}", WriteModeName(setup->write.mode));
     if (!setup->write.key.empty()) {
-      out += fmt::format(", key ({})", fmt::join(setup->write.key, ", "));
+      out += fmt::format(", key ({}){}", fmt::join(setup->write.key, ", "),
+                         setup->key_from_source ? " from the source's primary key" : "");
     }
     if (!setup->incremental_column.empty()) {
       out += fmt::format(", incremental on {}", setup->incremental_column);

@@ -102,6 +102,9 @@ struct JobSpec {
     // db and table of every shard, `source` first: for the source columns and messages.
     std::vector<std::pair<std::string, std::string>> names;
     bool in_order = false;  // read shard after shard (duplicate_keys: keep_last)
+    // Without target.key, the source table's primary key is the target's (whole-database
+    // jobs: each created table gets its source's key).
+    bool source_key = false;
   };
   Shards shards;
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/options.h"
@@ -48,6 +49,9 @@ struct CatalogTable {
   // In the connection's default database (the URL's database, PostgreSQL's search_path
   // schema, the SQLite file): patterns without a db part ("orders_*") match these only.
   bool in_default_db = false;
+  // A view: listed so that a pattern selecting it is told it is skipped (views are not read
+  // by multi-table jobs), never read.
+  bool is_view = false;
 };
 
 struct ConnectorInfo {
@@ -65,6 +69,15 @@ struct ConnectorInfo {
   std::string connection_option;
   std::function<Result<std::vector<CatalogTable>>(const Options&, const ConnectorContext&)>
       list_tables;
+  // Multi-table jobs, target side. The option each table's target name fills ("table"; for
+  // file connectors "path": one file or folder per table). How one name (a db, schema or
+  // table, as text) is written into it so that the connector reads back exactly that name
+  // (quoted for databases; for files, refused unless it is one file name); as is when empty.
+  // Whether two names that differ only by case are two tables (unset: they are not); asked
+  // only when a job's target names differ only by case.
+  std::string target_name_option = "table";
+  std::function<Result<std::string>(std::string_view name)> template_value;
+  std::function<Result<bool>(const Options&, const ConnectorContext&)> case_sensitive_names;
 };
 
 class ConnectorRegistry {

@@ -32,6 +32,18 @@ Result<std::unique_ptr<Source>> MakeJobSource(const JobSpec& spec, const Connect
                                                                spec.shards.in_order, context.zone));
 }
 
+// Without target.key, the source's primary key is the target's: a table the sink creates gets
+// it (upserts, and change capture later, need one), and write modes that need a key use it.
+// Only when every key column is written under its own name.
+void UseSourceKey(JobSetup& setup) {
+  std::vector<std::string> key = setup.source->PrimaryKey();
+  for (const std::string& column : key) {
+    if (!setup.write.schema.IndexOf(column)) return;
+  }
+  setup.write.key = std::move(key);
+  setup.key_from_source = !setup.write.key.empty();
+}
+
 }  // namespace
 
 Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& registry,
@@ -105,6 +117,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
                              setup.write.schema.ToString())));
     }
   }
+  if (setup.write.key.empty() && spec.shards.source_key) UseSourceKey(setup);
   SLUICE_ASSIGN_OR_RETURN(setup.sink, setup.target_info->make_sink(spec.target, setup.context));
   return setup;
 }

@@ -22,6 +22,7 @@ struct JobSetup {
   ConnectorContext context;
   ReadRequest read;                  // without the incremental range (see ResolveRange)
   std::string incremental_column;    // empty: full read
+  bool key_from_source = false;      // write.key is the source's primary key (no target.key)
   bool strictly_increasing = false;  // incremental.strictly_increasing (source.h)
   std::unique_ptr<Source> source;    // opened with `read`
   std::vector<std::unique_ptr<Transform>> transforms;

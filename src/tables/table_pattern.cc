@@ -12,15 +12,16 @@ bool LooksLikeRegex(std::string_view text) {
   return text.find_first_of("+()|\\^${") != std::string_view::npos;
 }
 
-// Glob -> regular expression: `*` and `?` stay within one name part, [..] is a class.
+// One name part of a glob (a db or a table) -> regular expression: `*` is any text, `?` one
+// character, [..] a class. The part is matched against one name, so a dot in it is literal.
 Result<std::string> GlobToRegex(std::string_view glob) {
   std::string re;
   for (size_t i = 0; i < glob.size(); ++i) {
     const char c = glob[i];
     if (c == '*') {
-      re += "[^.]*";
+      re += "(?s:.*)";
     } else if (c == '?') {
-      re += "[^.]";
+      re += "(?s:.)";
     } else if (c == '[') {
       const size_t close = glob.find(']', i + 1);
       if (close == std::string_view::npos) {
@@ -42,6 +43,32 @@ Result<std::string> GlobToRegex(std::string_view glob) {
   return re;
 }
 
+// The dots of a glob that may separate its db part from its table part (not those in a class).
+std::vector<size_t> SplitPoints(std::string_view glob) {
+  std::vector<size_t> dots;
+  for (size_t i = 0; i < glob.size(); ++i) {
+    if (glob[i] == '[') {
+      const size_t close = glob.find(']', i + 1);
+      if (close == std::string_view::npos) break;
+      i = close;
+    } else if (glob[i] == '.') {
+      dots.push_back(i);
+    }
+  }
+  return dots;
+}
+
+Result<std::unique_ptr<RE2>> CompileRegex(const std::string& text, const std::string& regex) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_unique<RE2>(regex, options);
+  if (!re->ok()) {
+    return Err(Status::Invalid("table pattern '{}' is not a valid regular expression: {}", text,
+                               re->error()));
+  }
+  return re;
+}
+
 }  // namespace
 
 TablePattern::TablePattern(TablePattern&&) noexcept = default;
@@ -57,30 +84,45 @@ Result<TablePattern> TablePattern::Compile(const std::string& text) {
     body.remove_prefix(1);
   }
   if (body.empty()) return Err(Status::Invalid("table pattern '{}' is empty", text));
-  std::string regex;
   if (LooksLikeRegex(body)) {
-    regex = std::string(body);
-  } else {
-    p.table_only_ = body.find('.') == std::string_view::npos;
-    Result<std::string> converted = GlobToRegex(body);
+    SLUICE_ASSIGN_OR_RETURN(p.re_, CompileRegex(text, std::string(body)));
+    return p;
+  }
+  auto part = [&](std::string_view glob) -> Result<std::unique_ptr<RE2>> {
+    Result<std::string> converted = GlobToRegex(glob);
     if (!converted) {
       return Err(Status::Invalid("table pattern '{}': {}", text, converted.error().message()));
     }
-    regex = std::move(*converted);
+    return CompileRegex(text, *converted);
+  };
+  const std::vector<size_t> dots = SplitPoints(body);
+  if (dots.empty()) {
+    p.table_only_ = true;
+    SLUICE_ASSIGN_OR_RETURN(p.re_, part(body));
+    return p;
   }
-  RE2::Options options;
-  options.set_log_errors(false);
-  p.re_ = std::make_unique<RE2>(regex, options);
-  if (!p.re_->ok()) {
-    return Err(Status::Invalid("table pattern '{}' is not a valid regular expression: {}", text,
-                               p.re_->error()));
+  // Names may hold dots themselves (a SQLite table "dot.ted", a PostgreSQL schema "a.b"), so
+  // the db and the table are matched apart, once per dot that may separate them.
+  for (const size_t dot : dots) {
+    GlobSplit split;
+    SLUICE_ASSIGN_OR_RETURN(split.db, part(body.substr(0, dot)));
+    SLUICE_ASSIGN_OR_RETURN(split.table, part(body.substr(dot + 1)));
+    p.splits_.push_back(std::move(split));
   }
   return p;
 }
 
 bool TablePattern::Matches(const CatalogTable& table) const {
-  if (table_only_) return table.in_default_db && RE2::FullMatch(table.name, *re_);
-  return RE2::FullMatch(table.db + "." + table.name, *re_);
+  if (re_ != nullptr) {
+    if (table_only_) return table.in_default_db && RE2::FullMatch(table.name, *re_);
+    return RE2::FullMatch(table.db + "." + table.name, *re_);
+  }
+  for (const GlobSplit& split : splits_) {
+    if (RE2::FullMatch(table.db, *split.db) && RE2::FullMatch(table.name, *split.table)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Result<TableSelector> TableSelector::Compile(const std::vector<std::string>& patterns) {

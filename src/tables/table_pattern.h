@@ -3,10 +3,11 @@
 //
 // A pattern is a glob unless it uses a character that only regular expressions use
 // (+ ( ) | \ ^ $ {): globs are the common case ("shop.*", "!shop.tmp_*") and regular
-// expressions the powerful one ("shop_[0-9]+\\.orders_[0-9]+"). In a glob, `.` separates the
-// db from the table, `*` and `?` never cross it, and [0-9] is a class; a glob without a `.`
-// matches tables of the connection's default database. A regular expression must match the
-// whole "db.table". A leading `!` makes the pattern exclude what it matches.
+// expressions the powerful one ("shop_[0-9]+\\.orders_[0-9]+"). In a glob, a `.` separates the
+// db from the table, `*` and `?` match within the db or the table (which may hold dots of
+// their own: "idt.*" matches the table "dot.ted" of idt), and [0-9] is a class; a glob
+// without a `.` matches tables of the connection's default database. A regular expression must
+// match the whole "db.table". A leading `!` makes the pattern exclude what it matches.
 #pragma once
 
 #include <memory>
@@ -37,8 +38,14 @@ class TablePattern {
   TablePattern() = default;
   std::string text_;
   bool exclude_ = false;
-  bool table_only_ = false;  // a glob without a db part
-  std::unique_ptr<re2::RE2> re_;
+  bool table_only_ = false;       // a glob without a db part
+  std::unique_ptr<re2::RE2> re_;  // a regular expression, or a glob without a db part
+  // A glob with a db part: one (db, table) pair per dot that may separate them.
+  struct GlobSplit {
+    std::unique_ptr<re2::RE2> db;
+    std::unique_ptr<re2::RE2> table;
+  };
+  std::vector<GlobSplit> splits_;
 };
 
 // A list of patterns: a table is selected when an including pattern matches it and no

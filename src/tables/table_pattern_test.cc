@@ -36,16 +36,31 @@ TEST(TablePatternTest, GlobStarStaysWithinOneNamePart) {
   EXPECT_TRUE(p.Matches(T("shop", "")));
   EXPECT_FALSE(p.Matches(T("shop2", "orders")));
   EXPECT_FALSE(p.Matches(T("myshop", "orders")));
-  // `*` never crosses the db/table dot, so a dotted table name is not "shop.<anything>".
-  EXPECT_FALSE(p.Matches(T("shop", "a.b")));
+  // The db and the table are matched apart: a dot inside a table name is part of the name.
+  EXPECT_TRUE(p.Matches(T("shop", "a.b")));
+  EXPECT_FALSE(p.Matches(T("shop.x", "orders")));
 }
 
-TEST(TablePatternTest, GlobQuestionMarkIsOneCharacterButNotADot) {
+TEST(TablePatternTest, NamesWithDotsMatchGlobsAndExactNames) {
+  EXPECT_TRUE(MustCompile("idt.*").Matches(T("idt", "dot.ted")));
+  EXPECT_TRUE(MustCompile("idt.dot.ted").Matches(T("idt", "dot.ted")));
+  EXPECT_TRUE(MustCompile("idt.dot.*").Matches(T("idt", "dot.ted")));
+  EXPECT_FALSE(MustCompile("idt.dot.ted").Matches(T("idt", "dot")));
+  // A schema with dots (PostgreSQL "Q . S") is matched whole, too.
+  EXPECT_TRUE(MustCompile("Q . S.*").Matches(T("Q . S", "T")));
+  EXPECT_TRUE(MustCompile("*.T").Matches(T("Q . S", "T")));
+  EXPECT_FALSE(MustCompile("Q.*").Matches(T("Q . S", "T")));
+  // Quotes and backticks are ordinary characters of a name.
+  EXPECT_TRUE(MustCompile("idt.back`tick").Matches(T("idt", "back`tick")));
+  EXPECT_TRUE(MustCompile("idt.dq\"x*").Matches(T("idt", "dq\"x1")));
+}
+
+TEST(TablePatternTest, GlobQuestionMarkIsOneCharacterOfOneName) {
   const TablePattern p = MustCompile("shop.orders_?");
   EXPECT_TRUE(p.Matches(T("shop", "orders_1")));
   EXPECT_FALSE(p.Matches(T("shop", "orders_12")));
   EXPECT_FALSE(p.Matches(T("shop", "orders_")));
-  EXPECT_FALSE(p.Matches(T("shop", "orders_.")));
+  EXPECT_FALSE(p.Matches(T("shop.orders_", "1")));
 }
 
 TEST(TablePatternTest, GlobClassesAndNegatedClasses) {

@@ -1,8 +1,10 @@
 #include "tables/table_plan.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -57,9 +59,36 @@ std::vector<Options> ConnectionSections(const JobSpec& spec, const ConnectorInfo
   return sections;
 }
 
-// Where a table goes: the first matching route, else the target.table template.
-Result<std::string> TargetName(const JobSpec& spec, const std::vector<CompiledRoute>& routes,
-                               const CatalogTable& table, NameCase name_case, std::string& route) {
+// What names the target of each table: the target connector's option (`table`, or `path` for
+// files) as a template, and how the names filled into it are written (quoted).
+struct TargetNaming {
+  std::string option;
+  std::string pattern;
+  NameCase name_case = NameCase::kKeep;
+  TemplateValue value;
+};
+
+// A table's target: as shown (in the plan, the summary and the state's name) and as the
+// target option's value, whose filled-in names are quoted so that they are never re-parsed.
+struct NamedTarget {
+  std::string shown;
+  std::string option;
+};
+
+Result<NamedTarget> Expand(std::string_view pattern, const CatalogTable& table,
+                           const std::vector<std::string>& captures, const TargetNaming& naming) {
+  NamedTarget named;
+  SLUICE_ASSIGN_OR_RETURN(named.option, ExpandTableTemplate(pattern, table.db, table.name, captures,
+                                                            naming.name_case, naming.value));
+  SLUICE_ASSIGN_OR_RETURN(
+      named.shown, ExpandTableTemplate(pattern, table.db, table.name, captures, naming.name_case));
+  return named;
+}
+
+// Where a table goes: the first matching route, else the target's template.
+Result<NamedTarget> TargetName(const TargetNaming& naming, const JobSpec& spec,
+                               const std::vector<CompiledRoute>& routes, const CatalogTable& table,
+                               std::string& route) {
   const std::string full = table.db + "." + table.name;
   for (size_t r = 0; r < routes.size(); ++r) {
     const RE2& re = *routes[r].re;
@@ -73,8 +102,7 @@ Result<std::string> TargetName(const JobSpec& spec, const std::vector<CompiledRo
     }
     if (!RE2::FullMatchN(full, re, arg_ptrs.data(), groups)) continue;
     route = routes[r].spec->from;
-    Result<std::string> name =
-        ExpandTableTemplate(routes[r].spec->to, table.db, table.name, captures, name_case);
+    Result<NamedTarget> name = Expand(routes[r].spec->to, table, captures, naming);
     if (!name) {
       return Err(LocatedError(routes[r].spec->location, fmt::format("routes[{}].to", r),
                               name.error().message()));
@@ -82,10 +110,66 @@ Result<std::string> TargetName(const JobSpec& spec, const std::vector<CompiledRo
     return name;
   }
   route.clear();
-  Result<std::string> name = ExpandTableTemplate(spec.target.GetString("table", "${table}"),
-                                                 table.db, table.name, {}, name_case);
-  if (!name) return Err(spec.target.ErrorAt("table", name.error().message()));
+  Result<NamedTarget> name = Expand(naming.pattern, table, {}, naming);
+  if (!name) {
+    return Err(spec.target.ErrorAt(
+        naming.option, fmt::format("{}.{}: {}", table.db, table.name, name.error().message())));
+  }
   return name;
+}
+
+Result<TargetNaming> MakeTargetNaming(const JobSpec& spec, const ConnectorRegistry& registry) {
+  TargetNaming naming;
+  const ConnectorInfo* target = registry.Find(spec.target_type);
+  naming.option = target != nullptr ? target->target_name_option : "table";
+  if (target != nullptr) naming.value = target->template_value;
+  naming.pattern = spec.target.GetString(naming.option, naming.option == "table" ? "${table}" : "");
+  Result<NameCase> name_case = ParseNameCase(spec.target.GetString("table_case", "keep"));
+  if (!name_case) return Err(spec.target.ErrorAt("table_case", name_case.error().message()));
+  naming.name_case = *name_case;
+  return naming;
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string SourceNames(const TableTask& task) {
+  std::string out;
+  for (const PlannedShard& s : task.shards) {
+    out += (out.empty() ? "" : ", ") + s.table.db + "." + s.table.name;
+  }
+  return out;
+}
+
+// Target names that differ only by case are two tables only where the target keeps case
+// apart (PostgreSQL's quoted names, MariaDB with lower_case_table_names = 0); elsewhere one
+// table would silently take both tables' rows. The target is asked only when such a pair
+// exists.
+Status CheckCaseCollisions(const JobSpec& spec, const ConnectorRegistry& registry,
+                           const ConnectorContext& context, const TablePlan& plan) {
+  std::map<std::string, const TableTask*> folded;
+  std::optional<bool> keeps_case;
+  for (const TableTask& task : plan.tasks) {
+    auto [it, inserted] = folded.emplace(Lower(task.target_table), &task);
+    if (inserted) continue;
+    if (!keeps_case) {
+      const ConnectorInfo* target = registry.Find(spec.target_type);
+      keeps_case = false;
+      if (target != nullptr && target->case_sensitive_names) {
+        SLUICE_ASSIGN_OR_RETURN(keeps_case, target->case_sensitive_names(spec.target, context));
+      }
+    }
+    if (*keeps_case) return Status::OK();
+    return spec.target.ErrorAt(
+        spec.target.Has("table") ? "table" : "type",
+        fmt::format("{} and {} differ only by case, and the {} target does not keep such names "
+                    "apart (one table would take both tables' rows): name them apart with a "
+                    "route or target.table",
+                    it->second->target_table, task.target_table, spec.target_type));
+  }
+  return Status::OK();
 }
 
 void ApplyOverride(const TableOverrideSpec& o, TableTask& task) {
@@ -211,8 +295,7 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
   Result<TableSelector> selector = TableSelector::Compile(spec.source.GetList("tables"));
   if (!selector) return Err(spec.source.ErrorAt("tables", selector.error().message()));
   SLUICE_ASSIGN_OR_RETURN(std::vector<CompiledRoute> routes, CompileRoutes(spec.routes));
-  Result<NameCase> name_case = ParseNameCase(spec.target.GetString("table_case", "keep"));
-  if (!name_case) return Err(spec.target.ErrorAt("table_case", name_case.error().message()));
+  SLUICE_ASSIGN_OR_RETURN(TargetNaming naming, MakeTargetNaming(spec, registry));
   SLUICE_ASSIGN_OR_RETURN(TimeZone zone, TimeZone::Load(spec.settings.time_zone));
   ConnectorContext context;
   context.zone = zone;
@@ -221,7 +304,8 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
   const std::vector<Options> sections = ConnectionSections(spec, *info);
   TablePlan plan;
   plan.connections = static_cast<int>(sections.size());
-  std::map<std::string, size_t> by_target;
+  std::map<std::string, size_t> by_target;      // by the target option's value
+  std::map<std::string, std::string> shown_as;  // shown name -> the option's value
   std::vector<CatalogTable> everything;
   for (size_t c = 0; c < sections.size(); ++c) {
     Result<std::vector<CatalogTable>> listed = info->list_tables(sections[c], context);
@@ -231,12 +315,38 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
                                     sections.size(), listed.error().message())));
     }
     for (CatalogTable& table : *listed) {
+      if (table.is_view) {
+        if (selector->Selects(table)) {
+          plan.notes.push_back(
+              fmt::format("skipped view {}.{}: views are not read by jobs over "
+                          "many tables (name it in a job of its own)",
+                          table.db, table.name));
+        }
+        continue;
+      }
       everything.push_back(table);
       if (!selector->Selects(table)) continue;
       std::string route;
-      SLUICE_ASSIGN_OR_RETURN(std::string target,
-                              TargetName(spec, routes, table, *name_case, route));
-      auto [it, inserted] = by_target.emplace(target, plan.tasks.size());
+      SLUICE_ASSIGN_OR_RETURN(NamedTarget named, TargetName(naming, spec, routes, table, route));
+      const std::string& target = named.shown;
+      auto [it, inserted] = by_target.emplace(named.option, plan.tasks.size());
+      if (auto [shown, fresh] = shown_as.emplace(target, named.option);
+          !fresh && shown->second != named.option) {
+        // "a.b"."c" and "a"."b.c": two tables, but one name in the state and the summary.
+        return Err(spec.target.ErrorAt(
+            naming.option, fmt::format("{}.{} and an earlier table both go to tables shown as "
+                                       "'{}' ({} and {}): name them apart with a route",
+                                       table.db, table.name, target, shown->second, named.option)));
+      }
+      if (!inserted && route.empty() && naming.option != "table") {
+        // A file holds one table: only a route says that shards go to one file.
+        return Err(spec.target.ErrorAt(
+            naming.option,
+            fmt::format("'{}' writes {} and {}.{} to the same file {}: put ${{table}} (and "
+                        "${{db}}) in it for one file per table",
+                        naming.pattern, SourceNames(plan.tasks[it->second]), table.db, table.name,
+                        target)));
+      }
       if (inserted) {
         TableTask task;
         task.target_table = target;
@@ -245,7 +355,8 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
         task.job.name = TableJobName(spec.name, target);
         task.job.source = sections[c];
         task.job.source.SetString("table", table.table_option);
-        task.job.target.SetString("table", target);
+        task.job.shards.source_key = true;
+        task.job.target.SetString(naming.option, named.option);
         task.estimated_rows = table.estimated_rows;
         plan.tasks.push_back(std::move(task));
       } else {
@@ -268,6 +379,7 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
   for (const std::string& pattern : selector->Unmatched(everything)) {
     plan.notes.push_back(fmt::format("source.tables pattern '{}' matches no table", pattern));
   }
+  SLUICE_RETURN_IF_ERROR(CheckCaseCollisions(spec, registry, context, plan));
   for (TableTask& task : plan.tasks) {
     SLUICE_ASSIGN_OR_RETURN(const TableOverrideSpec* o, FindOverride(spec, task));
     if (o != nullptr) ApplyOverride(*o, task);

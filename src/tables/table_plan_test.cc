@@ -35,6 +35,12 @@ ConnectorRegistry FakeRegistry() {
     if (path == "conn2") {
       return std::vector<CatalogTable>{table("shop_2", "orders_0", 5)};
     }
+    if (path == "cased") {
+      CatalogTable view = table("cs", "v", -1);
+      view.is_view = true;
+      return std::vector<CatalogTable>{table("cs", "Same", 1), table("cs", "same", 1),
+                                       table("cs", "a.b", 1), view};
+    }
     return Err(Status(StatusCode::kConnection, "cannot reach " + path));
   };
   ConnectorRegistry registry;
@@ -298,6 +304,61 @@ TEST(PlanTablesTest, UnknownPolicyIsAnErrorWithoutShards) {
   EXPECT_EQ(PlanError(spec),
             "target.duplicate_keys: expected fail, keep_last or add_source_columns, got "
             "'keep-last'");
+}
+
+// Names differing only by case are two tables only where the target keeps case apart.
+TEST(PlanTablesTest, CaseOnlyTargetNames) {
+  JobSpec spec = Job({"cs.*"});
+  spec.source.SetString("path", "cased");
+  // The fake target cannot tell: such names are refused, both named.
+  EXPECT_EQ(PlanError(spec),
+            "target.type: Same and same differ only by case, and the fake target does not keep "
+            "such names apart (one table would take both tables' rows): name them apart with a "
+            "route or target.table");
+  ConnectorRegistry registry = FakeRegistry();
+  ConnectorInfo keeps = *registry.Find("fake");
+  keeps.name = "keeps";
+  keeps.case_sensitive_names = [](const Options&, const ConnectorContext&) -> Result<bool> {
+    return true;
+  };
+  keeps.template_value = [](std::string_view name) -> Result<std::string> {
+    return "<" + std::string(name) + ">";
+  };
+  registry.Register(std::move(keeps));
+  spec.target_type = "keeps";
+  spec.target.SetString("table", "ods.${table}");
+  Result<TablePlan> plan = PlanTables(spec, registry);
+  ASSERT_TRUE(plan.has_value()) << plan.error().message();
+  EXPECT_EQ(Targets(*plan), (std::vector<std::string>{"ods.Same", "ods.a.b", "ods.same"}));
+  // The target option holds the names as the target quotes them; the plan shows them bare.
+  EXPECT_EQ(ByTarget(*plan)["ods.a.b"]->job.target.GetString("table"), "ods.<a.b>");
+  ASSERT_EQ(plan->notes.size(), 1u);
+  EXPECT_EQ(plan->notes[0],
+            "skipped view cs.v: views are not read by jobs over many tables (name it in a job "
+            "of its own)");
+}
+
+// A file target's path is the template: one file per table, never two tables in one file.
+TEST(PlanTablesTest, FileTargetPathTemplate) {
+  ConnectorRegistry registry = FakeRegistry();
+  ConnectorInfo files = *registry.Find("fake");
+  files.name = "files";
+  files.target_name_option = "path";
+  registry.Register(std::move(files));
+  JobSpec spec = Job({"shop.*"});
+  spec.target_type = "files";
+  spec.target.SetString("path", "out/${db}_${table}.csv");
+  Result<TablePlan> plan = PlanTables(spec, registry);
+  ASSERT_TRUE(plan.has_value()) << plan.error().message();
+  EXPECT_EQ(ByTarget(*plan)["out/shop_orders.csv"]->job.target.GetString("path"),
+            "out/shop_orders.csv");
+  EXPECT_FALSE(ByTarget(*plan)["out/shop_orders.csv"]->job.target.Has("table"));
+  spec.target.SetString("path", "out/${db}.csv");
+  plan = PlanTables(spec, registry);
+  ASSERT_FALSE(plan.has_value());
+  EXPECT_EQ(plan.error().message(),
+            "target.path: 'out/${db}.csv' writes shop.Customers and shop.items to the same file "
+            "out/shop.csv: put ${table} (and ${db}) in it for one file per table");
 }
 
 }  // namespace

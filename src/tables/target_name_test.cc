@@ -67,5 +67,29 @@ TEST(ExpandTableTemplateTest, ErrorsNameThePlaceholder) {
             "route's groups)");
 }
 
+TEST(ExpandTableTemplateTest, ValuesAreQuotedNeverReparsed) {
+  auto quote = [](std::string_view name) -> Result<std::string> {
+    std::string out = "\"";
+    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  Result<std::string> name =
+      ExpandTableTemplate("${db}.${table}", "Q\" . S", "T", {}, NameCase::kKeep, quote);
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(*name, "\"Q\"\" . S\".\"T\"");
+  name = ExpandTableTemplate("ODS.x_${table}", "s", "Dot.Ted", {}, NameCase::kLower, quote);
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(*name, "ods.x_\"dot.ted\"");
+  name = ExpandTableTemplate("${0}", "s", "t", {}, NameCase::kKeep, quote);
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(*name, "\"s\".\"t\"");
+  auto refuse = [](std::string_view name) -> Result<std::string> {
+    return Err(Status::Invalid("'{}' refused", name));
+  };
+  name = ExpandTableTemplate("out/${table}.csv", "s", "a/b", {}, NameCase::kKeep, refuse);
+  ASSERT_FALSE(name.has_value());
+  EXPECT_EQ(name.error().message(), "'a/b' refused");
+}
+
 }  // namespace
 }  // namespace sluice

@@ -32,6 +32,11 @@ ConnectorInfo MakeCsvConnectorInfo() {
 
   info.make_source = CsvSource::Make;
   info.make_sink = CsvSink::Make;
+  info.target_name_option = "path";
+  info.template_value = FileNameValue;
+  info.case_sensitive_names = [](const Options&, const ConnectorContext&) -> Result<bool> {
+    return true;  // POSIX file names
+  };
   return info;
 }
 

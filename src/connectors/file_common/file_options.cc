@@ -29,6 +29,15 @@ OptionSpec SchemaSpec(std::string_view without_it) {
                                 without_it)};
 }
 
+Result<std::string> FileNameValue(std::string_view name) {
+  if (name.empty() || name == "." || name == ".." ||
+      name.find_first_of(std::string_view("/\0", 2)) != std::string_view::npos) {
+    return Err(
+        Status::Invalid("'{}' cannot be filled into a file path: it is not one file name", name));
+  }
+  return std::string(name);
+}
+
 Result<char> SingleCharOption(const Options& options, const std::string& key, char fallback) {
   if (!options.Has(key)) return fallback;
   const std::string value = options.GetString(key);

@@ -20,6 +20,11 @@ OptionSpec TargetPathSpec(std::string_view example);
 OptionSpec BytesEncodingSpec();
 OptionSpec SchemaSpec(std::string_view without_it);
 
+// A table's name filled into a file target's path template (multi-table jobs): as is, but
+// only when it is one file name (not empty, ".", "..", nor holding a '/'), so that a table
+// name never writes outside the path the template gives.
+Result<std::string> FileNameValue(std::string_view name);
+
 // A one-character option such as a delimiter: the character itself, or "\t" / "tab".
 Result<char> SingleCharOption(const Options& options, const std::string& key, char fallback);
 

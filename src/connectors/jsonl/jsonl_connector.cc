@@ -34,6 +34,11 @@ ConnectorInfo MakeJsonlConnectorInfo() {
   };
   info.make_source = JsonlSource::Make;
   info.make_sink = JsonlSink::Make;
+  info.target_name_option = "path";
+  info.template_value = FileNameValue;
+  info.case_sensitive_names = [](const Options&, const ConnectorContext&) -> Result<bool> {
+    return true;  // POSIX file names
+  };
   return info;
 }
 

@@ -15,8 +15,8 @@ Result<std::vector<CatalogTable>> ListMysqlTables(const Options& options) {
   SLUICE_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       conn.Query(fmt::format(
-          "SELECT table_schema, table_name, COALESCE(table_rows, -1) "
-          "FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+          "SELECT table_schema, table_name, COALESCE(table_rows, -1), table_type = 'VIEW' "
+          "FROM information_schema.tables WHERE table_type IN ('BASE TABLE', 'VIEW') "
           "AND table_schema NOT IN ('mysql', 'sys', 'information_schema', "
           "'performance_schema') AND table_name <> '{}' ORDER BY table_schema, table_name",
           kRunsTable)));
@@ -36,9 +36,18 @@ Result<std::vector<CatalogTable>> ListMysqlTables(const Options& options) {
     const std::string count = row[2].value_or("-1");
     std::from_chars(count.data(), count.data() + count.size(), t.estimated_rows);
     t.in_default_db = t.db == url->database;
+    t.is_view = row[3].value_or("0") == "1";
     tables.push_back(std::move(t));
   }
   return tables;
+}
+
+Result<bool> TableNamesKeepCase(const Options& options) {
+  Result<MysqlUrl> url = ParseMysqlUrl(options.GetString("url"));
+  if (!url) return Err(options.ErrorAt("url", url.error().message()));
+  SLUICE_ASSIGN_OR_RETURN(Connection conn, Connection::Open(*url));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Row> rows, conn.Query("SELECT @@lower_case_table_names"));
+  return !rows.empty() && rows[0][0].value_or("0") == "0";
 }
 
 }  // namespace sluice::mysql

@@ -12,4 +12,8 @@ namespace sluice::mysql {
 // information_schema (InnoDB's estimate). Needs only `url` in `options`.
 Result<std::vector<CatalogTable>> ListMysqlTables(const Options& options);
 
+// Whether the server keeps table names that differ only by case apart
+// (lower_case_table_names = 0). Needs only `url` in `options`.
+Result<bool> TableNamesKeepCase(const Options& options);
+
 }  // namespace sluice::mysql

@@ -70,28 +70,50 @@ std::vector<OptionSpec> MysqlTargetOptionSpecs() {
   return specs;
 }
 
+Result<QuotedName> ParseQuotedName(std::string_view text) {
+  std::vector<std::string> parts(1);
+  bool quoted = false;
+  bool last_quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '`') {
+      last_quoted = true;
+      if (quoted && i + 1 < text.size() && text[i + 1] == '`') {
+        parts.back() += '`';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (c == '.' && !quoted) {
+      parts.emplace_back();
+      last_quoted = false;
+    } else {
+      parts.back() += c;
+    }
+  }
+  if (quoted || parts.size() > 2) {
+    return Err(Status::Invalid(
+        "'{}' is not a table name (expected table or database.table; a name with a dot or a "
+        "backquote is quoted: db.`my.table`, `a``b`)",
+        text));
+  }
+  if (parts.size() == 1) return QuotedName{"", parts[0], last_quoted};
+  return QuotedName{parts[0], parts[1], last_quoted};
+}
+
 Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target) {
   MysqlConfig config;
   Result<MysqlUrl> url = ParseMysqlUrl(options.GetString("url"));
   if (!url) return Err(options.ErrorAt("url", url.error().message()));
   config.url = std::move(*url);
 
-  std::string table = options.GetString("table");
+  const std::string table = options.GetString("table");
   if (table.empty()) return Err(options.ErrorAt("table", "is required"));
-  // db.table; a table name with a dot in it needs backquotes: `my.table` or db.`my.table`.
-  if (table.front() != '`' && table.find('.') != std::string::npos) {
-    config.database = table.substr(0, table.find('.'));
-    config.table = table.substr(table.find('.') + 1);
-  } else {
-    config.table = table;
-  }
-  auto unquote = [](std::string& name) {
-    if (name.size() >= 2 && name.front() == '`' && name.back() == '`') {
-      name = name.substr(1, name.size() - 2);
-    }
-  };
-  unquote(config.database);
-  unquote(config.table);
+  Result<QuotedName> name = ParseQuotedName(table);
+  if (!name) return Err(options.ErrorAt("table", name.error().message()));
+  config.database = std::move(name->database);
+  config.table = std::move(name->table);
+  config.table_exact = name->table_quoted;
   if (config.database.empty()) config.database = config.url.database;
   if (config.database.empty()) {
     return Err(options.ErrorAt(

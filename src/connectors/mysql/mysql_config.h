@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/mysql/mysql_url.h"
@@ -27,6 +28,9 @@ struct MysqlConfig {
   MysqlUrl url;
   std::string database;  // from `table` (db.table) or the URL
   std::string table;
+  // Quoted in the job file (`Same`): matched exactly where the server keeps case apart
+  // (lower_case_table_names = 0). Multi-table jobs quote every name they fill in.
+  bool table_exact = false;
   // Source only.
   bool snapshot = false;
   ZeroDate zero_date = ZeroDate::kError;
@@ -45,6 +49,15 @@ struct MysqlConfig {
   // The zone for DATETIME on the write side.
   TimeZone TargetZone() const { return time_zone ? *time_zone : TimeZone::Utc(); }
 };
+
+// A `table` option: table or database.table, split at the dot outside backquotes; a quoted
+// part keeps its dots and case, and `` is one backquote.
+struct QuotedName {
+  std::string database;  // empty when not given
+  std::string table;
+  bool table_quoted = false;
+};
+Result<QuotedName> ParseQuotedName(std::string_view text);
 
 std::vector<OptionSpec> MysqlSourceOptionSpecs();
 std::vector<OptionSpec> MysqlTargetOptionSpecs();

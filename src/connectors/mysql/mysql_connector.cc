@@ -4,6 +4,7 @@
 
 #include "connectors/mysql/mysql_catalog.h"
 #include "connectors/mysql/mysql_config.h"
+#include "connectors/mysql/mysql_connection.h"
 #include "connectors/mysql/mysql_sink.h"
 #include "connectors/mysql/mysql_source.h"
 
@@ -39,6 +40,12 @@ ConnectorInfo MakeMysqlConnectorInfo() {
   info.connection_option = "url";
   info.list_tables = [](const Options& options, const ConnectorContext&) {
     return mysql::ListMysqlTables(options);
+  };
+  info.template_value = [](std::string_view name) -> Result<std::string> {
+    return mysql::QuoteIdent(name);
+  };
+  info.case_sensitive_names = [](const Options& options, const ConnectorContext&) {
+    return mysql::TableNamesKeepCase(options);
   };
   return info;
 }

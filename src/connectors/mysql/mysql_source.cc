@@ -30,7 +30,8 @@ Status MysqlSource::Open(const ReadRequest& request) {
     if (!conn) return conn.error().WithContext(kRole);
     conn_ = std::move(*conn);
   }
-  Result<std::optional<MysqlTable>> table = LoadTable(conn_, config_.database, config_.table);
+  Result<std::optional<MysqlTable>> table =
+      LoadTable(conn_, config_.database, config_.table, config_.table_exact);
   if (!table) return table.error().WithContext(kRole);
   if (!table->has_value()) return TableNotFound(conn_, kRole, config_.database, config_.table);
   table_ = std::move(**table);

@@ -32,14 +32,20 @@ int64_t ToInt(const std::optional<std::string>& v) {
 
 // Finds the table's stored name: exact first, then ignoring case.
 Result<std::optional<Row>> FindTableRow(Connection& conn, std::string_view db,
-                                        std::string_view name) {
+                                        std::string_view name, bool exact) {
   SLUICE_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
-      conn.Query(fmt::format("SELECT TABLE_NAME, TABLE_TYPE, ENGINE FROM information_schema.TABLES "
+      conn.Query(fmt::format("SELECT TABLE_NAME, TABLE_TYPE, ENGINE, @@lower_case_table_names "
+                             "FROM information_schema.TABLES "
                              "WHERE TABLE_SCHEMA = {} AND LOWER(TABLE_NAME) = LOWER({})",
                              QuoteString(db), QuoteString(name))));
   for (const Row& r : rows) {
     if (r[0] && *r[0] == name) return std::optional<Row>(r);
+  }
+  // A server that keeps case apart has no table of this exact name; one that folds names
+  // (lower_case_table_names 1 or 2) means the one it has.
+  if (exact && !rows.empty() && rows.front()[3].value_or("0") == "0") {
+    return std::optional<Row>();
   }
   for (const Row& r : rows) {
     if (r[0] && EqualsIgnoreCase(*r[0], name)) return std::optional<Row>(r);
@@ -133,8 +139,8 @@ std::vector<std::string> MysqlTable::ColumnNames() const {
 }
 
 Result<std::optional<MysqlTable>> LoadTable(Connection& conn, std::string_view db,
-                                            std::string_view name) {
-  SLUICE_ASSIGN_OR_RETURN(std::optional<Row> found, FindTableRow(conn, db, name));
+                                            std::string_view name, bool exact) {
+  SLUICE_ASSIGN_OR_RETURN(std::optional<Row> found, FindTableRow(conn, db, name, exact));
   if (!found) return std::optional<MysqlTable>();
   MysqlTable table;
   table.database = std::string(db);

@@ -31,9 +31,10 @@ struct MysqlTable {
   std::string Label() const { return database + "." + name; }
 };
 
-// Loads `db`.`name`. nullopt when there is no such table or view.
+// Loads `db`.`name`: the exact name first, then ignoring case unless `exact` is set and the
+// server keeps names of different case apart. nullopt when there is no such table or view.
 Result<std::optional<MysqlTable>> LoadTable(Connection& conn, std::string_view db,
-                                            std::string_view name);
+                                            std::string_view name, bool exact = false);
 
 // "<role>: table 'x' not found in database d (did you mean 'y'? tables: ...)".
 Status TableNotFound(Connection& conn, std::string_view role, std::string_view db,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -31,6 +32,19 @@ bool IsTransactional(std::string_view engine) {
 
 Status ValidateRequest(const MysqlConfig& config, const WriteRequest& request) {
   if (request.schema.fields.empty()) return Status::Invalid("{}: no columns to write", kRole);
+  // MariaDB column names ignore case: `A` and `a` would be one column, and LOAD DATA would
+  // keep one of the two values without a word.
+  std::map<std::string, std::string> folded;
+  for (const Field& f : request.schema.fields) {
+    auto [it, inserted] = folded.emplace(Lower(f.name), f.name);
+    if (!inserted) {
+      return Status::Invalid(
+          "{}: incoming columns '{}' and '{}' differ only by case, and MariaDB column names "
+          "ignore case (one would take the other's values): rename one with a transform or "
+          "leave one out with source.columns",
+          kRole, it->second, f.name);
+    }
+  }
   if (NeedsKey(request.mode) && request.key.empty()) {
     return Status::Invalid("{}: write_mode {} needs target.key", kRole,
                            WriteModeName(request.mode));
@@ -235,7 +249,8 @@ std::string TargetPlan::MergeSql(std::optional<std::pair<int64_t, int64_t>> seq_
 Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
                                    const WriteRequest& request) {
   SLUICE_RETURN_IF_ERROR(ValidateRequest(config, request));
-  Result<std::optional<MysqlTable>> loaded = LoadTable(conn, config.database, config.table);
+  Result<std::optional<MysqlTable>> loaded =
+      LoadTable(conn, config.database, config.table, config.table_exact);
   if (!loaded) return Err(loaded.error().WithContext(kRole));
   TargetPlan plan;
   plan.database = config.database;

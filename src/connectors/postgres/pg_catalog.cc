@@ -13,14 +13,15 @@ Result<std::vector<CatalogTable>> ListPgTables(const Options& options) {
   }
   SLUICE_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(url));
   SLUICE_ASSIGN_OR_RETURN(
-      PgResult result, conn.Query("SELECT n.nspname, c.relname, c.reltuples::bigint, "
-                                  "n.nspname = current_schema() "
-                                  "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                  "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
-                                  "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                                  "AND n.nspname NOT LIKE 'pg\\_%' AND c.relname <> $1 "
-                                  "ORDER BY n.nspname, c.relname",
-                                  "listing tables", {std::string(kRunsTable)}));
+      PgResult result,
+      conn.Query("SELECT n.nspname, c.relname, c.reltuples::bigint, "
+                 "n.nspname = current_schema(), c.relkind IN ('v', 'm') "
+                 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                 "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition "
+                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                 "AND n.nspname NOT LIKE 'pg\\_%' AND c.relname <> $1 "
+                 "ORDER BY n.nspname, c.relname",
+                 "listing tables", {std::string(kRunsTable)}));
   std::vector<CatalogTable> tables;
   tables.reserve(result.rows());
   for (int row = 0; row < result.rows(); ++row) {
@@ -30,6 +31,7 @@ Result<std::vector<CatalogTable>> ListPgTables(const Options& options) {
     t.table_option = QuoteIdent(t.db) + "." + QuoteIdent(t.name);
     t.estimated_rows = result.Int(row, 2);
     t.in_default_db = result.Bool(row, 3);
+    t.is_view = result.Bool(row, 4);
     tables.push_back(std::move(t));
   }
   return tables;

@@ -135,6 +135,13 @@ TEST(PgNamesTest, TableNamesAndPartitionNames) {
   EXPECT_EQ(parse("a.b.c"), "<error>");
   EXPECT_EQ(parse("\"open"), "<error>");
   EXPECT_EQ(parse(""), "<error>");
+  // A quoted part is matched exactly (multi-table jobs quote every name they fill in).
+  Result<TableName> quoted = ParseTableName("shop_x.x_\"Same\"");
+  ASSERT_TRUE(quoted.has_value());
+  EXPECT_EQ(quoted->name, "x_Same");
+  EXPECT_TRUE(quoted->name_exact);
+  EXPECT_FALSE(quoted->schema_exact);
+  EXPECT_FALSE(ParseTableName("Same")->name_exact);
   EXPECT_EQ(PartitionTableName("events", "20240101"), "events_p_20240101");
   EXPECT_EQ(PartitionTableName("events", "2024-01-01"), "events_p_2024_01_01");
   EXPECT_EQ(PartitionTableName(std::string(70, 't'), "1").size(), 63u);

@@ -4,6 +4,7 @@
 
 #include "connectors/postgres/pg_catalog.h"
 #include "connectors/postgres/pg_config.h"
+#include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_sink.h"
 #include "connectors/postgres/pg_source.h"
 
@@ -39,6 +40,12 @@ ConnectorInfo MakePostgresConnectorInfo() {
   info.connection_option = "url";
   info.list_tables = [](const Options& options, const ConnectorContext&) {
     return postgres::ListPgTables(options);
+  };
+  info.template_value = [](std::string_view name) -> Result<std::string> {
+    return postgres::QuoteIdent(name);
+  };
+  info.case_sensitive_names = [](const Options&, const ConnectorContext&) -> Result<bool> {
+    return true;  // quoted names keep their case
   };
   return info;
 }

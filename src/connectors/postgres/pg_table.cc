@@ -13,8 +13,9 @@ constexpr const char* kFindTable = R"sql(
 SELECT c.oid, n.nspname, c.relname, c.relkind
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND lower(c.relname) = lower($2)
+  AND CASE WHEN $3::boolean THEN c.relname = $2 ELSE lower(c.relname) = lower($2) END
   AND CASE WHEN $1 = '' THEN n.nspname = ANY (current_schemas(false))
+           WHEN $4::boolean THEN n.nspname = $1
            ELSE lower(n.nspname) = lower($1) END
 ORDER BY (c.relname = $2) DESC, (n.nspname = $1) DESC,
          array_position(current_schemas(false), n.nspname)
@@ -87,10 +88,12 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 Result<TableName> ParseTableName(std::string_view text) {
   std::vector<std::string> parts(1);
+  std::vector<bool> exact(1, false);
   bool quoted = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '"') {
+      exact.back() = true;
       if (quoted && i + 1 < text.size() && text[i + 1] == '"') {
         parts.back() += '"';
         ++i;
@@ -99,6 +102,7 @@ Result<TableName> ParseTableName(std::string_view text) {
       }
     } else if (c == '.' && !quoted) {
       parts.emplace_back();
+      exact.push_back(false);
     } else {
       parts.back() += c;
     }
@@ -106,8 +110,8 @@ Result<TableName> ParseTableName(std::string_view text) {
   if (quoted || parts.size() > 2 || parts.back().empty() || parts.front().empty()) {
     return Err(Status::Invalid("'{}' is not a table name (expected table or schema.table)", text));
   }
-  if (parts.size() == 1) return TableName{"", parts[0]};
-  return TableName{parts[0], parts[1]};
+  if (parts.size() == 1) return TableName{"", parts[0], false, exact[0]};
+  return TableName{parts[0], parts[1], exact[0], exact[1]};
 }
 
 std::optional<size_t> PgTable::Find(std::string_view column) const {
@@ -128,8 +132,10 @@ std::vector<std::string> PgTable::ColumnNames() const {
 }
 
 Result<std::optional<PgTable>> LoadTable(PgConnection& conn, const TableName& name) {
-  SLUICE_ASSIGN_OR_RETURN(PgResult found, conn.Query(kFindTable, "postgres: looking up the table",
-                                                     {name.schema, name.name}));
+  SLUICE_ASSIGN_OR_RETURN(PgResult found,
+                          conn.Query(kFindTable, "postgres: looking up the table",
+                                     {name.schema, name.name, name.name_exact ? "true" : "false",
+                                      name.schema_exact ? "true" : "false"}));
   if (found.rows() == 0) return std::optional<PgTable>();
   PgTable table;
   table.oid = static_cast<uint32_t>(found.Int(0, 0));

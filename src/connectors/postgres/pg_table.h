@@ -19,6 +19,11 @@ inline constexpr std::string_view kRunsTable = "_sluice_runs";
 struct TableName {
   std::string schema;  // empty: the first schema of the search_path that has it
   std::string name;
+  // Quoted in the job file: matched exactly, as PostgreSQL matches a quoted name; an unquoted
+  // name is also found ignoring case. Multi-table jobs quote every name they fill in, so
+  // "Same" and "same" stay two tables.
+  bool schema_exact = false;
+  bool name_exact = false;
 };
 // Splits on the dot outside double quotes; quoted parts keep their case and dots.
 Result<TableName> ParseTableName(std::string_view text);

@@ -95,8 +95,18 @@ Status PlanExisting(PgConnection& conn, const PgTable& table, const PgConfig& co
   }
   std::vector<std::string> problems;
   std::vector<bool> covered(table.columns.size(), false);
+  std::vector<const Field*> written_by(table.columns.size(), nullptr);
   for (const Field& f : request.schema.fields) {
     std::optional<size_t> index = table.Find(f.name);
+    if (index && written_by[*index] != nullptr) {
+      // "A" and "a" into a table with only a: COPY would name the column twice.
+      problems.push_back(fmt::format(
+          "incoming columns '{}' and '{}' both go to column '{}' (names that differ only by "
+          "case): rename one with a transform or leave one out with source.columns",
+          written_by[*index]->name, f.name, table.columns[*index].name));
+      continue;
+    }
+    if (index) written_by[*index] = &f;
     if (!index) {
       problems.push_back(fmt::format("column '{}' missing", f.name));
       cols.names.push_back(f.name);
@@ -260,6 +270,41 @@ std::string PartitionTableName(const std::string& table, const std::string& valu
   return name;
 }
 
+// PostgreSQL cuts longer names to max_identifier_length bytes (63) without an error: two long
+// names would become one table (or column), and the next run would not find the name it
+// created. Refused instead, naming the name and the limit.
+Status CheckNameLengths(PgConnection& conn, const PgConfig& config, const WriteRequest& request,
+                        bool creates) {
+  const size_t longest_column =
+      creates ? std::max_element(
+                    request.schema.fields.begin(), request.schema.fields.end(),
+                    [](const Field& a, const Field& b) { return a.name.size() < b.name.size(); })
+                    ->name.size()
+              : 0;
+  if (std::max({config.table.name.size(), config.table.schema.size(), longest_column}) <= 63) {
+    return Status::OK();  // within every server's limit (NAMEDATALEN is at least 64)
+  }
+  SLUICE_ASSIGN_OR_RETURN(PgResult r,
+                          conn.Query("SELECT current_setting('max_identifier_length')::int",
+                                     "postgres: reading max_identifier_length"));
+  const size_t limit = static_cast<size_t>(r.Int(0, 0));
+  auto refuse = [&](std::string_view what, const std::string& name) {
+    return Status::Invalid(
+        "postgres target: {} name '{}' is {} bytes, and PostgreSQL keeps only the first {} "
+        "(max_identifier_length): names that begin alike would become one {}. Shorten it "
+        "(target.table or a route for a table, a transform for a column)",
+        what, name, name.size(), limit, what);
+  };
+  if (config.table.name.size() > limit) return refuse("table", config.table.name);
+  if (config.table.schema.size() > limit) return refuse("schema", config.table.schema);
+  if (creates) {
+    for (const Field& f : request.schema.fields) {
+      if (f.name.size() > limit) return refuse("column", f.name);
+    }
+  }
+  return Status::OK();
+}
+
 Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
                                    const WriteRequest& request) {
   if (request.schema.fields.empty()) {
@@ -278,6 +323,7 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
     }
   }
   SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn, config.table));
+  SLUICE_RETURN_IF_ERROR(CheckNameLengths(conn, config, request, !table.has_value()));
   TargetPlan plan;
   if (table) {
     plan.schema = table->schema;

@@ -20,7 +20,8 @@ Result<std::vector<CatalogTable>> ListSqliteTables(const Options& options) {
   SLUICE_ASSIGN_OR_RETURN(
       Database db, Database::Open(config.path, SQLITE_OPEN_READONLY, config.busy_timeout_ms));
   SLUICE_ASSIGN_OR_RETURN(Statement stmt,
-                          db.Prepare("SELECT name FROM sqlite_schema WHERE type = 'table' "
+                          db.Prepare("SELECT name, type = 'view' FROM sqlite_schema "
+                                     "WHERE type IN ('table', 'view') "
                                      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                                      "AND name <> '_sluice_runs' ORDER BY name"));
   const std::string stem = std::filesystem::path(config.path).stem().string();
@@ -33,6 +34,7 @@ Result<std::vector<CatalogTable>> ListSqliteTables(const Options& options) {
     t.name = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
     t.table_option = t.name;
     t.in_default_db = true;
+    t.is_view = sqlite3_column_int(stmt.get(), 1) != 0;
     tables.push_back(std::move(t));
   }
   return tables;
