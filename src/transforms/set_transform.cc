@@ -113,6 +113,8 @@ Result<std::unique_ptr<Transform>> MakeSetTransform(const TransformSpec& spec, c
       a.target = *existing;
       output.fields[*existing].type = a.type;
       output.fields[*existing].nullable = true;
+      output.fields[*existing].ClearNative();  // a computed value, not the source's type
+      output.fields[*existing].null_rule.clear();
     } else {
       a.target = output.fields.size();
       output.fields.push_back(Field{column, a.type, true});
