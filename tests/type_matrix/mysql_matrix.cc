@@ -123,8 +123,7 @@ std::vector<MatrixColumn> TemporalColumns() {
          {"23:59:59.999999", "00:00:00", "00:00:00", N, "00:00:00.000001", "24:00:00"}},
         // A created PostgreSQL column is interval (PostgreSQL's time ends at 24:00:00); it is
         // read back as its ISO 8601 text.
-        {kOther | kBack,
-         {"PT23H59M59.999999S", "PT0S", "PT0S", N, "PT0.000001S", "PT24H"}}}},
+        {kOther | kBack, {"PT23H59M59.999999S", "PT0S", "PT0S", N, "PT0.000001S", "PT24H"}}}},
       // YEAR is read as int16: 0000 becomes 0.
       {"y",
        "YEAR",
@@ -198,7 +197,9 @@ std::vector<MatrixColumn> TextColumns() {
 // A TIME PostgreSQL's time cannot hold: carried everywhere, into PostgreSQL as an interval.
 SpecialRow LongTime(int64_t id, const std::string& literal, const std::string& mysql_text,
                     const std::string& iso) {
-  return SpecialRow{id, "tm", Quoted(literal, mysql_text),
+  return SpecialRow{id,
+                    "tm",
+                    Quoted(literal, mysql_text),
                     {{kCsv | kSqlite, {literal}}, {kOther | kBack, {iso}}}};
 }
 
