@@ -102,8 +102,8 @@ class TypesTest : public ::testing::Test {
     return "  type: postgres\n  url: " + servers_.pg_url + "\n  table: " + table + "\n";
   }
   std::string MysqlSection(const std::string& db, const std::string& table) const {
-    return "  type: mysql\n  url: " + WithDatabase(servers_.mysql_url, db) + "\n  table: " +
-           table + "\n";
+    return "  type: mysql\n  url: " + WithDatabase(servers_.mysql_url, db) + "\n  table: " + table +
+           "\n";
   }
   std::string SqliteSection(const std::string& file, const std::string& table) const {
     return "  type: sqlite\n  path: " + workspace_->Path(file) + "\n  table: " + table + "\n";
@@ -162,6 +162,10 @@ TEST_F(TypesTest, PgSpecialValuesSurvivePgToPg) {
                                         "3|-Infinity|2024-02-29|2024-02-29 12:00:00.5",
                                         "4|1.50|NULL|NULL"}))
         << table;
+    // verify reads both sides as the run did: the special values compare equal.
+    ProcessResult verify =
+        Sluice("verify", Job("sv", PgSection("types_sv_src.t"), PgSection(table)));
+    EXPECT_EQ(verify.exit_code, 0) << table << "\n" << Describe(verify);
   }
   // Elsewhere the special_values rule applies: rejected, naming the column.
   nlohmann::json s =
@@ -259,8 +263,7 @@ TEST_F(TypesTest, PgFarTimestampsThroughSqlite) {
       "(2, '4713-11-24 BC', '4713-11-24 00:00:00 BC', '0044-03-15 12:00:00+00 BC'),"
       "(3, '0001-12-31 BC', '0001-01-01 00:00:00 BC', '294246-12-31 23:59:59.999999+00'),"
       "(4, '2024-02-29', '2024-02-29 00:00:00', '2024-02-29 00:00:00+00')");
-  nlohmann::json s =
-      Run(Job("far_out", PgSection("types_far.t"), SqliteSection("far.db", "t")));
+  nlohmann::json s = Run(Job("far_out", PgSection("types_far.t"), SqliteSection("far.db", "t")));
   EXPECT_EQ(s["rows_written"], 4) << s.dump();
   EXPECT_EQ(s["rows_rejected"], 0) << s.dump();
   // What sluice wrote, sluice reads: back into PostgreSQL, every value the same.
@@ -308,8 +311,7 @@ TEST_F(TypesTest, PgToPgKeepsTypes) {
           "(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
           "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL" +
           (citext_column.empty() ? "" : ", NULL") + ")");
-  nlohmann::json s =
-      Run(Job("keep", PgSection("types_keep_src.t"), PgSection("types_keep_dst.t")));
+  nlohmann::json s = Run(Job("keep", PgSection("types_keep_src.t"), PgSection("types_keep_dst.t")));
   EXPECT_EQ(s["rows_written"], 2) << s.dump();
   EXPECT_EQ(s["rows_rejected"], 0) << s.dump();
   const std::string types =
@@ -339,8 +341,7 @@ TEST_F(TypesTest, MysqlLatin1AndAsciiBytes) {
       "CREATE TABLE types_cs.t (id INT PRIMARY KEY, l VARCHAR(300) CHARACTER SET latin1, "
       "a VARCHAR(10) CHARACTER SET ascii);"
       "INSERT INTO types_cs.t VALUES (1, _latin1 X'" +
-      all_bytes +
-      "', 'plain'), (2, 'caf\xC3\xA9', _ascii X'636166E9'), (3, NULL, _ascii X'7F')");
+      all_bytes + "', 'plain'), (2, 'caf\xC3\xA9', _ascii X'636166E9'), (3, NULL, _ascii X'7F')");
   pg.Exec("DROP SCHEMA IF EXISTS types_cs CASCADE; CREATE SCHEMA types_cs");
   nlohmann::json s = Run(Job("cs", MysqlSection("types_cs", "t"), PgSection("types_cs.t")));
   EXPECT_EQ(s["rows_written"], 2) << s.dump();
