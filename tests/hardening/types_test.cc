@@ -249,6 +249,21 @@ TEST_F(TypesTest, ZeroDateNullIntoNotNullColumns) {
             std::string::npos)
       << out;
   EXPECT_EQ(out.find("column 'dt'"), std::string::npos) << out;  // dt is nullable
+  // The same on MariaDB and SQLite targets.
+  my.Exec("CREATE TABLE types_zd_dst.strict (id INT PRIMARY KEY, d DATE NOT NULL, dt DATETIME)");
+  ASSERT_TRUE(e2e::ExecSqlite(workspace_->Path("zd.db"),
+                              "CREATE TABLE strict (id INTEGER PRIMARY KEY, d DATE NOT NULL, "
+                              "dt TIMESTAMP)")
+                  .has_value());
+  for (const std::string& target :
+       {MysqlSection("types_zd_dst", "strict"), SqliteSection("zd.db", "strict")}) {
+    check = Sluice("check", Job("zd_strict", source, target));
+    EXPECT_NE(check.exit_code, 0) << Describe(check);
+    EXPECT_NE((check.stdout_text + check.stderr_text)
+                  .find("column 'd' is NOT NULL, but the source's zero_date: null"),
+              std::string::npos)
+        << Describe(check);
+  }
 }
 
 // --- 18: timestamps SQLite's text cannot be read back -----------------------------------------
