@@ -33,4 +33,12 @@ std::string Schema::ToString() const {
   return out;
 }
 
+std::string NullRuleConflict(const Field& field, std::string_view column, bool column_not_null) {
+  if (field.null_rule.empty() || !column_not_null) return "";
+  return fmt::format(
+      "column '{}' is NOT NULL, but the source's {} turns values of '{}' into NULL (make the "
+      "column nullable, or change the option)",
+      column, field.null_rule, field.name);
+}
+
 }  // namespace sluice

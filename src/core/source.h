@@ -40,6 +40,10 @@ struct ReadRequest {
   std::string where;                 // filter in the source's own dialect; empty: none
   std::string split_key;             // empty: the source picks (primary key) or none
   std::optional<WatermarkRange> incremental;
+  // The connector type the rows are written to ("postgres"). A target of the source's own
+  // engine holds every value of the source's types, so the source may then carry values no
+  // sluice type holds (PostgreSQL's numeric NaN) instead of refusing them.
+  std::string target_type;
   int max_splits = 1;  // the engine's parallelism
   size_t batch_rows = 10000;
 };

@@ -6,7 +6,8 @@
 //   integers    decimal digits          (full uint64 range; out of range is an error)
 //   float32/64  shortest text that reads back to the same bits; inf, -inf, nan
 //   decimal     [-]digits[.digits], no exponent, scale kept ("1.50" stays "1.50")
-//   date        YYYY-MM-DD              (years 0001..9999)
+//   date        YYYY-MM-DD              (years after 9999 take more digits; year 0000 is 1 BC
+//                                        and years before it are negative: -0044-03-15)
 //   time        [-]HH:MM:SS[.ffffff]    (hours may exceed 24: MySQL TIME is -838..838 h)
 //   timestamp   YYYY-MM-DD HH:MM:SS[.ffffff]            wall clock, no zone
 //   timestamptz YYYY-MM-DDTHH:MM:SS[.ffffff]Z            an instant, printed in UTC

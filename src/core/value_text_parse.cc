@@ -174,14 +174,22 @@ unsigned DaysInMonth(int64_t y, int64_t m) {
   return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
 }
 
+// Years as FormatDate writes them: at least four digits, so years after 9999 have more; year 0
+// is 1 BC and negative years lie before it (astronomical numbering, as ISO 8601 has it). The
+// bound keeps every day number within the int32 a date is.
+constexpr int64_t kMaxYear = 5'880'000;
+
 bool ParseDatePart(Cursor& c, int32_t& days) {
+  const bool negative = c.Eat('-');
   int64_t y = 0;
   int64_t m = 0;
   int64_t d = 0;
-  if (!c.Digits(4, y) || !c.Eat('-') || !c.Digits(2, m) || !c.Eat('-') || !c.Digits(2, d)) {
+  if (!c.DigitsUpTo(4, 7, y) || !c.Eat('-') || !c.Digits(2, m) || !c.Eat('-') || !c.Digits(2, d)) {
     return false;
   }
-  if (y < 1 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return false;
+  if (negative) y = -y;
+  if (y > kMaxYear || y < -kMaxYear) return false;
+  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return false;
   days = DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
   return true;
 }
@@ -226,8 +234,9 @@ bool ParseDateTimePart(Cursor& c, int64_t& micros) {
     ++c.i;
     if (!ParseClockPart(c, 2, 2, 24, clock)) return false;
   }
-  micros = days * kMicrosPerDay + clock;
-  return true;
+  // Beyond about year 292000 microseconds since 1970 no longer fit in 64 bits.
+  return !__builtin_mul_overflow(int64_t{days}, kMicrosPerDay, &micros) &&
+         !__builtin_add_overflow(micros, clock, &micros);
 }
 
 // Z | [ ]+HH | [ ]+HH:MM | [ ]+HHMM; `found` is false when the text has no suffix.

@@ -140,8 +140,15 @@ TEST(ValueTextTest, Dates) {
   EXPECT_EQ(RoundTrip(date, "2000-02-29"), "2000-02-29");
   EXPECT_EQ(ParseDate("1970-01-01"), 0);
   EXPECT_EQ(ParseDate("1969-12-31"), -1);
-  for (const char* bad : {"2023-02-29", "1900-02-29", "0000-01-01", "2024-13-01", "2024-04-31",
-                          "2024-1-01", "2024-01-01 ", "20240101", "2024-01-00"}) {
+  // What FormatDate writes reads back: years after 9999, year 0 (1 BC) and years before it.
+  EXPECT_EQ(RoundTrip(date, "21016-11-04"), "21016-11-04");
+  EXPECT_EQ(RoundTrip(date, "5874897-12-31"), "5874897-12-31");  // PostgreSQL's last date
+  EXPECT_EQ(RoundTrip(date, "0000-02-29"), "0000-02-29");        // 1 BC was a leap year
+  EXPECT_EQ(RoundTrip(date, "-4713-11-24"), "-4713-11-24");      // PostgreSQL's first date
+  EXPECT_EQ(ParseDate("0000-12-31"), *ParseDate("0001-01-01") - 1);
+  for (const char* bad : {"2023-02-29", "1900-02-29", "2024-13-01", "2024-04-31", "2024-1-01",
+                          "2024-01-01 ", "20240101", "2024-01-00", "-044-03-15", "--0044-03-15",
+                          "+2024-01-01", "99999999-01-01", "-0001-02-29"}) {
     EXPECT_FALSE(ParseDate(bad).has_value()) << bad;
   }
   EXPECT_EQ(ErrorOf(date, "2023-02-29"), "'2023-02-29' is not a valid date (expected YYYY-MM-DD)");
@@ -178,8 +185,13 @@ TEST(ValueTextTest, Timestamps) {
   EXPECT_EQ(RoundTrip(ts, "1969-12-31 23:59:59.5"), "1969-12-31 23:59:59.5");
   EXPECT_EQ(ParseTimestamp("1969-12-31 23:59:59.999999"), -1);
   EXPECT_EQ(ParseTimestamp("2024-01-01 00:00:00.1234569"), *ParseTimestamp("2024-01-01") + 123456);
+  EXPECT_EQ(RoundTrip(ts, "21016-11-04 01:02:03.5"), "21016-11-04 01:02:03.5");
+  EXPECT_EQ(RoundTrip(ts, "-4713-11-24 00:00:00"), "-4713-11-24 00:00:00");
+  EXPECT_EQ(RoundTrip(DataType::Of(TypeId::kTimestampTz), "294246-12-31T23:59:59.999999Z"),
+            "294246-12-31T23:59:59.999999Z");
   for (const char* bad :
-       {"2024-03-01 24:00:00", "2024-03-01 12", "2024-03-01X12:00:00", "2024-03-01 12:00:00Z"}) {
+       {"2024-03-01 24:00:00", "2024-03-01 12", "2024-03-01X12:00:00", "2024-03-01 12:00:00Z",
+        "300000-01-01 00:00:00", "-300000-01-01 00:00:00"}) {
     EXPECT_FALSE(ParseTimestamp(bad).has_value()) << bad;
   }
 }

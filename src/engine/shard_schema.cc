@@ -178,14 +178,22 @@ Result<SchemaUnion> UnionSchemas(const std::vector<Schema>& shards,
         occurrences.push_back({Occurrence{s, field.type}});
         continue;
       }
-      u.schema.fields[*at].nullable = u.schema.fields[*at].nullable || field.nullable;
+      Field& have = u.schema.fields[*at];
+      have.nullable = have.nullable || field.nullable;
+      // Shards that disagree on the engine's own type keep only the sluice type.
+      if (have.native_engine != field.native_engine || have.native_type != field.native_type) {
+        have.ClearNative();
+      }
+      if (have.null_rule.empty()) have.null_rule = field.null_rule;
       occurrences[*at].push_back(Occurrence{s, field.type});
     }
   }
   for (size_t c = 0; c < u.schema.fields.size(); ++c) {
     Field& field = u.schema.fields[c];
+    const DataType first = field.type;
     SLUICE_ASSIGN_OR_RETURN(field.type,
                             UnionType(field.name, std::move(occurrences[c]), names, u.notes));
+    if (field.type != first) field.ClearNative();  // widened: no longer the source's type
   }
   // A column some shards lack is NULL in their rows, so it must be nullable.
   for (size_t s = 0; s < shards.size(); ++s) {

@@ -30,8 +30,11 @@ class SetTransform final : public Transform {
   void Reshape(Schema& schema) const override {
     for (const Assignment& a : assignments_) {
       if (a.target < schema.fields.size()) {
-        schema.fields[a.target].type = a.type;
-        schema.fields[a.target].nullable = true;
+        Field& field = schema.fields[a.target];
+        field.type = a.type;
+        field.nullable = true;
+        field.ClearNative();  // a computed value, not the source's type
+        field.null_rule.clear();
       } else {
         schema.fields.push_back(Field{a.column, a.type, true});
       }

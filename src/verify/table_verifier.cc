@@ -179,6 +179,9 @@ class TableVerifier {
     }
     target_.read.max_splits = job_.settings.parallelism;
     target_.read.batch_rows = setup_.read.batch_rows;
+    // The source is read as the run read it, for this target (a PostgreSQL source keeps NaN
+    // for a PostgreSQL target); the target is read the same way so both sides agree.
+    target_.read.target_type = setup_.read.target_type;
     // A one-column target.key is indexed in the target (created tables make it the primary
     // key; upsert needs a unique index on it): parallel reads can cut on it even when the
     // table's primary key is another one or missing. If the connector cannot, read unsplit.

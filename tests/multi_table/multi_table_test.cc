@@ -128,7 +128,7 @@ const Shape kShapes[] = {
      "id integer|label character varying|qty integer"},
     {"data BLOB, spent TIME(0), score FLOAT", "BIGINT",
      "UNHEX(LPAD(HEX(seq), 8, '0')), SEC_TO_TIME(seq), seq / 4",
-     "id bigint|data bytea|spent time without time zone|score real"},
+     "id bigint|data bytea|spent interval|score real"},
 };
 constexpr int kSizes[20] = {0,  1,   2,   3,   5,   8,   13,   21,   34,   55,
                             89, 144, 233, 377, 610, 987, 1597, 2584, 4181, 6765};

@@ -127,7 +127,11 @@ std::vector<MatrixColumn> TemporalColumns() {
         Same("12:34:56.5")},
        {{kOther,
          {"24:00:00.000000", "00:00:00.000000", "00:00:00.000000", N, "23:59:59.999999",
-          "12:34:56.500000"}}}},
+          "12:34:56.500000"}},
+        // Through MariaDB TIME or SQLite, sluice's time (which holds MySQL's TIME range) comes
+        // back into a created column as interval.
+        {kBack | kSqliteBack,
+         {"PT24H", "PT0S", "PT0S", N, "PT23H59M59.999999S", "PT12H34M56.5S"}}}},
       // Wall-clock time goes into DATETIME unchanged; read back with time_zone Asia/Shanghai
       // it is an instant in Shanghai (local mean time +08:05:43 before 1901).
       {"ts",

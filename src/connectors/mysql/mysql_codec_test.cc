@@ -123,6 +123,26 @@ std::string Encode(DataType type, TargetClass target, void (*fill)(Column&),
   return out;
 }
 
+TEST(MysqlDecoderTest, Latin1IsTranscodedAndAsciiChecked) {
+  const DataType str = DataType::Of(TypeId::kString);
+  // cp1252's euro sign, an undefined byte (a C1 control, as the server maps it), e acute.
+  EXPECT_EQ(Decode(ReadKind::kLatin1, str,
+                   "\x80\x81"
+                   "caf\xE9"),
+            "\u20AC\u0081caf\u00E9");
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  std::string utf8;
+  AppendLatin1AsUtf8(all, utf8);
+  // ASCII 1 byte; of 0x80..0x9F, 17 (punctuation, the euro and trade mark signs) take 3 bytes
+  // and 15 (letters with carons, the 5 C1 controls) 2; 0xA0..0xFF take 2.
+  EXPECT_EQ(utf8.size(), 128u + 17 * 3 + 15 * 2 + 96 * 2);
+  EXPECT_EQ(Decode(ReadKind::kAscii, str, "plain\x7F"), "plain\x7F");
+  EXPECT_EQ(Decode(ReadKind::kAscii, str, "caf\xE9"),
+            "error: byte 0xE9 at offset 3 is not ASCII, the column's character set (the server "
+            "would have read it as '?')");
+}
+
 TEST(MysqlEncoderTest, EscapesTheFourSpecialBytes) {
   std::string out;
   AppendEscaped(std::string_view("a\tb\nc\\d\0e\r\xF0\x9F\x98\x80", 14), out);

@@ -1,5 +1,6 @@
 #include "connectors/mysql/mysql_decoder.h"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 
@@ -163,6 +164,30 @@ bool ValueDecoder::DecodeDateTime(std::string_view text, Cell& out, std::string&
   return true;
 }
 
+void AppendLatin1AsUtf8(std::string_view bytes, std::string& out) {
+  // MariaDB's latin1 is Windows-1252, with the five bytes cp1252 leaves undefined mapped to
+  // the C1 controls of the same number, as the server's own conversion does.
+  static constexpr uint16_t k80To9F[32] = {
+      0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+  for (char ch : bytes) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x80) {
+      out += ch;
+      continue;
+    }
+    const uint32_t cp = b < 0xA0 ? k80To9F[b - 0x80] : b;
+    if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+    } else {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    }
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
 bool ValueDecoder::Decode(const char* data, size_t len, Cell& out, std::string& why) {
   out.null = data == nullptr;
   if (out.null) return true;
@@ -214,6 +239,24 @@ bool ValueDecoder::Decode(const char* data, size_t len, Cell& out, std::string& 
     case ReadKind::kJson:
       out.var = text;
       return true;
+    case ReadKind::kLatin1:
+      scratch_.clear();
+      AppendLatin1AsUtf8(text, scratch_);
+      out.var = scratch_;
+      return true;
+    case ReadKind::kAscii: {
+      const auto high = std::find_if(
+          text.begin(), text.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; });
+      if (high == text.end()) {
+        out.var = text;
+        return true;
+      }
+      why = fmt::format(
+          "byte 0x{:02X} at offset {} is not ASCII, the column's character set (the server would "
+          "have read it as '?')",
+          static_cast<unsigned char>(*high), high - text.begin());
+      return false;
+    }
     case ReadKind::kUuid:
       if (IsCanonicalUuid(text)) {
         out.var = text;

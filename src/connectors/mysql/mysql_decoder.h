@@ -61,6 +61,9 @@ class ValueDecoder {
   std::string scratch_;
 };
 
+// Appends the UTF-8 form of MariaDB latin1 bytes (every byte has one).
+void AppendLatin1AsUtf8(std::string_view bytes, std::string& out);
+
 // Parsers for the server's fixed formats, exposed for tests. Each returns false on text that
 // is not in the format; `calendar_ok` says whether the date part is a real calendar date.
 bool ParseMysqlDate(std::string_view text, int32_t& days, bool& calendar_ok);

@@ -22,6 +22,8 @@ bool IsSplittable(ReadKind kind) {
     case ReadKind::kYear:
     case ReadKind::kDecimal:
     case ReadKind::kString:
+    case ReadKind::kLatin1:
+    case ReadKind::kAscii:
     case ReadKind::kBytes:
     case ReadKind::kDate:
     case ReadKind::kDateTime:
@@ -44,6 +46,8 @@ std::optional<std::string> LiteralFromServerText(ReadKind kind, std::string_view
     case ReadKind::kBytes:
       return HexLiteral(text);
     case ReadKind::kString:
+    case ReadKind::kLatin1:
+    case ReadKind::kAscii:
     case ReadKind::kDate:
     case ReadKind::kDateTime:
     case ReadKind::kDateTimeTz:
@@ -112,6 +116,8 @@ Result<std::string> LiteralFromCanonical(ReadKind kind, const DataType& type,
       return QuoteString(v);
     }
     case ReadKind::kString:
+    case ReadKind::kLatin1:
+    case ReadKind::kAscii:
     case ReadKind::kJson:
       return QuoteString(canonical);
   }

@@ -11,6 +11,12 @@
 namespace sluice::mysql {
 namespace {
 constexpr std::string_view kRole = "mysql source";
+
+// The kinds whose values can be zero dates ('0000-00-00', '2024-00-10').
+bool ReadsZeroDates(ReadKind kind) {
+  return kind == ReadKind::kDate || kind == ReadKind::kDateTime || kind == ReadKind::kDateTimeTz ||
+         kind == ReadKind::kTimestampTz;
+}
 }  // namespace
 
 Status MysqlSource::Open(const ReadRequest& request) {
@@ -86,7 +92,13 @@ Status MysqlSource::ResolveColumns(const ReadRequest& request) {
   std::string sql = "SELECT ";
   for (size_t i = 0; i < selected.size(); ++i) {
     SLUICE_ASSIGN_OR_RETURN(ColumnMapping m, Map(*selected[i]));
-    plan_.schema.fields.push_back(Field{selected[i]->name, m.type, selected[i]->nullable});
+    Field field{selected[i]->name, m.type, selected[i]->nullable};
+    if (config_.zero_date == ZeroDate::kNull && !field.nullable && ReadsZeroDates(m.kind)) {
+      // The rule makes NULLs of a NOT NULL column: a created column must accept them.
+      field.nullable = true;
+      field.null_rule = "zero_date: null";
+    }
+    plan_.schema.fields.push_back(std::move(field));
     plan_.kinds.push_back(m.kind);
     if (i > 0) sql += ", ";
     sql += m.select_expr;

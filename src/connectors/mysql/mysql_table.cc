@@ -69,7 +69,8 @@ Status LoadColumns(Connection& conn, MysqlTable& table) {
     c.data_type = r[1].value_or("");
     c.column_type = Lower(r[2].value_or(""));
     c.nullable = r[3].value_or("") == "YES";
-    c.binary_charset = r[4] && *r[4] == "binary";
+    c.charset = Lower(r[4].value_or(""));
+    c.binary_charset = c.charset == "binary";
     c.char_length = ToInt(r[5]);
     c.numeric_precision = static_cast<int>(ToInt(r[6]));
     c.numeric_scale = static_cast<int>(ToInt(r[7]));

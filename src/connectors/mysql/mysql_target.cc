@@ -124,6 +124,8 @@ std::vector<std::string> CheckTable(const MysqlTable& table, const MysqlConfig& 
     if (is_partition) continue;  // written with the partition value, as text
     std::string why = CheckWritable(f.type, c);
     if (!why.empty()) problems.push_back(fmt::format("column '{}' is {}", c.name, why));
+    why = NullRuleConflict(f, c.name, !c.nullable);
+    if (!why.empty()) problems.push_back(std::move(why));
   }
   if (config.partition) {
     if (!table.Find(config.partition->column)) {

@@ -96,6 +96,13 @@ Result<ColumnMapping> MapColumn(const MysqlColumn& c, std::string_view table,
     if (c.binary_charset) return Mapped(TypeId::kBytes, ReadKind::kBytes, c);
     ColumnMapping m{DataType{TypeId::kString, Clamp16(t.ends_with("char") ? c.char_length : 0), 0},
                     ReadKind::kString, QuoteIdent(c.name)};
+    // The server would convert these to utf8mb4 itself, writing '?' for a byte it cannot
+    // convert (an ascii column can hold any byte through an introducer such as _ascii X'E9').
+    // Reading their bytes lets sluice convert exactly or reject the row, naming the column.
+    if (c.charset == "latin1" || c.charset == "ascii") {
+      m.kind = c.charset == "latin1" ? ReadKind::kLatin1 : ReadKind::kAscii;
+      m.select_expr = fmt::format("CAST({} AS BINARY)", QuoteIdent(c.name));
+    }
     return m;
   }
   if (IsBlobType(t)) {

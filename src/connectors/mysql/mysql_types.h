@@ -33,6 +33,7 @@ struct MysqlColumn {
   std::string column_type;  // COLUMN_TYPE: "int(10) unsigned", "enum('a','b')", "double(10,3)"
   bool nullable = true;
   bool binary_charset = false;  // char/varchar/text with CHARACTER SET binary
+  std::string charset;          // CHARACTER_SET_NAME: "utf8mb4", "latin1", ...; empty if none
   bool json = false;            // MariaDB: a json_valid(col) check constraint
   bool auto_increment = false;
   bool has_default = false;
@@ -51,6 +52,8 @@ enum class ReadKind : uint8_t {
   kDouble,       // DOUBLE
   kDecimal,      // DECIMAL text, exact
   kString,       // text in utf8mb4
+  kLatin1,       // latin1 text, selected as its bytes and transcoded to UTF-8 by sluice
+  kAscii,        // ascii text, selected as its bytes; a byte >= 0x80 rejects the row
   kBytes,        // raw bytes
   kBit,          // big-endian bytes -> uint64
   kYear,         // YEAR -> int16

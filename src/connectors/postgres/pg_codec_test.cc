@@ -231,5 +231,83 @@ TEST(PgEncoderTest, ChecksValuesPostgresWouldChange) {
   EXPECT_EQ(why, "-" + std::string(199, '9') + "... (301 bytes) is out of range for numeric(5,2)");
 }
 
+TEST(PgTypesTest, TimeIsCreatedAsIntervalAndWrittenInBinary) {
+  EXPECT_EQ(PgTypeFor(DataType::Of(TypeId::kTime)), "interval");
+  ColumnWrite w =
+      PlanColumnWrite(DataType::Of(TypeId::kTime), CreatedPgType(DataType::Of(TypeId::kTime)));
+  EXPECT_TRUE(w.problem.empty());
+  EXPECT_TRUE(w.binary);
+  Schema schema{{{"t", DataType::Of(TypeId::kTime)}}};
+  CopyEncoder encoder({w}, true);
+  Batch batch(schema);
+  batch.columns[0].AppendInt(-(838 * 3600 + 59 * 60 + 59) * kMicrosPerSecond);
+  std::string out;
+  size_t bad = 0;
+  std::string why;
+  ASSERT_TRUE(encoder.AppendRow(batch, 0, 0, out, bad, why)) << why;
+  // int16 field count, int32 length 16, int64 micros, int32 days 0, int32 months 0.
+  ASSERT_EQ(out.size(), 2u + 4 + 16);
+  EXPECT_EQ(ReadI32(out.data() + 2), 16);
+  EXPECT_EQ(ReadI64(out.data() + 6), -3020399 * kMicrosPerSecond);
+  EXPECT_EQ(ReadI32(out.data() + 14), 0);
+  EXPECT_EQ(ReadI32(out.data() + 18), 0);
+}
+
+TEST(PgCopyDecoderTest, KeepsSpecialValuesForAPostgresTarget) {
+  // One tuple: numeric NaN, date -infinity, timestamp infinity.
+  std::string msg = std::string("PGCOPY\n\377\r\n\0", 11);
+  PutU32(msg, 0);
+  PutU32(msg, 0);
+  PutI16(msg, 3);
+  PutI32(msg, 8);
+  PutI16(msg, 0);
+  PutI16(msg, 0);
+  PutU16(msg, 0xC000);
+  PutU16(msg, 0);
+  PutI32(msg, 4);
+  PutI32(msg, kDateMinusInfinity);
+  PutI32(msg, 8);
+  PutI64(msg, kTimestampInfinity);
+  Schema schema{{{"n", DataType::Decimal(0, 0)},
+                 {"d", DataType::Of(TypeId::kDate)},
+                 {"ts", DataType::Of(TypeId::kTimestamp)}}};
+  const std::vector<Wire> wires = {Wire::kNumeric, Wire::kDate, Wire::kTimestamp};
+  Batch kept(schema);
+  CopyDecoder keep(wires, SpecialValues::kKeep);
+  ASSERT_EQ(*keep.Decode(msg.data(), msg.size(), kept), CopyDecoder::RowResult::kRow);
+  EXPECT_EQ(kept.columns[0].GetView(0), "NaN");
+  EXPECT_EQ(kept.columns[1].GetInt(0), kDateMinusInfinity);
+  EXPECT_EQ(kept.columns[2].GetInt(0), kTimestampInfinity);
+  Batch refused(schema);
+  CopyDecoder error(wires, SpecialValues::kError);
+  ASSERT_EQ(*error.Decode(msg.data(), msg.size(), refused), CopyDecoder::RowResult::kBadValue);
+  EXPECT_EQ(error.reason(), "numeric NaN");
+
+  // Encoded again: PostgreSQL's own special values, NaN into any numeric, Infinity not into
+  // a numeric(p,s).
+  PgType num{oid::kNumeric, "numeric", "numeric", 'b', 'N', -1};
+  PgType num52{oid::kNumeric, "numeric", "numeric(5,2)", 'b', 'N', ((5 << 16) | 2) + 4};
+  PgType date{oid::kDate, "date", "date", 'b', 'D', -1};
+  PgType ts{oid::kTimestamp, "timestamp", "timestamp", 'b', 'D', -1};
+  CopyEncoder encoder(
+      {PlanColumnWrite(schema.fields[0].type, num52), PlanColumnWrite(schema.fields[1].type, date),
+       PlanColumnWrite(schema.fields[2].type, ts)},
+      true);
+  std::string out;
+  size_t bad = 0;
+  std::string why;
+  ASSERT_TRUE(encoder.AppendRow(kept, 0, 0, out, bad, why)) << why;
+  EXPECT_EQ(out.substr(2 + 4 + 8), std::string(msg).substr(19 + 2 + 4 + 8));
+  kept.columns[0].Clear();
+  kept.columns[0].AppendBytes("Infinity");
+  EXPECT_FALSE(encoder.AppendRow(kept, 0, 0, out, bad, why));
+  EXPECT_EQ(why, "Infinity cannot be held by numeric(5,2)");
+  CopyEncoder unconstrained(
+      {PlanColumnWrite(schema.fields[0].type, num), PlanColumnWrite(schema.fields[1].type, date),
+       PlanColumnWrite(schema.fields[2].type, ts)},
+      true);
+  EXPECT_TRUE(unconstrained.AppendRow(kept, 0, 0, out, bad, why)) << why;
+}
+
 }  // namespace
 }  // namespace sluice::postgres

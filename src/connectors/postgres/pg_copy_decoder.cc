@@ -17,8 +17,8 @@ bool FixedLen(int32_t len, int32_t want) {
   return len == want;
 }
 
-FieldResult DecodeField(Wire wire, const char* p, int32_t len, Column& column,
-                        std::string& reason) {
+FieldResult DecodeField(Wire wire, const char* p, int32_t len, Column& column, std::string& reason,
+                        bool keep_special) {
   switch (wire) {
     case Wire::kBool:
       if (!FixedLen(len, 1)) return FieldResult::kMalformed;
@@ -58,6 +58,13 @@ FieldResult DecodeField(Wire wire, const char* p, int32_t len, Column& column,
         return FieldResult::kOk;
       }
       data.resize(before);
+      if (kind != NumericKind::kInvalid && keep_special) {
+        data += kind == NumericKind::kNaN        ? "NaN"
+                : kind == NumericKind::kInfinity ? "Infinity"
+                                                 : "-Infinity";
+        column.CommitVar();
+        return FieldResult::kOk;
+      }
       if (kind == NumericKind::kInvalid) return FieldResult::kMalformed;
       reason = kind == NumericKind::kNaN        ? "numeric NaN"
                : kind == NumericKind::kInfinity ? "numeric Infinity"
@@ -76,6 +83,10 @@ FieldResult DecodeField(Wire wire, const char* p, int32_t len, Column& column,
       if (!FixedLen(len, 4)) return FieldResult::kMalformed;
       int32_t days = ReadI32(p);
       if (days == kDateInfinity || days == kDateMinusInfinity) {
+        if (keep_special) {
+          column.AppendInt(days);
+          return FieldResult::kOk;
+        }
         reason = days == kDateInfinity ? "date infinity" : "date -infinity";
         return FieldResult::kSpecial;
       }
@@ -88,6 +99,10 @@ FieldResult DecodeField(Wire wire, const char* p, int32_t len, Column& column,
       int64_t micros = ReadI64(p);
       int64_t unix_micros = 0;
       if (micros == kTimestampInfinity || micros == kTimestampMinusInfinity) {
+        if (keep_special) {
+          column.AppendInt(micros);
+          return FieldResult::kOk;
+        }
         reason = micros == kTimestampInfinity ? "timestamp infinity" : "timestamp -infinity";
         return FieldResult::kSpecial;
       }
@@ -164,7 +179,7 @@ Result<CopyDecoder::RowResult> CopyDecoder::Decode(const char* data, size_t len,
     }
     if (end - p < flen) return Err(malformed("field longer than its message"));
     std::string why;
-    FieldResult r = DecodeField(wires_[c], p, flen, column, why);
+    FieldResult r = DecodeField(wires_[c], p, flen, column, why, special_ == SpecialValues::kKeep);
     p += flen;
     if (r == FieldResult::kMalformed) return Err(malformed("bad value"));
     if (r == FieldResult::kSpecial) {
@@ -182,7 +197,7 @@ Result<CopyDecoder::RowResult> CopyDecoder::Decode(const char* data, size_t len,
 
 bool CopyDecoder::DecodeValue(Wire wire, const char* p, int32_t len, Column& column,
                               std::string& reason) {
-  FieldResult r = DecodeField(wire, p, len, column, reason);
+  FieldResult r = DecodeField(wire, p, len, column, reason, /*keep_special=*/false);
   if (r == FieldResult::kMalformed) reason = "malformed binary value";
   return r == FieldResult::kOk;
 }

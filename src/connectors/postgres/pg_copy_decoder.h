@@ -6,7 +6,7 @@
 // Column: no per-value allocation, no virtual call.
 // Values PostgreSQL has but sluice types cannot hold (numeric NaN and ±Infinity, date and
 // timestamp ±infinity) are handled by SpecialValues: the row is reported (kBadValue, with a
-// reason naming the value) or the value becomes NULL.
+// reason naming the value), the value becomes NULL, or, for a PostgreSQL target, it is kept.
 // Lifecycle: one per split reader, used by its thread only.
 #pragma once
 
@@ -20,7 +20,11 @@
 
 namespace sluice::postgres {
 
-enum class SpecialValues { kError, kNull };
+enum class SpecialValues {
+  kError,  // reject the row
+  kNull,   // read them as NULL
+  kKeep,   // carry them (pg_wire.h): the rows go into PostgreSQL, which holds them
+};
 
 class CopyDecoder {
  public:

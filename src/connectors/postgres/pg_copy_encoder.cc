@@ -43,9 +43,14 @@ bool IntInRange(const Column& col, size_t row, int64_t lo, int64_t hi, int64_t& 
 }
 
 // Whether canonical decimal text fits numeric(p,s) without rounding (p == 0: unconstrained).
-// The message quotes the value as it is, sign included.
+// NaN fits every numeric; the infinities only an unconstrained one. The message quotes the value
+// as it is, sign included.
 bool FitsNumeric(std::string_view text, uint16_t p, uint16_t s, std::string& why) {
-  if (p == 0) return true;
+  if (p == 0 || text == "NaN") return true;
+  if (text == "Infinity" || text == "-Infinity") {
+    why = fmt::format("{} cannot be held by numeric({},{})", text, p, s);
+    return false;
+  }
   std::string_view digits = text;
   if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
   size_t dot = digits.find('.');
@@ -76,6 +81,16 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// Date and timestamp ±infinity carried from a PostgreSQL source (pg_wire.h).
+bool AppendInfinityText(const Column& col, size_t row, std::string& out) {
+  const TypeId id = col.id();
+  if (id != TypeId::kDate && id != TypeId::kTimestamp && id != TypeId::kTimestampTz) return false;
+  const int64_t v = col.GetInt(row);
+  if (!IsKeptInfinity(v, id == TypeId::kDate)) return false;
+  out += v > 0 ? "infinity" : "-infinity";
+  return true;
 }
 
 // Dates and timestamps before year 1 in PostgreSQL's own text form ("4713-11-24 BC"):
@@ -341,7 +356,8 @@ bool CopyEncoder::Binary(const ColumnWrite& w, const Column& col, size_t row, st
       return true;
     }
     case TargetKind::kDate: {
-      int64_t days = col.GetInt(row) - kPgEpochDays;
+      int64_t days = col.GetInt(row);
+      if (!IsKeptInfinity(days, /*is_date=*/true)) days -= kPgEpochDays;
       PutI32(out, 4);
       PutI32(out, static_cast<int32_t>(days));
       return true;
@@ -358,10 +374,18 @@ bool CopyEncoder::Binary(const ColumnWrite& w, const Column& col, size_t row, st
       PutI64(out, micros);
       return true;
     }
+    case TargetKind::kInterval: {  // only from time: microseconds, 0 days, 0 months
+      PutI32(out, 16);
+      PutI64(out, col.GetInt(row));
+      PutI32(out, 0);
+      PutI32(out, 0);
+      return true;
+    }
     case TargetKind::kTimestamp:
     case TargetKind::kTimestampTz: {
-      int64_t pg = 0;
-      if (__builtin_sub_overflow(col.GetInt(row), kPgEpochMicros, &pg)) {
+      int64_t pg = col.GetInt(row);
+      if (!IsKeptInfinity(pg, /*is_date=*/false) &&
+          __builtin_sub_overflow(col.GetInt(row), kPgEpochMicros, &pg)) {
         why = "timestamp out of range";
         return false;
       }
@@ -422,7 +446,7 @@ bool CopyEncoder::Text(const ColumnWrite& w, const Column& col, size_t row, std:
     default:
       break;
   }
-  if (AppendBcText(col, row, out)) return true;
+  if (AppendInfinityText(col, row, out) || AppendBcText(col, row, out)) return true;
   FormatValue(col, row, scratch_);
   AppendCopyText(scratch_, out);
   return true;

@@ -217,25 +217,22 @@ TEST_F(PgRoundTripTest, CopyIntoACreatedTableKeepsTheTextOfEveryValue) {
               "0")
         << column;
   }
-  // inet is carried as its own text, without the netmask inet::text adds ("10.1.2.3", not
-  // "10.1.2.3/32"); the created column is text.
+  // A PostgreSQL source's own types are created (inet, char(5), arrays, json, domains, ...),
+  // so every column has the source's type and value.
+  const std::string types =
+      "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY "
+      "attnum) FROM pg_attribute WHERE attnum > 0 AND NOT attisdropped AND attrelid = ";
+  EXPECT_EQ(db.Value(types + "'all_types_created'::regclass"),
+            db.Value(types + "'all_types'::regclass"));
   EXPECT_EQ(db.Value("SELECT count(*) FROM all_types a JOIN all_types_created c USING (id) WHERE "
-                     "format('%s', a.ip) IS DISTINCT FROM c.ip::text AND a.ip IS NOT NULL"),
+                     "a::text IS DISTINCT FROM c::text"),
             "0");
-  EXPECT_EQ(db.Value("SELECT count(*) FROM all_types a JOIN all_types_created c USING (id) WHERE "
-                     "(a.ip IS NULL) <> (c.ip IS NULL)"),
-            "0");
-  // char(5) becomes varchar(5) with the padding kept (char's text form would drop it).
-  EXPECT_EQ(db.Value("SELECT string_agg(c.bp, '|' ORDER BY id) FROM all_types_created c"),
-            "ab   |     ");
+  EXPECT_EQ(db.Value("SELECT string_agg(c.bp::varchar || '.', '|' ORDER BY id) FROM "
+                     "all_types_created c"),
+            "ab.|.");
   EXPECT_EQ(db.Value("SELECT count(*) FROM all_types a JOIN all_types_created c USING (id) WHERE "
                      "float4send(a.f4) IS DISTINCT FROM float4send(c.f4) OR "
                      "float8send(a.f8) IS DISTINCT FROM float8send(c.f8)"),
-            "0");
-  // Arrays arrive as JSON (jsonb here), json is normalised by jsonb.
-  EXPECT_EQ(db.Value("SELECT count(*) FROM all_types a JOIN all_types_created c USING (id) WHERE "
-                     "to_jsonb(a.ia) IS DISTINCT FROM c.ia OR a.j::jsonb IS DISTINCT FROM c.j OR "
-                     "to_jsonb(a.ja) IS DISTINCT FROM c.ja"),
             "0");
 }
 

@@ -18,6 +18,12 @@ std::string Expand(const std::string& select, const std::string& column_sql) {
   return out + select.substr(start);
 }
 
+// The wires whose values include some no sluice type holds (NaN, ±infinity).
+bool HoldsSpecialValues(Wire wire) {
+  return wire == Wire::kNumeric || wire == Wire::kDate || wire == Wire::kTimestamp ||
+         wire == Wire::kTimestampTz;
+}
+
 }  // namespace
 
 Status PgSource::Open(const ReadRequest& request) {
@@ -50,7 +56,11 @@ Status PgSource::Open(const ReadRequest& request) {
   SLUICE_RETURN_IF_ERROR(ResolveSplitKey(request));
   plan_.conninfo = config_.url;
   plan_.label = table_.Label();
-  plan_.special = config_.special;
+  // Into PostgreSQL, NaN and ±infinity are values like any other; elsewhere special_values
+  // decides. An explicit special_values: null still asks for NULL.
+  plan_.special = config_.special == SpecialValues::kError && request.target_type == "postgres"
+                      ? SpecialValues::kKeep
+                      : config_.special;
   plan_.batch_rows = request.batch_rows;
   // Plan the whole read once so that a bad `where` fails here, naming the table.
   SLUICE_RETURN_IF_ERROR(
@@ -101,7 +111,16 @@ Status PgSource::ResolveColumns(const ReadRequest& request) {
     if (!mapping) {
       return Status::Invalid("{}.{}: {}", table_.Label(), c.name, mapping.error().message());
     }
-    plan_.schema.fields.push_back(Field{c.name, mapping->type, !c.not_null});
+    Field field{c.name, mapping->type, !c.not_null};
+    field.native_engine = "postgres";
+    field.native_type = c.type.declared;
+    if (config_.special == SpecialValues::kNull && c.not_null &&
+        HoldsSpecialValues(mapping->wire)) {
+      // NaN and ±infinity become NULL: a created column must accept them.
+      field.nullable = true;
+      field.null_rule = "special_values: null";
+    }
+    plan_.schema.fields.push_back(std::move(field));
     plan_.wires.push_back(mapping->wire);
     if (i > 0) sql += ", ";
     sql += Expand(mapping->select, QuoteIdent(c.name));

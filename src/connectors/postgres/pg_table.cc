@@ -35,6 +35,13 @@ JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.
 WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum)sql";
 
+constexpr const char* kResolveType = R"sql(
+SELECT bt.oid, bt.typname, bt.typtype, bt.typcategory,
+       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE -1 END
+FROM pg_type t
+JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+WHERE t.oid = to_regtype($1))sql";
+
 constexpr const char* kPrimaryKey = R"sql(
 SELECT a.attname
 FROM pg_index i
@@ -123,6 +130,20 @@ std::optional<size_t> PgTable::Find(std::string_view column) const {
     if (Lower(columns[i].name) == want) return i;
   }
   return std::nullopt;
+}
+
+Result<std::optional<PgType>> ResolveTypeName(PgConnection& conn, const std::string& declared) {
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r, conn.Query(kResolveType, "postgres: looking up type " + declared, {declared}));
+  if (r.rows() == 0) return std::optional<PgType>();
+  PgType t;
+  t.oid = static_cast<uint32_t>(r.Int(0, 0));
+  t.name = r.Str(0, 1);
+  t.typtype = r.Text(0, 2).empty() ? 'b' : r.Text(0, 2)[0];
+  t.category = r.Text(0, 3).empty() ? 'U' : r.Text(0, 3)[0];
+  t.typmod = static_cast<int32_t>(r.Int(0, 4));
+  t.declared = declared;
+  return std::optional<PgType>(std::move(t));
 }
 
 std::vector<std::string> PgTable::ColumnNames() const {

@@ -62,6 +62,11 @@ Result<std::optional<PgTable>> LoadTable(PgConnection& conn, const TableName& na
 // no expressions), each as its column names.
 Result<std::vector<std::vector<std::string>>> UniqueKeys(PgConnection& conn, uint32_t table_oid);
 
+// The type a type name such as "numeric(10,2)", "mood" or "integer[]" stands for in this
+// database, as the catalog would describe a column of it (domains resolved to their base
+// type, typmod -1 unless a domain sets one); nullopt when the database has no such type.
+Result<std::optional<PgType>> ResolveTypeName(PgConnection& conn, const std::string& declared);
+
 // Tables and views of `schema` (or of the search_path when empty), sorted, for messages.
 Result<std::vector<std::string>> ListTables(PgConnection& conn, const std::string& schema);
 

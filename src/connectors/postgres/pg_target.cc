@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -48,16 +49,38 @@ struct Columns {
   bool conflict_nullable = false;
 };
 
+// The type a created column gets: a PostgreSQL source's own type (domains, arrays, interval,
+// inet, money, ... exactly) when this database has it and its values can be written into it;
+// otherwise the documented mapping of the sluice type. `cache` holds the lookups by type name.
+Result<PgType> CreatedColumnType(PgConnection& conn, const Field& f,
+                                 std::map<std::string, std::optional<PgType>>& cache) {
+  PgType mapped = CreatedPgType(f.type);
+  if (f.native_engine != "postgres" || f.native_type.empty()) return mapped;
+  auto it = cache.find(f.native_type);
+  if (it == cache.end()) {
+    SLUICE_ASSIGN_OR_RETURN(std::optional<PgType> resolved, ResolveTypeName(conn, f.native_type));
+    it = cache.emplace(f.native_type, std::move(resolved)).first;
+  }
+  if (!it->second) return mapped;  // a type (enum, domain, extension) this database lacks
+  PgType native = *it->second;
+  // numeric(p,s) keeps its typmod, which the per-value checks need; the sluice type has it.
+  if (native.oid == oid::kNumeric && native.typmod < 0) native.typmod = mapped.typmod;
+  if (!PlanColumnWrite(f.type, native).problem.empty()) return mapped;
+  return native;
+}
+
 // The new table's columns and its CREATE TABLE statement.
-std::string PlanCreate(const TargetPlan& plan, const PgConfig& config, const WriteRequest& request,
-                       bool fill, Columns& cols) {
+Result<std::string> PlanCreate(PgConnection& conn, const TargetPlan& plan, const PgConfig& config,
+                               const WriteRequest& request, bool fill, Columns& cols) {
   std::set<std::string> keys;
   for (const std::string& k : request.key) keys.insert(Lower(k));
+  std::map<std::string, std::optional<PgType>> resolved;
   std::string body;
   for (const Field& f : request.schema.fields) {
     const bool not_null = !f.nullable || keys.count(Lower(f.name)) > 0;
     cols.names.push_back(f.name);
-    cols.types.push_back(CreatedPgType(f.type));
+    SLUICE_ASSIGN_OR_RETURN(PgType type, CreatedColumnType(conn, f, resolved));
+    cols.types.push_back(std::move(type));
     cols.not_null.push_back(not_null);
     body += fmt::format("{}{} {}{}", body.empty() ? "" : ", ", QuoteIdent(f.name),
                         cols.types.back().declared, not_null ? " NOT NULL" : "");
@@ -125,6 +148,8 @@ Status PlanExisting(PgConnection& conn, const PgTable& table, const PgConfig& co
     }
     ColumnWrite w = PlanColumnWrite(f.type, c.type);
     if (!w.problem.empty()) problems.push_back(fmt::format("column '{}' is {}", c.name, w.problem));
+    std::string conflict = NullRuleConflict(f, c.name, c.not_null);
+    if (!conflict.empty()) problems.push_back(std::move(conflict));
   }
   if (config.partition) {
     const std::string& column = config.partition->column;
@@ -355,7 +380,9 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
   if (table) {
     SLUICE_RETURN_IF_ERROR(PlanExisting(conn, *table, config, request, fill, cols));
   } else {
-    plan.ddl.push_back(PlanCreate(plan, config, request, fill, cols));
+    SLUICE_ASSIGN_OR_RETURN(std::string create,
+                            PlanCreate(conn, plan, config, request, fill, cols));
+    plan.ddl.push_back(std::move(create));
   }
   plan.dest = plan.qualified;
   if (config.partition) {

@@ -163,8 +163,10 @@ std::string PgTypeFor(const DataType& type) {
       return "date";
     // Always with microseconds: a scale of 0 may mean "unknown", and a column with fewer
     // digits would round the values.
+    // interval, not time: sluice's time holds MySQL's TIME (-838:59:59 to 838:59:59), and a
+    // created column must hold every value of its type. Written in interval's binary form.
     case TypeId::kTime:
-      return "time";
+      return "interval";
     case TypeId::kTimestamp:
       return "timestamp";
     case TypeId::kTimestampTz:
@@ -224,7 +226,8 @@ PgType CreatedPgType(const DataType& type) {
       t.oid = oid::kDate;
       break;
     case TypeId::kTime:
-      t.oid = oid::kTime;
+      t.oid = oid::kInterval;
+      t.category = 'T';
       break;
     case TypeId::kTimestamp:
       t.oid = oid::kTimestamp;
@@ -363,7 +366,7 @@ ColumnWrite PlanColumnWrite(const DataType& incoming, const PgType& target) {
       break;
     case TargetKind::kInterval:
       ok = in == TypeId::kString || in == TypeId::kTime;
-      text_only = true;
+      text_only = in != TypeId::kTime;  // a time is an interval of microseconds
       break;
     case TargetKind::kMoney:
       ok = in == TypeId::kString || in == TypeId::kDecimal || IsInteger(in);

@@ -17,6 +17,13 @@ inline constexpr int32_t kDateInfinity = INT32_MAX;
 inline constexpr int32_t kDateMinusInfinity = INT32_MIN;
 inline constexpr int64_t kTimestampInfinity = INT64_MAX;
 inline constexpr int64_t kTimestampMinusInfinity = INT64_MIN;
+// A PostgreSQL -> PostgreSQL copy carries those in sluice's date and timestamp columns as the
+// same numbers, uncorrected by the epoch (no real value comes near them), and numeric NaN and
+// ±Infinity as the decimal texts "NaN", "Infinity", "-Infinity" (SpecialValues::kKeep).
+inline bool IsKeptInfinity(int64_t v, bool is_date) {
+  return is_date ? v == kDateInfinity || v == kDateMinusInfinity
+                 : v == kTimestampInfinity || v == kTimestampMinusInfinity;
+}
 
 inline uint16_t ReadU16(const char* p) {
   uint16_t v;

@@ -148,6 +148,8 @@ Result<SqliteSink::TargetPlan> SqliteSink::BuildPlan(Database* db,
       const TableColumn& c = table->columns[*index];
       std::string why = CheckWritable(f.type, c.declared);
       if (!why.empty()) problems.push_back(fmt::format("column '{}' is {}", c.name, why));
+      why = NullRuleConflict(f, c.name, c.not_null);
+      if (!why.empty()) problems.push_back(std::move(why));
       columns.push_back(c.name);
       plan.affinities.push_back(AffinityOf(c.declared));
     }
