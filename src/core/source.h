@@ -32,7 +32,7 @@ struct WatermarkRange {
   // For columns whose values only grow (auto-increment ids): low < value <= high, so every
   // run reads up to the maximum and never a row twice. See docs/guarantees.md.
   bool strictly_increasing = false;
-  // Keyed targets (upsert, overwrite): low <= value <= high; rows read again replace
+  // Keyed targets (every write mode but append): low <= value <= high; rows read again replace
   // themselves by key (engine/watermark_range.h).
   bool include_high = false;
   const char* LowOperator() const { return strictly_increasing ? ">" : ">="; }

@@ -37,8 +37,9 @@ Result<std::unique_ptr<Source>> MakeJobSource(const JobSpec& spec, const Connect
 Status SetIncrementalRule(const JobSpec& spec, JobSetup& setup) {
   // As the job file says, not as full_then_incremental's first run overrides it: the range
   // rule must be the same for every run of the job.
-  setup.keyed_target =
-      setup.write.mode == WriteMode::kUpsert || setup.write.mode == WriteMode::kOverwrite;
+  // Every mode but append matches rows by key or replaces the target: rows read again do not
+  // arrive twice.
+  setup.keyed_target = setup.write.mode != WriteMode::kAppend;
   const Options incremental = spec.source.GetObject("incremental");
   const std::string text = incremental.GetString("look_back");
   if (setup.incremental_column.empty() || text.empty()) return Status::OK();
@@ -46,7 +47,8 @@ Status SetIncrementalRule(const JobSpec& spec, JobSetup& setup) {
     return spec.source.ErrorAt(
         "incremental",
         fmt::format("look_back reads rows again, which an append target would hold twice: it "
-                    "needs target.write_mode upsert (or overwrite), not {}",
+                    "needs a keyed target.write_mode (upsert, replace, ignore or overwrite), "
+                    "not {}",
                     WriteModeName(setup.write.mode)));
   }
   const Schema& schema = setup.source->schema();

@@ -24,7 +24,7 @@ struct JobSetup {
   ReadRequest read;                  // without the incremental range (see ResolveRange)
   std::string incremental_column;    // empty: full read
   bool strictly_increasing = false;  // incremental.strictly_increasing (source.h)
-  // The target matches rows by key (write_mode upsert or overwrite, as the job file says):
+  // The target matches rows by key (every write_mode but append, as the job file says):
   // incremental runs read up to and including the maximum (PlanWatermarkRange).
   bool keyed_target = false;
   LookBack look_back;              // incremental.look_back, checked against the column's type

@@ -6,8 +6,8 @@
 //   append (the default)         [stored, high)     rows equal to the maximum wait for the next
 //                                                   run, which reads them with any that arrive
 //                                                   later with that value: none twice, none lost
-//   keyed: upsert, overwrite     [stored, high]     the target equals the source after each run;
-//                                                   boundary rows read again replace themselves
+//   keyed: upsert, replace,      [stored, high]     the target equals the source after each run;
+//   ignore, overwrite                               boundary rows read again replace themselves
 //   strictly_increasing          (stored, high]     values only grow: nothing twice, nothing late
 //   look_back (keyed targets)    the low end moves back by the look-back (a duration for date and
 //                                timestamp columns, a count of units for numeric ones): rows that
