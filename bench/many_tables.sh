@@ -20,6 +20,8 @@ ROWS=${ROWS:-2000}
 POOL=${POOL:-4}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# The servers, /usr/bin/time and the baselines (pgloader, mydumper): only what is missing.
+bash "$repo/scripts/install-deps.sh" bench
 work=${BENCH_DIR:-$here/out}/many_tables
 rm -rf "$work"
 mkdir -p "$work/jobs"

@@ -19,6 +19,8 @@ ROWS=${ROWS:-5000000}
 RUNS=${RUNS:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# The servers, /usr/bin/time and the baselines (pgloader, mydumper): only what is missing.
+bash "$repo/scripts/install-deps.sh" bench
 work=${BENCH_DIR:-$here/out}
 mkdir -p "$work"
 cd "$work"

@@ -21,6 +21,8 @@ RUNS=${RUNS:-3}
 PARALLELISM=${PARALLELISM:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# The servers, /usr/bin/time and the baselines (pgloader, mydumper): only what is missing.
+bash "$repo/scripts/install-deps.sh" bench
 work=${BENCH_DIR:-$here/out}
 mkdir -p "$work"
 cd "$work"

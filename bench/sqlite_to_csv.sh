@@ -17,6 +17,8 @@ SLUICE=$(realpath "${1:?usage: $0 path/to/sluice}")
 ROWS=${ROWS:-5000000}
 RUNS=${RUNS:-3}
 here=$(cd "$(dirname "$0")" && pwd)
+# /usr/bin/time (sqlite3 comes with the build packages): only what is missing.
+bash "$here/../scripts/install-deps.sh" build time
 work=${BENCH_DIR:-$here/out}
 mkdir -p "$work"
 cd "$work"

@@ -1,18 +1,51 @@
 #!/usr/bin/env bash
-# Installs the Debian packages sluice needs to build, test and benchmark.
-# Quick when everything is present: it only calls apt-get for what is missing.
+# Installs the Debian packages sluice needs, by profile, so that each step installs only what
+# it uses:
+#
+#   scripts/install-deps.sh build    compile the `sluice` binary and run the quickstart example
+#   scripts/install-deps.sh test     build, plus the test framework and the throwaway MariaDB
+#                                    and PostgreSQL servers the integration tests start
+#   scripts/install-deps.sh bench    test, plus /usr/bin/time and the baselines the bench/
+#                                    scripts compare against (pgloader, mydumper)
+#   scripts/install-deps.sh build time   a profile plus named packages (a script's own needs)
+#
+# Each profile includes the ones above it. Without an argument: build. Quick when everything
+# is present: it only calls apt-get for what is missing.
 set -euo pipefail
 
-packages=(
+profile=${1:-build}
+shift || true
+
+# The libraries the binary links (libmariadb-dev and libpq-dev are client libraries, not
+# servers) and sqlite3, which the quickstart example uses to create its source database.
+build_packages=(
   build-essential cmake ninja-build pkg-config git
   libsqlite3-dev sqlite3
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libre2-dev libabsl-dev tzdata
-  libgtest-dev libgmock-dev libbenchmark-dev
-  time
-  libmariadb-dev libpq-dev mariadb-server mariadb-client postgresql postgresql-client
-  pgloader mydumper iproute2
+  libmariadb-dev libpq-dev
 )
+# scripts/test-servers.sh runs mariadbd and PostgreSQL in user space and finds free ports
+# with ss (iproute2).
+test_packages=(
+  libgtest-dev libgmock-dev
+  mariadb-server mariadb-client postgresql postgresql-client iproute2
+)
+# The bench/ scripts measure with /usr/bin/time and compare with pgloader and mydumper.
+bench_packages=(
+  time pgloader mydumper
+)
+
+case "$profile" in
+  build) packages=("${build_packages[@]}") ;;
+  test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  bench) packages=("${build_packages[@]}" "${test_packages[@]}" "${bench_packages[@]}") ;;
+  *)
+    echo "install-deps: unknown profile '$profile' (expected build, test or bench)" >&2
+    exit 2
+    ;;
+esac
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,7 +57,7 @@ if ((${#missing[@]} == 0)); then
   exit 0
 fi
 
-echo "install-deps: installing ${missing[*]}"
+echo "install-deps ($profile): installing ${missing[*]}"
 if [[ $(id -u) -ne 0 ]]; then
   SUDO=sudo
 else

@@ -49,15 +49,22 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
   std::unique_ptr<Source> ranged;
   if (!setup.incremental_column.empty()) {
     SLUICE_ASSIGN_OR_RETURN(auto high, source->MaxValue(setup.incremental_column));
-    const bool strict = setup.strictly_increasing;
-    out += fmt::format("  incremental on {}: from {} ({}) to {} ({})\n", setup.incremental_column,
-                       low.value_or("the beginning"), strict ? "exclusive" : "inclusive",
-                       high.value_or("(no rows)"), strict ? "inclusive" : "exclusive");
-    if (high) {
-      SLUICE_ASSIGN_OR_RETURN(
-          ranged,
-          OpenRangedSource(setup, spec, WatermarkRange{setup.incremental_column, low, *high}));
+    SLUICE_ASSIGN_OR_RETURN(std::optional<WatermarkRange> range,
+                            PlanWatermarkRange(IncrementalRuleOf(setup), low, high));
+    if (range) {
+      out += fmt::format(
+          "  incremental on {}: from {} ({}) to {} ({}){}\n", setup.incremental_column,
+          range->low.value_or("the beginning"),
+          std::string_view(range->LowOperator()) == ">" ? "exclusive" : "inclusive", range->high,
+          std::string_view(range->HighOperator()) == "<" ? "exclusive" : "inclusive",
+          setup.look_back.text.empty() || !low
+              ? ""
+              : fmt::format(", look_back {} before the stored {}", setup.look_back.text, *low));
+      SLUICE_ASSIGN_OR_RETURN(ranged, OpenRangedSource(setup, spec, *range));
       source = ranged.get();
+    } else {
+      out += fmt::format("  incremental on {}: nothing to read ({})\n", setup.incremental_column,
+                         high ? "no rows past the watermark " + low.value_or("") : "no rows");
     }
   }
   SLUICE_ASSIGN_OR_RETURN(std::vector<Split> splits, source->PlanSplits());

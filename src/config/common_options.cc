@@ -28,7 +28,14 @@ const std::vector<OptionSpec>& CommonSourceOptions() {
                      .default_value = "false",
                      .description = "true when a row committed later never has a value at or "
                                     "below one already read (auto-increment ids): each run then "
-                                    "reads up to and including the maximum"}}},
+                                    "reads up to and including the maximum"},
+                    {.name = "look_back",
+                     .description =
+                         "keyed targets (any write_mode but append): also read again this "
+                         "window before the stored watermark, for rows long "
+                         "transactions committed late: a duration for date and "
+                         "timestamp columns (10m, 2h, 1d), a count of units for "
+                         "numeric ones"}}},
       {.name = "tables",
        .kind = OptionKind::kStringList,
        .description = "many tables in one job: patterns over db.table, e.g. [\"shop.*\", "

@@ -151,8 +151,8 @@ TEST_F(JobErrorTest, WrongKinds) {
   EXPECT_EQ(Error(kDbSource + "  schema: {a: [b]}\n", kTarget),
             "jobs/a.yaml:6:15: source.schema.a: expected a single value, got a list");
   EXPECT_EQ(Error(kDbSource + "  incremental: gmt\n", kTarget),
-            "jobs/a.yaml:6:16: source.incremental: expected a mapping with keys column or "
-            "strictly_increasing, got a single value");
+            "jobs/a.yaml:6:16: source.incremental: expected a mapping with keys column, "
+            "strictly_increasing or look_back, got a single value");
   EXPECT_EQ(Error(kDbSource + "  incremental: {}\n", kTarget),
             "jobs/a.yaml:6:3: source.incremental: missing required key 'column'");
   EXPECT_EQ(Error(kDbSource + "  incremental:\n    colum: ts\n", kTarget),

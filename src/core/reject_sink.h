@@ -5,6 +5,7 @@
 // from their own threads.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "core/batch.h"
@@ -21,6 +22,13 @@ class RejectSink {
   // error limit is passed; the caller stops and propagates that status.
   virtual Status Reject(const Schema& schema, const Batch& batch, size_t row,
                         std::string_view stage, std::string_view reason) = 0;
+  // `count` values a source replaced (by NULL) because a rule the job chose says so
+  // (`special_values: null`, `zero_date: null`) instead of rejecting their rows: kept, but not
+  // as stored. `rule` is the option as written, `example` one of the values
+  // ("table.column: NaN"). Called once per batch at most. The engine ignores it; verify
+  // reports the values apart from its differences.
+  virtual void NoteSubstituted(std::string_view /*rule*/, int64_t /*count*/,
+                               std::string_view /*example*/) {}
 };
 
 }  // namespace sluice

@@ -27,12 +27,16 @@ namespace sluice {
 struct WatermarkRange {
   std::string column;
   std::optional<std::string> low;  // inclusive; absent on the first run
-  std::string high;                // exclusive; the column's maximum when the run started
+  std::string high;                // the column's maximum when the run started; exclusive
+                                   // unless strictly_increasing or include_high
   // For columns whose values only grow (auto-increment ids): low < value <= high, so every
   // run reads up to the maximum and never a row twice. See docs/guarantees.md.
   bool strictly_increasing = false;
+  // Keyed targets (every write mode but append): low <= value <= high; rows read again replace
+  // themselves by key (engine/watermark_range.h).
+  bool include_high = false;
   const char* LowOperator() const { return strictly_increasing ? ">" : ">="; }
-  const char* HighOperator() const { return strictly_increasing ? "<=" : "<"; }
+  const char* HighOperator() const { return strictly_increasing || include_high ? "<=" : "<"; }
 };
 
 struct ReadRequest {

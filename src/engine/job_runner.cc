@@ -71,16 +71,14 @@ class Runner {
       }
       SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> high,
                               source->MaxValue(setup_.incremental_column));
-      const DataType type =
-          source->schema().fields[*source->schema().IndexOf(setup_.incremental_column)].type;
-      const auto& low = summary_.watermark_before;
-      if (!high || (low && CompareWatermarks(type, *high, *low) <= 0)) {
-        nothing_to_read = true;  // no rows, or none newer than the watermark
+      SLUICE_ASSIGN_OR_RETURN(
+          std::optional<WatermarkRange> range,
+          PlanWatermarkRange(IncrementalRuleOf(setup_), summary_.watermark_before, high));
+      if (!range) {
+        nothing_to_read = true;  // no rows, or none in range (watermark_range.h)
       } else {
         new_watermark = high;
-        SLUICE_ASSIGN_OR_RETURN(
-            ranged,
-            OpenRangedSource(setup_, spec_, WatermarkRange{setup_.incremental_column, low, *high}));
+        SLUICE_ASSIGN_OR_RETURN(ranged, OpenRangedSource(setup_, spec_, *range));
         source = ranged.get();
       }
     }

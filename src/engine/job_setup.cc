@@ -44,7 +44,46 @@ void UseSourceKey(JobSetup& setup) {
   setup.key_from_source = !setup.write.key.empty();
 }
 
+// The parts of the incremental rule that depend on the target and the column's type
+// (engine/watermark_range.h).
+Status SetIncrementalRule(const JobSpec& spec, JobSetup& setup) {
+  // As the job file says, not as full_then_incremental's first run overrides it: the range
+  // rule must be the same for every run of the job.
+  // Every mode but append matches rows by key or replaces the target: rows read again do not
+  // arrive twice.
+  setup.keyed_target = setup.write.mode != WriteMode::kAppend;
+  const Options incremental = spec.source.GetObject("incremental");
+  const std::string text = incremental.GetString("look_back");
+  if (setup.incremental_column.empty() || text.empty()) return Status::OK();
+  if (!setup.keyed_target) {
+    return spec.source.ErrorAt(
+        "incremental",
+        fmt::format("look_back reads rows again, which an append target would hold twice: it "
+                    "needs a keyed target.write_mode (upsert, replace, ignore or overwrite), "
+                    "not {}",
+                    WriteModeName(setup.write.mode)));
+  }
+  const Schema& schema = setup.source->schema();
+  const DataType& type = schema.fields[*schema.IndexOf(setup.incremental_column)].type;
+  Result<LookBack> look_back = ParseLookBack(text, setup.incremental_column, type);
+  if (!look_back) return spec.source.ErrorAt("incremental", look_back.error().message());
+  setup.look_back = std::move(*look_back);
+  return Status::OK();
+}
+
 }  // namespace
+
+IncrementalRule IncrementalRuleOf(const JobSetup& setup) {
+  IncrementalRule rule;
+  rule.column = setup.incremental_column;
+  if (std::optional<size_t> i = setup.source->schema().IndexOf(rule.column)) {
+    rule.type = setup.source->schema().fields[*i].type;
+  }
+  rule.strictly_increasing = setup.strictly_increasing;
+  rule.keyed_target = setup.keyed_target;
+  rule.look_back = setup.look_back;
+  return rule;
+}
 
 Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& registry,
                                int64_t now_micros) {
@@ -108,6 +147,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
                                     spec.target_type, WriteModeName(setup.write.mode))));
     }
   }
+  SLUICE_RETURN_IF_ERROR(SetIncrementalRule(spec, setup));
   setup.write.key = spec.target.GetList("key");
   setup.write.schema =
       setup.transforms.empty() ? setup.source->schema() : setup.transforms.back()->output_schema();
@@ -128,30 +168,8 @@ Result<std::unique_ptr<Source>> OpenRangedSource(const JobSetup& setup, const Jo
   SLUICE_ASSIGN_OR_RETURN(auto source, MakeJobSource(spec, *setup.source_info, setup.context));
   ReadRequest read = setup.read;
   read.incremental = range;
-  read.incremental->strictly_increasing = setup.strictly_increasing;
   SLUICE_RETURN_IF_ERROR(source->Open(read));
   return source;
-}
-
-int CompareWatermarks(const DataType& type, const std::string& a, const std::string& b) {
-  auto sign = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
-  if (IsSignedInteger(type.id)) {
-    auto x = ParseInt(a);
-    auto y = ParseInt(b);
-    if (x && y) return sign(*x, *y);
-  } else if (IsUnsignedInteger(type.id)) {
-    auto x = ParseUInt(a);
-    auto y = ParseUInt(b);
-    if (x && y) return sign(*x, *y);
-  } else if (IsFloating(type.id) || type.id == TypeId::kDecimal) {
-    // Watermarks on decimal columns are compared as doubles: enough to order them, and they
-    // are only compared to decide whether a run can skip reading.
-    auto x = ParseDouble(a);
-    auto y = ParseDouble(b);
-    if (x && y) return sign(*x, *y);
-  }
-  // Canonical dates and timestamps order correctly as text; strings compare bytewise.
-  return sign(a, b);
 }
 
 }  // namespace sluice

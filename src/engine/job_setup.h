@@ -11,6 +11,7 @@
 #include "core/connector_registry.h"
 #include "core/sink.h"
 #include "core/source.h"
+#include "engine/watermark_range.h"
 #include "expr/expression.h"
 #include "transforms/transform.h"
 
@@ -24,7 +25,11 @@ struct JobSetup {
   std::string incremental_column;    // empty: full read
   bool key_from_source = false;      // write.key is the source's primary key (no target.key)
   bool strictly_increasing = false;  // incremental.strictly_increasing (source.h)
-  std::unique_ptr<Source> source;    // opened with `read`
+  // The target matches rows by key (every write_mode but append, as the job file says):
+  // incremental runs read up to and including the maximum (PlanWatermarkRange).
+  bool keyed_target = false;
+  LookBack look_back;              // incremental.look_back, checked against the column's type
+  std::unique_ptr<Source> source;  // opened with `read`
   std::vector<std::unique_ptr<Transform>> transforms;
   ExprContext expr_context;
   WriteRequest write;  // schema = the transform chain's output
@@ -36,12 +41,12 @@ struct JobSetup {
 Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& registry,
                                int64_t now_micros);
 
-// Opens a second source for the incremental range [low, high) (or (low, high] when the column
-// is strictly increasing); the first one stays as the probe that found `high`.
+// The job's incremental rule (watermark_range.h), for PlanWatermarkRange.
+IncrementalRule IncrementalRuleOf(const JobSetup& setup);
+
+// Opens a second source for the incremental range (PlanWatermarkRange); the first one stays as
+// the probe that found `high`.
 Result<std::unique_ptr<Source>> OpenRangedSource(const JobSetup& setup, const JobSpec& spec,
                                                  const WatermarkRange& range);
-
-// Orders two watermark values of `type` (canonical text): <0, 0, >0.
-int CompareWatermarks(const DataType& type, const std::string& a, const std::string& b);
 
 }  // namespace sluice

@@ -16,6 +16,23 @@ Status CountingRejects::Reject(const Schema&, const Batch&, size_t, std::string_
   return Status::OK();
 }
 
+void CountingRejects::NoteSubstituted(std::string_view rule, int64_t count,
+                                      std::string_view example) {
+  std::lock_guard lock(mu_);
+  for (Substitution& s : substitutions_) {
+    if (s.rule == rule) {
+      s.values += count;
+      return;
+    }
+  }
+  substitutions_.push_back(Substitution{std::string(rule), count, std::string(example)});
+}
+
+std::vector<Substitution> CountingRejects::substitutions() const {
+  std::lock_guard lock(mu_);
+  return substitutions_;
+}
+
 std::string CountingRejects::first_reason() const {
   std::lock_guard lock(mu_);
   return first_reason_;

@@ -134,9 +134,11 @@ class TableVerifier {
     verdict_.target_rows = target_digest.rows();
     std::vector<uint8_t> flags = source_digest.DifferingBuckets(target_digest);
     verdict_.differing_buckets = static_cast<size_t>(std::count(flags.begin(), flags.end(), 1));
-    NoteRejects();
+    CountUnreadable();
     if (verdict_.differing_buckets == 0) {
-      verdict_.outcome = TableVerdict::Outcome::kOk;
+      const bool unreadable = verdict_.unreadable_source + verdict_.unreadable_target > 0;
+      verdict_.outcome =
+          unreadable ? TableVerdict::Outcome::kDifferent : TableVerdict::Outcome::kOk;
       return Status::OK();
     }
     verdict_.outcome = TableVerdict::Outcome::kDifferent;
@@ -356,17 +358,15 @@ class TableVerifier {
     return Status::OK();
   }
 
-  void NoteRejects() {
-    if (int64_t n = source_.rejects.count(); n > 0) {
-      verdict_.notes.push_back(fmt::format(
-          "{} source rows rejected while reading or transforming (a run sends them to the dirty "
-          "records, not the target), first: {}",
-          n, source_.rejects.first_reason()));
-    }
-    if (int64_t n = target_.rejects.count(); n > 0) {
-      verdict_.notes.push_back(fmt::format("{} target rows could not be read, first: {}", n,
-                                           target_.rejects.first_reason()));
-    }
+  // A row the source could not read or convert never reaches the target (a run sends it to
+  // the dirty records), and it is in neither side's digest: counted here, so that a run that
+  // rejected every row is not "OK 0 rows".
+  void CountUnreadable() {
+    verdict_.unreadable_source = source_.rejects.count();
+    verdict_.first_unreadable_source = source_.rejects.first_reason();
+    verdict_.unreadable_target = target_.rejects.count();
+    verdict_.first_unreadable_target = target_.rejects.first_reason();
+    verdict_.explained = source_.rejects.substitutions();
   }
 
   const JobSpec& job_;

@@ -24,6 +24,7 @@
 #include "core/connector_registry.h"
 #include "core/status.h"
 #include "verify/row_diff.h"
+#include "verify/table_scan.h"
 
 namespace sluice::verify {
 
@@ -45,11 +46,20 @@ struct TableVerdict {
   int64_t missing = 0;
   int64_t extra = 0;
   int64_t changed = 0;
+  // Rows a side could not read or convert (the run would have rejected them, not written them):
+  // each one a difference. The first reason, for the report.
+  int64_t unreadable_source = 0;
+  int64_t unreadable_target = 0;
+  std::string first_unreadable_source;
+  std::string first_unreadable_target;
+  // Values the source replaced as a rule of the job says (special_values: null, zero_date:
+  // null): lossy, but chosen. Reported apart; not differences.
+  std::vector<Substitution> explained;
   bool counts_complete = true;   // false when pass 2 narrowed only part of the differing buckets
   std::vector<std::string> key;  // the columns rows were matched on; empty: whole rows
   std::string key_origin;        // "target.key", "source primary key", ...
   std::vector<Difference> differences;
-  std::vector<std::string> notes;  // rows rejected while reading, partial narrowing, ...
+  std::vector<std::string> notes;  // partial narrowing, ...
   size_t buckets = 0;
   size_t differing_buckets = 0;
   double seconds = 0;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -34,18 +35,28 @@ class MemReader final : public SplitReader {
         columns_(std::move(columns)),
         rows_(std::move(rows)),
         batch_rows_(batch_rows) {}
-  Result<bool> Next(Batch& batch, RejectSink&) override {
+  // A cell "!bad" makes its row unreadable (rejected, as a zero date with zero_date: error);
+  // "!special" is read as NULL and reported as a substitution (special_values: null).
+  Result<bool> Next(Batch& batch, RejectSink& rejects) override {
+    int64_t substituted = 0;
     for (size_t n = 0; n < batch_rows_ && next_ < rows_.size(); ++n, ++next_) {
       const auto& row = table_.rows[rows_[next_]];
+      if (std::find(row.begin(), row.end(), Cell("!bad")) != row.end()) {
+        SLUICE_RETURN_IF_ERROR(rejects.Reject(table_.schema, batch, 0, "source",
+                                              "mem: '0000-00-00' is not a calendar date"));
+        continue;
+      }
       for (size_t c = 0; c < columns_.size(); ++c) {
         const Cell& cell = row[columns_[c]];
-        if (!cell) {
+        if (!cell || *cell == "!special") {
+          substituted += cell ? 1 : 0;
           batch.columns[c].AppendNull();
         } else {
           SLUICE_RETURN_IF_ERROR(ParseAndAppend(*cell, batch.columns[c], TimeZone::Utc()));
         }
       }
     }
+    if (substituted > 0) rejects.NoteSubstituted("special_values: null", substituted, "mem: NaN");
     return next_ < rows_.size();
   }
 
@@ -270,6 +281,71 @@ TEST(VerifyTable, SourceSideRunsTheJobsTransforms) {
   TableVerdict v = Verify(job);
   EXPECT_EQ(v.outcome, TableVerdict::Outcome::kOk) << ReportText({"t", {v}});
   EXPECT_EQ(v.source_rows, 199);
+}
+
+// A run that rejected every source row leaves an empty target: not "OK 0 rows".
+TEST(VerifyTable, SourceRowsThatCannotBeReadAreDifferences) {
+  MakeOrders(20);
+  for (auto& row : Tables()["src"].rows) row[1] = "!bad";
+  Tables()["dst"].rows.clear();
+  TableVerdict v = Verify(Job());
+  EXPECT_EQ(v.outcome, TableVerdict::Outcome::kDifferent) << ReportText({"t", {v}});
+  EXPECT_EQ(v.unreadable_source, 20);
+  EXPECT_EQ(v.source_rows, 0);
+  const std::string text = ReportText({"t", {v}});
+  EXPECT_NE(text.find("dst  DIFFERENT  source 0 rows, target 0: 20 unreadable source rows"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  unreadable source rows: 20 (a run rejects them: they are not in the "
+                      "target), first: source: mem: '0000-00-00' is not a calendar date\n"),
+            std::string::npos)
+      << text;
+  const std::string json = ReportJson({"t", {v}});
+  EXPECT_NE(json.find("\"verdict\": \"DIFFERENT\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"unreadable_source_rows\": 20"), std::string::npos) << json;
+}
+
+// Good and bad rows mixed: the bad ones no longer drop out of both counts unseen.
+TEST(VerifyTable, UnreadableRowsAmongGoodOnesAreCounted) {
+  MakeOrders(100);
+  auto& src = Tables()["src"].rows;
+  auto& dst = Tables()["dst"].rows;
+  for (int id : {7, 42, 99}) {
+    src[static_cast<size_t>(id)][1] = "!bad";
+    dst.erase(std::find_if(dst.begin(), dst.end(),
+                           [&](const auto& row) { return row[0] == std::to_string(id); }));
+  }
+  TableVerdict v = Verify(Job());
+  EXPECT_EQ(v.outcome, TableVerdict::Outcome::kDifferent) << ReportText({"t", {v}});
+  EXPECT_EQ(v.unreadable_source, 3);
+  EXPECT_EQ(v.source_rows, 97);
+  EXPECT_EQ(v.target_rows, 97);
+  EXPECT_EQ(v.missing + v.extra + v.changed, 0);
+}
+
+// NULL in the target where the source holds a value the job's own rule reads as NULL: reported
+// apart, not a difference.
+TEST(VerifyTable, ValuesTheJobsRuleReplacedAreExplainedNotDifferent) {
+  MakeOrders(50);
+  for (int id : {3, 4}) {
+    Tables()["src"].rows[static_cast<size_t>(id)][1] = "!special";
+    (*TargetRow(id))[1] = Cell();
+  }
+  TableVerdict v = Verify(Job());
+  EXPECT_EQ(v.outcome, TableVerdict::Outcome::kOk) << ReportText({"t", {v}});
+  ASSERT_EQ(v.explained.size(), 1u);
+  EXPECT_EQ(v.explained[0].rule, "special_values: null");
+  EXPECT_EQ(v.explained[0].values, 2);
+  const std::string text = ReportText({"t", {v}});
+  EXPECT_NE(text.find("  explained: 2 values read as NULL as the job's special_values: null rule "
+                      "says (not counted as differences), first: mem: NaN\n"),
+            std::string::npos)
+      << text;
+  // A NULL the rule does not explain stays a difference.
+  (*TargetRow(5))[1] = Cell();
+  v = Verify(Job());
+  EXPECT_EQ(v.outcome, TableVerdict::Outcome::kDifferent);
+  EXPECT_EQ(v.changed, 1);
 }
 
 TEST(VerifyTable, WithoutAnyKeyComparesMultisets) {

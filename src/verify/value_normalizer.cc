@@ -2,9 +2,8 @@
 
 #include <cmath>
 
-#include <nlohmann/json.hpp>
-
 #include "core/value_text.h"
+#include "verify/json_canonical.h"
 
 namespace sluice::verify {
 namespace {
@@ -285,18 +284,9 @@ void AppendTrimmedDecimal(std::string_view canonical, std::string& out) {
 }
 
 void AppendNormalizedJson(std::string_view text, std::string& out) {
-  // nlohmann::json keeps objects in a std::map, so dump() sorts keys; numbers are re-printed
-  // (1.50 -> 1.5), as jsonb and MySQL JSON each print them their own way.
-  try {
-    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) {
-      out.append(text);
-      return;
-    }
-    out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  } catch (const std::exception&) {
-    out.append(text);  // nothing to normalize: compared as written
-  }
+  // jsonb and MySQL/MariaDB JSON each print a value their own way (key order, spacing, 2e3 or
+  // 2000): both sides are compared in one canonical form (json_canonical.h).
+  if (!AppendCanonicalJson(text, out)) out.append(text);  // not JSON: compared as written
 }
 
 std::string DisplayValue(const Column& column, size_t row, size_t max_chars) {

@@ -13,7 +13,7 @@
 //   kTimestamp  YYYY-MM-DD HH:MM:SS[.ffffff] (wall clock; a date is its midnight)
 //   kInstant    microseconds since the Unix epoch, UTC; wall-clock values (timestamp, date) are
 //               taken as local time in the comparison's zone
-//   kJson       parsed and re-dumped compactly with sorted keys (nlohmann)
+//   kJson       canonical JSON (json_canonical.h): sorted keys, numbers by exact value
 //   kUuid       lowercase
 //   kText       strings and bytes as they are; other types as their canonical text
 //
@@ -90,7 +90,7 @@ std::string DisplayValue(const Column& column, size_t row, size_t max_chars = 60
 // Appends to `out`. Exposed for tests.
 void AppendTrimmedDecimal(std::string_view canonical, std::string& out);
 
-// JSON re-dumped compactly with object keys sorted; invalid JSON is appended as it is.
+// Canonical JSON (json_canonical.h); invalid JSON is appended as it is.
 void AppendNormalizedJson(std::string_view text, std::string& out);
 
 }  // namespace sluice::verify

@@ -128,6 +128,31 @@ TEST(ValueNormalizer, JsonKeysSortedAndSpacingIgnored) {
             Norm(T(TypeId::kJson), T(TypeId::kJson), R"({"a":"1"})"));
 }
 
+// MariaDB keeps JSON as written ({"a": 2e3}); jsonb prints numbers as numeric ({"a": 2000}).
+// Numbers compare by exact decimal value: not through double, which would merge big integers
+// and cannot hold 1e400.
+TEST(ValueNormalizer, JsonNumbersCompareByExactValue) {
+  auto json = [](std::string_view text) { return Norm(T(TypeId::kJson), T(TypeId::kJson), text); };
+  EXPECT_EQ(json(R"({"a": 2e3})"), R"({"a":2000})");
+  EXPECT_EQ(json("[-1.50e-1, 1e400, 1.5e-60]"), "[-0.15,1e400,15e-61]");
+  EXPECT_EQ(json(R"({"a": 2e3})"), json(R"({"a": 2000})"));
+  EXPECT_EQ(json(R"({"a": 2E+3})"), json(R"({"a": 2000.000})"));
+  EXPECT_EQ(json(R"({"a": 1E-2})"), json(R"({"a": 0.01})"));
+  EXPECT_EQ(json("[-0, 0.0, -0e5]"), json("[0,0,0]"));
+  EXPECT_EQ(json("1e400"), json("1" + std::string(400, '0')));
+  EXPECT_NE(json("1e400"), json("1e401"));
+  EXPECT_EQ(json("12345678901234567890123"), json("1.2345678901234567890123e22"));
+  EXPECT_NE(json("12345678901234567890123"), json("12345678901234567890124"));
+  EXPECT_NE(json("9007199254740993"), json("9007199254740992"));  // equal as doubles
+  EXPECT_NE(json("0.1"), json("0.10000000000000001"));            // equal as doubles
+  EXPECT_EQ(json(R"({"n": -1.50e-1, "s": "2e3"})"), json(R"({"s":"2e3","n":-0.15})"));
+  EXPECT_NE(json(R"({"a": 2e3})"), json(R"({"a": "2000"})"));
+  // Strings keep their value whatever the escapes; duplicate keys keep the last, as jsonb does.
+  EXPECT_EQ(json(R"(["é\/"])"), json(R"(["é/"])"));
+  EXPECT_EQ(json(R"({"a": 1, "a": 2})"), json(R"({"a": 2})"));
+  EXPECT_EQ(json("[1, 2"), "[1, 2");  // not JSON: compared as written
+}
+
 TEST(ValueNormalizer, UuidLowercaseAndTextCoercion) {
   EXPECT_EQ(Norm(T(TypeId::kString), T(TypeId::kUuid), "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"),
             "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");

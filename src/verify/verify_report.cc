@@ -21,8 +21,43 @@ std::string CountsText(const TableVerdict& t) {
   if (t.missing > 0) parts.push_back(fmt::format("{} missing", WithThousands(t.missing)));
   if (t.extra > 0) parts.push_back(fmt::format("{} extra", WithThousands(t.extra)));
   if (t.changed > 0) parts.push_back(fmt::format("{} changed", WithThousands(t.changed)));
-  if (parts.empty()) return "no differing row found";
-  return fmt::format("{}{}", t.counts_complete ? "" : "at least ", fmt::join(parts, ", "));
+  if (parts.empty() && t.unreadable_source + t.unreadable_target == 0) {
+    return "no differing row found";
+  }
+  std::string out;
+  if (!parts.empty()) {
+    out = fmt::format("{}{}", t.counts_complete ? "" : "at least ", fmt::join(parts, ", "));
+  }
+  for (const auto& [n, side] :
+       {std::pair{t.unreadable_source, "source"}, std::pair{t.unreadable_target, "target"}}) {
+    if (n == 0) continue;
+    out += fmt::format("{}{} unreadable {} row{}", out.empty() ? "" : ", ", WithThousands(n), side,
+                       n == 1 ? "" : "s");
+  }
+  return out;
+}
+
+// The lines under a table's verdict about rows that could not be read and values a rule of
+// the job replaced.
+std::string UnreadableAndExplainedText(const TableVerdict& t) {
+  std::string out;
+  if (t.unreadable_source > 0) {
+    out += fmt::format(
+        "  unreadable source rows: {} (a run rejects them: they are not in the target), first: "
+        "{}\n",
+        WithThousands(t.unreadable_source), t.first_unreadable_source);
+  }
+  if (t.unreadable_target > 0) {
+    out += fmt::format("  unreadable target rows: {}, first: {}\n",
+                       WithThousands(t.unreadable_target), t.first_unreadable_target);
+  }
+  for (const Substitution& s : t.explained) {
+    out += fmt::format(
+        "  explained: {} value{} read as NULL as the job's {} rule says (not counted as "
+        "differences), first: {}\n",
+        WithThousands(s.values), s.values == 1 ? "" : "s", s.rule, s.example);
+  }
+  return out;
 }
 
 std::string TableText(const TableVerdict& t) {
@@ -51,6 +86,7 @@ std::string TableText(const TableVerdict& t) {
       out = fmt::format("{}  FAILED  {}\n", t.table, t.error.message());
       break;
   }
+  out += UnreadableAndExplainedText(t);
   for (const std::string& note : t.notes) out += fmt::format("  note: {}\n", note);
   return out;
 }
@@ -106,6 +142,14 @@ std::string ReportJson(const VerifyReport& report) {
     table["missing"] = t.missing;
     table["extra"] = t.extra;
     table["changed"] = t.changed;
+    table["unreadable_source_rows"] = t.unreadable_source;
+    table["unreadable_target_rows"] = t.unreadable_target;
+    if (t.unreadable_source > 0) table["first_unreadable_source"] = t.first_unreadable_source;
+    if (t.unreadable_target > 0) table["first_unreadable_target"] = t.first_unreadable_target;
+    table["explained"] = nlohmann::ordered_json::array();
+    for (const Substitution& s : t.explained) {
+      table["explained"].push_back({{"rule", s.rule}, {"values", s.values}, {"first", s.example}});
+    }
     table["counts_complete"] = t.counts_complete;
     table["key"] = t.key;
     table["key_origin"] = t.key_origin;

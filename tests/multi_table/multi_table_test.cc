@@ -133,9 +133,10 @@ const Shape kShapes[] = {
 constexpr int kSizes[20] = {0,  1,   2,   3,   5,   8,   13,   21,   34,   55,
                             89, 144, 233, 377, 610, 987, 1597, 2584, 4181, 6765};
 
-// Rows of table i a first incremental run reads: ids below the maximum.
-int BelowMax(int i) {
-  return kSizes[i] > 0 ? kSizes[i] - 1 : 0;
+// Rows of table i a first incremental run into the keyed (upsert) target reads: all, the
+// maximum included (the incremental boundary, docs/guarantees.md).
+int FirstRead(int i) {
+  return kSizes[i];
 }
 
 // Mixed case on purpose: table_case lower must fold it in the target name.
@@ -209,8 +210,8 @@ TEST_F(MultiTableTest, WholeDatabase) {
   EXPECT_EQ(check.stdout_text.find("tmp_"), std::string::npos) << check.stdout_text;
   EXPECT_EQ(pg.Value("SELECT count(*) FROM pg_tables WHERE schemaname = 'ods'"), "1");
 
-  // Run 1: every table replaced (overwrite) with its rows below the maximum id; the rows at
-  // the maximum come with the next run (the incremental boundary, docs/guarantees.md).
+  // Run 1: every table replaced (overwrite) with its rows up to and including the maximum id
+  // (the job's write_mode is upsert: a keyed target; docs/guarantees.md).
   ProcessResult first = Sluice("run", job, {"--progress", "none", "--json"});
   ASSERT_EQ(first.exit_code, 0) << Describe(first);
   const nlohmann::json summary1 = ParseSummary(first);
@@ -221,8 +222,8 @@ TEST_F(MultiTableTest, WholeDatabase) {
     const std::string name = "ods." + TargetTable(i);
     ASSERT_EQ(tables1.count(name), 1u) << name << "\n" << first.stdout_text;
     EXPECT_EQ(tables1[name]["status"], "done") << name;
-    EXPECT_EQ(tables1[name]["rows_written"], BelowMax(i)) << name;
-    total += BelowMax(i);
+    EXPECT_EQ(tables1[name]["rows_written"], FirstRead(i)) << name;
+    total += FirstRead(i);
   }
   EXPECT_EQ(summary1["rows_written"], total);
 
@@ -233,7 +234,7 @@ TEST_F(MultiTableTest, WholeDatabase) {
   EXPECT_EQ(pg.Value("SELECT count(*) FROM pg_tables WHERE tablename LIKE '%tmp%'"), "0");
   for (int i = 0; i < 20; ++i) {
     const std::string table = "ods." + TargetTable(i);
-    EXPECT_EQ(pg.Value("SELECT count(*) FROM " + table), std::to_string(BelowMax(i))) << table;
+    EXPECT_EQ(pg.Value("SELECT count(*) FROM " + table), std::to_string(FirstRead(i))) << table;
     if (i == 3) continue;  // created by the test above, not by sluice
     const Rows columns = pg.Query(
         "SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE "
@@ -244,7 +245,7 @@ TEST_F(MultiTableTest, WholeDatabase) {
     EXPECT_EQ(joined, kShapes[i % 5].columns) << table;
   }
   EXPECT_EQ(pg.Value("SELECT string_agg(id || ':' || label, ',' ORDER BY id) FROM ods.wdb_a_t03"),
-            "1:00000001,2:00000002");
+            "1:00000001,2:00000002,3:00000003");
 
   // Run 2: new rows in three tables, an old row changed below the watermark (an incremental
   // read does not see it, by design), nothing new elsewhere.
@@ -254,7 +255,7 @@ TEST_F(MultiTableTest, WholeDatabase) {
       "                             (2, 'second', 2.00, '2024-06-01 00:00:00');"
       "INSERT INTO wdb_a.t12 SELECT seq, DATE'2020-01-01', 'x', NULL FROM seq_234_to_236;"
       "UPDATE wdb_a.t15 SET name = 'changed' WHERE id = 1");
-  // One more row in t15..t18, so that their rows at the old maximum are read.
+  // One more row in t15..t18.
   for (int i = 15; i <= 18; ++i) {
     const std::string t = "wdb_a." + SourceTable(i);
     my.Exec("CREATE TEMPORARY TABLE next_row SELECT * FROM " + t + " WHERE id = " +
@@ -265,29 +266,31 @@ TEST_F(MultiTableTest, WholeDatabase) {
   ASSERT_EQ(second.exit_code, 0) << Describe(second);
   std::map<std::string, nlohmann::json> tables2 = ByTable(ParseSummary(second));
   ASSERT_EQ(tables2.size(), 20u) << second.stdout_text;
-  // [old maximum, new maximum): the row at the old maximum and the new rows but the newest,
-  // which the next run reads.
-  EXPECT_EQ(tables2["ods.wdb_a_t19"]["rows_written"], 5) << second.stdout_text;
-  EXPECT_EQ(tables2["ods.wdb_a_t12"]["rows_written"], 3) << second.stdout_text;
-  // t00 was empty: still its first run (overwrite), below its maximum.
-  EXPECT_EQ(tables2["ods.wdb_a_t00"]["rows_written"], 1) << second.stdout_text;
-  EXPECT_EQ(tables2["ods.wdb_a_t15"]["rows_written"], 1) << second.stdout_text;
-  EXPECT_EQ(tables2["ods.wdb_a_t01"]["rows_written"], 0) << second.stdout_text;
-  EXPECT_EQ(pg.Value("SELECT count(*) FROM ods.wdb_a_t19"), "6769");
-  EXPECT_EQ(pg.Value("SELECT count(*) FROM ods.wdb_a_t12"), "235");
-  EXPECT_EQ(pg.Value("SELECT count(*) FROM ods.wdb_a_t00"), "1");
-  EXPECT_EQ(pg.Value("SELECT count(*) FROM ods.wdb_a_t15"), "987");
+  // [old maximum, new maximum]: the row at the old maximum again (harmless by key) and every
+  // new row.
+  EXPECT_EQ(tables2["ods.wdb_a_t19"]["rows_written"], 6) << second.stdout_text;
+  EXPECT_EQ(tables2["ods.wdb_a_t12"]["rows_written"], 4) << second.stdout_text;
+  // t00 was empty: still its first run (overwrite), everything.
+  EXPECT_EQ(tables2["ods.wdb_a_t00"]["rows_written"], 2) << second.stdout_text;
+  EXPECT_EQ(tables2["ods.wdb_a_t15"]["rows_written"], 2) << second.stdout_text;
+  // Nothing new: the row at the maximum is read again.
+  EXPECT_EQ(tables2["ods.wdb_a_t01"]["rows_written"], 1) << second.stdout_text;
+  EXPECT_EQ(pg.Value("SELECT count(*) FROM ods.wdb_a_t19"), "6770");
+  EXPECT_EQ(pg.Value("SELECT count(*) FROM ods.wdb_a_t12"), "236");
+  EXPECT_EQ(pg.Value("SELECT count(*) FROM ods.wdb_a_t00"), "2");
+  EXPECT_EQ(pg.Value("SELECT count(*) FROM ods.wdb_a_t15"), "988");
   EXPECT_EQ(pg.Value("SELECT name FROM ods.wdb_a_t15 WHERE id = 1"), "name-1");
   EXPECT_EQ(Lines(pg.Query("SELECT id, encode(data, 'hex'), score FROM ods.wdb_a_t19 WHERE id >= "
                            "6765 ORDER BY id")),
             (std::vector<std::string>{"6765|00001a6d|1691.25", "6766|ff|0.5", "6767|ff|0.5",
-                                      "6768|ff|0.5", "6769|ff|0.5"}));
+                                      "6768|ff|0.5", "6769|ff|0.5", "6770|ff|0.5"}));
   // A few exact values of each shape.
   EXPECT_EQ(Lines(pg.Query("SELECT id, name, amount, updated FROM ods.wdb_a_t15 WHERE id IN "
                            "(1, 987) ORDER BY id")),
             (std::vector<std::string>{"1|name-1|1.25|2024-01-01 00:00:01",
                                       "987|name-987|1233.75|2024-01-01 00:16:27"}));
-  EXPECT_EQ(pg.Value("SELECT sum(amount) FROM ods.wdb_a_t15"), "609472.50");
+  // Rows 1..987 and row 988, a copy of 987 (1233.75) with the next id.
+  EXPECT_EQ(pg.Value("SELECT sum(amount) FROM ods.wdb_a_t15"), "610706.25");
   EXPECT_EQ(Lines(pg.Query("SELECT id, flag, big, ratio FROM ods.wdb_a_t16 WHERE id IN (1, 1597) "
                            "ORDER BY id")),
             (std::vector<std::string>{"1|1|18446744073709551614|0.125",

@@ -129,6 +129,7 @@ bool ParseMysqlTime(std::string_view text, int64_t& micros) {
 bool ValueDecoder::ZeroDateValue(std::string_view text, Cell& out, std::string& why) const {
   if (zero_date_ == ZeroDate::kNull) {
     out.null = true;
+    if (substituted_++ == 0) first_substituted_.assign(text);
     return true;
   }
   why = fmt::format(

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "connectors/mysql/mysql_config.h"
 #include "connectors/mysql/mysql_types.h"
@@ -49,6 +50,14 @@ class ValueDecoder {
 
   ReadKind kind() const { return kind_; }
 
+  // Values read as NULL by zero_date: null since the last call, and the first of them; then
+  // starts counting again. The reader reports them (RejectSink::NoteSubstituted).
+  int64_t TakeSubstituted(std::string& first) {
+    first = std::move(first_substituted_);
+    first_substituted_.clear();
+    return std::exchange(substituted_, 0);
+  }
+
  private:
   bool DecodeDate(std::string_view text, Cell& out, std::string& why) const;
   bool DecodeDateTime(std::string_view text, Cell& out, std::string& why) const;
@@ -59,6 +68,9 @@ class ValueDecoder {
   ZeroDate zero_date_;
   TimeZone zone_;
   std::string scratch_;
+  // Counted in const decoders: the count is the decoder's report, not its state.
+  mutable int64_t substituted_ = 0;
+  mutable std::string first_substituted_;
 };
 
 // Appends the UTF-8 form of MariaDB latin1 bytes (every byte has one).

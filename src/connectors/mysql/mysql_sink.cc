@@ -81,6 +81,7 @@ Status MysqlSink::PrepareSession() {
   if (!plan_.create_sql.empty()) {
     SLUICE_RETURN_IF_ERROR(conn_.Exec(plan_.create_sql)
                                .WithContext(fmt::format("{}: creating {}", kRole, plan_.Label())));
+    created_table_ = true;
   }
   if (!plan_.staging_sql.empty()) {
     SLUICE_RETURN_IF_ERROR(
@@ -135,6 +136,7 @@ Status MysqlSink::Commit() {
   }
   if (!committed.ok()) return committed.WithContext(fmt::format("{}: commit", kRole));
   in_transaction_ = false;
+  created_table_ = false;  // committed: the table is the run's result now
   loader_.reset();
   // Without a session-scoped staging table left behind, the connection is clean.
   if (plan_.staging_sql.empty() && conn_.Exec("SET autocommit = 1").ok()) {
@@ -151,10 +153,34 @@ Status MysqlSink::Abort() {
   if (in_transaction_ && conn_)
     st = conn_.Exec("ROLLBACK").WithContext(fmt::format("{}: rollback", kRole));
   in_transaction_ = false;
+  if (created_table_) {
+    // Only on a connection that just rolled back: a broken one is not worth a reconnect that
+    // could hang a run already failing.
+    Status dropped =
+        st.ok() && conn_ ? DropCreatedTable() : Status::IoError("its connection is gone");
+    if (!dropped.ok() && st.ok()) {
+      st = Status::IoError(
+          "{}: the failed run leaves the table {} it created ({}); drop it if "
+          "it is not wanted",
+          kRole, plan_.Label(), dropped.message());
+    }
+    created_table_ = false;
+  }
   // Closing drops the temporary staging table and, should ROLLBACK have failed, makes the
   // server roll the transaction back.
   conn_.Close();
   return st;
+}
+
+Status MysqlSink::DropCreatedTable() {
+  const std::string table = QuoteQualified(plan_.database, plan_.table);
+  // Only while empty: another job writing to the same table may have committed rows into it
+  // since this run created it.
+  SLUICE_ASSIGN_OR_RETURN(std::optional<Row> row,
+                          conn_.QueryRow(fmt::format("SELECT 1 FROM {} LIMIT 1", table)));
+  if (row) return Status::Conflict("it holds rows another run committed");
+  SLUICE_RETURN_IF_ERROR(conn_.Exec("SET autocommit = 1"));
+  return conn_.Exec("DROP TABLE " + table);
 }
 
 MysqlSinkWriter::MysqlSinkWriter(MysqlSink& sink) : sink_(sink) {

@@ -11,8 +11,10 @@
 //   Commit()   -> post_sql, the run marker row, COMMIT; or Abort() -> ROLLBACK
 // The run marker is written in the same transaction as the data, so after a kill -9 the data
 // and the marker are either both there or both gone: every write mode is exactly-once when
-// the engine asks Recover() before running again. A table created by a run that then failed
-// stays (empty): CREATE TABLE cannot be rolled back in MySQL.
+// the engine asks Recover() before running again. CREATE TABLE cannot be rolled back in
+// MySQL: Abort() drops a table this run created (when it is still empty after the ROLLBACK),
+// so a failed run leaves no table behind. A run killed with -9 between CREATE and COMMIT
+// still leaves an empty table, which the next run reuses.
 #pragma once
 
 #include <memory>
@@ -50,6 +52,8 @@ class MysqlSink : public Sink {
   Status BeginTransaction();
   // Whether the run's marker is in the target; used by Recover and after a lost COMMIT.
   Result<bool> MarkerExists(Connection& conn, const std::string& run_id);
+  // Abort's last step: drops the table this run created, on the live connection `conn_`.
+  Status DropCreatedTable();
 
   MysqlConfig config_;
   WriteRequest request_;
@@ -57,6 +61,7 @@ class MysqlSink : public Sink {
   TargetPlan plan_;
   std::unique_ptr<Loader> loader_;
   bool in_transaction_ = false;
+  bool created_table_ = false;  // this Prepare created plan_'s table; cleared by Commit
 };
 
 // Formats each batch as LOAD DATA text and hands it to the sink's Loader. Values the target

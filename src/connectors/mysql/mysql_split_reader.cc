@@ -62,6 +62,23 @@ void MysqlSplitReader::Finish() {
 }
 
 Result<bool> MysqlSplitReader::Next(Batch& batch, RejectSink& rejects) {
+  Result<bool> more = NextRows(batch, rejects);
+  ReportSubstituted(rejects);
+  return more;
+}
+
+void MysqlSplitReader::ReportSubstituted(RejectSink& rejects) {
+  std::string first;
+  for (size_t c = 0; c < decoders_.size(); ++c) {
+    if (const int64_t n = decoders_[c].TakeSubstituted(first); n > 0) {
+      rejects.NoteSubstituted(
+          "zero_date: null", n,
+          fmt::format("{}.{}: '{}'", table_, reject_schema_.fields[c].name, first));
+    }
+  }
+}
+
+Result<bool> MysqlSplitReader::NextRows(Batch& batch, RejectSink& rejects) {
   batch.split_index = split_index_;
   if (done_) return false;
   const size_t ncols = decoders_.size();

@@ -47,8 +47,11 @@ class MysqlSplitReader : public SplitReader {
 
  private:
   MysqlSplitReader() = default;
+  Result<bool> NextRows(Batch& batch, RejectSink& rejects);
   Status RejectRow(RejectSink& rejects, MYSQL_ROW row, const unsigned long* lengths, size_t column,
                    const std::string& why);
+  // Tells `rejects` of the values zero_date: null replaced since the last call.
+  void ReportSubstituted(RejectSink& rejects);
   void Finish();
 
   std::string table_;

@@ -184,7 +184,12 @@ Result<CopyDecoder::RowResult> CopyDecoder::Decode(const char* data, size_t len,
     if (r == FieldResult::kMalformed) return Err(malformed("bad value"));
     if (r == FieldResult::kSpecial) {
       column.AppendNull();
-      if (special_ == SpecialValues::kError && result == RowResult::kRow) {
+      if (special_ == SpecialValues::kNull) {
+        if (substituted_++ == 0) {
+          substituted_column_ = c;
+          substituted_reason_ = std::move(why);
+        }
+      } else if (result == RowResult::kRow) {
         result = RowResult::kBadValue;
         bad_column_ = c;
         reason_ = std::move(why);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "connectors/postgres/pg_types.h"
@@ -45,6 +46,16 @@ class CopyDecoder {
   size_t bad_column() const { return bad_column_; }
   const std::string& reason() const { return reason_; }
 
+  // Values read as NULL by special_values: null since the last call, with the column and
+  // reason of the first; then starts counting again. The reader reports them
+  // (RejectSink::NoteSubstituted).
+  int64_t TakeSubstituted(size_t& first_column, std::string& first_reason) {
+    first_column = substituted_column_;
+    first_reason = std::move(substituted_reason_);
+    substituted_reason_.clear();
+    return std::exchange(substituted_, 0);
+  }
+
   // Decodes one binary value (a binary-format query result) into `column`; false with
   // `reason` set when it cannot be carried. For MaxValue.
   static bool DecodeValue(Wire wire, const char* p, int32_t len, Column& column,
@@ -58,6 +69,9 @@ class CopyDecoder {
   bool header_done_ = false;
   size_t bad_column_ = 0;
   std::string reason_;
+  int64_t substituted_ = 0;
+  size_t substituted_column_ = 0;
+  std::string substituted_reason_;
 };
 
 // The canonical text of 16 uuid bytes (8-4-4-4-12 lowercase hex), appended to `out`.

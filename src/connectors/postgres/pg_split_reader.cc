@@ -106,6 +106,13 @@ Result<bool> PgSplitReader::Next(Batch& batch, RejectSink& rejects) {
     }
   }
   if (any_rejected) batch.Filter(keep_);
+  size_t column = 0;
+  std::string reason;
+  if (const int64_t n = decoder_.TakeSubstituted(column, reason); n > 0) {
+    rejects.NoteSubstituted(
+        "special_values: null", n,
+        fmt::format("{}.{}: {}", plan_.label, plan_.schema.fields[column].name, reason));
+  }
   return more;
 }
 
