@@ -86,15 +86,24 @@ nlohmann::json OnlyTable(const ProcessResult& r) {
   return j["tables"][0];
 }
 
+// A database of the running test's own: ctest runs the tests of this file in parallel.
+std::string Db(const std::string& role) {
+  return "verify_h_" + role + "_" +
+         std::to_string(::testing::UnitTest::GetInstance()->current_test_info()->line());
+}
+
 // A source table of dates, `bad` of them zero dates in a NOT NULL column.
 void CreateZeroDates(MysqlClient& my, int good, int bad) {
-  my.Exec(
-      "DROP DATABASE IF EXISTS verify_h_src; CREATE DATABASE verify_h_src;"
-      "DROP DATABASE IF EXISTS verify_h_dst; CREATE DATABASE verify_h_dst;"
-      "SET SESSION sql_mode = '';"
-      "CREATE TABLE verify_h_src.t (id INT PRIMARY KEY, d DATE NOT NULL)");
+  my.Exec("DROP DATABASE IF EXISTS " + Db("src") + "; CREATE DATABASE " + Db("src") +
+          ";"
+          "DROP DATABASE IF EXISTS " +
+          Db("dst") + "; CREATE DATABASE " + Db("dst") +
+          ";"
+          "SET SESSION sql_mode = '';"
+          "CREATE TABLE " +
+          Db("src") + ".t (id INT PRIMARY KEY, d DATE NOT NULL)");
   for (int i = 1; i <= good + bad; ++i) {
-    my.Exec("INSERT INTO verify_h_src.t VALUES (" + std::to_string(i) + ", " +
+    my.Exec("INSERT INTO " + Db("src") + ".t VALUES (" + std::to_string(i) + ", " +
             (i <= good ? "'2024-03-01'" : "'0000-00-00'") + ")");
   }
 }
@@ -102,10 +111,10 @@ void CreateZeroDates(MysqlClient& my, int good, int bad) {
 std::string ZeroDatesJob(const testing::TestServers& servers, int error_limit) {
   return "name: verify_h_zero\n"
          "source: {type: mysql, url: \"" +
-         WithDatabase(servers.mysql_url, "verify_h_src") +
+         WithDatabase(servers.mysql_url, Db("src")) +
          "\", table: t}\n"
          "target: {type: mysql, url: \"" +
-         WithDatabase(servers.mysql_url, "verify_h_dst") +
+         WithDatabase(servers.mysql_url, Db("dst")) +
          "\", table: t}\n"
          "settings: {error_limit: {rows: " +
          std::to_string(error_limit) + "}}\n";
@@ -120,13 +129,14 @@ TEST_F(VerifyHardTest, ZeroDatesRejectedEverywhereLeaveNoTableAndVerifyIsNotOk) 
   ProcessResult run = Sluice("run", job);
   EXPECT_NE(run.exit_code, 0) << Describe(run);
   EXPECT_EQ(my.Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
-                     "'verify_h_dst' AND TABLE_NAME = 't'"),
+                     "'" +
+                     Db("dst") + "' AND TABLE_NAME = 't'"),
             "0")
       << "the failed run left the table it created\n"
       << Describe(run);
 
   // The table as an earlier (or the user's) run made it, empty: verify must not say OK.
-  my.Exec("CREATE TABLE verify_h_dst.t (id INT PRIMARY KEY, d DATE NOT NULL)");
+  my.Exec("CREATE TABLE " + Db("dst") + ".t (id INT PRIMARY KEY, d DATE NOT NULL)");
   ProcessResult verify = Sluice("verify", job);
   EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
   EXPECT_NE(verify.stdout_text.find("DIFFERENT  source 0 rows, target 0: 3 unreadable source rows"),
@@ -150,7 +160,7 @@ TEST_F(VerifyHardTest, ZeroDatesAmongGoodRowsAreCountedByVerify) {
   const std::string job = ZeroDatesJob(servers_, 10);
   ProcessResult run = Sluice("run", job);
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
-  EXPECT_EQ(my.Value("SELECT COUNT(*) FROM verify_h_dst.t"), "5");
+  EXPECT_EQ(my.Value("SELECT COUNT(*) FROM " + Db("dst") + ".t"), "5");
   ProcessResult json = Sluice("verify", job, {"--json"});
   EXPECT_EQ(json.exit_code, 1) << Describe(json);
   const nlohmann::json table = OnlyTable(json);
@@ -165,15 +175,15 @@ TEST_F(VerifyHardTest, ZeroDatesAmongGoodRowsAreCountedByVerify) {
 TEST_F(VerifyHardTest, ZeroDateNullRuleIsExplainedByVerify) {
   MysqlClient my(servers_.mysql_url);
   CreateZeroDates(my, 3, 2);
-  my.Exec("ALTER TABLE verify_h_src.t ADD COLUMN e DATE NULL");
+  my.Exec("ALTER TABLE " + Db("src") + ".t ADD COLUMN e DATE NULL");
   std::string job =
       "name: verify_h_zero_null\n"
       "source: {type: mysql, url: \"" +
-      WithDatabase(servers_.mysql_url, "verify_h_src") +
+      WithDatabase(servers_.mysql_url, Db("src")) +
       "\", table: t, zero_date: \"null\"}\n"
       "target: {type: mysql, url: \"" +
-      WithDatabase(servers_.mysql_url, "verify_h_dst") + "\", table: t}\n";
-  my.Exec("CREATE TABLE verify_h_dst.t (id INT PRIMARY KEY, d DATE NULL, e DATE NULL)");
+      WithDatabase(servers_.mysql_url, Db("dst")) + "\", table: t}\n";
+  my.Exec("CREATE TABLE " + Db("dst") + ".t (id INT PRIMARY KEY, d DATE NULL, e DATE NULL)");
   ProcessResult run = Sluice("run", job);
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
   ProcessResult verify = Sluice("verify", job);
@@ -182,7 +192,7 @@ TEST_F(VerifyHardTest, ZeroDateNullRuleIsExplainedByVerify) {
                                     "null rule says (not counted as differences)"),
             std::string::npos)
       << Describe(verify);
-  my.Exec("UPDATE verify_h_dst.t SET d = NULL WHERE id = 1");
+  my.Exec("UPDATE " + Db("dst") + ".t SET d = NULL WHERE id = 1");
   verify = Sluice("verify", job);
   EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
   EXPECT_NE(verify.stdout_text.find("changed id=1: d 2024-03-01 -> NULL"), std::string::npos)
