@@ -63,7 +63,14 @@ struct Ast {
   DataType cast_type;          // kCast
   std::string cast_type_text;  // kCast: the type as written, for messages ("BIGINT")
   std::vector<std::unique_ptr<Ast>> args;
+  // Longest path from here to a leaf. The parser refuses trees deeper than kMaxExpressionDepth
+  // as it builds them, so the binder, evaluation and destruction, which all recurse, stay
+  // shallow.
+  uint32_t height = 1;
 };
+
+// How deep an expression may nest (parentheses, NOT, unary minus, and chains like a + b + ...).
+inline constexpr uint32_t kMaxExpressionDepth = 256;
 
 using AstPtr = std::unique_ptr<Ast>;
 

@@ -119,6 +119,37 @@ class Parser {
     return Status::OK();
   }
 
+  // Counts how deep the parser has recursed, so that it refuses a deep expression before its
+  // own stack runs out.
+  class DepthGuard {
+   public:
+    explicit DepthGuard(uint32_t& depth) : depth_(depth) { ++depth_; }
+    ~DepthGuard() { --depth_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+    // Each level of nesting passes through ParseExpr and ParseUnary: two per level.
+    bool too_deep() const { return depth_ > 2 * kMaxExpressionDepth + 2; }
+
+   private:
+    uint32_t& depth_;
+  };
+
+  Status TooDeep(size_t offset) const {
+    return ErrorAt(text_, offset,
+                   fmt::format("expression nested more than {} levels deep (parentheses, NOT, "
+                               "unary minus or a chain of operators): split it into steps",
+                               kMaxExpressionDepth));
+  }
+
+  // Sets a node's height from its children's, which are sealed before their parent.
+  Status Seal(Ast& a) const {
+    uint32_t children = 0;
+    for (const AstPtr& c : a.args) children = std::max(children, c->height);
+    a.height = children + 1;
+    if (a.height > kMaxExpressionDepth) return TooDeep(a.offset);
+    return Status::OK();
+  }
+
   static AstPtr Make(AstKind kind, size_t offset) {
     auto a = std::make_unique<Ast>();
     a->kind = kind;
@@ -134,6 +165,8 @@ class Parser {
   }
 
   Result<AstPtr> ParseExpr(int min_prec) {
+    DepthGuard guard(depth_);
+    if (guard.too_deep()) return Err(TooDeep(Peek().offset));
     AstPtr left;
     if (IsKeyword(Peek(), "not")) {
       size_t offset = Next().offset;
@@ -145,6 +178,7 @@ class Parser {
       SLUICE_ASSIGN_OR_RETURN(left, ParseAdditive());
     }
     while (true) {
+      SLUICE_RETURN_IF_ERROR(Seal(*left));
       const Token& t = Peek();
       if (IsKeyword(t, "or") && min_prec <= kPrecOr) {
         size_t offset = Next().offset;
@@ -284,23 +318,29 @@ class Parser {
       size_t offset = Next().offset;
       SLUICE_ASSIGN_OR_RETURN(AstPtr right, ParseBinaryLevel(prec + 1));
       left = MakeBinary(op, offset, std::move(left), std::move(right));
+      SLUICE_RETURN_IF_ERROR(Seal(*left));
     }
   }
 
   Result<AstPtr> ParseUnary() {
+    DepthGuard guard(depth_);
+    if (guard.too_deep()) return Err(TooDeep(Peek().offset));
     if (Peek().kind == TokenKind::kMinus) {
       size_t offset = Next().offset;
       SLUICE_ASSIGN_OR_RETURN(AstPtr operand, ParseUnary());
       AstPtr a = Make(AstKind::kUnary, offset);
       a->op = Op::kNeg;
       a->args.push_back(std::move(operand));
+      SLUICE_RETURN_IF_ERROR(Seal(*a));
       return a;
     }
     if (Peek().kind == TokenKind::kPlus) {
       Next();
       return ParseUnary();
     }
-    return ParsePrimary();
+    SLUICE_ASSIGN_OR_RETURN(AstPtr primary, ParsePrimary());
+    SLUICE_RETURN_IF_ERROR(Seal(*primary));
+    return primary;
   }
 
   Result<AstPtr> ParsePrimary() {
@@ -437,6 +477,7 @@ class Parser {
   std::string_view text_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  uint32_t depth_ = 0;
 };
 
 }  // namespace

@@ -13,6 +13,39 @@ std::string ParseError(std::string_view text) {
   return r.has_value() ? "" : r.error().message();
 }
 
+// Deep expressions used to overflow the stack (a segfault in `sluice check`): the parser
+// refuses them as it builds them, before anything walks them recursively.
+std::string Repeat(std::string_view piece, size_t n) {
+  std::string out;
+  out.reserve(piece.size() * n);
+  for (size_t i = 0; i < n; ++i) out += piece;
+  return out;
+}
+
+TEST(ParserTest, RefusesExpressionsNestedTooDeep) {
+  const std::string kTooDeep = "nested more than 256 levels deep";
+  EXPECT_NE(ParseError(Repeat("(", 100000) + "1" + Repeat(")", 100000)).find(kTooDeep),
+            std::string::npos);
+  EXPECT_NE(ParseError("a" + Repeat(" + a", 200000)).find(kTooDeep), std::string::npos);
+  EXPECT_NE(ParseError("x = 1" + Repeat(" OR x = 1", 200000)).find(kTooDeep), std::string::npos);
+  EXPECT_NE(ParseError(Repeat("- ", 100000) + "1").find(kTooDeep), std::string::npos);
+  EXPECT_NE(ParseError(Repeat("NOT ", 100000) + "true").find(kTooDeep), std::string::npos);
+  EXPECT_NE(ParseError(Repeat("abs(", 100000) + "1" + Repeat(")", 100000)).find(kTooDeep),
+            std::string::npos);
+  // Parentheses around a chain add to its depth.
+  EXPECT_NE(ParseError(Repeat("(a + ", 200) + "a" + Repeat(" + a)", 200)).find(kTooDeep),
+            std::string::npos);
+}
+
+TEST(ParserTest, AcceptsExpressionsJustUnderTheDepthLimit) {
+  EXPECT_EQ(ParseError(Repeat("(", 250) + "1" + Repeat(")", 250)), "");
+  EXPECT_EQ(ParseError("a" + Repeat(" + a", 250)), "");
+  EXPECT_EQ(ParseError(Repeat("- ", 250) + "1"), "");
+  // Wide is fine: a CASE with many branches or a long IN list is shallow.
+  EXPECT_EQ(ParseError("CASE" + Repeat(" WHEN a = 1 THEN 2", 5000) + " END"), "");
+  EXPECT_EQ(ParseError("a IN (1" + Repeat(", 1", 50000) + ")"), "");
+}
+
 TEST(LexerTest, TokenKindsAndOffsets) {
   auto tokens = expr::Tokenize("a<=1.50 || 'it''s' <> \"Col X\" 1e3 `b`");
   ASSERT_TRUE(tokens.has_value());
