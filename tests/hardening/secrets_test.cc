@@ -250,16 +250,30 @@ std::string ReadFile(const std::string& path) {
 // never stall the servers other tests of the same ctest run share.
 class StallTest : public SluiceTest {
  protected:
+  // Never ASSERT here: a failure in SetUpTestSuite makes gtest report the tests as skipped,
+  // which ctest counts as a pass. SetUp fails each test with start_error_ instead.
   static void SetUpTestSuite() {
     char pattern[] = "/tmp/sluice-stall-XXXXXX";
     const char* dir = mkdtemp(pattern);
-    ASSERT_NE(dir, nullptr);
+    if (dir == nullptr) {
+      start_error_ = new std::string("mkdtemp failed");
+      return;
+    }
     dir_ = new std::string(dir);
     // PostgreSQL runs as `postgres` when the tests run as root: it must reach its folder.
     std::filesystem::permissions(dir, std::filesystem::perms(0755));
     const std::string script = ScriptsDir() + "/test-servers.sh";
-    ASSERT_EQ(Shell(script + " start " + *dir_ + " >" + *dir_ + "/start.log 2>&1"), 0)
-        << ReadFile(*dir_ + "/start.log");
+    // Two tries: a free port found by the script can be taken by a parallel test meanwhile.
+    int rc = 1;
+    for (int attempt = 0; attempt < 2 && rc != 0; ++attempt) {
+      if (attempt > 0) Shell(script + " stop " + *dir_ + " >/dev/null 2>&1");
+      rc = Shell(script + " start " + *dir_ + " >" + *dir_ + "/start.log 2>&1");
+    }
+    if (rc != 0) {
+      start_error_ =
+          new std::string("private servers did not start: " + ReadFile(*dir_ + "/start.log"));
+      return;
+    }
     std::map<std::string, std::string> vars;
     std::ifstream in(*dir_ + "/env");
     for (std::string line; std::getline(in, line);) {
@@ -272,6 +286,8 @@ class StallTest : public SluiceTest {
                                         std::atoi(vars["SLUICE_TEST_PG_PORT"].c_str())};
   }
   static void TearDownTestSuite() {
+    delete start_error_;
+    start_error_ = nullptr;
     if (dir_ == nullptr) return;
     Shell(ScriptsDir() + "/test-servers.sh stop " + *dir_ + " >/dev/null 2>&1");
     std::error_code ignored;
@@ -283,6 +299,7 @@ class StallTest : public SluiceTest {
   }
 
   void SetUp() override {
+    ASSERT_EQ(start_error_, nullptr) << *start_error_;
     ASSERT_NE(servers_, nullptr);
     ASSERT_FALSE(servers_->mysql_url.empty()) << "private servers did not start";
     SluiceTest::SetUp();
@@ -334,11 +351,13 @@ class StallTest : public SluiceTest {
   }
 
   static std::string* dir_;
+  static std::string* start_error_;
   static testing::TestServers* servers_;
   std::vector<int> stopped_;
 };
 
 std::string* StallTest::dir_ = nullptr;
+std::string* StallTest::start_error_ = nullptr;
 testing::TestServers* StallTest::servers_ = nullptr;
 
 std::string MysqlTarget(const testing::TestServers& s) {
