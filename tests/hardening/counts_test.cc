@@ -5,56 +5,45 @@
 // run that fails must say it wrote nothing (it rolled back).
 //
 // Needs the throwaway servers (ctest fixture db_servers, or scripts/test-servers.sh and
-// SLUICE_TEST_SERVERS_ENV). Uses the schema counts_h, dropped first.
+// SLUICE_TEST_SERVERS_ENV). Uses a schema per test (counts_TESTNAME), dropped first.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <cstdio>
+#include <cctype>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
-#include <vector>
 
+#include "server_test.h"
 #include "support/db_clients.h"
-#include "support/process.h"
-#include "support/workspace.h"
-#include "testing/test_servers.h"
 
 namespace sluice::counts_test {
 namespace {
 
 using ::sluice::e2e::ProcessResult;
-using ::sluice::e2e::ProcessSpec;
-using ::sluice::e2e::Workspace;
 using test_db::PgClient;
 
 constexpr int kRows = 3000;
 constexpr int kRefused = 3;  // ids 1000, 2000, 3000 have v = 0, which the CHECK refuses
 
-class CountsTest : public ::testing::Test {
+class CountsTest : public hardening::ServerTest {
  protected:
+  CountsTest() : ServerTest("counts") {}
+
   void SetUp() override {
-    servers_ = testing::GetTestServers();  // throws with instructions when there are none
-    auto ws =
-        Workspace::Create(std::string("sluice-counts-") +
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-");
-    ASSERT_TRUE(ws.has_value()) << ws.error();
-    workspace_.emplace(std::move(*ws));
+    ServerTest::SetUp();
+    if (HasFatalFailure()) return;
     std::string csv = "id,v\n";
     for (int id = 1; id <= kRows; ++id) {
       csv += std::to_string(id) + "," + (id % 1000 == 0 ? "0" : "1") + "\n";
     }
     ASSERT_TRUE(e2e::WriteFile(workspace_->Path("in.csv"), csv).has_value());
-    PgClient pg(servers_.pg_url);
-    pg.Exec(
-        "DROP SCHEMA IF EXISTS counts_h CASCADE; CREATE SCHEMA counts_h;"
-        "CREATE TABLE counts_h.checked (id bigint PRIMARY KEY, v bigint CHECK (v > 0))");
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      workspace_->Keep();
-      std::printf("kept %s\n", workspace_->root().c_str());
+    // A schema per test: ctest runs the two tests at once.
+    for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+      schema_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
+    PgClient pg(servers_.pg_url);
+    pg.Exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_ +
+            "; CREATE TABLE " + schema_ +
+            ".checked (id bigint PRIMARY KEY, v bigint CHECK (v > 0))");
   }
 
   ProcessResult Run(int error_limit) {
@@ -62,28 +51,20 @@ class CountsTest : public ::testing::Test {
         "name: counted\n"
         "source: {type: csv, path: in.csv, schema: {id: int64, v: int64}}\n"
         "target: {type: postgres, url: \"" +
-        servers_.pg_url +
-        "\", table: counts_h.checked}\n"
+        servers_.pg_url + "\", table: " + schema_ +
+        ".checked}\n"
         "settings: {error_limit: {rows: " +
         std::to_string(error_limit) + "}}\n";
-    EXPECT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
-    ProcessSpec spec;
-    spec.argv = {SLUICE_BINARY, "run", "job.yaml", "--progress", "none", "--json"};
-    spec.cwd = workspace_->root();
-    spec.env["SLUICE_STATE"] = workspace_->Path(".state/state.db");
-    spec.stdout_path = workspace_->Path("stdout.txt");
-    spec.stderr_path = workspace_->Path("stderr.txt");
-    return e2e::RunProcess(spec, std::chrono::minutes(2));
+    return Sluice("run", job, {"--progress", "none", "--json"});
   }
+
+  std::string schema_ = "counts_";
 
   static nlohmann::json Summary(const ProcessResult& r) {
     nlohmann::json j = nlohmann::json::parse(r.stdout_text, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << "not JSON:\n" << r.stdout_text << r.stderr_text;
     return j;
   }
-
-  testing::TestServers servers_;
-  std::optional<Workspace> workspace_;
 };
 
 TEST_F(CountsTest, RowsThePostgresTargetRefusesAreRejectedNotWritten) {
@@ -96,7 +77,8 @@ TEST_F(CountsTest, RowsThePostgresTargetRefusesAreRejectedNotWritten) {
   EXPECT_EQ(s["rows_filtered"], 0);
   EXPECT_EQ(s["rows_rolled_back"], 0);
   PgClient pg(servers_.pg_url);
-  EXPECT_EQ(pg.Value("SELECT count(*) FROM counts_h.checked"), std::to_string(kRows - kRefused));
+  EXPECT_EQ(pg.Value("SELECT count(*) FROM " + schema_ + ".checked"),
+            std::to_string(kRows - kRefused));
 }
 
 TEST_F(CountsTest, AFailedRunWroteNothingAndSaysWhatItRolledBack) {
@@ -110,7 +92,7 @@ TEST_F(CountsTest, AFailedRunWroteNothingAndSaysWhatItRolledBack) {
   EXPECT_GT(read, 0);
   EXPECT_EQ(s["rows_rolled_back"], read - 1) << r.stdout_text;
   PgClient pg(servers_.pg_url);
-  EXPECT_EQ(pg.Value("SELECT count(*) FROM counts_h.checked"), "0");
+  EXPECT_EQ(pg.Value("SELECT count(*) FROM " + schema_ + ".checked"), "0");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "server_test.h"
 #include "support/db_clients.h"
 #include "support/process.h"
 #include "support/workspace.h"
@@ -27,58 +28,20 @@ using test_db::MysqlClient;
 using test_db::PgClient;
 namespace {
 
+using hardening::Describe;
+using hardening::WithDatabase;
+
 using ::sluice::e2e::ProcessResult;
 using ::sluice::e2e::ProcessSpec;
 using ::sluice::e2e::Workspace;
-
-// The URL with its database replaced (or added).
-std::string WithDatabase(const std::string& url, const std::string& database) {
-  const size_t scheme = url.find("://");
-  const size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return (slash == std::string::npos ? url : url.substr(0, slash)) + "/" + database;
-}
-
-std::string Describe(const ProcessResult& r) {
-  return r.Describe() + "\n--- stdout\n" + r.stdout_text + "--- stderr\n" + r.stderr_text;
-}
 
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-class NamesTest : public ::testing::Test {
+class NamesTest : public hardening::ServerTest {
  protected:
-  void SetUp() override {
-    servers_ = testing::GetTestServers();  // throws with instructions when there are none
-    auto ws =
-        Workspace::Create(std::string("sluice-names-") +
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-");
-    ASSERT_TRUE(ws.has_value()) << ws.error();
-    workspace_.emplace(std::move(*ws));
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      workspace_->Keep();
-      std::printf("kept %s\n", workspace_->root().c_str());
-    }
-  }
-
-  // Writes job.yaml and runs `sluice COMMAND job.yaml MORE` with a state store of its own.
-  ProcessResult Sluice(const std::string& command, const std::string& job,
-                       const std::vector<std::string>& more = {}) {
-    EXPECT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
-    ProcessSpec spec;
-    spec.argv = {SLUICE_BINARY, command, "job.yaml"};
-    spec.argv.insert(spec.argv.end(), more.begin(), more.end());
-    spec.cwd = workspace_->root();
-    spec.env["SLUICE_STATE"] = workspace_->Path(".state/state.db");
-    spec.stdout_path = workspace_->Path("stdout.txt");
-    spec.stderr_path = workspace_->Path("stderr.txt");
-    return e2e::RunProcess(spec, std::chrono::minutes(5));
-  }
-
-  testing::TestServers servers_;
-  std::optional<Workspace> workspace_;
+  NamesTest() : ServerTest("names") {}
 };
 
 // --- item 2: table names that differ only by case -------------------------------------------

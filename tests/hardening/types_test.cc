@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "server_test.h"
 #include "support/db_clients.h"
 #include "support/process.h"
 #include "support/sqlite_db.h"
@@ -39,55 +40,21 @@ using test_db::MysqlClient;
 using test_db::PgClient;
 namespace {
 
+using hardening::Describe;
+using hardening::WithDatabase;
+
 using ::sluice::e2e::ProcessResult;
 using ::sluice::e2e::ProcessSpec;
 using ::sluice::e2e::Workspace;
-
-std::string WithDatabase(const std::string& url, const std::string& database) {
-  const size_t scheme = url.find("://");
-  const size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return (slash == std::string::npos ? url : url.substr(0, slash)) + "/" + database;
-}
 
 std::string HexByte(int b) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   return {kHex[b >> 4], kHex[b & 15]};
 }
 
-std::string Describe(const ProcessResult& r) {
-  return r.Describe() + "\n--- stdout\n" + r.stdout_text + "--- stderr\n" + r.stderr_text;
-}
-
-class TypesTest : public ::testing::Test {
+class TypesTest : public hardening::ServerTest {
  protected:
-  void SetUp() override {
-    servers_ = testing::GetTestServers();  // throws with instructions when there are none
-    auto ws =
-        Workspace::Create(std::string("sluice-types-") +
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-");
-    ASSERT_TRUE(ws.has_value()) << ws.error();
-    workspace_.emplace(std::move(*ws));
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      workspace_->Keep();
-      std::printf("kept %s\n", workspace_->root().c_str());
-    }
-  }
-
-  // Writes job.yaml and runs `sluice COMMAND job.yaml MORE` in the workspace.
-  ProcessResult Sluice(const std::string& command, const std::string& job,
-                       const std::vector<std::string>& more = {}) {
-    EXPECT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
-    ProcessSpec spec;
-    spec.argv = {SLUICE_BINARY, command, "job.yaml"};
-    spec.argv.insert(spec.argv.end(), more.begin(), more.end());
-    spec.cwd = workspace_->root();
-    spec.env["SLUICE_STATE"] = workspace_->Path(".state/state.db");
-    spec.stdout_path = workspace_->Path("stdout.txt");
-    spec.stderr_path = workspace_->Path("stderr.txt");
-    return e2e::RunProcess(spec, std::chrono::minutes(5));
-  }
+  TypesTest() : ServerTest("types") {}
 
   // `sluice run --json`: the summary, after checking the exit code.
   nlohmann::json Run(const std::string& job, int want_exit = 0) {
@@ -125,9 +92,6 @@ class TypesTest : public ::testing::Test {
     }
     return text;
   }
-
-  testing::TestServers servers_;
-  std::optional<Workspace> workspace_;
 };
 
 // --- 13: values only PostgreSQL holds, within PostgreSQL ------------------------------------

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "server_test.h"
 #include "support/db_clients.h"
 #include "support/process.h"
 #include "support/workspace.h"
@@ -27,55 +28,19 @@
 namespace sluice::verify_hard_test {
 namespace {
 
+using hardening::Describe;
+using hardening::WithDatabase;
+
 using ::sluice::e2e::ProcessResult;
 using ::sluice::e2e::ProcessSpec;
 using ::sluice::e2e::Workspace;
 using test_db::MysqlClient;
 using test_db::PgClient;
 
-std::string WithDatabase(const std::string& url, const std::string& database) {
-  const size_t scheme = url.find("://");
-  const size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return (slash == std::string::npos ? url : url.substr(0, slash)) + "/" + database;
-}
-
-class VerifyHardTest : public ::testing::Test {
+class VerifyHardTest : public hardening::ServerTest {
  protected:
-  void SetUp() override {
-    servers_ = testing::GetTestServers();
-    auto ws =
-        Workspace::Create(std::string("sluice-verify-hard-") +
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-");
-    ASSERT_TRUE(ws.has_value()) << ws.error();
-    workspace_.emplace(std::move(*ws));
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      workspace_->Keep();
-      std::printf("kept %s\n", workspace_->root().c_str());
-    }
-  }
-
-  ProcessResult Sluice(const std::string& command, const std::string& job,
-                       const std::vector<std::string>& more = {}) {
-    EXPECT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
-    ProcessSpec spec;
-    spec.argv = {SLUICE_BINARY, command, "job.yaml"};
-    spec.argv.insert(spec.argv.end(), more.begin(), more.end());
-    spec.cwd = workspace_->root();
-    spec.env["SLUICE_STATE"] = workspace_->Path(".state/state.db");
-    spec.stdout_path = workspace_->Path("stdout.txt");
-    spec.stderr_path = workspace_->Path("stderr.txt");
-    return e2e::RunProcess(spec, std::chrono::minutes(2));
-  }
-
-  testing::TestServers servers_;
-  std::optional<Workspace> workspace_;
+  VerifyHardTest() : ServerTest("verify-hard") {}
 };
-
-std::string Describe(const ProcessResult& r) {
-  return r.Describe() + "\n--- stdout\n" + r.stdout_text + "--- stderr\n" + r.stderr_text;
-}
 
 nlohmann::json OnlyTable(const ProcessResult& r) {
   nlohmann::json j = nlohmann::json::parse(r.stdout_text, nullptr, /*allow_exceptions=*/false);
