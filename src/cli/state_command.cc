@@ -149,7 +149,7 @@ int StateResetCommand(const std::string& state_path, const std::string& job,
     return kExitUsageError;
   }
   for (const std::string& name : names) {
-    Status st = (*store)->Reset(name);
+    Status st = (*store)->Reset(name, Fence{});
     if (!st.ok()) return Fail(st);
   }
   std::printf("%s: watermark forgotten; the next run reads everything\n", job.c_str());
@@ -160,7 +160,7 @@ int StateSetWatermarkCommand(const std::string& state_path, const std::string& j
                              const std::string& column, const std::string& value) {
   auto store = OpenSqliteStateStore(StatePath(state_path));
   if (!store) return Fail(store.error());
-  Status st = (*store)->SetWatermark(job, column, value);
+  Status st = (*store)->SetWatermark(job, column, value, Fence{});
   if (!st.ok()) return Fail(st);
   std::printf("%s: the next run reads rows with %s >= %s\n", job.c_str(), column.c_str(),
               value.c_str());

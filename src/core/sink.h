@@ -6,9 +6,18 @@
 //   2. Prepare(): check (or create) the target and start the run (a transaction, a temp file);
 //   3. OpenWriter() once per writer thread (at most MaxWriters()); Write() batches; Finish();
 //   4. Commit(): make everything durable and visible at once, with the run's marker; or Abort().
+//      A run that never ends checkpoints instead, again and again (Checkpoint()), and commits
+//      at its end: one batch run is one final checkpoint.
 // Exactly-once across kill -9 rests on the run marker: Commit() stores `run_id` atomically with
 // the data (in a table of the target database, or as the rename of a temp file) so that
 // Recover() can tell a committed run from one that was not.
+//
+// SQL targets keep the marker and the job's stream positions in one small table of the target,
+// `_sluice_positions` (job, stream, position, run_id, fence; one row per job and stream,
+// updated in place, never appended; the run itself is stream ""), written in the same
+// transaction as the rows (connectors/sql_common/checkpoint_commit.h). `fence` is the job
+// lease's fencing token: a commit carrying a token lower than the row's is refused, so a
+// process that lost the job's lease can never commit again.
 #pragma once
 
 #include <memory>
@@ -36,6 +45,10 @@ Result<WriteMode> ParseWriteMode(std::string_view text);
 struct WriteRequest {
   std::string job_name;
   std::string run_id;
+  // The job lease's fencing token (state/state_store.h): Prepare() raises the target's fence
+  // for this job to it, or fails with kConflict if the target already holds a higher one; every
+  // commit checks it again. 0 only in tests without a state store.
+  int64_t fence = 0;
   WriteMode mode = WriteMode::kAppend;
   std::vector<std::string> key;  // for upsert/replace/ignore and for created tables
   Schema schema;                 // of the rows that will arrive (after transforms)
@@ -45,6 +58,15 @@ struct WriteRequest {
 struct PendingRun {
   std::string run_id;
   std::string sink_state;
+  std::string job_name;  // whose run it was (the marker row's job)
+  int64_t fence = 0;     // the recovering owner's token: Recover raises the target's fence to it
+                         // first, so the killed run's writer can no longer commit
+};
+
+// A source stream's position (binlog file:offset, LSN, Kafka partition offset), opaque text.
+struct StreamPosition {
+  std::string stream;  // never "": that row is the run itself
+  std::string position;
 };
 
 class SinkWriter {
@@ -70,8 +92,23 @@ class Sink {
   virtual Result<std::string> Prepare(const WriteRequest& request) = 0;
   virtual int MaxWriters() const { return 1; }
   virtual Result<std::unique_ptr<SinkWriter>> OpenWriter() = 0;
+  // Makes everything written so far durable and visible, with the run's marker. A COMMIT whose
+  // outcome is unknown (the connection broke while it was in flight) returns kOutcomeUnknown:
+  // the engine then leaves the run pending, and Recover() decides at the next start.
   virtual Status Commit() = 0;
   virtual Status Abort() = 0;
+
+  // Checkpoints, for runs that never end. A sink that supports them (SupportsCheckpoints())
+  // commits everything its writers finished (SinkWriter::Finish() was called on each since the
+  // last checkpoint) together with `positions` in one target transaction, then begins the next
+  // one; the writers stay open and are written to again. Errors as for Commit().
+  virtual bool SupportsCheckpoints() const { return false; }
+  virtual Status Checkpoint(const std::vector<StreamPosition>& positions);
+  // The final checkpoint: Commit() plus positions.
+  virtual Status CommitWithPositions(const std::vector<StreamPosition>& positions);
+  // The positions the target holds for `job` (an empty list when it holds none, or keeps no
+  // positions: then the state store's are the truth). Called before Prepare().
+  virtual Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job);
   // What Prepare would do (DDL, files), for `sluice check`; must not change anything.
   virtual Result<std::vector<std::string>> Plan(const WriteRequest& request) = 0;
   virtual std::string Describe() const = 0;

@@ -22,6 +22,8 @@ const char* StatusCodeName(StatusCode code) {
       return "cancelled";
     case StatusCode::kLimitExceeded:
       return "limit exceeded";
+    case StatusCode::kOutcomeUnknown:
+      return "outcome unknown";
     case StatusCode::kInternal:
       return "internal error";
   }

@@ -22,6 +22,7 @@ enum class StatusCode {
   kConflict,         // a target that does not fit, a key collision
   kCancelled,        // stopped by a signal
   kLimitExceeded,    // the dirty-row limit was passed
+  kOutcomeUnknown,   // a COMMIT whose result never came back: it may or may not have landed
   kInternal,         // a bug in sluice
 };
 

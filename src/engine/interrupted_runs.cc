@@ -35,12 +35,12 @@ Result<std::string> ResolvePendingRun(StateStore& state, Sink& sink, const JobSt
   if (committed) {
     RunRecord rec;
     rec.outcome = "recovered";
-    SLUICE_RETURN_IF_ERROR(state.ConfirmRun(job_state.job, pending.run_id, rec));
+    SLUICE_RETURN_IF_ERROR(state.ConfirmRun(job_state.job, pending.run_id, rec, Fence{}));
     return fmt::format(
         "run {} was interrupted after the target committed; its watermark is now confirmed",
         pending.run_id);
   }
-  SLUICE_RETURN_IF_ERROR(state.DiscardRun(job_state.job, pending.run_id));
+  SLUICE_RETURN_IF_ERROR(state.DiscardRun(job_state.job, pending.run_id, Fence{}));
   return fmt::format(
       "run {} was interrupted before the target committed; its partial output was removed",
       pending.run_id);

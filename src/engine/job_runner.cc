@@ -97,7 +97,7 @@ class Runner {
     setup_.write.run_id = summary_.run_id;
     SLUICE_ASSIGN_OR_RETURN(std::string sink_state, setup_.sink->Prepare(setup_.write));
     PendingRunRecord pending{summary_.run_id, sink_state, new_watermark, ""};
-    Status begun = state_->BeginRun(spec_.name, setup_.incremental_column, pending);
+    Status begun = state_->BeginRun(spec_.name, setup_.incremental_column, pending, Fence{});
     if (!begun.ok()) {
       (void)setup_.sink->Abort();
       return begun;
@@ -124,14 +124,14 @@ class Runner {
       Status aborted = setup_.sink->Abort();
       if (!aborted.ok())
         spdlog::error("{}: rolling back the target: {}", spec_.name, aborted.message());
-      Status discarded = state_->DiscardRun(spec_.name, summary_.run_id);
+      Status discarded = state_->DiscardRun(spec_.name, summary_.run_id, Fence{});
       if (!discarded.ok()) spdlog::error("{}: {}", spec_.name, discarded.message());
       return moved;
     }
     RunRecord record;
     record.rows_written = metrics_.rows_written.load();
     record.rows_rejected = metrics_.rows_rejected.load();
-    SLUICE_RETURN_IF_ERROR(state_->ConfirmRun(spec_.name, summary_.run_id, record));
+    SLUICE_RETURN_IF_ERROR(state_->ConfirmRun(spec_.name, summary_.run_id, record, Fence{}));
     summary_.watermark_after = new_watermark ? new_watermark : summary_.watermark_before;
     return Status::OK();
   }

@@ -122,7 +122,7 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
     summary.run_id = **last;
   } else {
     summary.run_id = NewMultiRunId();
-    Status put = store.PutPosition(spec.name, std::string(kRunStream), summary.run_id);
+    Status put = store.PutPosition(spec.name, std::string(kRunStream), summary.run_id, Fence{});
     if (!put.ok()) return finish(put);
   }
 
@@ -180,7 +180,8 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
       const bool ok = result.summary.status.ok();
       result.outcome = ok ? TableRunResult::Outcome::kDone : TableRunResult::Outcome::kFailed;
       if (ok) {
-        Status put = store.PutPosition(spec.name, DoneStream(result.table), summary.run_id);
+        Status put =
+            store.PutPosition(spec.name, DoneStream(result.table), summary.run_id, Fence{});
         if (!put.ok()) spdlog::error("{}: {}", spec.name, put.message());
       }
       std::lock_guard lock(mu);

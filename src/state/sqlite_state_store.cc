@@ -11,12 +11,13 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "state/lease_errors.h"
 #include "state/state_store.h"
 
 namespace sluice {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Schema v1. Migrations append to this list; a store newer than the binary is refused.
 constexpr const char* kSchemaV1 = R"sql(
@@ -48,6 +49,41 @@ CREATE TABLE IF NOT EXISTS positions (
   PRIMARY KEY (job, stream)
 );
 )sql";
+
+// Schema v2: job leases (one row per job, kept after release so tokens are never reused) and
+// the positions a pending run writes when it is confirmed.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS leases (
+  job TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  token INTEGER NOT NULL,
+  since_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending_positions (
+  job TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  position_job TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  position TEXT NOT NULL,
+  PRIMARY KEY (job, run_id, position_job, stream)
+);
+)sql";
+
+// History kept per job; older rows are pruned as new ones arrive.
+constexpr int kHistoryPerJob = 1000;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string IsoFromMs(int64_t ms) {
+  const std::chrono::sys_time<std::chrono::milliseconds> t{std::chrono::milliseconds(ms)};
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(t));
+}
 
 std::string NowIso() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -143,9 +179,10 @@ class SqliteStateStore final : public StateStore {
   }
 
   Status BeginRun(const std::string& job, const std::string& watermark_column,
-                  const PendingRunRecord& pending) override {
+                  const PendingRunRecord& pending, const Fence& fence) override {
     std::lock_guard lock(mu_);
     return InTransaction([&]() -> Status {
+      SLUICE_RETURN_IF_ERROR(CheckFence(fence, "start a run of '" + job + "'"));
       SLUICE_ASSIGN_OR_RETURN(JobState current, LoadLocked(job));
       if (current.pending) {
         return Status::Conflict("job '{}' already has a run in flight ({})", job,
@@ -165,18 +202,38 @@ class SqliteStateStore final : public StateStore {
       s.Bind(5, pending.new_watermark);
       s.Bind(6, pending.started_at.empty() ? NowIso() : pending.started_at);
       s.Bind(7, NowIso());
-      return StepDone(s, "recording the run");
+      SLUICE_RETURN_IF_ERROR(StepDone(s, "recording the run"));
+      Stmt clear(db_, "DELETE FROM pending_positions WHERE job = ?1");
+      clear.Bind(1, job);
+      SLUICE_RETURN_IF_ERROR(StepDone(clear, "recording the run"));
+      for (const PositionUpdate& u : pending.on_confirm) {
+        Stmt p(db_,
+               "INSERT OR REPLACE INTO pending_positions(job, run_id, position_job, stream, "
+               "position) VALUES(?1, ?2, ?3, ?4, ?5)");
+        p.Bind(1, job);
+        p.Bind(2, pending.run_id);
+        p.Bind(3, u.job);
+        p.Bind(4, u.stream);
+        p.Bind(5, u.position);
+        SLUICE_RETURN_IF_ERROR(StepDone(p, "recording the run"));
+      }
+      return Status::OK();
     });
   }
 
-  Status ConfirmRun(const std::string& job, const std::string& run_id,
-                    const RunRecord& record) override {
+  Status ConfirmRun(const std::string& job, const std::string& run_id, const RunRecord& record,
+                    const Fence& fence) override {
     std::lock_guard lock(mu_);
     return InTransaction([&]() -> Status {
+      SLUICE_RETURN_IF_ERROR(CheckFence(fence, "confirm run " + run_id + " of '" + job + "'"));
       SLUICE_ASSIGN_OR_RETURN(JobState current, LoadLocked(job));
       if (!current.pending || current.pending->run_id != run_id) {
         return Status::Conflict("job '{}' has no pending run '{}' to confirm", job, run_id);
       }
+      for (const PositionUpdate& u : current.pending->on_confirm) {
+        SLUICE_RETURN_IF_ERROR(PutPositionLocked(u));
+      }
+      SLUICE_RETURN_IF_ERROR(ClearPendingPositions(job));
       // A run that read nothing new keeps the old watermark.
       std::optional<std::string> watermark =
           current.pending->new_watermark ? current.pending->new_watermark : current.watermark;
@@ -191,11 +248,14 @@ class SqliteStateStore final : public StateStore {
     });
   }
 
-  Status DiscardRun(const std::string& job, const std::string& run_id) override {
+  Status DiscardRun(const std::string& job, const std::string& run_id,
+                    const Fence& fence) override {
     std::lock_guard lock(mu_);
     return InTransaction([&]() -> Status {
+      SLUICE_RETURN_IF_ERROR(CheckFence(fence, "discard run " + run_id + " of '" + job + "'"));
       SLUICE_ASSIGN_OR_RETURN(JobState current, LoadLocked(job));
       if (!current.pending || current.pending->run_id != run_id) return Status::OK();
+      SLUICE_RETURN_IF_ERROR(ClearPendingPositions(job));
       Stmt s(db_,
              "UPDATE jobs SET pending_run_id = NULL, pending_sink_state = NULL, "
              "pending_watermark = NULL, pending_started_at = NULL, updated_at = ?2 WHERE job = ?1");
@@ -208,24 +268,32 @@ class SqliteStateStore final : public StateStore {
     });
   }
 
-  Status Reset(const std::string& job) override {
+  Status Reset(const std::string& job, const Fence& fence) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, "DELETE FROM jobs WHERE job = ?1");
-    s.Bind(1, job);
-    return StepDone(s, "resetting the job");
+    return InTransaction([&]() -> Status {
+      SLUICE_RETURN_IF_ERROR(CheckFence(fence, "reset '" + job + "'"));
+      SLUICE_RETURN_IF_ERROR(ClearPendingPositions(job));
+      Stmt s(db_, "DELETE FROM jobs WHERE job = ?1");
+      s.Bind(1, job);
+      return StepDone(s, "resetting the job");
+    });
   }
 
   Status SetWatermark(const std::string& job, const std::string& column,
-                      const std::optional<std::string>& watermark) override {
+                      const std::optional<std::string>& watermark, const Fence& fence) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_,
-           "INSERT INTO jobs(job, watermark_column, watermark, updated_at) VALUES(?1, ?2, ?3, ?4) "
-           "ON CONFLICT(job) DO UPDATE SET watermark_column = ?2, watermark = ?3, updated_at = ?4");
-    s.Bind(1, job);
-    s.Bind(2, column);
-    s.Bind(3, watermark);
-    s.Bind(4, NowIso());
-    return StepDone(s, "setting the watermark");
+    return InTransaction([&]() -> Status {
+      SLUICE_RETURN_IF_ERROR(CheckFence(fence, "set the watermark of '" + job + "'"));
+      Stmt s(db_,
+             "INSERT INTO jobs(job, watermark_column, watermark, updated_at) VALUES(?1, ?2, ?3, "
+             "?4) ON CONFLICT(job) DO UPDATE SET watermark_column = ?2, watermark = ?3, "
+             "updated_at = ?4");
+      s.Bind(1, job);
+      s.Bind(2, column);
+      s.Bind(3, watermark);
+      s.Bind(4, NowIso());
+      return StepDone(s, "setting the watermark");
+    });
   }
 
   Result<std::optional<std::string>> GetPosition(const std::string& job,
@@ -240,18 +308,102 @@ class SqliteStateStore final : public StateStore {
     return Err(Error("reading a position"));
   }
 
-  Status PutPosition(const std::string& job, const std::string& stream,
-                     const std::string& position) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_,
-           "INSERT INTO positions(job, stream, position, updated_at) VALUES(?1, ?2, ?3, ?4) "
-           "ON CONFLICT(job, stream) DO UPDATE SET position = ?3, updated_at = ?4");
-    s.Bind(1, job);
-    s.Bind(2, stream);
-    s.Bind(3, position);
-    s.Bind(4, NowIso());
-    return StepDone(s, "saving a position");
+  Status PutPosition(const std::string& job, const std::string& stream, const std::string& position,
+                     const Fence& fence) override {
+    return PutPositions({PositionUpdate{job, stream, position}}, fence);
   }
+
+  Status PutPositions(const std::vector<PositionUpdate>& updates, const Fence& fence) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      SLUICE_RETURN_IF_ERROR(CheckFence(fence, "save positions"));
+      for (const PositionUpdate& u : updates) SLUICE_RETURN_IF_ERROR(PutPositionLocked(u));
+      return Status::OK();
+    });
+  }
+
+  Result<std::vector<PositionUpdate>> ListPositions(const std::string& job,
+                                                    const std::string& prefix) override {
+    std::lock_guard lock(mu_);
+    // substr, not LIKE: a prefix may hold '%' or '_'.
+    Stmt s(db_,
+           "SELECT stream, position FROM positions WHERE job = ?1 AND "
+           "substr(stream, 1, length(?2)) = ?2 ORDER BY stream");
+    s.Bind(1, job);
+    s.Bind(2, prefix);
+    std::vector<PositionUpdate> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back({job, s.TextOr(0), s.TextOr(1)});
+    if (rc != SQLITE_DONE) return Err(Error("listing positions"));
+    return out;
+  }
+
+  Result<LeaseAttempt> AcquireLease(const std::string& job, const LeaseOwner& owner,
+                                    std::chrono::milliseconds ttl,
+                                    std::optional<int64_t> take_over_token) override {
+    std::lock_guard lock(mu_);
+    LeaseAttempt attempt;
+    Status st = InTransaction([&]() -> Status {
+      const int64_t now = NowMs();
+      SLUICE_ASSIGN_OR_RETURN(std::optional<Lease> held, LoadLease(job));
+      int64_t previous_token = 0;
+      if (held) {
+        previous_token = held->token;
+        const bool free = held->owner.pid == 0 || held_expires_ms_ <= now ||
+                          (take_over_token && *take_over_token == held->token);
+        if (!free) {
+          attempt.lease = *held;
+          return Status::OK();
+        }
+      }
+      Stmt s(db_,
+             "INSERT INTO leases(job, host, pid, token, since_ms, expires_ms) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(job) DO UPDATE SET host = ?2, pid = ?3, "
+             "token = ?4, since_ms = ?5, expires_ms = ?6");
+      s.Bind(1, job);
+      s.Bind(2, owner.host);
+      s.Bind(3, owner.pid);
+      s.Bind(4, previous_token + 1);
+      s.Bind(5, now);
+      s.Bind(6, now + ttl.count());
+      SLUICE_RETURN_IF_ERROR(StepDone(s, "taking the job's lease"));
+      attempt.acquired = true;
+      attempt.lease =
+          Lease{job, owner, previous_token + 1, IsoFromMs(now), IsoFromMs(now + ttl.count())};
+      return Status::OK();
+    });
+    SLUICE_RETURN_IF_ERROR(st);
+    return attempt;
+  }
+
+  Status RenewLease(const std::string& job, int64_t token, std::chrono::milliseconds ttl) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      SLUICE_RETURN_IF_ERROR(CheckFence(Fence{job, token}, "renew the lease of '" + job + "'"));
+      Stmt s(db_, "UPDATE leases SET expires_ms = ?2 WHERE job = ?1");
+      s.Bind(1, job);
+      s.Bind(2, NowMs() + ttl.count());
+      return StepDone(s, "renewing the job's lease");
+    });
+  }
+
+  Status ReleaseLease(const std::string& job, int64_t token) override {
+    std::lock_guard lock(mu_);
+    // The row stays, with its token, so that the next owner's token is larger still.
+    Stmt s(db_, "UPDATE leases SET pid = 0, expires_ms = 0 WHERE job = ?1 AND token = ?2");
+    s.Bind(1, job);
+    s.Bind(2, token);
+    return StepDone(s, "releasing the job's lease");
+  }
+
+  Result<std::optional<Lease>> GetLease(const std::string& job) override {
+    std::lock_guard lock(mu_);
+    SLUICE_ASSIGN_OR_RETURN(std::optional<Lease> held, LoadLease(job));
+    if (held && held->owner.pid == 0) return std::optional<Lease>();  // released
+    return held;
+  }
+
+  std::string Describe() const override { return "sqlite:" + path_; }
 
  private:
   Status Error(const char* what) const {
@@ -316,6 +468,10 @@ class SqliteStateStore final : public StateStore {
       SLUICE_RETURN_IF_ERROR(Exec(kSchemaV1));
       SLUICE_RETURN_IF_ERROR(Exec("INSERT INTO schema_version VALUES (1)"));
     }
+    if (version < 2) {
+      SLUICE_RETURN_IF_ERROR(Exec(kSchemaV2));
+      SLUICE_RETURN_IF_ERROR(Exec("INSERT INTO schema_version VALUES (2)"));
+    }
     return Status::OK();
   }
 
@@ -332,11 +488,23 @@ class SqliteStateStore final : public StateStore {
         st.watermark_column = s.TextOr(0);
         st.watermark = s.Text(1);
         if (auto run_id = s.Text(2)) {
-          st.pending = PendingRunRecord{*run_id, s.TextOr(3), s.Text(4), s.TextOr(5)};
+          st.pending = PendingRunRecord{*run_id, s.TextOr(3), s.Text(4), s.TextOr(5), {}};
         }
       } else if (rc != SQLITE_DONE) {
         return Err(Error("loading the job"));
       }
+    }
+    if (st.pending) {
+      Stmt p(db_,
+             "SELECT position_job, stream, position FROM pending_positions WHERE job = ?1 AND "
+             "run_id = ?2 ORDER BY position_job, stream");
+      p.Bind(1, job);
+      p.Bind(2, st.pending->run_id);
+      int rc;
+      while ((rc = p.Step()) == SQLITE_ROW) {
+        st.pending->on_confirm.push_back({p.TextOr(0), p.TextOr(1), p.TextOr(2)});
+      }
+      if (rc != SQLITE_DONE) return Err(Error("loading the job"));
     }
     Stmt h(db_,
            "SELECT run_id, started_at, finished_at, outcome, rows_written, rows_rejected "
@@ -361,12 +529,56 @@ class SqliteStateStore final : public StateStore {
     s.Bind(5, record.outcome.empty() ? std::string("committed") : record.outcome);
     s.Bind(6, record.rows_written);
     s.Bind(7, record.rows_rejected);
-    return StepDone(s, "recording run history");
+    SLUICE_RETURN_IF_ERROR(StepDone(s, "recording run history"));
+    Stmt prune(db_,
+               "DELETE FROM runs WHERE job = ?1 AND rowid NOT IN (SELECT rowid FROM runs WHERE "
+               "job = ?1 ORDER BY finished_at DESC, rowid DESC LIMIT ?2)");
+    prune.Bind(1, job);
+    prune.Bind(2, int64_t{kHistoryPerJob});
+    return StepDone(prune, "pruning run history");
+  }
+
+  // The lease row of `job`; held_expires_ms_ gets its expiry in milliseconds.
+  Result<std::optional<Lease>> LoadLease(const std::string& job) {
+    Stmt s(db_, "SELECT host, pid, token, since_ms, expires_ms FROM leases WHERE job = ?1");
+    s.Bind(1, job);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<Lease>();
+    if (rc != SQLITE_ROW) return Err(Error("reading the job's lease"));
+    held_expires_ms_ = s.Int(4);
+    return std::optional<Lease>(Lease{job, LeaseOwner{s.TextOr(0), s.Int(1)}, s.Int(2),
+                                      IsoFromMs(s.Int(3)), IsoFromMs(s.Int(4))});
+  }
+
+  // Inside a transaction: kConflict unless the lease of fence.job is held with fence.token.
+  Status CheckFence(const Fence& fence, const std::string& what) {
+    if (fence.token == 0) return Status::OK();
+    SLUICE_ASSIGN_OR_RETURN(std::optional<Lease> held, LoadLease(fence.job));
+    if (held && held->token == fence.token && held->owner.pid != 0) return Status::OK();
+    return LostLeaseError(fence, held, what);
+  }
+
+  Status PutPositionLocked(const PositionUpdate& u) {
+    Stmt s(db_,
+           "INSERT INTO positions(job, stream, position, updated_at) VALUES(?1, ?2, ?3, ?4) "
+           "ON CONFLICT(job, stream) DO UPDATE SET position = ?3, updated_at = ?4");
+    s.Bind(1, u.job);
+    s.Bind(2, u.stream);
+    s.Bind(3, u.position);
+    s.Bind(4, NowIso());
+    return StepDone(s, "saving a position");
+  }
+
+  Status ClearPendingPositions(const std::string& job) {
+    Stmt s(db_, "DELETE FROM pending_positions WHERE job = ?1");
+    s.Bind(1, job);
+    return StepDone(s, "clearing the pending run");
   }
 
   std::mutex mu_;
   sqlite3* db_;
   std::string path_;
+  int64_t held_expires_ms_ = 0;
 };
 
 Result<sqlite3*> OpenDatabase(const std::string& path, int flags) {

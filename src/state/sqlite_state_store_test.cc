@@ -49,14 +49,15 @@ TEST_F(StateStoreTest, UnknownJobIsEmpty) {
 TEST_F(StateStoreTest, ConfirmedRunAdvancesWatermarkAndSurvivesReopen) {
   {
     auto store = Open();
-    ASSERT_TRUE(store->BeginRun("j", "gmt_modified", {"r1", "size=10", "2024-01-02", ""}).ok());
+    ASSERT_TRUE(
+        store->BeginRun("j", "gmt_modified", {"r1", "size=10", "2024-01-02", ""}, Fence{}).ok());
     auto st = store->Load("j");
     ASSERT_TRUE(st->pending.has_value());
     EXPECT_EQ(st->pending->sink_state, "size=10");
     EXPECT_FALSE(st->watermark.has_value());  // not before confirmation
     RunRecord rec;
     rec.rows_written = 42;
-    ASSERT_TRUE(store->ConfirmRun("j", "r1", rec).ok());
+    ASSERT_TRUE(store->ConfirmRun("j", "r1", rec, Fence{}).ok());
   }
   auto store = Open();
   auto st = store->Load("j");
@@ -71,10 +72,10 @@ TEST_F(StateStoreTest, ConfirmedRunAdvancesWatermarkAndSurvivesReopen) {
 
 TEST_F(StateStoreTest, DiscardedRunKeepsOldWatermark) {
   auto store = Open();
-  ASSERT_TRUE(store->BeginRun("j", "id", {"r1", "", "100", ""}).ok());
-  ASSERT_TRUE(store->ConfirmRun("j", "r1", {}).ok());
-  ASSERT_TRUE(store->BeginRun("j", "id", {"r2", "", "200", ""}).ok());
-  ASSERT_TRUE(store->DiscardRun("j", "r2").ok());
+  ASSERT_TRUE(store->BeginRun("j", "id", {"r1", "", "100", ""}, Fence{}).ok());
+  ASSERT_TRUE(store->ConfirmRun("j", "r1", {}, Fence{}).ok());
+  ASSERT_TRUE(store->BeginRun("j", "id", {"r2", "", "200", ""}, Fence{}).ok());
+  ASSERT_TRUE(store->DiscardRun("j", "r2", Fence{}).ok());
   auto st = store->Load("j");
   EXPECT_EQ(st->watermark.value_or(""), "100");
   EXPECT_FALSE(st->pending.has_value());
@@ -83,42 +84,42 @@ TEST_F(StateStoreTest, DiscardedRunKeepsOldWatermark) {
 
 TEST_F(StateStoreTest, RunWithoutNewWatermarkKeepsTheOldOne) {
   auto store = Open();
-  ASSERT_TRUE(store->BeginRun("j", "id", {"r1", "", "100", ""}).ok());
-  ASSERT_TRUE(store->ConfirmRun("j", "r1", {}).ok());
-  ASSERT_TRUE(store->BeginRun("j", "id", {"r2", "", std::nullopt, ""}).ok());
-  ASSERT_TRUE(store->ConfirmRun("j", "r2", {}).ok());
+  ASSERT_TRUE(store->BeginRun("j", "id", {"r1", "", "100", ""}, Fence{}).ok());
+  ASSERT_TRUE(store->ConfirmRun("j", "r1", {}, Fence{}).ok());
+  ASSERT_TRUE(store->BeginRun("j", "id", {"r2", "", std::nullopt, ""}, Fence{}).ok());
+  ASSERT_TRUE(store->ConfirmRun("j", "r2", {}, Fence{}).ok());
   EXPECT_EQ(store->Load("j")->watermark.value_or(""), "100");
 }
 
 TEST_F(StateStoreTest, SecondPendingRunIsRefused) {
   auto store = Open();
-  ASSERT_TRUE(store->BeginRun("j", "", {"r1", "", std::nullopt, ""}).ok());
-  Status st = store->BeginRun("j", "", {"r2", "", std::nullopt, ""});
+  ASSERT_TRUE(store->BeginRun("j", "", {"r1", "", std::nullopt, ""}, Fence{}).ok());
+  Status st = store->BeginRun("j", "", {"r2", "", std::nullopt, ""}, Fence{});
   EXPECT_EQ(st.code(), StatusCode::kConflict);
   EXPECT_NE(st.message().find("r1"), std::string::npos);
-  EXPECT_EQ(store->ConfirmRun("j", "r2", {}).code(), StatusCode::kConflict);
+  EXPECT_EQ(store->ConfirmRun("j", "r2", {}, Fence{}).code(), StatusCode::kConflict);
 }
 
 TEST_F(StateStoreTest, ResetAndSetWatermark) {
   auto store = Open();
-  ASSERT_TRUE(store->SetWatermark("j", "id", std::string("7")).ok());
+  ASSERT_TRUE(store->SetWatermark("j", "id", std::string("7"), Fence{}).ok());
   EXPECT_EQ(store->Load("j")->watermark.value_or(""), "7");
-  ASSERT_TRUE(store->Reset("j").ok());
+  ASSERT_TRUE(store->Reset("j", Fence{}).ok());
   EXPECT_FALSE(store->Load("j")->watermark.has_value());
 }
 
 TEST_F(StateStoreTest, PositionsRoundTrip) {
   auto store = Open();
   EXPECT_FALSE(store->GetPosition("j", "binlog")->has_value());
-  ASSERT_TRUE(store->PutPosition("j", "binlog", "mysql-bin.000003:1234").ok());
-  ASSERT_TRUE(store->PutPosition("j", "binlog", "mysql-bin.000003:5678").ok());
+  ASSERT_TRUE(store->PutPosition("j", "binlog", "mysql-bin.000003:1234", Fence{}).ok());
+  ASSERT_TRUE(store->PutPosition("j", "binlog", "mysql-bin.000003:5678", Fence{}).ok());
   EXPECT_EQ(store->GetPosition("j", "binlog")->value_or(""), "mysql-bin.000003:5678");
 }
 
 TEST_F(StateStoreTest, ListsJobs) {
   auto store = Open();
-  ASSERT_TRUE(store->SetWatermark("b", "id", std::string("1")).ok());
-  ASSERT_TRUE(store->SetWatermark("a", "id", std::string("2")).ok());
+  ASSERT_TRUE(store->SetWatermark("b", "id", std::string("1"), Fence{}).ok());
+  ASSERT_TRUE(store->SetWatermark("a", "id", std::string("2"), Fence{}).ok());
   auto jobs = store->List();
   ASSERT_TRUE(jobs.has_value());
   ASSERT_EQ(jobs->size(), 2u);
@@ -148,8 +149,8 @@ bool SucceedsWithoutWriteAccess(const std::function<bool()>& body) {
 TEST_F(StateStoreTest, ReadOnlyStoreCanBeShown) {
   {
     auto store = Open();
-    ASSERT_TRUE(store->BeginRun("j", "ts", {"r1", "", "5", ""}).ok());
-    ASSERT_TRUE(store->ConfirmRun("j", "r1", RunRecord{}).ok());
+    ASSERT_TRUE(store->BeginRun("j", "ts", {"r1", "", "5", ""}, Fence{}).ok());
+    ASSERT_TRUE(store->ConfirmRun("j", "r1", RunRecord{}, Fence{}).ok());
   }
   namespace fs = std::filesystem;
   const fs::path folder = fs::path(path_).parent_path();
@@ -195,7 +196,7 @@ TEST_F(StateStoreTest, ReadOnlyOpenCreatesNothingAndRefusesAnOlderSchema) {
   ASSERT_FALSE(older.has_value());
   EXPECT_EQ(older.error().message(),
             "state store " + path_ +
-                " has schema version 0, older than this sluice's (1); it is upgraded by the next "
+                " has schema version 0, older than this sluice's (2); it is upgraded by the next "
                 "`sluice run` (which needs write access to it), and cannot be read before");
 }
 
@@ -243,7 +244,7 @@ TEST_F(StateStoreTest, RealFullDiskSaysDiskFull) {
     }
     const std::string big(16 * 1024, 'w');
     for (int i = 0; i < 200 && failed.ok(); ++i) {
-      failed = (*store)->SetWatermark("job" + std::to_string(i), "ts", big);
+      failed = (*store)->SetWatermark("job" + std::to_string(i), "ts", big, Fence{});
     }
   }
   ::umount(mnt.c_str());
