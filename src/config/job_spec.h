@@ -65,8 +65,10 @@ struct SettingsSpec {
   int64_t error_limit_rows = 0;   // rejected rows tolerated; more fails the job
   std::string dirty_records;      // JSON-lines file for rejected rows; empty = don't keep them
   std::string time_zone = "UTC";  // for ${bizdate}, now() and text timestamps without offset
-  std::string state_path;         // state store; empty = default (SLUICE_STATE or .sluice/state.db)
-  int64_t queue_batches = 8;      // bounded queue between readers and writers, in batches
+  // settings.state (alias state_path): the state store's location, a path or a URL
+  // (state/state_store.h OpenStateStore); empty = $SLUICE_STATE or .sluice/state.db.
+  std::string state_path;
+  int64_t queue_batches = 8;  // bounded queue between readers and writers, in batches
   SyncMode sync = SyncMode::kDefault;
   // Multi-table jobs: keep going when one table fails (the exit code still says so).
   bool continue_on_table_error = true;
@@ -77,6 +79,20 @@ struct SettingsSpec {
   // Seconds a database call may go without any answer before its server counts as stalled
   // (core/stall_watch.h); 0 = never.
   int stall_timeout_seconds = 60;
+  // Runs that never end commit a checkpoint when the first of these is reached
+  // (settings.checkpoint); 0 = that bound is off. Batch runs commit once, at their end.
+  int64_t checkpoint_interval_ms = 1000;
+  int64_t checkpoint_rows = 0;
+  int64_t checkpoint_bytes = 0;
+  // The job's lease (state/state_store.h), renewed every third of it: an owner on another host
+  // that stopped renewing loses it after this long (settings.lease_timeout).
+  int64_t lease_timeout_ms = 30000;
+  // settings.error_limit.window: the error limit counts rejects per window of this length
+  // (jobs that never end); 0 = over the whole run.
+  int64_t error_window_ms = 0;
+  // A batch is also cut once its variable-width values reach this many bytes
+  // (settings.batch_bytes), so 32-bit offsets never wrap and memory stays bounded.
+  int64_t batch_bytes = int64_t{64} << 20;
 };
 
 struct JobSpec {
