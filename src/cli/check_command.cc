@@ -13,6 +13,7 @@
 #include "core/types.h"
 #include "engine/job_runner.h"
 #include "engine/job_setup.h"
+#include "state/lease_errors.h"
 #include "state/state_store.h"
 
 namespace sluice {
@@ -35,14 +36,22 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
 
   // The state is only read, and only if it exists: check writes nothing.
   std::optional<std::string> low;
-  std::string state_path = ResolveStatePath(spec, args.state_path);
-  if (std::filesystem::exists(state_path)) {
-    SLUICE_ASSIGN_OR_RETURN(auto state, OpenSqliteStateStoreReadOnly(state_path));
-    SLUICE_ASSIGN_OR_RETURN(JobState js, state->Load(spec.name));
+  Result<std::unique_ptr<StateStore>> state =
+      OpenStateStoreReadOnly(ResolveStatePath(spec, args.state_path));
+  if (!state && state.error().code() != StatusCode::kNotFound) return Err(state.error());
+  if (state) {
+    SLUICE_ASSIGN_OR_RETURN(JobState js, (*state)->Load(spec.name));
     if (js.watermark_column == setup.incremental_column) low = js.watermark;
     if (js.pending) {
       out += fmt::format("  note: run {} was interrupted; the next run resolves it first\n",
                          js.pending->run_id);
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::optional<Lease> lease, (*state)->GetLease(spec.name));
+    if (lease) {
+      out += fmt::format(
+          "  note: the job's lease is held by {} until {}: a run now would be "
+          "refused while that one lives\n",
+          DescribeLeaseHolder(*lease), lease->expires_at);
     }
   }
   Source* source = setup.source.get();

@@ -69,8 +69,9 @@ void AddJobArgs(CLI::App* cmd, sluice::JobArgs& args) {
                   "Business date for ${bizdate}: yyyyMMdd or yyyy-MM-dd (default: yesterday in "
                   "settings.time_zone)");
   cmd->add_option("--state", args.state_path,
-                  "State store file (default: settings.state_path, $SLUICE_STATE, or "
-                  ".sluice/state.db)");
+                  "State store: a SQLite file (PATH or sqlite:PATH) or a shared PostgreSQL "
+                  "database (postgresql://USER@HOST/DB) (default: settings.state, "
+                  "$SLUICE_STATE, or .sluice/state.db)");
 }
 
 }  // namespace
@@ -147,7 +148,8 @@ int main(int argc, char** argv) {
   set_wm->add_option("value", wm_value, "Next run reads rows with column >= value")->required();
   for (CLI::App* sub : {show, reset, set_wm}) {
     sub->add_option("--state", state_path,
-                    "State store file (default: $SLUICE_STATE or .sluice/state.db)");
+                    "State store: PATH, sqlite:PATH or postgresql://USER@HOST/DB (default: "
+                    "$SLUICE_STATE or .sluice/state.db)");
   }
 
   try {

@@ -1,4 +1,5 @@
 // `sluice state`: inspect and adjust what jobs remember.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -11,7 +12,9 @@
 #include "config/suggest.h"
 #include "core/connector_registry.h"
 #include "engine/interrupted_runs.h"
+#include "engine/job_lease.h"
 #include "engine/job_runner.h"
+#include "state/lease_errors.h"
 #include "state/state_store.h"
 
 namespace sluice {
@@ -23,6 +26,10 @@ std::string StatePath(const std::string& given) {
   return ".sluice/state.db";
 }
 
+// How long `state reset`/`set-watermark` hold the job's lease: they take a moment, but a
+// reset that resolves an interrupted run connects to the target first.
+constexpr std::chrono::milliseconds kStateCommandLease{30000};
+
 int Fail(const Status& st) {
   std::fprintf(stderr, "error: %s\n", st.message().c_str());
   return ExitCodeFor(st);
@@ -32,7 +39,7 @@ int Fail(const Status& st) {
 
 int StateShowCommand(const std::string& state_path, const std::string& job) {
   // Showing only reads: no write access needed, and a store that does not exist stays so.
-  auto store = OpenSqliteStateStoreReadOnly(StatePath(state_path));
+  auto store = OpenStateStoreReadOnly(StatePath(state_path));
   if (!store && store.error().code() == StatusCode::kNotFound) {
     std::printf("no jobs in %s\n", StatePath(state_path).c_str());
     return kExitOk;
@@ -65,9 +72,16 @@ int StateShowCommand(const std::string& state_path, const std::string& job) {
       std::printf("  watermark  %s >= %s\n", j.watermark_column.c_str(),
                   j.watermark.value_or("(none: next run reads everything)").c_str());
     }
+    auto lease = (*store)->GetLease(j.job);
+    if (!lease) return Fail(lease.error());
+    if (*lease) {
+      std::printf("  running    %s, lease until %s\n", DescribeLeaseHolder(**lease).c_str(),
+                  (*lease)->expires_at.c_str());
+    }
     if (j.pending) {
-      std::printf("  in flight  run %s since %s (resolved by the next run)\n",
-                  j.pending->run_id.c_str(), j.pending->started_at.c_str());
+      std::printf("  in flight  run %s since %s (%s)\n", j.pending->run_id.c_str(),
+                  j.pending->started_at.c_str(),
+                  *lease ? "being written" : "resolved by the next run");
     }
     if (j.last_run) {
       std::printf("  last run   %s %s at %s: %lld rows written, %lld rejected\n",
@@ -94,7 +108,7 @@ int StateResetCommand(const std::string& state_path, const std::string& job,
   }
   // The job's store: its settings.state_path applies when its file is given, as for `run`.
   const std::string path = spec ? ResolveStatePath(*spec, state_path) : StatePath(state_path);
-  auto store = OpenSqliteStateStore(path);
+  auto store = OpenStateStore(path);
   if (!store) return Fail(store.error());
   // The job's own state and, for a job over many tables, each table's ("<job>/<table>").
   auto all = (*store)->List();
@@ -111,11 +125,16 @@ int StateResetCommand(const std::string& state_path, const std::string& job,
     return kExitUsageError;
   }
 
+  // Never while the job runs: the reset takes the job's lease as a run would.
+  auto lease = JobLease::Acquire(**store, job, kStateCommandLease);
+  if (!lease) return Fail(lease.error());
+  const Fence fence = (*lease)->fence();
+
   // A run killed before it was confirmed may have left rows in the target that only its
   // recovery record can remove: resolve it as the next run would (with the job file), and
   // never forget it unresolved.
   if (spec) {
-    auto resolved = ResolveInterruptedRuns(*spec, BuiltinConnectors(), **store);
+    auto resolved = ResolveInterruptedRuns(*spec, BuiltinConnectors(), **store, fence);
     if (!resolved) {
       return Fail(resolved.error().WithContext(
           fmt::format("{}: resolving the interrupted run before the reset", job)));
@@ -149,7 +168,7 @@ int StateResetCommand(const std::string& state_path, const std::string& job,
     return kExitUsageError;
   }
   for (const std::string& name : names) {
-    Status st = (*store)->Reset(name, Fence{});
+    Status st = (*store)->Reset(name, fence);
     if (!st.ok()) return Fail(st);
   }
   std::printf("%s: watermark forgotten; the next run reads everything\n", job.c_str());
@@ -158,9 +177,11 @@ int StateResetCommand(const std::string& state_path, const std::string& job,
 
 int StateSetWatermarkCommand(const std::string& state_path, const std::string& job,
                              const std::string& column, const std::string& value) {
-  auto store = OpenSqliteStateStore(StatePath(state_path));
+  auto store = OpenStateStore(StatePath(state_path));
   if (!store) return Fail(store.error());
-  Status st = (*store)->SetWatermark(job, column, value, Fence{});
+  auto lease = JobLease::Acquire(**store, job, kStateCommandLease);
+  if (!lease) return Fail(lease.error());
+  Status st = (*store)->SetWatermark(job, column, value, (*lease)->fence());
   if (!st.ok()) return Fail(st);
   std::printf("%s: the next run reads rows with %s >= %s\n", job.c_str(), column.c_str(),
               value.c_str());

@@ -24,6 +24,8 @@ const char* StatusCodeName(StatusCode code) {
       return "limit exceeded";
     case StatusCode::kOutcomeUnknown:
       return "outcome unknown";
+    case StatusCode::kBusy:
+      return "busy";
     case StatusCode::kInternal:
       return "internal error";
   }

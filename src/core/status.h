@@ -23,6 +23,7 @@ enum class StatusCode {
   kCancelled,        // stopped by a signal
   kLimitExceeded,    // the dirty-row limit was passed
   kOutcomeUnknown,   // a COMMIT whose result never came back: it may or may not have landed
+  kBusy,             // the job is running elsewhere: another process holds its lease
   kInternal,         // a bug in sluice
 };
 

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/interrupted_runs.h"
+#include "engine/job_lease.h"
 #include "engine/job_setup.h"
 #include "engine/pipeline.h"
 #include "engine/reject_collector.h"
@@ -44,12 +45,21 @@ class Runner {
       state_ = options_.state;
     } else {
       SLUICE_ASSIGN_OR_RETURN(owned_state_,
-                              OpenSqliteStateStore(ResolveStatePath(spec_, options_.state_path)));
+                              OpenStateStore(ResolveStatePath(spec_, options_.state_path)));
       state_ = owned_state_.get();
     }
+    // Step 0: one owner per job, before anything looks at what an earlier run left.
+    fence_ = options_.fence;
+    if (fence_.token == 0) {
+      SLUICE_ASSIGN_OR_RETURN(
+          lease_, JobLease::Acquire(*state_, spec_.name,
+                                    std::chrono::milliseconds(spec_.settings.lease_timeout_ms)));
+      fence_ = lease_->fence();
+    }
+    setup_.write.fence = fence_.token;
     SLUICE_ASSIGN_OR_RETURN(JobState job_state, state_->Load(spec_.name));
     SLUICE_ASSIGN_OR_RETURN(summary_.recovery_note,
-                            ResolvePendingRun(*state_, *setup_.sink, job_state));
+                            ResolvePendingRun(*state_, *setup_.sink, job_state, fence_));
     if (!summary_.recovery_note.empty()) {
       spdlog::warn("{}: {}", summary_.job, summary_.recovery_note);
     }
@@ -96,8 +106,8 @@ class Runner {
     summary_.run_id = NewRunId();
     setup_.write.run_id = summary_.run_id;
     SLUICE_ASSIGN_OR_RETURN(std::string sink_state, setup_.sink->Prepare(setup_.write));
-    PendingRunRecord pending{summary_.run_id, sink_state, new_watermark, ""};
-    Status begun = state_->BeginRun(spec_.name, setup_.incremental_column, pending, Fence{});
+    PendingRunRecord pending{summary_.run_id, sink_state, new_watermark, "", options_.on_confirm};
+    Status begun = state_->BeginRun(spec_.name, setup_.incremental_column, pending, fence_);
     if (!begun.ok()) {
       (void)setup_.sink->Abort();
       return begun;
@@ -118,20 +128,37 @@ class Runner {
     Status kept = rejects.Close();
     if (rejects.count() > 0) summary_.dirty_records = spec_.settings.dirty_records;
     if (moved.ok()) moved = kept;
+    if (moved.ok() && lease_ && lease_->lost()) {
+      moved = Status::Conflict(
+          "{}: this run lost the job's lease (another process took the job over); it stops "
+          "without committing",
+          spec_.name);
+    }
     if (moved.ok()) moved = setup_.sink->Commit();
     target_committed_ = moved.ok();
+    if (moved.code() == StatusCode::kOutcomeUnknown) {
+      // The COMMIT may have landed: discarding the run now would let the next run read its
+      // range again, twice into an append target. It stays pending; the next run asks the
+      // target (Sink::Recover) and confirms or discards it.
+      (void)setup_.sink->Abort();
+      summary_.note = "the target's COMMIT got no answer: the rows may or may not be there";
+      return Status(StatusCode::kOutcomeUnknown,
+                    fmt::format("{}; run {} stays pending: the next run of the job finds out from "
+                                "the target whether it committed, and confirms or discards it",
+                                moved.message(), summary_.run_id));
+    }
     if (!moved.ok()) {
       Status aborted = setup_.sink->Abort();
       if (!aborted.ok())
         spdlog::error("{}: rolling back the target: {}", spec_.name, aborted.message());
-      Status discarded = state_->DiscardRun(spec_.name, summary_.run_id, Fence{});
+      Status discarded = state_->DiscardRun(spec_.name, summary_.run_id, fence_);
       if (!discarded.ok()) spdlog::error("{}: {}", spec_.name, discarded.message());
       return moved;
     }
     RunRecord record;
     record.rows_written = metrics_.rows_written.load();
     record.rows_rejected = metrics_.rows_rejected.load();
-    SLUICE_RETURN_IF_ERROR(state_->ConfirmRun(spec_.name, summary_.run_id, record, Fence{}));
+    SLUICE_RETURN_IF_ERROR(state_->ConfirmRun(spec_.name, summary_.run_id, record, fence_));
     summary_.watermark_after = new_watermark ? new_watermark : summary_.watermark_before;
     return Status::OK();
   }
@@ -176,6 +203,8 @@ class Runner {
   JobSetup setup_;
   std::unique_ptr<StateStore> owned_state_;
   StateStore* state_ = nullptr;
+  std::unique_ptr<JobLease> lease_;  // destroyed (released) before owned_state_
+  Fence fence_;
   RunMetrics metrics_;
   bool target_committed_ = false;
 };

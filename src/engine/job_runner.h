@@ -1,12 +1,15 @@
 // RunJob: one run of a batch job, with the state protocol that makes re-runs exact.
 //
+//   0. take the job's lease (engine/job_lease.h): a job runs once at a time; its fencing token
+//      goes with every state change and target commit;
 //   1. resolve a pending run left by a killed run: the sink says whether it reached the target;
 //      the state store confirms it (watermark advances) or discards it;
 //   2. fix the incremental range [stored watermark, MAX(column) now);
 //   3. Prepare the sink, record the run as pending (with the watermark it will reach);
 //   4. move the rows (Pipeline); Commit the sink; confirm the run in the state store.
-// A crash anywhere leaves either the old target and old watermark, or a pending run that step
-// 1 of the next run resolves. docs/guarantees.md states what each write mode promises.
+// A crash anywhere, or a COMMIT whose outcome never came back, leaves either the old target and
+// old watermark, or a pending run that step 1 of the next run resolves. docs/guarantees.md states
+// what each write mode promises.
 #pragma once
 
 #include <atomic>
@@ -16,10 +19,9 @@
 #include "config/job_spec.h"
 #include "core/connector_registry.h"
 #include "engine/progress_reporter.h"
+#include "state/state_store.h"
 
 namespace sluice {
-
-class StateStore;
 
 struct RunOptions {
   ProgressStyle progress = ProgressStyle::kAuto;
@@ -27,6 +29,12 @@ struct RunOptions {
   std::string state_path;                        // overrides settings.state_path
   StateStore* state = nullptr;  // an open store shared by the tables of a job; else opened
   bool resume = false;          // multi-table jobs: only the tables the last run did not finish
+  // The lease the run works under when its caller holds it (the tables of a multi-table job
+  // run under the job's lease); token 0: the run takes its job's lease itself.
+  Fence fence;
+  // Positions the state store writes atomically with this run's confirmation, also when the
+  // confirmation comes from the recovery of this run after a crash (a table's "done" flag).
+  std::vector<PositionUpdate> on_confirm;
 };
 
 struct RunSummary {
@@ -64,8 +72,9 @@ struct RunSummary {
 RunSummary RunJob(const JobSpec& spec, const ConnectorRegistry& registry,
                   const RunOptions& options);
 
-// The state store path for a job: options override, then settings.state_path, then the
-// SLUICE_STATE environment variable, then .sluice/state.db in the current directory.
+// The state store location for a job (a path or a URL, state/state_store.h OpenStateStore):
+// options override, then settings.state, then the SLUICE_STATE environment variable, then
+// .sluice/state.db in the current directory.
 std::string ResolveStatePath(const JobSpec& spec, const std::string& override_path);
 
 }  // namespace sluice

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/connection_cache.h"
+#include "engine/job_lease.h"
 #include "state/state_store.h"
 #include "tables/table_plan.h"
 
@@ -107,9 +108,14 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
   if (!plan) return finish(plan.error());
   for (const std::string& note : plan->notes) spdlog::warn("{}: {}", spec.name, note);
   Result<std::unique_ptr<StateStore>> state =
-      OpenSqliteStateStore(ResolveStatePath(spec, options.state_path));
+      OpenStateStore(ResolveStatePath(spec, options.state_path));
   if (!state) return finish(state.error());
   StateStore& store = **state;
+  // One lease for the whole job: its tables run under it (their runs carry its fence).
+  Result<std::unique_ptr<JobLease>> lease = JobLease::Acquire(
+      store, spec.name, std::chrono::milliseconds(spec.settings.lease_timeout_ms));
+  if (!lease) return finish(lease.error());
+  const Fence fence = (*lease)->fence();
 
   // This run's id: new, or the interrupted run's with --resume.
   if (options.resume) {
@@ -122,7 +128,7 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
     summary.run_id = **last;
   } else {
     summary.run_id = NewMultiRunId();
-    Status put = store.PutPosition(spec.name, std::string(kRunStream), summary.run_id, Fence{});
+    Status put = store.PutPosition(spec.name, std::string(kRunStream), summary.run_id, fence);
     if (!put.ok()) return finish(put);
   }
 
@@ -175,6 +181,11 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
       RunOptions table_options = options;
       table_options.progress = ProgressStyle::kNone;
       table_options.state = &store;
+      table_options.fence = fence;
+      // "Done" is written with the table run's confirmation, in one transaction, whether the
+      // run confirms itself or a later run recovers it: no crash can fall between the two.
+      table_options.on_confirm = {
+          PositionUpdate{spec.name, DoneStream(result.table), summary.run_id}};
       result.summary = RunJob(job, registry, table_options);
       slots.Release(result.readers);
       const bool ok = result.summary.status.ok();
