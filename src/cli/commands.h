@@ -22,7 +22,8 @@ struct RunArgs {
   JobArgs job;
   std::string progress = "auto";  // auto | bar | log | none
   bool json_summary = false;
-  bool resume = false;  // multi-table jobs: only the tables the last run did not finish
+  bool resume = false;    // multi-table jobs: only the tables the last run did not finish
+  bool catch_up = false;  // realtime jobs: end at the source's end position as of the start
 };
 
 // `sluice verify`: exit 0 when every table equals its target, 1 when one differs or fails.

@@ -99,6 +99,10 @@ int main(int argc, char** argv) {
   run->add_flag("--resume", run_args.resume,
                 "Jobs over many tables (source.tables): re-run only the tables the last run "
                 "did not finish");
+  run->add_flag("--catch-up", run_args.catch_up,
+                "Realtime jobs (mode: realtime): apply everything up to the source's end as of "
+                "the start, checkpoint and exit 0 (for schedulers; a realtime run otherwise "
+                "goes on until SIGINT/SIGTERM)");
 
   sluice::VerifyArgs verify_args;
   auto* verify = app.add_subcommand(

@@ -9,6 +9,7 @@
 #include "core/stall_watch.h"
 #include "engine/job_runner.h"
 #include "engine/multi_table_runner.h"
+#include "engine/stream_runner.h"
 
 namespace sluice {
 
@@ -29,6 +30,31 @@ int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled) {
     spdlog::info("{}: starting (bizdate {})", spec->name, it->second);
   }
   options.resume = args.resume;
+  if (args.catch_up && spec->mode != "realtime") {
+    std::fprintf(stderr,
+                 "error: --catch-up applies to realtime jobs (mode: realtime); job '%s' is a "
+                 "%s job\n",
+                 spec->name.c_str(), spec->mode.c_str());
+    return kExitUsageError;
+  }
+  if (spec->mode == "realtime") {
+    if (spec->multi_table()) {
+      std::fprintf(stderr,
+                   "error: %s: realtime jobs over many tables (source.tables) are not "
+                   "supported yet; name one table\n",
+                   spec->name.c_str());
+      return kExitUsageError;
+    }
+    RunSummary summary =
+        RunStreamJob(*spec, BuiltinConnectors(), StreamRunOptions{options, args.catch_up});
+    std::string text = args.json_summary ? SummaryJson(summary) : SummaryText(summary);
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+    if (!summary.status.ok()) {
+      std::fprintf(stderr, "error: %s\n", summary.status.message().c_str());
+    }
+    return ExitCodeFor(summary.status);
+  }
   if (spec->multi_table()) {
     MultiRunSummary multi = RunMultiTableJob(*spec, BuiltinConnectors(), options);
     // A job that failed before any table started has only its error to say.

@@ -58,6 +58,12 @@ std::string SummaryText(const RunSummary& s) {
                        s.watermark_before.value_or("(none)"),
                        s.status.ok() ? s.watermark_after.value_or("(none)") : "(unchanged)");
   }
+  if (s.checkpoints > 0 || !s.position_before.empty() || !s.position_after.empty()) {
+    out += fmt::format("  position   {} -> {} ({} checkpoint(s))\n",
+                       s.position_before.empty() ? "(start)" : s.position_before,
+                       s.position_after.empty() ? "(as of the last checkpoint)" : s.position_after,
+                       s.checkpoints);
+  }
   if (!s.dirty_records.empty()) out += fmt::format("  rejected rows kept in {}\n", s.dirty_records);
   return out;
 }
@@ -84,6 +90,11 @@ std::string SummaryJson(const RunSummary& s) {
     j["watermark_before"] =
         s.watermark_before ? nlohmann::ordered_json(*s.watermark_before) : nullptr;
     j["watermark_after"] = s.watermark_after ? nlohmann::ordered_json(*s.watermark_after) : nullptr;
+  }
+  if (s.checkpoints > 0 || !s.position_before.empty() || !s.position_after.empty()) {
+    j["checkpoints"] = s.checkpoints;
+    j["position_before"] = s.position_before;
+    j["position_after"] = s.position_after;
   }
   if (!s.recovery_note.empty()) j["recovery"] = s.recovery_note;
   if (!s.note.empty()) j["note"] = s.note;

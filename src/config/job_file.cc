@@ -162,14 +162,14 @@ bool IsValidJobName(const std::string& name) {
 
 Status CheckMode(const ParseContext& context, const ParseContext::Entry& entry,
                  const std::string& mode) {
-  if (mode == "batch") return Status::OK();
-  if (mode == "realtime" || mode == "full_and_incremental") {
+  if (mode == "batch" || mode == "realtime") return Status::OK();
+  if (mode == "full_and_incremental") {
     return context.Error(entry.value_location, "mode",
-                         fmt::format("'{}' is not supported yet (only 'batch' is)", mode));
+                         "'full_and_incremental' is not supported yet (batch and realtime are)");
   }
   return context.Error(entry.value_location, "mode",
-                       fmt::format("unknown mode '{}'{}; expected batch", MaskSecrets(mode),
-                                   DidYouMean(mode, kModes)));
+                       fmt::format("unknown mode '{}'{}; expected batch or realtime",
+                                   MaskSecrets(mode), DidYouMean(mode, kModes)));
 }
 
 struct ConnectorSection {

@@ -74,13 +74,12 @@ TEST_F(JobErrorTest, Name) {
 }
 
 TEST_F(JobErrorTest, Mode) {
-  EXPECT_EQ(Error(kCsvJob + "mode: realtime\n"),
-            "jobs/a.yaml:4:7: mode: 'realtime' is not supported yet (only 'batch' is)");
   EXPECT_EQ(Error(kCsvJob + "mode: full_and_incremental\n"),
-            "jobs/a.yaml:4:7: mode: 'full_and_incremental' is not supported yet (only 'batch' "
-            "is)");
+            "jobs/a.yaml:4:7: mode: 'full_and_incremental' is not supported yet (batch and "
+            "realtime are)");
   EXPECT_EQ(Error(kCsvJob + "mode: bach\n"),
-            "jobs/a.yaml:4:7: mode: unknown mode 'bach' (did you mean 'batch'?); expected batch");
+            "jobs/a.yaml:4:7: mode: unknown mode 'bach' (did you mean 'batch'?); expected batch "
+            "or realtime");
 }
 
 TEST_F(JobErrorTest, UnknownAndMissingKeys) {

@@ -16,6 +16,7 @@
 #include "core/options.h"
 #include "core/sink.h"
 #include "core/source.h"
+#include "core/stream_source.h"
 #include "core/time_zone.h"
 
 namespace sluice {
@@ -31,7 +32,7 @@ struct ConnectorCapabilities {
   bool batch_read = false;
   bool incremental_read = false;  // watermark column reads
   bool parallel_read = false;     // more than one split
-  bool cdc_read = false;          // change streams (later)
+  bool cdc_read = false;          // streams rows for `mode: realtime` (make_stream_source)
   bool batch_write = false;
   std::vector<WriteMode> write_modes;
   bool cdc_write = false;  // applies updates and deletes (later)
@@ -63,6 +64,10 @@ struct ConnectorInfo {
   std::function<Result<std::unique_ptr<Source>>(const Options&, const ConnectorContext&)>
       make_source;
   std::function<Result<std::unique_ptr<Sink>>(const Options&, const ConnectorContext&)> make_sink;
+  // The source of a job that never ends (`mode: realtime`); unset: the connector reads batches
+  // only.
+  std::function<Result<std::unique_ptr<StreamSource>>(const Options&, const ConnectorContext&)>
+      make_stream_source;
   // Multi-table jobs: the option naming one connection ("url", "path"), replaced by each
   // entry of `connections:`, and the tables that connection offers (system tables excluded,
   // ordered by db then name). Empty when the connector cannot list tables.

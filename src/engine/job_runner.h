@@ -65,6 +65,11 @@ struct RunSummary {
   std::string recovery_note;  // what step 1 did, if anything
   std::string note;           // how this run read, when not as configured (sync modes)
   std::string dirty_records;  // where rejected rows are kept, if any were
+  // Realtime runs (engine/stream_runner.h): checkpoints committed, and the stream positions
+  // the run started from and ended at ("" when none).
+  int64_t checkpoints = 0;
+  std::string position_before;
+  std::string position_after;
 };
 
 // Never returns an error for a failed run: the summary's status says it, so the caller can

@@ -36,6 +36,7 @@ Result<std::unique_ptr<Source>> MakeJobSource(const JobSpec& spec, const Connect
 // it (upserts, and change capture later, need one), and write modes that need a key use it.
 // Only when every key column is written under its own name.
 void UseSourceKey(JobSetup& setup) {
+  if (!setup.source) return;  // streams: the key comes with change capture
   std::vector<std::string> key = setup.source->PrimaryKey();
   for (const std::string& column : key) {
     if (!setup.write.schema.IndexOf(column)) return;
@@ -85,13 +86,24 @@ IncrementalRule IncrementalRuleOf(const JobSetup& setup) {
   return rule;
 }
 
+const Schema& ReadSchema(const JobSetup& setup) {
+  return setup.stream ? setup.stream->schema() : setup.source->schema();
+}
+
 Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& registry,
                                int64_t now_micros) {
   JobSetup setup;
   setup.source_info = registry.Find(spec.source_type);
   setup.target_info = registry.Find(spec.target_type);
+  const bool realtime = spec.mode == "realtime";
   if (!setup.source_info || !setup.source_info->make_source) {
     return Err(Status::Invalid("{}: source type '{}' cannot read", spec.file, spec.source_type));
+  }
+  if (realtime && !setup.source_info->make_stream_source) {
+    return Err(Status::Invalid(
+        "{}: mode realtime needs a source that streams changes; the {} connector reads batches "
+        "only (see `sluice connectors`, column cdc)",
+        spec.file, spec.source_type));
   }
   if (!setup.target_info || !setup.target_info->make_sink) {
     return Err(Status::Invalid("{}: target type '{}' cannot write", spec.file, spec.target_type));
@@ -117,13 +129,23 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
                                    spec.source_type)));
   }
 
-  SLUICE_ASSIGN_OR_RETURN(setup.source, MakeJobSource(spec, *setup.source_info, setup.context));
-  SLUICE_RETURN_IF_ERROR(setup.source->Open(setup.read));
-  if (!setup.incremental_column.empty() &&
-      !setup.source->schema().IndexOf(setup.incremental_column)) {
+  if (realtime) {
+    if (!setup.incremental_column.empty()) {
+      return Err(spec.source.ErrorAt(
+          "incremental", "a realtime job follows the source's changes; it has no watermark"));
+    }
+    SLUICE_ASSIGN_OR_RETURN(setup.stream,
+                            setup.source_info->make_stream_source(spec.source, setup.context));
+    SLUICE_RETURN_IF_ERROR(setup.stream->Open(setup.read));
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(setup.source, MakeJobSource(spec, *setup.source_info, setup.context));
+    SLUICE_RETURN_IF_ERROR(setup.source->Open(setup.read));
+  }
+  const Schema& read_schema = ReadSchema(setup);
+  if (!setup.incremental_column.empty() && !read_schema.IndexOf(setup.incremental_column)) {
     return Err(spec.source.ErrorAt(
         "incremental", fmt::format("watermark column '{}' is not among the columns read ({})",
-                                   setup.incremental_column, setup.source->schema().ToString())));
+                                   setup.incremental_column, read_schema.ToString())));
   }
 
   setup.expr_context.zone = zone;
@@ -131,8 +153,8 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
   if (auto it = spec.parameters.find("bizdate"); it != spec.parameters.end()) {
     setup.expr_context.bizdate = it->second;
   }
-  SLUICE_ASSIGN_OR_RETURN(setup.transforms, BuildTransforms(spec.transforms, setup.source->schema(),
-                                                            setup.expr_context));
+  SLUICE_ASSIGN_OR_RETURN(setup.transforms,
+                          BuildTransforms(spec.transforms, read_schema, setup.expr_context));
 
   setup.write.job_name = spec.name;
   SLUICE_ASSIGN_OR_RETURN(setup.write.mode,
@@ -150,7 +172,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
   SLUICE_RETURN_IF_ERROR(SetIncrementalRule(spec, setup));
   setup.write.key = spec.target.GetList("key");
   setup.write.schema =
-      setup.transforms.empty() ? setup.source->schema() : setup.transforms.back()->output_schema();
+      setup.transforms.empty() ? read_schema : setup.transforms.back()->output_schema();
   for (const std::string& key : setup.write.key) {
     if (!setup.write.schema.IndexOf(key)) {
       return Err(spec.target.ErrorAt(

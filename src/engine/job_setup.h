@@ -11,6 +11,7 @@
 #include "core/connector_registry.h"
 #include "core/sink.h"
 #include "core/source.h"
+#include "core/stream_source.h"
 #include "engine/watermark_range.h"
 #include "expr/expression.h"
 #include "transforms/transform.h"
@@ -29,17 +30,23 @@ struct JobSetup {
   // incremental runs read up to and including the maximum (PlanWatermarkRange).
   bool keyed_target = false;
   LookBack look_back;              // incremental.look_back, checked against the column's type
-  std::unique_ptr<Source> source;  // opened with `read`
+  std::unique_ptr<Source> source;  // opened with `read` (batch jobs)
+  // `mode: realtime`: the stream the job reads instead of `source`, opened with `read`.
+  std::unique_ptr<StreamSource> stream;
   std::vector<std::unique_ptr<Transform>> transforms;
   ExprContext expr_context;
   WriteRequest write;  // schema = the transform chain's output
   std::unique_ptr<Sink> sink;
 };
 
-// Creates and opens the source, builds the transforms against its schema, creates the sink.
+// Creates and opens the source (a stream for `mode: realtime`), builds the transforms against
+// its schema, creates the sink.
 // `now_micros` is the run's fixed "now" (for now() in expressions).
 Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& registry,
                                int64_t now_micros);
+
+// The schema of what the job reads: the stream's or the source's.
+const Schema& ReadSchema(const JobSetup& setup);
 
 // The job's incremental rule (watermark_range.h), for PlanWatermarkRange.
 IncrementalRule IncrementalRuleOf(const JobSetup& setup);

@@ -1,0 +1,9 @@
+#pragma once
+
+#include "core/connector_registry.h"
+
+namespace sluice {
+
+ConnectorInfo MakeDatagenConnectorInfo();
+
+}  // namespace sluice

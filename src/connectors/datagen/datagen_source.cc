@@ -1,0 +1,186 @@
+#include "connectors/datagen/datagen_source.h"
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "connectors/datagen/datagen_rows.h"
+
+namespace sluice::datagen {
+namespace {
+
+// Next() waits at most this long for the rate to allow a row.
+constexpr auto kMaxIdleWait = std::chrono::milliseconds(200);
+
+Status CheckRequest(const ReadRequest& request, const Schema& schema) {
+  if (!request.where.empty()) {
+    return Status::Invalid(
+        "datagen source: `where` is not supported (filter with a transform instead)");
+  }
+  if (!request.columns.empty() && request.columns != schema.Names()) {
+    return Status::Invalid(
+        "datagen source: it makes the columns {}; choose among them with a transform "
+        "(select), not with `columns`",
+        schema.ToString());
+  }
+  return Status::OK();
+}
+
+class RangeReader final : public SplitReader {
+ public:
+  RangeReader(int64_t first, int64_t last, size_t batch_rows)
+      : next_(first), last_(last), batch_rows_(static_cast<int64_t>(batch_rows)) {}
+  Result<bool> Next(Batch& batch, RejectSink&) override {
+    const int64_t upto = std::min(last_, next_ + batch_rows_ - 1);
+    if (next_ <= upto) AppendRows(next_, upto, batch);
+    next_ = upto + 1;
+    return next_ <= last_;
+  }
+
+ private:
+  int64_t next_;
+  int64_t last_;
+  int64_t batch_rows_;
+};
+
+}  // namespace
+
+Result<DatagenConfig> ParseConfig(const Options& options, bool streaming) {
+  DatagenConfig config;
+  SLUICE_ASSIGN_OR_RETURN(config.rows, options.GetInt("rows", 0));
+  SLUICE_ASSIGN_OR_RETURN(config.rows_per_second, options.GetInt("rows_per_second", 0));
+  if (config.rows < 0) return Err(options.ErrorAt("rows", "must be 0 (endless) or more"));
+  if (config.rows == 0 && !streaming) {
+    return Err(options.ErrorAt("rows",
+                               "a batch job needs a number of rows above 0 (endless "
+                               "generation is for `mode: realtime`)"));
+  }
+  if (config.rows_per_second < 0) {
+    return Err(options.ErrorAt("rows_per_second", "must be 0 (unlimited) or more"));
+  }
+  return config;
+}
+
+// --- batch -------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Source>> DatagenSource::Make(const Options& options,
+                                                    const ConnectorContext&) {
+  SLUICE_ASSIGN_OR_RETURN(DatagenConfig config, ParseConfig(options, /*streaming=*/false));
+  return std::unique_ptr<Source>(new DatagenSource(config));
+}
+
+Status DatagenSource::Open(const ReadRequest& request) {
+  schema_ = RowSchema();
+  SLUICE_RETURN_IF_ERROR(CheckRequest(request, schema_));
+  if (request.incremental) {
+    return Status::Invalid("datagen source: incremental reads are not supported");
+  }
+  request_ = request;
+  return Status::OK();
+}
+
+Result<std::optional<std::string>> DatagenSource::MaxValue(const std::string& column) {
+  return Err(Status::Invalid("datagen source: no incremental reads (column '{}')", column));
+}
+
+Result<std::vector<Split>> DatagenSource::PlanSplits() {
+  const int64_t parts = std::clamp<int64_t>(request_.max_splits, 1, config_.rows);
+  std::vector<Split> splits;
+  for (int64_t i = 0; i < parts; ++i) {
+    const int64_t first = config_.rows * i / parts + 1;
+    const int64_t last = config_.rows * (i + 1) / parts;
+    splits.push_back(Split{static_cast<int>(i), fmt::format("id in [{}, {}]", first, last),
+                           fmt::format("{}:{}", first, last), last - first + 1});
+  }
+  return splits;
+}
+
+Result<std::unique_ptr<SplitReader>> DatagenSource::OpenSplit(const Split& split) {
+  int64_t first = 0;
+  int64_t last = 0;
+  const std::string& p = split.payload;
+  const size_t colon = p.find(':');
+  std::from_chars(p.data(), p.data() + colon, first);
+  std::from_chars(p.data() + colon + 1, p.data() + p.size(), last);
+  return std::unique_ptr<SplitReader>(new RangeReader(first, last, request_.batch_rows));
+}
+
+std::string DatagenSource::Describe() const {
+  return fmt::format("datagen:{} rows", config_.rows);
+}
+
+// --- stream ------------------------------------------------------------------------------
+
+Result<std::unique_ptr<StreamSource>> DatagenStream::Make(const Options& options,
+                                                          const ConnectorContext&) {
+  SLUICE_ASSIGN_OR_RETURN(DatagenConfig config, ParseConfig(options, /*streaming=*/true));
+  return std::unique_ptr<StreamSource>(new DatagenStream(config));
+}
+
+Status DatagenStream::Open(const ReadRequest& request) {
+  schema_ = RowSchema();
+  SLUICE_RETURN_IF_ERROR(CheckRequest(request, schema_));
+  batch_rows_ = std::max<size_t>(1, request.batch_rows);
+  return Status::OK();
+}
+
+Status DatagenStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {
+  last_ = 0;
+  for (const StreamPosition& p : resume_from) {
+    if (p.stream != config_.stream) continue;
+    const char* end = p.position.data() + p.position.size();
+    auto [ptr, ec] = std::from_chars(p.position.data(), end, last_);
+    if (ec != std::errc() || ptr != end || last_ < 0) {
+      return Status::Invalid("datagen source: the committed position '{}' is not a row number",
+                             p.position);
+    }
+  }
+  if (catch_up && config_.rows == 0) {
+    return Status::Invalid(
+        "datagen source: --catch-up needs an end: set `rows` (an endless generator has none)");
+  }
+  end_ = config_.rows;
+  started_at_ = last_;
+  clock_start_ = std::chrono::steady_clock::now();
+  return Status::OK();
+}
+
+Result<bool> DatagenStream::Next(Batch& batch, RejectSink&) {
+  if (end_ != 0 && last_ >= end_) return false;
+  int64_t upto = last_ + static_cast<int64_t>(batch_rows_);
+  if (end_ != 0) upto = std::min(upto, end_);
+  if (config_.rows_per_second > 0) {
+    // The rows the rate allows by now, counted from Start(); wait a little for one if none.
+    const auto deadline = std::chrono::steady_clock::now() + kMaxIdleWait;
+    while (true) {
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start_).count();
+      const int64_t allowed =
+          started_at_ +
+          static_cast<int64_t>(seconds * static_cast<double>(config_.rows_per_second));
+      if (allowed > last_) {
+        upto = std::min(upto, allowed);
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return true;  // idle: an empty batch
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  AppendRows(last_ + 1, upto, batch);
+  last_ = upto;
+  batch.position = std::to_string(last_);
+  return end_ == 0 || last_ < end_;
+}
+
+std::vector<StreamPosition> DatagenStream::Positions() const {
+  return {StreamPosition{config_.stream, std::to_string(last_)}};
+}
+
+std::string DatagenStream::Describe() const {
+  return config_.rows == 0 ? std::string("datagen:endless")
+                           : fmt::format("datagen:{} rows", config_.rows);
+}
+
+}  // namespace sluice::datagen

@@ -1,0 +1,55 @@
+// StreamSource: the read side of a job that never ends (`mode: realtime`): change capture from
+// a binlog, a replication slot or a topic, or generated rows. Rows come with positions; the
+// engine commits them to the target with the rows they follow (Sink::Checkpoint), and on start
+// hands the committed positions back so the source resumes exactly after them.
+//
+// Lifecycle, all on one thread (the engine's stream runner):
+//   1. Open(): connect and resolve the schema (transforms are built against it);
+//   2. Start(): begin after `resume_from` (the positions the target holds), or at the configured
+//      start when there are none;
+//   3. Next() again and again; Positions() after each call says where the stream stands;
+//   4. Acknowledge() once positions are durable in the target: only then may a source let go
+//      of what lies before them (a PostgreSQL slot advances, a Kafka offset is committed).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/reject_sink.h"
+#include "core/schema.h"
+#include "core/sink.h"
+#include "core/source.h"
+#include "core/status.h"
+
+namespace sluice {
+
+class StreamSource {
+ public:
+  virtual ~StreamSource() = default;
+  // Connects and resolves the schema of request.columns (request.where, when the source can
+  // filter). Errors name the table or column.
+  virtual Status Open(const ReadRequest& request) = 0;
+  virtual const Schema& schema() const = 0;
+  // `resume_from`: the committed positions, empty on a job's first start. `catch_up`: the
+  // stream ends (Next returns false) at the source's end position as of this call, so a
+  // scheduler can run a job that never ends as a finite one (`sluice run --catch-up`).
+  virtual Status Start(const std::vector<StreamPosition>& resume_from, bool catch_up) = 0;
+  // Appends up to request.batch_rows rows to `batch` (shaped by the schema, cleared by the
+  // caller). Returns within a bounded time (about 200 ms) even when no row arrives: the batch
+  // is then empty, so an idle stream still checkpoints, reports and stops promptly. Returns
+  // false once a catch-up run reached its end (the batch may still hold rows).
+  virtual Result<bool> Next(Batch& batch, RejectSink& rejects) = 0;
+  // The positions after the last row Next() returned, one per stream the source reads.
+  virtual std::vector<StreamPosition> Positions() const = 0;
+  // Everything up to `positions` is durable in the target.
+  virtual Status Acknowledge(const std::vector<StreamPosition>& positions) {
+    (void)positions;
+    return Status::OK();
+  }
+  // How far behind the source's newest change the stream is, in milliseconds (-1: unknown).
+  virtual int64_t LagMillis() const { return -1; }
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace sluice

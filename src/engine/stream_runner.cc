@@ -1,0 +1,282 @@
+#include "engine/stream_runner.h"
+
+#include <chrono>
+#include <random>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/interrupted_runs.h"
+#include "engine/job_lease.h"
+#include "engine/job_setup.h"
+#include "engine/progress_reporter.h"
+#include "engine/reject_collector.h"
+#include "engine/run_metrics.h"
+#include "state/state_store.h"
+
+namespace sluice {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string NewRunId() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::random_device rd;
+  return fmt::format("{:%Y%m%dT%H%M%S}Z-{:06x}", now, rd() & 0xffffff);
+}
+
+std::string DescribePositions(const std::vector<StreamPosition>& positions) {
+  std::string out;
+  for (const StreamPosition& p : positions) {
+    if (!out.empty()) out += ", ";
+    out += p.stream + " " + p.position;
+  }
+  return out;
+}
+
+// When the next checkpoint is due: settings.checkpoint's interval, rows or bytes, the first
+// reached.
+class CheckpointClock {
+ public:
+  explicit CheckpointClock(const SettingsSpec& s)
+      : interval_(std::chrono::milliseconds(s.checkpoint_interval_ms)),
+        rows_(s.checkpoint_rows),
+        bytes_(s.checkpoint_bytes) {
+    Reset();
+  }
+  void Add(int64_t rows, int64_t bytes) {
+    rows_since_ += rows;
+    bytes_since_ += bytes;
+  }
+  bool Due() const {
+    if (rows_since_ == 0 && bytes_since_ == 0) return false;  // nothing new to commit
+    return (interval_.count() > 0 && Clock::now() >= last_ + interval_) ||
+           (rows_ > 0 && rows_since_ >= rows_) || (bytes_ > 0 && bytes_since_ >= bytes_);
+  }
+  void Reset() {
+    last_ = Clock::now();
+    rows_since_ = 0;
+    bytes_since_ = 0;
+  }
+
+ private:
+  std::chrono::milliseconds interval_;
+  int64_t rows_;
+  int64_t bytes_;
+  Clock::time_point last_;
+  int64_t rows_since_ = 0;
+  int64_t bytes_since_ = 0;
+};
+
+class StreamRunner {
+ public:
+  StreamRunner(const JobSpec& spec, const ConnectorRegistry& registry,
+               const StreamRunOptions& options, RunSummary& summary)
+      : spec_(spec), registry_(registry), options_(options), summary_(summary) {}
+
+  Status Run() {
+    SLUICE_ASSIGN_OR_RETURN(setup_, BuildJobSetup(spec_, registry_, NowMicros()));
+    StreamSource& stream = *setup_.stream;
+    Sink& sink = *setup_.sink;
+    summary_.source = stream.Describe();
+    summary_.target = sink.Describe();
+    if (!sink.SupportsCheckpoints()) {
+      return Status::Invalid(
+          "{}: the {} target cannot take a realtime job yet: it keeps no checkpoints (the "
+          "SQL targets do: mysql, postgres, sqlite)",
+          spec_.name, spec_.target_type);
+    }
+
+    // Step 0 and 1: one owner, and what an earlier run left.
+    SLUICE_ASSIGN_OR_RETURN(state_,
+                            OpenStateStore(ResolveStatePath(spec_, options_.run.state_path)));
+    SLUICE_ASSIGN_OR_RETURN(
+        lease_, JobLease::Acquire(*state_, spec_.name,
+                                  std::chrono::milliseconds(spec_.settings.lease_timeout_ms)));
+    const Fence fence = lease_->fence();
+    setup_.write.fence = fence.token;
+    SLUICE_ASSIGN_OR_RETURN(JobState job_state, state_->Load(spec_.name));
+    SLUICE_ASSIGN_OR_RETURN(summary_.recovery_note,
+                            ResolvePendingRun(*state_, sink, job_state, fence));
+    if (!summary_.recovery_note.empty()) spdlog::warn("{}: {}", spec_.name, summary_.recovery_note);
+
+    // Step 2: where the target says the stream stands.
+    SLUICE_ASSIGN_OR_RETURN(std::vector<StreamPosition> committed,
+                            sink.CommittedPositions(spec_.name));
+    summary_.position_before = DescribePositions(committed);
+    SLUICE_RETURN_IF_ERROR(stream.Start(committed, options_.catch_up));
+    spdlog::info("{}: streaming from {}", spec_.name,
+                 committed.empty() ? std::string("the start") : summary_.position_before);
+
+    // Step 3.
+    summary_.run_id = NewRunId();
+    setup_.write.run_id = summary_.run_id;
+    SLUICE_ASSIGN_OR_RETURN(std::string sink_state, sink.Prepare(setup_.write));
+    PendingRunRecord pending{summary_.run_id, sink_state, std::nullopt, "", {}};
+    if (Status begun = state_->BeginRun(spec_.name, "", pending, fence); !begun.ok()) {
+      (void)sink.Abort();
+      return begun;
+    }
+
+    // Step 4 and 5.
+    RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records);
+    Status moved;
+    {
+      ProgressReporter progress(metrics_, spec_.name, options_.run.progress);
+      moved = Stream(rejects);
+    }
+    Status kept = rejects.Close();
+    if (rejects.count() > 0) summary_.dirty_records = spec_.settings.dirty_records;
+    if (moved.ok()) moved = kept;
+    if (moved.ok()) moved = CheckLease();
+    if (moved.ok()) moved = sink.CommitWithPositions(stream.Positions());
+    if (moved.code() == StatusCode::kOutcomeUnknown) {
+      (void)sink.Abort();  // the run stays pending: the next start asks the target
+      return moved;
+    }
+    if (!moved.ok()) {
+      (void)sink.Abort();
+      // Rows up to the last checkpoint are committed: the run is confirmed if it made one
+      // (the next start would find the same), discarded otherwise.
+      Status resolved = checkpoints_ > 0
+                            ? state_->ConfirmRun(spec_.name, summary_.run_id, Record(), fence)
+                            : state_->DiscardRun(spec_.name, summary_.run_id, fence);
+      if (!resolved.ok()) spdlog::error("{}: {}", spec_.name, resolved.message());
+      return moved;
+    }
+    ++checkpoints_;
+    committed_rows_ = metrics_.rows_written.load();
+    summary_.position_after = DescribePositions(stream.Positions());
+    SLUICE_RETURN_IF_ERROR(stream.Acknowledge(stream.Positions()));
+    return state_->ConfirmRun(spec_.name, summary_.run_id, Record(), fence);
+  }
+
+  const RunMetrics& metrics() const { return metrics_; }
+  int64_t checkpoints() const { return checkpoints_; }
+  int64_t committed_rows() const { return committed_rows_; }
+
+ private:
+  // Reads until the stream ends or a signal comes, checkpointing as it goes. A signal is not a
+  // failure here: the final checkpoint follows.
+  Status Stream(RejectCollector& rejects) {
+    StreamSource& stream = *setup_.stream;
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<SinkWriter> writer, setup_.sink->OpenWriter());
+    metrics_.reader_threads = 1;
+    metrics_.writer_threads = 1;
+    CheckpointClock clock(spec_.settings);
+    const Schema& schema = ReadSchema(setup_);
+    Batch batch(schema);
+    bool more = true;
+    while (more && !Cancelled()) {
+      batch.Clear();
+      const int64_t rejected_before = rejects.count();
+      SLUICE_ASSIGN_OR_RETURN(more, stream.Next(batch, rejects));
+      const int64_t refused = rejects.count() - rejected_before;
+      const int64_t rows = static_cast<int64_t>(batch.num_rows());
+      metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
+      metrics_.bytes_read.fetch_add(static_cast<int64_t>(batch.ByteSize()),
+                                    std::memory_order_relaxed);
+      if (rows > 0) SLUICE_RETURN_IF_ERROR(WriteBatch(batch, *writer, rejects));
+      clock.Add(rows + refused, static_cast<int64_t>(batch.ByteSize()));
+      if (clock.Due()) {
+        SLUICE_RETURN_IF_ERROR(writer->Finish());
+        SLUICE_RETURN_IF_ERROR(CheckLease());
+        const std::vector<StreamPosition> positions = stream.Positions();
+        SLUICE_RETURN_IF_ERROR(setup_.sink->Checkpoint(positions));
+        ++checkpoints_;
+        committed_rows_ = metrics_.rows_written.load();
+        SLUICE_RETURN_IF_ERROR(stream.Acknowledge(positions));
+        clock.Reset();
+      }
+    }
+    metrics_.rows_rejected.store(rejects.count(), std::memory_order_relaxed);
+    return writer->Finish();
+  }
+
+  Status WriteBatch(Batch& batch, SinkWriter& writer, RejectCollector& rejects) {
+    const int64_t transform_rejected_before = rejects.count();
+    const int64_t rows_in = static_cast<int64_t>(batch.num_rows());
+    for (const auto& transform : setup_.transforms) {
+      if (batch.num_rows() == 0) break;
+      SLUICE_RETURN_IF_ERROR(transform->Apply(batch, rejects));
+    }
+    const int64_t transform_rejected = rejects.count() - transform_rejected_before;
+    const int64_t rows_out = static_cast<int64_t>(batch.num_rows());
+    metrics_.rows_filtered.fetch_add(rows_in - rows_out - transform_rejected,
+                                     std::memory_order_relaxed);
+    if (rows_out == 0) return Status::OK();
+    const int64_t target_rejected_before = rejects.count();
+    SLUICE_RETURN_IF_ERROR(writer.Write(batch, rejects));
+    const int64_t refused = rejects.count() - target_rejected_before;
+    metrics_.rows_written.fetch_add(rows_out - refused, std::memory_order_relaxed);
+    metrics_.bytes_written.fetch_add(static_cast<int64_t>(batch.ByteSize()),
+                                     std::memory_order_relaxed);
+    return Status::OK();
+  }
+
+  bool Cancelled() const {
+    return options_.run.cancelled != nullptr && options_.run.cancelled->load();
+  }
+
+  Status CheckLease() const {
+    if (!lease_->lost()) return Status::OK();
+    return Status::Conflict(
+        "{}: this run lost the job's lease (another process took the job over); it stops "
+        "without committing what followed its last checkpoint",
+        spec_.name);
+  }
+
+  RunRecord Record() const {
+    RunRecord record;
+    record.rows_written = committed_rows_;
+    record.rows_rejected = metrics_.rows_rejected.load();
+    return record;
+  }
+
+  const JobSpec& spec_;
+  const ConnectorRegistry& registry_;
+  const StreamRunOptions& options_;
+  RunSummary& summary_;
+  JobSetup setup_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<JobLease> lease_;  // released before state_ closes
+  RunMetrics metrics_;
+  int64_t checkpoints_ = 0;
+  int64_t committed_rows_ = 0;
+};
+
+}  // namespace
+
+RunSummary RunStreamJob(const JobSpec& spec, const ConnectorRegistry& registry,
+                        const StreamRunOptions& options) {
+  RunSummary summary;
+  summary.job = spec.name;
+  const auto start = Clock::now();
+  StreamRunner runner(spec, registry, options, summary);
+  summary.status = runner.Run();
+  const RunMetrics& m = runner.metrics();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  // Rows written are those a checkpoint committed; the rest of what was read is rejected,
+  // filtered, or rolled back with the transaction that followed the last checkpoint.
+  summary.rows_read = m.rows_read.load();
+  summary.rows_rejected = m.rows_rejected.load();
+  summary.rows_filtered = m.rows_filtered.load();
+  summary.rows_written = runner.committed_rows();
+  summary.rows_rolled_back =
+      summary.rows_read - summary.rows_written - summary.rows_rejected - summary.rows_filtered;
+  summary.bytes_read = m.bytes_read.load();
+  summary.bytes_written = m.bytes_written.load();
+  summary.reader_threads = 1;
+  summary.writer_threads = 1;
+  summary.checkpoints = runner.checkpoints();
+  return summary;
+}
+
+}  // namespace sluice
