@@ -142,13 +142,19 @@ Status DatagenStream::Start(const std::vector<StreamPosition>& resume_from, bool
         "datagen source: --catch-up needs an end: set `rows` (an endless generator has none)");
   }
   end_ = config_.rows;
+  catch_up_ = catch_up;
   started_at_ = last_;
   clock_start_ = std::chrono::steady_clock::now();
   return Status::OK();
 }
 
 Result<bool> DatagenStream::Next(Batch& batch, RejectSink&) {
-  if (end_ != 0 && last_ >= end_) return false;
+  if (end_ != 0 && last_ >= end_) {
+    if (catch_up_) return false;
+    // All rows made; a stream goes on (idle) until it is stopped.
+    std::this_thread::sleep_for(kMaxIdleWait);
+    return true;
+  }
   int64_t upto = last_ + static_cast<int64_t>(batch_rows_);
   if (end_ != 0) upto = std::min(upto, end_);
   if (config_.rows_per_second > 0) {
@@ -171,7 +177,7 @@ Result<bool> DatagenStream::Next(Batch& batch, RejectSink&) {
   AppendRows(last_ + 1, upto, batch);
   last_ = upto;
   batch.position = std::to_string(last_);
-  return end_ == 0 || last_ < end_;
+  return !catch_up_ || last_ < end_;
 }
 
 std::vector<StreamPosition> DatagenStream::Positions() const {

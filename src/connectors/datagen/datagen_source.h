@@ -56,8 +56,9 @@ class DatagenStream final : public StreamSource {
   DatagenConfig config_;
   size_t batch_rows_ = 10000;
   Schema schema_;
-  int64_t last_ = 0;  // the last id made
-  int64_t end_ = 0;   // the last id to make; 0 = endless
+  int64_t last_ = 0;       // the last id made
+  int64_t end_ = 0;        // the last id to make; 0 = endless
+  bool catch_up_ = false;  // end once end_ is made, rather than idle
   int64_t started_at_ = 0;
   std::chrono::steady_clock::time_point clock_start_;
 };
