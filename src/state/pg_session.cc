@@ -171,7 +171,13 @@ Result<PgRows> PgSession::Run(std::string_view sql, const PgParams& params) {
   }
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  for (const auto& p : params) {
+    // libpq takes parameters as C strings: a NUL would cut the value short, silently.
+    if (p && p->find('\0') != std::string::npos) {
+      return Err(Status::DataError("a value holds a NUL byte, which PostgreSQL text cannot hold"));
+    }
+    values.push_back(p ? p->c_str() : nullptr);
+  }
   const int64_t start = SteadyMs();
   const int stall_s = StallTimeoutSeconds();
   const int64_t deadline = stall_s > 0 ? start + int64_t{stall_s} * 1000 : -1;

@@ -300,6 +300,18 @@ TEST_F(PgStateStoreTest, AStoreFromANewerSluiceIsRefused) {
   }
 }
 
+TEST_F(PgStateStoreTest, TextThatPostgresCannotHoldIsRefusedNotCut) {
+  auto store = Open();
+  const std::string with_nul("bin.000001:4\0garbage", 20);
+  Status st = store->PutPosition("j", "s", with_nul, Fence{});
+  EXPECT_EQ(st.code(), StatusCode::kDataError) << st.message();
+  EXPECT_NE(st.message().find("NUL"), std::string::npos) << st.message();
+  st = store->PutPositions({{"j", "a", "1"}, {"j", "b", "\xff\xfe"}}, Fence{});
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("UTF8"), std::string::npos) << st.message();
+  EXPECT_TRUE(store->ListPositions("j", "")->empty());
+}
+
 // ---- passwords ------------------------------------------------------------------------------
 
 void ExpectNoPassword(const std::string& message) {
