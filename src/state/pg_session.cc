@@ -192,13 +192,22 @@ Result<PgRows> PgSession::Run(std::string_view sql, const PgParams& params) {
     if (got == 0) return Err(Stalled(SteadyMs() - start));
     if ((got & POLLIN) != 0 && PQconsumeInput(conn_) == 0) break;
   }
-  while (flushed == 0 && PQisBusy(conn_) != 0) {
-    if (Wait(POLLIN, deadline) == 0) return Err(Stalled(SteadyMs() - start));
-    if (PQconsumeInput(conn_) == 0) break;
-  }
-  // One statement: one result, then nullptr. A broken connection yields its error result.
+  // One statement: one result, then nullptr. PQgetResult would block (without a deadline)
+  // while a result is incomplete, so input is awaited here first, before each call. A broken
+  // connection yields its error result.
   std::optional<PgRows> first;
-  while (PGresult* r = PQgetResult(conn_)) {
+  std::optional<Status> stalled;
+  while (flushed == 0 && !stalled) {
+    while (PQisBusy(conn_) != 0) {
+      if (Wait(POLLIN, deadline) == 0) {
+        stalled = Stalled(SteadyMs() - start);
+        break;
+      }
+      if (PQconsumeInput(conn_) == 0) break;
+    }
+    if (stalled) break;  // a result that came before the stall still counts
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) break;
     if (!first) {
       first.emplace(r);
     } else {
@@ -206,7 +215,7 @@ Result<PgRows> PgSession::Run(std::string_view sql, const PgParams& params) {
     }
     if (lost()) break;
   }
-  if (!first) return Err(ErrorOf(nullptr));
+  if (!first) return Err(stalled ? *stalled : ErrorOf(nullptr));
   const ExecStatusType st = PQresultStatus(first->get());
   // A result that came back is the truth even if the connection broke right after it (a COMMIT
   // that answered is committed).

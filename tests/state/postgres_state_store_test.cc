@@ -498,12 +498,15 @@ TEST_F(PgStateStoreTest, ATakeoverWaitsForTheFencedChangeInFlight) {
   pg.Exec(fmt::format("SELECT * FROM {}.sluice_state_positions FOR UPDATE", schema_));
   Status alice_put;
   std::thread t([&] { alice_put = alice->PutPosition("j", "s", "p1", Fence{"j", 1}); });
-  // Wait until Alice holds the lease row and waits on the positions row.
+  // Wait until Alice holds the lease row and waits on the positions row. Watched from another
+  // session: pg_stat_activity is read once per transaction, and pg's is still open.
+  RawPg watcher;
   bool waiting = false;
   for (int i = 0; i < 250 && !waiting; ++i) {
-    waiting = pg.Value(
-                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                  "AND query LIKE '%sluice_state_positions%'") == "1";
+    waiting = watcher.Value(fmt::format(
+                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+                  "position('\"{}\".sluice_state_positions' IN query) > 0",
+                  schema_)) == "1";
     if (!waiting) std::this_thread::sleep_for(milliseconds(20));
   }
   EXPECT_TRUE(waiting) << "Alice's change never waited on the positions row";
