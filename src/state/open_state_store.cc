@@ -2,6 +2,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "state/postgres_state_store.h"
 #include "state/state_store.h"
 
 namespace sluice {
@@ -43,8 +44,6 @@ Status UnknownScheme(const StoreLocation& where) {
 
 }  // namespace
 
-Result<std::unique_ptr<StateStore>> OpenPostgresStateStore(const std::string& url);
-
 Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& location) {
   const StoreLocation where = ParseLocation(location);
   switch (where.kind) {
@@ -66,7 +65,7 @@ Result<std::unique_ptr<StateStore>> OpenStateStoreReadOnly(const std::string& lo
       if (where.rest.empty()) return Err(Status::Invalid("state store 'sqlite:': no path given"));
       return OpenSqliteStateStoreReadOnly(where.rest);
     case StoreKind::kPostgres:
-      return OpenPostgresStateStore(where.rest);  // a shared database: reading needs no more
+      return OpenPostgresStateStoreReadOnly(where.rest);
     case StoreKind::kUnknown:
       break;
   }

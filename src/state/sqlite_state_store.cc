@@ -159,22 +159,30 @@ class SqliteStateStore final : public StateStore {
 
   Result<JobState> Load(const std::string& job) override {
     std::lock_guard lock(mu_);
-    return LoadLocked(job);
+    JobState out;
+    SLUICE_RETURN_IF_ERROR(InReadTransaction([&]() -> Status {
+      SLUICE_ASSIGN_OR_RETURN(out, LoadLocked(job));
+      return Status::OK();
+    }));
+    return out;
   }
 
   Result<std::vector<JobState>> List() override {
     std::lock_guard lock(mu_);
-    std::vector<std::string> names;
-    {
-      Stmt s(db_, "SELECT job FROM jobs UNION SELECT job FROM runs ORDER BY 1");
-      if (!s.ok()) return Err(Error("listing jobs"));
-      while (s.Step() == SQLITE_ROW) names.push_back(s.TextOr(0));
-    }
     std::vector<JobState> out;
-    for (const std::string& name : names) {
-      SLUICE_ASSIGN_OR_RETURN(JobState st, LoadLocked(name));
-      out.push_back(std::move(st));
-    }
+    SLUICE_RETURN_IF_ERROR(InReadTransaction([&]() -> Status {
+      std::vector<std::string> names;
+      {
+        Stmt s(db_, "SELECT job FROM jobs UNION SELECT job FROM runs ORDER BY 1");
+        if (!s.ok()) return Error("listing jobs");
+        while (s.Step() == SQLITE_ROW) names.push_back(s.TextOr(0));
+      }
+      for (const std::string& name : names) {
+        SLUICE_ASSIGN_OR_RETURN(JobState st, LoadLocked(name));
+        out.push_back(std::move(st));
+      }
+      return Status::OK();
+    }));
     return out;
   }
 
@@ -447,6 +455,17 @@ class SqliteStateStore final : public StateStore {
   Status StepDone(Stmt& s, const char* what) {
     if (!s.ok() || s.Step() != SQLITE_DONE) return Error(what);
     return Status::OK();
+  }
+
+  // One snapshot for a read of several statements: without it, another process's commit can
+  // land between them (a pending run read from `jobs` whose positions are gone by the time
+  // `pending_positions` is read).
+  template <typename F>
+  Status InReadTransaction(F&& body) {
+    SLUICE_RETURN_IF_ERROR(Exec("BEGIN"));
+    Status st = body();
+    Status end = Exec(st.ok() ? "COMMIT" : "ROLLBACK");
+    return st.ok() ? end : st;
   }
 
   template <typename F>

@@ -10,11 +10,96 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "state/state_store.h"
+#include "state/state_store_conformance.h"
 
 namespace sluice {
 namespace {
+
+// A fresh folder per harness; the store's file in it.
+class SqliteHarness final : public testing::StoreHarness {
+ public:
+  SqliteHarness() {
+    static int counter = 0;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sluice_state_conformance_" + std::to_string(::getpid()) + "_" +
+            std::to_string(counter++));
+    std::filesystem::remove_all(dir_);
+    path_ = (dir_ / "state.db").string();
+  }
+  ~SqliteHarness() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<StateStore> Open() override {
+    auto store = OpenSqliteStateStore(path_);
+    if (!store) throw std::runtime_error(store.error().message());
+    return std::move(*store);
+  }
+
+  void FailWritesOfStream(const std::string& stream) override {
+    for (const char* when : {"INSERT", "UPDATE"}) {
+      Exec(
+          fmt::format("CREATE TRIGGER fail_{0}_{1} BEFORE {0} ON positions WHEN NEW.stream = "
+                      "'{1}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                      when, stream));
+    }
+  }
+
+  std::vector<std::string> HistoryRunIds(const std::string& job) override {
+    std::vector<std::string> out;
+    Db db(path_);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db.get(),
+                       "SELECT run_id FROM runs WHERE job = ?1 ORDER BY finished_at, rowid", -1,
+                       &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, job.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+
+ private:
+  class Db {
+   public:
+    explicit Db(const std::string& path) {
+      if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("open " + path);
+      sqlite3_busy_timeout(db_, 10000);
+    }
+    ~Db() { sqlite3_close(db_); }
+    sqlite3* get() const { return db_; }
+
+   private:
+    sqlite3* db_ = nullptr;
+  };
+
+  void Exec(const std::string& sql) {
+    Db db(path_);
+    char* error = nullptr;
+    if (sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      std::string text = error ? error : "?";
+      sqlite3_free(error);
+      throw std::runtime_error(sql + ": " + text);
+    }
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+using testing::StateStoreConformance;
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StateStoreConformance,
+                         ::testing::Values(testing::StoreKind{
+                             "Sqlite",
+                             []() -> std::unique_ptr<testing::StoreHarness> {
+                               return std::make_unique<SqliteHarness>();
+                             }}),
+                         testing::StoreKindName);
 
 class StateStoreTest : public ::testing::Test {
  protected:
@@ -37,100 +122,108 @@ class StateStoreTest : public ::testing::Test {
   std::string path_;
 };
 
-TEST_F(StateStoreTest, UnknownJobIsEmpty) {
-  auto store = Open();
-  auto st = store->Load("nope");
-  ASSERT_TRUE(st.has_value());
-  EXPECT_EQ(st->job, "nope");
-  EXPECT_FALSE(st->watermark.has_value());
-  EXPECT_FALSE(st->pending.has_value());
-}
-
-TEST_F(StateStoreTest, ConfirmedRunAdvancesWatermarkAndSurvivesReopen) {
-  {
-    auto store = Open();
-    ASSERT_TRUE(
-        store->BeginRun("j", "gmt_modified", {"r1", "size=10", "2024-01-02", ""}, Fence{}).ok());
-    auto st = store->Load("j");
-    ASSERT_TRUE(st->pending.has_value());
-    EXPECT_EQ(st->pending->sink_state, "size=10");
-    EXPECT_FALSE(st->watermark.has_value());  // not before confirmation
-    RunRecord rec;
-    rec.rows_written = 42;
-    ASSERT_TRUE(store->ConfirmRun("j", "r1", rec, Fence{}).ok());
-  }
-  auto store = Open();
-  auto st = store->Load("j");
-  ASSERT_TRUE(st.has_value());
-  EXPECT_EQ(st->watermark_column, "gmt_modified");
-  EXPECT_EQ(st->watermark.value_or(""), "2024-01-02");
-  EXPECT_FALSE(st->pending.has_value());
-  ASSERT_TRUE(st->last_run.has_value());
-  EXPECT_EQ(st->last_run->rows_written, 42);
-  EXPECT_EQ(st->last_run->outcome, "committed");
-}
-
-TEST_F(StateStoreTest, DiscardedRunKeepsOldWatermark) {
-  auto store = Open();
-  ASSERT_TRUE(store->BeginRun("j", "id", {"r1", "", "100", ""}, Fence{}).ok());
-  ASSERT_TRUE(store->ConfirmRun("j", "r1", {}, Fence{}).ok());
-  ASSERT_TRUE(store->BeginRun("j", "id", {"r2", "", "200", ""}, Fence{}).ok());
-  ASSERT_TRUE(store->DiscardRun("j", "r2", Fence{}).ok());
-  auto st = store->Load("j");
-  EXPECT_EQ(st->watermark.value_or(""), "100");
-  EXPECT_FALSE(st->pending.has_value());
-  EXPECT_EQ(st->last_run->outcome, "discarded");
-}
-
-TEST_F(StateStoreTest, RunWithoutNewWatermarkKeepsTheOldOne) {
-  auto store = Open();
-  ASSERT_TRUE(store->BeginRun("j", "id", {"r1", "", "100", ""}, Fence{}).ok());
-  ASSERT_TRUE(store->ConfirmRun("j", "r1", {}, Fence{}).ok());
-  ASSERT_TRUE(store->BeginRun("j", "id", {"r2", "", std::nullopt, ""}, Fence{}).ok());
-  ASSERT_TRUE(store->ConfirmRun("j", "r2", {}, Fence{}).ok());
-  EXPECT_EQ(store->Load("j")->watermark.value_or(""), "100");
-}
-
-TEST_F(StateStoreTest, SecondPendingRunIsRefused) {
-  auto store = Open();
-  ASSERT_TRUE(store->BeginRun("j", "", {"r1", "", std::nullopt, ""}, Fence{}).ok());
-  Status st = store->BeginRun("j", "", {"r2", "", std::nullopt, ""}, Fence{});
-  EXPECT_EQ(st.code(), StatusCode::kConflict);
-  EXPECT_NE(st.message().find("r1"), std::string::npos);
-  EXPECT_EQ(store->ConfirmRun("j", "r2", {}, Fence{}).code(), StatusCode::kConflict);
-}
-
-TEST_F(StateStoreTest, ResetAndSetWatermark) {
-  auto store = Open();
-  ASSERT_TRUE(store->SetWatermark("j", "id", std::string("7"), Fence{}).ok());
-  EXPECT_EQ(store->Load("j")->watermark.value_or(""), "7");
-  ASSERT_TRUE(store->Reset("j", Fence{}).ok());
-  EXPECT_FALSE(store->Load("j")->watermark.has_value());
-}
-
-TEST_F(StateStoreTest, PositionsRoundTrip) {
-  auto store = Open();
-  EXPECT_FALSE(store->GetPosition("j", "binlog")->has_value());
-  ASSERT_TRUE(store->PutPosition("j", "binlog", "mysql-bin.000003:1234", Fence{}).ok());
-  ASSERT_TRUE(store->PutPosition("j", "binlog", "mysql-bin.000003:5678", Fence{}).ok());
-  EXPECT_EQ(store->GetPosition("j", "binlog")->value_or(""), "mysql-bin.000003:5678");
-}
-
-TEST_F(StateStoreTest, ListsJobs) {
-  auto store = Open();
-  ASSERT_TRUE(store->SetWatermark("b", "id", std::string("1"), Fence{}).ok());
-  ASSERT_TRUE(store->SetWatermark("a", "id", std::string("2"), Fence{}).ok());
-  auto jobs = store->List();
-  ASSERT_TRUE(jobs.has_value());
-  ASSERT_EQ(jobs->size(), 2u);
-  EXPECT_EQ((*jobs)[0].job, "a");
-  EXPECT_EQ((*jobs)[1].job, "b");
-}
-
 TEST_F(StateStoreTest, UnwritableLocationIsAClearError) {
   auto store = OpenSqliteStateStore("/proc/sluice/state.db");
   ASSERT_FALSE(store.has_value());
   EXPECT_NE(store.error().message().find("/proc/sluice"), std::string::npos);
+}
+
+// A store written by sluice with schema v1 (before leases), as that sluice left it.
+void WriteV1Store(const std::string& path) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const char* v1 = R"sql(
+    PRAGMA journal_mode=WAL;
+    CREATE TABLE schema_version (version INTEGER);
+    INSERT INTO schema_version VALUES (1);
+    CREATE TABLE jobs (job TEXT PRIMARY KEY, watermark_column TEXT NOT NULL DEFAULT '',
+      watermark TEXT, pending_run_id TEXT, pending_sink_state TEXT, pending_watermark TEXT,
+      pending_started_at TEXT, updated_at TEXT NOT NULL);
+    CREATE TABLE runs (run_id TEXT PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL,
+      finished_at TEXT NOT NULL, outcome TEXT NOT NULL, rows_written INTEGER NOT NULL,
+      rows_rejected INTEGER NOT NULL);
+    CREATE INDEX runs_by_job ON runs(job, finished_at);
+    CREATE TABLE positions (job TEXT NOT NULL, stream TEXT NOT NULL, position TEXT NOT NULL,
+      updated_at TEXT NOT NULL, PRIMARY KEY (job, stream));
+    INSERT INTO jobs VALUES ('orders', 'updated_at', '2026-11-30 10:00:00', NULL, NULL, NULL,
+      NULL, '2026-11-30T10:00:05Z');
+    INSERT INTO jobs VALUES ('crashed', 'id', '41', 'r-crash', 'size=7', '42',
+      '2026-11-30T11:00:00Z', '2026-11-30T11:00:00Z');
+    INSERT INTO runs VALUES ('r-1', 'orders', '2026-11-30T10:00:00Z', '2026-11-30T10:00:05Z',
+      'committed', 17, 2);
+    INSERT INTO positions VALUES ('cdc', 'binlog', 'bin.000002:4', '2026-11-30T10:00:00Z');
+  )sql";
+  ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST_F(StateStoreTest, AVersion1StoreIsMigratedKeepingItsState) {
+  WriteV1Store(path_);
+  // Read-only, it cannot be migrated: a clear error, and the file stays v1.
+  auto read_only = OpenSqliteStateStoreReadOnly(path_);
+  ASSERT_FALSE(read_only.has_value());
+  EXPECT_NE(read_only.error().message().find("schema version 1, older than this sluice's (2)"),
+            std::string::npos)
+      << read_only.error().message();
+
+  auto store = Open();
+  auto orders = store->Load("orders");
+  ASSERT_TRUE(orders.has_value()) << orders.error().message();
+  EXPECT_EQ(orders->watermark_column, "updated_at");
+  EXPECT_EQ(orders->watermark.value_or("-"), "2026-11-30 10:00:00");
+  ASSERT_TRUE(orders->last_run.has_value());
+  EXPECT_EQ(orders->last_run->rows_written, 17);
+  EXPECT_EQ(orders->last_run->rows_rejected, 2);
+  // The run a v1 sluice left pending is still there to recover, with no positions to write.
+  auto crashed = store->Load("crashed");
+  ASSERT_TRUE(crashed->pending.has_value());
+  EXPECT_EQ(crashed->pending->run_id, "r-crash");
+  EXPECT_EQ(crashed->pending->sink_state, "size=7");
+  EXPECT_TRUE(crashed->pending->on_confirm.empty());
+  ASSERT_TRUE(store->ConfirmRun("crashed", "r-crash", RunRecord{}, Fence{}).ok());
+  EXPECT_EQ(store->Load("crashed")->watermark.value_or("-"), "42");
+  EXPECT_EQ(store->GetPosition("cdc", "binlog")->value_or("-"), "bin.000002:4");
+  // What v2 added works.
+  auto lease =
+      store->AcquireLease("orders", LeaseOwner{"h", 1}, std::chrono::seconds(60), std::nullopt);
+  ASSERT_TRUE(lease.has_value()) << lease.error().message();
+  EXPECT_TRUE(lease->acquired);
+  EXPECT_EQ(lease->lease.token, 1);
+  store.reset();
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT MAX(version), COUNT(*) FROM schema_version", -1, &stmt,
+                               nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(stmt, 1), 2);  // one row per version
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  // And reading it read-only now works.
+  auto reopened = OpenSqliteStateStoreReadOnly(path_);
+  ASSERT_TRUE(reopened.has_value()) << reopened.error().message();
+  EXPECT_EQ((*reopened)->Load("orders")->watermark.value_or("-"), "2026-11-30 10:00:00");
+}
+
+TEST_F(StateStoreTest, AStoreFromANewerSluiceIsRefused) {
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE schema_version (version INTEGER); INSERT INTO "
+                         "schema_version VALUES (3)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = OpenSqliteStateStore(path_);
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().message(), "state store " + path_ +
+                                         " has schema version 3, newer than this sluice "
+                                         "understands (2); upgrade sluice");
 }
 
 // Whether `body` succeeds in a child process without write access to the store: as an

@@ -20,6 +20,16 @@
 // embedded SQLite file and a shared PostgreSQL database, so that jobs launched on several
 // machines share watermarks, runs and leases. Nothing outside src/state/ knows which one it
 // has (OpenStateStore). Implementations are thread-safe.
+//
+// Errors every caller must expect from the shared store (SQLite has its own I/O errors):
+//   kConnection (retryable)  the connection broke or the server did not answer before the call
+//                            committed: nothing was changed; the next call connects anew.
+//   kOutcomeUnknown          a state-changing call's COMMIT got no answer: it may or may not have
+//                            landed. Read back to find out (Load: is the run still pending?
+//                            GetLease: does it name this owner, and with which token?).
+// Keys, watermarks and positions are text: valid UTF-8 without NUL bytes. The PostgreSQL store
+// refuses other bytes (kDataError or the server's encoding error); SQLite keeps them, but a job
+// must not rely on it.
 #pragma once
 
 #include <chrono>
@@ -57,6 +67,8 @@ struct PendingRunRecord {
   std::vector<PositionUpdate> on_confirm;
 };
 
+// Given to ConfirmRun, only outcome and the row counts are read: the store takes run_id and
+// started_at from the pending run, and finished_at from its own clock.
 struct RunRecord {
   std::string run_id;
   std::string started_at;
@@ -75,8 +87,8 @@ struct Lease {
   std::string job;
   LeaseOwner owner;
   int64_t token = 0;       // fencing token: one more than the previous owner's, never reused
-  std::string since;       // ISO-8601 UTC: when this owner took the lease
-  std::string expires_at;  // ISO-8601 UTC: unless renewed before
+  std::string since;       // ISO-8601 UTC, to the second (for messages): when this owner took it
+  std::string expires_at;  // ISO-8601 UTC, to the second: unless renewed before
 };
 
 // The outcome of AcquireLease: `lease` is the caller's when `acquired`, else the holder's.
@@ -98,6 +110,8 @@ class StateStore {
   virtual ~StateStore() = default;
   // A job never seen has an empty JobState (job set, nothing else).
   virtual Result<JobState> Load(const std::string& job) = 0;
+  // Every job with a watermark, a pending run or history, by name; a job known only by its
+  // positions or its lease is not listed.
   virtual Result<std::vector<JobState>> List() = 0;
   // Fails with kConflict if the job already has a pending run (resolve it first).
   // Every call taking a Fence fails with kConflict, changing nothing, when fence.token is not 0
@@ -112,7 +126,8 @@ class StateStore {
                             const RunRecord& record, const Fence& fence) = 0;
   virtual Status DiscardRun(const std::string& job, const std::string& run_id,
                             const Fence& fence) = 0;
-  // Forgets the job's watermark and pending run (`sluice state reset`); history is kept.
+  // Forgets the job's watermark, watermark column and pending run (`sluice state reset`);
+  // history, positions and the lease are kept.
   virtual Status Reset(const std::string& job, const Fence& fence) = 0;
   // Sets the watermark by hand (`sluice state set-watermark`), e.g. to skip or replay history.
   virtual Status SetWatermark(const std::string& job, const std::string& column,
@@ -126,7 +141,8 @@ class StateStore {
                              const std::string& position, const Fence& fence) = 0;
   // All of them or none, in one transaction.
   virtual Status PutPositions(const std::vector<PositionUpdate>& updates, const Fence& fence) = 0;
-  // The job's positions whose stream starts with `prefix` ("" for all), ordered by stream.
+  // The job's positions whose stream starts with `prefix` ("" for all; '%' and '_' are plain
+  // characters), ordered by stream bytewise (not by the database's collation).
   virtual Result<std::vector<PositionUpdate>> ListPositions(const std::string& job,
                                                             const std::string& prefix) = 0;
 
@@ -134,7 +150,9 @@ class StateStore {
   // it, the holder's lease expired, or the holder's token equals `take_over_token` (the
   // caller found the holder dead: a pid on its own host that no longer runs). The new token is
   // the previous one plus one. When someone else holds it, returns acquired = false and the
-  // holder's lease (never an error for that). Expiry is judged by the store's clock.
+  // holder's lease (never an error for that), even when the holder is `owner` itself (leases are
+  // not re-entrant: renew instead). Expiry is judged by the store's clock: the database
+  // server's for the shared store, so the machines' clocks need not agree.
   virtual Result<LeaseAttempt> AcquireLease(const std::string& job, const LeaseOwner& owner,
                                             std::chrono::milliseconds ttl,
                                             std::optional<int64_t> take_over_token) = 0;
