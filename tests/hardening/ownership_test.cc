@@ -181,5 +181,31 @@ TEST_F(OwnershipTest, StateStoresAreNamedByLocation) {
   EXPECT_TRUE(Has(shown.stdout_text, "committed")) << shown.stdout_text;
 }
 
+TEST_F(OwnershipTest, RunsSharingAPostgresStateStoreShareTheLease) {
+  // Two machines would name the same shared store; here two processes do.
+  const std::string store = servers_.pg_url + "?options=-csearch_path%3D" + schema_;
+  Process first =
+      Process::Start(Spec({"run", "job.yaml", "--progress", "none", "--state", store}, "first"));
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  std::string shown;
+  while (std::chrono::steady_clock::now() < deadline && first.Running()) {
+    shown = Run({"state", "show", "owned", "--state", store}, "show").stdout_text;
+    if (Has(shown, "running")) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(Has(shown, "running")) << shown;
+  ProcessResult second = Run({"run", "job.yaml", "--progress", "none", "--state", store}, "second");
+  EXPECT_EQ(second.exit_code, 2) << hardening::Describe(second);
+  EXPECT_TRUE(Has(second.stderr_text, "pid " + std::to_string(first.pid()))) << second.stderr_text;
+  EXPECT_FALSE(Has(second.stderr_text, "password")) << second.stderr_text;
+  ProcessResult done = first.Wait(std::chrono::minutes(2));
+  ASSERT_EQ(done.exit_code, 0) << hardening::Describe(done);
+  EXPECT_EQ(TargetRows(), kRows);
+  // The run's history is in the shared store, not in a local file.
+  EXPECT_FALSE(std::filesystem::exists(workspace_->Path(".state/state.db")));
+  ProcessResult after = Run({"state", "show", "owned", "--state", store}, "after");
+  EXPECT_TRUE(Has(after.stdout_text, "committed")) << after.stdout_text;
+}
+
 }  // namespace
 }  // namespace sluice::ownership_test
