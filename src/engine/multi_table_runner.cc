@@ -13,6 +13,7 @@
 
 #include "core/connection_cache.h"
 #include "engine/job_lease.h"
+#include "engine/run_clock.h"
 #include "state/state_store.h"
 #include "tables/table_plan.h"
 
@@ -23,12 +24,6 @@ constexpr std::string_view kRunStream = "tables/run";
 
 std::string DoneStream(const std::string& table) {
   return "tables/done/" + table;
-}
-
-std::string NewMultiRunId() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  std::random_device rd;
-  return fmt::format("{:%Y%m%dT%H%M%S}Z-{:06x}", now, rd() & 0xffffff);
 }
 
 // A counting semaphore of reader slots: a table takes its share at once, so one reader slot
@@ -127,7 +122,7 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
     }
     summary.run_id = **last;
   } else {
-    summary.run_id = NewMultiRunId();
+    summary.run_id = NewRunId();
     Status put = store.PutPosition(spec.name, std::string(kRunStream), summary.run_id, fence);
     if (!put.ok()) return finish(put);
   }

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/interrupted_runs.h"
+#include "engine/run_clock.h"
 #include "engine/job_lease.h"
 #include "engine/job_setup.h"
 #include "engine/progress_reporter.h"
@@ -19,18 +20,6 @@ namespace sluice {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string NewRunId() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  std::random_device rd;
-  return fmt::format("{:%Y%m%dT%H%M%S}Z-{:06x}", now, rd() & 0xffffff);
-}
 
 std::string DescribePositions(const std::vector<StreamPosition>& positions) {
   std::string out;
