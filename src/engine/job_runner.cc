@@ -8,11 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/interrupted_runs.h"
-#include "engine/run_clock.h"
 #include "engine/job_lease.h"
 #include "engine/job_setup.h"
 #include "engine/pipeline.h"
 #include "engine/reject_collector.h"
+#include "engine/run_clock.h"
 #include "state/state_store.h"
 
 namespace sluice {

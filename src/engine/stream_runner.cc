@@ -8,11 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/interrupted_runs.h"
-#include "engine/run_clock.h"
 #include "engine/job_lease.h"
 #include "engine/job_setup.h"
 #include "engine/progress_reporter.h"
 #include "engine/reject_collector.h"
+#include "engine/run_clock.h"
 #include "engine/run_metrics.h"
 #include "state/state_store.h"
 
