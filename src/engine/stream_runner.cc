@@ -82,6 +82,14 @@ class StreamRunner {
           "SQL targets do: mysql, postgres, sqlite)",
           spec_.name, spec_.target_type);
     }
+    if (setup_.write.mode == WriteMode::kOverwrite) {
+      // Overwrite replaces the target at its commit: with a checkpoint every second, each one
+      // would throw away what the last one committed.
+      return Status::Invalid(
+          "{}: a realtime job cannot use write_mode: overwrite (each checkpoint would replace "
+          "what the previous one committed); use append or upsert",
+          spec_.name);
+    }
 
     // Step 0 and 1: one owner, and what an earlier run left.
     SLUICE_ASSIGN_OR_RETURN(state_,

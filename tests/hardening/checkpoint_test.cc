@@ -41,10 +41,7 @@ class CheckpointTest : public hardening::ServerTest {
   void SetUp() override {
     ServerTest::SetUp();
     if (HasFatalFailure()) return;
-    schema_ = "ckpt_";
-    for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-      schema_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    schema_ = hardening::TestScopedName("ckpt_");
     PgClient pg(servers_.pg_url);
     pg.Exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_);
   }
