@@ -13,8 +13,8 @@ using namespace std::chrono_literals;
 class JobLeaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sluice_job_lease_" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("sluice_job_lease_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     auto store = OpenStateStore((dir_ / "state.db").string());
