@@ -86,6 +86,12 @@ class ByteReader {
     return Status::DataError("{} at offset {}: {}", what_, pos_,
                              fmt::format(f, std::forward<Args>(args)...));
   }
+  // An error about the byte at `offset` (a marker or flag just read).
+  template <typename... Args>
+  Status ErrorAt(size_t offset, fmt::format_string<Args...> f, Args&&... args) const {
+    return Status::DataError("{} at offset {}: {}", what_, offset,
+                             fmt::format(f, std::forward<Args>(args)...));
+  }
   // Fails unless the whole message was consumed: trailing bytes mean we misread it.
   Status ExpectEnd() const {
     if (done()) return Status::OK();

@@ -53,7 +53,7 @@ Result<int64_t> ReadTime(ByteReader& r, const char* field) {
 
 Result<bool> ReadFlag(ByteReader& r, const char* field) {
   SLUICE_ASSIGN_OR_RETURN(const uint8_t v, r.U8(field));
-  if (v > 1) return Err(r.Error("{} is {}, expected 0 or 1", field, v));
+  if (v > 1) return Err(r.ErrorAt(r.offset() - 1, "{} is {}, expected 0 or 1", field, v));
   return v == 1;
 }
 
@@ -90,7 +90,7 @@ Result<TupleData> ReadTuple(ByteReader& r) {
         break;
       }
       default:
-        return Err(r.Error("unknown column kind 0x{:02x}", kind));
+        return Err(r.ErrorAt(r.offset() - 1, "unknown column kind 0x{:02x}", kind));
     }
   }
   return tuple;
@@ -128,7 +128,7 @@ Result<RelationMessage> ReadRelation(ByteReader& r, bool in_stream) {
   SLUICE_ASSIGN_OR_RETURN(m.name, r.CString("relation name"));
   SLUICE_ASSIGN_OR_RETURN(const uint8_t ident, r.U8("replica identity"));
   if (ident != 'd' && ident != 'n' && ident != 'f' && ident != 'i') {
-    return Err(r.Error("unknown replica identity 0x{:02x}", ident));
+    return Err(r.ErrorAt(r.offset() - 1, "unknown replica identity 0x{:02x}", ident));
   }
   m.replica_identity = static_cast<ReplicaIdentity>(ident);
   SLUICE_ASSIGN_OR_RETURN(const int16_t ncols, r.I16("column count"));
@@ -140,7 +140,9 @@ Result<RelationMessage> ReadRelation(ByteReader& r, bool in_stream) {
   m.columns.resize(static_cast<size_t>(ncols));
   for (RelationColumn& c : m.columns) {
     SLUICE_ASSIGN_OR_RETURN(const uint8_t flags, r.U8("column flags"));
-    if (flags > 1) return Err(r.Error("unknown column flags 0x{:02x}", flags));
+    if (flags > 1) {
+      return Err(r.ErrorAt(r.offset() - 1, "unknown column flags 0x{:02x}", flags));
+    }
     c.key = flags == 1;
     SLUICE_ASSIGN_OR_RETURN(c.name, r.CString("column name"));
     SLUICE_ASSIGN_OR_RETURN(c.type_oid, r.U32("column type oid"));
@@ -161,7 +163,9 @@ Result<TypeMessage> ReadType(ByteReader& r, bool in_stream) {
 // The 'N' (new tuple) marker and the tuple after it.
 Result<TupleData> ReadNewTuple(ByteReader& r) {
   SLUICE_ASSIGN_OR_RETURN(const uint8_t marker, r.U8("tuple marker"));
-  if (marker != 'N') return Err(r.Error("expected new tuple 'N', got 0x{:02x}", marker));
+  if (marker != 'N') {
+    return Err(r.ErrorAt(r.offset() - 1, "expected new tuple 'N', got 0x{:02x}", marker));
+  }
   return ReadTuple(r);
 }
 
@@ -185,7 +189,8 @@ Result<UpdateMessage> ReadUpdate(ByteReader& r, bool in_stream) {
   } else if (marker == 'N') {
     SLUICE_ASSIGN_OR_RETURN(m.new_tuple, ReadTuple(r));
   } else {
-    return Err(r.Error("expected tuple marker 'K', 'O' or 'N', got 0x{:02x}", marker));
+    return Err(
+        r.ErrorAt(r.offset() - 1, "expected tuple marker 'K', 'O' or 'N', got 0x{:02x}", marker));
   }
   return m;
 }
@@ -196,7 +201,7 @@ Result<DeleteMessage> ReadDelete(ByteReader& r, bool in_stream) {
   SLUICE_ASSIGN_OR_RETURN(m.relation_oid, r.U32("relation oid"));
   SLUICE_ASSIGN_OR_RETURN(const uint8_t marker, r.U8("tuple marker"));
   if (marker != 'K' && marker != 'O') {
-    return Err(r.Error("expected tuple marker 'K' or 'O', got 0x{:02x}", marker));
+    return Err(r.ErrorAt(r.offset() - 1, "expected tuple marker 'K' or 'O', got 0x{:02x}", marker));
   }
   m.old_kind = static_cast<OldTupleKind>(marker);
   SLUICE_ASSIGN_OR_RETURN(m.old_tuple, ReadTuple(r));
@@ -208,7 +213,9 @@ Result<TruncateMessage> ReadTruncate(ByteReader& r, bool in_stream) {
   SLUICE_ASSIGN_OR_RETURN(m.xid, ReadStreamXid(r, in_stream));
   SLUICE_ASSIGN_OR_RETURN(const int32_t nrels, r.I32("relation count"));
   SLUICE_ASSIGN_OR_RETURN(m.options, r.U8("options"));
-  if (m.options > 3) return Err(r.Error("unknown truncate options 0x{:02x}", m.options));
+  if (m.options > 3) {
+    return Err(r.ErrorAt(r.offset() - 1, "unknown truncate options 0x{:02x}", m.options));
+  }
   if (nrels < 0 || static_cast<size_t>(nrels) * 4 != r.remaining()) {
     return Err(r.Error("{} relations but {} bytes left", nrels, r.remaining()));
   }

@@ -103,6 +103,11 @@ inline void MakeChanges(sluice::postgres::testing::RawConn& db, Capture& c, cons
   db.Exec("BEGIN");
   db.Exec("INSERT INTO stream_t SELECT g, repeat('v', 100) FROM generate_series(6001, 8000) g");
   db.Exec("ROLLBACK");
+  // The slot functions read only WAL that is flushed, and an abort record is never flushed
+  // by itself (nor is a commit under the test server's synchronous_commit=off): a synchronous
+  // commit after it flushes both. The table is not published, so it adds no message.
+  db.Exec("SET synchronous_commit = on");
+  db.Exec("INSERT INTO unpublished VALUES (2)");
   c.stream_rows = db.Rows("SELECT * FROM stream_t ORDER BY id");
 }
 

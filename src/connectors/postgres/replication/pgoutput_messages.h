@@ -79,6 +79,8 @@ struct RelationMessage {
 };
 
 // Sent before the first Relation that uses a non-built-in type (enum, domain, composite, ...).
+// For a domain, `oid` is the domain's but the namespace and name are its base type's (pgoutput
+// resolves the base type), so a domain over integer arrives as ("", "int4").
 struct TypeMessage {
   uint32_t xid = 0;
   uint32_t oid = 0;

@@ -24,7 +24,7 @@ Result<ReplicationFrame> DecodeKeepalive(ByteReader& r) {
   SLUICE_ASSIGN_OR_RETURN(const int64_t t, r.I64("send time"));
   k.send_time_us = PgEpochToUnixMicros(t);
   SLUICE_ASSIGN_OR_RETURN(const uint8_t reply, r.U8("reply flag"));
-  if (reply > 1) return Err(r.Error("reply flag is {}, expected 0 or 1", reply));
+  if (reply > 1) return Err(r.ErrorAt(r.offset() - 1, "reply flag is {}, expected 0 or 1", reply));
   k.reply_requested = reply == 1;
   SLUICE_RETURN_IF_ERROR(r.ExpectEnd());
   return k;
