@@ -30,9 +30,9 @@ TEST(LsnTest, ParsesAndRoundTrips) {
 }
 
 TEST(LsnTest, RefusesBadText) {
-  for (const char* bad : {"", "/", "0/", "/0", "0", "016B3748", "0/16B3748 ", " 0/1", "0//1",
-                          "0/1/2", "g/1", "0/x1", "-1/0", "+1/0", "123456789/0", "0/123456789",
-                          "0x1/0"}) {
+  for (const char* bad :
+       {"", "/", "0/", "/0", "0", "016B3748", "0/16B3748 ", " 0/1", "0//1", "0/1/2", "g/1", "0/x1",
+        "-1/0", "+1/0", "123456789/0", "0/123456789", "0x1/0"}) {
     Result<Lsn> r = Lsn::Parse(bad);
     ASSERT_FALSE(r.has_value()) << "'" << bad << "'";
     EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);

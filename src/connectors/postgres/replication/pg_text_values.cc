@@ -53,7 +53,8 @@ Result<int64_t> SplitOffset(std::string_view text, std::string_view& wall) {
     parts[n++] = (off[i] - '0') * 10 + (off[i + 1] - '0');
     i += 2;
     if (i == off.size()) break;
-    if (off[i] != ':') return Err(Status::DataError("'{}' has a bad zone offset", text.substr(0, 40)));
+    if (off[i] != ':')
+      return Err(Status::DataError("'{}' has a bad zone offset", text.substr(0, 40)));
     ++i;
   }
   if (i != off.size() || parts[1] > 59 || parts[2] > 59) {

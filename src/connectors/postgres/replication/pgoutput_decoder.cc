@@ -326,8 +326,8 @@ Result<PgOutputMessage> PgOutputDecoder::Decode(std::string_view bytes) {
   SLUICE_ASSIGN_OR_RETURN(PgOutputMessage m, DecodePgOutputMessage(bytes, in_stream_));
   if (std::holds_alternative<StreamStartMessage>(m)) {
     if (in_stream_) {
-      return Err(Status::DataError(
-          "pgoutput Stream Start at offset 0: a stream segment is already open"));
+      return Err(
+          Status::DataError("pgoutput Stream Start at offset 0: a stream segment is already open"));
     }
     in_stream_ = true;
   } else if (std::holds_alternative<StreamStopMessage>(m)) {
@@ -341,9 +341,9 @@ Result<PgOutputMessage> PgOutputDecoder::Decode(std::string_view bytes) {
 
 const char* MessageName(const PgOutputMessage& message) {
   static constexpr const char* kNames[] = {
-      "Begin",  "Commit", "Origin",   "Relation", "Type",         "Insert",        "Update",
-      "Delete", "Truncate", "Message", "Stream Start", "Stream Stop", "Stream Commit",
-      "Stream Abort"};
+      "Begin",        "Commit",      "Origin",        "Relation",    "Type",
+      "Insert",       "Update",      "Delete",        "Truncate",    "Message",
+      "Stream Start", "Stream Stop", "Stream Commit", "Stream Abort"};
   static_assert(std::size(kNames) == std::variant_size_v<PgOutputMessage>);
   return kNames[message.index()];
 }

@@ -83,8 +83,8 @@ TEST(PgOutputDecoderTest, RelationAndCache) {
   EXPECT_EQ(cache.Find(16384)->QualifiedName(), "pg_catalog.t");
   EXPECT_EQ(cache.Find(16384)->columns[1].name, "v");
   // A later Relation for the same oid replaces the description.
-  cache.Apply(DecodeAs<RelationMessage>(
-      Bytes('R').U32(16384).Str("s").Str("t2").U8('d').I16(0).str()));
+  cache.Apply(
+      DecodeAs<RelationMessage>(Bytes('R').U32(16384).Str("s").Str("t2").U8('d').I16(0).str()));
   EXPECT_EQ(cache.Find(16384)->QualifiedName(), "s.t2");
   EXPECT_TRUE(cache.Find(16384)->columns.empty());
   cache.Apply(DecodeAs<TypeMessage>(Bytes('Y').U32(70000).Str("public").Str("mood").str()));
@@ -157,8 +157,9 @@ TEST(PgOutputDecoderTest, StreamsCarryXids) {
 }
 
 TEST(PgOutputDecoderTest, ErrorsNameTheMessageAndOffset) {
-  EXPECT_EQ(ErrorOf(""), "pgoutput message at offset 0: truncated: message kind needs 1 bytes, "
-                         "0 left");
+  EXPECT_EQ(ErrorOf(""),
+            "pgoutput message at offset 0: truncated: message kind needs 1 bytes, "
+            "0 left");
   EXPECT_EQ(ErrorOf("Z"), "pgoutput message at offset 0: unknown message kind 0x5a");
   EXPECT_NE(ErrorOf("P").find("two-phase"), std::string::npos);
   EXPECT_EQ(ErrorOf(Bytes('B').U64(1).str()),

@@ -77,17 +77,20 @@ TEST_F(PgOutputLiveTest, ExactSequenceOfMessages) {
   std::vector<std::string> kinds;
   for (size_t i = 0; i < plain_; ++i) kinds.push_back(MessageName(messages_[i]));
   const std::vector<std::string> want = {
-      "Begin",  "Type",    "Type",   "Relation", "Insert",   "Insert", "Insert", "Commit",
-      "Begin",  "Update",  "Commit",                                    // i2 + 1, big 'u'
-      "Begin",  "Update",  "Commit",                                    // id 2 -> 10
-      "Begin",  "Delete",  "Commit",                                    // id 3
-      "Begin",  "Relation", "Insert", "Commit",                         // full_t
-      "Begin",  "Update",  "Commit",  "Begin",    "Delete",   "Commit",  //
-      "Begin",  "Message", "Commit",                                    // transactional
-      "Message",                                                        // non-transactional
+      "Begin", "Type", "Type", "Relation", "Insert", "Insert", "Insert", "Commit", "Begin",
+      "Update", "Commit",                                        // i2 + 1, big 'u'
+      "Begin", "Update", "Commit",                               // id 2 -> 10
+      "Begin", "Delete", "Commit",                               // id 3
+      "Begin", "Relation", "Insert", "Commit",                   // full_t
+      "Begin", "Update", "Commit", "Begin", "Delete", "Commit",  //
+      "Begin", "Message", "Commit",                              // transactional
+      "Message",                                                 // non-transactional
       // TRUNCATE gives the table a new relfilenode, which invalidates what pgoutput sent:
       // it describes the relation again first.
-      "Begin",  "Relation", "Truncate", "Commit"};
+      "Begin", "Relation", "Truncate", "Commit",
+      // Replayed from an origin. The TRUNCATE's own invalidation takes effect at its commit,
+      // so the table is described once more at its next change.
+      "Begin", "Origin", "Relation", "Insert", "Commit"};
   EXPECT_EQ(kinds, want) << Summary(messages_, 0);
   ASSERT_EQ(plain_, want.size());
 
@@ -135,6 +138,10 @@ TEST_F(PgOutputLiveTest, ExactSequenceOfMessages) {
   const auto& trunc = At<TruncateMessage>(33);
   EXPECT_EQ(trunc.options, 0);
   EXPECT_EQ(trunc.relation_oids, std::vector<uint32_t>{full_rel.oid});
+  const auto& origin = At<OriginMessage>(36);
+  EXPECT_EQ(origin.name, fmt::format("sluice_pgo_{}", getpid()));
+  EXPECT_EQ(origin.commit_lsn.ToString(), "0/ABCDEF");
+  EXPECT_EQ(Texts(At<InsertMessage>(38).new_tuple), (Row{"2", "from elsewhere", "NULL"}));
 }
 
 TEST_F(PgOutputLiveTest, EveryValueIsWhatSelectReturned) {
@@ -198,14 +205,14 @@ TEST_F(PgOutputLiveTest, TypedValuesMatchTheBatchReader) {
   Batch stream(plan->schema);
   UnchangedCells unchanged(plan->columns.size());
   for (size_t i = 0; i < 3; ++i) {
-    Result<AppendedRow> r = AppendTuple(At<InsertMessage>(4 + i).new_tuple, *plan,
-                                        RowKind::kInsert, SpecialValues::kNull, stream, unchanged);
+    Result<AppendedRow> r = AppendTuple(At<InsertMessage>(4 + i).new_tuple, *plan, RowKind::kInsert,
+                                        SpecialValues::kNull, stream, unchanged);
     ASSERT_TRUE(r.has_value()) << r.error().ToString();
     EXPECT_FALSE(r->bad) << r->reason;
   }
-  Result<AppendedRow> upd = AppendTuple(At<UpdateMessage>(9).new_tuple, *plan,
-                                        RowKind::kUpdateAfter, SpecialValues::kNull, stream,
-                                        unchanged);
+  Result<AppendedRow> upd =
+      AppendTuple(At<UpdateMessage>(9).new_tuple, *plan, RowKind::kUpdateAfter,
+                  SpecialValues::kNull, stream, unchanged);
   ASSERT_TRUE(upd.has_value()) << upd.error().ToString();
   EXPECT_TRUE(unchanged.Test(3, 26));
   EXPECT_TRUE(stream.columns[26].IsNull(3));
@@ -278,8 +285,8 @@ TEST_F(PgOutputLiveTest, StreamedTransactions) {
       ASSERT_NE(open_xid, 0u) << "an Insert outside a stream segment at " << i;
       ASSERT_NE(ins->xid, 0u);
       EXPECT_EQ(ins->relation_oid, stream_oid);
-      pending[open_xid].push_back(
-          {ins->xid, true, std::string(ins->new_tuple[0].bytes), std::string(ins->new_tuple[1].bytes)});
+      pending[open_xid].push_back({ins->xid, true, std::string(ins->new_tuple[0].bytes),
+                                   std::string(ins->new_tuple[1].bytes)});
     } else if (auto* upd = std::get_if<UpdateMessage>(&m)) {
       ASSERT_NE(open_xid, 0u);
       pending[open_xid].push_back({upd->xid, false, std::string(upd->new_tuple[0].bytes),

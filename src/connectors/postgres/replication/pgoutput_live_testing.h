@@ -34,7 +34,7 @@ struct Capture {
 };
 
 // The DDL, the columns and the values the tests use; comments in the SQL say why each is there.
-inline void MakeChanges(sluice::postgres::testing::RawConn& db, Capture& c, const std::string& slot) {
+inline void MakeTables(sluice::postgres::testing::RawConn& db) {
   db.Exec("CREATE TYPE mood AS ENUM ('sad', 'happy')");
   db.Exec("CREATE DOMAIN posint AS integer CHECK (VALUE > 0)");
   db.Exec(
@@ -52,8 +52,10 @@ inline void MakeChanges(sluice::postgres::testing::RawConn& db, Capture& c, cons
   db.Exec("CREATE TABLE stream_t (id int PRIMARY KEY, pad text)");
   db.Exec("CREATE TABLE unpublished (id int)");
   db.Exec("CREATE PUBLICATION sluice_pub FOR TABLE kinds, full_t, stream_t");
-  db.Exec(fmt::format("SELECT pg_create_logical_replication_slot('{}', 'pgoutput')", slot));
+}
 
+inline void MakeChanges(sluice::postgres::testing::RawConn& db, Capture& c,
+                        const std::string& origin) {
   const std::string big = "(SELECT string_agg(md5(g::text), '') FROM generate_series(1, 1000) g)";
   db.Exec(fmt::format(
       "INSERT INTO kinds VALUES "
@@ -68,7 +70,8 @@ inline void MakeChanges(sluice::postgres::testing::RawConn& db, Capture& c, cons
       "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), "
       "(3, false, 0, -1, '-Infinity', 'NaN', 'NaN', 'Infinity', '', '', '', '\\x', "
       "'0044-03-15 BC', '00:00:00.000001', '0001-01-01 00:00:00 BC', '-infinity', '-1 day', "
-      "'[]', '[]', '00000000-0000-0000-0000-000000000000', '[0:1][1:2]={{{{1,2}},{{3,4}}}}', '{{}}', "
+      "'[]', '[]', '00000000-0000-0000-0000-000000000000', '[0:1][1:2]={{{{1,2}},{{3,4}}}}', "
+      "'{{}}', "
       "'{{}}', 'sad', 1, -0.01, 'small')",
       big));
   c.kinds_after_insert = db.Rows("SELECT * FROM kinds ORDER BY id");
@@ -89,6 +92,14 @@ inline void MakeChanges(sluice::postgres::testing::RawConn& db, Capture& c, cons
   db.Exec("COMMIT");
   db.Exec("SELECT pg_logical_emit_message(false, 'sluice-nt', E'\\\\x00ff'::bytea)");
   db.Exec("TRUNCATE full_t");
+  // A transaction replayed from elsewhere (as a replication apply worker would): its commit
+  // carries an origin, which pgoutput sends after Begin.
+  db.Exec(fmt::format("SELECT pg_replication_origin_session_setup('{}')", origin));
+  db.Exec("BEGIN");
+  db.Exec("SELECT pg_replication_origin_xact_setup('0/ABCDEF', now())");
+  db.Exec("INSERT INTO full_t VALUES (2, 'from elsewhere', NULL)");
+  db.Exec("COMMIT");
+  db.Exec("SELECT pg_replication_origin_session_reset()");
   // Larger than logical_decoding_work_mem (64 kB): streamed in segments before its commit.
   // The rolled-back savepoint's rows were already streamed, so a Stream Abort for the
   // subtransaction follows; the rolled-back transaction after it gets a whole Stream Abort.
@@ -120,8 +131,26 @@ inline const Capture& GetCapture() {
     // the database's Asia/Shanghai, so timestamptz text carries +08 offsets.
     db.Exec("SET IntervalStyle = iso_8601");
     db.Exec("SET lc_monetary = 'C'");
+    MakeTables(db);
+    // Slots and origins belong to the whole server: named after the process, and dropped
+    // whatever happens, or the per-process database could not be dropped.
     const std::string slot = fmt::format("sluice_pgo_{}", getpid());
-    MakeChanges(db, c, slot);
+    db.Exec(fmt::format("SELECT pg_create_logical_replication_slot('{}', 'pgoutput')", slot));
+    db.Exec(fmt::format("SELECT pg_replication_origin_create('{}')", slot));
+    auto drop = [&] {
+      db.Exec(
+          "SELECT pg_replication_origin_session_reset() WHERE "
+          "pg_replication_origin_session_is_setup()");
+      db.Exec(fmt::format("SELECT pg_replication_origin_drop('{}')", slot));
+      db.Exec(fmt::format("SELECT pg_drop_replication_slot('{}')", slot));
+    };
+    try {
+      MakeChanges(db, c, slot);
+    } catch (...) {
+      db.Exec("ROLLBACK");
+      drop();
+      throw;
+    }
     db.Exec("SET logical_decoding_work_mem = '64kB'");
     const std::string sql = fmt::format(
         "SELECT data FROM pg_logical_slot_peek_binary_changes('{}', NULL, NULL, "
@@ -138,7 +167,7 @@ inline const Capture& GetCapture() {
       }
     }
     PQclear(r);
-    db.Exec(fmt::format("SELECT pg_drop_replication_slot('{}')", slot));
+    drop();
     if (!ok) throw std::runtime_error("peeking the slot failed: " + err);
     return c;
   }();

@@ -37,8 +37,8 @@ struct TupleValue {
 using TupleData = std::vector<TupleValue>;
 
 struct BeginMessage {
-  Lsn final_lsn;                // the commit record's LSN
-  int64_t commit_time_us = 0;   // Unix microseconds
+  Lsn final_lsn;               // the commit record's LSN
+  int64_t commit_time_us = 0;  // Unix microseconds
   uint32_t xid = 0;
 };
 
@@ -96,9 +96,9 @@ struct InsertMessage {
 
 // Which old values an Update or Delete carries.
 enum class OldTupleKind : char {
-  kNone = 0,    // Update only: the key did not change and identity is not FULL
-  kKey = 'K',   // the replica identity columns; the others are NULL
-  kOld = 'O',   // the whole old row (REPLICA IDENTITY FULL)
+  kNone = 0,   // Update only: the key did not change and identity is not FULL
+  kKey = 'K',  // the replica identity columns; the others are NULL
+  kOld = 'O',  // the whole old row (REPLICA IDENTITY FULL)
 };
 
 struct UpdateMessage {

@@ -34,8 +34,7 @@ Result<const CachedRelation*> RelationCache::Get(uint32_t oid) const {
   const CachedRelation* rel = Find(oid);
   if (rel == nullptr) {
     return Err(Status::NotFound(
-        "pgoutput: a change refers to relation oid {}, which no Relation message described",
-        oid));
+        "pgoutput: a change refers to relation oid {}, which no Relation message described", oid));
   }
   return rel;
 }

@@ -59,8 +59,7 @@ Result<ReplicationFrame> DecodeReplicationFrame(std::string_view bytes) {
       r.set_what("primary keepalive");
       return DecodeKeepalive(r);
     default:
-      return Err(Status::DataError("replication message at offset 0: unknown kind 0x{:02x}",
-                                   kind));
+      return Err(Status::DataError("replication message at offset 0: unknown kind 0x{:02x}", kind));
   }
 }
 

@@ -53,7 +53,7 @@ struct StandbyStatus {
   Lsn written;
   Lsn flushed;
   Lsn applied;
-  int64_t client_time_us = 0;  // Unix microseconds
+  int64_t client_time_us = 0;    // Unix microseconds
   bool reply_requested = false;  // ask the server for a keepalive back (to measure lag)
 };
 

@@ -18,19 +18,32 @@ struct BuiltinArray {
 
 // pg_type.dat's array types of the built-in scalars sluice reads; their oids are fixed.
 constexpr BuiltinArray kBuiltinArrays[] = {
-    {1000, oid::kBool, "_bool"},          {1001, oid::kBytea, "_bytea"},
-    {1002, oid::kChar, "_char"},          {1003, oid::kName, "_name"},
-    {1005, oid::kInt2, "_int2"},          {1007, oid::kInt4, "_int4"},
-    {1009, oid::kText, "_text"},          {1014, oid::kBpchar, "_bpchar"},
-    {1015, oid::kVarchar, "_varchar"},    {1016, oid::kInt8, "_int8"},
-    {1021, oid::kFloat4, "_float4"},      {1022, oid::kFloat8, "_float8"},
-    {1028, oid::kOid, "_oid"},            {1231, oid::kNumeric, "_numeric"},
-    {1182, oid::kDate, "_date"},          {1183, oid::kTime, "_time"},
-    {1115, oid::kTimestamp, "_timestamp"}, {1185, oid::kTimestampTz, "_timestamptz"},
-    {1187, oid::kInterval, "_interval"},  {2951, oid::kUuid, "_uuid"},
-    {199, oid::kJson, "_json"},           {3807, oid::kJsonb, "_jsonb"},
-    {1041, oid::kInet, "_inet"},          {791, oid::kMoney, "_money"},
-    {1270, oid::kTimeTz, "_timetz"},      {143, oid::kXml, "_xml"},
+    {1000, oid::kBool, "_bool"},
+    {1001, oid::kBytea, "_bytea"},
+    {1002, oid::kChar, "_char"},
+    {1003, oid::kName, "_name"},
+    {1005, oid::kInt2, "_int2"},
+    {1007, oid::kInt4, "_int4"},
+    {1009, oid::kText, "_text"},
+    {1014, oid::kBpchar, "_bpchar"},
+    {1015, oid::kVarchar, "_varchar"},
+    {1016, oid::kInt8, "_int8"},
+    {1021, oid::kFloat4, "_float4"},
+    {1022, oid::kFloat8, "_float8"},
+    {1028, oid::kOid, "_oid"},
+    {1231, oid::kNumeric, "_numeric"},
+    {1182, oid::kDate, "_date"},
+    {1183, oid::kTime, "_time"},
+    {1115, oid::kTimestamp, "_timestamp"},
+    {1185, oid::kTimestampTz, "_timestamptz"},
+    {1187, oid::kInterval, "_interval"},
+    {2951, oid::kUuid, "_uuid"},
+    {199, oid::kJson, "_json"},
+    {3807, oid::kJsonb, "_jsonb"},
+    {1041, oid::kInet, "_inet"},
+    {791, oid::kMoney, "_money"},
+    {1270, oid::kTimeTz, "_timetz"},
+    {143, oid::kXml, "_xml"},
 };
 
 const BuiltinArray* FindBuiltinArray(uint32_t type_oid) {
@@ -258,9 +271,10 @@ Result<TuplePlan> PlanTuple(const CachedRelation& relation, const TypeResolver& 
     std::optional<PgType> type = BuiltinPgType(c.type_oid, c.typmod);
     if (!type) {
       if (!resolver) {
-        return Err(Status::Invalid("{}: type oid {} is not built in and no type resolver was "
-                                   "given",
-                                   where, c.type_oid));
+        return Err(
+            Status::Invalid("{}: type oid {} is not built in and no type resolver was "
+                            "given",
+                            where, c.type_oid));
       }
       Result<PgType> resolved = resolver(c.type_oid, c.typmod);
       if (!resolved) return Err(resolved.error().WithContext(where));
@@ -280,8 +294,7 @@ Result<TuplePlan> PlanTuple(const CachedRelation& relation, const TypeResolver& 
 Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, RowKind kind,
                                 SpecialValues special, Batch& batch, UnchangedCells& unchanged) {
   const size_t ncols = plan.columns.size();
-  if (tuple.size() != ncols || batch.columns.size() != ncols ||
-      unchanged.num_columns() != ncols) {
+  if (tuple.size() != ncols || batch.columns.size() != ncols || unchanged.num_columns() != ncols) {
     return Err(Status::DataError(
         "{}: a tuple of {} columns for a relation of {} (batch {}, unchanged marks {})",
         plan.relation, tuple.size(), ncols, batch.columns.size(), unchanged.num_columns()));
@@ -289,9 +302,10 @@ Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, R
   // Refuse before appending anything, so that an error never leaves a half row.
   for (size_t c = 0; c < ncols; ++c) {
     if (tuple[c].kind == TupleValueKind::kBinary) {
-      return Err(Status::DataError("{}.{}: a binary value; the slot must be read without the "
-                                   "'binary' option",
-                                   plan.relation, plan.schema.fields[c].name));
+      return Err(
+          Status::DataError("{}.{}: a binary value; the slot must be read without the "
+                            "'binary' option",
+                            plan.relation, plan.schema.fields[c].name));
     }
   }
   const size_t rows_before = batch.num_rows();

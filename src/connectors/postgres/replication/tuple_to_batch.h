@@ -71,7 +71,7 @@ Result<TuplePlan> PlanTuple(const CachedRelation& relation, const TypeResolver& 
 struct AppendedRow {
   bool bad = false;  // a value could not be carried and is NULL; the caller rejects the row
   size_t bad_column = 0;
-  std::string reason;  // "public.t.n: numeric NaN"
+  std::string reason;   // "public.t.n: numeric NaN"
   int substituted = 0;  // special values read as NULL (SpecialValues::kNull), for reporting
 };
 

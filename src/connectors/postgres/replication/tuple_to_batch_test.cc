@@ -52,21 +52,32 @@ struct Fixture {
 };
 
 TEST(TupleToBatchTest, ScalarsParseExactly) {
-  Fixture f(Relation({{"i", 23}, {"b", 16}, {"n", 1700}, {"by", 17}, {"d", 1082},
-                      {"ts", 1114}, {"tz", 1184}, {"u", 2950}, {"f", 701}, {"m", 790},
-                      {"iv", 1186}, {"j", 3802}}));
+  Fixture f(Relation({{"i", 23},
+                      {"b", 16},
+                      {"n", 1700},
+                      {"by", 17},
+                      {"d", 1082},
+                      {"ts", 1114},
+                      {"tz", 1184},
+                      {"u", 2950},
+                      {"f", 701},
+                      {"m", 790},
+                      {"iv", 1186},
+                      {"j", 3802}}));
   EXPECT_EQ(f.plan.schema.ToString(),
             "i int32, b bool, n decimal, by bytes, d date, ts timestamp, tz timestamptz, u uuid, "
             "f float64, m decimal, iv string, j json");
-  AppendedRow r = f.Append(Texts({"-42", "t", "0012.3400", "\\x00ff41", "0044-03-15 BC",
-                                  "2024-02-29 23:59:59.123456", "1900-01-01 00:00:00+08:05:43",
-                                  "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "-Infinity",
-                                  "-$1,234.50", "P1Y2M", R"({"a": [1, 2]})"}));
+  AppendedRow r = f.Append(
+      Texts({"-42", "t", "0012.3400", "\\x00ff41", "0044-03-15 BC", "2024-02-29 23:59:59.123456",
+             "1900-01-01 00:00:00+08:05:43", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "-Infinity",
+             "-$1,234.50", "P1Y2M", R"({"a": [1, 2]})"}));
   EXPECT_FALSE(r.bad) << r.reason;
   const std::vector<std::string> want = {"-42",
                                          "true",
                                          "12.3400",
-                                         std::string("\0\xff" "A", 3),
+                                         std::string("\0\xff"
+                                                     "A",
+                                                     3),
                                          "-0043-03-15",
                                          "2024-02-29 23:59:59.123456",
                                          "1899-12-31T15:54:17Z",
@@ -114,8 +125,13 @@ TEST(TupleToBatchTest, UnchangedIsNotNull) {
 }
 
 TEST(TupleToBatchTest, ArraysBecomeJsonAsToJsonDoes) {
-  Fixture f(Relation({{"ia", 1007}, {"ta", 1009}, {"fa", 1022}, {"ba", 1000}, {"tza", 1185},
-                      {"ja", 3807}, {"m", 1005}}));
+  Fixture f(Relation({{"ia", 1007},
+                      {"ta", 1009},
+                      {"fa", 1022},
+                      {"ba", 1000},
+                      {"tza", 1185},
+                      {"ja", 3807},
+                      {"m", 1005}}));
   EXPECT_FALSE(f.Append(Texts({"{1,2,NULL}", R"({"a b",NULL,"NULL","q\"x\\y",""})",
                                "{NaN,-Infinity,1.5,1e+100}", "{t,f}",
                                R"({"2024-01-01 08:00:00+08","1999-12-31 23:59:59.5-01"})",
@@ -145,13 +161,13 @@ TEST(TupleToBatchTest, BadValuesAndMisfitTuples) {
   EXPECT_NE(r.reason.find("public.t.i: "), std::string::npos) << r.reason;
   for (size_t c = 0; c < 3; ++c) EXPECT_TRUE(f.batch.columns[c].IsNull(0));
   // Column count or binary values: an error, nothing appended.
-  EXPECT_FALSE(AppendTuple(Texts({"1"}), f.plan, RowKind::kInsert, SpecialValues::kError,
-                           f.batch, f.unchanged)
+  EXPECT_FALSE(AppendTuple(Texts({"1"}), f.plan, RowKind::kInsert, SpecialValues::kError, f.batch,
+                           f.unchanged)
                    .has_value());
   TupleData binary = Texts({"1", "2024-01-01", "\\x00"});
   binary[0].kind = TupleValueKind::kBinary;
-  Result<AppendedRow> b = AppendTuple(binary, f.plan, RowKind::kInsert, SpecialValues::kError,
-                                      f.batch, f.unchanged);
+  Result<AppendedRow> b =
+      AppendTuple(binary, f.plan, RowKind::kInsert, SpecialValues::kError, f.batch, f.unchanged);
   ASSERT_FALSE(b.has_value());
   EXPECT_NE(b.error().message().find("binary"), std::string::npos);
   EXPECT_EQ(f.batch.num_rows(), 1u);
