@@ -77,8 +77,8 @@ TEST_F(PgOutputLiveTest, ExactSequenceOfMessages) {
   std::vector<std::string> kinds;
   for (size_t i = 0; i < plain_; ++i) kinds.push_back(MessageName(messages_[i]));
   const std::vector<std::string> want = {
-      "Begin", "Type", "Type", "Relation", "Insert", "Insert", "Insert", "Commit", "Begin",
-      "Update", "Commit",                                        // i2 + 1, big 'u'
+      "Begin", "Type", "Type", "Relation", "Insert", "Insert", "Insert", "Commit",  // ids 1-3
+      "Begin", "Update", "Commit",                               // i2 + 1, big 'u'
       "Begin", "Update", "Commit",                               // id 2 -> 10
       "Begin", "Delete", "Commit",                               // id 3
       "Begin", "Relation", "Insert", "Commit",                   // full_t
