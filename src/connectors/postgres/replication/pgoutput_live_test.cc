@@ -95,13 +95,13 @@ TEST_F(PgOutputLiveTest, ExactSequenceOfMessages) {
   ASSERT_EQ(plain_, want.size());
 
   EXPECT_EQ(At<TypeMessage>(1).name, "mood");
-  EXPECT_EQ(At<TypeMessage>(1).namespace_name, "public");
+  EXPECT_EQ(At<TypeMessage>(1).namespace_name, testing::kSchema);
   // For a domain, pgoutput sends the domain's oid with its base type's name (pg_catalog is
   // sent as "").
   EXPECT_EQ(At<TypeMessage>(2).name, "int4");
   EXPECT_EQ(At<TypeMessage>(2).namespace_name, "");
   const auto& kinds_rel = At<RelationMessage>(3);
-  EXPECT_EQ(kinds_rel.namespace_name, "public");
+  EXPECT_EQ(kinds_rel.namespace_name, testing::kSchema);
   EXPECT_EQ(kinds_rel.name, "kinds");
   EXPECT_EQ(kinds_rel.replica_identity, ReplicaIdentity::kDefault);
   ASSERT_EQ(kinds_rel.columns.size(), 27u);
@@ -218,8 +218,10 @@ TEST_F(PgOutputLiveTest, TypedValuesMatchTheBatchReader) {
   EXPECT_TRUE(stream.columns[26].IsNull(3));
   EXPECT_FALSE(unchanged.RowHasAny(0));
 
-  auto source = postgres::testing::MakeSource(
-      {{"url", c.db_url}, {"table", "kinds_snap"}, {"special_values", "null"}});
+  auto source =
+      postgres::testing::MakeSource({{"url", c.db_url},
+                                     {"table", fmt::format("{}.kinds_snap", testing::kSchema)},
+                                     {"special_values", "null"}});
   ReadRequest read;
   read.max_splits = 1;
   Status opened = source->Open(read);

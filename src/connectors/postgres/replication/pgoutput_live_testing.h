@@ -34,7 +34,14 @@ struct Capture {
 };
 
 // The DDL, the columns and the values the tests use; comments in the SQL say why each is there.
+// Everything lives in its own schema: the per-process database is shared with the other
+// postgres tests of the binary (which have their own `mood`, for one).
+inline constexpr char kSchema[] = "sluice_pgo";
+
 inline void MakeTables(sluice::postgres::testing::RawConn& db) {
+  db.Exec(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", kSchema));
+  db.Exec(fmt::format("SET search_path = {}", kSchema));
+  db.Exec("DROP PUBLICATION IF EXISTS sluice_pgo_pub");
   db.Exec("CREATE TYPE mood AS ENUM ('sad', 'happy')");
   db.Exec("CREATE DOMAIN posint AS integer CHECK (VALUE > 0)");
   db.Exec(
@@ -51,7 +58,7 @@ inline void MakeTables(sluice::postgres::testing::RawConn& db) {
   db.Exec("ALTER TABLE full_t REPLICA IDENTITY FULL");
   db.Exec("CREATE TABLE stream_t (id int PRIMARY KEY, pad text)");
   db.Exec("CREATE TABLE unpublished (id int)");
-  db.Exec("CREATE PUBLICATION sluice_pub FOR TABLE kinds, full_t, stream_t");
+  db.Exec("CREATE PUBLICATION sluice_pgo_pub FOR TABLE kinds, full_t, stream_t");
 }
 
 inline void MakeChanges(sluice::postgres::testing::RawConn& db, Capture& c,
@@ -154,7 +161,7 @@ inline const Capture& GetCapture() {
     db.Exec("SET logical_decoding_work_mem = '64kB'");
     const std::string sql = fmt::format(
         "SELECT data FROM pg_logical_slot_peek_binary_changes('{}', NULL, NULL, "
-        "'proto_version', '2', 'publication_names', 'sluice_pub', 'streaming', 'on', "
+        "'proto_version', '2', 'publication_names', 'sluice_pgo_pub', 'streaming', 'on', "
         "'messages', 'true')",
         slot);
     // Binary results: bytea's raw bytes, no hex to undo.
