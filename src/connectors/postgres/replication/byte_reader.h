@@ -66,6 +66,7 @@ class ByteReader {
   }
   // A NUL-terminated string (pgoutput's String); the view excludes the terminator.
   Result<std::string_view> CString(const char* field) {
+    if (done()) return Err(Error("truncated: {} is missing", field));  // memchr needs a pointer
     const void* nul = std::memchr(bytes_.data() + pos_, '\0', remaining());
     if (nul == nullptr) return Err(Error("unterminated string for {}", field));
     const size_t len = static_cast<const char*>(nul) - (bytes_.data() + pos_);

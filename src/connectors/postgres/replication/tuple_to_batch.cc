@@ -312,6 +312,7 @@ Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, R
   if (batch.row_kinds.size() < rows_before) batch.row_kinds.resize(rows_before, RowKind::kInsert);
   batch.row_kinds.push_back(kind);
   const size_t row = unchanged.AddRow();
+  if (ncols == 0) ++batch.row_count_without_columns;  // a table without columns has rows too
   AppendedRow result;
   for (size_t c = 0; c < ncols; ++c) {
     Column& column = batch.columns[c];

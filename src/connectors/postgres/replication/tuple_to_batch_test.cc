@@ -175,6 +175,14 @@ TEST(TupleToBatchTest, BadValuesAndMisfitTuples) {
   EXPECT_EQ(f.batch.row_kinds.size(), 1u);
 }
 
+TEST(TupleToBatchTest, TableWithoutColumns) {
+  Fixture f(Relation({}));
+  f.Append(TupleData{});
+  f.Append(TupleData{}, SpecialValues::kError, RowKind::kDelete);
+  EXPECT_EQ(f.batch.num_rows(), 2u);
+  EXPECT_EQ(f.batch.kind(1), RowKind::kDelete);
+}
+
 TEST(TupleToBatchTest, UnknownTypesNeedAResolver) {
   CachedRelation rel = Relation({{"p", 600}, {"mood", 70000}});
   Result<TuplePlan> none = PlanTuple(rel, nullptr, false);
