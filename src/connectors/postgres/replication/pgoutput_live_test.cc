@@ -249,6 +249,47 @@ TEST_F(PgOutputLiveTest, TypedValuesMatchTheBatchReader) {
   EXPECT_EQ(Cell(stream, 0, 21), R"(["a b",null,"NULL","q\"x"])");
 }
 
+// The streamed part, with each segment shown as the kinds it holds ("[Relation Insert]") and
+// repeats of the same segment folded ("[Insert]+"): how many rows make a segment depends on
+// the server's memory accounting, the order of what happens does not.
+std::string StreamShape(const std::vector<PgOutputMessage>& messages, size_t from) {
+  std::vector<std::string> tokens;
+  std::string segment;
+  for (size_t i = from; i < messages.size(); ++i) {
+    const PgOutputMessage& m = messages[i];
+    if (std::holds_alternative<StreamStartMessage>(m)) {
+      segment = "[";
+    } else if (std::holds_alternative<StreamStopMessage>(m)) {
+      tokens.push_back(segment + "]");
+      segment.clear();
+    } else if (auto* a = std::get_if<StreamAbortMessage>(&m)) {
+      tokens.push_back(a->xid == a->subxid ? "Abort" : "AbortSub");
+    } else if (std::holds_alternative<StreamCommitMessage>(m)) {
+      tokens.push_back("Commit");
+    } else if (i == from || messages[i - 1].index() != m.index()) {
+      segment += fmt::format("{}{}", segment.size() > 1 ? " " : "", MessageName(m));
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i > 0 && tokens[i] == tokens[i - 1]) {
+      if (out.back() != '+') out += '+';
+      continue;
+    }
+    out += (out.empty() ? "" : " ") + tokens[i];
+  }
+  return out;
+}
+
+TEST_F(PgOutputLiveTest, StreamedSequence) {
+  // The committed transaction: its first rows, the savepoint's rows (streamed, then aborted
+  // by ROLLBACK TO), the updates and rows after it, and the commit; then the rolled-back
+  // transaction and its abort. The Relation is sent again after the subtransaction's abort.
+  EXPECT_EQ(StreamShape(messages_, plain_),
+            "[Relation Insert] [Insert]+ AbortSub [Relation Update Insert] [Insert]+ Commit "
+            "[Relation Insert] [Insert]+ Abort");
+}
+
 // Applies the streamed transactions the way a target must: collect per transaction, drop what
 // a Stream Abort names, apply at Stream Commit. The result must be the table's final content.
 TEST_F(PgOutputLiveTest, StreamedTransactions) {
