@@ -1,0 +1,148 @@
+// For tests and the benchmark: reads a binlog file to its end, parsing every event this folder
+// decodes and decoding every row image (with the caller's column definitions, or ones made
+// from each TABLE_MAP), so "the file reads completely" means every byte was understood.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "connectors/mysql/binlog/binlog_file_reader.h"
+#include "connectors/mysql/binlog/control_events.h"
+#include "connectors/mysql/binlog/row_image_decoder.h"
+#include "connectors/mysql/binlog/rows_event.h"
+#include "connectors/mysql/binlog/table_map.h"
+#include "core/value_text.h"
+
+namespace sluice::mysql::binlog::testing {
+
+struct FileSummary {
+  std::map<std::string, int> events;  // by type name
+  std::vector<std::string> queries;   // QUERY texts
+  std::vector<std::string> gtids;     // MariaDB and MySQL GTIDs
+  // Rows by table ("db.t"): "I|1|abc", "B|...", "A|...", "D|..." (kind, then the values).
+  std::map<std::string, std::vector<std::string>> rows;
+  int64_t row_count = 0;
+  ChecksumAlg checksum = ChecksumAlg::kUndefined;
+  std::string server_version;
+};
+
+// Column definitions for a table map; return empty to use DefaultColumnDefs.
+using DefsFor = std::function<std::vector<ColumnDef>(const TableMap&)>;
+
+struct DecodeFileOptions {
+  DefsFor defs;
+  RowDecodeOptions row_options;
+  bool keep_rows = true;  // false: decode and count only (benchmark)
+  bool verify_checksums = true;
+};
+
+inline char KindLetter(RowKind k) {
+  switch (k) {
+    case RowKind::kInsert: return 'I';
+    case RowKind::kUpdateBefore: return 'B';
+    case RowKind::kUpdateAfter: return 'A';
+    case RowKind::kDelete: return 'D';
+  }
+  return '?';
+}
+
+inline Status ParseControl(const Event& e, const FormatDescription& f, FileSummary& s) {
+  switch (e.type()) {
+    case EventType::kRotate:
+      return ::sluice::internal::ToStatus(ParseRotate(e, f));
+    case EventType::kQuery: {
+      SLUICE_ASSIGN_OR_RETURN(QueryEvent q, ParseQuery(e, f));
+      s.queries.emplace_back(q.sql);
+      return Status::OK();
+    }
+    case EventType::kXid:
+      return ::sluice::internal::ToStatus(ParseXid(e));
+    case EventType::kMariaGtid: {
+      SLUICE_ASSIGN_OR_RETURN(MariaGtidEvent g, ParseMariaGtid(e));
+      s.gtids.push_back(g.ToString());
+      return Status::OK();
+    }
+    case EventType::kMariaGtidList:
+      return ::sluice::internal::ToStatus(ParseMariaGtidList(e));
+    case EventType::kMysqlGtid:
+    case EventType::kMysqlAnonymousGtid: {
+      SLUICE_ASSIGN_OR_RETURN(MysqlGtidEvent g, ParseMysqlGtid(e));
+      s.gtids.push_back(g.ToString());
+      return Status::OK();
+    }
+    case EventType::kAnnotateRows:
+    case EventType::kRowsQuery:
+      return ::sluice::internal::ToStatus(ParseAnnotateRows(e));
+    case EventType::kHeartbeat:
+      return ::sluice::internal::ToStatus(ParseHeartbeat(e));
+    default:
+      return Status::OK();
+  }
+}
+
+inline Result<FileSummary> DecodeFile(const std::string& path,
+                                      const DecodeFileOptions& options = {}) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<BinlogFileReader> reader, BinlogFileReader::Open(path));
+  reader->mutable_framer().set_verify_checksums(options.verify_checksums);
+  FileSummary s;
+  std::map<uint64_t, std::pair<RowImageDecoder, Batch>> tables;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(std::optional<Event> next, reader->Next());
+    if (!next) break;
+    const Event& e = *next;
+    const FormatDescription& f = reader->framer().format();
+    const char* type = EventTypeName(e.header.type_code);
+    s.events[type]++;
+    Status st = ParseControl(e, f, s);
+    if (e.type() == EventType::kFormatDescription) {
+      s.checksum = f.checksum;
+      s.server_version = f.server_version;
+    }
+    if (st.ok() && e.type() == EventType::kTableMap) {
+      Result<TableMap> map = ParseTableMap(e, f);
+      if (!map) return Err(reader->Locate(map.error(), type));
+      std::vector<ColumnDef> defs;
+      if (options.defs) defs = options.defs(*map);
+      if (defs.empty()) defs = DefaultColumnDefs(*map);
+      Result<RowImageDecoder> d = RowImageDecoder::Make(*map, defs, options.row_options);
+      if (!d) return Err(reader->Locate(d.error(), type));
+      tables.insert_or_assign(map->table_id, std::pair{std::move(*d), Batch(SchemaOf(defs))});
+    }
+    if (st.ok() && (IsRowsEvent(e.type()) || IsUnsupportedRowsEvent(e.type()))) {
+      Result<RowsEvent> rows = ParseRowsEvent(e, f);
+      if (!rows) return Err(reader->Locate(rows.error(), type));
+      auto it = tables.find(rows->table_id);
+      if (it == tables.end()) {
+        return Err(reader->Locate(
+            Status::DataError("rows for table id {} without a TABLE_MAP", rows->table_id), type));
+      }
+      auto& [decoder, batch] = it->second;
+      batch.Clear();
+      st = decoder.Decode(*rows, batch);
+      if (st.ok()) {
+        s.row_count += static_cast<int64_t>(batch.num_rows());
+        if (options.keep_rows) {
+          auto& out = s.rows[decoder.table_name()];
+          for (size_t r = 0; r < batch.num_rows(); ++r) {
+            std::string line(1, KindLetter(batch.kind(r)));
+            for (const Column& c : batch.columns) {
+              line += '|';
+              if (c.IsNull(r)) {
+                line += "NULL";
+              } else {
+                FormatValue(c, r, line);
+              }
+            }
+            out.push_back(std::move(line));
+          }
+        }
+      }
+    }
+    if (!st.ok()) return Err(reader->Locate(st, type));
+  }
+  return s;
+}
+
+}  // namespace sluice::mysql::binlog::testing

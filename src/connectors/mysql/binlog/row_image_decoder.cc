@@ -1,0 +1,498 @@
+#include "connectors/mysql/binlog/row_image_decoder.h"
+
+#include <bit>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "connectors/mysql/binlog/byte_reader.h"
+#include "connectors/mysql/binlog/decimal_binary.h"
+#include "connectors/mysql/binlog/json_binary.h"
+#include "connectors/mysql/binlog/temporal_binary.h"
+#include "connectors/mysql/mysql_decoder.h"
+#include "core/value_text.h"
+
+namespace sluice::mysql::binlog {
+namespace {
+
+constexpr uint32_t kBinaryCollation = 63;
+
+bool IsLatin1Collation(uint32_t id) {
+  switch (id) {
+    case 5: case 8: case 15: case 31: case 47: case 48: case 49: case 94:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsAsciiCollation(uint32_t id) {
+  return id == 11 || id == 65;
+}
+
+bool Bit(std::string_view bitmap, size_t i) {
+  return (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1;
+}
+
+size_t CountBits(std::string_view bitmap, size_t n) {
+  size_t count = 0;
+  for (size_t i = 0; i < n; ++i) count += Bit(bitmap, i);
+  return count;
+}
+
+bool IsTextTarget(TypeId t) {
+  return t == TypeId::kString || t == TypeId::kJson;
+}
+
+std::string Mismatch(const TableMapColumn& c, const ColumnDef& def) {
+  return fmt::format("column {}: binlog type {} cannot be read as {}", def.name,
+                     FieldTypeName(c.real_type), TypeName(def.type));
+}
+
+}  // namespace
+
+Result<RowImageDecoder::Plan> RowImageDecoder::PlanColumn(const TableMapColumn& c,
+                                                          const ColumnDef& def,
+                                                          const RowDecodeOptions& options) {
+  Plan p;
+  p.field = c.real_type;
+  p.target = def.type.id;
+  p.name = def.name;
+  p.precision = c.precision;
+  p.scale = c.scale;
+  p.length = c.length;
+  const TypeId t = def.type.id;
+  bool ok = false;
+  auto integer = [&](uint8_t width) -> Status {
+    p.kind = Kind::kInt;
+    p.width = width;
+    p.is_unsigned = IsUnsignedInteger(t);
+    ok = IsInteger(t) || (width == 1 && t == TypeId::kBool);
+    if (ok && c.is_unsigned >= 0 && (c.is_unsigned == 1) != p.is_unsigned && t != TypeId::kBool) {
+      return Status::Invalid("column {}: the binlog says {} but the table definition says {}",
+                             def.name, c.is_unsigned ? "unsigned" : "signed", TypeName(def.type));
+    }
+    return Status::OK();
+  };
+  switch (c.real_type) {
+    case FieldType::kTiny: SLUICE_RETURN_IF_ERROR(integer(1)); break;
+    case FieldType::kShort: SLUICE_RETURN_IF_ERROR(integer(2)); break;
+    case FieldType::kInt24: SLUICE_RETURN_IF_ERROR(integer(3)); break;
+    case FieldType::kLong: SLUICE_RETURN_IF_ERROR(integer(4)); break;
+    case FieldType::kLongLong: SLUICE_RETURN_IF_ERROR(integer(8)); break;
+    case FieldType::kFloat:
+      p.kind = Kind::kFloat;
+      ok = IsFloating(t);
+      break;
+    case FieldType::kDouble:
+      p.kind = Kind::kDouble;
+      ok = t == TypeId::kFloat64;
+      break;
+    case FieldType::kNewDecimal:
+      p.kind = Kind::kDecimal;
+      ok = t == TypeId::kDecimal && c.precision > 0 && c.scale <= c.precision;
+      break;
+    case FieldType::kYear:
+      p.kind = Kind::kYear;
+      ok = IsInteger(t);
+      break;
+    case FieldType::kDate:
+    case FieldType::kNewDate:
+      p.kind = Kind::kDate;
+      ok = t == TypeId::kDate;
+      break;
+    case FieldType::kTime:
+    case FieldType::kTime2:
+      p.kind = c.real_type == FieldType::kTime ? Kind::kTimeOld : Kind::kTime2;
+      ok = t == TypeId::kTime && c.scale <= 6;
+      break;
+    case FieldType::kDateTime:
+    case FieldType::kDateTime2:
+      p.kind = c.real_type == FieldType::kDateTime ? Kind::kDateTimeOld : Kind::kDateTime2;
+      ok = (t == TypeId::kTimestamp || (t == TypeId::kTimestampTz && options.datetime_zone)) &&
+           c.scale <= 6;
+      break;
+    case FieldType::kTimestamp:
+    case FieldType::kTimestamp2:
+      p.kind = c.real_type == FieldType::kTimestamp ? Kind::kTimestampOld : Kind::kTimestamp2;
+      ok = (t == TypeId::kTimestampTz || t == TypeId::kTimestamp) && c.scale <= 6;
+      break;
+    case FieldType::kBit:
+      p.kind = Kind::kBit;
+      ok = IsInteger(t) && c.length <= 64;
+      break;
+    case FieldType::kEnum:
+    case FieldType::kSet:
+      p.kind = c.real_type == FieldType::kEnum ? Kind::kEnum : Kind::kSet;
+      p.width = static_cast<uint8_t>(c.length);
+      p.members = def.members.empty() ? c.values : def.members;
+      ok = (p.kind == Kind::kEnum ? (p.width == 1 || p.width == 2) : (p.width >= 1 && p.width <= 8)) &&
+           (IsInteger(t) || t == TypeId::kString);
+      if (ok && t == TypeId::kString && p.members.empty()) {
+        return Err(Status::Invalid(
+            "column {}: {} members are unknown (give them in the column definition, or set the "
+            "server's binlog_row_metadata=FULL)",
+            def.name, FieldTypeName(c.real_type)));
+      }
+      break;
+    case FieldType::kString:
+    case FieldType::kVarchar:
+    case FieldType::kVarString:
+    case FieldType::kTinyBlob:
+    case FieldType::kMediumBlob:
+    case FieldType::kLongBlob:
+    case FieldType::kBlob:
+    case FieldType::kGeometry: {
+      const bool blob = c.real_type != FieldType::kString && c.real_type != FieldType::kVarchar &&
+                        c.real_type != FieldType::kVarString;
+      p.kind = blob ? Kind::kBlob
+                    : (c.real_type == FieldType::kString ? Kind::kString : Kind::kVarString);
+      p.width = blob ? static_cast<uint8_t>(c.length) : (c.length > 255 ? 2 : 1);
+      if (blob && (p.width < 1 || p.width > 4)) {
+        return Err(Status::DataError("column {}: BLOB length of {} bytes", def.name, p.width));
+      }
+      std::string_view charset = def.charset;
+      if (charset.empty()) {
+        if (c.collation == kBinaryCollation) charset = "binary";
+        else if (IsLatin1Collation(c.collation)) charset = "latin1";
+        else if (IsAsciiCollation(c.collation)) charset = "ascii";
+      }
+      if (charset == "latin1") p.codec = Codec::kLatin1;
+      if (charset == "ascii") p.codec = Codec::kAscii;
+      const bool binary = charset == "binary";
+      if (t == TypeId::kBytes) p.codec = Codec::kRaw;  // bytes are taken as stored
+      p.pad_binary = binary && p.kind == Kind::kString && t == TypeId::kBytes;
+      ok = t == TypeId::kBytes || (IsTextTarget(t) && c.real_type != FieldType::kGeometry);
+      if (!charset.empty() && charset != "binary" && charset != "latin1" && charset != "ascii" &&
+          !charset.starts_with("utf8")) {
+        return Err(Status::Invalid("column {}: character set {} is not supported by the binlog "
+                                   "decoder (utf8mb4, utf8mb3, latin1, ascii, binary are)",
+                                   def.name, charset));
+      }
+      break;
+    }
+    case FieldType::kJson:
+      p.kind = Kind::kJsonBinary;
+      p.width = static_cast<uint8_t>(c.length);
+      ok = IsTextTarget(t) && p.width >= 1 && p.width <= 4;
+      break;
+    default:
+      return Err(Status::Invalid("column {}: binlog type {} is not supported", def.name,
+                                 FieldTypeName(c.real_type)));
+  }
+  if (!ok) return Err(Status::Invalid("{}", Mismatch(c, def)));
+  return p;
+}
+
+Result<RowImageDecoder> RowImageDecoder::Make(const TableMap& map,
+                                              const std::vector<ColumnDef>& columns,
+                                              const RowDecodeOptions& options) {
+  if (columns.size() != map.columns.size()) {
+    return Err(Status::Invalid("table {}: the binlog has {} columns, the table definition {}",
+                               map.QualifiedName(), map.columns.size(), columns.size()));
+  }
+  RowImageDecoder d;
+  d.table_id_ = map.table_id;
+  d.table_name_ = map.QualifiedName();
+  d.options_ = options;
+  d.plans_.reserve(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    Result<Plan> plan = PlanColumn(map.columns[i], columns[i], options);
+    if (!plan) return Err(plan.error().WithContext("table " + d.table_name_));
+    d.plans_.push_back(std::move(*plan));
+  }
+  return d;
+}
+
+bool RowImageDecoder::AppendText(const Plan& p, std::string_view bytes, Column& out,
+                                 std::string& why) const {
+  switch (p.codec) {
+    case Codec::kRaw:
+      if (p.pad_binary && bytes.size() < p.length) {
+        std::string& data = out.MutableData();
+        data.append(bytes);
+        data.append(p.length - bytes.size(), '\0');
+        out.CommitVar();
+      } else if (p.kind == Kind::kString && p.target != TypeId::kBytes) {
+        // CHAR: the server strips trailing spaces on read; a binlog written by an older
+        // server or a multi-byte charset may keep them.
+        while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
+        out.AppendBytes(bytes);
+      } else {
+        out.AppendBytes(bytes);
+      }
+      return true;
+    case Codec::kLatin1:
+      if (p.kind == Kind::kString) {
+        while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
+      }
+      AppendLatin1AsUtf8(bytes, out.MutableData());
+      out.CommitVar();
+      return true;
+    case Codec::kAscii:
+      for (size_t i = 0; i < bytes.size(); ++i) {
+        if (static_cast<unsigned char>(bytes[i]) >= 0x80) {
+          why = fmt::format("byte 0x{:02X} at offset {} is not ASCII, the column's character set",
+                            static_cast<unsigned char>(bytes[i]), i);
+          return false;
+        }
+      }
+      if (p.kind == Kind::kString) {
+        while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
+      }
+      out.AppendBytes(bytes);
+      return true;
+  }
+  return false;
+}
+
+bool RowImageDecoder::AppendDateTime(const Plan& p, ByteReader& r, Column& out,
+                                     std::string& why) const {
+  DateTimeParts parts;
+  int64_t micros = 0;
+  switch (p.kind) {
+    case Kind::kDate:
+    case Kind::kDateTimeOld:
+    case Kind::kDateTime2: {
+      const bool ok = p.kind == Kind::kDate        ? ReadDate(r, parts)
+                      : p.kind == Kind::kDateTime2 ? ReadDateTime2(r, p.scale, parts)
+                                                   : ReadDateTimeOld(r, parts);
+      if (!ok) return false;
+      if (!IsCalendarDate(parts)) {
+        if (options_.zero_date_as_null) {
+          out.AppendNull();
+          return true;
+        }
+        why = fmt::format(
+            "'{:04}-{:02}-{:02}' is not a calendar date (read such values as NULL with "
+            "zero_date: null)",
+            parts.year, parts.month, parts.day);
+        return false;
+      }
+      const int64_t days = DaysFromCivil(parts.year, parts.month, parts.day);
+      if (p.kind == Kind::kDate) {
+        out.AppendInt(days);
+        return true;
+      }
+      micros = days * kMicrosPerDay +
+               ((parts.hour * int64_t{60} + parts.minute) * 60 + parts.second) * kMicrosPerSecond +
+               parts.micros;
+      if (p.target == TypeId::kTimestampTz) micros = options_.datetime_zone->LocalToUtcMicros(micros);
+      out.AppendInt(micros);
+      return true;
+    }
+    case Kind::kTimestampOld:
+    case Kind::kTimestamp2: {
+      int64_t seconds = 0, frac = 0;
+      const bool ok = p.kind == Kind::kTimestamp2 ? ReadTimestamp2(r, p.scale, seconds, frac)
+                                                  : ReadTimestampOld(r, seconds);
+      if (!ok) return false;
+      if (seconds == 0 && frac == 0) {
+        if (options_.zero_date_as_null) {
+          out.AppendNull();
+          return true;
+        }
+        why = "'0000-00-00 00:00:00' is not a calendar date (read such values as NULL with "
+              "zero_date: null)";
+        return false;
+      }
+      out.AppendInt(seconds * kMicrosPerSecond + frac);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+bool RowImageDecoder::DecodeValue(const Plan& p, ByteReader& r, Column& out,
+                                  std::string& why) const {
+  uint64_t v = 0;
+  std::string_view bytes;
+  switch (p.kind) {
+    case Kind::kInt: {
+      if (!r.Le(p.width, v)) return false;
+      if (p.target == TypeId::kBool) {
+        if (v > 1) {
+          why = fmt::format("{} is not a boolean", static_cast<int8_t>(v));
+          return false;
+        }
+        out.AppendBool(v == 1);
+      } else if (p.is_unsigned || p.width == 8) {
+        out.AppendInt(static_cast<int64_t>(v));  // 64-bit two's complement either way
+      } else {
+        const int shift = 64 - 8 * p.width;
+        out.AppendInt(static_cast<int64_t>(v << shift) >> shift);
+      }
+      return true;
+    }
+    case Kind::kFloat: {
+      if (!r.Le(4, v)) return false;
+      out.AppendDouble(static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(v))));
+      return true;
+    }
+    case Kind::kDouble:
+      if (!r.Le(8, v)) return false;
+      out.AppendDouble(std::bit_cast<double>(v));
+      return true;
+    case Kind::kDecimal:
+      if (!r.Bytes(DecimalBinarySize(p.precision, p.scale), bytes)) return false;
+      if (!AppendDecimalText(bytes, p.precision, p.scale, out.MutableData())) {
+        why = fmt::format("invalid DECIMAL({},{}) bytes", p.precision, p.scale);
+        return false;
+      }
+      out.CommitVar();
+      return true;
+    case Kind::kYear:
+      if (!r.Le(1, v)) return false;
+      out.AppendInt(v == 0 ? 0 : 1900 + static_cast<int64_t>(v));
+      return true;
+    case Kind::kDate:
+    case Kind::kDateTimeOld:
+    case Kind::kDateTime2:
+    case Kind::kTimestampOld:
+    case Kind::kTimestamp2:
+      return AppendDateTime(p, r, out, why);
+    case Kind::kTimeOld:
+    case Kind::kTime2: {
+      int64_t micros = 0;
+      if (!(p.kind == Kind::kTime2 ? ReadTime2(r, p.scale, micros) : ReadTimeOld(r, micros))) {
+        return false;
+      }
+      out.AppendInt(micros);
+      return true;
+    }
+    case Kind::kBit:
+      if (!r.Be((p.length + 7) / 8, v)) return false;
+      out.AppendUInt(v);
+      return true;
+    case Kind::kEnum:
+      if (!r.Le(p.width, v)) return false;
+      if (IsInteger(p.target)) {
+        out.AppendUInt(v);
+      } else if (v == 0) {
+        out.AppendBytes("");  // the server's error value for an invalid ENUM
+      } else if (v <= p.members.size()) {
+        out.AppendBytes(p.members[v - 1]);
+      } else {
+        why = fmt::format("ENUM index {} but the column has {} members", v, p.members.size());
+        return false;
+      }
+      return true;
+    case Kind::kSet: {
+      if (!r.Le(p.width, v)) return false;
+      if (IsInteger(p.target)) {
+        out.AppendUInt(v);
+        return true;
+      }
+      if (p.members.size() < 64 && (v >> p.members.size()) != 0) {
+        why = fmt::format("SET bits 0x{:x} but the column has {} members", v, p.members.size());
+        return false;
+      }
+      std::string& data = out.MutableData();
+      bool first = true;
+      for (size_t i = 0; i < p.members.size(); ++i) {
+        if (!((v >> i) & 1)) continue;
+        if (!first) data += ',';
+        data += p.members[i];
+        first = false;
+      }
+      out.CommitVar();
+      return true;
+    }
+    case Kind::kString:
+    case Kind::kVarString:
+    case Kind::kBlob:
+      if (!r.Le(p.width, v) || !r.Bytes(v, bytes)) return false;
+      return AppendText(p, bytes, out, why);
+    case Kind::kJsonBinary: {
+      if (!r.Le(p.width, v) || !r.Bytes(v, bytes)) return false;
+      std::string& data = out.MutableData();
+      const size_t before = data.size();
+      if (!AppendJsonText(bytes, data, why)) {
+        data.resize(before);
+        why = "invalid binary JSON: " + why;
+        return false;
+      }
+      out.CommitVar();
+      return true;
+    }
+  }
+  return false;
+}
+
+bool RowImageDecoder::DecodeImage(ByteReader& r, std::string_view present, size_t present_count,
+                                  Batch& batch, size_t& failed, std::string& why) const {
+  std::string_view nulls;
+  if (!r.Bytes((present_count + 7) / 8, nulls)) {
+    failed = plans_.size();
+    return false;
+  }
+  size_t j = 0;  // index among present columns: the null bitmap covers only those
+  for (size_t i = 0; i < plans_.size(); ++i) {
+    Column& out = batch.columns[i];
+    if (i / 8 >= present.size() || !Bit(present, i)) {
+      out.AppendNull();
+      continue;
+    }
+    if (Bit(nulls, j++)) {
+      out.AppendNull();
+      continue;
+    }
+    if (!DecodeValue(plans_[i], r, out, why)) {
+      failed = i;
+      return false;
+    }
+  }
+  return true;
+}
+
+Status RowImageDecoder::Decode(const RowsEvent& event, Batch& batch) const {
+  const char* name = EventTypeName(event.type);
+  if (event.table_id != table_id_) {
+    return Status::Internal("{} event for table id {} given to the decoder of table id {} ({})",
+                            name, event.table_id, table_id_, table_name_);
+  }
+  if (event.column_count > plans_.size()) {
+    return Status::DataError("{} event for {} has {} columns, its TABLE_MAP {}", name,
+                             table_name_, event.column_count, plans_.size());
+  }
+  if (batch.columns.size() != plans_.size()) {
+    return Status::Internal("batch for {} has {} columns, the table {}", table_name_,
+                            batch.columns.size(), plans_.size());
+  }
+  const size_t count = static_cast<size_t>(event.column_count);
+  const size_t present = CountBits(event.present, count);
+  const bool update = event.kind == RowsKind::kUpdate;
+  const size_t present_after = update ? CountBits(event.present_after, count) : 0;
+  const RowKind first_kind = event.kind == RowsKind::kWrite    ? RowKind::kInsert
+                             : event.kind == RowsKind::kDelete ? RowKind::kDelete
+                                                               : RowKind::kUpdateBefore;
+  // Existing rows of a batch-mode batch are inserts; make their kinds explicit.
+  if (batch.row_kinds.empty()) batch.row_kinds.assign(batch.num_rows(), RowKind::kInsert);
+  ByteReader r(event.rows, event.rows_offset);
+  std::string why;
+  size_t failed = 0;
+  for (size_t row = 1; !r.empty(); ++row) {
+    const size_t row_start = r.offset();
+    bool ok = DecodeImage(r, event.present, present, batch, failed, why);
+    if (ok) batch.row_kinds.push_back(first_kind);
+    if (ok && update) {
+      ok = DecodeImage(r, event.present_after, present_after, batch, failed, why);
+      if (ok) batch.row_kinds.push_back(RowKind::kUpdateAfter);
+    }
+    if (!ok) {
+      const std::string column =
+          failed < plans_.size()
+              ? fmt::format("column {} ({})", plans_[failed].name, FieldTypeName(plans_[failed].field))
+              : std::string("null bitmap");
+      const size_t at = r.ok() ? row_start : r.fail_offset();
+      return Status::DataError("{} event for {}: row {}, {}: {} (at byte {} of the event)", name,
+                               table_name_, row, column,
+                               why.empty() ? "the value runs past the end of the event" : why,
+                               at);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace sluice::mysql::binlog
