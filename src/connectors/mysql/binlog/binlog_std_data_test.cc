@@ -50,17 +50,29 @@ Result<FileSummary> Decode(const fs::path& p, bool verify = true) {
   return DecodeFile(p.string(), options);
 }
 
-TEST(BinlogStdDataTest, ReadsMysql80BinlogCompletely) {
+// MySQL 8.0.40 with binlog_transaction_compression: the first transactions are plain events,
+// the last ones are zstd-compressed TRANSACTION_PAYLOAD events, which are refused by name
+// (mariadb-binlog refuses them too).
+TEST(BinlogStdDataTest, ReadsMysql80BinlogUpToItsCompressedTransactions) {
   SKIP_WITHOUT_TEST_DATA();
-  Result<FileSummary> s = Decode(kStdData / "mdev35643_mysql_80_binlog.000001");
+  const fs::path path = kStdData / "mdev35643_mysql_80_binlog.000001";
+  Result<FileSummary> whole = Decode(path);
+  ASSERT_FALSE(whole.has_value());
+  EXPECT_NE(whole.error().message().find("at byte offset 1468 (TRANSACTION_PAYLOAD event)"),
+            std::string::npos)
+      << whole.error().message();
+  EXPECT_NE(whole.error().message().find("not supported"), std::string::npos);
+  const std::string bytes = ReadAll(path);
+  const fs::path head = WriteTemp("mysql80_head", std::string_view(bytes).substr(0, 1468));
+  Result<FileSummary> s = Decode(head);
+  fs::remove(head);
   ASSERT_TRUE(s.has_value()) << s.error().message();
   EXPECT_EQ(s->server_version.substr(0, 4), "8.0.");
   EXPECT_EQ(s->checksum, ChecksumAlg::kCrc32);
   EXPECT_GT(s->events["TABLE_MAP"], 0);
-  EXPECT_GT(s->row_count, 0);
-  for (const auto& [table, rows] : s->rows) {
-    for (const std::string& row : rows) std::cout << table << ": " << row << "\n";
-  }
+  EXPECT_EQ(s->rows["test.t1"],
+            (std::vector<std::string>{"I|1|0|", "I|2|0|hulu", "I|3|0|bulu", "I|4|0|skip"}));
+  EXPECT_EQ(s->events["ANONYMOUS_GTID"], 5);
 }
 
 TEST(BinlogStdDataTest, ReadsMariaDb55BinlogCompletely) {
@@ -79,7 +91,6 @@ TEST(BinlogStdDataTest, ReadsOtherGoodBinlogs) {
   SKIP_WITHOUT_TEST_DATA();
   for (const fs::path& p : {kStdData / "mdev29078-mysql-bin.000001",
                             kStdData / "mdev6020-mysql-bin.000001",
-                            kStdData / "master-bin.000001",
                             kStdData / "binlog_savepoint.000001",
                             kStdData / "binlog_transaction.000001",
                             kStdData / "rpl/master-bin-seq_10.3.36.000001",
@@ -102,6 +113,7 @@ TEST(BinlogStdDataTest, RefusesBrokenBinlogsClearly) {
   SKIP_WITHOUT_TEST_DATA();
   for (const fs::path& p :
        {kStdData / "corrupt-relay-bin.000624", kStdData / "trunc_binlog.000001",
+        kStdData / "master-bin.000001",
         kSuiteData / "binlog_old_version_4_1.000001", kSuiteData / "invalid_row_v2_tag.001"}) {
     Result<FileSummary> s = Decode(p);
     ASSERT_FALSE(s.has_value()) << p << " was read without an error";

@@ -3,6 +3,24 @@
 #include "connectors/mysql/binlog/checksum.h"
 
 namespace sluice::mysql::binlog {
+namespace {
+
+constexpr size_t kFlagsOffset = 17;
+constexpr uint8_t kBinlogInUse = 0x01;  // LOG_EVENT_BINLOG_IN_USE_F
+
+// The server sets "binlog in use" in the FDE's flags while the file is open and clears it on
+// close, without rewriting the checksum: the checksum is of the FDE with the flag clear.
+uint32_t ChecksumOf(const EventHeader& header, std::string_view bytes) {
+  if (header.type() != EventType::kFormatDescription || !(header.flags & kBinlogInUse)) {
+    return Crc32(bytes);
+  }
+  const char flags = static_cast<char>(bytes[kFlagsOffset] & ~kBinlogInUse);
+  uint32_t crc = Crc32(bytes.substr(0, kFlagsOffset));
+  crc = Crc32(std::string_view(&flags, 1), crc);
+  return Crc32(bytes.substr(kFlagsOffset + 1), crc);
+}
+
+}  // namespace
 
 Result<Event> EventFramer::Frame(std::string_view bytes) {
   SLUICE_ASSIGN_OR_RETURN(const EventHeader header, ParseEventHeader(bytes));
@@ -28,7 +46,7 @@ Result<Event> EventFramer::Frame(std::string_view bytes) {
       for (size_t i = 0; i < kChecksumSize; ++i) {
         expected |= uint32_t{static_cast<uint8_t>(stored[i])} << (8 * i);
       }
-      const uint32_t actual = Crc32(bytes.substr(0, bytes.size() - kChecksumSize));
+      const uint32_t actual = ChecksumOf(header, bytes.substr(0, bytes.size() - kChecksumSize));
       if (actual != expected) {
         return Err(Status::DataError("{} event fails its CRC32 checksum (stored {:08x}, computed "
                                      "{:08x}): the event is corrupt",
