@@ -131,13 +131,13 @@ TEST(BinlogTemporalTest, DateTime2AndTimestamp2) {
 
 TEST(BinlogJsonTest, ObjectsArraysScalars) {
   // {"a": [1, 2]} as a small object holding a small array of inlined int16s.
-  const std::string doc = Bytes({0x00,                                      // small object
-                                 0x01, 0x00, 0x16, 0x00,                    // 1 member, 22 bytes
-                                 0x0b, 0x00, 0x01, 0x00,                    // key at 11, length 1
-                                 0x02, 0x0c, 0x00,                          // array at 12
-                                 'a',                                       // the key
-                                 0x02, 0x00, 0x0a, 0x00,                    // 2 elements, 10 bytes
-                                 0x05, 0x01, 0x00, 0x05, 0x02, 0x00});      // int16 1, int16 2
+  const std::string doc = Bytes({0x00,                                  // small object
+                                 0x01, 0x00, 0x16, 0x00,                // 1 member, 22 bytes
+                                 0x0b, 0x00, 0x01, 0x00,                // key at 11, length 1
+                                 0x02, 0x0c, 0x00,                      // array at 12
+                                 'a',                                   // the key
+                                 0x02, 0x00, 0x0a, 0x00,                // 2 elements, 10 bytes
+                                 0x05, 0x01, 0x00, 0x05, 0x02, 0x00});  // int16 1, int16 2
   std::string out, why;
   ASSERT_TRUE(AppendJsonText(doc, out, why)) << why;
   EXPECT_EQ(out, "{\"a\": [1, 2]}");
@@ -149,8 +149,8 @@ TEST(BinlogJsonTest, ObjectsArraysScalars) {
   ASSERT_TRUE(AppendJsonText(Bytes({0x04, 0x01}), out, why));
   EXPECT_EQ(out, "true");
   out.clear();
-  ASSERT_TRUE(AppendJsonText(Bytes({0x0a, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), out,
-                             why));
+  ASSERT_TRUE(
+      AppendJsonText(Bytes({0x0a, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), out, why));
   EXPECT_EQ(out, "18446744073709551615");
   out.clear();
   ASSERT_TRUE(AppendJsonText(Bytes({0x0b, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F}), out, why));

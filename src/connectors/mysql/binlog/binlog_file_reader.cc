@@ -34,9 +34,10 @@ Result<std::unique_ptr<BinlogFileReader>> BinlogFileReader::Open(const std::stri
   char magic[4] = {};
   const size_t got = std::fread(magic, 1, sizeof magic, file);
   if (got != sizeof magic || std::string_view(magic, sizeof magic) != kBinlogMagic) {
-    return Err(Status::DataError("binlog {}: not a binlog file (the first 4 bytes are not "
-                                 "\\xfebin)",
-                                 path));
+    return Err(
+        Status::DataError("binlog {}: not a binlog file (the first 4 bytes are not "
+                          "\\xfebin)",
+                          path));
   }
   return reader;
 }
@@ -58,9 +59,8 @@ Result<std::optional<Event>> BinlogFileReader::Next() {
   if (event_offset_ == size_) return std::optional<Event>();
   const uint64_t left = size_ - event_offset_;
   if (left < kEventHeaderSize) {
-    return Err(Locate(Status::DataError("the file ends {} bytes into an event header (truncated)",
-                                        left),
-                      ""));
+    return Err(Locate(
+        Status::DataError("the file ends {} bytes into an event header (truncated)", left), ""));
   }
   buffer_.resize(kEventHeaderSize);
   if (std::fread(buffer_.data(), 1, kEventHeaderSize, file_) != kEventHeaderSize) {

@@ -22,7 +22,10 @@
 
 namespace sluice::mysql::binlog {
 
-inline constexpr std::string_view kBinlogMagic{"\xfe" "bin", 4};
+inline constexpr std::string_view kBinlogMagic{
+    "\xfe"
+    "bin",
+    4};
 
 class BinlogFileReader {
  public:

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include "connectors/mysql/binlog/binlog_corruption_check.h"
 #include "connectors/mysql/binlog/binlog_test_util.h"
 #include "connectors/mysql/mysql_test_util.h"
 
@@ -218,8 +219,9 @@ TEST(BinlogLiveTest, GeometryAsItsStoredBytes) {
   TestDatabase db;
   db.Exec("CREATE TABLE geo (id INT PRIMARY KEY, g GEOMETRY)");
   BinlogWindow window(db);
-  db.Exec("INSERT INTO geo VALUES (1, ST_GeomFromText('POINT(1 2)')), (2, NULL), "
-          "(3, ST_GeomFromText('LINESTRING(0 0, 1 1, 2 5)'))");
+  db.Exec(
+      "INSERT INTO geo VALUES (1, ST_GeomFromText('POINT(1 2)')), (2, NULL), "
+      "(3, ST_GeomFromText('LINESTRING(0 0, 1 1, 2 5)'))");
   const std::vector<std::string> expected = db.Rows("SELECT id, HEX(g) FROM geo ORDER BY id");
   const std::vector<fs::path> files = window.Close();
   testing::DecodeFileOptions options;
@@ -237,6 +239,31 @@ TEST(BinlogLiveTest, GeometryAsItsStoredBytes) {
     }
   }
   EXPECT_EQ(got, expected);
+}
+
+// A binlog of every type (without the large values), truncated at every byte and with every
+// byte flipped: always an error with the offset, or a checksum error; never a crash.
+TEST(BinlogLiveTest, DamagedBinlogIsAlwaysAnError) {
+  TestDatabase db;
+  db.Exec("SET SESSION time_zone = '+00:00'");
+  db.Exec("SET SESSION sql_mode = ''");
+  db.Exec(kCreate);
+  BinlogWindow window(db);
+  for (size_t i = 0; i < kInserts.size(); ++i) {
+    if (i != 1) db.Exec("INSERT INTO types VALUES " + kInserts[i]);
+  }
+  db.Exec("UPDATE types SET vc = 'x', d65 = -d65 WHERE id IN (1, 5)");
+  db.Exec("DELETE FROM types WHERE id = 4");
+  const std::vector<fs::path> files = window.Close();
+  ASSERT_FALSE(files.empty());
+  const fs::path copy = testing::WriteTemp("live", testing::ReadAll(files.front()));
+  Result<testing::FileSummary> whole = testing::Decode(copy);
+  ASSERT_TRUE(whole.has_value()) << whole.error().message();
+  EXPECT_EQ(whole->checksum, ChecksumAlg::kCrc32);
+  EXPECT_GE(whole->row_count, 7);
+  testing::CheckEveryTruncation(copy);
+  testing::CheckEveryFlip(copy, true);
+  fs::remove(copy);
 }
 
 }  // namespace

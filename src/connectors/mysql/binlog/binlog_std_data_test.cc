@@ -5,50 +5,30 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "connectors/mysql/binlog/binlog_corruption_check.h"
 #include "connectors/mysql/binlog/binlog_test_util.h"
 
 namespace sluice::mysql::binlog {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::DecodeFile;
-using testing::DecodeFileOptions;
+using testing::CheckEveryFlip;
+using testing::CheckEveryTruncation;
+using testing::CheckFlips;
+using testing::Decode;
 using testing::FileSummary;
+using testing::ReadAll;
+using testing::WriteTemp;
 
 const fs::path kStdData = "/usr/share/mysql/mysql-test/std_data";
 const fs::path kSuiteData = "/usr/share/mysql/mysql-test/suite/binlog/std_data";
 
-#define SKIP_WITHOUT_TEST_DATA()                                                           \
-  if (!fs::exists(kStdData / "mariadb-5.5-binlog.000001")) {                               \
+#define SKIP_WITHOUT_TEST_DATA()                                                              \
+  if (!fs::exists(kStdData / "mariadb-5.5-binlog.000001")) {                                  \
     GTEST_SKIP() << "SKIPPED: Debian package mariadb-test-data is not installed (install it " \
-                    "with scripts/install-deps.sh test); no foreign binlogs to read";      \
+                    "with scripts/install-deps.sh test); no foreign binlogs to read";         \
   }
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-fs::path WriteTemp(const std::string& name, std::string_view bytes) {
-  const fs::path p = fs::temp_directory_path() /
-                     ("sluice_binlog_" + std::to_string(getpid()) + "_" + name);
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return p;
-}
-
-Result<FileSummary> Decode(const fs::path& p, bool verify = true) {
-  DecodeFileOptions options;
-  options.keep_rows = true;
-  options.verify_checksums = verify;
-  options.row_options.zero_date_as_null = true;
-  return DecodeFile(p.string(), options);
-}
 
 // MySQL 8.0.40 with binlog_transaction_compression: the first transactions are plain events,
 // the last ones are zstd-compressed TRANSACTION_PAYLOAD events, which are refused by name
@@ -89,17 +69,14 @@ TEST(BinlogStdDataTest, ReadsMariaDb55BinlogCompletely) {
 
 TEST(BinlogStdDataTest, ReadsOtherGoodBinlogs) {
   SKIP_WITHOUT_TEST_DATA();
-  for (const fs::path& p : {kStdData / "mdev29078-mysql-bin.000001",
-                            kStdData / "mdev6020-mysql-bin.000001",
-                            kStdData / "binlog_savepoint.000001",
-                            kStdData / "binlog_transaction.000001",
-                            kStdData / "rpl/master-bin-seq_10.3.36.000001",
-                            kStdData / "rpl/mysql-8.0.13-stm-temporal-round-binlog.000001",
-                            kSuiteData / "ver_trunk_row_v2.001",
-                            kSuiteData / "write-full-row.binlog",
-                            kSuiteData / "update-full-row.binlog",
-                            kSuiteData / "write-partial-row.binlog",
-                            kSuiteData / "update-partial-row.binlog"}) {
+  for (const fs::path& p :
+       {kStdData / "mdev29078-mysql-bin.000001", kStdData / "mdev6020-mysql-bin.000001",
+        kStdData / "binlog_savepoint.000001", kStdData / "binlog_transaction.000001",
+        kStdData / "rpl/master-bin-seq_10.3.36.000001",
+        kStdData / "rpl/mysql-8.0.13-stm-temporal-round-binlog.000001",
+        kSuiteData / "ver_trunk_row_v2.001", kSuiteData / "write-full-row.binlog",
+        kSuiteData / "update-full-row.binlog", kSuiteData / "write-partial-row.binlog",
+        kSuiteData / "update-partial-row.binlog"}) {
     Result<FileSummary> s = Decode(p);
     EXPECT_TRUE(s.has_value()) << p << ": " << s.error().message();
     if (s) {
@@ -113,8 +90,8 @@ TEST(BinlogStdDataTest, RefusesBrokenBinlogsClearly) {
   SKIP_WITHOUT_TEST_DATA();
   for (const fs::path& p :
        {kStdData / "corrupt-relay-bin.000624", kStdData / "trunc_binlog.000001",
-        kStdData / "master-bin.000001",
-        kSuiteData / "binlog_old_version_4_1.000001", kSuiteData / "invalid_row_v2_tag.001"}) {
+        kStdData / "master-bin.000001", kSuiteData / "binlog_old_version_4_1.000001",
+        kSuiteData / "invalid_row_v2_tag.001"}) {
     Result<FileSummary> s = Decode(p);
     ASSERT_FALSE(s.has_value()) << p << " was read without an error";
     std::cout << s.error().message() << "\n";
@@ -131,67 +108,36 @@ TEST(BinlogStdDataTest, RefusesBrokenBinlogsClearly) {
   EXPECT_NE(bad.error().message().find("not a binlog"), std::string::npos);
 }
 
-// Truncation at every byte: either a clean read of fewer events (a cut between events) or an
-// error naming the file's offset.
-void CheckEveryTruncation(const fs::path& source) {
-  const std::string bytes = ReadAll(source);
-  ASSERT_GT(bytes.size(), 100u);
-  int errors = 0, clean = 0;
-  for (size_t cut = 0; cut < bytes.size(); ++cut) {
-    const fs::path p = WriteTemp("trunc", std::string_view(bytes).substr(0, cut));
-    Result<FileSummary> s = Decode(p);
-    if (s) {
-      ++clean;
-    } else {
-      ++errors;
-      const std::string& m = s.error().message();
-      EXPECT_TRUE(m.find("offset") != std::string::npos || m.find("not a binlog") != std::string::npos)
-          << "cut at " << cut << ": " << m;
-    }
-    fs::remove(p);
-  }
-  EXPECT_GT(errors, 0);
-  std::cout << source.filename() << ": " << bytes.size() << " truncations, " << clean
-            << " at event boundaries, " << errors << " errors\n";
-}
-
-// Flipping each byte: with checksums every flip is an error (most of them checksum errors);
-// without verification the decoders see the garbage and must still end cleanly.
-void CheckEveryFlip(const fs::path& source, bool has_checksums) {
-  std::string bytes = ReadAll(source);
-  int checksum_errors = 0, errors = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);
-    const fs::path p = WriteTemp("flip", bytes);
-    Result<FileSummary> s = Decode(p, true);
-    if (has_checksums) {
-      EXPECT_FALSE(s.has_value()) << "flipped byte " << i << " went unnoticed";
-    }
-    if (!s) {
-      ++errors;
-      if (s.error().message().find("checksum") != std::string::npos) ++checksum_errors;
-    }
-    (void)Decode(p, false);  // must not crash, whatever it returns
-    fs::remove(p);
-    bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);
-  }
-  if (has_checksums) {
-    EXPECT_GT(checksum_errors, static_cast<int>(bytes.size()) / 2);
-  }
-  std::cout << source.filename() << ": " << bytes.size() << " flips, " << errors << " errors, "
-            << checksum_errors << " checksum errors\n";
-}
-
+// The MySQL 8.0 file up to its compressed transactions (checksummed), and MariaDB 10.0's,
+// which has 11992 row changes and no checksums.
 TEST(BinlogCorruptionTest, EveryTruncationOfForeignBinlogsIsAnErrorWithTheOffset) {
   SKIP_WITHOUT_TEST_DATA();
-  CheckEveryTruncation(kStdData / "mdev35643_mysql_80_binlog.000001");
+  const fs::path head = WriteTemp(
+      "mysql80_head",
+      std::string_view(ReadAll(kStdData / "mdev35643_mysql_80_binlog.000001")).substr(0, 1468));
+  CheckEveryTruncation(head);
+  fs::remove(head);
   CheckEveryTruncation(kStdData / "mariadb-5.5-binlog.000001");
 }
 
 TEST(BinlogCorruptionTest, EveryFlippedByteOfForeignBinlogsIsCaught) {
   SKIP_WITHOUT_TEST_DATA();
-  CheckEveryFlip(kStdData / "mdev35643_mysql_80_binlog.000001", true);
+  const fs::path head = WriteTemp(
+      "mysql80_head",
+      std::string_view(ReadAll(kStdData / "mdev35643_mysql_80_binlog.000001")).substr(0, 1468));
+  CheckEveryFlip(head, true);
+  fs::remove(head);
   CheckEveryFlip(kStdData / "mariadb-5.5-binlog.000001", false);
+}
+
+// Rows of many types without checksums: flipped bytes reach the row decoder itself.
+TEST(BinlogCorruptionTest, FlippedRowImagesOfMariaDb10NeverCrash) {
+  SKIP_WITHOUT_TEST_DATA();
+  const std::string bytes = ReadAll(kStdData / "mdev6020-mysql-bin.000001");
+  // Every 5th byte of the first 16 KiB (each run decodes the whole part).
+  const fs::path p = WriteTemp("mdev6020", std::string_view(bytes).substr(0, 16384));
+  CheckFlips(p, false, 5);
+  fs::remove(p);
 }
 
 }  // namespace

@@ -40,10 +40,14 @@ struct DecodeFileOptions {
 
 inline char KindLetter(RowKind k) {
   switch (k) {
-    case RowKind::kInsert: return 'I';
-    case RowKind::kUpdateBefore: return 'B';
-    case RowKind::kUpdateAfter: return 'A';
-    case RowKind::kDelete: return 'D';
+    case RowKind::kInsert:
+      return 'I';
+    case RowKind::kUpdateBefore:
+      return 'B';
+    case RowKind::kUpdateAfter:
+      return 'A';
+    case RowKind::kDelete:
+      return 'D';
   }
   return '?';
 }

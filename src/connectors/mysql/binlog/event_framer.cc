@@ -48,9 +48,10 @@ Result<Event> EventFramer::Frame(std::string_view bytes) {
       }
       const uint32_t actual = ChecksumOf(header, bytes.substr(0, bytes.size() - kChecksumSize));
       if (actual != expected) {
-        return Err(Status::DataError("{} event fails its CRC32 checksum (stored {:08x}, computed "
-                                     "{:08x}): the event is corrupt",
-                                     name, expected, actual));
+        return Err(
+            Status::DataError("{} event fails its CRC32 checksum (stored {:08x}, computed "
+                              "{:08x}): the event is corrupt",
+                              name, expected, actual));
       }
     }
   } else if (format_.checksum == ChecksumAlg::kOff &&

@@ -31,8 +31,8 @@ std::array<int, 3> VersionTriple(std::string_view v) {
 bool HasChecksumByte(std::string_view version) {
   const std::array<int, 3> v = VersionTriple(version);
   const bool mariadb = version.find("MariaDB") != std::string_view::npos;
-  const std::array<int, 3> split = mariadb ? std::array<int, 3>{5, 3, 0}
-                                           : std::array<int, 3>{5, 6, 1};
+  const std::array<int, 3> split =
+      mariadb ? std::array<int, 3>{5, 3, 0} : std::array<int, 3>{5, 6, 1};
   return v >= split;
 }
 
@@ -62,16 +62,26 @@ Result<FormatDescription> ParseFormatDescription(std::string_view event) {
     return Err(Status::DataError("FORMAT_DESCRIPTION event too short ({} bytes)", event.size()));
   }
   if (f.binlog_version != 4) {
-    return Err(Status::DataError("binlog format version {} is not supported (only v4, MySQL 5.0 "
-                                 "and later)",
-                                 f.binlog_version));
+    return Err(
+        Status::DataError("binlog format version {} is not supported (only v4, MySQL 5.0 "
+                          "and later)",
+                          f.binlog_version));
   }
   if (f.header_length != kEventHeaderSize) {
-    return Err(Status::DataError("FORMAT_DESCRIPTION declares a {}-byte event header; only 19 is "
-                                 "supported",
-                                 f.header_length));
+    return Err(
+        Status::DataError("FORMAT_DESCRIPTION declares a {}-byte event header; only 19 is "
+                          "supported",
+                          f.header_length));
   }
   f.server_version.assign(version.substr(0, version.find('\0')));
+  // Whether a checksum follows depends on the version, so a version that is not one (every
+  // server's starts with its major number) cannot be trusted to say.
+  if (f.server_version.empty() || f.server_version[0] < '0' || f.server_version[0] > '9') {
+    return Err(
+        Status::DataError("FORMAT_DESCRIPTION names server version '{}', which is not a "
+                          "version number",
+                          f.server_version));
+  }
   std::string_view lengths = r.rest();
   if (HasChecksumByte(f.server_version)) {
     if (lengths.size() < 1 + kChecksumSize) {

@@ -88,10 +88,14 @@ class JsonWriter {
   }
 
   bool Literal(uint8_t v) {
-    if (v == 0) out_ += "null";
-    else if (v == 1) out_ += "true";
-    else if (v == 2) out_ += "false";
-    else return Fail(fmt::format("unknown literal {}", v));
+    if (v == 0)
+      out_ += "null";
+    else if (v == 1)
+      out_ += "true";
+    else if (v == 2)
+      out_ += "false";
+    else
+      return Fail(fmt::format("unknown literal {}", v));
     return true;
   }
 
@@ -100,8 +104,7 @@ class JsonWriter {
     const uint64_t v = Le(d, n);
     if (is_signed) {
       const int shift = static_cast<int>(64 - 8 * n);
-      fmt::format_to(std::back_inserter(out_), "{}",
-                     static_cast<int64_t>(v << shift) >> shift);
+      fmt::format_to(std::back_inserter(out_), "{}", static_cast<int64_t>(v << shift) >> shift);
     } else {
       fmt::format_to(std::back_inserter(out_), "{}", v);
     }
@@ -146,13 +149,27 @@ class JsonWriter {
     for (char ch : s) {
       const auto c = static_cast<unsigned char>(ch);
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
         default:
           if (c < 0x20) {
             fmt::format_to(std::back_inserter(out_), "\\u{:04x}", c);
@@ -235,14 +252,13 @@ class JsonWriter {
           const bool neg = us < 0;
           if (neg) us = -us;
           const int64_t s = us / 1000000;
-          fmt::format_to(std::back_inserter(out_), "\"{}{:02}:{:02}:{:02}.{:06}\"",
-                         neg ? "-" : "", s / 3600, s / 60 % 60, s % 60, us % 1000000);
+          fmt::format_to(std::back_inserter(out_), "\"{}{:02}:{:02}:{:02}.{:06}\"", neg ? "-" : "",
+                         s / 3600, s / 60 % 60, s % 60, us % 1000000);
           return true;
         }
         const DateTimeParts p = UnpackDateTime(packed);
         if (field == FieldType::kDate) {
-          fmt::format_to(std::back_inserter(out_), "\"{:04}-{:02}-{:02}\"", p.year, p.month,
-                         p.day);
+          fmt::format_to(std::back_inserter(out_), "\"{:04}-{:02}-{:02}\"", p.year, p.month, p.day);
         } else {
           fmt::format_to(std::back_inserter(out_), "\"{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}\"",
                          p.year, p.month, p.day, p.hour, p.minute, p.second, p.micros);

@@ -19,7 +19,14 @@ constexpr uint32_t kBinaryCollation = 63;
 
 bool IsLatin1Collation(uint32_t id) {
   switch (id) {
-    case 5: case 8: case 15: case 31: case 47: case 48: case 49: case 94:
+    case 5:
+    case 8:
+    case 15:
+    case 31:
+    case 47:
+    case 48:
+    case 49:
+    case 94:
       return true;
     default:
       return false;
@@ -75,11 +82,21 @@ Result<RowImageDecoder::Plan> RowImageDecoder::PlanColumn(const TableMapColumn& 
     return Status::OK();
   };
   switch (c.real_type) {
-    case FieldType::kTiny: SLUICE_RETURN_IF_ERROR(integer(1)); break;
-    case FieldType::kShort: SLUICE_RETURN_IF_ERROR(integer(2)); break;
-    case FieldType::kInt24: SLUICE_RETURN_IF_ERROR(integer(3)); break;
-    case FieldType::kLong: SLUICE_RETURN_IF_ERROR(integer(4)); break;
-    case FieldType::kLongLong: SLUICE_RETURN_IF_ERROR(integer(8)); break;
+    case FieldType::kTiny:
+      SLUICE_RETURN_IF_ERROR(integer(1));
+      break;
+    case FieldType::kShort:
+      SLUICE_RETURN_IF_ERROR(integer(2));
+      break;
+    case FieldType::kInt24:
+      SLUICE_RETURN_IF_ERROR(integer(3));
+      break;
+    case FieldType::kLong:
+      SLUICE_RETURN_IF_ERROR(integer(4));
+      break;
+    case FieldType::kLongLong:
+      SLUICE_RETURN_IF_ERROR(integer(8));
+      break;
     case FieldType::kFloat:
       p.kind = Kind::kFloat;
       ok = IsFloating(t);
@@ -126,7 +143,8 @@ Result<RowImageDecoder::Plan> RowImageDecoder::PlanColumn(const TableMapColumn& 
       p.kind = c.real_type == FieldType::kEnum ? Kind::kEnum : Kind::kSet;
       p.width = static_cast<uint8_t>(c.length);
       p.members = def.members.empty() ? c.values : def.members;
-      ok = (p.kind == Kind::kEnum ? (p.width == 1 || p.width == 2) : (p.width >= 1 && p.width <= 8)) &&
+      ok = (p.kind == Kind::kEnum ? (p.width == 1 || p.width == 2)
+                                  : (p.width >= 1 && p.width <= 8)) &&
            (IsInteger(t) || t == TypeId::kString);
       if (ok && t == TypeId::kString && p.members.empty()) {
         return Err(Status::Invalid(
@@ -153,9 +171,12 @@ Result<RowImageDecoder::Plan> RowImageDecoder::PlanColumn(const TableMapColumn& 
       }
       std::string_view charset = def.charset;
       if (charset.empty()) {
-        if (c.collation == kBinaryCollation) charset = "binary";
-        else if (IsLatin1Collation(c.collation)) charset = "latin1";
-        else if (IsAsciiCollation(c.collation)) charset = "ascii";
+        if (c.collation == kBinaryCollation)
+          charset = "binary";
+        else if (IsLatin1Collation(c.collation))
+          charset = "latin1";
+        else if (IsAsciiCollation(c.collation))
+          charset = "ascii";
       }
       if (charset == "latin1") p.codec = Codec::kLatin1;
       if (charset == "ascii") p.codec = Codec::kAscii;
@@ -165,9 +186,10 @@ Result<RowImageDecoder::Plan> RowImageDecoder::PlanColumn(const TableMapColumn& 
       ok = t == TypeId::kBytes || (IsTextTarget(t) && c.real_type != FieldType::kGeometry);
       if (!charset.empty() && charset != "binary" && charset != "latin1" && charset != "ascii" &&
           !charset.starts_with("utf8")) {
-        return Err(Status::Invalid("column {}: character set {} is not supported by the binlog "
-                                   "decoder (utf8mb4, utf8mb3, latin1, ascii, binary are)",
-                                   def.name, charset));
+        return Err(
+            Status::Invalid("column {}: character set {} is not supported by the binlog "
+                            "decoder (utf8mb4, utf8mb3, latin1, ascii, binary are)",
+                            def.name, charset));
       }
       break;
     }
@@ -277,7 +299,8 @@ bool RowImageDecoder::AppendDateTime(const Plan& p, ByteReader& r, Column& out,
       micros = days * kMicrosPerDay +
                ((parts.hour * int64_t{60} + parts.minute) * 60 + parts.second) * kMicrosPerSecond +
                parts.micros;
-      if (p.target == TypeId::kTimestampTz) micros = options_.datetime_zone->LocalToUtcMicros(micros);
+      if (p.target == TypeId::kTimestampTz)
+        micros = options_.datetime_zone->LocalToUtcMicros(micros);
       out.AppendInt(micros);
       return true;
     }
@@ -292,8 +315,9 @@ bool RowImageDecoder::AppendDateTime(const Plan& p, ByteReader& r, Column& out,
           out.AppendNull();
           return true;
         }
-        why = "'0000-00-00 00:00:00' is not a calendar date (read such values as NULL with "
-              "zero_date: null)";
+        why =
+            "'0000-00-00 00:00:00' is not a calendar date (read such values as NULL with "
+            "zero_date: null)";
         return false;
       }
       out.AppendInt(seconds * kMicrosPerSecond + frac);
@@ -453,8 +477,8 @@ Status RowImageDecoder::Decode(const RowsEvent& event, Batch& batch) const {
                             name, event.table_id, table_id_, table_name_);
   }
   if (event.column_count > plans_.size()) {
-    return Status::DataError("{} event for {} has {} columns, its TABLE_MAP {}", name,
-                             table_name_, event.column_count, plans_.size());
+    return Status::DataError("{} event for {} has {} columns, its TABLE_MAP {}", name, table_name_,
+                             event.column_count, plans_.size());
   }
   if (batch.columns.size() != plans_.size()) {
     return Status::Internal("batch for {} has {} columns, the table {}", table_name_,
@@ -464,6 +488,10 @@ Status RowImageDecoder::Decode(const RowsEvent& event, Batch& batch) const {
   const size_t present = CountBits(event.present, count);
   const bool update = event.kind == RowsKind::kUpdate;
   const size_t present_after = update ? CountBits(event.present_after, count) : 0;
+  // An image of no columns takes no bytes: the rows would never end. Servers never write one.
+  if (present == 0 || (update && present_after == 0)) {
+    return Status::DataError("{} event for {} marks no columns present", name, table_name_);
+  }
   const RowKind first_kind = event.kind == RowsKind::kWrite    ? RowKind::kInsert
                              : event.kind == RowsKind::kDelete ? RowKind::kDelete
                                                                : RowKind::kUpdateBefore;
@@ -481,15 +509,14 @@ Status RowImageDecoder::Decode(const RowsEvent& event, Batch& batch) const {
       if (ok) batch.row_kinds.push_back(RowKind::kUpdateAfter);
     }
     if (!ok) {
-      const std::string column =
-          failed < plans_.size()
-              ? fmt::format("column {} ({})", plans_[failed].name, FieldTypeName(plans_[failed].field))
-              : std::string("null bitmap");
+      const std::string column = failed < plans_.size()
+                                     ? fmt::format("column {} ({})", plans_[failed].name,
+                                                   FieldTypeName(plans_[failed].field))
+                                     : std::string("null bitmap");
       const size_t at = r.ok() ? row_start : r.fail_offset();
       return Status::DataError("{} event for {}: row {}, {}: {} (at byte {} of the event)", name,
                                table_name_, row, column,
-                               why.empty() ? "the value runs past the end of the event" : why,
-                               at);
+                               why.empty() ? "the value runs past the end of the event" : why, at);
     }
   }
   return Status::OK();

@@ -87,8 +87,8 @@ class RowImageDecoder {
     bool pad_binary = false;  // BINARY(n): restore the zero bytes the binlog strips
     uint8_t width = 0;        // integer, length-prefix or ENUM/SET bytes
     uint8_t precision = 0;
-    uint8_t scale = 0;        // decimal scale or fractional-second digits
-    uint32_t length = 0;      // max length in bytes, BIT bits
+    uint8_t scale = 0;    // decimal scale or fractional-second digits
+    uint32_t length = 0;  // max length in bytes, BIT bits
     std::string name;
     std::vector<std::string> members;
   };

@@ -27,8 +27,8 @@ struct RowsEvent {
   // binlog_row_image=FULL every bit is set. An update has a before and an after bitmap.
   std::string_view present;
   std::string_view present_after;
-  std::string_view rows;    // the row images
-  size_t rows_offset = 0;   // where `rows` starts within the event, for error offsets
+  std::string_view rows;   // the row images
+  size_t rows_offset = 0;  // where `rows` starts within the event, for error offsets
 };
 
 // Parses the header and bitmaps. Compressed (MariaDB), partial (MySQL JSON) and pre-GA rows

@@ -157,13 +157,11 @@ bool ReadOptionalField(OptionalField type, ByteReader field, TableMap& map) {
       return true;
     }
     case OptionalField::kDefaultCharset:
-      return ReadDefaultCharset(field, cols, [](const TableMapColumn& c) {
-        return c.is_character();
-      });
+      return ReadDefaultCharset(field, cols,
+                                [](const TableMapColumn& c) { return c.is_character(); });
     case OptionalField::kColumnCharset:
-      return ReadColumnCharsets(field, cols, [](const TableMapColumn& c) {
-        return c.is_character();
-      });
+      return ReadColumnCharsets(field, cols,
+                                [](const TableMapColumn& c) { return c.is_character(); });
     case OptionalField::kEnumAndSetDefaultCharset:
       return ReadDefaultCharset(field, cols, IsEnumOrSet);
     case OptionalField::kEnumAndSetColumnCharset:
@@ -283,8 +281,7 @@ Result<TableMap> ParseTableMap(const Event& event, const FormatDescription& form
     if (!r.Bytes(length, value)) return Err(Malformed(event, r.fail_offset(), "optional metadata"));
     ByteReader field(value, value_offset);
     if (!ReadOptionalField(static_cast<OptionalField>(type), field, map)) {
-      return Err(Malformed(event, value_offset,
-                           "optional metadata field " + std::to_string(type)));
+      return Err(Malformed(event, value_offset, "optional metadata field " + std::to_string(type)));
     }
   }
   return map;

@@ -31,8 +31,8 @@ struct TableMapColumn {
   bool nullable = true;
   // Optional metadata (absent: the defaults).
   std::string name;
-  int8_t is_unsigned = -1;  // -1 unknown, 0 signed, 1 unsigned (numeric columns)
-  uint32_t collation = 0;   // 0 unknown; 63 is binary
+  int8_t is_unsigned = -1;          // -1 unknown, 0 signed, 1 unsigned (numeric columns)
+  uint32_t collation = 0;           // 0 unknown; 63 is binary
   std::vector<std::string> values;  // ENUM and SET members, in order
 
   bool is_character() const;  // a column with a character set (CHAR, VARCHAR, TEXT, BLOB)

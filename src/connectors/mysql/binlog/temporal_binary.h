@@ -32,7 +32,7 @@ constexpr size_t FractionBytes(uint8_t digits) {
 
 // Each reads one value at the reader's position; false when the bytes run out or `digits` is
 // over 6 (the reader is then failed).
-bool ReadDate(ByteReader& r, DateTimeParts& out);                      // 3 bytes
+bool ReadDate(ByteReader& r, DateTimeParts& out);                       // 3 bytes
 bool ReadDateTime2(ByteReader& r, uint8_t digits, DateTimeParts& out);  // 5 + fraction
 bool ReadDateTimeOld(ByteReader& r, DateTimeParts& out);                // 8 bytes
 bool ReadTime2(ByteReader& r, uint8_t digits, int64_t& micros);         // 3 + fraction
