@@ -62,12 +62,14 @@ TEST(BinlogDecimalTest, DecodesPositiveNegativeAndZero) {
 TEST(BinlogTemporalTest, Time2NegativeAndFractional) {
   int64_t us = 0;
   {
-    ByteReader r(Bytes({0x80, 0x00, 0x00}));  // TIME(0) 00:00:00
+    const std::string r_bytes = Bytes({0x80, 0x00, 0x00});
+    ByteReader r(r_bytes);  // TIME(0) 00:00:00
     ASSERT_TRUE(ReadTime2(r, 0, us));
     EXPECT_EQ(us, 0);
   }
   {
-    ByteReader r(Bytes({0x7F, 0xFF, 0xFF}));  // TIME(0) -00:00:01
+    const std::string r_bytes = Bytes({0x7F, 0xFF, 0xFF});
+    ByteReader r(r_bytes);  // TIME(0) -00:00:01
     ASSERT_TRUE(ReadTime2(r, 0, us));
     EXPECT_EQ(us, -1000000);
   }
@@ -89,12 +91,14 @@ TEST(BinlogTemporalTest, Time2NegativeAndFractional) {
   }
   {
     // TIME(2) -00:00:00.50: the integer part borrows one second, the fraction is 0x100 - 50.
-    ByteReader r(Bytes({0x7F, 0xFF, 0xFF, 0x100 - 50}));
+    const std::string r_bytes = Bytes({0x7F, 0xFF, 0xFF, 0x100 - 50});
+    ByteReader r(r_bytes);
     ASSERT_TRUE(ReadTime2(r, 2, us));
     EXPECT_EQ(us, -500000);
   }
   {
-    ByteReader r(Bytes({0x80, 0x00}));  // truncated
+    const std::string r_bytes = Bytes({0x80, 0x00});
+    ByteReader r(r_bytes);  // truncated
     EXPECT_FALSE(ReadTime2(r, 0, us));
     EXPECT_FALSE(r.ok());
   }
@@ -122,7 +126,8 @@ TEST(BinlogTemporalTest, DateTime2AndTimestamp2) {
   p.day = 30;
   EXPECT_FALSE(IsCalendarDate(p));
 
-  ByteReader t(Bytes({0x7F, 0xFF, 0xFF, 0xFF, 0x0F, 0x42, 0x3F}));  // 2038-01-19 03:14:07.999999
+  const std::string t_bytes = Bytes({0x7F, 0xFF, 0xFF, 0xFF, 0x0F, 0x42, 0x3F});
+  ByteReader t(t_bytes);  // 2038-01-19 03:14:07.999999
   int64_t seconds = 0, micros = 0;
   ASSERT_TRUE(ReadTimestamp2(t, 6, seconds, micros));
   EXPECT_EQ(seconds, 2147483647);
@@ -184,7 +189,8 @@ TEST(BinlogJsonTest, RefusesBadOffsetsAndDeepNesting) {
 }
 
 TEST(BinlogByteReaderTest, NeverReadsPastTheEnd) {
-  ByteReader r(Bytes({0x01, 0xFC, 0x10}), 100);
+  const std::string bytes = Bytes({0x01, 0xFC, 0x10});
+  ByteReader r(bytes, 100);
   uint64_t v = 0;
   ASSERT_TRUE(r.Le(1, v));
   EXPECT_FALSE(r.Packed(v));  // 0xFC needs two more bytes, one is there
