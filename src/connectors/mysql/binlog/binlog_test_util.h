@@ -56,7 +56,8 @@ inline Status ParseControl(const Event& e, const FormatDescription& f, FileSumma
   switch (e.type()) {
     case EventType::kRotate:
       return ::sluice::internal::ToStatus(ParseRotate(e, f));
-    case EventType::kQuery: {
+    case EventType::kQuery:
+    case EventType::kQueryCompressed: {
       SLUICE_ASSIGN_OR_RETURN(QueryEvent q, ParseQuery(e, f));
       s.queries.emplace_back(q.sql);
       return Status::OK();

@@ -34,6 +34,10 @@ Result<RotateEvent> ParseRotate(const Event& event, const FormatDescription& for
 }
 
 Result<QueryEvent> ParseQuery(const Event& event, const FormatDescription& format) {
+  if (event.type() == EventType::kQueryCompressed) {
+    return Err(Status::DataError(
+        "QUERY_COMPRESSED events are not supported (turn off the server's log_bin_compress)"));
+  }
   ByteReader r = BodyReader(event);
   QueryEvent out;
   uint8_t schema_length = 0;

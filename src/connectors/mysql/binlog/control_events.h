@@ -33,6 +33,7 @@ struct QueryEvent {
   std::string_view schema;       // the default database the statement ran in (may be empty)
   std::string_view sql;          // "BEGIN", "COMMIT", "CREATE TABLE ...", ...
 };
+// QUERY_COMPRESSED (MariaDB's log_bin_compress) is refused with an error that says so.
 Result<QueryEvent> ParseQuery(const Event& event, const FormatDescription& format);
 
 struct XidEvent {

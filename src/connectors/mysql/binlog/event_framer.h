@@ -34,6 +34,9 @@ class EventFramer {
   bool seen_format() const { return seen_format_; }
   // Skips checksum verification (the checksum bytes are still removed).
   void set_verify_checksums(bool verify) { verify_ = verify; }
+  // A replication stream starts with a fake ROTATE before any FDE; it is checksummed when the
+  // primary's @@binlog_checksum is CRC32, which the transport knows (it asks, as replicas do).
+  void set_checksum(ChecksumAlg alg) { format_.checksum = alg; }
 
  private:
   FormatDescription format_;
