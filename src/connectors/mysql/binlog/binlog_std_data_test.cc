@@ -30,29 +30,34 @@ const fs::path kSuiteData = "/usr/share/mysql/mysql-test/suite/binlog/std_data";
                     "with scripts/install-deps.sh test); no foreign binlogs to read";         \
   }
 
-// MySQL 8.0.40 with binlog_transaction_compression: the first transactions are plain events,
-// the last ones are zstd-compressed TRANSACTION_PAYLOAD events, which are refused by name
-// (mariadb-binlog refuses them too).
-TEST(BinlogStdDataTest, ReadsMysql80BinlogUpToItsCompressedTransactions) {
+// MySQL 8.0.40 with binlog_transaction_compression and binlog_row_value_options=PARTIAL_JSON:
+// plain transactions, then zstd-compressed TRANSACTION_PAYLOAD events (which mariadb-binlog
+// refuses), then a PARTIAL_UPDATE_ROWS whose JSON after image is a diff, refused by name.
+TEST(BinlogStdDataTest, ReadsMysql80BinlogUpToItsJsonDiff) {
   SKIP_WITHOUT_TEST_DATA();
   const fs::path path = kStdData / "mdev35643_mysql_80_binlog.000001";
   Result<FileSummary> whole = Decode(path);
   ASSERT_FALSE(whole.has_value());
-  EXPECT_NE(whole.error().message().find("at byte offset 1468 (TRANSACTION_PAYLOAD event)"),
+  EXPECT_NE(whole.error().message().find("at byte offset 3403 (PARTIAL_UPDATE_ROWS event)"),
             std::string::npos)
       << whole.error().message();
-  EXPECT_NE(whole.error().message().find("not supported"), std::string::npos);
-  const std::string bytes = ReadAll(path);
-  const fs::path head = WriteTemp("mysql80_head", std::string_view(bytes).substr(0, 1468));
+  EXPECT_NE(whole.error().message().find("partial JSON update"), std::string::npos)
+      << whole.error().message();
+  const fs::path head = WriteTemp("mysql80_head", std::string_view(ReadAll(path)).substr(0, 3403));
   Result<FileSummary> s = Decode(head);
   fs::remove(head);
   ASSERT_TRUE(s.has_value()) << s.error().message();
   EXPECT_EQ(s->server_version.substr(0, 4), "8.0.");
   EXPECT_EQ(s->checksum, ChecksumAlg::kCrc32);
-  EXPECT_GT(s->events["TABLE_MAP"], 0);
-  EXPECT_EQ(s->rows["test.t1"],
+  EXPECT_GT(s->events["TRANSACTION_PAYLOAD"], 0);
+  EXPECT_EQ(s->events["WRITE_ROWS_V2"], 105);  // 100 of them inside the compressed payload
+  const std::vector<std::string>& rows = s->rows["test.t1"];
+  ASSERT_EQ(rows.size(), 105u);
+  EXPECT_EQ(std::vector<std::string>(rows.begin(), rows.begin() + 4),
             (std::vector<std::string>{"I|1|0|", "I|2|0|hulu", "I|3|0|bulu", "I|4|0|skip"}));
-  EXPECT_EQ(s->events["ANONYMOUS_GTID"], 5);
+  EXPECT_EQ(rows[4], "I|1000|0|--0--" + std::string(100, '/') + "--");
+  EXPECT_EQ(rows[103], "I|1099|99|--99--" + std::string(100, '/') + "--");
+  EXPECT_EQ(rows[104], "I|5|0|after compressed");
 }
 
 TEST(BinlogStdDataTest, ReadsMariaDb55BinlogCompletely) {
@@ -108,13 +113,13 @@ TEST(BinlogStdDataTest, RefusesBrokenBinlogsClearly) {
   EXPECT_NE(bad.error().message().find("not a binlog"), std::string::npos);
 }
 
-// The MySQL 8.0 file up to its compressed transactions (checksummed), and MariaDB 10.0's,
-// which has 11992 row changes and no checksums.
+// The MySQL 8.0 file up to its JSON diff (checksummed, with a compressed transaction), and
+// MariaDB 10.0's, which has 11992 row changes and no checksums.
 TEST(BinlogCorruptionTest, EveryTruncationOfForeignBinlogsIsAnErrorWithTheOffset) {
   SKIP_WITHOUT_TEST_DATA();
   const fs::path head = WriteTemp(
       "mysql80_head",
-      std::string_view(ReadAll(kStdData / "mdev35643_mysql_80_binlog.000001")).substr(0, 1468));
+      std::string_view(ReadAll(kStdData / "mdev35643_mysql_80_binlog.000001")).substr(0, 3403));
   CheckEveryTruncation(head);
   fs::remove(head);
   CheckEveryTruncation(kStdData / "mariadb-5.5-binlog.000001");
@@ -124,7 +129,7 @@ TEST(BinlogCorruptionTest, EveryFlippedByteOfForeignBinlogsIsCaught) {
   SKIP_WITHOUT_TEST_DATA();
   const fs::path head = WriteTemp(
       "mysql80_head",
-      std::string_view(ReadAll(kStdData / "mdev35643_mysql_80_binlog.000001")).substr(0, 1468));
+      std::string_view(ReadAll(kStdData / "mdev35643_mysql_80_binlog.000001")).substr(0, 3403));
   CheckEveryFlip(head, true);
   fs::remove(head);
   CheckEveryFlip(kStdData / "mariadb-5.5-binlog.000001", false);

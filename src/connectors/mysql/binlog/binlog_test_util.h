@@ -13,6 +13,7 @@
 #include "connectors/mysql/binlog/row_image_decoder.h"
 #include "connectors/mysql/binlog/rows_event.h"
 #include "connectors/mysql/binlog/table_map.h"
+#include "connectors/mysql/binlog/transaction_payload.h"
 #include "core/value_text.h"
 
 namespace sluice::mysql::binlog::testing {
@@ -87,65 +88,86 @@ inline Status ParseControl(const Event& e, const FormatDescription& f, FileSumma
   }
 }
 
+// Decodes one event (and, for a TRANSACTION_PAYLOAD, the events inside it).
+class FileDecoder {
+ public:
+  explicit FileDecoder(const DecodeFileOptions& options) : options_(options) {}
+
+  Status Handle(const Event& e, const FormatDescription& f, FileSummary& s) {
+    s.events[EventTypeName(e.header.type_code)]++;
+    SLUICE_RETURN_IF_ERROR(ParseControl(e, f, s));
+    if (e.type() == EventType::kTransactionPayload) {
+      SLUICE_ASSIGN_OR_RETURN(TransactionPayload payload, ParseTransactionPayload(e));
+      SLUICE_ASSIGN_OR_RETURN(PayloadEvents inner, PayloadEvents::Open(payload, payload_buffer_));
+      while (true) {
+        SLUICE_ASSIGN_OR_RETURN(std::optional<Event> next, inner.Next());
+        if (!next) break;
+        Status st = Handle(*next, f, s);
+        if (!st.ok()) return st.WithContext(EventTypeName(next->header.type_code));
+      }
+    }
+    if (e.type() == EventType::kTableMap) {
+      SLUICE_ASSIGN_OR_RETURN(TableMap map, ParseTableMap(e, f));
+      std::vector<ColumnDef> defs;
+      if (options_.defs) defs = options_.defs(map);
+      if (defs.empty()) defs = DefaultColumnDefs(map);
+      SLUICE_ASSIGN_OR_RETURN(RowImageDecoder d,
+                              RowImageDecoder::Make(map, defs, options_.row_options));
+      tables_.insert_or_assign(map.table_id, std::pair{std::move(d), Batch(SchemaOf(defs))});
+    }
+    if (IsRowsEvent(e.type()) || IsUnsupportedRowsEvent(e.type())) {
+      SLUICE_ASSIGN_OR_RETURN(RowsEvent rows, ParseRowsEvent(e, f));
+      auto it = tables_.find(rows.table_id);
+      if (it == tables_.end()) {
+        return Status::DataError("rows for table id {} without a TABLE_MAP", rows.table_id);
+      }
+      auto& [decoder, batch] = it->second;
+      batch.Clear();
+      SLUICE_RETURN_IF_ERROR(decoder.Decode(rows, batch));
+      s.row_count += static_cast<int64_t>(batch.num_rows());
+      if (options_.keep_rows) AppendRowLines(decoder.table_name(), batch, s);
+    }
+    return Status::OK();
+  }
+
+ private:
+  static void AppendRowLines(const std::string& table, const Batch& batch, FileSummary& s) {
+    auto& out = s.rows[table];
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      std::string line(1, KindLetter(batch.kind(r)));
+      for (const Column& c : batch.columns) {
+        line += '|';
+        if (c.IsNull(r)) {
+          line += "NULL";
+        } else {
+          FormatValue(c, r, line);
+        }
+      }
+      out.push_back(std::move(line));
+    }
+  }
+
+  const DecodeFileOptions& options_;
+  std::map<uint64_t, std::pair<RowImageDecoder, Batch>> tables_;
+  std::string payload_buffer_;
+};
+
 inline Result<FileSummary> DecodeFile(const std::string& path,
                                       const DecodeFileOptions& options = {}) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<BinlogFileReader> reader, BinlogFileReader::Open(path));
   reader->mutable_framer().set_verify_checksums(options.verify_checksums);
   FileSummary s;
-  std::map<uint64_t, std::pair<RowImageDecoder, Batch>> tables;
+  FileDecoder decoder(options);
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(std::optional<Event> next, reader->Next());
     if (!next) break;
-    const Event& e = *next;
     const FormatDescription& f = reader->framer().format();
-    const char* type = EventTypeName(e.header.type_code);
-    s.events[type]++;
-    Status st = ParseControl(e, f, s);
-    if (e.type() == EventType::kFormatDescription) {
+    if (next->type() == EventType::kFormatDescription) {
       s.checksum = f.checksum;
       s.server_version = f.server_version;
     }
-    if (st.ok() && e.type() == EventType::kTableMap) {
-      Result<TableMap> map = ParseTableMap(e, f);
-      if (!map) return Err(reader->Locate(map.error(), type));
-      std::vector<ColumnDef> defs;
-      if (options.defs) defs = options.defs(*map);
-      if (defs.empty()) defs = DefaultColumnDefs(*map);
-      Result<RowImageDecoder> d = RowImageDecoder::Make(*map, defs, options.row_options);
-      if (!d) return Err(reader->Locate(d.error(), type));
-      tables.insert_or_assign(map->table_id, std::pair{std::move(*d), Batch(SchemaOf(defs))});
-    }
-    if (st.ok() && (IsRowsEvent(e.type()) || IsUnsupportedRowsEvent(e.type()))) {
-      Result<RowsEvent> rows = ParseRowsEvent(e, f);
-      if (!rows) return Err(reader->Locate(rows.error(), type));
-      auto it = tables.find(rows->table_id);
-      if (it == tables.end()) {
-        return Err(reader->Locate(
-            Status::DataError("rows for table id {} without a TABLE_MAP", rows->table_id), type));
-      }
-      auto& [decoder, batch] = it->second;
-      batch.Clear();
-      st = decoder.Decode(*rows, batch);
-      if (st.ok()) {
-        s.row_count += static_cast<int64_t>(batch.num_rows());
-        if (options.keep_rows) {
-          auto& out = s.rows[decoder.table_name()];
-          for (size_t r = 0; r < batch.num_rows(); ++r) {
-            std::string line(1, KindLetter(batch.kind(r)));
-            for (const Column& c : batch.columns) {
-              line += '|';
-              if (c.IsNull(r)) {
-                line += "NULL";
-              } else {
-                FormatValue(c, r, line);
-              }
-            }
-            out.push_back(std::move(line));
-          }
-        }
-      }
-    }
-    if (!st.ok()) return Err(reader->Locate(st, type));
+    Status st = decoder.Handle(*next, f, s);
+    if (!st.ok()) return Err(reader->Locate(st, EventTypeName(next->header.type_code)));
   }
   return s;
 }

@@ -37,8 +37,8 @@ enum class EventType : uint8_t {
   kTransactionContext = 36,
   kViewChange = 37,
   kXaPrepare = 38,
-  kPartialUpdateRows = 39,   // MySQL 8 JSON partial updates: refused
-  kTransactionPayload = 40,  // MySQL 8 zstd-compressed transactions: refused
+  kPartialUpdateRows = 39,   // MySQL 8 UPDATE_ROWS v2 with JSON diffs (diffs refused)
+  kTransactionPayload = 40,  // MySQL 8 compressed transactions (transaction_payload.h)
   kHeartbeatV2 = 41,
   kMysqlGtidTagged = 42,
   kAnnotateRows = 160,
@@ -67,6 +67,7 @@ constexpr bool IsRowsEvent(EventType t) {
     case EventType::kWriteRowsV2:
     case EventType::kUpdateRowsV2:
     case EventType::kDeleteRowsV2:
+    case EventType::kPartialUpdateRows:
       return true;
     default:
       return false;
@@ -74,10 +75,10 @@ constexpr bool IsRowsEvent(EventType t) {
 }
 
 // Row events this decoder recognises but cannot decode (compressed, partial, pre-GA).
+// MySQL's compressed transactions are decoded by transaction_payload.h.
 constexpr bool IsUnsupportedRowsEvent(EventType t) {
   const auto c = static_cast<uint8_t>(t);
-  return (c >= 20 && c <= 22) || (c >= 166 && c <= 171) || t == EventType::kPartialUpdateRows ||
-         t == EventType::kTransactionPayload;
+  return (c >= 20 && c <= 22) || (c >= 166 && c <= 171);
 }
 
 }  // namespace sluice::mysql::binlog

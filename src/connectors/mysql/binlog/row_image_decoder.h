@@ -100,6 +100,8 @@ class RowImageDecoder {
   // column that did not decode.
   bool DecodeImage(ByteReader& r, std::string_view present, size_t present_count, Batch& batch,
                    size_t& failed, std::string& why) const;
+  bool SkipPartialHeader(ByteReader& r, std::string_view present, size_t& failed,
+                         std::string& why) const;
   bool DecodeValue(const Plan& p, ByteReader& r, Column& out, std::string& why) const;
   bool AppendText(const Plan& p, std::string_view bytes, Column& out, std::string& why) const;
   bool AppendDateTime(const Plan& p, ByteReader& r, Column& out, std::string& why) const;

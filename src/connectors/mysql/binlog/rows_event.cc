@@ -9,13 +9,14 @@ namespace {
 
 bool IsV2(EventType t) {
   return t == EventType::kWriteRowsV2 || t == EventType::kUpdateRowsV2 ||
-         t == EventType::kDeleteRowsV2;
+         t == EventType::kDeleteRowsV2 || t == EventType::kPartialUpdateRows;
 }
 
 RowsKind KindOf(EventType t) {
   switch (t) {
     case EventType::kUpdateRowsV1:
     case EventType::kUpdateRowsV2:
+    case EventType::kPartialUpdateRows:
       return RowsKind::kUpdate;
     case EventType::kDeleteRowsV1:
     case EventType::kDeleteRowsV2:
@@ -32,9 +33,7 @@ Result<RowsEvent> ParseRowsEvent(const Event& event, const FormatDescription& fo
   const char* name = EventTypeName(type);
   if (IsUnsupportedRowsEvent(type)) {
     return Err(Status::DataError(
-        "{} events are not supported (turn off the server's log_bin_compress / "
-        "binlog_transaction_compression, and binlog_row_value_options=PARTIAL_JSON)",
-        name));
+        "{} events are not supported (turn off the server's log_bin_compress)", name));
   }
   if (!IsRowsEvent(type)) return Err(Status::Internal("{} is not a rows event", name));
   ByteReader r(event.body, kEventHeaderSize);

@@ -1,4 +1,5 @@
-// WRITE/UPDATE/DELETE_ROWS events, v1 (MariaDB, MySQL 5.1-5.5) and v2 (MySQL 5.6+): the
+// WRITE/UPDATE/DELETE_ROWS events, v1 (MariaDB, MySQL 5.1-5.5) and v2 (MySQL 5.6+), and
+// MySQL 8's PARTIAL_UPDATE_ROWS (an UPDATE_ROWS v2 whose after images may hold JSON diffs): the
 // post-header and the column bitmaps, and the span of row images that row_image_decoder.h
 // decodes against the event's TABLE_MAP.
 #pragma once
