@@ -241,6 +241,47 @@ TEST(BinlogLiveTest, GeometryAsItsStoredBytes) {
   EXPECT_EQ(got, expected);
 }
 
+// The same rows with the server's binlog_checksum=NONE: the FORMAT_DESCRIPTION says so and
+// no event carries a checksum.
+TEST(BinlogLiveTest, WithoutChecksums) {
+  TestDatabase db;
+  db.Exec("SET SESSION time_zone = '+00:00'");
+  db.Exec("SET SESSION sql_mode = ''");
+  db.Exec(kCreate);
+  db.Exec("SET GLOBAL binlog_checksum = NONE");  // takes effect in the next file
+  BinlogWindow window(db);
+  for (const std::string& values : kInserts) db.Exec("INSERT INTO types VALUES " + values);
+  const Snapshot inserted = ReadWithBatchReader(db, "types");
+  const std::vector<fs::path> files = window.Close();
+  db.Exec("SET GLOBAL binlog_checksum = CRC32");
+  ASSERT_FALSE(files.empty());
+  Result<testing::FileSummary> first = testing::Decode(files.front());
+  ASSERT_TRUE(first.has_value()) << first.error().message();
+  EXPECT_EQ(first->checksum, ChecksumAlg::kOff);
+  const std::vector<std::string> rows = DecodeRows(files, db.name() + ".types", inserted.schema);
+  ASSERT_EQ(rows.size(), kInserts.size());
+  for (const std::string& line : rows) {
+    EXPECT_EQ(line.substr(2), inserted.rows.at(IdOf(line.substr(2))));
+  }
+}
+
+// binlog_row_image=MINIMAL: before images hold the key, after images the changed columns;
+// the others are NULL in the batch (a Batch has no "absent").
+TEST(BinlogLiveTest, MinimalRowImages) {
+  TestDatabase db;
+  db.Exec("CREATE TABLE m (id INT PRIMARY KEY, a VARCHAR(10), b INT)");
+  db.Exec("SET SESSION binlog_row_image = MINIMAL");
+  BinlogWindow window(db);
+  db.Exec("INSERT INTO m VALUES (1, 'x', 10), (2, 'y', 20)");
+  db.Exec("UPDATE m SET b = 11 WHERE id = 1");
+  db.Exec("DELETE FROM m WHERE id = 2");
+  const std::vector<fs::path> files = window.Close();
+  const Snapshot snapshot = ReadWithBatchReader(db, "m");
+  const std::vector<std::string> rows = DecodeRows(files, db.name() + ".m", snapshot.schema);
+  EXPECT_EQ(rows, (std::vector<std::string>{"I|1|x|10", "I|2|y|20", "B|1|NULL|NULL",
+                                            "A|NULL|NULL|11", "D|2|NULL|NULL"}));
+}
+
 // A binlog of every type (without the large values), truncated at every byte and with every
 // byte flipped: always an error with the offset, or a checksum error; never a crash.
 TEST(BinlogLiveTest, DamagedBinlogIsAlwaysAnError) {
