@@ -15,28 +15,6 @@
 namespace sluice::mysql::binlog {
 namespace {
 
-constexpr uint32_t kBinaryCollation = 63;
-
-bool IsLatin1Collation(uint32_t id) {
-  switch (id) {
-    case 5:
-    case 8:
-    case 15:
-    case 31:
-    case 47:
-    case 48:
-    case 49:
-    case 94:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsAsciiCollation(uint32_t id) {
-  return id == 11 || id == 65;
-}
-
 bool Bit(std::string_view bitmap, size_t i) {
   return (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1;
 }
@@ -47,164 +25,7 @@ size_t CountBits(std::string_view bitmap, size_t n) {
   return count;
 }
 
-bool IsTextTarget(TypeId t) {
-  return t == TypeId::kString || t == TypeId::kJson;
-}
-
-std::string Mismatch(const TableMapColumn& c, const ColumnDef& def) {
-  return fmt::format("column {}: binlog type {} cannot be read as {}", def.name,
-                     FieldTypeName(c.real_type), TypeName(def.type));
-}
-
 }  // namespace
-
-Result<RowImageDecoder::Plan> RowImageDecoder::PlanColumn(const TableMapColumn& c,
-                                                          const ColumnDef& def,
-                                                          const RowDecodeOptions& options) {
-  Plan p;
-  p.field = c.real_type;
-  p.target = def.type.id;
-  p.name = def.name;
-  p.precision = c.precision;
-  p.scale = c.scale;
-  p.length = c.length;
-  const TypeId t = def.type.id;
-  bool ok = false;
-  auto integer = [&](uint8_t width) -> Status {
-    p.kind = Kind::kInt;
-    p.width = width;
-    p.is_unsigned = IsUnsignedInteger(t);
-    ok = IsInteger(t) || (width == 1 && t == TypeId::kBool);
-    if (ok && c.is_unsigned >= 0 && (c.is_unsigned == 1) != p.is_unsigned && t != TypeId::kBool) {
-      return Status::Invalid("column {}: the binlog says {} but the table definition says {}",
-                             def.name, c.is_unsigned ? "unsigned" : "signed", TypeName(def.type));
-    }
-    return Status::OK();
-  };
-  switch (c.real_type) {
-    case FieldType::kTiny:
-      SLUICE_RETURN_IF_ERROR(integer(1));
-      break;
-    case FieldType::kShort:
-      SLUICE_RETURN_IF_ERROR(integer(2));
-      break;
-    case FieldType::kInt24:
-      SLUICE_RETURN_IF_ERROR(integer(3));
-      break;
-    case FieldType::kLong:
-      SLUICE_RETURN_IF_ERROR(integer(4));
-      break;
-    case FieldType::kLongLong:
-      SLUICE_RETURN_IF_ERROR(integer(8));
-      break;
-    case FieldType::kFloat:
-      p.kind = Kind::kFloat;
-      ok = IsFloating(t);
-      break;
-    case FieldType::kDouble:
-      p.kind = Kind::kDouble;
-      ok = t == TypeId::kFloat64;
-      break;
-    case FieldType::kNewDecimal:
-      p.kind = Kind::kDecimal;
-      ok = t == TypeId::kDecimal && c.precision > 0 && c.scale <= c.precision;
-      break;
-    case FieldType::kYear:
-      p.kind = Kind::kYear;
-      ok = IsInteger(t);
-      break;
-    case FieldType::kDate:
-    case FieldType::kNewDate:
-      p.kind = Kind::kDate;
-      ok = t == TypeId::kDate;
-      break;
-    case FieldType::kTime:
-    case FieldType::kTime2:
-      p.kind = c.real_type == FieldType::kTime ? Kind::kTimeOld : Kind::kTime2;
-      ok = t == TypeId::kTime && c.scale <= 6;
-      break;
-    case FieldType::kDateTime:
-    case FieldType::kDateTime2:
-      p.kind = c.real_type == FieldType::kDateTime ? Kind::kDateTimeOld : Kind::kDateTime2;
-      ok = (t == TypeId::kTimestamp || (t == TypeId::kTimestampTz && options.datetime_zone)) &&
-           c.scale <= 6;
-      break;
-    case FieldType::kTimestamp:
-    case FieldType::kTimestamp2:
-      p.kind = c.real_type == FieldType::kTimestamp ? Kind::kTimestampOld : Kind::kTimestamp2;
-      ok = (t == TypeId::kTimestampTz || t == TypeId::kTimestamp) && c.scale <= 6;
-      break;
-    case FieldType::kBit:
-      p.kind = Kind::kBit;
-      ok = IsInteger(t) && c.length <= 64;
-      break;
-    case FieldType::kEnum:
-    case FieldType::kSet:
-      p.kind = c.real_type == FieldType::kEnum ? Kind::kEnum : Kind::kSet;
-      p.width = static_cast<uint8_t>(c.length);
-      p.members = def.members.empty() ? c.values : def.members;
-      ok = (p.kind == Kind::kEnum ? (p.width == 1 || p.width == 2)
-                                  : (p.width >= 1 && p.width <= 8)) &&
-           (IsInteger(t) || t == TypeId::kString);
-      if (ok && t == TypeId::kString && p.members.empty()) {
-        return Err(Status::Invalid(
-            "column {}: {} members are unknown (give them in the column definition, or set the "
-            "server's binlog_row_metadata=FULL)",
-            def.name, FieldTypeName(c.real_type)));
-      }
-      break;
-    case FieldType::kString:
-    case FieldType::kVarchar:
-    case FieldType::kVarString:
-    case FieldType::kTinyBlob:
-    case FieldType::kMediumBlob:
-    case FieldType::kLongBlob:
-    case FieldType::kBlob:
-    case FieldType::kGeometry: {
-      const bool blob = c.real_type != FieldType::kString && c.real_type != FieldType::kVarchar &&
-                        c.real_type != FieldType::kVarString;
-      p.kind = blob ? Kind::kBlob
-                    : (c.real_type == FieldType::kString ? Kind::kString : Kind::kVarString);
-      p.width = blob ? static_cast<uint8_t>(c.length) : (c.length > 255 ? 2 : 1);
-      if (blob && (p.width < 1 || p.width > 4)) {
-        return Err(Status::DataError("column {}: BLOB length of {} bytes", def.name, p.width));
-      }
-      std::string_view charset = def.charset;
-      if (charset.empty()) {
-        if (c.collation == kBinaryCollation)
-          charset = "binary";
-        else if (IsLatin1Collation(c.collation))
-          charset = "latin1";
-        else if (IsAsciiCollation(c.collation))
-          charset = "ascii";
-      }
-      if (charset == "latin1") p.codec = Codec::kLatin1;
-      if (charset == "ascii") p.codec = Codec::kAscii;
-      const bool binary = charset == "binary";
-      if (t == TypeId::kBytes) p.codec = Codec::kRaw;  // bytes are taken as stored
-      p.pad_binary = binary && p.kind == Kind::kString && t == TypeId::kBytes;
-      ok = t == TypeId::kBytes || (IsTextTarget(t) && c.real_type != FieldType::kGeometry);
-      if (!charset.empty() && charset != "binary" && charset != "latin1" && charset != "ascii" &&
-          !charset.starts_with("utf8")) {
-        return Err(
-            Status::Invalid("column {}: character set {} is not supported by the binlog "
-                            "decoder (utf8mb4, utf8mb3, latin1, ascii, binary are)",
-                            def.name, charset));
-      }
-      break;
-    }
-    case FieldType::kJson:
-      p.kind = Kind::kJsonBinary;
-      p.width = static_cast<uint8_t>(c.length);
-      ok = IsTextTarget(t) && p.width >= 1 && p.width <= 4;
-      break;
-    default:
-      return Err(Status::Invalid("column {}: binlog type {} is not supported", def.name,
-                                 FieldTypeName(c.real_type)));
-  }
-  if (!ok) return Err(Status::Invalid("{}", Mismatch(c, def)));
-  return p;
-}
 
 Result<RowImageDecoder> RowImageDecoder::Make(const TableMap& map,
                                               const std::vector<ColumnDef>& columns,
@@ -219,23 +40,23 @@ Result<RowImageDecoder> RowImageDecoder::Make(const TableMap& map,
   d.options_ = options;
   d.plans_.reserve(columns.size());
   for (size_t i = 0; i < columns.size(); ++i) {
-    Result<Plan> plan = PlanColumn(map.columns[i], columns[i], options);
+    Result<ColumnPlan> plan = PlanColumn(map.columns[i], columns[i], options);
     if (!plan) return Err(plan.error().WithContext("table " + d.table_name_));
     d.plans_.push_back(std::move(*plan));
   }
   return d;
 }
 
-bool RowImageDecoder::AppendText(const Plan& p, std::string_view bytes, Column& out,
+bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Column& out,
                                  std::string& why) const {
   switch (p.codec) {
-    case Codec::kRaw:
+    case TextCodec::kRaw:
       if (p.pad_binary && bytes.size() < p.length) {
         std::string& data = out.MutableData();
         data.append(bytes);
         data.append(p.length - bytes.size(), '\0');
         out.CommitVar();
-      } else if (p.kind == Kind::kString && p.target != TypeId::kBytes) {
+      } else if (p.kind == ValueKind::kString && p.target != TypeId::kBytes) {
         // CHAR: the server strips trailing spaces on read; a binlog written by an older
         // server or a multi-byte charset may keep them.
         while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
@@ -244,14 +65,14 @@ bool RowImageDecoder::AppendText(const Plan& p, std::string_view bytes, Column& 
         out.AppendBytes(bytes);
       }
       return true;
-    case Codec::kLatin1:
-      if (p.kind == Kind::kString) {
+    case TextCodec::kLatin1:
+      if (p.kind == ValueKind::kString) {
         while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
       }
       AppendLatin1AsUtf8(bytes, out.MutableData());
       out.CommitVar();
       return true;
-    case Codec::kAscii:
+    case TextCodec::kAscii:
       for (size_t i = 0; i < bytes.size(); ++i) {
         if (static_cast<unsigned char>(bytes[i]) >= 0x80) {
           why = fmt::format("byte 0x{:02X} at offset {} is not ASCII, the column's character set",
@@ -259,7 +80,7 @@ bool RowImageDecoder::AppendText(const Plan& p, std::string_view bytes, Column& 
           return false;
         }
       }
-      if (p.kind == Kind::kString) {
+      if (p.kind == ValueKind::kString) {
         while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
       }
       out.AppendBytes(bytes);
@@ -268,17 +89,17 @@ bool RowImageDecoder::AppendText(const Plan& p, std::string_view bytes, Column& 
   return false;
 }
 
-bool RowImageDecoder::AppendDateTime(const Plan& p, ByteReader& r, Column& out,
+bool RowImageDecoder::AppendDateTime(const ColumnPlan& p, ByteReader& r, Column& out,
                                      std::string& why) const {
   DateTimeParts parts;
   int64_t micros = 0;
   switch (p.kind) {
-    case Kind::kDate:
-    case Kind::kDateTimeOld:
-    case Kind::kDateTime2: {
-      const bool ok = p.kind == Kind::kDate        ? ReadDate(r, parts)
-                      : p.kind == Kind::kDateTime2 ? ReadDateTime2(r, p.scale, parts)
-                                                   : ReadDateTimeOld(r, parts);
+    case ValueKind::kDate:
+    case ValueKind::kDateTimeOld:
+    case ValueKind::kDateTime2: {
+      const bool ok = p.kind == ValueKind::kDate        ? ReadDate(r, parts)
+                      : p.kind == ValueKind::kDateTime2 ? ReadDateTime2(r, p.scale, parts)
+                                                        : ReadDateTimeOld(r, parts);
       if (!ok) return false;
       if (!IsCalendarDate(parts)) {
         if (options_.zero_date_as_null) {
@@ -292,7 +113,7 @@ bool RowImageDecoder::AppendDateTime(const Plan& p, ByteReader& r, Column& out,
         return false;
       }
       const int64_t days = DaysFromCivil(parts.year, parts.month, parts.day);
-      if (p.kind == Kind::kDate) {
+      if (p.kind == ValueKind::kDate) {
         out.AppendInt(days);
         return true;
       }
@@ -304,11 +125,11 @@ bool RowImageDecoder::AppendDateTime(const Plan& p, ByteReader& r, Column& out,
       out.AppendInt(micros);
       return true;
     }
-    case Kind::kTimestampOld:
-    case Kind::kTimestamp2: {
+    case ValueKind::kTimestampOld:
+    case ValueKind::kTimestamp2: {
       int64_t seconds = 0, frac = 0;
-      const bool ok = p.kind == Kind::kTimestamp2 ? ReadTimestamp2(r, p.scale, seconds, frac)
-                                                  : ReadTimestampOld(r, seconds);
+      const bool ok = p.kind == ValueKind::kTimestamp2 ? ReadTimestamp2(r, p.scale, seconds, frac)
+                                                       : ReadTimestampOld(r, seconds);
       if (!ok) return false;
       if (seconds == 0 && frac == 0) {
         if (options_.zero_date_as_null) {
@@ -328,12 +149,12 @@ bool RowImageDecoder::AppendDateTime(const Plan& p, ByteReader& r, Column& out,
   }
 }
 
-bool RowImageDecoder::DecodeValue(const Plan& p, ByteReader& r, Column& out,
+bool RowImageDecoder::DecodeValue(const ColumnPlan& p, ByteReader& r, Column& out,
                                   std::string& why) const {
   uint64_t v = 0;
   std::string_view bytes;
   switch (p.kind) {
-    case Kind::kInt: {
+    case ValueKind::kInt: {
       if (!r.Le(p.width, v)) return false;
       if (p.target == TypeId::kBool) {
         if (v > 1) {
@@ -349,16 +170,16 @@ bool RowImageDecoder::DecodeValue(const Plan& p, ByteReader& r, Column& out,
       }
       return true;
     }
-    case Kind::kFloat: {
+    case ValueKind::kFloat: {
       if (!r.Le(4, v)) return false;
       out.AppendDouble(static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(v))));
       return true;
     }
-    case Kind::kDouble:
+    case ValueKind::kDouble:
       if (!r.Le(8, v)) return false;
       out.AppendDouble(std::bit_cast<double>(v));
       return true;
-    case Kind::kDecimal:
+    case ValueKind::kDecimal:
       if (!r.Bytes(DecimalBinarySize(p.precision, p.scale), bytes)) return false;
       if (!AppendDecimalText(bytes, p.precision, p.scale, out.MutableData())) {
         why = fmt::format("invalid DECIMAL({},{}) bytes", p.precision, p.scale);
@@ -366,30 +187,30 @@ bool RowImageDecoder::DecodeValue(const Plan& p, ByteReader& r, Column& out,
       }
       out.CommitVar();
       return true;
-    case Kind::kYear:
+    case ValueKind::kYear:
       if (!r.Le(1, v)) return false;
       out.AppendInt(v == 0 ? 0 : 1900 + static_cast<int64_t>(v));
       return true;
-    case Kind::kDate:
-    case Kind::kDateTimeOld:
-    case Kind::kDateTime2:
-    case Kind::kTimestampOld:
-    case Kind::kTimestamp2:
+    case ValueKind::kDate:
+    case ValueKind::kDateTimeOld:
+    case ValueKind::kDateTime2:
+    case ValueKind::kTimestampOld:
+    case ValueKind::kTimestamp2:
       return AppendDateTime(p, r, out, why);
-    case Kind::kTimeOld:
-    case Kind::kTime2: {
+    case ValueKind::kTimeOld:
+    case ValueKind::kTime2: {
       int64_t micros = 0;
-      if (!(p.kind == Kind::kTime2 ? ReadTime2(r, p.scale, micros) : ReadTimeOld(r, micros))) {
+      if (!(p.kind == ValueKind::kTime2 ? ReadTime2(r, p.scale, micros) : ReadTimeOld(r, micros))) {
         return false;
       }
       out.AppendInt(micros);
       return true;
     }
-    case Kind::kBit:
+    case ValueKind::kBit:
       if (!r.Be((p.length + 7) / 8, v)) return false;
       out.AppendUInt(v);
       return true;
-    case Kind::kEnum:
+    case ValueKind::kEnum:
       if (!r.Le(p.width, v)) return false;
       if (IsInteger(p.target)) {
         out.AppendUInt(v);
@@ -402,7 +223,7 @@ bool RowImageDecoder::DecodeValue(const Plan& p, ByteReader& r, Column& out,
         return false;
       }
       return true;
-    case Kind::kSet: {
+    case ValueKind::kSet: {
       if (!r.Le(p.width, v)) return false;
       if (IsInteger(p.target)) {
         out.AppendUInt(v);
@@ -423,12 +244,12 @@ bool RowImageDecoder::DecodeValue(const Plan& p, ByteReader& r, Column& out,
       out.CommitVar();
       return true;
     }
-    case Kind::kString:
-    case Kind::kVarString:
-    case Kind::kBlob:
+    case ValueKind::kString:
+    case ValueKind::kVarString:
+    case ValueKind::kBlob:
       if (!r.Le(p.width, v) || !r.Bytes(v, bytes)) return false;
       return AppendText(p, bytes, out, why);
-    case Kind::kJsonBinary: {
+    case ValueKind::kJsonBinary: {
       if (!r.Le(p.width, v) || !r.Bytes(v, bytes)) return false;
       std::string& data = out.MutableData();
       const size_t before = data.size();
@@ -482,7 +303,7 @@ bool RowImageDecoder::SkipPartialHeader(ByteReader& r, std::string_view present,
   if (!(options & kPartialJsonUpdates)) return true;
   std::vector<size_t> json_columns;
   for (size_t i = 0; i < plans_.size(); ++i) {
-    if (i / 8 < present.size() && Bit(present, i) && plans_[i].kind == Kind::kJsonBinary) {
+    if (i / 8 < present.size() && Bit(present, i) && plans_[i].kind == ValueKind::kJsonBinary) {
       json_columns.push_back(i);
     }
   }

@@ -24,23 +24,15 @@
 #include <vector>
 
 #include "connectors/mysql/binlog/column_def.h"
+#include "connectors/mysql/binlog/column_plan.h"
 #include "connectors/mysql/binlog/rows_event.h"
 #include "connectors/mysql/binlog/table_map.h"
 #include "core/batch.h"
 #include "core/status.h"
-#include "core/time_zone.h"
 
 namespace sluice::mysql::binlog {
 
 class ByteReader;
-
-struct RowDecodeOptions {
-  // Dates not on the calendar ('0000-00-00', '2024-00-10'): an error (false) or NULL (true),
-  // like the mysql source's zero_date option.
-  bool zero_date_as_null = false;
-  // The zone DATETIME values were written in, for columns whose type is timestamptz.
-  const TimeZone* datetime_zone = nullptr;
-};
 
 class RowImageDecoder {
  public:
@@ -55,60 +47,20 @@ class RowImageDecoder {
   const std::string& table_name() const { return table_name_; }
 
  private:
-  enum class Kind : uint8_t {
-    kInt,
-    kFloat,
-    kDouble,
-    kDecimal,
-    kYear,
-    kDate,
-    kTimeOld,
-    kTime2,
-    kDateTimeOld,
-    kDateTime2,
-    kTimestampOld,
-    kTimestamp2,
-    kBit,
-    kEnum,
-    kSet,
-    kString,     // CHAR/BINARY: 1-2 length bytes by max length
-    kVarString,  // VARCHAR/VARBINARY: 1-2 length bytes by max length
-    kBlob,       // BLOB/TEXT/GEOMETRY: 1-4 length bytes
-    kJsonBinary,
-  };
-  enum class Codec : uint8_t { kRaw, kLatin1, kAscii };
-
-  struct Plan {
-    Kind kind = Kind::kInt;
-    FieldType field = FieldType::kNull;
-    TypeId target = TypeId::kNull;
-    Codec codec = Codec::kRaw;
-    bool is_unsigned = false;
-    bool pad_binary = false;  // BINARY(n): restore the zero bytes the binlog strips
-    uint8_t width = 0;        // integer, length-prefix or ENUM/SET bytes
-    uint8_t precision = 0;
-    uint8_t scale = 0;    // decimal scale or fractional-second digits
-    uint32_t length = 0;  // max length in bytes, BIT bits
-    std::string name;
-    std::vector<std::string> members;
-  };
-
   RowImageDecoder() = default;
-  static Result<Plan> PlanColumn(const TableMapColumn& c, const ColumnDef& def,
-                                 const RowDecodeOptions& options);
   // One image: the null bitmap, then the present non-NULL values. On failure `failed` is the
   // column that did not decode.
   bool DecodeImage(ByteReader& r, std::string_view present, size_t present_count, Batch& batch,
                    size_t& failed, std::string& why) const;
   bool SkipPartialHeader(ByteReader& r, std::string_view present, size_t& failed,
                          std::string& why) const;
-  bool DecodeValue(const Plan& p, ByteReader& r, Column& out, std::string& why) const;
-  bool AppendText(const Plan& p, std::string_view bytes, Column& out, std::string& why) const;
-  bool AppendDateTime(const Plan& p, ByteReader& r, Column& out, std::string& why) const;
+  bool DecodeValue(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
+  bool AppendText(const ColumnPlan& p, std::string_view bytes, Column& out, std::string& why) const;
+  bool AppendDateTime(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
 
   uint64_t table_id_ = 0;
   std::string table_name_;
-  std::vector<Plan> plans_;
+  std::vector<ColumnPlan> plans_;
   RowDecodeOptions options_;
 };
 
