@@ -5,6 +5,7 @@
 // the same rows at that point.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -239,6 +240,42 @@ TEST(BinlogLiveTest, GeometryAsItsStoredBytes) {
     }
   }
   EXPECT_EQ(got, expected);
+}
+
+// The events around the rows: GTID_LIST at the start of the file, a GTID per event group
+// (standalone for DDL), the DDL with its schema, ANNOTATE_ROWS with the statement, XID,
+// and the ROTATE to the next file, checked against what the server says.
+TEST(BinlogLiveTest, ControlEvents) {
+  TestDatabase db;
+  BinlogWindow window(db);
+  const std::string state_before = db.Value("SELECT @@gtid_binlog_state");
+  db.Exec("CREATE TABLE c (id INT PRIMARY KEY)");
+  db.Exec("INSERT INTO c VALUES (1), (2)");
+  const std::string gtid_after = db.Value("SELECT @@gtid_binlog_pos");
+  const std::vector<fs::path> files = window.Close();
+  ASSERT_FALSE(files.empty());
+  Result<testing::FileSummary> s = testing::Decode(files.front());
+  ASSERT_TRUE(s.has_value()) << s.error().message();
+  EXPECT_EQ(s->gtid_list, state_before);
+  ASSERT_FALSE(s->gtids.empty());
+  EXPECT_EQ(s->gtids.back(), gtid_after);  // one domain, one server: the position is the GTID
+  std::vector<std::string> ours;
+  for (size_t i = 0; i < s->queries.size(); ++i) {
+    if (s->schemas[i] == db.name()) ours.push_back(s->queries[i]);
+  }
+  // MariaDB writes no BEGIN: a GTID event without the standalone flag starts a transaction.
+  EXPECT_EQ(ours, (std::vector<std::string>{"CREATE TABLE c (id INT PRIMARY KEY)"}));
+  EXPECT_NE(
+      std::find(s->annotations.begin(), s->annotations.end(), "INSERT INTO c VALUES (1), (2)"),
+      s->annotations.end());
+  EXPECT_FALSE(s->xids.empty());
+  const std::vector<std::string> logs = db.Rows("SHOW BINARY LOGS");
+  const std::string next = fs::path(files.front()).filename().string();
+  std::string expected_next;
+  for (size_t i = 0; i + 1 < logs.size(); ++i) {
+    if (IdOf(logs[i]) == next) expected_next = IdOf(logs[i + 1]);
+  }
+  EXPECT_EQ(s->rotate_to, expected_next + ":4");
 }
 
 // The same rows with the server's binlog_checksum=NONE: the FORMAT_DESCRIPTION says so and

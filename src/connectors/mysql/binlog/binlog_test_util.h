@@ -19,9 +19,14 @@
 namespace sluice::mysql::binlog::testing {
 
 struct FileSummary {
-  std::map<std::string, int> events;  // by type name
-  std::vector<std::string> queries;   // QUERY texts
-  std::vector<std::string> gtids;     // MariaDB and MySQL GTIDs
+  std::map<std::string, int> events;     // by type name
+  std::vector<std::string> queries;      // QUERY texts
+  std::vector<std::string> schemas;      // the default schema of each QUERY
+  std::vector<std::string> annotations;  // ANNOTATE_ROWS / ROWS_QUERY statements
+  std::vector<uint64_t> xids;
+  std::string gtid_list;           // the last MariaDB GTID_LIST: "0-1-5,1-2-7"
+  std::string rotate_to;           // the last ROTATE: "binlog.000003:4"
+  std::vector<std::string> gtids;  // MariaDB and MySQL GTIDs
   // Rows by table ("db.t"): "I|1|abc", "B|...", "A|...", "D|..." (kind, then the values).
   std::map<std::string, std::vector<std::string>> rows;
   int64_t row_count = 0;
@@ -55,23 +60,38 @@ inline char KindLetter(RowKind k) {
 
 inline Status ParseControl(const Event& e, const FormatDescription& f, FileSummary& s) {
   switch (e.type()) {
-    case EventType::kRotate:
-      return ::sluice::internal::ToStatus(ParseRotate(e, f));
+    case EventType::kRotate: {
+      SLUICE_ASSIGN_OR_RETURN(RotateEvent r, ParseRotate(e, f));
+      s.rotate_to = std::string(r.next_file) + ":" + std::to_string(r.position);
+      return Status::OK();
+    }
     case EventType::kQuery:
     case EventType::kQueryCompressed: {
       SLUICE_ASSIGN_OR_RETURN(QueryEvent q, ParseQuery(e, f));
       s.queries.emplace_back(q.sql);
+      s.schemas.emplace_back(q.schema);
       return Status::OK();
     }
-    case EventType::kXid:
-      return ::sluice::internal::ToStatus(ParseXid(e));
+    case EventType::kXid: {
+      SLUICE_ASSIGN_OR_RETURN(XidEvent x, ParseXid(e));
+      s.xids.push_back(x.xid);
+      return Status::OK();
+    }
     case EventType::kMariaGtid: {
       SLUICE_ASSIGN_OR_RETURN(MariaGtidEvent g, ParseMariaGtid(e));
       s.gtids.push_back(g.ToString());
       return Status::OK();
     }
-    case EventType::kMariaGtidList:
-      return ::sluice::internal::ToStatus(ParseMariaGtidList(e));
+    case EventType::kMariaGtidList: {
+      SLUICE_ASSIGN_OR_RETURN(MariaGtidListEvent list, ParseMariaGtidList(e));
+      s.gtid_list.clear();
+      for (const MariaGtid& g : list.gtids) {
+        if (!s.gtid_list.empty()) s.gtid_list += ',';
+        s.gtid_list += std::to_string(g.domain_id) + "-" + std::to_string(g.server_id) + "-" +
+                       std::to_string(g.sequence);
+      }
+      return Status::OK();
+    }
     case EventType::kMysqlGtid:
     case EventType::kMysqlAnonymousGtid: {
       SLUICE_ASSIGN_OR_RETURN(MysqlGtidEvent g, ParseMysqlGtid(e));
@@ -79,8 +99,11 @@ inline Status ParseControl(const Event& e, const FormatDescription& f, FileSumma
       return Status::OK();
     }
     case EventType::kAnnotateRows:
-    case EventType::kRowsQuery:
-      return ::sluice::internal::ToStatus(ParseAnnotateRows(e));
+    case EventType::kRowsQuery: {
+      SLUICE_ASSIGN_OR_RETURN(AnnotateRowsEvent a, ParseAnnotateRows(e));
+      s.annotations.emplace_back(a.sql);
+      return Status::OK();
+    }
     case EventType::kHeartbeat:
       return ::sluice::internal::ToStatus(ParseHeartbeat(e));
     default:
