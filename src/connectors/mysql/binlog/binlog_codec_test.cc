@@ -8,6 +8,7 @@
 #include "connectors/mysql/binlog/checksum.h"
 #include "connectors/mysql/binlog/decimal_binary.h"
 #include "connectors/mysql/binlog/json_binary.h"
+#include "connectors/mysql/binlog/json_diff.h"
 #include "connectors/mysql/binlog/temporal_binary.h"
 
 namespace sluice::mysql::binlog {
@@ -186,6 +187,41 @@ TEST(BinlogJsonTest, RefusesBadOffsetsAndDeepNesting) {
   EXPECT_NE(why.find("nesting"), std::string::npos) << why;
   // Unknown type.
   EXPECT_FALSE(AppendJsonText(Bytes({0x42}), out, why));
+}
+
+// A diff: operation, path length, path, and for replace/insert the value's length and bytes.
+std::string Diff(int op, std::string_view path, const std::string& value = "") {
+  std::string d = Bytes({op, static_cast<int>(path.size())});
+  d += path;
+  if (op != 2) d += Bytes({static_cast<int>(value.size())}) + value;
+  return d;
+}
+
+TEST(BinlogJsonDiffTest, AppliesReplaceInsertRemove) {
+  const std::string int42 = Bytes({0x05, 0x2a, 0x00});
+  const std::string str_x = Bytes({0x0c, 0x01, 'x'});
+  std::string out, why;
+  ASSERT_TRUE(ApplyJsonDiffs("{\"a\": 1, \"b\": [1, 2, 3]}", Diff(0, "$.a", int42), out, why))
+      << why;
+  EXPECT_EQ(out, "{\"a\": 42, \"b\": [1, 2, 3]}");
+  out.clear();
+  // Inserted members take MySQL's key order (shorter first); array inserts shift.
+  ASSERT_TRUE(ApplyJsonDiffs(
+      "{\"b\": [1, 2, 3], \"long\": null}",
+      Diff(1, "$.zz", str_x) + Diff(1, "$.b[1]", int42) + Diff(2, "$.b[0]") + Diff(2, "$.long"),
+      out, why))
+      << why;
+  EXPECT_EQ(out, "{\"b\": [42, 2, 3], \"zz\": \"x\"}");
+  out.clear();
+  ASSERT_TRUE(
+      ApplyJsonDiffs("{\"a b\": {\"c\": [true]}}", Diff(0, "$.\"a b\".c[last]", int42), out, why))
+      << why;
+  EXPECT_EQ(out, "{\"a b\": {\"c\": [42]}}");
+  // A path the before image lacks, a bad path, a truncated diff: errors.
+  EXPECT_FALSE(ApplyJsonDiffs("{\"a\": 1}", Diff(0, "$.q.r", int42), out, why));
+  EXPECT_FALSE(ApplyJsonDiffs("{\"a\": 1}", Diff(0, "a", int42), out, why));
+  EXPECT_FALSE(ApplyJsonDiffs("{\"a\": 1}", Diff(0, "$.a", int42).substr(0, 5), out, why));
+  EXPECT_FALSE(ApplyJsonDiffs("{\"a\": ", Diff(0, "$.a", int42), out, why));
 }
 
 TEST(BinlogByteReaderTest, NeverReadsPastTheEnd) {

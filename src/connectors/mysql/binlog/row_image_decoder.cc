@@ -8,6 +8,7 @@
 #include "connectors/mysql/binlog/byte_reader.h"
 #include "connectors/mysql/binlog/decimal_binary.h"
 #include "connectors/mysql/binlog/json_binary.h"
+#include "connectors/mysql/binlog/json_diff.h"
 #include "connectors/mysql/binlog/temporal_binary.h"
 #include "connectors/mysql/mysql_decoder.h"
 #include "core/value_text.h"
@@ -266,7 +267,8 @@ bool RowImageDecoder::DecodeValue(const ColumnPlan& p, ByteReader& r, Column& ou
 }
 
 bool RowImageDecoder::DecodeImage(ByteReader& r, std::string_view present, size_t present_count,
-                                  Batch& batch, size_t& failed, std::string& why) const {
+                                  Batch& batch, size_t& failed, std::string& why,
+                                  const std::vector<uint8_t>* partial) const {
   std::string_view nulls;
   if (!r.Bytes((present_count + 7) / 8, nulls)) {
     failed = plans_.size();
@@ -283,7 +285,9 @@ bool RowImageDecoder::DecodeImage(ByteReader& r, std::string_view present, size_
       out.AppendNull();
       continue;
     }
-    if (!DecodeValue(plans_[i], r, out, why)) {
+    const bool ok = partial && (*partial)[i] ? DecodeJsonDiff(plans_[i], r, out, why)
+                                             : DecodeValue(plans_[i], r, out, why);
+    if (!ok) {
       failed = i;
       return false;
     }
@@ -291,33 +295,49 @@ bool RowImageDecoder::DecodeImage(ByteReader& r, std::string_view present, size_
   return true;
 }
 
-bool RowImageDecoder::SkipPartialHeader(ByteReader& r, std::string_view present, size_t& failed,
-                                        std::string& why) const {
+bool RowImageDecoder::ReadPartialHeader(ByteReader& r, std::string_view present,
+                                        std::vector<uint8_t>& partial) const {
   // The after image of a PARTIAL_UPDATE_ROWS starts with value options; with partial JSON
-  // updates on, a bitmap of the image's JSON columns says which hold a diff against the before
-  // image instead of the whole document. Applying diffs needs a JSON document model; refused.
+  // updates on, a bitmap of the image's JSON columns says which hold diffs against the before
+  // image instead of the whole document.
   constexpr uint64_t kPartialJsonUpdates = 1;
   uint64_t options = 0;
-  failed = plans_.size();
+  partial.assign(plans_.size(), 0);
   if (!r.Packed(options)) return false;
   if (!(options & kPartialJsonUpdates)) return true;
-  std::vector<size_t> json_columns;
+  size_t json_columns = 0;
   for (size_t i = 0; i < plans_.size(); ++i) {
-    if (i / 8 < present.size() && Bit(present, i) && plans_[i].kind == ValueKind::kJsonBinary) {
-      json_columns.push_back(i);
-    }
+    json_columns +=
+        i / 8 < present.size() && Bit(present, i) && plans_[i].kind == ValueKind::kJsonBinary;
   }
   std::string_view bits;
-  if (!r.Bytes((json_columns.size() + 7) / 8, bits)) return false;
-  for (size_t j = 0; j < json_columns.size(); ++j) {
-    if (Bit(bits, j)) {
-      failed = json_columns[j];
-      why =
-          "a partial JSON update (a diff) is not supported; set the server's "
-          "binlog_row_value_options='' to log whole documents";
-      return false;
+  if (!r.Bytes((json_columns + 7) / 8, bits)) return false;
+  for (size_t i = 0, j = 0; i < plans_.size(); ++i) {
+    if (i / 8 < present.size() && Bit(present, i) && plans_[i].kind == ValueKind::kJsonBinary) {
+      partial[i] = Bit(bits, j++);
     }
   }
+  return true;
+}
+
+bool RowImageDecoder::DecodeJsonDiff(const ColumnPlan& p, ByteReader& r, Column& out,
+                                     std::string& why) const {
+  uint64_t length = 0;
+  std::string_view diffs;
+  if (!r.Le(p.width, length) || !r.Bytes(length, diffs)) return false;
+  // The before image was appended just before this after image: the column's last value.
+  if (out.size() == 0 || out.IsNull(out.size() - 1)) {
+    why = "a partial JSON update without the document in the before image";
+    return false;
+  }
+  const std::string before(out.GetView(out.size() - 1));  // a copy: `out` grows below
+  std::string& data = out.MutableData();
+  const size_t start = data.size();
+  if (!ApplyJsonDiffs(before, diffs, data, why)) {
+    data.resize(start);
+    return false;
+  }
+  out.CommitVar();
   return true;
 }
 
@@ -350,16 +370,19 @@ Status RowImageDecoder::Decode(const RowsEvent& event, Batch& batch) const {
   if (batch.row_kinds.empty()) batch.row_kinds.assign(batch.num_rows(), RowKind::kInsert);
   ByteReader r(event.rows, event.rows_offset);
   std::string why;
+  std::vector<uint8_t> partial;  // PARTIAL_UPDATE_ROWS: the after image's columns with diffs
   size_t failed = 0;
   for (size_t row = 1; !r.empty(); ++row) {
     const size_t row_start = r.offset();
     bool ok = DecodeImage(r, event.present, present, batch, failed, why);
     if (ok) batch.row_kinds.push_back(first_kind);
     if (ok && update && event.type == EventType::kPartialUpdateRows) {
-      ok = SkipPartialHeader(r, event.present_after, failed, why);
+      failed = plans_.size();
+      ok = ReadPartialHeader(r, event.present_after, partial);
     }
     if (ok && update) {
-      ok = DecodeImage(r, event.present_after, present_after, batch, failed, why);
+      ok = DecodeImage(r, event.present_after, present_after, batch, failed, why,
+                       partial.empty() ? nullptr : &partial);
       if (ok) batch.row_kinds.push_back(RowKind::kUpdateAfter);
     }
     if (!ok) {

@@ -51,9 +51,13 @@ class RowImageDecoder {
   // One image: the null bitmap, then the present non-NULL values. On failure `failed` is the
   // column that did not decode.
   bool DecodeImage(ByteReader& r, std::string_view present, size_t present_count, Batch& batch,
-                   size_t& failed, std::string& why) const;
-  bool SkipPartialHeader(ByteReader& r, std::string_view present, size_t& failed,
-                         std::string& why) const;
+                   size_t& failed, std::string& why,
+                   const std::vector<uint8_t>* partial = nullptr) const;
+  // PARTIAL_UPDATE_ROWS: reads the after image's value options; `partial` marks the JSON
+  // columns whose after value is a diff against the before image.
+  bool ReadPartialHeader(ByteReader& r, std::string_view present,
+                         std::vector<uint8_t>& partial) const;
+  bool DecodeJsonDiff(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
   bool DecodeValue(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
   bool AppendText(const ColumnPlan& p, std::string_view bytes, Column& out, std::string& why) const;
   bool AppendDateTime(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
