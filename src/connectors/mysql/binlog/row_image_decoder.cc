@@ -347,7 +347,7 @@ Status RowImageDecoder::Decode(const RowsEvent& event, Batch& batch) const {
     return Status::Internal("{} event for table id {} given to the decoder of table id {} ({})",
                             name, event.table_id, table_id_, table_name_);
   }
-  if (event.column_count > plans_.size()) {
+  if (event.column_count != plans_.size()) {
     return Status::DataError("{} event for {} has {} columns, its TABLE_MAP {}", name, table_name_,
                              event.column_count, plans_.size());
   }

@@ -4,7 +4,8 @@
 // definitions (column_def.h); Make checks every column's binlog type against its sluice type,
 // so decoding never meets a combination it cannot store. Decode appends each row with its
 // RowKind (kInsert; kUpdateBefore then kUpdateAfter; kDelete) straight into the batch's
-// columns: no allocation per value (the columns grow geometrically and are reused).
+// columns: no allocation per value (the columns grow geometrically and are reused; MySQL's
+// partial JSON updates, rebuilt through a small document tree, are the exception).
 //
 // An image holds only the columns its bitmap marks (binlog_row_image=MINIMAL/NOBLOB leave
 // some out); an absent column is appended as NULL, since a Batch has no "absent" marker.
