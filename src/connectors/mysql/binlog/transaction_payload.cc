@@ -1,6 +1,6 @@
 #include "connectors/mysql/binlog/transaction_payload.h"
 
-#include <dlfcn.h>
+#include <zstd.h>
 
 #include "connectors/mysql/binlog/byte_reader.h"
 #include "connectors/mysql/binlog/event_header.h"
@@ -17,26 +17,6 @@ enum PayloadField : uint64_t {
 
 // The server's own limit on an event (max_allowed_packet); bounds the buffer we allocate.
 constexpr uint64_t kMaxUncompressed = uint64_t{1} << 30;
-
-struct Zstd {
-  size_t (*decompress)(void* dst, size_t capacity, const void* src, size_t size) = nullptr;
-  unsigned (*is_error)(size_t code) = nullptr;
-  const char* (*error_name)(size_t code) = nullptr;
-};
-
-// Loaded once, thread-safely (a function-local static); never unloaded.
-const Zstd* LoadZstd() {
-  static const Zstd* zstd = []() -> const Zstd* {
-    void* lib = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) return nullptr;
-    static Zstd z;
-    z.decompress = reinterpret_cast<decltype(z.decompress)>(dlsym(lib, "ZSTD_decompress"));
-    z.is_error = reinterpret_cast<decltype(z.is_error)>(dlsym(lib, "ZSTD_isError"));
-    z.error_name = reinterpret_cast<decltype(z.error_name)>(dlsym(lib, "ZSTD_getErrorName"));
-    return z.decompress && z.is_error && z.error_name ? &z : nullptr;
-  }();
-  return zstd;
-}
 
 }  // namespace
 
@@ -93,18 +73,12 @@ Result<PayloadEvents> PayloadEvents::Open(const TransactionPayload& payload, std
     return Err(Status::DataError("TRANSACTION_PAYLOAD declares {} uncompressed bytes",
                                  payload.uncompressed_size));
   }
-  const Zstd* zstd = LoadZstd();
-  if (!zstd) {
-    return Err(Status::DataError(
-        "TRANSACTION_PAYLOAD is zstd-compressed and libzstd.so.1 cannot be loaded (install "
-        "libzstd1, or turn off the server's binlog_transaction_compression)"));
-  }
   buffer.resize(payload.uncompressed_size);
-  const size_t n = zstd->decompress(buffer.data(), buffer.size(), payload.payload.data(),
-                                    payload.payload.size());
-  if (zstd->is_error(n)) {
-    return Err(
-        Status::DataError("TRANSACTION_PAYLOAD does not decompress: {}", zstd->error_name(n)));
+  const size_t n = ZSTD_decompress(buffer.data(), buffer.size(), payload.payload.data(),
+                                   payload.payload.size());
+  if (ZSTD_isError(n)) {
+    return Err(Status::DataError("TRANSACTION_PAYLOAD does not decompress: {}",
+                                 ZSTD_getErrorName(n)));
   }
   if (n != payload.uncompressed_size) {
     return Err(
