@@ -40,8 +40,12 @@ class MysqlSink : public Sink {
   Result<std::string> Prepare(const WriteRequest& request) override;
   int MaxWriters() const override { return 1; }
   Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
-  Status Commit() override;
+  Status Commit() override { return CommitWithPositions({}); }
   Status Abort() override;
+  bool SupportsCheckpoints() const override { return true; }
+  Status Checkpoint(const std::vector<StreamPosition>& positions) override;
+  Status CommitWithPositions(const std::vector<StreamPosition>& positions) override;
+  Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job) override;
   Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
   std::string Describe() const override { return config_.Describe(); }
 
@@ -50,8 +54,9 @@ class MysqlSink : public Sink {
 
   Status PrepareSession();
   Status BeginTransaction();
-  // Whether the run's marker is in the target; used by Recover and after a lost COMMIT.
-  Result<bool> MarkerExists(Connection& conn, const std::string& run_id);
+  // Commits the open transaction with the run row and `positions`; `final` runs post_sql and
+  // begins no next transaction.
+  Status CommitRun(const std::vector<StreamPosition>& positions, bool final);
   // Abort's last step: drops the table this run created, on the live connection `conn_`.
   Status DropCreatedTable();
 

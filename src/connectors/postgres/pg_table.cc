@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "connectors/sql_common/positions_table.h"
+
 namespace sluice::postgres {
 namespace {
 
@@ -215,9 +217,11 @@ Result<std::vector<std::string>> ListTables(PgConnection& conn, const std::strin
       PgResult r,
       conn.Query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                  "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition "
-                 "AND c.relname <> '_sluice_runs' AND CASE WHEN $1 = '' THEN n.nspname = ANY "
+                 "AND c.relname NOT IN ($2, $3) AND CASE WHEN $1 = '' THEN n.nspname = ANY "
                  "(current_schemas(false)) ELSE n.nspname = $1 END ORDER BY 1",
-                 "postgres: listing tables", {schema}));
+                 "postgres: listing tables",
+                 {schema, std::string(sql_common::kPositionsTable),
+                  std::string(sql_common::kLegacyRunsTable)}));
   std::vector<std::string> names;
   for (int i = 0; i < r.rows(); ++i) names.push_back(r.Str(i, 0));
   return names;

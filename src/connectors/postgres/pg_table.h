@@ -12,8 +12,6 @@
 
 namespace sluice::postgres {
 
-// The table sluice writes run markers into (see pg_sink.h), in the target's schema.
-inline constexpr std::string_view kRunsTable = "_sluice_runs";
 
 // A table name as written in a job file: `orders`, `shop.orders`, `"My Table"`.
 struct TableName {

@@ -23,7 +23,7 @@ Result<std::vector<CatalogTable>> ListSqliteTables(const Options& options) {
                           db.Prepare("SELECT name, type = 'view' FROM sqlite_schema "
                                      "WHERE type IN ('table', 'view') "
                                      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                                     "AND name <> '_sluice_runs' ORDER BY name"));
+                                     "AND name NOT IN ('_sluice_positions', '_sluice_runs') ORDER BY name"));
   const std::string stem = std::filesystem::path(config.path).stem().string();
   std::vector<CatalogTable> tables;
   while (true) {

@@ -33,8 +33,12 @@ class SqliteSink : public Sink {
   Result<std::string> Prepare(const WriteRequest& request) override;
   int MaxWriters() const override { return 1; }
   Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
-  Status Commit() override;
+  Status Commit() override { return CommitWithPositions({}); }
   Status Abort() override;
+  bool SupportsCheckpoints() const override { return true; }
+  Status Checkpoint(const std::vector<StreamPosition>& positions) override;
+  Status CommitWithPositions(const std::vector<StreamPosition>& positions) override;
+  Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job) override;
   Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
   std::string Describe() const override { return config_.Describe(); }
 
@@ -53,6 +57,9 @@ class SqliteSink : public Sink {
   Status CheckUniqueKey(Database& db, const std::string& table,
                         const std::vector<std::string>& key) const;
   Status PrepareInTransaction(const TargetPlan& plan);
+  // Commits the open transaction with the run row and `positions`; `final` runs post_sql and
+  // begins no next transaction.
+  Status CommitRun(const std::vector<StreamPosition>& positions, bool final);
 
   SqliteConfig config_;
   WriteRequest request_;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "connectors/sqlite/sqlite_types.h"
+#include "connectors/sql_common/positions_table.h"
 
 namespace sluice::sqlite {
 namespace {
@@ -131,8 +132,10 @@ Result<std::vector<std::string>> ListTables(Database& db) {
       Statement stmt,
       db.Prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
                  "type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND "
-                 "name <> ?1 ORDER BY name"));
-  SLUICE_RETURN_IF_ERROR(stmt.Bind(1, SqlValue::Text(std::string(kRunsTable))));
+                 "name NOT IN (?1, ?2) ORDER BY name"));
+  SLUICE_RETURN_IF_ERROR(stmt.Bind(1, SqlValue::Text(std::string(sql_common::kPositionsTable))));
+  SLUICE_RETURN_IF_ERROR(
+      stmt.Bind(2, SqlValue::Text(std::string(sql_common::kLegacyRunsTable))));
   std::vector<std::string> names;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(bool row, stmt.Step());

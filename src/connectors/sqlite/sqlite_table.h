@@ -12,9 +12,6 @@
 
 namespace sluice::sqlite {
 
-// The table sluice writes run markers into (see sqlite_sink.h).
-inline constexpr std::string_view kRunsTable = "_sluice_runs";
-
 struct TableColumn {
   std::string name;
   std::string declared;  // as written in CREATE TABLE; empty for untyped columns
