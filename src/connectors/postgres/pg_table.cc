@@ -75,23 +75,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1);
-  std::vector<size_t> cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                            std::tolower(static_cast<unsigned char>(b[j - 1]))
-                        ? 0
-                        : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 }  // namespace
 
@@ -246,20 +229,6 @@ Result<std::optional<uint32_t>> FindRelation(PgConnection& conn, const std::stri
                                      {QualifiedName(schema, name)}));
   if (r.rows() == 0 || r.IsNull(0, 0)) return std::optional<uint32_t>();
   return std::optional<uint32_t>(static_cast<uint32_t>(r.Int(0, 0)));
-}
-
-std::optional<std::string> ClosestName(std::string_view name,
-                                       const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
-  for (const std::string& c : candidates) {
-    size_t d = EditDistance(name, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  return best;
 }
 
 std::string JoinNames(const std::vector<std::string>& names, size_t max) {
