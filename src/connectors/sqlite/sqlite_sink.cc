@@ -257,17 +257,23 @@ Result<std::string> SqliteSink::Prepare(const WriteRequest& request) {
   // mode is stored in the file. synchronous=FULL makes COMMIT durable (NORMAL would not be, in
   // WAL mode); it costs one fsync per run. A larger cache helps big single transactions.
   Status st =
-      db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536");
+      db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536")
+          .WithContext("sqlite target");
+  if (st.ok()) {
+    // A target that does not fit is refused before anything is written to the file.
+    Result<TargetPlan> probe = BuildPlan(&db_, request);
+    if (!probe) st = probe.error();
+  }
   if (st.ok()) {
     // The positions table and the fence in a transaction of their own, committed before the
     // run's: a raised fence must hold even if this run fails.
     SqliteCheckpointSession session(db_, "sqlite target " + config_.path);
     st = sql_common::StartRun(session, SqlitePositionsTable(), request.job_name, request.fence);
   }
-  if (st.ok()) st = db_.Exec("BEGIN IMMEDIATE");
+  if (st.ok()) st = db_.Exec("BEGIN IMMEDIATE").WithContext("sqlite target");
   if (!st.ok()) {
     db_ = Database();
-    return Err(st.WithContext("sqlite target"));
+    return Err(std::move(st));
   }
   Result<TargetPlan> plan = BuildPlan(&db_, request);
   if (!plan) st = plan.error();
