@@ -65,8 +65,9 @@ TEST(MysqlCheckpointTest, UpsertMergesAtEachCheckpoint) {
 
 TEST(MysqlCheckpointTest, APendingRunMarkedInTheOldRunsTableIsRecognised) {
   TestDatabase db;
-  db.Exec("CREATE TABLE _sluice_runs (job VARCHAR(255) NOT NULL, run_id VARCHAR(64) NOT NULL "
-          "PRIMARY KEY, committed_at DATETIME(6) NOT NULL) ENGINE=InnoDB");
+  db.Exec(
+      "CREATE TABLE _sluice_runs (job VARCHAR(255) NOT NULL, run_id VARCHAR(64) NOT NULL "
+      "PRIMARY KEY, committed_at DATETIME(6) NOT NULL) ENGINE=InnoDB");
   db.Exec("INSERT INTO _sluice_runs VALUES ('old_job', 'old-run-1', UTC_TIMESTAMP(6))");
   auto sink = Target(db).make_sink("t");
   Result<bool> found = sink->Recover(PendingRun{"old-run-1", "", "old_job", 1});

@@ -58,9 +58,10 @@ Result<std::vector<std::string>> MysqlSink::Plan(const WriteRequest& request) {
   if (!plan.merge_head.empty())
     steps.push_back(plan.MergeSql(std::nullopt) + "  -- once per batch");
   for (const std::string& sql : config_.post_sql) steps.push_back(sql);
-  steps.push_back(fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
-                              "AND fence <= <fence> -- one row, or the lease was lost",
-                              positions.name));
+  steps.push_back(
+      fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
+                  "AND fence <= <fence> -- one row, or the lease was lost",
+                  positions.name));
   steps.push_back("COMMIT");
   conn->Recycle();  // read-only use: idle, reusable by the next table's check
   return steps;

@@ -12,7 +12,6 @@
 
 namespace sluice::mysql {
 
-
 struct MysqlTable {
   std::string database;
   std::string name;  // as stored

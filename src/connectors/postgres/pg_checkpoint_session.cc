@@ -66,9 +66,10 @@ Status PgCheckpointSession::Commit() {
   if (r && r.status() == PGRES_COMMAND_OK) {
     // COMMIT of a transaction that had failed answers ROLLBACK.
     if (std::string_view(PQcmdStatus(r.get())) == "ROLLBACK") {
-      return Status::Internal("{}: COMMIT rolled back: an earlier statement of the transaction "
-                              "had failed",
-                              describe_);
+      return Status::Internal(
+          "{}: COMMIT rolled back: an earlier statement of the transaction "
+          "had failed",
+          describe_);
     }
     return Status::OK();
   }
@@ -92,13 +93,12 @@ sql_common::PositionsTable PgPositionsTable(const std::string& schema) {
   sql_common::PositionsTable t;
   t.name = QualifiedName(schema, sql_common::kPositionsTable);
   t.label = fmt::format("{}.{}", schema, sql_common::kPositionsTable);
-  t.create_sql = fmt::format(
-      "BEGIN; SELECT pg_advisory_xact_lock({}); {}; COMMIT", kMarkerDdlLock,
-      sql_common::PositionsTableDdl(t.name, {.key_text = "text",
-                                             .position_text = "text",
-                                             .bigint = "bigint",
-                                             .timestamp = "timestamptz",
-                                             .table_options = ""}));
+  t.create_sql = fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}); {}; COMMIT", kMarkerDdlLock,
+                             sql_common::PositionsTableDdl(t.name, {.key_text = "text",
+                                                                    .position_text = "text",
+                                                                    .bigint = "bigint",
+                                                                    .timestamp = "timestamptz",
+                                                                    .table_options = ""}));
   t.exists_sql = fmt::format("SELECT 1 WHERE to_regclass({}) IS NOT NULL", QuoteLiteral(t.name));
   t.now_sql = "now()";
   t.legacy_name = QualifiedName(schema, sql_common::kLegacyRunsTable);

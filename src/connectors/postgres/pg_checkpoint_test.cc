@@ -62,9 +62,9 @@ TEST(PgCheckpointTest, UpsertMergesAtEachCheckpoint) {
 }
 
 TEST(PgCheckpointTest, ACommitCutByTheServerIsOutcomeUnknown) {
-  const std::string pause = (std::filesystem::temp_directory_path() /
-                             ("sluice-pause-" + std::to_string(getpid())))
-                                .string();
+  const std::string pause =
+      (std::filesystem::temp_directory_path() / ("sluice-pause-" + std::to_string(getpid())))
+          .string();
   std::filesystem::remove(pause);
   auto sink = MakeSink(MakeOptions({{"table", "ckpt_cut"}}));
   WriteRequest request = scenarios::RunRequest("ckpt_cut", 1);
@@ -97,17 +97,17 @@ TEST(PgCheckpointTest, ACommitCutByTheServerIsOutcomeUnknown) {
   (void)sink->Abort();
 
   // The next start asks the target: the backend died before COMMIT, so nothing landed.
-  Result<bool> recovered =
-      MakeSink(MakeOptions({{"table", "ckpt_cut"}}))
-          ->Recover(PendingRun{request.run_id, *state, request.job_name, 2});
+  Result<bool> recovered = MakeSink(MakeOptions({{"table", "ckpt_cut"}}))
+                               ->Recover(PendingRun{request.run_id, *state, request.job_name, 2});
   ASSERT_TRUE(recovered.has_value()) << recovered.error().ToString();
   EXPECT_FALSE(*recovered);
 }
 
 TEST(PgCheckpointTest, APendingRunMarkedInTheOldRunsTableIsRecognised) {
   RawConn db(DbUrl());
-  db.Exec("CREATE TABLE IF NOT EXISTS _sluice_runs (job text NOT NULL, run_id text PRIMARY KEY, "
-          "committed_at timestamptz NOT NULL DEFAULT now())");
+  db.Exec(
+      "CREATE TABLE IF NOT EXISTS _sluice_runs (job text NOT NULL, run_id text PRIMARY KEY, "
+      "committed_at timestamptz NOT NULL DEFAULT now())");
   db.Exec("INSERT INTO _sluice_runs (job, run_id) VALUES ('old_job', 'old-run-1')");
   auto sink = MakeSink(MakeOptions({{"table", "ckpt_old"}}));
   Result<bool> found =

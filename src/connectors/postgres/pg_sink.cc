@@ -69,9 +69,10 @@ Result<std::vector<std::string>> PgSink::Plan(const WriteRequest& request) {
   steps.push_back(plan.CopySql() + " -- streamed, one savepoint per 32 MiB");
   if (!plan.merge_sql.empty()) steps.push_back(plan.merge_sql);
   for (const std::string& sql : config_.post_sql) steps.push_back(sql);
-  steps.push_back(fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
-                              "AND fence <= <fence> -- one row, or the lease was lost",
-                              positions.name));
+  steps.push_back(
+      fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
+                  "AND fence <= <fence> -- one row, or the lease was lost",
+                  positions.name));
   steps.push_back("COMMIT");
   conn.Recycle();  // read-only use: idle, reusable by the next table's check
   return steps;

@@ -71,8 +71,9 @@ TEST(PgSinkTest, AppendCreatesTheTableAndAddsRows) {
                      "pg_attribute WHERE attrelid = 'app'::regclass AND attname = 'amount'"),
             "numeric(12,2),false");
   // One run row per job, updated in place by every run.
-  EXPECT_EQ(db.Value("SELECT count(*) FROM _sluice_positions WHERE job = 'pg_test' AND stream = ''"),
-            "1");
+  EXPECT_EQ(
+      db.Value("SELECT count(*) FROM _sluice_positions WHERE job = 'pg_test' AND stream = ''"),
+      "1");
   EXPECT_TRUE(rejects.reasons.empty());
 }
 

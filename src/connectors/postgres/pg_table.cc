@@ -75,7 +75,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-
 }  // namespace
 
 Result<TableName> ParseTableName(std::string_view text) {

@@ -14,7 +14,6 @@
 
 namespace sluice::postgres {
 
-
 // A table name as written in a job file: `orders`, `shop.orders`, `"My Table"`.
 struct TableName {
   std::string schema;  // empty: the first schema of the search_path that has it

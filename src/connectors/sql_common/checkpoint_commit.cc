@@ -124,9 +124,10 @@ Status CommitCheckpoint(CheckpointSession& session, const PositionsTable& table,
   }
   for (const StreamPosition& p : positions) {
     if (p.stream.empty()) {
-      return fail(Status::Internal("{}: a stream position without a stream name (\"\" is the run "
-                                   "row of job {})",
-                                   session.Describe(), run.job));
+      return fail(
+          Status::Internal("{}: a stream position without a stream name (\"\" is the run "
+                           "row of job {})",
+                           session.Describe(), run.job));
     }
     // The run row's lock is held: no other writer of this job can race the INSERT.
     Result<int64_t> updated = session.Exec(
@@ -163,8 +164,7 @@ Result<bool> RecoverRun(CheckpointSession& session, const PositionsTable& table,
     // By run id alone: run ids are unique, and an old pending record may lack its job.
     SLUICE_ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
-        session.Query(fmt::format("SELECT 1 FROM {} WHERE stream = '' AND run_id = ?1",
-                                  table.name),
+        session.Query(fmt::format("SELECT 1 FROM {} WHERE stream = '' AND run_id = ?1", table.name),
                       {pending.run_id}));
     if (!rows.empty()) return true;
   }

@@ -39,7 +39,8 @@ class NoRejects : public RejectSink {
 };
 
 inline Schema IdSchema() {
-  return Schema{{{"id", DataType::Of(TypeId::kInt64), false}, {"name", DataType::Of(TypeId::kString)}}};
+  return Schema{
+      {{"id", DataType::Of(TypeId::kInt64), false}, {"name", DataType::Of(TypeId::kString)}}};
 }
 
 inline Batch Ids(std::vector<int64_t> ids, const std::string& name = "n") {
@@ -173,8 +174,7 @@ inline void ALowerFenceIsRefused(const CheckpointTarget& t) {
   EXPECT_EQ(refused.error().code(), StatusCode::kConflict);
   EXPECT_NE(refused.error().message().find("job ckpt_fence"), std::string::npos)
       << refused.error().message();
-  EXPECT_NE(refused.error().message().find("fence 5, higher than this run's 4"),
-            std::string::npos)
+  EXPECT_NE(refused.error().message().find("fence 5, higher than this run's 4"), std::string::npos)
       << refused.error().message();
   // The same token again is the same owner: accepted.
   ASSERT_TRUE(stale->Prepare(RunRequest(job, 5)).has_value());

@@ -69,10 +69,10 @@ sql_common::PositionsTable SqlitePositionsTable() {
   t.name = QuoteIdent(sql_common::kPositionsTable);
   t.label = std::string(sql_common::kPositionsTable);
   t.create_sql = sql_common::PositionsTableDdl(t.name, {.key_text = "TEXT",
-                                                         .position_text = "TEXT",
-                                                         .bigint = "INTEGER",
-                                                         .timestamp = "TEXT",
-                                                         .table_options = ""});
+                                                        .position_text = "TEXT",
+                                                        .bigint = "INTEGER",
+                                                        .timestamp = "TEXT",
+                                                        .table_options = ""});
   auto exists = [](std::string_view table) {
     return fmt::format("SELECT 1 FROM pragma_table_list WHERE schema = 'main' AND name = {}",
                        QuoteText(table));

@@ -25,9 +25,10 @@ class SqliteCheckpointTest : public ::testing::Test {
           db_, "SELECT count(*) FROM sqlite_schema WHERE name = '" + table + "'");
       if (exists.empty() || exists[0] == "0") return std::string();
       std::vector<std::string> rows = testing::QueryRows(
-          db_, "SELECT coalesce(group_concat(id || ':' || name, ','), '') FROM (SELECT id, name "
-               "FROM " +
-                   table + " ORDER BY id)");
+          db_,
+          "SELECT coalesce(group_concat(id || ':' || name, ','), '') FROM (SELECT id, name "
+          "FROM " +
+              table + " ORDER BY id)");
       return rows.empty() ? std::string() : rows[0];
     };
     t.position_rows = [this](const std::string& job) {

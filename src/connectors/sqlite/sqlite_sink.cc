@@ -231,9 +231,10 @@ Result<std::vector<std::string>> SqliteSink::Plan(const WriteRequest& request) {
     steps.push_back("DELETE FROM " + QuoteIdent(plan.table));
   steps.push_back(plan.insert_sql);
   for (const std::string& sql : config_.post_sql) steps.push_back(sql);
-  steps.push_back(fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
-                              "AND fence <= <fence> -- one row, or the lease was lost",
-                              positions.name));
+  steps.push_back(
+      fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
+                  "AND fence <= <fence> -- one row, or the lease was lost",
+                  positions.name));
   steps.push_back("COMMIT");
   return steps;
 }
@@ -256,9 +257,8 @@ Result<std::string> SqliteSink::Prepare(const WriteRequest& request) {
   // WAL: readers keep reading while the run writes, and COMMIT needs no exclusive lock. The
   // mode is stored in the file. synchronous=FULL makes COMMIT durable (NORMAL would not be, in
   // WAL mode); it costs one fsync per run. A larger cache helps big single transactions.
-  Status st =
-      db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536")
-          .WithContext("sqlite target");
+  Status st = db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536")
+                  .WithContext("sqlite target");
   if (st.ok()) {
     // A target that does not fit is refused before anything is written to the file.
     Result<TargetPlan> probe = BuildPlan(&db_, request);
@@ -336,8 +336,8 @@ Status SqliteSink::CommitRun(const std::vector<StreamPosition>& positions, bool 
       SLUICE_RETURN_IF_ERROR(db_.Exec(sql).WithContext("sqlite target: post_sql"));
     }
   }
-  SqliteCheckpointSession session(db_, fmt::format("sqlite target {} in {}", plan_.table,
-                                                   config_.path));
+  SqliteCheckpointSession session(db_,
+                                  fmt::format("sqlite target {} in {}", plan_.table, config_.path));
   return sql_common::CommitCheckpoint(
       session, SqlitePositionsTable(),
       sql_common::RunIdentity{request_.job_name, request_.run_id, request_.fence}, positions,
@@ -367,8 +367,7 @@ Result<bool> SqliteSink::Recover(const PendingRun& pending) {
 Result<std::vector<StreamPosition>> SqliteSink::CommittedPositions(const std::string& job) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(config_.path, ec)) return std::vector<StreamPosition>();
-  Result<Database> db =
-      Database::Open(config_.path, SQLITE_OPEN_READONLY, config_.busy_timeout_ms);
+  Result<Database> db = Database::Open(config_.path, SQLITE_OPEN_READONLY, config_.busy_timeout_ms);
   if (!db) return Err(db.error().WithContext("sqlite target"));
   SqliteCheckpointSession session(*db, "sqlite target " + config_.path);
   return sql_common::ReadPositions(session, SqlitePositionsTable(), job);

@@ -36,7 +36,8 @@ class SqliteSinkTest : public ::testing::Test {
   }
   // The job's run row: the last run that committed.
   Rows Runs() {
-    return QueryRows(db_, "SELECT job, run_id FROM _sluice_positions WHERE stream = '' ORDER BY job");
+    return QueryRows(db_,
+                     "SELECT job, run_id FROM _sluice_positions WHERE stream = '' ORDER BY job");
   }
 
   TempDir dir_;
@@ -246,8 +247,7 @@ TEST_F(SqliteSinkTest, PlanChangesNothing) {
   EXPECT_FALSE(std::filesystem::exists(db_));
   ASSERT_GE(plan->size(), 6u);
   EXPECT_EQ((*plan)[0], "create database file " + db_);
-  EXPECT_NE((*plan)[2].find("CREATE TABLE IF NOT EXISTS \"_sluice_positions\""),
-            std::string::npos);
+  EXPECT_NE((*plan)[2].find("CREATE TABLE IF NOT EXISTS \"_sluice_positions\""), std::string::npos);
   EXPECT_NE((*plan)[5].find("CREATE TABLE \"orders\""), std::string::npos);
   EXPECT_EQ((*plan)[6], "DELETE FROM orders WHERE id < 0");
   EXPECT_EQ((*plan)[7], "DELETE FROM \"orders\"");

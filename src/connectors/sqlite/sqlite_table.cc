@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "connectors/sqlite/sqlite_types.h"
 #include "connectors/sql_common/positions_table.h"
+#include "connectors/sqlite/sqlite_types.h"
 
 namespace sluice::sqlite {
 namespace {
@@ -17,7 +17,6 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
                   std::tolower(static_cast<unsigned char>(y));
          });
 }
-
 
 std::string TextOf(sqlite3_stmt* stmt, int col) {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, col));
@@ -118,8 +117,7 @@ Result<std::vector<std::string>> ListTables(Database& db) {
                  "type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND "
                  "name NOT IN (?1, ?2) ORDER BY name"));
   SLUICE_RETURN_IF_ERROR(stmt.Bind(1, SqlValue::Text(std::string(sql_common::kPositionsTable))));
-  SLUICE_RETURN_IF_ERROR(
-      stmt.Bind(2, SqlValue::Text(std::string(sql_common::kLegacyRunsTable))));
+  SLUICE_RETURN_IF_ERROR(stmt.Bind(2, SqlValue::Text(std::string(sql_common::kLegacyRunsTable))));
   std::vector<std::string> names;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(bool row, stmt.Step());
