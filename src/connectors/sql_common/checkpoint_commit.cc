@@ -149,7 +149,18 @@ Status CommitCheckpoint(CheckpointSession& session, const PositionsTable& table,
   }
   PauseBeforeCommitForTests();
   SLUICE_RETURN_IF_ERROR(session.Commit());
-  if (begin_next) SLUICE_RETURN_IF_ERROR(session.Begin());
+  if (!begin_next) return Status::OK();
+  Status begun = session.Begin();
+  if (!begun.ok()) {
+    // The checkpoint did commit, but the run cannot go on. Said as an unknown outcome so that
+    // the engine leaves the run pending and Recover confirms it from the run row, rather than
+    // discarding a run whose rows are in the target.
+    return Status(StatusCode::kOutcomeUnknown,
+                  fmt::format("{}: checkpoint of run {} committed, but the next transaction "
+                              "could not begin: {}",
+                              session.Describe(), run.run_id, begun.message()),
+                  begun.retryable());
+  }
   return Status::OK();
 }
 
