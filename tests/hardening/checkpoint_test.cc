@@ -53,16 +53,16 @@ class CheckpointTest : public hardening::ServerTest {
 
   // A realtime job from generated rows 1..rows into an append target.
   void WriteStreamJob(const std::string& target, int64_t rows, int64_t rows_per_second) {
-    const std::string job = "name: streamed\n"
-                            "mode: realtime\n"
-                            "source: {type: datagen, rows: " +
-                            std::to_string(rows) +
-                            ", rows_per_second: " + std::to_string(rows_per_second) +
-                            "}\n"
-                            "target: " +
-                            target +
-                            "\n"
-                            "settings: {batch_rows: 500, checkpoint: 100ms}\n";
+    const std::string job =
+        "name: streamed\n"
+        "mode: realtime\n"
+        "source: {type: datagen, rows: " +
+        std::to_string(rows) + ", rows_per_second: " + std::to_string(rows_per_second) +
+        "}\n"
+        "target: " +
+        target +
+        "\n"
+        "settings: {batch_rows: 500, checkpoint: 100ms}\n";
     ASSERT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
   }
   std::string PgTarget() const {
@@ -84,9 +84,10 @@ class CheckpointTest : public hardening::ServerTest {
   // count(*), count(DISTINCT id), min(id), max(id) of a PostgreSQL target, "|"-separated.
   std::string PgShape() {
     PgClient pg(servers_.pg_url);
-    return pg.Value("SELECT count(*) || '|' || count(DISTINCT id) || '|' || "
-                    "coalesce(min(id), 0) || '|' || coalesce(max(id), 0) FROM " +
-                    schema_ + ".t");
+    return pg.Value(
+        "SELECT count(*) || '|' || count(DISTINCT id) || '|' || "
+        "coalesce(min(id), 0) || '|' || coalesce(max(id), 0) FROM " +
+        schema_ + ".t");
   }
 
   std::string schema_;
@@ -106,8 +107,8 @@ TEST_F(CheckpointTest, DISABLED_KilledAtRandomMomentsTheTargetConvergesExactly) 
   std::uniform_int_distribution<int> delay_ms(150, 900);
   int killed = 0;
   for (int round = 0; round < 5; ++round) {
-    Process run = Process::Start(Spec({"run", "job.yaml", "--progress", "none"},
-                                      "round" + std::to_string(round)));
+    Process run = Process::Start(
+        Spec({"run", "job.yaml", "--progress", "none"}, "round" + std::to_string(round)));
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     if (!run.Running()) {
       ProcessResult ended = run.Wait(10s);
@@ -153,12 +154,11 @@ TEST_F(CheckpointTest, DISABLED_SigtermEndsARunWithALastCheckpointAndExitZero) {
 TEST_F(CheckpointTest, ACommitCutByTheServerStaysPendingAndNothingIsLostOrDoubled) {
   // A batch job into an append target, paused just before it sends COMMIT; the writer's
   // backend is terminated there, so the COMMIT gets no answer.
-  auto made = e2e::WriteFile(
-      workspace_->Path("batch.yaml"),
-      "name: cut\n"
-      "source: {type: datagen, rows: 5000}\n"
-      "target: " +
-          PgTarget() + "\n");
+  auto made = e2e::WriteFile(workspace_->Path("batch.yaml"),
+                             "name: cut\n"
+                             "source: {type: datagen, rows: 5000}\n"
+                             "target: " +
+                                 PgTarget() + "\n");
   ASSERT_TRUE(made.has_value());
   ProcessSpec spec = Spec({"run", "batch.yaml", "--progress", "none"}, "cut");
   const std::string pause = workspace_->Path("pause-at-commit");
@@ -187,8 +187,8 @@ TEST_F(CheckpointTest, ACommitCutByTheServerStaysPendingAndNothingIsLostOrDouble
 
   // The next run asks the target (the COMMIT did not land: the backend was gone), and appends
   // the rows exactly once.
-  ProcessResult next = e2e::RunProcess(Spec({"run", "batch.yaml", "--progress", "none"}, "next"),
-                                       2min);
+  ProcessResult next =
+      e2e::RunProcess(Spec({"run", "batch.yaml", "--progress", "none"}, "next"), 2min);
   ASSERT_EQ(next.exit_code, 0) << hardening::Describe(next);
   EXPECT_TRUE(Has(next.stdout_text + next.stderr_text, "before the target committed"))
       << next.stdout_text << next.stderr_text;

@@ -95,11 +95,16 @@ Status StartRun(CheckpointSession& session, const PositionsTable& table, const s
 
 Status RaiseFence(CheckpointSession& session, const PositionsTable& table, const std::string& job,
                   int64_t fence) {
-  bool raced = false;
-  Status st = TryRaiseFence(session, table, job, fence, raced);
-  // Two processes created the job's run row at once: the row is there now, so the UPDATE
-  // of a second try decides.
-  if (!st.ok() && raced) st = TryRaiseFence(session, table, job, fence, raced);
+  // The job's first run row can race: two processes (or the tables of one job writing in
+  // parallel, whose rows share an index gap that InnoDB locks) insert at once, and one gets a
+  // duplicate key or a deadlock. The row, or the neighbour's, is there on the next try.
+  constexpr int kTries = 5;
+  Status st;
+  for (int attempt = 0; attempt < kTries; ++attempt) {
+    bool raced = false;
+    st = TryRaiseFence(session, table, job, fence, raced);
+    if (st.ok() || !raced) break;
+  }
   return st;
 }
 
