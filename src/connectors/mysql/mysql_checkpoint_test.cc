@@ -1,7 +1,14 @@
 // Checkpoints, positions and fences of the MySQL/MariaDB sink against a real server: the
-// shared scenarios (sql_common/checkpoint_scenarios.h), and a pending run whose marker is in
-// an old _sluice_runs.
+// shared scenarios (sql_common/checkpoint_scenarios.h), a COMMIT cut by KILL CONNECTION while
+// paused at the test hook (kOutcomeUnknown), and a pending run whose marker is in an old
+// _sluice_runs.
 #include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
 
 #include "connectors/mysql/mysql_test_util.h"
 #include "connectors/sql_common/checkpoint_scenarios.h"
@@ -76,6 +83,50 @@ TEST(MysqlCheckpointTest, APendingRunMarkedInTheOldRunsTableIsRecognised) {
   found = sink->Recover(PendingRun{"old-run-2", "", "old_job", 1});
   ASSERT_TRUE(found.has_value()) << found.error().ToString();
   EXPECT_FALSE(*found);
+}
+
+// The sink's connection is killed from a second one while the sink waits at the test hook,
+// just before COMMIT: the COMMIT gets no answer, and the sink says the outcome is unknown.
+TEST(MysqlCheckpointTest, ACommitCutByTheServerIsOutcomeUnknown) {
+  TestDatabase db;
+  const std::string pause =
+      (std::filesystem::temp_directory_path() / ("sluice-my-pause-" + std::to_string(getpid())))
+          .string();
+  std::filesystem::remove(pause);
+  auto sink = Target(db).make_sink("ckpt_cut");
+  WriteRequest request = scenarios::RunRequest("ckpt_cut", 1);
+  Result<std::string> state = sink->Prepare(request);
+  ASSERT_TRUE(state.has_value()) << state.error().ToString();
+  auto writer = sink->OpenWriter();
+  scenarios::NoRejects rejects;
+  ASSERT_TRUE((*writer)->Write(scenarios::Ids({1, 2}), rejects).ok());
+  ASSERT_TRUE((*writer)->Finish().ok());
+
+  setenv("SLUICE_TEST_PAUSE_AT_COMMIT", pause.c_str(), 1);
+  Status committed;
+  std::thread commit([&] { committed = sink->Checkpoint(scenarios::At("a", "b")); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!std::filesystem::exists(pause) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  unsetenv("SLUICE_TEST_PAUSE_AT_COMMIT");
+  EXPECT_TRUE(std::filesystem::exists(pause)) << "the checkpoint never reached its COMMIT";
+  // The one transaction that wrote rows into this database's table is the sink's.
+  const std::string writer_id = db.Value(
+      "SELECT trx_mysql_thread_id FROM information_schema.INNODB_TRX WHERE "
+      "trx_mysql_thread_id <> CONNECTION_ID() AND trx_rows_modified > 0");
+  db.Exec("KILL CONNECTION " + writer_id);
+  std::filesystem::remove(pause);
+  commit.join();
+  EXPECT_EQ(committed.code(), StatusCode::kOutcomeUnknown) << committed.ToString();
+  (void)sink->Abort();
+
+  Result<bool> recovered = Target(db)
+                               .make_sink("ckpt_cut")
+                               ->Recover(PendingRun{request.run_id, *state, request.job_name, 2});
+  ASSERT_TRUE(recovered.has_value()) << recovered.error().ToString();
+  EXPECT_FALSE(*recovered);
+  EXPECT_EQ(Target(db).rows("ckpt_cut"), "");
 }
 
 }  // namespace
