@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "connectors/postgres/pg_table.h"
 #include "connectors/postgres/pg_testing.h"
 #include "connectors/sql_common/checkpoint_scenarios.h"
 
@@ -117,8 +118,16 @@ TEST(PgCheckpointTest, APendingRunMarkedInTheOldRunsTableIsRecognised) {
   found = sink->Recover(PendingRun{"old-run-2", "\"public\".\"_sluice_runs\"", "old_job", 1});
   ASSERT_TRUE(found.has_value()) << found.error().ToString();
   EXPECT_FALSE(*found);
-  // The old table is not listed among the schema's tables, nor is the new one.
-  EXPECT_EQ(db.Value("SELECT count(*) FROM _sluice_runs"), "1");
+  EXPECT_EQ(db.Value("SELECT count(*) FROM _sluice_runs"), "1");  // left as it was
+  // Neither sluice table is listed among the schema's tables.
+  Result<PgConnection> conn = PgConnection::Connect(DbUrl());
+  ASSERT_TRUE(conn.has_value());
+  Result<std::vector<std::string>> tables = ListTables(*conn, "public");
+  ASSERT_TRUE(tables.has_value());
+  for (const std::string& t : *tables) {
+    EXPECT_NE(t, "_sluice_runs");
+    EXPECT_NE(t, "_sluice_positions");
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "connectors/sql_common/checkpoint_scenarios.h"
 #include "connectors/sqlite/sqlite_sink.h"
+#include "connectors/sqlite/sqlite_table.h"
 #include "connectors/sqlite/sqlite_test_util.h"
 
 namespace sluice::sqlite {
@@ -73,6 +74,12 @@ TEST_F(SqliteCheckpointTest, APendingRunMarkedInTheOldRunsTableIsRecognised) {
   found = sink.Recover(PendingRun{"old-run-2", "", "old_job", 1});
   ASSERT_TRUE(found.has_value()) << found.error().ToString();
   EXPECT_FALSE(*found);
+  // Neither sluice table is listed among the file's tables.
+  Result<Database> db = Database::Open(db_, SQLITE_OPEN_READONLY, 1000);
+  ASSERT_TRUE(db.has_value());
+  Result<std::vector<std::string>> tables = ListTables(*db);
+  ASSERT_TRUE(tables.has_value());
+  EXPECT_TRUE(tables->empty()) << tables->front();
 }
 
 }  // namespace
