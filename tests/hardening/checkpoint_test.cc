@@ -174,7 +174,7 @@ TEST_F(CheckpointTest, ACommitCutByTheServerStaysPendingAndNothingIsLostOrDouble
     PgClient pg(servers_.pg_url);
     EXPECT_EQ(pg.Value("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
                        "application_name LIKE 'sluice %' AND pid <> pg_backend_pid() AND "
-                       "state LIKE 'idle in transaction%'"),
+                       "datname = current_database() AND state LIKE 'idle in transaction%'"),
               "1");
   }
   std::filesystem::remove(pause);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <functional>
 #include <memory>
@@ -57,7 +58,8 @@ inline WriteRequest RunRequest(const std::string& job, int64_t fence,
   static int counter = 0;
   WriteRequest r;
   r.job_name = job;
-  r.run_id = job + "-run-" + std::to_string(++counter);
+  // Unique across test processes too: PostgreSQL's Recover ends backends by run id.
+  r.run_id = job + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
   r.fence = fence;
   r.mode = mode;
   r.key = {"id"};
