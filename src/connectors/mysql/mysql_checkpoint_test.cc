@@ -111,10 +111,12 @@ TEST(MysqlCheckpointTest, ACommitCutByTheServerIsOutcomeUnknown) {
   }
   unsetenv("SLUICE_TEST_PAUSE_AT_COMMIT");
   EXPECT_TRUE(std::filesystem::exists(pause)) << "the checkpoint never reached its COMMIT";
-  // The one transaction that wrote rows into this database's table is the sink's.
+  // The one transaction that wrote rows from a session of this test's database is the sink's
+  // (other tests, on other databases of the same server, may be writing at the same time).
   const std::string writer_id = db.Value(
-      "SELECT trx_mysql_thread_id FROM information_schema.INNODB_TRX WHERE "
-      "trx_mysql_thread_id <> CONNECTION_ID() AND trx_rows_modified > 0");
+      "SELECT t.trx_mysql_thread_id FROM information_schema.INNODB_TRX t JOIN "
+      "information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p.DB = DATABASE() "
+      "AND t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_rows_modified > 0");
   db.Exec("KILL CONNECTION " + writer_id);
   std::filesystem::remove(pause);
   commit.join();
