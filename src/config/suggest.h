@@ -8,11 +8,9 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice {
+#include "core/suggest.h"  // EditDistance
 
-// Edit distance counting insertions, deletions, substitutions and swaps of two neighbouring
-// characters as one step each ("tabel" is one step from "table"), ignoring ASCII case.
-size_t EditDistance(std::string_view a, std::string_view b);
+namespace sluice {
 
 // The candidate closest to `word`, if one is close enough to be a likely typo: at most a third
 // of the candidate's length away (and at least one step allowed). Ties go to the earlier one.

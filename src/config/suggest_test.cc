@@ -5,16 +5,6 @@
 namespace sluice {
 namespace {
 
-TEST(EditDistanceTest, CountsEditsAndSwaps) {
-  EXPECT_EQ(EditDistance("table", "table"), 0u);
-  EXPECT_EQ(EditDistance("tabel", "table"), 1u);  // a swap is one step
-  EXPECT_EQ(EditDistance("tble", "table"), 1u);
-  EXPECT_EQ(EditDistance("tables", "table"), 1u);
-  EXPECT_EQ(EditDistance("Table", "table"), 0u);  // case is ignored
-  EXPECT_EQ(EditDistance("", "abc"), 3u);
-  EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
-}
-
 TEST(ClosestMatchTest, SuggestsOnlyLikelyTypos) {
   const std::vector<std::string> keys = {"url", "table", "columns", "where", "split_key"};
   EXPECT_EQ(ClosestMatch("tabel", keys), "table");

@@ -8,10 +8,6 @@
 
 namespace sluice::expr {
 
-// Edit distance (insertions, deletions, substitutions and swaps of neighbours), ignoring ASCII
-// case.
-size_t EditDistance(std::string_view a, std::string_view b);
-
 // The candidate closest to `name` if it is close enough to be a likely typo: at most two edits,
 // and fewer than half of the name's characters.
 std::optional<std::string> Suggest(std::string_view name,

@@ -5,8 +5,10 @@
 // sent leaves the run pending, and the next run neither loses nor doubles a row.
 //
 // Needs the throwaway servers. Each test uses a PostgreSQL schema of its own (ckpt_TESTNAME).
-// DISABLED until the SQL sinks checkpoint (branch nev-sinks, merged next): today
-// Sink::SupportsCheckpoints() is false everywhere, so realtime runs are refused.
+// The two realtime tests stay DISABLED until the job file takes `settings.checkpoint` (config,
+// engine side: today it is an unknown key). With the key left out (a checkpoint every second)
+// the SIGTERM test passes against the SQL sinks, and the kill test's target converges exactly,
+// but its kills come before the first checkpoint, so its last check (progress kept) fails.
 // SLUICE_KILL_SEED replays a failing kill sequence (the seed is printed).
 #include <signal.h>
 
@@ -190,7 +192,7 @@ TEST_F(CheckpointTest, DISABLED_SigtermEndsARunWithALastCheckpointAndExitZero) {
       << r.stdout_text;
 }
 
-TEST_F(CheckpointTest, DISABLED_ACommitCutByTheServerStaysPendingAndNothingIsLostOrDoubled) {
+TEST_F(CheckpointTest, ACommitCutByTheServerStaysPendingAndNothingIsLostOrDoubled) {
   // A batch job into an append target, paused just before it sends COMMIT; the writer's
   // backend is terminated there, so the COMMIT gets no answer.
   auto made = e2e::WriteFile(workspace_->Path("batch.yaml"),
@@ -213,7 +215,7 @@ TEST_F(CheckpointTest, DISABLED_ACommitCutByTheServerStaysPendingAndNothingIsLos
     PgClient pg(servers_.pg_url);
     EXPECT_EQ(pg.Value("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
                        "application_name LIKE 'sluice %' AND pid <> pg_backend_pid() AND "
-                       "state LIKE 'idle in transaction%'"),
+                       "datname = current_database() AND state LIKE 'idle in transaction%'"),
               "1");
   }
   std::filesystem::remove(pause);

@@ -5,6 +5,7 @@
 #include "connectors/mysql/mysql_connection.h"
 #include "connectors/mysql/mysql_table.h"
 #include "connectors/mysql/mysql_url.h"
+#include "connectors/sql_common/positions_table.h"
 
 namespace sluice::mysql {
 
@@ -18,8 +19,9 @@ Result<std::vector<CatalogTable>> ListMysqlTables(const Options& options) {
           "SELECT table_schema, table_name, COALESCE(table_rows, -1), table_type = 'VIEW' "
           "FROM information_schema.tables WHERE table_type IN ('BASE TABLE', 'VIEW') "
           "AND table_schema NOT IN ('mysql', 'sys', 'information_schema', "
-          "'performance_schema') AND table_name <> '{}' ORDER BY table_schema, table_name",
-          kRunsTable)));
+          "'performance_schema') AND table_name NOT IN ('{}', '{}') "
+          "ORDER BY table_schema, table_name",
+          sql_common::kPositionsTable, sql_common::kLegacyRunsTable)));
   std::vector<CatalogTable> tables;
   tables.reserve(rows.size());
   for (const Row& row : rows) {

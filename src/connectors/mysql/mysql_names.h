@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/suggest.h"
+
 namespace sluice::mysql {
 
-// The candidate closest to `name` (ignoring ASCII case) if it is close enough to be a typo.
-std::optional<std::string> ClosestName(std::string_view name,
-                                       const std::vector<std::string>& candidates);
+using ::sluice::ClosestName;  // core/suggest.h
 // "did you mean 'x'? " or "".
 std::string DidYouMean(std::string_view name, const std::vector<std::string>& candidates);
 // "a, b, c" (at most `max` names, then "..."); "none" when empty.

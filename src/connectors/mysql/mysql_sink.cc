@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "connectors/mysql/mysql_checkpoint_session.h"
 #include "connectors/mysql/mysql_table.h"
+#include "connectors/sql_common/checkpoint_commit.h"
 
 namespace sluice::mysql {
 namespace {
@@ -13,27 +15,27 @@ MysqlSink::~MysqlSink() {
   (void)Abort();
 }
 
-Result<bool> MysqlSink::MarkerExists(Connection& conn, const std::string& run_id) {
-  SLUICE_ASSIGN_OR_RETURN(
-      std::optional<Row> table,
-      conn.QueryRow(fmt::format("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} "
-                                "AND TABLE_NAME = {}",
-                                QuoteString(config_.database), QuoteString(kRunsTable))));
-  if (!table) return false;
-  SLUICE_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      conn.QueryRow(fmt::format("SELECT 1 FROM {} WHERE run_id = {}",
-                                QuoteQualified(config_.database, std::string(kRunsTable)),
-                                QuoteString(run_id))));
-  return row.has_value();
-}
-
 Result<bool> MysqlSink::Recover(const PendingRun& pending) {
   Result<Connection> conn = Connection::Open(config_.url);
   if (!conn) return Err(conn.error().WithContext(fmt::format("{}: recover", kRole)));
-  Result<bool> found = MarkerExists(*conn, pending.run_id);
-  if (!found) return Err(found.error().WithContext(fmt::format("{}: recover", kRole)));
-  return *found;
+  // The killed run's transaction died with its connection (the server rolls it back); should
+  // its process still be alive somewhere, the raised fence keeps it from ever committing.
+  MysqlCheckpointSession session(*conn, fmt::format("{}: recover", kRole));
+  Result<bool> found =
+      sql_common::RecoverRun(session, MysqlPositionsTable(config_.database), pending, {});
+  if (found) conn->Recycle();
+  return found;
+}
+
+Result<std::vector<StreamPosition>> MysqlSink::CommittedPositions(const std::string& job) {
+  Result<Connection> conn = Connection::Open(config_.url);
+  if (!conn) return Err(conn.error().WithContext(kRole));
+  MysqlCheckpointSession session(*conn, std::string(kRole));
+  SLUICE_ASSIGN_OR_RETURN(
+      std::vector<StreamPosition> positions,
+      sql_common::ReadPositions(session, MysqlPositionsTable(config_.database), job));
+  conn->Recycle();
+  return positions;
 }
 
 Result<std::vector<std::string>> MysqlSink::Plan(const WriteRequest& request) {
@@ -41,7 +43,10 @@ Result<std::vector<std::string>> MysqlSink::Plan(const WriteRequest& request) {
   if (!conn) return Err(conn.error().WithContext(kRole));
   SLUICE_ASSIGN_OR_RETURN(TargetPlan plan, BuildTargetPlan(*conn, config_, request));
   std::vector<std::string> steps;
-  steps.push_back(RunsTableSql(config_.database));
+  const sql_common::PositionsTable positions = MysqlPositionsTable(config_.database);
+  steps.push_back(positions.create_sql);
+  steps.push_back(fmt::format("raise the fence of job {} in {} (its own transaction)",
+                              request.job_name, positions.label));
   steps.push_back(plan.create_sql.empty()
                       ? fmt::format("table {} exists; columns fit", plan.Label())
                       : plan.create_sql);
@@ -53,7 +58,10 @@ Result<std::vector<std::string>> MysqlSink::Plan(const WriteRequest& request) {
   if (!plan.merge_head.empty())
     steps.push_back(plan.MergeSql(std::nullopt) + "  -- once per batch");
   for (const std::string& sql : config_.post_sql) steps.push_back(sql);
-  steps.push_back(RunMarkerSql(config_.database, request.job_name, request.run_id));
+  steps.push_back(
+      fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
+                  "AND fence <= <fence> -- one row, or the lease was lost",
+                  positions.name));
   steps.push_back("COMMIT");
   conn->Recycle();  // read-only use: idle, reusable by the next table's check
   return steps;
@@ -75,9 +83,13 @@ Result<std::string> MysqlSink::Prepare(const WriteRequest& request) {
 
 Status MysqlSink::PrepareSession() {
   SLUICE_ASSIGN_OR_RETURN(plan_, BuildTargetPlan(conn_, config_, request_));
-  // DDL commits implicitly in MySQL, so it all happens before the run's transaction.
-  SLUICE_RETURN_IF_ERROR(conn_.Exec(RunsTableSql(config_.database))
-                             .WithContext(fmt::format("{}: run marker table", kRole)));
+  // DDL commits implicitly in MySQL, so it all happens before the run's transaction. The
+  // positions table and the fence first: a process that lost the job creates nothing.
+  {
+    MysqlCheckpointSession session(conn_, fmt::format("{} {}", kRole, plan_.Label()));
+    SLUICE_RETURN_IF_ERROR(sql_common::StartRun(session, MysqlPositionsTable(config_.database),
+                                                request_.job_name, request_.fence));
+  }
   if (!plan_.create_sql.empty()) {
     SLUICE_RETURN_IF_ERROR(conn_.Exec(plan_.create_sql)
                                .WithContext(fmt::format("{}: creating {}", kRole, plan_.Label())));
@@ -115,26 +127,21 @@ Result<std::unique_ptr<SinkWriter>> MysqlSink::OpenWriter() {
   return std::unique_ptr<SinkWriter>(new MysqlSinkWriter(*this));
 }
 
-Status MysqlSink::Commit() {
-  if (!in_transaction_) return Status::Internal("mysql target: Commit without Prepare");
-  for (const std::string& sql : config_.post_sql) {
-    SLUICE_RETURN_IF_ERROR(conn_.Exec(sql).WithContext(fmt::format("{}: post_sql", kRole)));
+Status MysqlSink::Checkpoint(const std::vector<StreamPosition>& positions) {
+  if (request_.mode == WriteMode::kOverwrite) {
+    return Status::Invalid(
+        "{} {}: write_mode overwrite cannot checkpoint: the first checkpoint would commit the "
+        "DELETE and leave the table holding only part of the rows; use append, upsert, replace "
+        "or ignore for a run that goes on",
+        kRole, plan_.Label());
   }
-  Status marked = conn_.Exec(RunMarkerSql(config_.database, request_.job_name, request_.run_id));
-  if (!marked.ok()) {
-    return marked.WithContext(
-        fmt::format("{}: run marker {} (was this run already committed?)", kRole, request_.run_id));
-  }
-  Status committed = conn_.Exec("COMMIT");
-  if (!committed.ok() && committed.code() == StatusCode::kConnection) {
-    // The COMMIT may have landed before the connection broke: the marker says.
-    Result<Connection> fresh = Connection::Open(config_.url);
-    if (fresh) {
-      Result<bool> found = MarkerExists(*fresh, request_.run_id);
-      if (found && *found) committed = Status::OK();
-    }
-  }
-  if (!committed.ok()) return committed.WithContext(fmt::format("{}: commit", kRole));
+  SLUICE_RETURN_IF_ERROR(CommitRun(positions, /*final=*/false));
+  created_table_ = false;  // it holds committed rows now: Abort must not drop it
+  return Status::OK();
+}
+
+Status MysqlSink::CommitWithPositions(const std::vector<StreamPosition>& positions) {
+  SLUICE_RETURN_IF_ERROR(CommitRun(positions, /*final=*/true));
   in_transaction_ = false;
   created_table_ = false;  // committed: the table is the run's result now
   loader_.reset();
@@ -145,6 +152,21 @@ Status MysqlSink::Commit() {
     conn_.Close();
   }
   return Status::OK();
+}
+
+Status MysqlSink::CommitRun(const std::vector<StreamPosition>& positions, bool final) {
+  if (!in_transaction_) return Status::Internal("mysql target: commit without Prepare");
+  if (final) {
+    for (const std::string& sql : config_.post_sql) {
+      SLUICE_RETURN_IF_ERROR(conn_.Exec(sql).WithContext(fmt::format("{}: post_sql", kRole)));
+    }
+  }
+  // Upsert merges its staging rows batch by batch (mysql_loader.h): nothing is left to merge.
+  MysqlCheckpointSession session(conn_, fmt::format("{} {}", kRole, plan_.Label()));
+  return sql_common::CommitCheckpoint(
+      session, MysqlPositionsTable(config_.database),
+      sql_common::RunIdentity{request_.job_name, request_.run_id, request_.fence}, positions,
+      /*begin_next=*/!final);
 }
 
 Status MysqlSink::Abort() {

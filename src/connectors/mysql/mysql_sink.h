@@ -1,20 +1,28 @@
-// MysqlSink: writes rows into one table of a MySQL/MariaDB database, in one transaction.
+// MysqlSink: writes rows into one table of a MySQL/MariaDB database, in one transaction per
+// run, or per checkpoint for a run that goes on (SupportsCheckpoints()).
 //
 // Lifecycle (core/sink.h), all on the engine's main thread except MysqlSinkWriter::Write:
-//   Recover()  -> is the pending run's marker in <db>._sluice_runs? (the server rolled back
-//                 whatever the killed run's transaction had done when its connection dropped)
-//   Prepare()  -> connect; check or plan the table; DDL first, because MySQL commits DDL
-//                 implicitly: the marker table, CREATE TABLE if missing, upsert's temporary
-//                 staging table; then SET autocommit = 0, pre_sql, and for overwrite the
-//                 DELETE (of the whole table, or of the partition value's rows)
+//   Recover()  -> raise the job's fence in <db>._sluice_positions to the recovering owner's
+//                 token (committed), then: is the pending run the job's last committed one?
+//                 (the server rolled back whatever the killed run's transaction had done when
+//                 its connection dropped; a writer still alive can no longer commit)
+//   Prepare()  -> connect; check or plan the table; raise the job's fence (a short
+//                 transaction of its own); DDL next, because MySQL commits DDL implicitly:
+//                 _sluice_positions, CREATE TABLE if missing, upsert's temporary staging
+//                 table; then SET autocommit = 0, pre_sql (once per run), and for overwrite
+//                 the DELETE (of the whole table, or of the partition value's rows)
 //   OpenWriter() once (one connection, one transaction), Write() batches via LOAD DATA
-//   Commit()   -> post_sql, the run marker row, COMMIT; or Abort() -> ROLLBACK
-// The run marker is written in the same transaction as the data, so after a kill -9 the data
-// and the marker are either both there or both gone: every write mode is exactly-once when
-// the engine asks Recover() before running again. CREATE TABLE cannot be rolled back in
-// MySQL: Abort() drops a table this run created (when it is still empty after the ROLLBACK),
-// so a failed run leaves no table behind. A run killed with -9 between CREATE and COMMIT
-// still leaves an empty table, which the next run reuses.
+//   Checkpoint() -> the run row (fence-checked) and stream positions, COMMIT, next
+//                 transaction (upsert merges per batch: nothing is left to merge)
+//   Commit()   -> post_sql (final commit only), the run row, COMMIT; or Abort() -> ROLLBACK
+// The run row is written in the same transaction as the data (sql_common/checkpoint_commit.h),
+// so after a kill -9 the data and the marker are either both there or both gone: every write
+// mode is exactly-once when the engine asks Recover() before running again. A COMMIT cut by a
+// lost connection (2013, 2006) returns kOutcomeUnknown. Overwrite cannot checkpoint (kInvalid).
+// CREATE TABLE cannot be rolled back in MySQL: Abort() drops a table this run created (when it
+// is still empty after the ROLLBACK and no checkpoint committed into it), so a failed run
+// leaves no table behind. A run killed with -9 between CREATE and COMMIT still leaves an empty
+// table, which the next run reuses.
 #pragma once
 
 #include <memory>
@@ -40,8 +48,12 @@ class MysqlSink : public Sink {
   Result<std::string> Prepare(const WriteRequest& request) override;
   int MaxWriters() const override { return 1; }
   Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
-  Status Commit() override;
+  Status Commit() override { return CommitWithPositions({}); }
   Status Abort() override;
+  bool SupportsCheckpoints() const override { return true; }
+  Status Checkpoint(const std::vector<StreamPosition>& positions) override;
+  Status CommitWithPositions(const std::vector<StreamPosition>& positions) override;
+  Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job) override;
   Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
   std::string Describe() const override { return config_.Describe(); }
 
@@ -50,8 +62,9 @@ class MysqlSink : public Sink {
 
   Status PrepareSession();
   Status BeginTransaction();
-  // Whether the run's marker is in the target; used by Recover and after a lost COMMIT.
-  Result<bool> MarkerExists(Connection& conn, const std::string& run_id);
+  // Commits the open transaction with the run row and `positions`; `final` runs post_sql and
+  // begins no next transaction.
+  Status CommitRun(const std::vector<StreamPosition>& positions, bool final);
   // Abort's last step: drops the table this run created, on the live connection `conn_`.
   Status DropCreatedTable();
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "connectors/mysql/mysql_names.h"
+#include "connectors/sql_common/positions_table.h"
 
 namespace sluice::mysql {
 namespace {
@@ -158,8 +159,9 @@ Status TableNotFound(Connection& conn, std::string_view role, std::string_view d
                      std::string_view name) {
   Result<std::vector<Row>> rows = conn.Query(
       fmt::format("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND "
-                  "TABLE_NAME <> {} ORDER BY TABLE_NAME",
-                  QuoteString(db), QuoteString(kRunsTable)));
+                  "TABLE_NAME NOT IN ({}, {}) ORDER BY TABLE_NAME",
+                  QuoteString(db), QuoteString(sql_common::kPositionsTable),
+                  QuoteString(sql_common::kLegacyRunsTable)));
   std::vector<std::string> names;
   if (rows) {
     for (const Row& r : *rows) names.push_back(r[0].value_or(""));

@@ -12,9 +12,6 @@
 
 namespace sluice::mysql {
 
-// The table sluice writes run markers into, in the target table's database (see mysql_sink.h).
-inline constexpr std::string_view kRunsTable = "_sluice_runs";
-
 struct MysqlTable {
   std::string database;
   std::string name;  // as stored

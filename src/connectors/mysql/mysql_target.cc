@@ -294,17 +294,4 @@ Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
   return plan;
 }
 
-std::string RunsTableSql(const std::string& db) {
-  return fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} (job VARCHAR(255) NOT NULL, run_id VARCHAR(64) NOT NULL "
-      "PRIMARY KEY, committed_at DATETIME(6) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-      QuoteQualified(db, std::string(kRunsTable)));
-}
-
-std::string RunMarkerSql(const std::string& db, const std::string& job, const std::string& run_id) {
-  return fmt::format("INSERT INTO {} (job, run_id, committed_at) VALUES ({}, {}, UTC_TIMESTAMP(6))",
-                     QuoteQualified(db, std::string(kRunsTable)), QuoteString(job),
-                     QuoteString(run_id));
-}
-
 }  // namespace sluice::mysql

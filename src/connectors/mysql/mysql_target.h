@@ -46,8 +46,4 @@ struct TargetPlan {
 Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
                                    const WriteRequest& request);
 
-// The marker table's DDL in `db`, and the statement that records a run.
-std::string RunsTableSql(const std::string& db);
-std::string RunMarkerSql(const std::string& db, const std::string& job, const std::string& run_id);
-
 }  // namespace sluice::mysql

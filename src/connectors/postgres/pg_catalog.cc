@@ -2,6 +2,7 @@
 
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_table.h"
+#include "connectors/sql_common/positions_table.h"
 
 namespace sluice::postgres {
 
@@ -14,14 +15,16 @@ Result<std::vector<CatalogTable>> ListPgTables(const Options& options) {
   SLUICE_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(url));
   SLUICE_ASSIGN_OR_RETURN(
       PgResult result,
-      conn.Query("SELECT n.nspname, c.relname, c.reltuples::bigint, "
-                 "n.nspname = current_schema(), c.relkind IN ('v', 'm') "
-                 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                 "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition "
-                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                 "AND n.nspname NOT LIKE 'pg\\_%' AND c.relname <> $1 "
-                 "ORDER BY n.nspname, c.relname",
-                 "listing tables", {std::string(kRunsTable)}));
+      conn.Query(
+          "SELECT n.nspname, c.relname, c.reltuples::bigint, "
+          "n.nspname = current_schema(), c.relkind IN ('v', 'm') "
+          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition "
+          "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+          "AND n.nspname NOT LIKE 'pg\\_%' AND c.relname NOT IN ($1, $2) "
+          "ORDER BY n.nspname, c.relname",
+          "listing tables",
+          {std::string(sql_common::kPositionsTable), std::string(sql_common::kLegacyRunsTable)}));
   std::vector<CatalogTable> tables;
   tables.reserve(result.rows());
   for (int row = 0; row < result.rows(); ++row) {

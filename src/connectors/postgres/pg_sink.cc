@@ -5,22 +5,38 @@
 
 #include <fmt/format.h>
 
+#include "connectors/postgres/pg_checkpoint_session.h"
 #include "connectors/postgres/pg_sink_writer.h"
 #include "connectors/postgres/pg_table.h"
+#include "connectors/sql_common/checkpoint_commit.h"
 
 namespace sluice::postgres {
 namespace {
 
-std::string RunsDdl(const std::string& marker_table) {
-  return fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} (job text NOT NULL, run_id text PRIMARY KEY, "
-      "committed_at timestamptz NOT NULL DEFAULT now())",
-      marker_table);
-}
-
 constexpr auto kRecoverWait = std::chrono::seconds(30);
-// Serializes the creation of marker tables across sluice processes and threads.
-constexpr int64_t kMarkerDdlLock = 0x736c756963650001;  // "sluice" 1
+// How long Recover waits for the run row's lock before it ends the killed run's writer,
+// which may hold it (it was paused between its fence check and its COMMIT).
+constexpr const char* kRecoverLockTimeout = "SET lock_timeout = '5s'";
+constexpr const char* kLockNotAvailable = "55P03";
+
+// The schema of a quoted "schema"."table" (a sink_state: this run's _sluice_positions, or
+// the _sluice_runs of a run pending since before positions); nullopt for anything else.
+std::optional<std::string> SchemaOf(const std::string& qualified) {
+  if (qualified.empty() || qualified[0] != '"') return std::nullopt;
+  std::string schema;
+  for (size_t i = 1; i < qualified.size(); ++i) {
+    if (qualified[i] != '"') {
+      schema += qualified[i];
+    } else if (i + 1 < qualified.size() && qualified[i + 1] == '"') {
+      schema += '"';
+      ++i;
+    } else {
+      if (i + 1 < qualified.size() && qualified[i + 1] == '.') return schema;
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -37,8 +53,11 @@ PgSink::~PgSink() {
 Result<std::vector<std::string>> PgSink::Plan(const WriteRequest& request) {
   SLUICE_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(config_.url, "sluice check"));
   SLUICE_ASSIGN_OR_RETURN(TargetPlan plan, BuildTargetPlan(conn, config_, request));
+  const sql_common::PositionsTable positions = PgPositionsTable(plan.schema);
   std::vector<std::string> steps;
-  steps.push_back(RunsDdl(plan.marker_table));
+  steps.push_back(positions.create_sql);
+  steps.push_back(fmt::format("raise the fence of job {} in {} (its own transaction)",
+                              request.job_name, positions.label));
   steps.push_back("BEGIN");
   if (plan.ddl.empty()) {
     steps.push_back(fmt::format("table {} exists; columns match", plan.label));
@@ -51,7 +70,9 @@ Result<std::vector<std::string>> PgSink::Plan(const WriteRequest& request) {
   if (!plan.merge_sql.empty()) steps.push_back(plan.merge_sql);
   for (const std::string& sql : config_.post_sql) steps.push_back(sql);
   steps.push_back(
-      fmt::format("INSERT INTO {} (job, run_id) VALUES (<job>, <run id>)", plan.marker_table));
+      fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
+                  "AND fence <= <fence> -- one row, or the lease was lost",
+                  positions.name));
   steps.push_back("COMMIT");
   conn.Recycle();  // read-only use: idle, reusable by the next table's check
   return steps;
@@ -62,16 +83,18 @@ Result<std::string> PgSink::Prepare(const WriteRequest& request) {
   request_ = request;
   SLUICE_ASSIGN_OR_RETURN(
       conn_, PgConnection::Connect(config_.url, WriterApplicationName(request.run_id)));
-  // The marker table first, in its own statement: creating it inside the run's transaction
-  // would hold a lock on the schema's catalog for the whole run.
+  // The positions table and the fence first, each committed on its own: creating the table
+  // inside the run's transaction would hold a lock on the schema's catalog for the whole run,
+  // and a raised fence must hold even if this run fails.
   {
     SLUICE_ASSIGN_OR_RETURN(TargetPlan probe, BuildTargetPlan(conn_, config_, request_));
-    // Under a transaction-scoped advisory lock: CREATE TABLE IF NOT EXISTS is not safe
-    // against itself, and the tables of a multi-table job prepare at the same time.
-    SLUICE_RETURN_IF_ERROR(
-        conn_.Exec(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}); {}; COMMIT",
-                               kMarkerDdlLock, RunsDdl(probe.marker_table)),
-                   "postgres target: creating " + probe.marker_table));
+    positions_ = PgPositionsTable(probe.schema);
+    PgCheckpointSession session(conn_, "postgres target " + probe.label);
+    Status started = sql_common::StartRun(session, positions_, request_.job_name, request_.fence);
+    if (!started.ok()) {
+      (void)Abort();
+      return Err(std::move(started));
+    }
   }
   Status st = conn_.Exec("BEGIN", "postgres target");
   if (st.ok()) {
@@ -88,7 +111,7 @@ Result<std::string> PgSink::Prepare(const WriteRequest& request) {
     (void)Abort();
     return Err(std::move(st));
   }
-  return plan_.marker_table;
+  return positions_.name;
 }
 
 Status PgSink::PrepareInTransaction() {
@@ -127,23 +150,43 @@ Result<std::unique_ptr<SinkWriter>> PgSink::OpenWriter() {
       new PgSinkWriter(conn_, plan_, request_.schema, std::move(fill), config_.copy_buffer_bytes));
 }
 
-Status PgSink::Commit() {
-  if (!conn_.InTransaction()) return Status::Internal("postgres target: Commit without Prepare");
+Status PgSink::Checkpoint(const std::vector<StreamPosition>& positions) {
+  if (request_.mode == WriteMode::kOverwrite) {
+    return Status::Invalid(
+        "{}: write_mode overwrite cannot checkpoint: the first checkpoint would commit the "
+        "TRUNCATE and leave the table holding only part of the rows; use append, upsert, "
+        "replace or ignore for a run that goes on",
+        Context());
+  }
+  SLUICE_RETURN_IF_ERROR(CommitRun(positions, /*final=*/false));
+  // ON COMMIT DROP took the staging table with the commit; the writer's next COPY needs it.
+  if (!plan_.staging_ddl.empty()) {
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(plan_.staging_ddl, Context() + ": staging table"));
+  }
+  return Status::OK();
+}
+
+Status PgSink::CommitWithPositions(const std::vector<StreamPosition>& positions) {
+  SLUICE_RETURN_IF_ERROR(CommitRun(positions, /*final=*/true));
+  conn_.Recycle();
+  return Status::OK();
+}
+
+Status PgSink::CommitRun(const std::vector<StreamPosition>& positions, bool final) {
+  if (!conn_.InTransaction()) return Status::Internal("postgres target: commit without Prepare");
   if (!plan_.merge_sql.empty()) {
     SLUICE_RETURN_IF_ERROR(conn_.Exec(plan_.merge_sql, Context() + ": merging the staged rows"));
   }
-  for (const std::string& sql : config_.post_sql) {
-    SLUICE_RETURN_IF_ERROR(conn_.Exec(sql, Context() + ": post_sql"));
+  if (final) {
+    for (const std::string& sql : config_.post_sql) {
+      SLUICE_RETURN_IF_ERROR(conn_.Exec(sql, Context() + ": post_sql"));
+    }
   }
-  Result<PgResult> marker =
-      conn_.Query(fmt::format("INSERT INTO {} (job, run_id) VALUES ($1, $2)", plan_.marker_table),
-                  fmt::format("{}: run marker {} (was this run already committed?)", Context(),
-                              request_.run_id),
-                  {request_.job_name, request_.run_id});
-  if (!marker) return marker.error();
-  SLUICE_RETURN_IF_ERROR(conn_.Exec("COMMIT", Context() + ": commit"));
-  conn_.Recycle();
-  return Status::OK();
+  PgCheckpointSession session(conn_, Context());
+  return sql_common::CommitCheckpoint(
+      session, positions_,
+      sql_common::RunIdentity{request_.job_name, request_.run_id, request_.fence}, positions,
+      /*begin_next=*/!final);
 }
 
 Status PgSink::Abort() {
@@ -155,54 +198,71 @@ Status PgSink::Abort() {
   return st;
 }
 
-Result<bool> PgSink::Recover(const PendingRun& pending) {
-  SLUICE_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(config_.url, "sluice recover"));
+Result<std::string> PgSink::PositionsSchema(PgConnection& conn, const std::string& sink_state) {
+  if (std::optional<std::string> schema = SchemaOf(sink_state)) return *schema;
+  if (!config_.table.schema.empty()) return config_.table.schema;
+  SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn, config_.table));
+  if (table) return table->schema;
+  return CurrentSchema(conn);
+}
+
+Status PgSink::StopWriter(PgConnection& conn, const std::string& run_id) {
   // A writer of the killed run may still be open on the server (its client died, the server
-  // has not noticed yet). Its transaction can no longer commit (only its client could send
-  // COMMIT), but if the COMMIT was already sent it may still be finishing: end it and wait,
-  // so the marker check below sees the final state.
-  const std::string app = WriterApplicationName(pending.run_id);
+  // has not noticed yet). Its transaction can no longer commit (the fence was raised), but if
+  // the COMMIT was already sent it may still be finishing: end it and wait, so the run row
+  // read after this sees the final state.
+  const std::string app = WriterApplicationName(run_id);
   Result<PgResult> terminated = conn.Query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
       "application_name = $1 AND pid <> pg_backend_pid()",
       "postgres target: recover", {app});
-  if (!terminated) return Err(terminated.error());
+  if (!terminated) return terminated.error();
   const auto deadline = std::chrono::steady_clock::now() + kRecoverWait;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(PgResult left,
                             conn.Query("SELECT count(*) FROM pg_stat_activity WHERE "
                                        "application_name = $1 AND pid <> pg_backend_pid()",
                                        "postgres target: recover", {app}));
-    if (left.Int(0, 0) == 0) break;
+    if (left.Int(0, 0) == 0) return Status::OK();
     if (std::chrono::steady_clock::now() > deadline) {
-      return Err(Status(StatusCode::kConflict,
-                        fmt::format("postgres target: the writer of run {} is still connected "
-                                    "to {}; retry once it is gone",
-                                    pending.run_id, config_.target.Describe()),
-                        /*retryable=*/true));
+      return Status(StatusCode::kConflict,
+                    fmt::format("postgres target: the writer of run {} is still connected "
+                                "to {}; retry once it is gone",
+                                run_id, config_.target.Describe()),
+                    /*retryable=*/true);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  std::string marker_table = pending.sink_state;
-  if (marker_table.empty()) {
-    std::string schema = config_.table.schema;
-    if (schema.empty()) {
-      SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn, config_.table));
-      if (table) {
-        schema = table->schema;
-      } else {
-        SLUICE_ASSIGN_OR_RETURN(schema, CurrentSchema(conn));
-      }
-    }
-    marker_table = QualifiedName(schema, kRunsTable);
+}
+
+Result<bool> PgSink::Recover(const PendingRun& pending) {
+  SLUICE_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(config_.url, "sluice recover"));
+  SLUICE_ASSIGN_OR_RETURN(std::string schema, PositionsSchema(conn, pending.sink_state));
+  const sql_common::PositionsTable positions = PgPositionsTable(schema);
+  PgCheckpointSession session(conn, "postgres target: recover");
+  SLUICE_RETURN_IF_ERROR(conn.Exec(kRecoverLockTimeout, "postgres target: recover"));
+  auto stop = [&] { return StopWriter(conn, pending.run_id); };
+  Result<bool> found = sql_common::RecoverRun(session, positions, pending, stop);
+  if (!found && session.last_state() == kLockNotAvailable) {
+    // The killed run's writer holds the run row (it checked its fence and had not yet
+    // committed): end it first, then raise the fence. Its transaction dies with it; should
+    // its process reconnect and commit before the raise, the run row will say so below.
+    SLUICE_RETURN_IF_ERROR(stop());
+    SLUICE_RETURN_IF_ERROR(conn.Exec("SET lock_timeout = 0", "postgres target: recover"));
+    found = sql_common::RecoverRun(session, positions, pending, stop);
   }
-  SLUICE_ASSIGN_OR_RETURN(PgResult exists, conn.Query("SELECT to_regclass($1) IS NOT NULL",
-                                                      "postgres target: recover", {marker_table}));
-  if (!exists.Bool(0, 0)) return false;
-  SLUICE_ASSIGN_OR_RETURN(
-      PgResult found, conn.Query(fmt::format("SELECT 1 FROM {} WHERE run_id = $1", marker_table),
-                                 "postgres target: recover", {pending.run_id}));
-  return found.rows() > 0;
+  // Not recycled: the session's lock_timeout stays with this connection.
+  return found;
+}
+
+Result<std::vector<StreamPosition>> PgSink::CommittedPositions(const std::string& job) {
+  SLUICE_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(config_.url, "sluice check"));
+  SLUICE_ASSIGN_OR_RETURN(std::string schema, PositionsSchema(conn, ""));
+  PgCheckpointSession session(conn, "postgres target " + config_.target.Describe());
+  SLUICE_ASSIGN_OR_RETURN(std::vector<StreamPosition> positions,
+                          sql_common::ReadPositions(session, PgPositionsTable(schema), job));
+  conn.Recycle();
+  return positions;
 }
 
 }  // namespace sluice::postgres

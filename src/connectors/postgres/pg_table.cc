@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "connectors/sql_common/positions_table.h"
+
 namespace sluice::postgres {
 namespace {
 
@@ -71,24 +73,6 @@ std::string Lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1);
-  std::vector<size_t> cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                            std::tolower(static_cast<unsigned char>(b[j - 1]))
-                        ? 0
-                        : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
 }
 
 }  // namespace
@@ -215,9 +199,11 @@ Result<std::vector<std::string>> ListTables(PgConnection& conn, const std::strin
       PgResult r,
       conn.Query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                  "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition "
-                 "AND c.relname <> '_sluice_runs' AND CASE WHEN $1 = '' THEN n.nspname = ANY "
+                 "AND c.relname NOT IN ($2, $3) AND CASE WHEN $1 = '' THEN n.nspname = ANY "
                  "(current_schemas(false)) ELSE n.nspname = $1 END ORDER BY 1",
-                 "postgres: listing tables", {schema}));
+                 "postgres: listing tables",
+                 {schema, std::string(sql_common::kPositionsTable),
+                  std::string(sql_common::kLegacyRunsTable)}));
   std::vector<std::string> names;
   for (int i = 0; i < r.rows(); ++i) names.push_back(r.Str(i, 0));
   return names;
@@ -242,20 +228,6 @@ Result<std::optional<uint32_t>> FindRelation(PgConnection& conn, const std::stri
                                      {QualifiedName(schema, name)}));
   if (r.rows() == 0 || r.IsNull(0, 0)) return std::optional<uint32_t>();
   return std::optional<uint32_t>(static_cast<uint32_t>(r.Int(0, 0)));
-}
-
-std::optional<std::string> ClosestName(std::string_view name,
-                                       const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
-  for (const std::string& c : candidates) {
-    size_t d = EditDistance(name, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  return best;
 }
 
 std::string JoinNames(const std::vector<std::string>& names, size_t max) {

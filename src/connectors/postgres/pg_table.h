@@ -7,13 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/suggest.h"
+
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_types.h"
 
 namespace sluice::postgres {
-
-// The table sluice writes run markers into (see pg_sink.h), in the target's schema.
-inline constexpr std::string_view kRunsTable = "_sluice_runs";
 
 // A table name as written in a job file: `orders`, `shop.orders`, `"My Table"`.
 struct TableName {
@@ -77,9 +76,7 @@ Result<std::string> CurrentSchema(PgConnection& conn);
 Result<std::optional<uint32_t>> FindRelation(PgConnection& conn, const std::string& schema,
                                              const std::string& name);
 
-// The candidate closest to `name` by edit distance, if close enough to be a typo.
-std::optional<std::string> ClosestName(std::string_view name,
-                                       const std::vector<std::string>& candidates);
+using ::sluice::ClosestName;  // core/suggest.h
 // "a, b, c" (at most `max` names, then "...").
 std::string JoinNames(const std::vector<std::string>& names, size_t max = 30);
 

@@ -372,7 +372,6 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
   }
   plan.qualified = QualifiedName(plan.schema, plan.table);
   plan.label = plan.schema + "." + plan.table;
-  plan.marker_table = QualifiedName(plan.schema, kRunsTable);
 
   const bool fill =
       config.partition && !request.schema.IndexOf(config.partition->column).has_value();

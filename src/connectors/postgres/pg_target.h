@@ -29,7 +29,7 @@ inline constexpr const char* kStagingTable = "_sluice_stage";
 inline constexpr const char* kRowColumn = "_sluice_row";
 
 struct TargetPlan {
-  std::string schema;            // of the target (and of its _sluice_runs marker table)
+  std::string schema;            // of the target (and of its _sluice_positions table)
   std::string table;             // the target's own spelling
   std::string qualified;         // "schema"."table"
   std::string label;             // schema.table, for messages
@@ -45,7 +45,6 @@ struct TargetPlan {
   std::string truncate_sql;  // overwrite
   std::string staging_ddl;   // upsert, replace, ignore
   std::string merge_sql;
-  std::string marker_table;  // quoted schema._sluice_runs
 
   std::string CopySql() const;
 };

@@ -19,11 +19,12 @@ Result<std::vector<CatalogTable>> ListSqliteTables(const Options& options) {
   }
   SLUICE_ASSIGN_OR_RETURN(
       Database db, Database::Open(config.path, SQLITE_OPEN_READONLY, config.busy_timeout_ms));
-  SLUICE_ASSIGN_OR_RETURN(Statement stmt,
-                          db.Prepare("SELECT name, type = 'view' FROM sqlite_schema "
-                                     "WHERE type IN ('table', 'view') "
-                                     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                                     "AND name <> '_sluice_runs' ORDER BY name"));
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("SELECT name, type = 'view' FROM sqlite_schema "
+                 "WHERE type IN ('table', 'view') "
+                 "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                 "AND name NOT IN ('_sluice_positions', '_sluice_runs') ORDER BY name"));
   const std::string stem = std::filesystem::path(config.path).stem().string();
   std::vector<CatalogTable> tables;
   while (true) {

@@ -9,17 +9,12 @@
 
 #include <fmt/format.h>
 
+#include "connectors/sql_common/checkpoint_commit.h"
+#include "connectors/sqlite/sqlite_checkpoint_session.h"
 #include "connectors/sqlite/sqlite_table.h"
 
 namespace sluice::sqlite {
 namespace {
-
-constexpr const char* kRunsDdl =
-    "CREATE TABLE IF NOT EXISTS _sluice_runs "
-    "(job TEXT, run_id TEXT PRIMARY KEY, committed_at TEXT)";
-constexpr const char* kRunsInsert =
-    "INSERT INTO _sluice_runs (job, run_id, committed_at) "
-    "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -222,7 +217,11 @@ Result<std::vector<std::string>> SqliteSink::Plan(const WriteRequest& request) {
     Result<Statement> insert = db.Prepare(plan.insert_sql);
     if (!insert) return Err(insert.error().WithContext("sqlite target"));
   }
+  const sql_common::PositionsTable positions = SqlitePositionsTable();
   steps.push_back("PRAGMA journal_mode=WAL");
+  steps.push_back(positions.create_sql);
+  steps.push_back(fmt::format("raise the fence of job {} in {} (its own transaction)",
+                              request.job_name, positions.label));
   steps.push_back("BEGIN IMMEDIATE");
   steps.push_back(plan.create_sql.empty()
                       ? fmt::format("table {} exists; columns match", plan.table)
@@ -232,8 +231,10 @@ Result<std::vector<std::string>> SqliteSink::Plan(const WriteRequest& request) {
     steps.push_back("DELETE FROM " + QuoteIdent(plan.table));
   steps.push_back(plan.insert_sql);
   for (const std::string& sql : config_.post_sql) steps.push_back(sql);
-  steps.push_back(kRunsDdl);
-  steps.push_back(kRunsInsert);
+  steps.push_back(
+      fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
+                  "AND fence <= <fence> -- one row, or the lease was lost",
+                  positions.name));
   steps.push_back("COMMIT");
   return steps;
 }
@@ -256,12 +257,23 @@ Result<std::string> SqliteSink::Prepare(const WriteRequest& request) {
   // WAL: readers keep reading while the run writes, and COMMIT needs no exclusive lock. The
   // mode is stored in the file. synchronous=FULL makes COMMIT durable (NORMAL would not be, in
   // WAL mode); it costs one fsync per run. A larger cache helps big single transactions.
-  Status st =
-      db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536");
-  if (st.ok()) st = db_.Exec("BEGIN IMMEDIATE");
+  Status st = db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536")
+                  .WithContext("sqlite target");
+  if (st.ok()) {
+    // A target that does not fit is refused before anything is written to the file.
+    Result<TargetPlan> probe = BuildPlan(&db_, request);
+    if (!probe) st = probe.error();
+  }
+  if (st.ok()) {
+    // The positions table and the fence in a transaction of their own, committed before the
+    // run's: a raised fence must hold even if this run fails.
+    SqliteCheckpointSession session(db_, "sqlite target " + config_.path);
+    st = sql_common::StartRun(session, SqlitePositionsTable(), request.job_name, request.fence);
+  }
+  if (st.ok()) st = db_.Exec("BEGIN IMMEDIATE").WithContext("sqlite target");
   if (!st.ok()) {
     db_ = Database();
-    return Err(st.WithContext("sqlite target"));
+    return Err(std::move(st));
   }
   Result<TargetPlan> plan = BuildPlan(&db_, request);
   if (!plan) st = plan.error();
@@ -297,25 +309,39 @@ Result<std::unique_ptr<SinkWriter>> SqliteSink::OpenWriter() {
   return std::unique_ptr<SinkWriter>(new SqliteSinkWriter(*this));
 }
 
-Status SqliteSink::Commit() {
-  if (!db_.InTransaction()) return Status::Internal("sqlite target: Commit without Prepare");
+Status SqliteSink::Checkpoint(const std::vector<StreamPosition>& positions) {
+  if (request_.mode == WriteMode::kOverwrite) {
+    return Status::Invalid(
+        "sqlite target {}: write_mode overwrite cannot checkpoint: the first checkpoint would "
+        "commit the DELETE and leave the table holding only part of the rows; use append, "
+        "upsert, replace or ignore for a run that goes on",
+        plan_.table);
+  }
+  // The next transaction begins at once (BEGIN IMMEDIATE): the run keeps SQLite's one write
+  // lock from checkpoint to checkpoint, releasing it only for the instant between them.
+  return CommitRun(positions, /*final=*/false);
+}
+
+Status SqliteSink::CommitWithPositions(const std::vector<StreamPosition>& positions) {
   insert_ = Statement();
-  for (const std::string& sql : config_.post_sql) {
-    SLUICE_RETURN_IF_ERROR(db_.Exec(sql).WithContext("sqlite target: post_sql"));
-  }
-  SLUICE_RETURN_IF_ERROR(db_.Exec(kRunsDdl).WithContext("sqlite target: run marker"));
-  SLUICE_ASSIGN_OR_RETURN(Statement marker, db_.Prepare(kRunsInsert));
-  SLUICE_RETURN_IF_ERROR(marker.Bind(1, SqlValue::Text(request_.job_name)));
-  SLUICE_RETURN_IF_ERROR(marker.Bind(2, SqlValue::Text(request_.run_id)));
-  Result<bool> inserted = marker.Step();
-  if (!inserted) {
-    return inserted.error().WithContext(fmt::format(
-        "sqlite target: run marker {} (was this run already committed?)", request_.run_id));
-  }
-  marker = Statement();
-  SLUICE_RETURN_IF_ERROR(db_.Exec("COMMIT").WithContext("sqlite target: commit"));
+  SLUICE_RETURN_IF_ERROR(CommitRun(positions, /*final=*/true));
   db_ = Database();
   return Status::OK();
+}
+
+Status SqliteSink::CommitRun(const std::vector<StreamPosition>& positions, bool final) {
+  if (!db_.InTransaction()) return Status::Internal("sqlite target: commit without Prepare");
+  if (final) {
+    for (const std::string& sql : config_.post_sql) {
+      SLUICE_RETURN_IF_ERROR(db_.Exec(sql).WithContext("sqlite target: post_sql"));
+    }
+  }
+  SqliteCheckpointSession session(db_,
+                                  fmt::format("sqlite target {} in {}", plan_.table, config_.path));
+  return sql_common::CommitCheckpoint(
+      session, SqlitePositionsTable(),
+      sql_common::RunIdentity{request_.job_name, request_.run_id, request_.fence}, positions,
+      /*begin_next=*/!final);
 }
 
 Status SqliteSink::Abort() {
@@ -329,20 +355,22 @@ Status SqliteSink::Abort() {
 Result<bool> SqliteSink::Recover(const PendingRun& pending) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(config_.path, ec)) return false;
-  // Read-write, so that SQLite can roll back what an interrupted transaction left.
+  // Read-write, so that SQLite can roll back what an interrupted transaction left, and so
+  // that the fence can be raised.
   Result<Database> db =
       Database::Open(config_.path, SQLITE_OPEN_READWRITE, config_.busy_timeout_ms);
   if (!db) return Err(db.error().WithContext("sqlite target: recover"));
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement has_table,
-      db->Prepare("SELECT 1 FROM pragma_table_list WHERE schema = 'main' AND name = ?1"));
-  SLUICE_RETURN_IF_ERROR(has_table.Bind(1, SqlValue::Text(std::string(kRunsTable))));
-  SLUICE_ASSIGN_OR_RETURN(bool exists, has_table.Step());
-  if (!exists) return false;
-  SLUICE_ASSIGN_OR_RETURN(Statement find,
-                          db->Prepare("SELECT 1 FROM _sluice_runs WHERE run_id = ?1"));
-  SLUICE_RETURN_IF_ERROR(find.Bind(1, SqlValue::Text(pending.run_id)));
-  return find.Step();
+  SqliteCheckpointSession session(*db, "sqlite target " + config_.path + ": recover");
+  return sql_common::RecoverRun(session, SqlitePositionsTable(), pending, {});
+}
+
+Result<std::vector<StreamPosition>> SqliteSink::CommittedPositions(const std::string& job) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(config_.path, ec)) return std::vector<StreamPosition>();
+  Result<Database> db = Database::Open(config_.path, SQLITE_OPEN_READONLY, config_.busy_timeout_ms);
+  if (!db) return Err(db.error().WithContext("sqlite target"));
+  SqliteCheckpointSession session(*db, "sqlite target " + config_.path);
+  return sql_common::ReadPositions(session, SqlitePositionsTable(), job);
 }
 
 SqliteSinkWriter::SqliteSinkWriter(SqliteSink& sink) : sink_(sink) {

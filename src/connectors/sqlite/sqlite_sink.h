@@ -1,15 +1,22 @@
-// SqliteSink: writes rows into one table of an SQLite database file, in one transaction.
+// SqliteSink: writes rows into one table of an SQLite database file, in one transaction per
+// run, or per checkpoint for a run that goes on (SupportsCheckpoints()).
 //
 // Lifecycle (core/sink.h), all on the engine's main thread except SqliteSinkWriter::Write:
-//   Recover()  -> is the pending run's marker in _sluice_runs? (SQLite itself rolls back
-//                 whatever an interrupted transaction left, on the next open)
-//   Prepare()  -> open (creating the file and its directories), WAL, BEGIN IMMEDIATE, create or
-//                 check the table, pre_sql, DELETE for overwrite, prepare the INSERT
+//   Recover()  -> raise the job's fence in _sluice_positions (committed), then: is the pending
+//                 run the job's last committed one? (SQLite itself rolls back whatever an
+//                 interrupted transaction left, on the next open)
+//   Prepare()  -> open (creating the file and its directories), WAL, check the target, create
+//                 _sluice_positions and raise the job's fence (a short transaction of its
+//                 own), BEGIN IMMEDIATE, create or check the table, pre_sql (once per run),
+//                 DELETE for overwrite, prepare the INSERT
 //   OpenWriter() once (SQLite has a single writer), Write() batches, Finish()
-//   Commit()   -> post_sql, the run marker row, COMMIT; or Abort() -> ROLLBACK
-// The run marker is written in the same transaction as the data, so after a kill -9 the data
-// and the marker are either both there or both gone: that is what makes every write mode
-// exactly-once when the engine asks Recover() before running again.
+//   Checkpoint() -> the run row (fence-checked) and stream positions, COMMIT, BEGIN IMMEDIATE
+//                 at once: a run that goes on keeps the file's write lock between checkpoints
+//   Commit()   -> post_sql (final commit only), the run row, COMMIT; or Abort() -> ROLLBACK
+// The run row is written in the same transaction as the data (sql_common/checkpoint_commit.h),
+// so after a kill -9 the data and the marker are either both there or both gone: that is what
+// makes every write mode exactly-once when the engine asks Recover() before running again.
+// Overwrite cannot checkpoint (kInvalid).
 #pragma once
 
 #include <memory>
@@ -33,8 +40,12 @@ class SqliteSink : public Sink {
   Result<std::string> Prepare(const WriteRequest& request) override;
   int MaxWriters() const override { return 1; }
   Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
-  Status Commit() override;
+  Status Commit() override { return CommitWithPositions({}); }
   Status Abort() override;
+  bool SupportsCheckpoints() const override { return true; }
+  Status Checkpoint(const std::vector<StreamPosition>& positions) override;
+  Status CommitWithPositions(const std::vector<StreamPosition>& positions) override;
+  Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job) override;
   Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
   std::string Describe() const override { return config_.Describe(); }
 
@@ -53,6 +64,9 @@ class SqliteSink : public Sink {
   Status CheckUniqueKey(Database& db, const std::string& table,
                         const std::vector<std::string>& key) const;
   Status PrepareInTransaction(const TargetPlan& plan);
+  // Commits the open transaction with the run row and `positions`; `final` runs post_sql and
+  // begins no next transaction.
+  Status CommitRun(const std::vector<StreamPosition>& positions, bool final);
 
   SqliteConfig config_;
   WriteRequest request_;

@@ -34,7 +34,11 @@ class SqliteSinkTest : public ::testing::Test {
     EXPECT_TRUE(r.has_value()) << r.error().ToString();
     return r.value_or(false);
   }
-  Rows Runs() { return QueryRows(db_, "SELECT job, run_id FROM _sluice_runs ORDER BY run_id"); }
+  // The job's run row: the last run that committed.
+  Rows Runs() {
+    return QueryRows(db_,
+                     "SELECT job, run_id FROM _sluice_positions WHERE stream = '' ORDER BY job");
+  }
 
   TempDir dir_;
   std::string db_ = dir_.File("sub/dir/target.db");  // parent directories do not exist yet
@@ -62,7 +66,7 @@ TEST_F(SqliteSinkTest, AppendCreatesTheTableAndRecordsTheRun) {
   ASSERT_TRUE(
       WriteRun(sink, Request(schema_, WriteMode::kAppend, {}, "run-2"), batch, rejects).ok());
   EXPECT_EQ(Orders(), (Rows{"1|1.50|a", "2|NULL|NULL", "3|3.00|c"}));
-  EXPECT_EQ(Runs(), (Rows{"test-job|run-1", "test-job|run-2"}));
+  EXPECT_EQ(Runs(), (Rows{"test-job|run-2"}));  // updated in place: one row per job
 }
 
 TEST_F(SqliteSinkTest, ConstraintViolationsAreRejectedAndTheRestWritten) {
@@ -103,7 +107,8 @@ TEST_F(SqliteSinkTest, IncompatibleTableIsReportedBeforeAnythingIsWritten) {
                               ": column 'id' is TEXT but incoming is int64; column 'amount' "
                               "missing; column 'note' is BLOB but incoming is string");
   EXPECT_EQ(QueryRows(db_, "SELECT id FROM orders"), (Rows{"x"}));
-  EXPECT_TRUE(QueryRows(db_, "SELECT name FROM sqlite_schema WHERE name = '_sluice_runs'").empty());
+  EXPECT_TRUE(
+      QueryRows(db_, "SELECT name FROM sqlite_schema WHERE name = '_sluice_positions'").empty());
 
   auto plan = sink.Plan(Request(schema_));
   EXPECT_FALSE(plan.has_value());
@@ -194,12 +199,6 @@ TEST_F(SqliteSinkTest, RecoverTellsWhetherTheRunCommitted) {
   EXPECT_FALSE(Committed(other, "run-2"));
   ASSERT_TRUE(sink.Abort().ok());
   EXPECT_EQ(Orders(), (Rows{"1|1.00|a"}));
-
-  // Committing the same run id twice would duplicate data: refused.
-  Status again = WriteRun(sink, Request(schema_), MakeBatch(schema_, {{"9", "9", "x"}}), rejects);
-  EXPECT_FALSE(again.ok());
-  ASSERT_TRUE(sink.Abort().ok());
-  EXPECT_EQ(Orders(), (Rows{"1|1.00|a"}));
 }
 
 // The real thing: a process killed with SIGKILL before or after COMMIT. The marker tells the
@@ -248,9 +247,10 @@ TEST_F(SqliteSinkTest, PlanChangesNothing) {
   EXPECT_FALSE(std::filesystem::exists(db_));
   ASSERT_GE(plan->size(), 6u);
   EXPECT_EQ((*plan)[0], "create database file " + db_);
-  EXPECT_NE((*plan)[3].find("CREATE TABLE \"orders\""), std::string::npos);
-  EXPECT_EQ((*plan)[4], "DELETE FROM orders WHERE id < 0");
-  EXPECT_EQ((*plan)[5], "DELETE FROM \"orders\"");
+  EXPECT_NE((*plan)[2].find("CREATE TABLE IF NOT EXISTS \"_sluice_positions\""), std::string::npos);
+  EXPECT_NE((*plan)[5].find("CREATE TABLE \"orders\""), std::string::npos);
+  EXPECT_EQ((*plan)[6], "DELETE FROM orders WHERE id < 0");
+  EXPECT_EQ((*plan)[7], "DELETE FROM \"orders\"");
 
   RecordingRejects rejects;
   ASSERT_TRUE(WriteRun(sink, Request(schema_, WriteMode::kAppend, {"id"}),
@@ -258,9 +258,9 @@ TEST_F(SqliteSinkTest, PlanChangesNothing) {
                   .ok());
   plan = sink.Plan(Request(schema_, WriteMode::kUpsert, {"id"}));
   ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
-  EXPECT_EQ((*plan)[2], "table orders exists; columns match");
+  EXPECT_EQ((*plan)[4], "table orders exists; columns match");
   EXPECT_EQ(
-      (*plan)[3],
+      (*plan)[5],
       "INSERT INTO \"orders\" (\"id\", \"amount\", \"note\") VALUES (?1, ?2, ?3) ON CONFLICT "
       "(\"id\") DO UPDATE SET \"amount\" = excluded.\"amount\", \"note\" = excluded.\"note\"");
 }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/sql_common/positions_table.h"
 #include "connectors/sqlite/sqlite_types.h"
 
 namespace sluice::sqlite {
@@ -15,23 +16,6 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                  std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 std::string TextOf(sqlite3_stmt* stmt, int col) {
@@ -131,8 +115,9 @@ Result<std::vector<std::string>> ListTables(Database& db) {
       Statement stmt,
       db.Prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
                  "type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND "
-                 "name <> ?1 ORDER BY name"));
-  SLUICE_RETURN_IF_ERROR(stmt.Bind(1, SqlValue::Text(std::string(kRunsTable))));
+                 "name NOT IN (?1, ?2) ORDER BY name"));
+  SLUICE_RETURN_IF_ERROR(stmt.Bind(1, SqlValue::Text(std::string(sql_common::kPositionsTable))));
+  SLUICE_RETURN_IF_ERROR(stmt.Bind(2, SqlValue::Text(std::string(sql_common::kLegacyRunsTable))));
   std::vector<std::string> names;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -140,20 +125,6 @@ Result<std::vector<std::string>> ListTables(Database& db) {
     names.push_back(TextOf(stmt.get(), 0));
   }
   return names;
-}
-
-std::optional<std::string> ClosestName(std::string_view name,
-                                       const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
-  for (const std::string& c : candidates) {
-    size_t d = EditDistance(name, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  return best;
 }
 
 std::string JoinNames(const std::vector<std::string>& names, size_t max) {

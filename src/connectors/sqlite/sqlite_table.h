@@ -7,13 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/suggest.h"
+
 #include "connectors/sqlite/sqlite_handle.h"
 #include "core/types.h"
 
 namespace sluice::sqlite {
-
-// The table sluice writes run markers into (see sqlite_sink.h).
-inline constexpr std::string_view kRunsTable = "_sluice_runs";
 
 struct TableColumn {
   std::string name;
@@ -46,9 +45,7 @@ Result<std::optional<TableInfo>> LoadTableInfo(Database& db, std::string_view na
 // User tables and views of the main schema, sorted; without SQLite's and sluice's own.
 Result<std::vector<std::string>> ListTables(Database& db);
 
-// The candidate closest to `name` by edit distance, if it is close enough to be a typo.
-std::optional<std::string> ClosestName(std::string_view name,
-                                       const std::vector<std::string>& candidates);
+using ::sluice::ClosestName;  // core/suggest.h
 // "a, b, c" (at most `max` names, then "...").
 std::string JoinNames(const std::vector<std::string>& names, size_t max = 30);
 
