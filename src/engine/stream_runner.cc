@@ -115,7 +115,8 @@ class StreamRunner {
     }
 
     // Step 4 and 5.
-    RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records);
+    RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records,
+                            spec_.settings.error_window_ms);
     Status moved;
     {
       ProgressReporter progress(metrics_, spec_.name, options_.run.progress);
