@@ -31,7 +31,9 @@ constexpr std::string_view kUnlimited = " (0 = unlimited)";
 
 // "off" and "0" turn a bound off (0); anything else is parsed by `parse` (quantity_text.h),
 // whose message names the bad text; the key and its place in the file are added here.
-bool IsOff(const std::string& text) { return text == "off" || text == "0"; }
+bool IsOff(const std::string& text) {
+  return text == "off" || text == "0";
+}
 
 Result<int64_t> Quantity(const Options& options, const std::string& key, int64_t fallback,
                          bool may_be_off, Result<int64_t> (*parse)(std::string_view)) {
@@ -86,9 +88,8 @@ Result<int64_t> StallSeconds(const Options& options) {
   }
   if (seconds < 0 || seconds > 86400) {
     return Err(options.ErrorAt(
-        "stall_timeout",
-        fmt::format("expected 0 (wait forever) up to 86400 seconds (1d), got '{}'",
-                    value->scalar)));
+        "stall_timeout", fmt::format("expected 0 (wait forever) up to 86400 seconds (1d), got '{}'",
+                                     value->scalar)));
   }
   return seconds;
 }
@@ -112,8 +113,8 @@ Result<SettingsSpec> ParseSettings(const ParseContext& context, const YAML::Node
                           IntInRange(rate, "bytes_per_second", 0, 0, INT64_MAX, kUnlimited));
   const Options errors = options.GetObject("error_limit");
   SLUICE_ASSIGN_OR_RETURN(s.error_limit_rows, IntInRange(errors, "rows", 0, 0, INT64_MAX));
-  SLUICE_ASSIGN_OR_RETURN(s.error_window_ms, Quantity(errors, "window", 0, /*may_be_off=*/true,
-                                                      ParseDurationMillis));
+  SLUICE_ASSIGN_OR_RETURN(s.error_window_ms,
+                          Quantity(errors, "window", 0, /*may_be_off=*/true, ParseDurationMillis));
 
   s.dirty_records = options.GetString("dirty_records");
   s.time_zone = options.GetString("time_zone", "UTC");
@@ -127,14 +128,12 @@ Result<SettingsSpec> ParseSettings(const ParseContext& context, const YAML::Node
   SLUICE_ASSIGN_OR_RETURN(s.batch_bytes, Quantity(options, "batch_bytes", s.batch_bytes,
                                                   /*may_be_off=*/false, ParseByteSize));
   if (s.batch_bytes < kMinBatchBytes || s.batch_bytes > kMaxBatchBytes) {
-    return Err(options.ErrorAt(
-        "batch_bytes", fmt::format("expected 1KiB up to 1GiB, got '{}'",
-                                   options.Find("batch_bytes")->scalar)));
+    return Err(options.ErrorAt("batch_bytes", fmt::format("expected 1KiB up to 1GiB, got '{}'",
+                                                          options.Find("batch_bytes")->scalar)));
   }
   SLUICE_RETURN_IF_ERROR(ParseCheckpoint(options, s));
-  SLUICE_ASSIGN_OR_RETURN(s.lease_timeout_ms,
-                          Quantity(options, "lease_timeout", s.lease_timeout_ms,
-                                   /*may_be_off=*/false, ParseDurationMillis));
+  SLUICE_ASSIGN_OR_RETURN(s.lease_timeout_ms, Quantity(options, "lease_timeout", s.lease_timeout_ms,
+                                                       /*may_be_off=*/false, ParseDurationMillis));
   if (s.lease_timeout_ms < 1000) {
     return Err(options.ErrorAt(
         "lease_timeout",

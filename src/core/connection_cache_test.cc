@@ -18,7 +18,9 @@ struct FakeConnection {
   int* open;
 };
 
-TEST(ConnectionCacheTest, NoReuseWithoutABinding) { EXPECT_EQ(ConnectionCache::Current(), nullptr); }
+TEST(ConnectionCacheTest, NoReuseWithoutABinding) {
+  EXPECT_EQ(ConnectionCache::Current(), nullptr);
+}
 
 TEST(ConnectionCacheTest, ScopedReuseBindsItsOwnCacheAndClosesItsConnections) {
   int open = 0;

@@ -16,10 +16,15 @@ struct Unit {
 constexpr Unit kDurationUnits[] = {
     {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
 
-constexpr Unit kSizeUnits[] = {
-    {"b", 1},         {"kb", 1'000},         {"mb", 1'000'000},
-    {"gb", 1'000'000'000}, {"tb", 1'000'000'000'000}, {"kib", int64_t{1} << 10},
-    {"mib", int64_t{1} << 20}, {"gib", int64_t{1} << 30}, {"tib", int64_t{1} << 40}};
+constexpr Unit kSizeUnits[] = {{"b", 1},
+                               {"kb", 1'000},
+                               {"mb", 1'000'000},
+                               {"gb", 1'000'000'000},
+                               {"tb", 1'000'000'000'000},
+                               {"kib", int64_t{1} << 10},
+                               {"mib", int64_t{1} << 20},
+                               {"gib", int64_t{1} << 30},
+                               {"tib", int64_t{1} << 40}};
 
 // Spellings people write that are not units here, with the unit they meant: only for the
 // "did you mean" of an error, never accepted as such (one spelling per unit keeps job files
@@ -28,19 +33,40 @@ struct Alias {
   std::string_view written;
   std::string_view meant;
 };
-constexpr Alias kDurationAliases[] = {
-    {"msec", "ms"},   {"msecs", "ms"},  {"millis", "ms"}, {"millisecond", "ms"},
-    {"milliseconds", "ms"}, {"sec", "s"},     {"secs", "s"},    {"second", "s"},
-    {"seconds", "s"}, {"min", "m"},     {"mins", "m"},    {"minute", "m"},
-    {"minutes", "m"}, {"hr", "h"},      {"hrs", "h"},     {"hour", "h"},
-    {"hours", "h"},   {"day", "d"},     {"days", "d"},    {"ms", "ms"},
-    {"s", "s"},       {"m", "m"},       {"h", "h"},       {"d", "d"}};  // "10S", "2H"
-constexpr Alias kSizeAliases[] = {{"k", "KiB"},     {"m", "MiB"},    {"g", "GiB"},
-                                  {"t", "TiB"},     {"byte", "B"},   {"bytes", "B"},
+constexpr Alias kDurationAliases[] = {{"msec", "ms"},
+                                      {"msecs", "ms"},
+                                      {"millis", "ms"},
+                                      {"millisecond", "ms"},
+                                      {"milliseconds", "ms"},
+                                      {"sec", "s"},
+                                      {"secs", "s"},
+                                      {"second", "s"},
+                                      {"seconds", "s"},
+                                      {"min", "m"},
+                                      {"mins", "m"},
+                                      {"minute", "m"},
+                                      {"minutes", "m"},
+                                      {"hr", "h"},
+                                      {"hrs", "h"},
+                                      {"hour", "h"},
+                                      {"hours", "h"},
+                                      {"day", "d"},
+                                      {"days", "d"},
+                                      {"ms", "ms"},
+                                      {"s", "s"},
+                                      {"m", "m"},
+                                      {"h", "h"},
+                                      {"d", "d"}};  // "10S", "2H"
+constexpr Alias kSizeAliases[] = {{"k", "KiB"},     {"m", "MiB"},     {"g", "GiB"},
+                                  {"t", "TiB"},     {"byte", "B"},    {"bytes", "B"},
                                   {"kbytes", "KB"}, {"mbytes", "MB"}, {"gbytes", "GB"}};
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsAlpha(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string Lower(std::string_view text) {
   std::string out(text);

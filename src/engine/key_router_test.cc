@@ -34,7 +34,8 @@ Batch MakeBatch(int64_t first, int64_t rows) {
 }
 
 std::string KeyOf(const Batch& batch, size_t row) {
-  std::string key = batch.columns[0].IsNull(row) ? "NULL" : std::string(batch.columns[0].GetView(row));
+  std::string key =
+      batch.columns[0].IsNull(row) ? "NULL" : std::string(batch.columns[0].GetView(row));
   return key + "/" + std::to_string(batch.columns[1].GetInt(row));
 }
 

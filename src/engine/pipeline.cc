@@ -139,8 +139,6 @@ Status Pipeline::Run() {
     return shared.stop.load(std::memory_order_relaxed);
   };
 
-  // Rows are counted as read, rejected and filtered before an error is returned, so that a
-  // failed run's numbers still add up (the rejected rows are in the dirty-records file).
   // Queues a batch for the writers: whole, or split by key into one batch per writer.
   auto push = [&](std::unique_ptr<Batch> batch, KeyRouter* router, int64_t& waited) -> bool {
     if (router == nullptr) return shared.queue[0]->Push(std::move(batch), &waited);
@@ -163,8 +161,9 @@ Status Pipeline::Run() {
     return true;
   };
 
-  auto read_split = [&](const Split& split, CountingRejects& rejects,
-                        KeyRouter* router) -> Status {
+  // Rows are counted as read, rejected and filtered before an error is returned, so that a
+  // failed run's numbers still add up (the rejected rows are in the dirty-records file).
+  auto read_split = [&](const Split& split, CountingRejects& rejects, KeyRouter* router) -> Status {
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<SplitReader> reader, source_.OpenSplit(split));
     bool more = true;
     std::unique_ptr<Batch> batch;  // kept across an empty round, recycled at the end
@@ -199,7 +198,8 @@ Status Pipeline::Run() {
       metrics_.rows_filtered.fetch_add(rows - static_cast<int64_t>(batch->num_rows()) - rejected,
                                        std::memory_order_relaxed);
       if (batch->num_rows() == 0) continue;  // all filtered out: the batch is reused
-      if (!transforms_.empty()) SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, options_.output_schema));
+      if (!transforms_.empty())
+        SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, options_.output_schema));
       metrics_.throttle_wait_ns.fetch_add(shared.limiter.Acquire(rows, bytes, shared.stop),
                                           std::memory_order_relaxed);
       int64_t waited = 0;

@@ -81,8 +81,8 @@ class FakeReader : public SplitReader {
 
 Result<std::unique_ptr<SplitReader>> FakeSource::OpenSplit(const Split& split) {
   int64_t begin = split.index * rows_;
-  return std::unique_ptr<SplitReader>(
-      std::make_unique<FakeReader>(begin, begin + rows_, split.index == fail_split, refuse_every, idle));
+  return std::unique_ptr<SplitReader>(std::make_unique<FakeReader>(
+      begin, begin + rows_, split.index == fail_split, refuse_every, idle));
 }
 
 // A sink that remembers every id; can be slowed down ("corked") to test backpressure.
