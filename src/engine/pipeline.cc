@@ -106,6 +106,26 @@ void Reshape(Batch& batch, const Schema& schema) {
   batch.row_count_without_columns = 0;
 }
 
+// Remembers how large one reader's batches come out, to size new ones at once.
+class BatchSizer {
+ public:
+  void Note(const Batch& batch) {
+    rows_ = batch.num_rows();
+    bytes_.resize(batch.columns.size());
+    for (size_t i = 0; i < batch.columns.size(); ++i) bytes_[i] = batch.columns[i].data().size();
+  }
+  void Reserve(Batch& batch) const {
+    if (rows_ == 0) return;
+    for (size_t i = 0; i < batch.columns.size() && i < bytes_.size(); ++i) {
+      batch.columns[i].Reserve(rows_, bytes_[i]);
+    }
+  }
+
+ private:
+  size_t rows_ = 0;
+  std::vector<size_t> bytes_;
+};
+
 // Gives `out` the column types of `like` (for the outputs of a KeyRouter).
 void ShapeLike(Batch& out, const Batch& like) {
   out.columns.resize(like.columns.size());
@@ -167,9 +187,17 @@ Status Pipeline::Run() {
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<SplitReader> reader, source_.OpenSplit(split));
     bool more = true;
     std::unique_ptr<Batch> batch;  // kept across an empty round, recycled at the end
+    BatchSizer sizer;
     while (more && !should_stop()) {
-      if (!batch) batch = shared.TakeBatch();
+      bool fresh = false;
+      if (!batch) {
+        batch = shared.TakeBatch();
+        fresh = batch->columns.empty();  // not recycled: a writer kept the last one
+      }
       Reshape(*batch, source_schema);
+      // Sized like the previous batch, so a writer that takes its batches (WriteAndTake)
+      // costs one allocation per column, not a growth sequence of copies.
+      if (fresh) sizer.Reserve(*batch);
       batch->split_index = split.index;
       // A row the source refuses was read all the same: it is read and rejected.
       const int64_t rejected_before = rejects.count();
@@ -185,6 +213,7 @@ Status Pipeline::Run() {
       metrics_.rows_rejected.fetch_add(refused, std::memory_order_relaxed);
       metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
       if (!next) return next.error();
+      sizer.Note(*batch);
       SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, source_schema));
       Status transformed;
       const int64_t transform_rejected_before = rejects.count();
