@@ -23,13 +23,15 @@ build_packages=(
   libsqlite3-dev sqlite3
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libre2-dev libabsl-dev tzdata
-  libmariadb-dev libpq-dev
+  libmariadb-dev libpq-dev libzstd-dev
 )
 # scripts/test-servers.sh runs mariadbd and PostgreSQL in user space and finds free ports
-# with ss (iproute2).
+# with ss (iproute2). mariadb-test-data ships binlogs written by MySQL 8.0 and older MariaDB
+# servers (its std_data/), which the binlog decoder's tests read.
 test_packages=(
   libgtest-dev libgmock-dev
   mariadb-server mariadb-client postgresql postgresql-client iproute2
+  mariadb-test-data
 )
 # The bench/ scripts measure with /usr/bin/time and compare with pgloader and mydumper.
 bench_packages=(

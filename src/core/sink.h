@@ -82,7 +82,8 @@ class SinkWriter {
   virtual Status WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rejects) {
     return Write(*batch, rejects);
   }
-  // Flushes what this writer buffered. Called once, before Commit().
+  // Flushes what this writer buffered. Called before Commit(), and before each Checkpoint():
+  // a writer of a run that checkpoints is written to again after Finish().
   virtual Status Finish() = 0;
 };
 
@@ -116,6 +117,12 @@ class Sink {
   // The positions the target holds for `job` (an empty list when it holds none, or keeps no
   // positions: then the state store's are the truth). Called before Prepare().
   virtual Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job);
+  // A target without transactions (a file) cannot hold positions with its rows: the engine
+  // then writes them to the state store after each checkpoint, in one store transaction with
+  // CheckpointState(), the sink state as of that checkpoint; Recover() of that state brings
+  // the target back to the checkpoint and returns true.
+  virtual bool PositionsInStateStore() const { return false; }
+  virtual std::string CheckpointState() const { return ""; }
   // What Prepare would do (DDL, files), for `sluice check`; must not change anything.
   virtual Result<std::vector<std::string>> Plan(const WriteRequest& request) = 0;
   virtual std::string Describe() const = 0;

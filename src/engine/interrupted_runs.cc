@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/job_setup.h"
+#include "engine/store_positions.h"
 #include "tables/table_plan.h"
 
 namespace sluice {
@@ -32,9 +33,16 @@ Result<std::string> ResolvePendingRun(StateStore& state, Sink& sink, const JobSt
                                       const Fence& fence) {
   if (!job_state.pending) return std::string();
   const PendingRunRecord& pending = *job_state.pending;
-  SLUICE_ASSIGN_OR_RETURN(
-      bool committed,
-      sink.Recover(PendingRun{pending.run_id, pending.sink_state, job_state.job, fence.token}));
+  // A run that checkpointed into a target without transactions left its last checkpoint's
+  // sink state in the store: recovery goes back to that checkpoint, not to the run's start.
+  std::string sink_state = pending.sink_state;
+  if (sink.PositionsInStateStore()) {
+    SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> checkpointed,
+                            StoredCheckpointState(state, job_state.job, pending.run_id));
+    if (checkpointed) sink_state = std::move(*checkpointed);
+  }
+  SLUICE_ASSIGN_OR_RETURN(bool committed, sink.Recover(PendingRun{pending.run_id, sink_state,
+                                                                  job_state.job, fence.token}));
   if (committed) {
     RunRecord rec;
     rec.outcome = "recovered";

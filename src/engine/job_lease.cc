@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <mutex>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -12,12 +14,25 @@
 namespace sluice {
 namespace {
 
+// The jobs whose lease this process holds. A lease naming this host and this very pid that
+// is not among them was taken by an earlier process that had the same pid: in a container
+// every run is pid 1, and a restarted container keeps its host name.
+std::mutex held_mu;
+std::set<std::string>& HeldHere() {
+  static std::set<std::string> held;
+  return held;
+}
+bool HeldByThisProcess(const std::string& job) {
+  std::lock_guard lock(held_mu);
+  return HeldHere().count(job) > 0;
+}
+
 // Whether `holder` is a process of this host that no longer runs. Another host's process is
 // never judged from here: its lease expires instead. (A pid reused by an unrelated process
 // looks alive: then the lease expires too, only later.)
-bool DeadOnThisHost(const Lease& holder, const LeaseOwner& me) {
+bool DeadOnThisHost(const std::string& job, const Lease& holder, const LeaseOwner& me) {
   if (holder.owner.host != me.host || holder.owner.pid <= 0) return false;
-  if (holder.owner.pid == me.pid) return false;
+  if (holder.owner.pid == me.pid) return !HeldByThisProcess(job);
   return ::kill(static_cast<pid_t>(holder.owner.pid), 0) == -1 && errno == ESRCH;
 }
 
@@ -33,7 +48,7 @@ Result<std::unique_ptr<JobLease>> JobLease::Acquire(StateStore& store, const std
                                                     std::chrono::milliseconds ttl) {
   const LeaseOwner me = ThisProcess();
   SLUICE_ASSIGN_OR_RETURN(LeaseAttempt attempt, store.AcquireLease(job, me, ttl, std::nullopt));
-  if (!attempt.acquired && DeadOnThisHost(attempt.lease, me)) {
+  if (!attempt.acquired && DeadOnThisHost(job, attempt.lease, me)) {
     spdlog::warn("{}: the run that held this job (pid {}) is gone; taking its lease over", job,
                  attempt.lease.owner.pid);
     SLUICE_ASSIGN_OR_RETURN(attempt, store.AcquireLease(job, me, ttl, attempt.lease.token));
@@ -45,6 +60,10 @@ Result<std::unique_ptr<JobLease>> JobLease::Acquire(StateStore& store, const std
                                   "end, or stop it",
                                   job, DescribeLeaseHolder(attempt.lease), attempt.lease.expires_at,
                                   store.Describe())));
+  }
+  {
+    std::lock_guard lock(held_mu);
+    HeldHere().insert(job);
   }
   return std::unique_ptr<JobLease>(new JobLease(store, job, attempt.lease.token, ttl));
 }
@@ -61,6 +80,10 @@ JobLease::~JobLease() {
   }
   cv_.notify_all();
   renewer_.join();
+  {
+    std::lock_guard lock(held_mu);
+    HeldHere().erase(job_);
+  }
   Status released = store_.ReleaseLease(job_, token_);
   if (!released.ok()) spdlog::warn("{}: releasing its lease: {}", job_, released.message());
 }

@@ -14,6 +14,7 @@
 #include "engine/reject_collector.h"
 #include "engine/run_clock.h"
 #include "engine/run_metrics.h"
+#include "engine/store_positions.h"
 #include "state/state_store.h"
 
 namespace sluice {
@@ -77,10 +78,16 @@ class StreamRunner {
     summary_.source = stream.Describe();
     summary_.target = sink.Describe();
     if (!sink.SupportsCheckpoints()) {
+      return Status::Invalid("{}: the {} target cannot take a realtime job: it cannot checkpoint",
+                             spec_.name, spec_.target_type);
+    }
+    if (setup_.write.mode == WriteMode::kOverwrite) {
+      // Overwrite replaces the target at its commit: with a checkpoint every second, each one
+      // would throw away what the last one committed.
       return Status::Invalid(
-          "{}: the {} target cannot take a realtime job yet: it keeps no checkpoints (the "
-          "SQL targets do: mysql, postgres, sqlite)",
-          spec_.name, spec_.target_type);
+          "{}: a realtime job cannot use write_mode: overwrite (each checkpoint would replace "
+          "what the previous one committed); use append or upsert",
+          spec_.name);
     }
 
     // Step 0 and 1: one owner, and what an earlier run left.
@@ -97,8 +104,12 @@ class StreamRunner {
     if (!summary_.recovery_note.empty()) spdlog::warn("{}: {}", spec_.name, summary_.recovery_note);
 
     // Step 2: where the target says the stream stands.
-    SLUICE_ASSIGN_OR_RETURN(std::vector<StreamPosition> committed,
-                            sink.CommittedPositions(spec_.name));
+    std::vector<StreamPosition> committed;
+    if (sink.PositionsInStateStore()) {
+      SLUICE_ASSIGN_OR_RETURN(committed, StorePositions(*state_, spec_.name));
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(committed, sink.CommittedPositions(spec_.name));
+    }
     summary_.position_before = DescribePositions(committed);
     SLUICE_RETURN_IF_ERROR(stream.Start(committed, options_.catch_up));
     spdlog::info("{}: streaming from {}", spec_.name,
@@ -127,12 +138,24 @@ class StreamRunner {
     if (moved.ok()) moved = kept;
     if (moved.ok()) moved = CheckLease();
     if (moved.ok()) moved = sink.CommitWithPositions(stream.Positions());
+    if (moved.ok()) {
+      // The target holds the last rows; if the store cannot say so, the run stays pending and
+      // the next start cuts the target back to the checkpoint the store holds.
+      if (Status saved = SaveToStoreIfNeeded(stream.Positions(), fence); !saved.ok()) {
+        return saved.WithContext("the run stays pending");
+      }
+    }
     if (moved.code() == StatusCode::kOutcomeUnknown) {
       (void)sink.Abort();  // the run stays pending: the next start asks the target
       return moved;
     }
     if (!moved.ok()) {
       (void)sink.Abort();
+      if (sink.PositionsInStateStore()) {
+        // The target may be ahead of the store (a checkpoint whose positions were not saved):
+        // only the recovery at the next start, from the store, puts them back in step.
+        return moved;
+      }
       // Rows up to the last checkpoint are committed: the run is confirmed if it made one
       // (the next start would find the same), discarded otherwise.
       Status resolved = checkpoints_ > 0
@@ -186,6 +209,7 @@ class StreamRunner {
         SLUICE_RETURN_IF_ERROR(CheckLease());
         const std::vector<StreamPosition> positions = stream.Positions();
         SLUICE_RETURN_IF_ERROR(setup_.sink->Checkpoint(positions));
+        SLUICE_RETURN_IF_ERROR(SaveToStoreIfNeeded(positions, lease_->fence()));
         ++checkpoints_;
         committed_rows_ = metrics_.rows_written.load();
         SLUICE_RETURN_IF_ERROR(stream.Acknowledge(positions));
@@ -194,6 +218,16 @@ class StreamRunner {
     }
     metrics_.rows_rejected.store(rejects.count(), std::memory_order_relaxed);
     return writer->Finish();
+  }
+
+  // Targets without transactions: the checkpoint is durable in the target, the positions
+  // and the sink state that goes with them now go to the store, in one transaction. A crash
+  // between the two leaves the store at the previous checkpoint; recovery cuts the target
+  // back to it.
+  Status SaveToStoreIfNeeded(const std::vector<StreamPosition>& positions, const Fence& fence) {
+    if (!setup_.sink->PositionsInStateStore()) return Status::OK();
+    return SaveCheckpointToStore(*state_, spec_.name, summary_.run_id,
+                                 setup_.sink->CheckpointState(), positions, fence);
   }
 
   // Transforms and writes `batch`; the writer may take it (left null).

@@ -10,6 +10,7 @@
 // SLUICE_KILL_SEED replays a failing kill sequence (the seed is printed).
 #include <signal.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -41,26 +42,23 @@ class CheckpointTest : public hardening::ServerTest {
   void SetUp() override {
     ServerTest::SetUp();
     if (HasFatalFailure()) return;
-    schema_ = "ckpt_";
-    for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-      schema_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    schema_ = hardening::TestScopedName("ckpt_");
     PgClient pg(servers_.pg_url);
     pg.Exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_);
   }
 
   // A realtime job from generated rows 1..rows into an append target.
   void WriteStreamJob(const std::string& target, int64_t rows, int64_t rows_per_second) {
-    const std::string job = "name: streamed\n"
-                            "mode: realtime\n"
-                            "source: {type: datagen, rows: " +
-                            std::to_string(rows) +
-                            ", rows_per_second: " + std::to_string(rows_per_second) +
-                            "}\n"
-                            "target: " +
-                            target +
-                            "\n"
-                            "settings: {batch_rows: 500, checkpoint: 100ms}\n";
+    const std::string job =
+        "name: streamed\n"
+        "mode: realtime\n"
+        "source: {type: datagen, rows: " +
+        std::to_string(rows) + ", rows_per_second: " + std::to_string(rows_per_second) +
+        "}\n"
+        "target: " +
+        target +
+        "\n"
+        "settings: {batch_rows: 500, checkpoint: 100ms}\n";
     ASSERT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
   }
   std::string PgTarget() const {
@@ -82,9 +80,10 @@ class CheckpointTest : public hardening::ServerTest {
   // count(*), count(DISTINCT id), min(id), max(id) of a PostgreSQL target, "|"-separated.
   std::string PgShape() {
     PgClient pg(servers_.pg_url);
-    return pg.Value("SELECT count(*) || '|' || count(DISTINCT id) || '|' || "
-                    "coalesce(min(id), 0) || '|' || coalesce(max(id), 0) FROM " +
-                    schema_ + ".t");
+    return pg.Value(
+        "SELECT count(*) || '|' || count(DISTINCT id) || '|' || "
+        "coalesce(min(id), 0) || '|' || coalesce(max(id), 0) FROM " +
+        schema_ + ".t");
   }
 
   std::string schema_;
@@ -104,8 +103,8 @@ TEST_F(CheckpointTest, DISABLED_KilledAtRandomMomentsTheTargetConvergesExactly) 
   std::uniform_int_distribution<int> delay_ms(150, 900);
   int killed = 0;
   for (int round = 0; round < 5; ++round) {
-    Process run = Process::Start(Spec({"run", "job.yaml", "--progress", "none"},
-                                      "round" + std::to_string(round)));
+    Process run = Process::Start(
+        Spec({"run", "job.yaml", "--progress", "none"}, "round" + std::to_string(round)));
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     if (!run.Running()) {
       ProcessResult ended = run.Wait(10s);
@@ -124,6 +123,49 @@ TEST_F(CheckpointTest, DISABLED_KilledAtRandomMomentsTheTargetConvergesExactly) 
       << last.stdout_text;
   // The killed runs made progress that counted: the last run did not start from nothing.
   EXPECT_FALSE(Has(last.stdout_text, "\"position_before\": \"\"")) << last.stdout_text;
+}
+
+// A file has no transaction: its checkpoints are fsyncs, and the positions with the file's
+// size go to the state store. Killed at random moments, the file still ends with every id once.
+TEST_F(CheckpointTest, AFileTargetKilledAtRandomMomentsHoldsEachRowOnce) {
+  constexpr int64_t kRows = 40000;
+  WriteStreamJob("{type: jsonl, path: out/rows.jsonl}", kRows, 20000);
+  unsigned seed = std::random_device{}();
+  if (const char* s = std::getenv("SLUICE_KILL_SEED")) seed = static_cast<unsigned>(std::atoll(s));
+  std::printf("SLUICE_KILL_SEED=%u\n", seed);
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> delay_ms(150, 900);
+  for (int round = 0; round < 5; ++round) {
+    Process run = Process::Start(
+        Spec({"run", "job.yaml", "--progress", "none"}, "round" + std::to_string(round)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ASSERT_TRUE(run.Running()) << "a realtime run without --catch-up ended on its own";
+    ASSERT_EQ(run.Kill().signal, SIGKILL);
+  }
+  ProcessResult last = e2e::RunProcess(
+      Spec({"run", "job.yaml", "--progress", "none", "--catch-up", "--json"}, "last"), 2min);
+  ASSERT_EQ(last.exit_code, 0) << hardening::Describe(last);
+  auto text = e2e::ReadFile(workspace_->Path("out/rows.jsonl"));
+  ASSERT_TRUE(text.has_value());
+  std::vector<int64_t> ids;
+  size_t at = 0;
+  while ((at = text->find("{\"id\":", at)) != std::string::npos) {
+    at += 6;
+    ids.push_back(std::atoll(text->c_str() + at));
+  }
+  ASSERT_EQ(static_cast<int64_t>(ids.size()), kRows) << "seed " << seed;
+  std::sort(ids.begin(), ids.end());
+  for (int64_t i = 0; i < kRows; ++i) ASSERT_EQ(ids[i], i + 1) << "seed " << seed;
+  EXPECT_FALSE(Has(last.stdout_text, "\"position_before\": \"\"")) << last.stdout_text;
+}
+
+TEST_F(CheckpointTest, ARealtimeJobRefusesOverwrite) {
+  WriteStreamJob("{type: jsonl, path: out/rows.jsonl, write_mode: overwrite}", 10, 0);
+  ProcessResult r =
+      e2e::RunProcess(Spec({"run", "job.yaml", "--progress", "none", "--catch-up"}, "run"), 1min);
+  EXPECT_EQ(r.exit_code, 2) << hardening::Describe(r);
+  EXPECT_TRUE(Has(r.stderr_text, "cannot use write_mode: overwrite")) << r.stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(workspace_->Path("out/rows.jsonl")));
 }
 
 TEST_F(CheckpointTest, DISABLED_SigtermEndsARunWithALastCheckpointAndExitZero) {
@@ -151,12 +193,11 @@ TEST_F(CheckpointTest, DISABLED_SigtermEndsARunWithALastCheckpointAndExitZero) {
 TEST_F(CheckpointTest, DISABLED_ACommitCutByTheServerStaysPendingAndNothingIsLostOrDoubled) {
   // A batch job into an append target, paused just before it sends COMMIT; the writer's
   // backend is terminated there, so the COMMIT gets no answer.
-  auto made = e2e::WriteFile(
-      workspace_->Path("batch.yaml"),
-      "name: cut\n"
-      "source: {type: datagen, rows: 5000}\n"
-      "target: " +
-          PgTarget() + "\n");
+  auto made = e2e::WriteFile(workspace_->Path("batch.yaml"),
+                             "name: cut\n"
+                             "source: {type: datagen, rows: 5000}\n"
+                             "target: " +
+                                 PgTarget() + "\n");
   ASSERT_TRUE(made.has_value());
   ProcessSpec spec = Spec({"run", "batch.yaml", "--progress", "none"}, "cut");
   const std::string pause = workspace_->Path("pause-at-commit");
@@ -185,8 +226,8 @@ TEST_F(CheckpointTest, DISABLED_ACommitCutByTheServerStaysPendingAndNothingIsLos
 
   // The next run asks the target (the COMMIT did not land: the backend was gone), and appends
   // the rows exactly once.
-  ProcessResult next = e2e::RunProcess(Spec({"run", "batch.yaml", "--progress", "none"}, "next"),
-                                       2min);
+  ProcessResult next =
+      e2e::RunProcess(Spec({"run", "batch.yaml", "--progress", "none"}, "next"), 2min);
   ASSERT_EQ(next.exit_code, 0) << hardening::Describe(next);
   EXPECT_TRUE(Has(next.stdout_text + next.stderr_text, "before the target committed"))
       << next.stdout_text << next.stderr_text;

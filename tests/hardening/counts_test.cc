@@ -36,10 +36,7 @@ class CountsTest : public hardening::ServerTest {
       csv += std::to_string(id) + "," + (id % 1000 == 0 ? "0" : "1") + "\n";
     }
     ASSERT_TRUE(e2e::WriteFile(workspace_->Path("in.csv"), csv).has_value());
-    // A schema per test: ctest runs the two tests at once.
-    for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-      schema_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    schema_ = hardening::TestScopedName(schema_);
     PgClient pg(servers_.pg_url);
     pg.Exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_ +
             "; CREATE TABLE " + schema_ +

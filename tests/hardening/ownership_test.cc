@@ -39,10 +39,7 @@ class OwnershipTest : public hardening::ServerTest {
   void SetUp() override {
     ServerTest::SetUp();
     if (HasFatalFailure()) return;
-    schema_ = "own_";
-    for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-      schema_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    schema_ = hardening::TestScopedName("own_");
     auto made = e2e::ExecSqlite(
         workspace_->Path("source.db"),
         "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT);"

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -26,6 +27,16 @@ inline std::string WithDatabase(const std::string& url, const std::string& datab
 
 inline std::string Describe(const e2e::ProcessResult& r) {
   return r.Describe() + "\n--- stdout\n" + r.stdout_text + "--- stderr\n" + r.stderr_text;
+}
+
+// `prefix` + the running test's name in lower case, cut to 63 bytes (PostgreSQL's identifier
+// limit): a schema or database of the test's own, since ctest runs a file's tests at once.
+inline std::string TestScopedName(const std::string& prefix) {
+  std::string name = prefix;
+  for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return name.substr(0, 63);
 }
 
 class ServerTest : public ::testing::Test {

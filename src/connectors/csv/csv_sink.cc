@@ -212,35 +212,16 @@ Result<std::unique_ptr<Sink>> CsvSink::Make(const Options& options,
   return std::unique_ptr<Sink>(new CsvSink(path, format));
 }
 
-Result<std::string> CsvSink::Prepare(const WriteRequest& request) {
-  SLUICE_RETURN_IF_ERROR(CheckFileWriteMode("csv", request.mode));
-  schema_ = request.schema;
-  target_ = std::make_unique<FileTarget>(path_);
-  SLUICE_ASSIGN_OR_RETURN(std::string state, target_->Begin(request.mode, request.run_id));
-  if (format_.header && target_->starts_empty()) {
-    CsvRowFormatter(format_, schema_).AppendHeader(target_->buffer());
+void CsvSink::StartFile(FileTarget& target) {
+  if (format_.header && target.starts_empty()) {
+    CsvRowFormatter(format_, schema_).AppendHeader(target.buffer());
   }
-  return state;
 }
 
 Result<std::unique_ptr<SinkWriter>> CsvSink::OpenWriter() {
   if (!target_) return Err(Status::Internal("csv sink: OpenWriter before Prepare"));
   return std::unique_ptr<SinkWriter>(std::make_unique<FormattedFileWriter<CsvRowFormatter>>(
       target_.get(), CsvRowFormatter(format_, schema_)));
-}
-
-Status CsvSink::Commit() {
-  if (!target_) return Status::Internal("csv sink: Commit before Prepare");
-  return target_->Commit();
-}
-
-Status CsvSink::Abort() {
-  return target_ ? target_->Abort() : Status::OK();
-}
-
-Result<std::vector<std::string>> CsvSink::Plan(const WriteRequest& request) {
-  SLUICE_RETURN_IF_ERROR(CheckFileWriteMode("csv", request.mode));
-  return FileTarget::Plan(path_, request.mode);
 }
 
 }  // namespace sluice

@@ -13,33 +13,25 @@
 #include <vector>
 
 #include "connectors/csv/csv_format.h"
+#include "connectors/file_common/file_sink.h"
 #include "connectors/file_common/file_target.h"
 #include "core/connector_registry.h"
 #include "core/sink.h"
 
 namespace sluice {
 
-class CsvSink : public Sink {
+class CsvSink : public FileSink {
  public:
   static Result<std::unique_ptr<Sink>> Make(const Options& options,
                                             const ConnectorContext& context);
 
-  Result<bool> Recover(const PendingRun& pending) override { return FileTarget::Recover(pending); }
-  Result<std::string> Prepare(const WriteRequest& request) override;
-  int MaxWriters() const override { return 1; }
   Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
-  Status Commit() override;
-  Status Abort() override;
-  Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
-  std::string Describe() const override { return "csv:" + path_; }
 
  private:
-  CsvSink(std::string path, CsvFormat format) : path_(std::move(path)), format_(format) {}
+  CsvSink(std::string path, CsvFormat format) : FileSink("csv", std::move(path)), format_(format) {}
+  void StartFile(FileTarget& target) override;
 
-  std::string path_;
   CsvFormat format_;
-  Schema schema_;
-  std::unique_ptr<FileTarget> target_;
 };
 
 // Formats rows as CSV text; separate from the sink so it can be tested and measured alone.

@@ -144,6 +144,26 @@ Status FileTarget::Commit() {
   return Status::OK();
 }
 
+Result<std::string> FileTarget::Checkpoint() {
+  if (fd_ < 0) return Err(Status::Internal("checkpoint of {} without a run", path_));
+  if (mode_ != WriteMode::kAppend) {
+    return Err(Status::Invalid("{}: only write_mode append can checkpoint", path_));
+  }
+  SLUICE_RETURN_IF_ERROR(Flush());
+  if (::fsync(fd_) != 0) return Err(Status::IoError("cannot sync '{}': {}", path_, Errno()));
+  // A file this run created must survive a crash too: its directory entry is made durable.
+  if (created_ && checkpoint_size_ < 0) SLUICE_RETURN_IF_ERROR(SyncDir(ParentDir(path_)));
+  checkpoint_size_ = start_size_ + bytes_written_;
+  nlohmann::json journal;
+  journal["format"] = kJournalFormat;
+  journal["mode"] = "append";
+  journal["path"] = path_;
+  journal["size"] = checkpoint_size_;
+  journal["created"] = false;
+  journal["checkpoint"] = true;
+  return journal.dump();
+}
+
 Status FileTarget::Abort() {
   buffer_.clear();
   if (mode_ == WriteMode::kOverwrite) {
@@ -154,13 +174,14 @@ Status FileTarget::Abort() {
     return Status::OK();
   }
   if (fd_ < 0) return Status::OK();
-  // Take back what this run appended, so a rerun does not duplicate rows.
-  if (::ftruncate(fd_, start_size_) != 0 || ::fsync(fd_) != 0) {
-    return Status::IoError("cannot truncate '{}' back to {} bytes: {}", path_, start_size_,
-                           Errno());
+  // Take back what this run appended since it started (or since its last checkpoint, which
+  // the state store already holds), so a rerun does not duplicate rows.
+  const int64_t keep = checkpoint_size_ >= 0 ? checkpoint_size_ : start_size_;
+  if (::ftruncate(fd_, keep) != 0 || ::fsync(fd_) != 0) {
+    return Status::IoError("cannot truncate '{}' back to {} bytes: {}", path_, keep, Errno());
   }
   SLUICE_RETURN_IF_ERROR(CloseFile());
-  if (created_ && ::unlink(path_.c_str()) != 0 && errno != ENOENT) {
+  if (created_ && checkpoint_size_ < 0 && ::unlink(path_.c_str()) != 0 && errno != ENOENT) {
     return Status::IoError("cannot remove '{}': {}", path_, Errno());
   }
   return Status::OK();
@@ -176,6 +197,7 @@ struct Journal {
   uint64_t ino = 0;
   int64_t size = 0;
   bool created = false;
+  bool checkpoint = false;  // written at a checkpoint: the run's rows up to `size` are in
 };
 
 Result<Journal> ParseJournal(const PendingRun& pending) {
@@ -195,6 +217,7 @@ Result<Journal> ParseJournal(const PendingRun& pending) {
     out.ino = j.value("ino", uint64_t{0});
     out.size = j.value("size", int64_t{0});
     out.created = j.value("created", false);
+    out.checkpoint = j.value("checkpoint", false);
     return out;
   } catch (const nlohmann::json::exception&) {  // a field of the wrong JSON type
     return Err(bad());
@@ -229,8 +252,14 @@ Result<bool> FileTarget::Recover(const PendingRun& pending) {
       SLUICE_RETURN_IF_ERROR(SyncDir(ParentDir(j.path)));
       return false;
     }
+    if (j.checkpoint && st.st_size < j.size) {
+      return Err(Status::DataError(
+          "run {}: {} is {} bytes, shorter than its last checkpoint ({} bytes): it was changed "
+          "outside sluice",
+          pending.run_id, j.path, static_cast<int64_t>(st.st_size), j.size));
+    }
     if (st.st_size > j.size) SLUICE_RETURN_IF_ERROR(TruncateTo(j.path, j.size));
-    return false;
+    return j.checkpoint;
   }
   return Err(Status::Invalid("run {}: unknown file sink mode '{}'", pending.run_id, j.mode));
 }

@@ -10,7 +10,8 @@
 //  - append: the journal records <path>'s size before the run; rows are appended after it and
 //    Commit() fsyncs. The engine calls Recover() only for runs it did not confirm, so Recover()
 //    truncates the file back to that size and returns false: the engine then reads the same
-//    rows again, and every row lands exactly once even across kill -9.
+//    rows again, and every row lands exactly once even across kill -9. A realtime run appends
+//    and checkpoints (Checkpoint()): its journal entry then moves on to each checkpoint's size.
 //
 // Lifecycle: Begin() and Commit()/Abort() on the engine's main thread; buffer()/FlushIfFull()/
 // Flush() from the single writer thread in between (file sinks allow one writer).
@@ -49,6 +50,12 @@ class FileTarget {
 
   Status Commit();
   Status Abort();
+  // Append runs that never end: makes everything written so far durable (fsync) and returns
+  // the journal entry that says so (the file's size now, "checkpoint": true). The engine keeps
+  // it in the state store with the stream positions; Recover() of such an entry truncates the
+  // file back to that size and reports the run as in the target. Abort() after a checkpoint
+  // truncates back to the last checkpoint, not to the run's start.
+  Result<std::string> Checkpoint();
 
   int64_t bytes_written() const { return bytes_written_; }
   const std::string& path() const { return path_; }
@@ -71,6 +78,7 @@ class FileTarget {
   int fd_ = -1;
   bool created_ = false;
   int64_t start_size_ = 0;
+  int64_t checkpoint_size_ = -1;  // the size at the last Checkpoint(); -1: none yet
   int64_t bytes_written_ = 0;
   std::string buffer_;
 };

@@ -124,31 +124,10 @@ Result<std::unique_ptr<Sink>> JsonlSink::Make(const Options& options,
   return std::unique_ptr<Sink>(new JsonlSink(path, format));
 }
 
-Result<std::string> JsonlSink::Prepare(const WriteRequest& request) {
-  SLUICE_RETURN_IF_ERROR(CheckFileWriteMode("jsonl", request.mode));
-  schema_ = request.schema;
-  target_ = std::make_unique<FileTarget>(path_);
-  return target_->Begin(request.mode, request.run_id);
-}
-
 Result<std::unique_ptr<SinkWriter>> JsonlSink::OpenWriter() {
   if (!target_) return Err(Status::Internal("jsonl sink: OpenWriter before Prepare"));
   return std::unique_ptr<SinkWriter>(std::make_unique<FormattedFileWriter<JsonlRowFormatter>>(
       target_.get(), JsonlRowFormatter(format_, schema_)));
-}
-
-Status JsonlSink::Commit() {
-  if (!target_) return Status::Internal("jsonl sink: Commit before Prepare");
-  return target_->Commit();
-}
-
-Status JsonlSink::Abort() {
-  return target_ ? target_->Abort() : Status::OK();
-}
-
-Result<std::vector<std::string>> JsonlSink::Plan(const WriteRequest& request) {
-  SLUICE_RETURN_IF_ERROR(CheckFileWriteMode("jsonl", request.mode));
-  return FileTarget::Plan(path_, request.mode);
 }
 
 }  // namespace sluice

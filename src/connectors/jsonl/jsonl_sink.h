@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/file_common/file_sink.h"
 #include "connectors/file_common/file_target.h"
 #include "connectors/file_common/text_codec.h"
 #include "core/connector_registry.h"
@@ -39,27 +40,18 @@ class JsonlRowFormatter {
   std::vector<std::string> prefixes_;  // '{"name":' for the first column, ',"name":' after
 };
 
-class JsonlSink : public Sink {
+class JsonlSink : public FileSink {
  public:
   static Result<std::unique_ptr<Sink>> Make(const Options& options,
                                             const ConnectorContext& context);
 
-  Result<bool> Recover(const PendingRun& pending) override { return FileTarget::Recover(pending); }
-  Result<std::string> Prepare(const WriteRequest& request) override;
-  int MaxWriters() const override { return 1; }
   Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
-  Status Commit() override;
-  Status Abort() override;
-  Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
-  std::string Describe() const override { return "jsonl:" + path_; }
 
  private:
-  JsonlSink(std::string path, JsonlWriteFormat format) : path_(std::move(path)), format_(format) {}
+  JsonlSink(std::string path, JsonlWriteFormat format)
+      : FileSink("jsonl", std::move(path)), format_(format) {}
 
-  std::string path_;
   JsonlWriteFormat format_;
-  Schema schema_;
-  std::unique_ptr<FileTarget> target_;
 };
 
 }  // namespace sluice

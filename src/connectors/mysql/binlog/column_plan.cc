@@ -1,0 +1,191 @@
+#include "connectors/mysql/binlog/column_plan.h"
+
+#include <fmt/format.h>
+
+namespace sluice::mysql::binlog {
+namespace {
+
+constexpr uint32_t kBinaryCollation = 63;
+
+bool IsLatin1Collation(uint32_t id) {
+  switch (id) {
+    case 5:
+    case 8:
+    case 15:
+    case 31:
+    case 47:
+    case 48:
+    case 49:
+    case 94:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsAsciiCollation(uint32_t id) {
+  return id == 11 || id == 65;
+}
+
+bool IsTextTarget(TypeId t) {
+  return t == TypeId::kString || t == TypeId::kJson;
+}
+
+std::string Mismatch(const TableMapColumn& c, const ColumnDef& def) {
+  return fmt::format("column {}: binlog type {} cannot be read as {}", def.name,
+                     FieldTypeName(c.real_type), TypeName(def.type));
+}
+
+}  // namespace
+
+Result<ColumnPlan> PlanColumn(const TableMapColumn& c, const ColumnDef& def,
+                              const RowDecodeOptions& options) {
+  ColumnPlan p;
+  p.field = c.real_type;
+  p.target = def.type.id;
+  p.name = def.name;
+  p.precision = c.precision;
+  p.scale = c.scale;
+  p.length = c.length;
+  const TypeId t = def.type.id;
+  bool ok = false;
+  auto integer = [&](uint8_t width) -> Status {
+    p.kind = ValueKind::kInt;
+    p.width = width;
+    p.is_unsigned = IsUnsignedInteger(t);
+    ok = IsInteger(t) || (width == 1 && t == TypeId::kBool);
+    if (ok && c.is_unsigned >= 0 && (c.is_unsigned == 1) != p.is_unsigned && t != TypeId::kBool) {
+      return Status::Invalid("column {}: the binlog says {} but the table definition says {}",
+                             def.name, c.is_unsigned ? "unsigned" : "signed", TypeName(def.type));
+    }
+    return Status::OK();
+  };
+  switch (c.real_type) {
+    case FieldType::kTiny:
+      SLUICE_RETURN_IF_ERROR(integer(1));
+      break;
+    case FieldType::kShort:
+      SLUICE_RETURN_IF_ERROR(integer(2));
+      break;
+    case FieldType::kInt24:
+      SLUICE_RETURN_IF_ERROR(integer(3));
+      break;
+    case FieldType::kLong:
+      SLUICE_RETURN_IF_ERROR(integer(4));
+      break;
+    case FieldType::kLongLong:
+      SLUICE_RETURN_IF_ERROR(integer(8));
+      break;
+    case FieldType::kFloat:
+      p.kind = ValueKind::kFloat;
+      ok = IsFloating(t);
+      break;
+    case FieldType::kDouble:
+      p.kind = ValueKind::kDouble;
+      ok = t == TypeId::kFloat64;
+      break;
+    case FieldType::kNewDecimal:
+      p.kind = ValueKind::kDecimal;
+      ok = t == TypeId::kDecimal && c.precision > 0 && c.scale <= c.precision;
+      break;
+    case FieldType::kYear:
+      p.kind = ValueKind::kYear;
+      ok = IsInteger(t);
+      break;
+    case FieldType::kDate:
+    case FieldType::kNewDate:
+      p.kind = ValueKind::kDate;
+      ok = t == TypeId::kDate;
+      break;
+    case FieldType::kTime:
+    case FieldType::kTime2:
+      p.kind = c.real_type == FieldType::kTime ? ValueKind::kTimeOld : ValueKind::kTime2;
+      ok = t == TypeId::kTime && c.scale <= 6;
+      break;
+    case FieldType::kDateTime:
+    case FieldType::kDateTime2:
+      p.kind =
+          c.real_type == FieldType::kDateTime ? ValueKind::kDateTimeOld : ValueKind::kDateTime2;
+      ok = (t == TypeId::kTimestamp || (t == TypeId::kTimestampTz && options.datetime_zone)) &&
+           c.scale <= 6;
+      break;
+    case FieldType::kTimestamp:
+    case FieldType::kTimestamp2:
+      p.kind =
+          c.real_type == FieldType::kTimestamp ? ValueKind::kTimestampOld : ValueKind::kTimestamp2;
+      ok = (t == TypeId::kTimestampTz || t == TypeId::kTimestamp) && c.scale <= 6;
+      break;
+    case FieldType::kBit:
+      p.kind = ValueKind::kBit;
+      ok = IsInteger(t) && c.length <= 64;
+      break;
+    case FieldType::kEnum:
+    case FieldType::kSet:
+      p.kind = c.real_type == FieldType::kEnum ? ValueKind::kEnum : ValueKind::kSet;
+      p.width = static_cast<uint8_t>(c.length);
+      p.members = def.members.empty() ? c.values : def.members;
+      ok = (p.kind == ValueKind::kEnum ? (p.width == 1 || p.width == 2)
+                                       : (p.width >= 1 && p.width <= 8)) &&
+           (IsInteger(t) || t == TypeId::kString);
+      if (ok && t == TypeId::kString && p.members.empty()) {
+        return Err(Status::Invalid(
+            "column {}: {} members are unknown (give them in the column definition, or set the "
+            "server's binlog_row_metadata=FULL)",
+            def.name, FieldTypeName(c.real_type)));
+      }
+      break;
+    case FieldType::kString:
+    case FieldType::kVarchar:
+    case FieldType::kVarString:
+    case FieldType::kTinyBlob:
+    case FieldType::kMediumBlob:
+    case FieldType::kLongBlob:
+    case FieldType::kBlob:
+    case FieldType::kGeometry: {
+      const bool blob = c.real_type != FieldType::kString && c.real_type != FieldType::kVarchar &&
+                        c.real_type != FieldType::kVarString;
+      p.kind =
+          blob ? ValueKind::kBlob
+               : (c.real_type == FieldType::kString ? ValueKind::kString : ValueKind::kVarString);
+      p.width = blob ? static_cast<uint8_t>(c.length) : (c.length > 255 ? 2 : 1);
+      if (blob && (p.width < 1 || p.width > 4)) {
+        return Err(Status::DataError("column {}: BLOB length of {} bytes", def.name, p.width));
+      }
+      std::string_view charset = def.charset;
+      if (charset.empty()) {
+        if (c.collation == kBinaryCollation)
+          charset = "binary";
+        else if (IsLatin1Collation(c.collation))
+          charset = "latin1";
+        else if (IsAsciiCollation(c.collation))
+          charset = "ascii";
+      }
+      if (charset == "latin1") p.codec = TextCodec::kLatin1;
+      if (charset == "ascii") p.codec = TextCodec::kAscii;
+      const bool binary = charset == "binary";
+      if (t == TypeId::kBytes) p.codec = TextCodec::kRaw;  // bytes are taken as stored
+      p.pad_binary = binary && p.kind == ValueKind::kString && t == TypeId::kBytes;
+      ok = t == TypeId::kBytes || (IsTextTarget(t) && c.real_type != FieldType::kGeometry);
+      if (!charset.empty() && charset != "binary" && charset != "latin1" && charset != "ascii" &&
+          !charset.starts_with("utf8")) {
+        return Err(
+            Status::Invalid("column {}: character set {} is not supported by the binlog "
+                            "decoder (utf8mb4, utf8mb3, latin1, ascii, binary are)",
+                            def.name, charset));
+      }
+      break;
+    }
+    case FieldType::kJson:
+      p.kind = ValueKind::kJsonBinary;
+      p.width = static_cast<uint8_t>(c.length);
+      ok = IsTextTarget(t) && p.width >= 1 && p.width <= 4;
+      break;
+    default:
+      return Err(Status::Invalid("column {}: binlog type {} is not supported", def.name,
+                                 FieldTypeName(c.real_type)));
+  }
+  if (!ok) return Err(Status::Invalid("{}", Mismatch(c, def)));
+  return p;
+}
+
+}  // namespace sluice::mysql::binlog
