@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Benchmark: a PostgreSQL table of 5,000,000 rows copied into another table of the same server
-# by sluice (postgres source -> postgres target, binary COPY both ways) against the raw pipe
+# Benchmark: PostgreSQL tables of 1, 5 and 10 million rows, each copied into another table of
+# the same server by sluice (postgres source -> postgres target, binary COPY both ways) against
+# the raw pipe
 #   psql -c "COPY (SELECT ...) TO STDOUT (FORMAT binary)" | psql -c "COPY t FROM STDIN (FORMAT binary)"
-# run in the same script on the same data. Prints wall time, rows/s, peak RSS of the client
-# and the ratio sluice / pipe (goal: at most 1.3; RSS under 300 MB); checks every copy's row
-# count and sums against the source.
+# run in the same script on the same data. Prints, per size, wall time, rows/s, peak RSS of the
+# client and the ratio sluice / pipe (goal: at most 1.3, and flat as the size grows: sluice's
+# cost is linear in the rows; RSS under 300 MB whatever the size); checks every copy's row count
+# and sums against the source.
 #
-#   bench/pg_to_pg.sh build/sluice
-#   ROWS=1000000 RUNS=1 bench/pg_to_pg.sh build/sluice
+#   bench/pg_to_pg.sh build/sluice                         # SIZES="1000000 5000000 10000000"
+#   SIZES="1000000" RUNS=1 bench/pg_to_pg.sh build/sluice  # quicker (ROWS=N is the same)
 #
 # Uses the server of SLUICE_TEST_PG_URL when set; otherwise starts a throwaway one with
 # scripts/test-servers.sh and stops it at the end. The source table is kept between runs when
@@ -16,7 +18,7 @@
 set -euo pipefail
 
 SLUICE=$(realpath "${1:?usage: $0 path/to/sluice}")
-ROWS=${ROWS:-5000000}
+SIZES=${SIZES:-${ROWS:-1000000 5000000 10000000}}
 RUNS=${RUNS:-3}
 PARALLELISM=${PARALLELISM:-1}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,12 +39,14 @@ fi
 URL=$SLUICE_TEST_PG_URL
 pg() { PGOPTIONS="-c client_min_messages=warning" psql "$URL" -X -qAt -v ON_ERROR_STOP=1 "$@"; }
 
-count=-1
-if [[ $(pg -c "SELECT to_regclass('bench_src') IS NOT NULL") == t ]]; then
-  count=$(pg -c "SELECT count(*) FROM bench_src")
-fi
-if [[ "$count" != "$ROWS" ]]; then
-  echo "== generating $ROWS rows in bench_src"
+# Makes bench_src hold $1 rows (kept when it already does: generating 10M rows takes minutes).
+generate() {
+  local rows=$1 count=-1
+  if [[ $(pg -c "SELECT to_regclass('bench_src') IS NOT NULL") == t ]]; then
+    count=$(pg -c "SELECT count(*) FROM bench_src")
+  fi
+  [[ "$count" == "$rows" ]] && return
+  echo "== generating $rows rows in bench_src"
   pg -c "DROP TABLE IF EXISTS bench_src" -c "CREATE TABLE bench_src (
     id bigint PRIMARY KEY, user_id integer NOT NULL, amount numeric(12,2) NOT NULL,
     score double precision, status text NOT NULL, created_at timestamptz NOT NULL, note text)"
@@ -52,14 +56,12 @@ if [[ "$count" != "$ROWS" ]]; then
            '2024-01-01 00:00:00+00'::timestamptz + (g / 3) * interval '1 second'
              + (g % 1000) * interval '1 microsecond',
            CASE WHEN g % 10 = 0 THEN NULL ELSE 'note ' || (g % 97) || repeat('x', g % 20) END
-    FROM generate_series(1, $ROWS) g"
+    FROM generate_series(1, $rows) g"
   pg -c "VACUUM ANALYZE bench_src"
-fi
-for t in bench_pipe bench_sluice; do
-  pg -c "DROP TABLE IF EXISTS $t" -c "CREATE TABLE $t (LIKE bench_src INCLUDING ALL)"
-done
+}
+
 sums="count(*), sum(id), sum(amount), sum(score::numeric), sum(length(note)), max(created_at)"
-want=$(pg -c "SELECT $sums FROM bench_src")
+want=""
 
 # Runs one copy and prints "seconds max_rss_kb"; $1 runs before it and $2 names the copied
 # table for the check.
@@ -119,26 +121,40 @@ export BENCH_PG_URL=$URL
 
 PIPE="psql '$URL' -X -q -c 'COPY (SELECT * FROM bench_src) TO STDOUT (FORMAT binary)' |
    psql '$URL' -X -q -c 'COPY bench_pipe FROM STDIN (FORMAT binary)'"
-# The two alternate, so that both see the same load on a shared machine; best of RUNS each.
-pipe_s="" pipe_kb="" sluice_s="" sluice_kb=""
-for ((r = 1; r <= RUNS; r++)); do
-  echo "== run $r/$RUNS: pipe (psql COPY binary | psql COPY binary), $ROWS rows"
-  read -r s kb < <(measure_once reset_pipe bench_pipe "$PIPE")
-  keep_best pipe_s pipe_kb "$s" "$kb"
-  echo "   ${s}s; sluice (postgres -> postgres, parallelism $PARALLELISM)"
-  read -r s kb < <(measure_once reset_sluice bench_sluice "'$SLUICE' run pg_job.yaml --progress none")
-  keep_best sluice_s sluice_kb "$s" "$kb"
-  echo "   ${s}s"
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+results=()  # "rows pipe_s pipe_kb sluice_s sluice_kb" per size
+
+for ROWS in $SIZES; do
+  generate "$ROWS"
+  for t in bench_pipe bench_sluice; do
+    pg -c "DROP TABLE IF EXISTS $t" -c "CREATE TABLE $t (LIKE bench_src INCLUDING ALL)"
+  done
+  want=$(pg -c "SELECT $sums FROM bench_src")
+  # The two alternate, so that both see the same load on a shared machine; best of RUNS each.
+  pipe_s="" pipe_kb="" sluice_s="" sluice_kb=""
+  for ((r = 1; r <= RUNS; r++)); do
+    echo "== $ROWS rows, run $r/$RUNS: pipe (psql COPY binary | psql COPY binary)"
+    read -r s kb < <(measure_once reset_pipe bench_pipe "$PIPE")
+    keep_best pipe_s pipe_kb "$s" "$kb"
+    echo "   ${s}s; sluice (postgres -> postgres, parallelism $PARALLELISM)"
+    read -r s kb < <(measure_once reset_sluice bench_sluice "'$SLUICE' run pg_job.yaml --progress none")
+    keep_best sluice_s sluice_kb "$s" "$kb"
+    echo "   ${s}s"
+  done
+  results+=("$ROWS $pipe_s $pipe_kb $sluice_s $sluice_kb")
+  # The targets of this size are not needed any more: the next size's disk and cache are its own.
+  pg -c "DROP TABLE bench_pipe" -c "DROP TABLE bench_sluice"
 done
 
-rate() { awk -v n="$ROWS" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
-printf '%-34s %8s %12s %10s\n' "run" "seconds" "rows/s" "peak RSS"
-printf '%-34s %8.2f %12s %7d MB\n' "pipe (psql COPY | psql COPY)" "$pipe_s" "$(rate "$pipe_s")" \
-  $((pipe_kb / 1024))
-printf '%-34s %8.2f %12s %7d MB\n' "sluice (parallelism $PARALLELISM)" "$sluice_s" \
-  "$(rate "$sluice_s")" $((sluice_kb / 1024))
-ratio=$(awk -v a="$sluice_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }')
-echo "ratio sluice / pipe: $ratio (goal <= 1.30); sluice peak RSS $((sluice_kb / 1024)) MB (goal < 300)"
-printf 'run,seconds,rows_per_second,peak_rss_kb\npipe,%s,%s,%s\nsluice,%s,%s,%s\n' \
-  "$pipe_s" "$(rate "$pipe_s")" "$pipe_kb" "$sluice_s" "$(rate "$sluice_s")" "$sluice_kb" \
-  >pg_to_pg.csv
+printf '\n%12s %9s %12s %9s %12s %7s %10s\n' "rows" "pipe s" "pipe rows/s" "sluice s" \
+  "sluice rows/s" "ratio" "sluice RSS"
+echo "rows,pipe_seconds,pipe_peak_rss_kb,sluice_seconds,sluice_peak_rss_kb,ratio" >pg_to_pg.csv
+for line in "${results[@]}"; do
+  read -r rows ps pkb ss skb <<<"$line"
+  ratio=$(awk -v a="$ss" -v b="$ps" 'BEGIN { printf "%.2f", a / b }')
+  printf '%12s %9.2f %12s %9.2f %12s %7s %7d MB\n' "$rows" "$ps" "$(rate "$rows" "$ps")" "$ss" \
+    "$(rate "$rows" "$ss")" "$ratio" $((skb / 1024))
+  echo "$rows,$ps,$pkb,$ss,$skb,$ratio" >>pg_to_pg.csv
+done
+echo "ratio sluice / pipe: goal <= 1.30 at every size, and flat as the size grows;" \
+  "sluice peak RSS: goal < 300 MB at every size (parallelism $PARALLELISM, best of $RUNS)"

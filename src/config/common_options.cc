@@ -104,14 +104,19 @@ const std::vector<OptionSpec>& SettingsOptions() {
        .children = {{.name = "rows",
                      .kind = OptionKind::kInt,
                      .default_value = "0",
-                     .description = "rejected rows tolerated; one more fails the run"}}},
+                     .description = "rejected rows tolerated; one more fails the run"},
+                    {.name = "window",
+                     .description = "count only the rows rejected within this long (e.g. 10m), "
+                                    "for jobs that never end; default: the whole run"}}},
       {.name = "dirty_records",
        .description = "a JSON-lines file that receives rejected rows with their reasons"},
       {.name = "time_zone",
        .default_value = "UTC",
        .description = "IANA name or offset; for ${bizdate} and timestamps without an offset"},
-      {.name = "state_path",
-       .description = "the state store; default SLUICE_STATE or .sluice/state.db"},
+      {.name = "state",
+       .description = "the state store, a path or a URL; default SLUICE_STATE or "
+                      ".sluice/state.db"},
+      {.name = "state_path", .description = "the same as state (its older name)"},
       {.name = "queue_batches",
        .kind = OptionKind::kInt,
        .default_value = "8",
@@ -133,10 +138,26 @@ const std::vector<OptionSpec>& SettingsOptions() {
        .default_value = "0",
        .description = "multi-table jobs: connections to the target at once (0 = derived)"},
       {.name = "stall_timeout",
-       .kind = OptionKind::kInt,
        .default_value = "60",
-       .description = "seconds a MariaDB/PostgreSQL call may go without any answer before the "
+       .description = "seconds (or a duration: 2m) a MariaDB/PostgreSQL call may go without any "
+                      "answer before the "
                       "server counts as stalled and the run fails naming it (0 = wait forever)"},
+      {.name = "batch_bytes",
+       .default_value = "64MiB",
+       .description = "a batch is also cut at this size (64MB, 1GiB, or bytes); bounds memory "
+                      "with wide rows (1MiB..1GiB)"},
+      {.name = "checkpoint",
+       .kind = OptionKind::kObject,
+       .description = "realtime jobs: commit a checkpoint when the first bound is reached; a "
+                      "duration (1s) is the interval; 0 or off turns a bound off",
+       .children = {{.name = "interval", .description = "a duration, e.g. 1s (default 1s)"},
+                    {.name = "rows", .description = "rows since the last checkpoint"},
+                    {.name = "bytes", .description = "bytes since the last checkpoint (64MB)"}},
+       .scalar_child = "interval"},
+      {.name = "lease_timeout",
+       .default_value = "30s",
+       .description = "realtime jobs: an owner that stopped renewing the job's lease loses it "
+                      "after this long (at least 1s)"},
   };
   return kSpecs;
 }

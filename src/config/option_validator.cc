@@ -124,6 +124,20 @@ Result<OptionValue> ValidateMap(const ParseContext& context, const ParseContext:
 
 Result<OptionValue> ValidateObject(const ParseContext& context, const ParseContext::Entry& entry,
                                    const OptionSpec& spec, const std::string& path) {
+  if (entry.value.IsScalar() && !spec.scalar_child.empty()) {
+    for (const OptionSpec& child : spec.children) {
+      if (child.name != spec.scalar_child) continue;
+      ParseContext::Entry shorthand = entry;
+      shorthand.key = child.name;
+      SLUICE_ASSIGN_OR_RETURN(OptionValue inner,
+                              ValidateValue(context, shorthand, child, JoinPath(path, child.name)));
+      OptionValue value;
+      value.kind = OptionKind::kObject;
+      value.location = entry.value_location;
+      value.object.emplace(child.name, std::move(inner));
+      return value;
+    }
+  }
   if (!entry.value.IsMap()) {
     return Err(
         context.Error(entry.value_location, path,

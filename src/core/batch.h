@@ -11,6 +11,7 @@
 
 #include "core/column.h"
 #include "core/schema.h"
+#include "core/status.h"
 
 namespace sluice {
 
@@ -72,5 +73,35 @@ struct Batch {
   // A source that selects no columns (SELECT COUNT-like jobs) still reports rows.
   size_t row_count_without_columns = 0;
 };
+
+// How large a reader lets a batch grow: it stops adding rows once either bound is reached
+// (checked after each row, so a batch may pass `bytes` by its last row). The byte bound keeps
+// memory flat when rows are wide, and keeps every variable-width column far below the 4 GiB its
+// 32-bit offsets can address: only a single value of GiBs can still overflow them, which
+// Column records and the engine reports (FindOffsetOverflow).
+struct BatchLimits {
+  size_t rows = 10000;
+  size_t bytes = kDefaultBatchBytes;
+
+  static constexpr size_t kDefaultBatchBytes = size_t{64} << 20;
+
+  // O(columns): cheap enough per row next to decoding the row's values.
+  bool Full(const Batch& batch) const { return Full(batch.num_rows(), batch); }
+  // For readers that count their rows themselves (rows they will filter out are still in
+  // `batch`, or no column is selected).
+  bool Full(size_t rows_in_batch, const Batch& batch) const {
+    return rows_in_batch >= rows ||
+           (rows_in_batch > 0 && batch.ByteSize() >= bytes);  // at least one row per batch
+  }
+};
+
+// settings.batch_bytes' range.
+inline constexpr int64_t kMinBatchBytes = int64_t{1} << 10;
+inline constexpr int64_t kMaxBatchBytes = int64_t{1} << 30;
+
+// A DataError naming the first column of `batch` (described by `schema`) that holds a value its
+// 32-bit offsets could not address, or OK. The engine checks every batch a reader or a
+// transform made, so such a value fails the run instead of being written corrupted.
+Status CheckOffsets(const Batch& batch, const Schema& schema);
 
 }  // namespace sluice

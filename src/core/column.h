@@ -30,6 +30,7 @@ class Column {
 
   // Drops the values but keeps the memory for the next batch.
   void Clear() {
+    overflowed_ = false;
     valid_.clear();
     fixed_.clear();
     offsets_.clear();
@@ -68,6 +69,9 @@ class Column {
   void AppendBool(bool v) { AppendInt(v ? 1 : 0); }
   void AppendDouble(double v) { AppendInt(std::bit_cast<int64_t>(v)); }
   void AppendBytes(std::string_view v) {
+    if (v.size() > kMaxVarBytes - data_.size()) [[unlikely]] {
+      return AppendOverflow();
+    }
     valid_.push_back(1);
     data_.append(v.data(), v.size());
     offsets_.push_back(static_cast<uint32_t>(data_.size()));
@@ -86,9 +90,16 @@ class Column {
   // For writers that build a var value in pieces: append to MutableData(), then CommitVar().
   std::string& MutableData() { return data_; }
   void CommitVar() {
+    if (data_.size() > kMaxVarBytes) [[unlikely]] {
+      data_.resize(offsets_.back());
+      return AppendOverflow();
+    }
     valid_.push_back(1);
     offsets_.push_back(static_cast<uint32_t>(data_.size()));
   }
+  // True when a value did not fit the 32-bit offsets (it was stored as a null); the batch must
+  // not be written: the engine fails the run naming the column.
+  bool offsets_overflowed() const { return overflowed_; }
 
   // --- reading ---------------------------------------------------------------------------
   bool IsNull(size_t row) const { return valid_[row] == 0; }
@@ -117,7 +128,18 @@ class Column {
   void Filter(const std::vector<uint8_t>& keep);
 
  private:
+  // The most value bytes one column of a batch can address with 32-bit offsets.
+  static constexpr size_t kMaxVarBytes = UINT32_MAX;
+
+  // Keeps the column's shape (one more row) without the value that does not fit; cold.
+  void AppendOverflow() {
+    overflowed_ = true;
+    valid_.push_back(0);
+    offsets_.push_back(static_cast<uint32_t>(data_.size()));
+  }
+
   DataType type_;
+  bool overflowed_ = false;
   std::vector<uint8_t> valid_;
   std::vector<int64_t> fixed_;
   std::vector<uint32_t> offsets_;

@@ -1,21 +1,22 @@
 #include "core/connection_cache.h"
 
 namespace sluice {
+namespace {
 
-ConnectionCache& ConnectionCache::Global() {
-  static ConnectionCache cache;
-  return cache;
+thread_local ConnectionCache* current_cache = nullptr;
+
+}  // namespace
+
+ConnectionCache* ConnectionCache::Current() {
+  return current_cache;
 }
 
-void ConnectionCache::Enable(bool on, size_t max_idle) {
-  std::multimap<std::string, std::unique_ptr<Slot>> closing;
-  {
-    std::lock_guard lock(mu_);
-    enabled_ = on;
-    max_idle_ = max_idle;
-    if (!on) closing.swap(idle_);
-  }
-  // `closing` closes the connections here, outside the lock.
+ConnectionCacheBinding::ConnectionCacheBinding(ConnectionCache* cache) : previous_(current_cache) {
+  current_cache = cache;
+}
+
+ConnectionCacheBinding::~ConnectionCacheBinding() {
+  current_cache = previous_;
 }
 
 }  // namespace sluice

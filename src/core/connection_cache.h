@@ -7,9 +7,13 @@
 // opening a new one. The key says what a connection can be reused for: the connector, the
 // full connection settings (secrets included: the key never leaves memory) and the role.
 //
-// Process-wide and disabled by default: single-table runs open and close their own
-// connections as before; the multi-table runner enables it for its run and clears it after.
-// Thread-safe.
+// One cache per job, never process-wide: two jobs in one process (tables of a multi-table run
+// side by side, later `sluice serve`) must neither share nor leak each other's sessions. The
+// runner owns it (ScopedConnectionReuse) and makes it the Current() cache of its own thread;
+// every thread it starts for the job binds it too (ConnectionCacheBinding), so connectors find
+// it without it being passed through every interface. Without a binding, Current() is null:
+// single-table runs open and close their own connections.
+// Thread-safe; the cache must outlive every thread bound to it.
 #pragma once
 
 #include <cstdint>
@@ -23,16 +27,20 @@ namespace sluice {
 
 class ConnectionCache {
  public:
-  static ConnectionCache& Global();
+  explicit ConnectionCache(size_t max_idle = 64) : max_idle_(max_idle) {}
+  ConnectionCache(const ConnectionCache&) = delete;
+  ConnectionCache& operator=(const ConnectionCache&) = delete;
+  ~ConnectionCache() = default;  // closes the idle connections
 
-  // Turns reuse on or off; turning it off closes every idle connection.
-  void Enable(bool on, size_t max_idle = 64);
+  // The cache of the job the calling thread works for; nullptr when connections are not
+  // reused (no binding on this thread).
+  static ConnectionCache* Current();
 
   template <class T>
   std::optional<T> Take(const std::string& key) {
     std::lock_guard lock(mu_);
     auto it = idle_.find(key);
-    if (!enabled_ || it == idle_.end()) return std::nullopt;
+    if (it == idle_.end()) return std::nullopt;
     auto* holder = dynamic_cast<Holder<T>*>(it->second.get());
     if (holder == nullptr) return std::nullopt;
     std::optional<T> conn(std::move(holder->value));
@@ -41,20 +49,15 @@ class ConnectionCache {
     return conn;
   }
 
-  // Keeps `conn` for the next Take of `key`; closes it (by dropping it) when reuse is off or
-  // the cache is full.
+  // Keeps `conn` for the next Take of `key`; closes it (by dropping it) when the cache is full.
   template <class T>
   void Give(const std::string& key, T&& conn) {
     std::unique_ptr<Slot> slot = std::make_unique<Holder<T>>(std::move(conn));
     std::lock_guard lock(mu_);
-    if (!enabled_ || idle_.size() >= max_idle_) return;  // `slot` closes it
+    if (idle_.size() >= max_idle_) return;  // `slot` closes it
     idle_.emplace(key, std::move(slot));
   }
 
-  bool enabled() const {
-    std::lock_guard lock(mu_);
-    return enabled_;
-  }
   int64_t reused() const {
     std::lock_guard lock(mu_);
     return reused_;
@@ -71,21 +74,35 @@ class ConnectionCache {
   };
 
   mutable std::mutex mu_;
-  bool enabled_ = false;
-  size_t max_idle_ = 64;
+  const size_t max_idle_;
   int64_t reused_ = 0;
   std::multimap<std::string, std::unique_ptr<Slot>> idle_;
 };
 
-// Reuse on for one multi-table run, check or verify; off (idle connections closed) after.
+// Makes `cache` (may be null: no reuse) the calling thread's Current() for this object's
+// lifetime, then restores the previous one. Threads a job starts create one first thing, with
+// the Current() of the thread that started them.
+class ConnectionCacheBinding {
+ public:
+  explicit ConnectionCacheBinding(ConnectionCache* cache);
+  ~ConnectionCacheBinding();
+  ConnectionCacheBinding(const ConnectionCacheBinding&) = delete;
+  ConnectionCacheBinding& operator=(const ConnectionCacheBinding&) = delete;
+
+ private:
+  ConnectionCache* previous_;
+};
+
+// Reuse on for one multi-table run, check or verify: owns the job's cache and binds it to the
+// constructing thread; the idle connections are closed when it goes.
 class ScopedConnectionReuse {
  public:
-  explicit ScopedConnectionReuse(size_t max_idle = 64) {
-    ConnectionCache::Global().Enable(true, max_idle);
-  }
-  ~ScopedConnectionReuse() { ConnectionCache::Global().Enable(false); }
-  ScopedConnectionReuse(const ScopedConnectionReuse&) = delete;
-  ScopedConnectionReuse& operator=(const ScopedConnectionReuse&) = delete;
+  explicit ScopedConnectionReuse(size_t max_idle = 64) : cache_(max_idle), binding_(&cache_) {}
+  ConnectionCache& cache() { return cache_; }
+
+ private:
+  ConnectionCache cache_;
+  ConnectionCacheBinding binding_;  // unbound before cache_ closes its connections
 };
 
 }  // namespace sluice

@@ -40,6 +40,9 @@ struct OptionSpec {
   std::string default_value;  // text form; empty = no default
   std::string description;
   std::vector<OptionSpec> children;  // for kObject
+  // kObject: a single value written instead of the mapping sets this child ("checkpoint: 1s"
+  // is "checkpoint: {interval: 1s}"); empty = a mapping is required.
+  std::string scalar_child;
 };
 
 // A value after parameter substitution (${bizdate} and friends are already replaced).

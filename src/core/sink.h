@@ -75,6 +75,13 @@ class SinkWriter {
   // Writes the rows of `batch`. Rows the target refuses (a constraint, a value out of range)
   // go to `rejects`; a failure of the target itself is returned as an error.
   virtual Status Write(const Batch& batch, RejectSink& rejects) = 0;
+  // Write() for a batch the caller gives away: a writer that must keep the rows after the call
+  // (to send them again row by row if the target refuses a chunk) may take `batch` instead of
+  // copying it, leaving nullptr; otherwise `batch` stays the caller's. The default writes and
+  // takes nothing.
+  virtual Status WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rejects) {
+    return Write(*batch, rejects);
+  }
   // Flushes what this writer buffered. Called before Commit(), and before each Checkpoint():
   // a writer of a run that checkpoints is written to again after Finish().
   virtual Status Finish() = 0;

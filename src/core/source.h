@@ -50,6 +50,8 @@ struct ReadRequest {
   std::string target_type;
   int max_splits = 1;  // the engine's parallelism
   size_t batch_rows = 10000;
+  size_t batch_bytes = BatchLimits::kDefaultBatchBytes;  // settings.batch_bytes
+  BatchLimits limits() const { return BatchLimits{std::max<size_t>(1, batch_rows), batch_bytes}; }
 };
 
 // One independent part of a read. `description` is shown by `sluice check`.
@@ -63,8 +65,11 @@ struct Split {
 class SplitReader {
  public:
   virtual ~SplitReader() = default;
-  // Fills `batch` (already shaped by the schema, cleared by the caller) with up to
-  // batch_rows rows. Returns false when the split is exhausted (batch may still hold rows).
+  // Fills `batch` (already shaped by the schema, cleared by the caller) until it is
+  // request.limits().Full() or the split ends. Returns false when the split is exhausted (batch
+  // may still hold rows). A reader that waits for rows (a tail of a growing file, a queue) returns
+  // within about 200 ms with what it has, possibly an empty batch and true, so the engine can
+  // stop, report and checkpoint; the engine skips empty batches.
   // Rows that cannot be decoded (a CSV field that is not an integer) go to `rejects` with a
   // reason naming the file/line or table/column; kLimitExceeded from it must be returned.
   virtual Result<bool> Next(Batch& batch, RejectSink& rejects) = 0;

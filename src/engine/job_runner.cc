@@ -18,6 +18,27 @@
 namespace sluice {
 namespace {
 
+// Keyed writes (upsert, replace, ignore) route rows by the target key when the sink takes
+// several writers, so two writers never race on one key; appends go to any writer.
+PipelineOptions PipelineOptionsFor(const JobSpec& spec, const JobSetup& setup) {
+  PipelineOptions options;
+  options.parallelism = spec.settings.parallelism;
+  options.queue_batches = spec.settings.queue_batches;
+  options.rate_limit = spec.settings.rate_limit;
+  options.output_schema = setup.write.schema;
+  if (setup.write.mode != WriteMode::kAppend) {
+    for (const std::string& column : setup.write.key) {
+      const std::optional<size_t> index = setup.write.schema.IndexOf(column);
+      if (!index) {  // the sink checks its key itself; without all of it, no routing
+        options.route_key_columns.clear();
+        break;
+      }
+      options.route_key_columns.push_back(static_cast<int>(*index));
+    }
+  }
+  return options;
+}
+
 class Runner {
  public:
   Runner(const JobSpec& spec, const ConnectorRegistry& registry, const RunOptions& options,
@@ -103,15 +124,15 @@ class Runner {
     }
 
     // Step 4: move the rows, then commit target first and state second.
-    RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records);
+    RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records,
+                            spec_.settings.error_window_ms);
     Status moved;
     {
       ProgressReporter progress(metrics_, spec_.name, options_.progress);
       static const std::atomic<bool> kNeverCancelled{false};
       Pipeline pipeline(*source, std::move(splits), setup_.transforms, *setup_.sink, rejects,
                         metrics_, options_.cancelled ? *options_.cancelled : kNeverCancelled,
-                        PipelineOptions{spec_.settings.parallelism, spec_.settings.queue_batches,
-                                        spec_.settings.rate_limit});
+                        PipelineOptionsFor(spec_, setup_));
       moved = pipeline.Run();
     }
     Status kept = rejects.Close();

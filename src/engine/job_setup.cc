@@ -117,6 +117,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
   setup.read.split_key = spec.source.GetString("split_key");
   setup.read.max_splits = spec.settings.parallelism;
   setup.read.batch_rows = static_cast<size_t>(spec.settings.batch_rows);
+  setup.read.batch_bytes = static_cast<size_t>(spec.settings.batch_bytes);
   setup.read.target_type = spec.target_type;
   setup.incremental_column = spec.source.GetObject("incremental").GetString("column");
   SLUICE_ASSIGN_OR_RETURN(

@@ -154,7 +154,9 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
   uint64_t next_ticket = 0;
   bool stop = false;
   size_t finished = 0;
+  ConnectionCache* const cache = ConnectionCache::Current();
   auto worker = [&] {
+    ConnectionCacheBinding bind(cache);  // this job's connections, on this thread too
     while (true) {
       size_t index;
       uint64_t ticket;
@@ -207,7 +209,7 @@ MultiRunSummary RunMultiTableJob(const JobSpec& spec, const ConnectorRegistry& r
   const int threads = std::min<int>(pool, static_cast<int>(plan->tasks.size()));
   for (int i = 0; i < threads; ++i) workers.emplace_back(worker);
   for (std::thread& t : workers) t.join();
-  spdlog::debug("{}: {} connections reused", spec.name, ConnectionCache::Global().reused());
+  spdlog::debug("{}: {} connections reused", spec.name, reuse.cache().reused());
 
   // The totals are the sums of the table lines, failed tables included (their rows are
   // rejected or rolled back: RunJob counts a failed run as writing nothing).

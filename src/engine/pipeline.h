@@ -7,6 +7,12 @@
 //                                      │
 //                   writer thread 1..M ◄┘ (each with its own SinkWriter)
 //
+// With a routing key and several writers, each writer has its own queue and readers split
+// every batch by a hash of the key (KeyRouter): all changes to a key go to one writer, in the
+// order read. Without one, writers share one queue and take whichever batch is next.
+// Readers may return empty batches (an idle source, a batch a filter emptied): those are not
+// queued or counted, only reused, and the loop goes on to check for a stop.
+//
 // Readers claim splits largest-first from a shared index, so a big split never starts last.
 // Batches are recycled from writers back to readers so steady state allocates nothing.
 // The first error from any thread stops all of them; Run() returns it.
@@ -31,6 +37,14 @@ struct PipelineOptions {
   int parallelism = 1;
   int64_t queue_batches = 8;
   RateLimitSpec rate_limit;
+  // Writer threads; 0 = as many as parallelism, at most the sink's MaxWriters().
+  int writers = 0;
+  // Indexes of the key columns in the batches the writers get (after the transforms). With
+  // more than one writer, rows are routed by them so one key stays on one writer; empty =
+  // no key known, any writer takes any batch.
+  std::vector<int> route_key_columns;
+  // The transform chain's output, for messages about the batches writers get.
+  Schema output_schema;
 };
 
 class Pipeline {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/bounded_queue.h"
+#include "engine/key_router.h"
 #include "engine/rate_limiter.h"
 #include "engine/reject_collector.h"
 
@@ -38,6 +39,7 @@ class FakeSource : public Source {
 
   int fail_split = -1;       // this split fails half way
   int64_t refuse_every = 0;  // the reader rejects ids divisible by this (0: none)
+  bool idle = false;         // every other Next returns an empty batch (an idle stream)
 
  private:
   int splits_;
@@ -47,9 +49,11 @@ class FakeSource : public Source {
 
 class FakeReader : public SplitReader {
  public:
-  FakeReader(int64_t begin, int64_t end, bool fail, int64_t refuse_every)
-      : next_(begin), end_(end), fail_(fail), refuse_every_(refuse_every) {}
+  FakeReader(int64_t begin, int64_t end, bool fail, int64_t refuse_every, bool idle)
+      : next_(begin), end_(end), fail_(fail), refuse_every_(refuse_every), idle_(idle) {}
   Result<bool> Next(Batch& batch, RejectSink& rejects) override {
+    idle_turn_ = !idle_turn_;
+    if (idle_ && idle_turn_) return true;  // nothing arrived this time
     if (fail_ && next_ > (end_ - 1)) return Err(Status::IoError("disk on fire"));
     int64_t stop = std::min(end_, next_ + 100);
     for (; next_ < stop; ++next_) {
@@ -71,12 +75,14 @@ class FakeReader : public SplitReader {
   int64_t end_;
   bool fail_;
   int64_t refuse_every_;
+  bool idle_;
+  bool idle_turn_ = false;
 };
 
 Result<std::unique_ptr<SplitReader>> FakeSource::OpenSplit(const Split& split) {
   int64_t begin = split.index * rows_;
-  return std::unique_ptr<SplitReader>(
-      std::make_unique<FakeReader>(begin, begin + rows_, split.index == fail_split, refuse_every));
+  return std::unique_ptr<SplitReader>(std::make_unique<FakeReader>(
+      begin, begin + rows_, split.index == fail_split, refuse_every, idle));
 }
 
 // A sink that remembers every id; can be slowed down ("corked") to test backpressure.
@@ -98,18 +104,30 @@ class FakeSink : public Sink {
   int64_t refuse_at_finish = 0;  // each writer rejects this many rows it took, in Finish
   std::atomic<int64_t> refused_late{0};
   std::chrono::milliseconds delay_per_batch{0};
+  bool take = false;  // writers take the batches they get (WriteAndTake)
   std::mutex mu;
   std::multiset<int64_t> ids;
+  int64_t empty_batches = 0;
+  std::vector<std::vector<int64_t>> ids_by_writer;  // in the order each writer got them
 };
 
 class FakeWriter : public SinkWriter {
  public:
-  explicit FakeWriter(FakeSink& sink) : sink_(sink) {}
+  FakeWriter(FakeSink& sink, size_t index) : sink_(sink), index_(index) {}
+  Status WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rejects) override {
+    Status st = Write(*batch, rejects);
+    if (sink_.take) taken_.push_back(std::move(batch));
+    return st;
+  }
   Status Write(const Batch& batch, RejectSink& rejects) override {
     last_rejects_ = &rejects;
     if (sink_.delay_per_batch.count() > 0) std::this_thread::sleep_for(sink_.delay_per_batch);
     std::lock_guard lock(sink_.mu);
-    for (size_t i = 0; i < batch.num_rows(); ++i) sink_.ids.insert(batch.columns[0].GetInt(i));
+    if (batch.num_rows() == 0) ++sink_.empty_batches;
+    for (size_t i = 0; i < batch.num_rows(); ++i) {
+      sink_.ids.insert(batch.columns[0].GetInt(i));
+      sink_.ids_by_writer[index_].push_back(batch.columns[0].GetInt(i));
+    }
     if (sink_.fail_after_rows >= 0 &&
         static_cast<int64_t>(sink_.ids.size()) > sink_.fail_after_rows) {
       return Status::IoError("target full");
@@ -128,11 +146,15 @@ class FakeWriter : public SinkWriter {
 
  private:
   FakeSink& sink_;
+  size_t index_;
   RejectSink* last_rejects_ = nullptr;
+  std::vector<std::unique_ptr<Batch>> taken_;
 };
 
 Result<std::unique_ptr<SinkWriter>> FakeSink::OpenWriter() {
-  return std::unique_ptr<SinkWriter>(std::make_unique<FakeWriter>(*this));
+  std::lock_guard lock(mu);
+  ids_by_writer.emplace_back();
+  return std::unique_ptr<SinkWriter>(std::make_unique<FakeWriter>(*this, ids_by_writer.size() - 1));
 }
 
 class CountingRejects : public RejectSink {
@@ -235,6 +257,62 @@ TEST(PipelineTest, RateLimitHoldsReadersBack) {
   EXPECT_GT(h.metrics.throttle_wait_ns.load(), 0);
 }
 
+// An idle source returns empty batches: they reach no writer and count nothing.
+TEST(PipelineTest, EmptyBatchesAreSkipped) {
+  Harness h;
+  h.source.idle = true;
+  ASSERT_TRUE(h.Run({2, 2, {}}).ok());
+  EXPECT_EQ(h.sink.ids.size(), 10000u);
+  EXPECT_EQ(h.sink.empty_batches, 0);
+  EXPECT_EQ(h.metrics.rows_read.load(), 10000);
+  EXPECT_EQ(h.metrics.bytes_read.load(), 10000 * 9);  // validity byte + int64 per row
+  EXPECT_EQ(h.metrics.rows_filtered.load(), 0);
+}
+
+// With a key and several writers, each key stays on one writer, in the order read.
+TEST(PipelineTest, RowsAreRoutedToWritersByKey) {
+  Harness h;
+  h.sink.writers = 3;
+  PipelineOptions options{1, 2, {}};
+  options.writers = 3;
+  options.route_key_columns = {0};
+  ASSERT_TRUE(h.Run(options).ok());
+  EXPECT_EQ(h.metrics.writer_threads, 3);
+  ASSERT_EQ(h.sink.ids.size(), 10000u);
+  int64_t expected = 0;
+  for (int64_t id : h.sink.ids) EXPECT_EQ(id, expected++);  // every row once
+  ASSERT_EQ(h.sink.ids_by_writer.size(), 3u);
+  // One reader reads the splits one after another: each writer's ids keep that order within
+  // every split, and a writer holds only the keys routed to it.
+  KeyRouter router({0}, 3);
+  for (size_t w = 0; w < 3; ++w) {
+    const std::vector<int64_t>& ids = h.sink.ids_by_writer[w];
+    EXPECT_GT(ids.size(), 2000u);
+    Batch one;
+    one.columns.emplace_back(DataType::Of(TypeId::kInt64));
+    std::vector<uint32_t> targets;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i > 0 && ids[i] / 1000 == ids[i - 1] / 1000) {
+        EXPECT_LT(ids[i - 1], ids[i]);
+      }
+      one.Clear();
+      one.columns[0].AppendInt(ids[i]);
+      router.Route(one, targets);
+      EXPECT_EQ(targets[0], w);
+    }
+  }
+}
+
+// A writer that takes its batches (PostgreSQL keeps them for a re-send): counts stay right.
+TEST(PipelineTest, WritersMayTakeTheirBatches) {
+  Harness h;
+  h.sink.take = true;
+  ASSERT_TRUE(h.Run({2, 2, {}}).ok());
+  EXPECT_EQ(h.sink.ids.size(), 10000u);
+  EXPECT_EQ(h.metrics.rows_written.load(), 10000);
+  EXPECT_EQ(h.metrics.bytes_written.load(), 10000 * 9);
+}
+
 TEST(BoundedQueueTest, CloseDrainsThenEnds) {
   BoundedQueue<int> q(2);
   int64_t waited = 0;
@@ -292,6 +370,30 @@ TEST(RejectCollectorTest, KeepsRowsAndFailsPastTheLimit) {
       line2,
       R"j({"stage":"transforms[0] (filter)","reason":"bad cast","row":{"id":"8","name":null}})j");
   std::filesystem::remove_all(path.parent_path());
+}
+
+// settings.error_limit.window: a job that never ends fails only when more than `rows` rejects
+// fall within one window, however many it collects over its life.
+TEST(RejectCollectorTest, WindowCountsOnlyRecentRejects) {
+  Schema schema;
+  schema.fields.push_back({"id", DataType::Of(TypeId::kInt64)});
+  Batch batch(schema);
+  batch.columns[0].AppendInt(1);
+  RejectCollector rejects(2, "", /*window_ms=*/60'000);
+  int64_t now = 0;
+  rejects.SetClockForTesting([&] { return now; });
+  for (int i = 0; i < 10; ++i) {  // one every 30 s: at most 2 within any minute
+    EXPECT_TRUE(rejects.Reject(schema, batch, 0, "target", "bad").ok()) << i;
+    now += 30'000;
+  }
+  EXPECT_EQ(rejects.count(), 10);
+  now = 1'000'000;  // a quiet spell: the window is empty again
+  EXPECT_TRUE(rejects.Reject(schema, batch, 0, "target", "bad").ok());
+  EXPECT_TRUE(rejects.Reject(schema, batch, 0, "target", "bad").ok());
+  Status st = rejects.Reject(schema, batch, 0, "target", "bad");  // 3 within the minute
+  EXPECT_EQ(st.code(), StatusCode::kLimitExceeded);
+  EXPECT_NE(st.message().find("3 row(s) rejected within 60000 ms"), std::string::npos)
+      << st.message();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -65,13 +66,34 @@ Status RejectCollector::Reject(const Schema& schema, const Batch& batch, size_t 
                              std::strerror(errno));
     }
   }
-  if (count_ > limit_) return LimitError();
+  if (window_ms_ > 0 ? WindowPassed() : count_ > limit_) return LimitError();
   return Status::OK();
+}
+
+int64_t RejectCollector::NowMillis() const {
+  if (now_ms_) return now_ms_();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool RejectCollector::WindowPassed() {
+  const int64_t now = NowMillis();
+  while (!window_.empty() && window_.front() <= now - window_ms_) window_.pop_front();
+  window_.push_back(now);
+  return static_cast<int64_t>(window_.size()) > limit_;
 }
 
 Status RejectCollector::LimitError() const {
   std::string kept = path_.empty() ? std::string("set settings.dirty_records to keep them")
                                    : fmt::format("rejected rows are in {}", path_);
+  if (window_ms_ > 0) {
+    return Status(StatusCode::kLimitExceeded,
+                  fmt::format("error limit exceeded: {} row(s) rejected within {} ms "
+                              "(settings.error_limit.window), settings.error_limit.rows is {}; "
+                              "{} in the run; first: {}; {}",
+                              window_.size(), window_ms_, limit_, count_, first_reason_, kept));
+  }
   return Status(StatusCode::kLimitExceeded,
                 fmt::format("error limit exceeded: {} row(s) rejected, settings.error_limit.rows "
                             "is {}; first: {}; {}",

@@ -126,7 +126,8 @@ class StreamRunner {
     }
 
     // Step 4 and 5.
-    RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records);
+    RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records,
+                            spec_.settings.error_window_ms);
     Status moved;
     {
       ProgressReporter progress(metrics_, spec_.name, options_.run.progress);
@@ -184,19 +185,25 @@ class StreamRunner {
     metrics_.writer_threads = 1;
     CheckpointClock clock(spec_.settings);
     const Schema& schema = ReadSchema(setup_);
-    Batch batch(schema);
+    // A writer may take the batch (WriteAndTake): a new one is made then.
+    std::unique_ptr<Batch> batch;
     bool more = true;
     while (more && !Cancelled()) {
-      batch.Clear();
+      if (!batch) batch = std::make_unique<Batch>(schema);
+      batch->Clear();
       const int64_t rejected_before = rejects.count();
-      SLUICE_ASSIGN_OR_RETURN(more, stream.Next(batch, rejects));
+      SLUICE_ASSIGN_OR_RETURN(more, stream.Next(*batch, rejects));
       const int64_t refused = rejects.count() - rejected_before;
-      const int64_t rows = static_cast<int64_t>(batch.num_rows());
+      const int64_t rows = static_cast<int64_t>(batch->num_rows());
+      // An idle stream's empty batch counts nothing but still lets a checkpoint fall due.
+      const int64_t bytes = rows > 0 ? static_cast<int64_t>(batch->ByteSize()) : 0;
       metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
-      metrics_.bytes_read.fetch_add(static_cast<int64_t>(batch.ByteSize()),
-                                    std::memory_order_relaxed);
-      if (rows > 0) SLUICE_RETURN_IF_ERROR(WriteBatch(batch, *writer, rejects));
-      clock.Add(rows + refused, static_cast<int64_t>(batch.ByteSize()));
+      metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      if (rows > 0) {
+        SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, schema));
+        SLUICE_RETURN_IF_ERROR(WriteBatch(batch, *writer, rejects));
+      }
+      clock.Add(rows + refused, bytes);
       if (clock.Due()) {
         SLUICE_RETURN_IF_ERROR(writer->Finish());
         SLUICE_RETURN_IF_ERROR(CheckLease());
@@ -223,24 +230,27 @@ class StreamRunner {
                                  setup_.sink->CheckpointState(), positions, fence);
   }
 
-  Status WriteBatch(Batch& batch, SinkWriter& writer, RejectCollector& rejects) {
+  // Transforms and writes `batch`; the writer may take it (left null).
+  Status WriteBatch(std::unique_ptr<Batch>& batch, SinkWriter& writer, RejectCollector& rejects) {
     const int64_t transform_rejected_before = rejects.count();
-    const int64_t rows_in = static_cast<int64_t>(batch.num_rows());
+    const int64_t rows_in = static_cast<int64_t>(batch->num_rows());
     for (const auto& transform : setup_.transforms) {
-      if (batch.num_rows() == 0) break;
-      SLUICE_RETURN_IF_ERROR(transform->Apply(batch, rejects));
+      if (batch->num_rows() == 0) break;
+      SLUICE_RETURN_IF_ERROR(transform->Apply(*batch, rejects));
     }
     const int64_t transform_rejected = rejects.count() - transform_rejected_before;
-    const int64_t rows_out = static_cast<int64_t>(batch.num_rows());
+    const int64_t rows_out = static_cast<int64_t>(batch->num_rows());
     metrics_.rows_filtered.fetch_add(rows_in - rows_out - transform_rejected,
                                      std::memory_order_relaxed);
     if (rows_out == 0) return Status::OK();
+    if (!setup_.transforms.empty())
+      SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, setup_.write.schema));
+    const int64_t bytes_out = static_cast<int64_t>(batch->ByteSize());
     const int64_t target_rejected_before = rejects.count();
-    SLUICE_RETURN_IF_ERROR(writer.Write(batch, rejects));
+    SLUICE_RETURN_IF_ERROR(writer.WriteAndTake(batch, rejects));
     const int64_t refused = rejects.count() - target_rejected_before;
     metrics_.rows_written.fetch_add(rows_out - refused, std::memory_order_relaxed);
-    metrics_.bytes_written.fetch_add(static_cast<int64_t>(batch.ByteSize()),
-                                     std::memory_order_relaxed);
+    metrics_.bytes_written.fetch_add(bytes_out, std::memory_order_relaxed);
     return Status::OK();
   }
 

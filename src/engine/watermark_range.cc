@@ -5,63 +5,26 @@
 
 #include <fmt/format.h>
 
+#include "core/quantity_text.h"
 #include "core/time_zone.h"
 #include "core/value_text.h"
 
 namespace sluice {
-namespace {
-
-// "1h30m" -> microseconds; nullopt when it is not <count><unit>... with units s, m, h, d.
-std::optional<int64_t> ParseDurationMicros(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  int64_t total = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    int64_t count = 0;
-    const size_t start = i;
-    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-      if (i - start >= 9) return std::nullopt;  // more than 31 years in seconds: a typo
-      count = count * 10 + (text[i] - '0');
-    }
-    if (i == start || i == text.size()) return std::nullopt;
-    int64_t unit = 0;
-    switch (text[i++]) {
-      case 's':
-        unit = kMicrosPerSecond;
-        break;
-      case 'm':
-        unit = 60 * kMicrosPerSecond;
-        break;
-      case 'h':
-        unit = 3600 * kMicrosPerSecond;
-        break;
-      case 'd':
-        unit = kMicrosPerDay;
-        break;
-      default:
-        return std::nullopt;
-    }
-    total += count * unit;
-  }
-  return total;
-}
-
-}  // namespace
 
 Result<LookBack> ParseLookBack(std::string_view text, const std::string& column,
                                const DataType& type) {
   LookBack look_back{std::string(text), 0};
   if (text.empty()) return look_back;
   if (IsTemporal(type.id)) {
-    std::optional<int64_t> micros = ParseDurationMicros(text);
-    if (!micros || *micros <= 0) {
+    Result<int64_t> millis = ParseDurationMillis(text);
+    if (!millis || *millis <= 0 || *millis > std::numeric_limits<int64_t>::max() / 1000) {
       return Err(
           Status::Invalid("look_back '{}': watermark column '{}' is of type {}, so look_back is a "
                           "duration: a count "
                           "and a unit (s, m, h, d), e.g. 10m or 1h30m",
                           text, column, TypeName(type)));
     }
-    look_back.amount = *micros;
+    look_back.amount = *millis * 1000;  // microseconds, as the column's values
     return look_back;
   }
   if (IsNumeric(type.id)) {

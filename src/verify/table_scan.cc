@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/connection_cache.h"
+
 namespace sluice::verify {
 
 Status CountingRejects::Reject(const Schema&, const Batch&, size_t, std::string_view stage,
@@ -90,7 +92,13 @@ Status ScanSource(Source& source, std::vector<Split> splits,
 
   const size_t threads = std::max<size_t>(1, std::min(consumers.size(), splits.size()));
   std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker, consumers[t]);
+  ConnectionCache* const cache = ConnectionCache::Current();  // the verify's, for every thread
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&worker, cache, consumer = consumers[t]] {
+      ConnectionCacheBinding bind(cache);
+      worker(consumer);
+    });
+  }
   worker(consumers[0]);  // the calling thread reads too
   for (std::thread& t : pool) t.join();
   return first_error;

@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "core/connection_cache.h"
 #include "engine/job_setup.h"
 #include "verify/bucket_digest.h"
 #include "verify/row_encoder.h"
@@ -181,6 +182,7 @@ class TableVerifier {
     }
     target_.read.max_splits = job_.settings.parallelism;
     target_.read.batch_rows = setup_.read.batch_rows;
+    target_.read.batch_bytes = setup_.read.batch_bytes;
     // The source is read as the run read it, for this target (a PostgreSQL source keeps NaN
     // for a PostgreSQL target); the target is read the same way so both sides agree.
     target_.read.target_type = setup_.read.target_type;
@@ -266,7 +268,10 @@ class TableVerifier {
   template <typename Fn>
   Status BothSides(Fn fn) {
     Status target_status;
-    std::thread target_thread([&] { target_status = fn(target_); });
+    std::thread target_thread([&, cache = ConnectionCache::Current()] {
+      ConnectionCacheBinding bind(cache);  // the verify's connections, on this thread too
+      target_status = fn(target_);
+    });
     Status source_status = fn(source_);
     target_thread.join();
     if (!source_status.ok()) return source_status;

@@ -69,7 +69,7 @@ Status CsvSource::Open(const ReadRequest& request) {
   plan_->output.fields.clear();
   for (size_t index : plan_->selected)
     plan_->output.fields.push_back(plan_->file_schema.fields[index]);
-  plan_->batch_rows = std::max<size_t>(1, request.batch_rows);
+  plan_->limits = request.limits();
   return Status::OK();
 }
 

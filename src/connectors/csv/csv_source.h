@@ -25,7 +25,7 @@ struct CsvReadPlan {
   Schema file_schema;  // every column of a file: header names (or c1..cN) with their types
   Schema output;       // the columns read, in request order
   std::vector<size_t> selected;  // output column j is file_schema column selected[j]
-  size_t batch_rows = 10000;
+  BatchLimits limits;
   size_t read_chunk_bytes = 1 << 20;  // tests shrink it to put record boundaries everywhere
 };
 

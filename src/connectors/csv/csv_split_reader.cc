@@ -132,7 +132,7 @@ Result<bool> CsvSplitReader::Next(Batch& batch, RejectSink& rejects) {
   bool any_rejected = false;
   bool more = true;
   size_t rows = 0;
-  while (rows < plan_->batch_rows) {
+  while (!plan_->limits.Full(rows, batch)) {
     const std::string_view data = buffer_.view();
     if (data.empty() && buffer_.eof()) {
       more = false;

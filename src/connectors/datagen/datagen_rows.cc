@@ -19,9 +19,10 @@ Schema RowSchema() {
   return s;
 }
 
-void AppendRows(int64_t first, int64_t last, Batch& batch) {
+int64_t AppendRows(int64_t first, int64_t last, Batch& batch, const BatchLimits& limits) {
   fmt::memory_buffer text;  // reused: no allocation per value once it has grown
-  for (int64_t id = first; id <= last; ++id) {
+  int64_t id = first;
+  for (; id <= last && !limits.Full(batch); ++id) {
     batch.columns[0].AppendInt(id);
     text.clear();
     fmt::format_to(std::back_inserter(text), "row-{}", id);
@@ -31,6 +32,7 @@ void AppendRows(int64_t first, int64_t last, Batch& batch) {
     batch.columns[2].AppendBytes(std::string_view(text.data(), text.size()));
     batch.columns[3].AppendInt(kCreatedEpochMicros + id * kMicrosPerSecond);
   }
+  return id - 1;
 }
 
 }  // namespace sluice::datagen

@@ -13,7 +13,9 @@ namespace sluice::datagen {
 
 Schema RowSchema();
 
-// Appends rows first..last (inclusive) to `batch`, shaped by RowSchema().
-void AppendRows(int64_t first, int64_t last, Batch& batch);
+// Appends rows first..last (inclusive) to `batch`, shaped by RowSchema(), stopping early once
+// `limits` says the batch is full. Returns the id of the last row appended (first - 1: none).
+int64_t AppendRows(int64_t first, int64_t last, Batch& batch,
+                   const BatchLimits& limits = BatchLimits{SIZE_MAX, SIZE_MAX});
 
 }  // namespace sluice::datagen

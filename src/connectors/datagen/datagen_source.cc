@@ -30,19 +30,17 @@ Status CheckRequest(const ReadRequest& request, const Schema& schema) {
 
 class RangeReader final : public SplitReader {
  public:
-  RangeReader(int64_t first, int64_t last, size_t batch_rows)
-      : next_(first), last_(last), batch_rows_(static_cast<int64_t>(batch_rows)) {}
+  RangeReader(int64_t first, int64_t last, BatchLimits limits)
+      : next_(first), last_(last), limits_(limits) {}
   Result<bool> Next(Batch& batch, RejectSink&) override {
-    const int64_t upto = std::min(last_, next_ + batch_rows_ - 1);
-    if (next_ <= upto) AppendRows(next_, upto, batch);
-    next_ = upto + 1;
+    if (next_ <= last_) next_ = AppendRows(next_, last_, batch, limits_) + 1;
     return next_ <= last_;
   }
 
  private:
   int64_t next_;
   int64_t last_;
-  int64_t batch_rows_;
+  BatchLimits limits_;
 };
 
 }  // namespace
@@ -104,7 +102,7 @@ Result<std::unique_ptr<SplitReader>> DatagenSource::OpenSplit(const Split& split
   const size_t colon = p.find(':');
   std::from_chars(p.data(), p.data() + colon, first);
   std::from_chars(p.data() + colon + 1, p.data() + p.size(), last);
-  return std::unique_ptr<SplitReader>(new RangeReader(first, last, request_.batch_rows));
+  return std::unique_ptr<SplitReader>(new RangeReader(first, last, request_.limits()));
 }
 
 std::string DatagenSource::Describe() const {
@@ -122,7 +120,7 @@ Result<std::unique_ptr<StreamSource>> DatagenStream::Make(const Options& options
 Status DatagenStream::Open(const ReadRequest& request) {
   schema_ = RowSchema();
   SLUICE_RETURN_IF_ERROR(CheckRequest(request, schema_));
-  batch_rows_ = std::max<size_t>(1, request.batch_rows);
+  limits_ = request.limits();
   return Status::OK();
 }
 
@@ -155,7 +153,7 @@ Result<bool> DatagenStream::Next(Batch& batch, RejectSink&) {
     std::this_thread::sleep_for(kMaxIdleWait);
     return true;
   }
-  int64_t upto = last_ + static_cast<int64_t>(batch_rows_);
+  int64_t upto = last_ + static_cast<int64_t>(limits_.rows);
   if (end_ != 0) upto = std::min(upto, end_);
   if (config_.rows_per_second > 0) {
     // The rows the rate allows by now, counted from Start(); wait a little for one if none.
@@ -174,8 +172,7 @@ Result<bool> DatagenStream::Next(Batch& batch, RejectSink&) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  AppendRows(last_ + 1, upto, batch);
-  last_ = upto;
+  last_ = AppendRows(last_ + 1, upto, batch, limits_);
   batch.position = std::to_string(last_);
   return !catch_up_ || last_ < end_;
 }

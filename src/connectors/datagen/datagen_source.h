@@ -54,7 +54,7 @@ class DatagenStream final : public StreamSource {
 
  private:
   DatagenConfig config_;
-  size_t batch_rows_ = 10000;
+  BatchLimits limits_;
   Schema schema_;
   int64_t last_ = 0;       // the last id made
   int64_t end_ = 0;        // the last id to make; 0 = endless

@@ -34,7 +34,7 @@ class JsonlSplitReader : public SplitReader {
     bool any_rejected = false;
     size_t rows = 0;
     bool more = true;
-    while (rows < plan_->batch_rows) {
+    while (!plan_->limits.Full(rows, batch)) {
       SLUICE_ASSIGN_OR_RETURN(std::optional<std::string_view> line, lines_.Next());
       if (!line) {
         more = false;
@@ -124,7 +124,7 @@ Status JsonlSource::Open(const ReadRequest& request) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<size_t> selected, SelectColumns(all, request.columns, path_));
   plan_->output.fields.clear();
   for (size_t index : selected) plan_->output.fields.push_back(all.fields[index]);
-  plan_->batch_rows = std::max<size_t>(1, request.batch_rows);
+  plan_->limits = request.limits();
   return Status::OK();
 }
 

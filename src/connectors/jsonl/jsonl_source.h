@@ -21,7 +21,7 @@ struct JsonlReadPlan {
   Schema output;  // the columns read, in request order
   BytesEncoding bytes = BytesEncoding::kBase64;
   TimeZone zone;
-  size_t batch_rows = 10000;
+  BatchLimits limits;
 };
 
 class JsonlSource : public Source {

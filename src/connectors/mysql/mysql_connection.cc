@@ -226,7 +226,8 @@ Result<Connection> Connection::Open(const MysqlUrl& url, bool local_infile) {
       fmt::format("mysql|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", url.Masked(), url.password, url.socket,
                   static_cast<int>(url.ssl_mode), url.ssl_ca, url.ssl_capath, url.ssl_cert,
                   url.ssl_key, url.ssl_cipher, url.ssl_crl, local_infile);
-  if (std::optional<Connection> cached = ConnectionCache::Global().Take<Connection>(key)) {
+  ConnectionCache* cache = ConnectionCache::Current();
+  if (std::optional<Connection> cached = cache ? cache->Take<Connection>(key) : std::nullopt) {
     return std::move(*cached);
   }
   Connection conn;
@@ -279,12 +280,13 @@ Connection::Connection(Connection&& other) noexcept
 
 void Connection::Recycle() {
   if (mysql_ == nullptr) return;
-  if (cache_key_.empty() || !ConnectionCache::Global().enabled()) {
+  ConnectionCache* cache = ConnectionCache::Current();
+  if (cache_key_.empty() || cache == nullptr) {
     Close();
     return;
   }
   const std::string key = cache_key_;
-  ConnectionCache::Global().Give(key, std::move(*this));
+  cache->Give(key, std::move(*this));
 }
 
 Connection& Connection::operator=(Connection&& other) noexcept {

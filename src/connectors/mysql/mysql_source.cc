@@ -55,7 +55,7 @@ Status MysqlSource::Open(const ReadRequest& request) {
   plan_.table_label = table_.Label();
   plan_.zero_date = config_.zero_date;
   plan_.zone = config_.time_zone ? *config_.time_zone : TimeZone::Utc();
-  plan_.batch_rows = request.batch_rows;
+  plan_.limits = request.limits();
   // Prepare the whole read once (LIMIT 0 reads nothing) so that a bad `where` fails here.
   Status check = conn_.Exec(plan_.select_sql + WhereClause(plan_.conditions) + " LIMIT 0");
   if (!check.ok()) {

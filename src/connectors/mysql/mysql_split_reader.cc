@@ -9,7 +9,7 @@ Result<std::unique_ptr<MysqlSplitReader>> MysqlSplitReader::Open(const ReadPlan&
                                                                  int split_index, Connection conn) {
   std::unique_ptr<MysqlSplitReader> reader(new MysqlSplitReader());
   reader->table_ = plan.table_label;
-  reader->batch_rows_ = plan.batch_rows == 0 ? 10000 : plan.batch_rows;
+  reader->limits_ = plan.limits;
   reader->split_index_ = split_index;
   if (!conn) {
     Result<Connection> opened = Connection::Open(plan.url);
@@ -86,8 +86,7 @@ Result<bool> MysqlSplitReader::NextRows(Batch& batch, RejectSink& rejects) {
     return Err(Status::Internal("mysql source: batch has {} columns, the read selects {}",
                                 batch.columns.size(), ncols));
   }
-  size_t produced = 0;
-  while (produced < batch_rows_) {
+  while (!limits_.Full(batch)) {
     MYSQL_ROW row = nullptr;
     {
       // Per row: a server that sends no row for the stall timeout is stalled.
@@ -118,7 +117,6 @@ Result<bool> MysqlSplitReader::NextRows(Batch& batch, RejectSink& rejects) {
     }
     for (size_t c = 0; c < ncols; ++c) cells_[c].AppendTo(batch.columns[c]);
     if (ncols == 0) ++batch.row_count_without_columns;
-    ++produced;
   }
   return true;
 }

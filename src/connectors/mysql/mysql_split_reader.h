@@ -33,7 +33,7 @@ struct ReadPlan {
   std::vector<ReadKind> kinds;  // per selected column
   ZeroDate zero_date = ZeroDate::kError;
   TimeZone zone = TimeZone::Utc();  // the source's time_zone, for DATETIME as instants
-  size_t batch_rows = 10000;
+  BatchLimits limits;
 };
 
 class MysqlSplitReader : public SplitReader {
@@ -55,7 +55,7 @@ class MysqlSplitReader : public SplitReader {
   void Finish();
 
   std::string table_;
-  size_t batch_rows_ = 0;
+  BatchLimits limits_;
   int split_index_ = 0;
   Connection conn_;
   MYSQL_RES* result_ = nullptr;

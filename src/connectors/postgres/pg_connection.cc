@@ -196,8 +196,9 @@ int64_t PgResult::Int(int row, int col) const {
 
 Result<PgConnection> PgConnection::Connect(const std::string& conninfo,
                                            const std::string& application_name) {
+  ConnectionCache* cache = ConnectionCache::Current();
   if (std::optional<PgConnection> cached =
-          ConnectionCache::Global().Take<PgConnection>("postgres|" + conninfo)) {
+          cache ? cache->Take<PgConnection>("postgres|" + conninfo) : std::nullopt) {
     if (cached->application_name_ != application_name) {
       SLUICE_RETURN_IF_ERROR(
           cached->Exec(fmt::format("SET application_name = {}", QuoteLiteral(application_name)),
@@ -234,13 +235,14 @@ Result<PgConnection> PgConnection::Connect(const std::string& conninfo,
 void PgConnection::Recycle() {
   if (!conn_) return;
   const bool idle = Healthy() && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
-  if (!idle || conninfo_.empty() || !ConnectionCache::Global().enabled()) {
+  ConnectionCache* cache = ConnectionCache::Current();
+  if (!idle || conninfo_.empty() || cache == nullptr) {
     watch_.Reset();
     conn_.reset();
     return;
   }
   const std::string key = "postgres|" + conninfo_;
-  ConnectionCache::Global().Give(key, std::move(*this));
+  cache->Give(key, std::move(*this));
 }
 
 Status PgConnection::Exec(std::string_view sql, std::string_view context) {

@@ -96,6 +96,15 @@ Status PgSinkWriter::EndCopy(bool& ok, std::string& why) {
 }
 
 Status PgSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
+  return Append(batch, nullptr, rejects);
+}
+
+Status PgSinkWriter::WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rejects) {
+  return Append(*batch, &batch, rejects);
+}
+
+Status PgSinkWriter::Append(const Batch& batch, std::unique_ptr<Batch>* owned,
+                            RejectSink& rejects) {
   if (batch.columns.size() != plan_.writes.size()) {
     return Status::Internal("postgres target: batch has {} columns, expected {}",
                             batch.columns.size(), plan_.writes.size());
@@ -129,8 +138,14 @@ Status PgSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
       if (!sent.ok()) return AbortCopy(sent);
     }
   }
-  // Kept until the chunk is through, in case its rows must be copied again one by one.
-  p.batch = batch;
+  // Kept until the chunk is through, in case its rows must be copied again one by one: moved
+  // out of a batch the caller gave away (its vectors change hands), copied otherwise.
+  if (owned != nullptr) {
+    p.batch = std::move(**owned);
+    owned->reset();
+  } else {
+    p.batch = batch;
+  }
   if (chunk_bytes_ + buffer_.size() >= kChunkBytes) return EndChunk(rejects);
   return Status::OK();
 }

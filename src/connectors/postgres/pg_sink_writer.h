@@ -43,6 +43,8 @@ class PgSinkWriter : public SinkWriter {
                std::optional<std::string> fill, size_t buffer_bytes);
 
   Status Write(const Batch& batch, RejectSink& rejects) override;
+  // Keeps the batch's rows for the open chunk by taking them (no copy); see Write().
+  Status WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rejects) override;
   Status Finish() override;
 
  private:
@@ -55,6 +57,8 @@ class PgSinkWriter : public SinkWriter {
   // One row of a failed chunk: (index into pending_, row of that batch).
   using RowRef = std::pair<uint32_t, uint32_t>;
 
+  // Write(); `owned` (the caller's pointer to `batch`, or null) is taken rather than copied.
+  Status Append(const Batch& batch, std::unique_ptr<Batch>* owned, RejectSink& rejects);
   Status StartCopy();
   Status Send();
   // Ends the COPY and reads its result: `ok` false with `why` when the server refused the data

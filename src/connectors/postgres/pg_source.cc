@@ -61,7 +61,7 @@ Status PgSource::Open(const ReadRequest& request) {
   plan_.special = config_.special == SpecialValues::kError && request.target_type == "postgres"
                       ? SpecialValues::kKeep
                       : config_.special;
-  plan_.batch_rows = request.batch_rows;
+  plan_.limits = request.limits();
   // Plan the whole read once so that a bad `where` fails here, naming the table.
   SLUICE_RETURN_IF_ERROR(
       conn_.Exec("EXPLAIN " + plan_.select_sql + plan_.WhereClause(), Context() + ": where"));

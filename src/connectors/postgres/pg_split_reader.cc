@@ -69,7 +69,7 @@ Result<bool> PgSplitReader::Next(Batch& batch, RejectSink& rejects) {
   keep_.clear();
   bool any_rejected = false;
   bool more = true;
-  while (batch.num_rows() < plan_.batch_rows) {
+  while (!plan_.limits.Full(batch)) {
     char* buffer = nullptr;
     int len = 0;
     {

@@ -30,7 +30,7 @@ struct ReadPlan {
   std::vector<Wire> wires;
   std::string snapshot;  // exported snapshot id; empty: each reader takes its own
   SpecialValues special = SpecialValues::kError;
-  size_t batch_rows = 10000;
+  BatchLimits limits;
 
   // " WHERE a AND b" for these conditions plus `extra` (may be empty).
   std::string WhereClause(const std::string& extra = "") const;

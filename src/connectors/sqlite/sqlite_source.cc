@@ -36,7 +36,7 @@ Status SqliteSource::Open(const ReadRequest& request) {
   plan_.busy_timeout_ms = config_.busy_timeout_ms;
   plan_.table = table_.name;
   plan_.zone = zone_;
-  plan_.batch_rows = request.batch_rows;
+  plan_.limits = request.limits();
   // Prepare the whole read once so that a bad `where` fails here, naming the table.
   Result<Statement> check = db_.Prepare(plan_.select_sql + plan_.filter.WhereClause());
   if (!check) {

@@ -10,7 +10,7 @@ Result<std::unique_ptr<SqliteSplitReader>> SqliteSplitReader::Open(const ReadPla
   std::unique_ptr<SqliteSplitReader> reader(new SqliteSplitReader());
   reader->table_ = plan.table;
   reader->id_label_ = plan.id_label;
-  reader->batch_rows_ = plan.batch_rows == 0 ? 10000 : plan.batch_rows;
+  reader->limits_ = plan.limits;
   reader->split_index_ = split_index;
   SLUICE_ASSIGN_OR_RETURN(reader->db_,
                           Database::Open(plan.path, SQLITE_OPEN_READONLY, plan.busy_timeout_ms));
@@ -41,8 +41,7 @@ Result<bool> SqliteSplitReader::Next(Batch& batch, RejectSink& rejects) {
                                 batch.columns.size(), ncols));
   }
   sqlite3_stmt* stmt = stmt_.get();
-  size_t produced = 0;
-  while (produced < batch_rows_) {
+  while (!limits_.Full(batch)) {
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) {
       done_ = true;
@@ -65,7 +64,6 @@ Result<bool> SqliteSplitReader::Next(Batch& batch, RejectSink& rejects) {
     }
     for (size_t c = 0; c < ncols; ++c) cells_[c].AppendTo(batch.columns[c]);
     if (ncols == 0) ++batch.row_count_without_columns;
-    ++produced;
   }
   return true;
 }

@@ -31,7 +31,7 @@ struct ReadPlan {
   Schema schema;           // of the selected columns, in select order
   std::string id_label;    // "rowid" or a key column, shown in rejects; empty: none selected
   TimeZone zone = TimeZone::Utc();
-  size_t batch_rows = 10000;
+  BatchLimits limits;
 };
 
 class SqliteSplitReader : public SplitReader {
@@ -48,7 +48,7 @@ class SqliteSplitReader : public SplitReader {
 
   std::string table_;
   std::string id_label_;
-  size_t batch_rows_ = 0;
+  BatchLimits limits_;
   int split_index_ = 0;
   Database db_;
   Statement stmt_;
