@@ -5,10 +5,6 @@
 // sent leaves the run pending, and the next run neither loses nor doubles a row.
 //
 // Needs the throwaway servers. Each test uses a PostgreSQL schema of its own (ckpt_TESTNAME).
-// The two realtime tests stay DISABLED until the job file takes `settings.checkpoint` (config,
-// engine side: today it is an unknown key). With the key left out (a checkpoint every second)
-// the SIGTERM test passes against the SQL sinks, and the kill test's target converges exactly,
-// but its kills come before the first checkpoint, so its last check (progress kept) fails.
 // SLUICE_KILL_SEED replays a failing kill sequence (the seed is printed).
 #include <signal.h>
 
@@ -95,7 +91,7 @@ std::string Expected(int64_t rows) {
   return std::to_string(rows) + "|" + std::to_string(rows) + "|1|" + std::to_string(rows);
 }
 
-TEST_F(CheckpointTest, DISABLED_KilledAtRandomMomentsTheTargetConvergesExactly) {
+TEST_F(CheckpointTest, KilledAtRandomMomentsTheTargetConvergesExactly) {
   constexpr int64_t kRows = 40000;
   WriteStreamJob(PgTarget(), kRows, 20000);  // about 2 s of rows per uninterrupted run
   unsigned seed = std::random_device{}();
@@ -170,7 +166,7 @@ TEST_F(CheckpointTest, ARealtimeJobRefusesOverwrite) {
   EXPECT_FALSE(std::filesystem::exists(workspace_->Path("out/rows.jsonl")));
 }
 
-TEST_F(CheckpointTest, DISABLED_SigtermEndsARunWithALastCheckpointAndExitZero) {
+TEST_F(CheckpointTest, SigtermEndsARunWithALastCheckpointAndExitZero) {
   constexpr int64_t kRows = 1000000;  // far more than a second makes at this rate
   WriteStreamJob(PgTarget(), kRows, 5000);
   Process run = Process::Start(Spec({"run", "job.yaml", "--progress", "none", "--json"}, "run"));
