@@ -3,7 +3,7 @@
 // All of them live in one schema: the first of the connection's search_path (set in the URL
 // with ?options=-csearch_path%3DNAME), created if it does not exist, else the default
 // (`public`). Their names start with sluice_state_ so that they can share a schema with other
-// tables, including a sink's own _sluice_runs markers.
+// tables, including a sink's own _sluice_positions markers.
 //
 // Versions are the PostgreSQL store's own (the SQLite file counts separately). Opening takes no
 // lock and runs no DDL when the schema is current, so a role that may only read and write the

@@ -9,8 +9,8 @@
 // NULL, unique or partition constraint) the savepoint is rolled back and the chunk's rows are
 // bisected: each half is copied again in its own savepoint, down to the single rows that fail,
 // which go to the RejectSink with PostgreSQL's message; good rows are written. One bad row
-// costs about 2*log2(rows in the chunk) extra COPYs. For that, the writer keeps a copy of the
-// chunk's batches until the chunk has committed to its savepoint (bounded by kChunkBytes).
+// costs about 2*log2(rows in the chunk) extra COPYs. For that, the writer keeps the
+// chunk's batches (taken from the pipeline, not copied: WriteAndTake) until the chunk has committed to its savepoint (bounded by kChunkBytes).
 // Other failures (connection lost, permissions, disk full) end the run. Values sluice can
 // check itself (an int64 too big for integer, a decimal numeric(p,s) would round) are rejected
 // before they are sent.
@@ -48,7 +48,7 @@ class PgSinkWriter : public SinkWriter {
   Status Finish() override;
 
  private:
-  // A batch of the open chunk: its copy, the rows sent, and its first row number.
+  // A batch of the open chunk: the batch itself, the rows sent, and its first row number.
   struct Pending {
     Batch batch;
     std::vector<uint32_t> rows;

@@ -44,7 +44,9 @@ Status TryRaiseFence(CheckpointSession& session, const PositionsTable& table,
     if (*held) {
       return fail(Status::Conflict(
           "{}: job {}: {} holds fence {}, higher than this run's {}: another process has taken "
-          "the job over since this one got its lease",
+          "the job over since this one got its lease, or this run uses a different (or new) "
+          "state store than the runs before it; point all runs of a job at one state store "
+          "(docs/guarantees.md)",
           session.Describe(), job, table.label, **held, fence));
     }
     Result<int64_t> inserted =
