@@ -29,9 +29,7 @@ using ::sluice::e2e::ProcessSpec;
 using test_db::PgClient;
 using namespace std::chrono_literals;
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using hardening::Has;
 
 class CheckpointTest : public hardening::ServerTest {
  protected:
@@ -62,17 +60,6 @@ class CheckpointTest : public hardening::ServerTest {
   std::string PgTarget() const {
     return "{type: postgres, url: \"" + servers_.pg_url + "\", table: " + schema_ +
            ".t, write_mode: append}";
-  }
-
-  ProcessSpec Spec(const std::vector<std::string>& args, const std::string& name) const {
-    ProcessSpec spec;
-    spec.argv = {SLUICE_BINARY};
-    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-    spec.cwd = workspace_->root();
-    spec.env["SLUICE_STATE"] = workspace_->Path(".state/state.db");
-    spec.stdout_path = workspace_->Path(name + ".out");
-    spec.stderr_path = workspace_->Path(name + ".err");
-    return spec;
   }
 
   // count(*), count(DISTINCT id), min(id), max(id) of a PostgreSQL target, "|"-separated.

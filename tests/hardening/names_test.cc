@@ -35,9 +35,7 @@ using ::sluice::e2e::ProcessResult;
 using ::sluice::e2e::ProcessSpec;
 using ::sluice::e2e::Workspace;
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using hardening::Has;
 
 class NamesTest : public hardening::ServerTest {
  protected:

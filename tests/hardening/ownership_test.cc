@@ -28,9 +28,7 @@ constexpr int kRows = 20000;
 // Slow enough that a run lasts a few seconds: long enough to start a second one beside it.
 constexpr int kRowsPerSecond = 4000;
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using hardening::Has;
 
 class OwnershipTest : public hardening::ServerTest {
  protected:
@@ -59,17 +57,6 @@ class OwnershipTest : public hardening::ServerTest {
            ".t, write_mode: append}\n"
            "settings: {batch_rows: 500, rate_limit: {rows_per_second: " +
            std::to_string(kRowsPerSecond) + "}}\n";
-  }
-
-  ProcessSpec Spec(const std::vector<std::string>& args, const std::string& name) const {
-    ProcessSpec spec;
-    spec.argv = {SLUICE_BINARY};
-    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-    spec.cwd = workspace_->root();
-    spec.env["SLUICE_STATE"] = workspace_->Path(".state/state.db");
-    spec.stdout_path = workspace_->Path(name + ".out");
-    spec.stderr_path = workspace_->Path(name + ".err");
-    return spec;
   }
 
   ProcessResult Run(const std::vector<std::string>& args, const std::string& name) {

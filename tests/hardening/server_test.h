@@ -25,6 +25,10 @@ inline std::string WithDatabase(const std::string& url, const std::string& datab
   return (slash == std::string::npos ? url : url.substr(0, slash)) + "/" + database;
 }
 
+inline bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 inline std::string Describe(const e2e::ProcessResult& r) {
   return r.Describe() + "\n--- stdout\n" + r.stdout_text + "--- stderr\n" + r.stderr_text;
 }
@@ -71,6 +75,18 @@ class ServerTest : public ::testing::Test {
     spec.stdout_path = workspace_->Path("stdout.txt");
     spec.stderr_path = workspace_->Path("stderr.txt");
     return e2e::RunProcess(spec, std::chrono::minutes(5));
+  }
+
+  // `sluice ARGS` in the workspace with its state store; output in NAME.out / NAME.err.
+  e2e::ProcessSpec Spec(const std::vector<std::string>& args, const std::string& name) const {
+    e2e::ProcessSpec spec;
+    spec.argv = {SLUICE_BINARY};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.cwd = workspace_->root();
+    spec.env["SLUICE_STATE"] = workspace_->Path(".state/state.db");
+    spec.stdout_path = workspace_->Path(name + ".out");
+    spec.stderr_path = workspace_->Path(name + ".err");
+    return spec;
   }
 
   testing::TestServers servers_;
