@@ -159,6 +159,24 @@ Result<SqliteSink::TargetPlan> SqliteSink::BuildPlan(Database* db,
     }
   }
   plan.insert_sql = InsertSql(plan.table, columns, request);
+  if (request.mode == WriteMode::kUpsert || request.mode == WriteMode::kReplace) {
+    std::string where;
+    for (size_t k = 0; k < request.key.size(); ++k) {
+      size_t field = columns.size();
+      for (size_t i = 0; i < columns.size(); ++i) {
+        if (Lower(request.schema.fields[i].name) == Lower(request.key[k])) field = i;
+      }
+      if (field == columns.size()) {
+        return Err(
+            Status::Invalid("sqlite target {}: key column '{}' is not among the columns "
+                            "written",
+                            plan.table, request.key[k]));
+      }
+      plan.key_fields.push_back(field);
+      where += fmt::format("{}{} = ?{}", k > 0 ? " AND " : "", QuoteIdent(columns[field]), k + 1);
+    }
+    plan.delete_sql = fmt::format("DELETE FROM {} WHERE {}", QuoteIdent(plan.table), where);
+  }
   return plan;
 }
 
@@ -301,6 +319,11 @@ Status SqliteSink::PrepareInTransaction(const TargetPlan& plan) {
   Result<Statement> insert = db_.Prepare(plan.insert_sql);
   if (!insert) return insert.error().WithContext("sqlite target");
   insert_ = std::move(*insert);
+  if (!plan.delete_sql.empty()) {
+    Result<Statement> erase = db_.Prepare(plan.delete_sql);
+    if (!erase) return erase.error().WithContext("sqlite target");
+    delete_ = std::move(*erase);
+  }
   return Status::OK();
 }
 
@@ -324,6 +347,7 @@ Status SqliteSink::Checkpoint(const std::vector<StreamPosition>& positions) {
 
 Status SqliteSink::CommitWithPositions(const std::vector<StreamPosition>& positions) {
   insert_ = Statement();
+  delete_ = Statement();
   SLUICE_RETURN_IF_ERROR(CommitRun(positions, /*final=*/true));
   db_ = Database();
   return Status::OK();
@@ -381,54 +405,84 @@ SqliteSinkWriter::SqliteSinkWriter(SqliteSink& sink) : sink_(sink) {
 }
 
 Status SqliteSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
-  const Schema& schema = sink_.request_.schema;
   const size_t ncols = encoders_.size();
   if (batch.columns.size() != ncols) {
     return Status::Internal("sqlite target: batch has {} columns, expected {}",
                             batch.columns.size(), ncols);
   }
-  for (RowKind kind : batch.row_kinds) {
-    if (kind != RowKind::kInsert) {
-      return Status::Invalid("sqlite target writes inserts only; got updates or deletes");
-    }
-  }
-  sqlite3* db = sink_.db_.get();
-  sqlite3_stmt* stmt = sink_.insert_.get();
-  const std::string& table = sink_.plan_.table;
-  SqlRef value;
+  sqlite3_stmt* insert = sink_.insert_.get();
+  sqlite3_stmt* erase = sink_.delete_.get();
   const size_t rows = batch.num_rows();
+  const bool changes = !batch.row_kinds.empty();
   for (size_t row = 0; row < rows; ++row) {
-    Status bad;
-    size_t c = 0;
-    for (; c < ncols && bad.ok(); ++c) {
-      bad = encoders_[c].Encode(batch.columns[c], row, value);
-      if (bad.ok()) bad = CellEncoder::Bind(stmt, static_cast<int>(c) + 1, value);
-    }
-    if (!bad.ok()) {
-      if (bad.code() != StatusCode::kDataError) return bad;
-      SLUICE_RETURN_IF_ERROR(rejects.Reject(
-          schema, batch, row, "target",
-          fmt::format("sqlite target {}.{}: {}", table, schema.fields[c - 1].name, bad.message())));
+    const RowKind kind = changes ? batch.row_kinds[row] : RowKind::kInsert;
+    if (kind == RowKind::kInsert || kind == RowKind::kUpdateAfter) {
+      SLUICE_RETURN_IF_ERROR(Apply(insert, batch, row, /*key_only=*/false, rejects));
       continue;
     }
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-      sqlite3_reset(stmt);
-      continue;
+    if (erase == nullptr) {
+      return Status::Invalid(
+          "sqlite target {}: the stream has updates or deletes; applying them needs "
+          "write_mode upsert (or replace) and target.key",
+          sink_.plan_.table);
     }
-    std::string message = sqlite3_errmsg(db);
-    Status failure = SqliteError(db, rc, fmt::format("sqlite target {}: insert", table));
-    sqlite3_reset(stmt);
-    int primary = rc & 0xff;
-    if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG) {
-      // SQLite undid just this statement; the run's transaction goes on.
-      SLUICE_RETURN_IF_ERROR(rejects.Reject(schema, batch, row, "target",
-                                            fmt::format("sqlite target {}: {}", table, message)));
-      continue;
+    if (kind == RowKind::kUpdateBefore && row + 1 < rows &&
+        batch.row_kinds[row + 1] == RowKind::kUpdateAfter && SameKey(batch, row, row + 1)) {
+      continue;  // an update in place: the after image's upsert is all it takes
     }
-    return failure;
+    SLUICE_RETURN_IF_ERROR(Apply(erase, batch, row, /*key_only=*/true, rejects));
   }
   return Status::OK();
+}
+
+bool SqliteSinkWriter::SameKey(const Batch& batch, size_t a, size_t b) const {
+  for (size_t field : sink_.plan_.key_fields) {
+    const Column& col = batch.columns[field];
+    if (col.IsNull(a) != col.IsNull(b)) return false;
+    if (col.IsNull(a)) continue;
+    if (col.is_var() ? col.GetView(a) != col.GetView(b) : col.GetInt(a) != col.GetInt(b)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Status SqliteSinkWriter::Apply(sqlite3_stmt* stmt, const Batch& batch, size_t row, bool key_only,
+                               RejectSink& rejects) {
+  const Schema& schema = sink_.request_.schema;
+  const std::string& table = sink_.plan_.table;
+  sqlite3* db = sink_.db_.get();
+  SqlRef value;
+  Status bad;
+  size_t field = 0;
+  const size_t cells = key_only ? sink_.plan_.key_fields.size() : encoders_.size();
+  for (size_t c = 0; c < cells && bad.ok(); ++c) {
+    field = key_only ? sink_.plan_.key_fields[c] : c;
+    bad = encoders_[field].Encode(batch.columns[field], row, value);
+    if (bad.ok()) bad = CellEncoder::Bind(stmt, static_cast<int>(c) + 1, value);
+  }
+  if (!bad.ok()) {
+    if (bad.code() != StatusCode::kDataError) return bad;
+    return rejects.Reject(
+        schema, batch, row, "target",
+        fmt::format("sqlite target {}.{}: {}", table, schema.fields[field].name, bad.message()));
+  }
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE) {
+    sqlite3_reset(stmt);
+    return Status::OK();
+  }
+  std::string message = sqlite3_errmsg(db);
+  Status failure = SqliteError(
+      db, rc, fmt::format("sqlite target {}: {}", table, key_only ? "delete" : "insert"));
+  sqlite3_reset(stmt);
+  int primary = rc & 0xff;
+  if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG) {
+    // SQLite undid just this statement; the run's transaction goes on.
+    return rejects.Reject(schema, batch, row, "target",
+                          fmt::format("sqlite target {}: {}", table, message));
+  }
+  return failure;
 }
 
 }  // namespace sluice::sqlite

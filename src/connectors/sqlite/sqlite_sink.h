@@ -57,6 +57,9 @@ class SqliteSink : public Sink {
     std::string table;       // the existing table's own spelling, or the configured name
     std::string create_sql;  // empty when the table exists
     std::string insert_sql;
+    // Keyed modes (upsert, replace): deletes the row of one key, for change streams.
+    std::string delete_sql;
+    std::vector<size_t> key_fields;    // the key's fields in the incoming schema, key order
     std::vector<Affinity> affinities;  // of the target column each incoming field goes to
   };
   // `db` is null when the database file does not exist yet.
@@ -72,10 +75,16 @@ class SqliteSink : public Sink {
   WriteRequest request_;
   Database db_;
   Statement insert_;
+  Statement delete_;  // prepared when plan_.delete_sql is set
   TargetPlan plan_;
 };
 
-// Binds each row to the sink's prepared INSERT and steps it. Rows the table refuses (a
+// Binds each row to the sink's prepared INSERT and steps it. Change streams (realtime jobs)
+// into upsert/replace targets: a delete binds the key to the prepared DELETE; an update's
+// before image deletes its key only when the after image (the next row) has another key, so an
+// update in place is one upsert. Rows are applied in batch order, which is source order: the
+// last change of a key wins. SQLite has no network round trip, so a prepared statement per row
+// inside the checkpoint's transaction is its bulk path. Rows the table refuses (a
 // constraint, a value it cannot hold) go to the RejectSink; SQLite undoes just that statement
 // and the transaction goes on. Failures of the database itself (disk full, busy) are returned.
 class SqliteSinkWriter : public SinkWriter {
@@ -85,6 +94,11 @@ class SqliteSinkWriter : public SinkWriter {
   Status Finish() override { return Status::OK(); }
 
  private:
+  // Binds the row's cells (all, or only the key's) and steps `stmt`; a refused row is rejected.
+  Status Apply(sqlite3_stmt* stmt, const Batch& batch, size_t row, bool key_only,
+               RejectSink& rejects);
+  bool SameKey(const Batch& batch, size_t a, size_t b) const;
+
   SqliteSink& sink_;
   std::vector<CellEncoder> encoders_;
 };

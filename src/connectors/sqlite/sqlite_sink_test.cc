@@ -69,6 +69,49 @@ TEST_F(SqliteSinkTest, AppendCreatesTheTableAndRecordsTheRun) {
   EXPECT_EQ(Runs(), (Rows{"test-job|run-2"}));  // updated in place: one row per job
 }
 
+// A change stream (a realtime job's rows): inserts, updates in place, an update that moves a
+// key, deletes, and several changes of one key in one batch, applied in order.
+TEST_F(SqliteSinkTest, ChangesAreAppliedByKeyInSourceOrder) {
+  SqliteSink sink = Sink();
+  RecordingRejects rejects;
+  ASSERT_TRUE(
+      WriteRun(
+          sink, Request(schema_, WriteMode::kAppend, {"id"}),
+          MakeBatch(schema_, {{"1", "1.00", "one"}, {"2", "2.00", "two"}, {"3", "3.00", "three"}}),
+          rejects)
+          .ok());
+  Batch changes = MakeBatch(schema_, {{"1", "1.00", "one"},      // update 1 in place: before
+                                      {"1", "10.00", "ONE"},     //   after
+                                      {"2", "2.00", "two"},      // update moving key 2 -> 20
+                                      {"20", "2.00", "twenty"},  //   after
+                                      {"3", "3.00", "three"},    // delete 3
+                                      {"4", "4.00", "four"},     // insert 4
+                                      {"4", "4.00", "four"},     // update 4: before
+                                      {"4", "44.00", "FOUR"},    //   after
+                                      {"5", "5.00", "five"},     // insert 5
+                                      {"5", "5.00", "five"}});   // delete 5
+  changes.row_kinds = {RowKind::kUpdateBefore, RowKind::kUpdateAfter, RowKind::kUpdateBefore,
+                       RowKind::kUpdateAfter,  RowKind::kDelete,      RowKind::kInsert,
+                       RowKind::kUpdateBefore, RowKind::kUpdateAfter, RowKind::kInsert,
+                       RowKind::kDelete};
+  Status st = WriteRun(sink, Request(schema_, WriteMode::kUpsert, {"id"}, "r2"), changes, rejects);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Orders(), (Rows{"1|10.00|ONE", "4|44.00|FOUR", "20|2.00|twenty"}));
+  EXPECT_TRUE(rejects.entries.empty());
+}
+
+TEST_F(SqliteSinkTest, ChangesIntoAnAppendTargetAreRefusedWithWhatToChange) {
+  SqliteSink sink = Sink();
+  RecordingRejects rejects;
+  Batch changes = MakeBatch(schema_, {{"1", "1.00", "one"}});
+  changes.row_kinds = {RowKind::kDelete};
+  Status st = WriteRun(sink, Request(schema_, WriteMode::kAppend, {"id"}), changes, rejects);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("needs write_mode upsert (or replace) and target.key"),
+            std::string::npos)
+      << st.ToString();
+}
+
 TEST_F(SqliteSinkTest, ConstraintViolationsAreRejectedAndTheRestWritten) {
   ExecSql(db_ = dir_.File("c.db"),
           "CREATE TABLE orders (id INTEGER PRIMARY KEY, amount DECIMAL(10,2) NOT NULL, "
