@@ -119,6 +119,50 @@ TEST(PgSinkTest, UpsertReplaceAndIgnoreByKey) {
   EXPECT_TRUE(rejects.reasons.empty());
 }
 
+// A change stream (a realtime job's rows) into an upsert target: updates in place, an update
+// that moves a key, deletes, several changes of one key, across two batches of one merge.
+TEST(PgSinkTest, ChangesAreMergedByTheLastChangeOfEachKey) {
+  CollectingRejects rejects;
+  ASSERT_TRUE(Write("cdc", WriteMode::kAppend,
+                    {Rows({{1, "one", "1"}, {2, "two", "2"}, {3, "three", "3"}})}, rejects, {"id"})
+                  .ok());
+  Batch first = Rows({{1, "one", "1"},
+                      {1, "ONE", "10"},  // update 1 in place
+                      {2, "two", "2"},
+                      {20, "twenty", "2"},  // update moving key 2 -> 20
+                      {3, "three", "3"},    // delete 3
+                      {4, "four", "4"}});   // insert 4
+  first.row_kinds = {RowKind::kUpdateBefore, RowKind::kUpdateAfter, RowKind::kUpdateBefore,
+                     RowKind::kUpdateAfter,  RowKind::kDelete,      RowKind::kInsert};
+  Batch second = Rows({{4, "four", "4"},
+                       {4, "FOUR", "44"},  // update 4 (inserted above)
+                       {5, "five", "5"},
+                       {5, "five", "5"},  // insert 5, delete 5
+                       {20, "twenty", "2"},
+                       {20, "TWENTY", "2"}});
+  second.row_kinds = {RowKind::kUpdateBefore, RowKind::kUpdateAfter,  RowKind::kInsert,
+                      RowKind::kDelete,       RowKind::kUpdateBefore, RowKind::kUpdateAfter};
+  Status st = Write("cdc", WriteMode::kUpsert, {first, second}, rejects, {"id"});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  RawConn db(DbUrl());
+  EXPECT_EQ(Dump(db, "cdc"), "1:ONE:10.00 4:FOUR:44.00 20:TWENTY:2.00");
+  EXPECT_TRUE(rejects.reasons.empty());
+  // A plain upsert run afterwards merges as before.
+  ASSERT_TRUE(Write("cdc", WriteMode::kUpsert, {Rows({{1, "uno", "1"}})}, rejects, {"id"}).ok());
+  EXPECT_EQ(Dump(db, "cdc"), "1:uno:1.00 4:FOUR:44.00 20:TWENTY:2.00");
+}
+
+TEST(PgSinkTest, ChangesIntoAnAppendTargetAreRefusedWithWhatToChange) {
+  CollectingRejects rejects;
+  Batch changes = Rows({{1, "one", "1"}});
+  changes.row_kinds = {RowKind::kDelete};
+  Status st = Write("cdc_append", WriteMode::kAppend, {changes}, rejects, {"id"});
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("needs write_mode upsert (or replace) and a target.key"),
+            std::string::npos)
+      << st.ToString();
+}
+
 TEST(PgSinkTest, UpsertNeedsAUniqueKeyOnTheKeyColumns) {
   RawConn db(DbUrl());
   db.Exec("CREATE TABLE nounique (id bigint, name text, amount numeric(12,2))");

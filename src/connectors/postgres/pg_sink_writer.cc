@@ -17,14 +17,29 @@ bool RowLevel(const std::string& state) {
 
 }  // namespace
 
+namespace {
+
+// The staging table's order value of a row: twice its number in the run, plus one when the row
+// removes its key (a delete, or an update's old image), which change_merge_sql reads back.
+// Doubling keeps the order of the row numbers.
+int64_t StagedOrder(const Batch& batch, size_t row, int64_t row_base) {
+  const RowKind kind = batch.kind(row);
+  const bool removes = kind == RowKind::kDelete || kind == RowKind::kUpdateBefore;
+  return (row_base + static_cast<int64_t>(row)) * 2 + (removes ? 1 : 0);
+}
+
+}  // namespace
+
 PgSinkWriter::PgSinkWriter(PgConnection& conn, const TargetPlan& plan, const Schema& schema,
-                           std::optional<std::string> fill, size_t buffer_bytes)
+                           std::optional<std::string> fill, size_t buffer_bytes,
+                           bool* staged_changes)
     : conn_(conn),
       plan_(plan),
       schema_(schema),
       encoder_(plan.writes, plan.binary),
       buffer_bytes_(buffer_bytes),
-      copy_sql_(plan.CopySql()) {
+      copy_sql_(plan.CopySql()),
+      staged_changes_(staged_changes) {
   if (fill) encoder_.SetConstant(std::move(*fill));
   encoder_.SetRowNumbers(!plan.staging_ddl.empty());
   buffer_.reserve(buffer_bytes_ + 64 * 1024);
@@ -110,9 +125,15 @@ Status PgSinkWriter::Append(const Batch& batch, std::unique_ptr<Batch>* owned,
                             batch.columns.size(), plan_.writes.size());
   }
   for (RowKind kind : batch.row_kinds) {
-    if (kind != RowKind::kInsert) {
-      return Status::Invalid("postgres target writes inserts only; got updates or deletes");
+    if (kind == RowKind::kInsert) continue;
+    if (plan_.change_merge_sql.empty()) {
+      return Status::Invalid(
+          "postgres target {}: the stream has updates or deletes; applying them needs "
+          "write_mode upsert (or replace) and a target.key whose columns are NOT NULL",
+          plan_.label);
     }
+    *staged_changes_ = true;
+    break;
   }
   rejects_ = &rejects;
   const size_t rows = batch.num_rows();
@@ -124,7 +145,7 @@ Status PgSinkWriter::Append(const Batch& batch, std::unique_ptr<Batch>* owned,
   std::string bad;
   size_t bad_column = 0;
   for (size_t row = 0; row < rows; ++row) {
-    if (!encoder_.AppendRow(batch, row, p.row_base + static_cast<int64_t>(row), buffer_, bad_column,
+    if (!encoder_.AppendRow(batch, row, StagedOrder(batch, row, p.row_base), buffer_, bad_column,
                             bad)) {
       Status st = rejects.Reject(schema_, batch, row, "target",
                                  fmt::format("postgres target {}.{}: {}", plan_.label,
@@ -180,7 +201,8 @@ Status PgSinkWriter::CopyRows(const std::vector<RowRef>& refs, size_t lo, size_t
   for (size_t i = lo; i < hi; ++i) {
     const Pending& p = pending_[refs[i].first];
     const uint32_t row = refs[i].second;
-    if (!encoder_.AppendRow(p.batch, row, p.row_base + row, buffer_, bad_column, bad)) {
+    if (!encoder_.AppendRow(p.batch, row, StagedOrder(p.batch, row, p.row_base), buffer_,
+                            bad_column, bad)) {
       return AbortCopy(
           Status::Internal("postgres target: row {} encoded once but not twice: {}", row, bad));
     }

@@ -10,14 +10,14 @@
 // bisected: each half is copied again in its own savepoint, down to the single rows that fail,
 // which go to the RejectSink with PostgreSQL's message; good rows are written. One bad row
 // costs about 2*log2(rows in the chunk) extra COPYs. For that, the writer keeps the
-// chunk's batches (taken from the pipeline, not copied: WriteAndTake) until the chunk has committed to its savepoint (bounded by kChunkBytes).
-// Other failures (connection lost, permissions, disk full) end the run. Values sluice can
-// check itself (an int64 too big for integer, a decimal numeric(p,s) would round) are rejected
-// before they are sent.
-// The last chunk is ended by Finish(), whose rejected rows go to the RejectSink of the Write()
-// calls before it (the engine uses one RejectSink for the whole run).
-// Lifecycle: one writer per run (MaxWriters() is 1), used by one writer thread; it uses the
-// sink's connection, which the main thread does not touch until Finish() has returned.
+// chunk's batches (taken from the pipeline, not copied: WriteAndTake) until the chunk has committed
+// to its savepoint (bounded by kChunkBytes). Other failures (connection lost, permissions, disk
+// full) end the run. Values sluice can check itself (an int64 too big for integer, a decimal
+// numeric(p,s) would round) are rejected before they are sent. The last chunk is ended by Finish(),
+// whose rejected rows go to the RejectSink of the Write() calls before it (the engine uses one
+// RejectSink for the whole run). Lifecycle: one writer per run (MaxWriters() is 1), used by one
+// writer thread; it uses the sink's connection, which the main thread does not touch until Finish()
+// has returned.
 #pragma once
 
 #include <cstdint>
@@ -39,8 +39,10 @@ class PgSinkWriter : public SinkWriter {
   static constexpr size_t kChunkBytes = 32 << 20;
 
   // `fill` is the partition value's encoded form when the rows lack the column.
+  // `staged_changes` (the sink's) is set once a batch brought updates or deletes: the sink then
+  // merges with plan.change_merge_sql.
   PgSinkWriter(PgConnection& conn, const TargetPlan& plan, const Schema& schema,
-               std::optional<std::string> fill, size_t buffer_bytes);
+               std::optional<std::string> fill, size_t buffer_bytes, bool* staged_changes);
 
   Status Write(const Batch& batch, RejectSink& rejects) override;
   // Keeps the batch's rows for the open chunk by taking them (no copy); see Write().
@@ -84,6 +86,7 @@ class PgSinkWriter : public SinkWriter {
   int64_t row_base_ = 0;           // row number of the next batch's first row (staging order)
   RejectSink* rejects_ = nullptr;  // the one every Write() got; Finish() ends the last chunk
   bool release_pending_ = false;
+  bool* staged_changes_;
 };
 
 }  // namespace sluice::postgres

@@ -249,6 +249,39 @@ std::string MergeSql(const TargetPlan& plan, const Columns& cols, WriteMode mode
                      conflict, updates.empty() ? "DO NOTHING" : "DO UPDATE SET " + updates);
 }
 
+// Change streams into upsert/replace: the staged order value's low bit marks a row that
+// removes its key (a delete, or an update's old image; see StagedOrder in pg_sink_writer.cc).
+// Per key only the last staged row counts: if it removes, the key's row is deleted; otherwise
+// it is upserted. An update in place stages old then new image, so the new one wins; an
+// update that moves a key deletes the old key and upserts the new one.
+std::string ChangeMergeSql(const TargetPlan& plan, const Columns& cols) {
+  std::vector<std::string> names = cols.names;
+  if (plan.fill_value) names.push_back(cols.part_name);
+  const std::string list = JoinQuoted(names);
+  const std::string conflict = JoinQuoted(cols.conflict);
+  const std::string stage = QualifiedName("pg_temp", kStagingTable);
+  const std::string row = QuoteIdent(kRowColumn);
+  std::string match;
+  for (const std::string& k : cols.conflict) {
+    match +=
+        fmt::format("{}t.{} = s.{}", match.empty() ? "" : " AND ", QuoteIdent(k), QuoteIdent(k));
+  }
+  std::string updates;
+  for (const std::string& n : names) {
+    if (std::find(cols.conflict.begin(), cols.conflict.end(), n) != cols.conflict.end()) continue;
+    updates += fmt::format("{}{} = EXCLUDED.{}", updates.empty() ? "" : ", ", QuoteIdent(n),
+                           QuoteIdent(n));
+  }
+  const std::string last =
+      fmt::format("SELECT DISTINCT ON ({}) {}, {} FROM {} ORDER BY {}, {} DESC", conflict, list,
+                  row, stage, conflict, row);
+  return fmt::format(
+      "DELETE FROM {} t USING ({}) s WHERE ({}) AND (s.{} & 1) = 1; "
+      "INSERT INTO {} ({}) SELECT {} FROM ({}) s WHERE (s.{} & 1) = 0 ON CONFLICT ({}) {}",
+      plan.dest, last, match, row, plan.dest, list, list, last, row, conflict,
+      updates.empty() ? "DO NOTHING" : "DO UPDATE SET " + updates);
+}
+
 // The run's partition: the existing table <table>_p_<value> (which must be a partition of the
 // target) or the statement that creates it.
 Status PlanPartition(PgConnection& conn, const PgConfig& config, std::optional<uint32_t> parent,
@@ -426,6 +459,9 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
           fmt::format("CREATE TEMP TABLE {} ({}) ON COMMIT DROP", QuoteIdent(kStagingTable), body);
       plan.copy_columns.push_back(kRowColumn);
       plan.merge_sql = MergeSql(plan, cols, request.mode);
+      if (request.mode != WriteMode::kIgnore && !cols.conflict_nullable) {
+        plan.change_merge_sql = ChangeMergeSql(plan, cols);
+      }
       break;
     }
   }

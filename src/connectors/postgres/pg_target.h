@@ -10,6 +10,9 @@
 //                        (the last row of a key wins; replace is the same as upsert here)
 //   ignore               the same with ON CONFLICT (key) DO NOTHING (the first row wins,
 //                        rows already in the table are kept)
+// Change streams (realtime jobs with updates and deletes) need upsert or replace: the staged
+// rows carry whether they remove their key, and the merge deletes and upserts by the last
+// staged row of each key (change_merge_sql).
 // All of it runs in the run's single transaction (TRUNCATE is transactional in PostgreSQL).
 #pragma once
 
@@ -45,6 +48,8 @@ struct TargetPlan {
   std::string truncate_sql;  // overwrite
   std::string staging_ddl;   // upsert, replace, ignore
   std::string merge_sql;
+  // upsert, replace with a NOT NULL key: the merge when updates or deletes were staged.
+  std::string change_merge_sql;
 
   std::string CopySql() const;
 };
