@@ -47,6 +47,14 @@ class StreamSource {
     (void)positions;
     return Status::OK();
   }
+  // Whether the rows Next() returned so far end inside a source transaction (a change source
+  // returns the rows of a large transaction in several batches). Positions() only ever names
+  // transaction ends, so the engine checkpoints only when this is false: a checkpoint never
+  // splits a source transaction, and the target only shows states the source had.
+  // A source returning rows of several transactions ends a batch at one of their ends (it
+  // keeps reading past the batch size, up to a hard bound, to reach one), so that this is true
+  // only while a transaction larger than a batch is being read.
+  virtual bool InTransaction() const { return false; }
   // How far behind the source's newest change the stream is, in milliseconds (-1: unknown).
   virtual int64_t LagMillis() const { return -1; }
   virtual std::string Describe() const = 0;

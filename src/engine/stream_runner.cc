@@ -111,6 +111,7 @@ class StreamRunner {
       SLUICE_ASSIGN_OR_RETURN(committed, sink.CommittedPositions(spec_.name));
     }
     summary_.position_before = DescribePositions(committed);
+    checkpointed_ = summary_.position_before;
     SLUICE_RETURN_IF_ERROR(stream.Start(committed, options_.catch_up));
     spdlog::info("{}: streaming from {}", spec_.name,
                  committed.empty() ? std::string("the start") : summary_.position_before);
@@ -137,6 +138,7 @@ class StreamRunner {
     if (rejects.count() > 0) summary_.dirty_records = spec_.settings.dirty_records;
     if (moved.ok()) moved = kept;
     if (moved.ok()) moved = CheckLease();
+    if (moved.ok() && stream.InTransaction()) return StopInsideATransaction(fence);
     if (moved.ok()) moved = sink.CommitWithPositions(stream.Positions());
     if (moved.ok()) {
       // The target holds the last rows; if the store cannot say so, the run stays pending and
@@ -204,7 +206,7 @@ class StreamRunner {
         SLUICE_RETURN_IF_ERROR(WriteBatch(batch, *writer, rejects));
       }
       clock.Add(rows + refused, bytes);
-      if (clock.Due()) {
+      if (clock.Due() && !stream.InTransaction()) {
         SLUICE_RETURN_IF_ERROR(writer->Finish());
         SLUICE_RETURN_IF_ERROR(CheckLease());
         const std::vector<StreamPosition> positions = stream.Positions();
@@ -212,12 +214,28 @@ class StreamRunner {
         SLUICE_RETURN_IF_ERROR(SaveToStoreIfNeeded(positions, lease_->fence()));
         ++checkpoints_;
         committed_rows_ = metrics_.rows_written.load();
+        checkpointed_ = DescribePositions(positions);
         SLUICE_RETURN_IF_ERROR(stream.Acknowledge(positions));
         clock.Reset();
       }
     }
     metrics_.rows_rejected.store(rejects.count(), std::memory_order_relaxed);
     return writer->Finish();
+  }
+
+  // A stop (SIGTERM) inside a source transaction: committing now would put half of it in the
+  // target. The rows since the last checkpoint are rolled back instead; the next start reads
+  // them again from the last checkpoint's positions. Not a failure: exit 0.
+  Status StopInsideATransaction(const Fence& fence) {
+    Sink& sink = *setup_.sink;
+    SLUICE_RETURN_IF_ERROR(sink.Abort());
+    spdlog::info(
+        "{}: stopped inside a source transaction; its rows were rolled back and are read again "
+        "from {} at the next start",
+        spec_.name, checkpointed_.empty() ? std::string("the start") : checkpointed_);
+    summary_.position_after = checkpointed_;
+    return checkpoints_ > 0 ? state_->ConfirmRun(spec_.name, summary_.run_id, Record(), fence)
+                            : state_->DiscardRun(spec_.name, summary_.run_id, fence);
   }
 
   // Targets without transactions: the checkpoint is durable in the target, the positions
@@ -283,6 +301,7 @@ class StreamRunner {
   RunMetrics metrics_;
   int64_t checkpoints_ = 0;
   int64_t committed_rows_ = 0;
+  std::string checkpointed_;  // the positions of the last checkpoint, as the summary shows them
 };
 
 }  // namespace

@@ -175,6 +175,38 @@ TEST_F(CheckpointTest, SigtermEndsARunWithALastCheckpointAndExitZero) {
       << r.stdout_text;
 }
 
+// A change source's transactions are never split: checkpoints wait for a transaction's end,
+// and a SIGTERM inside one rolls its rows back. The target only ever holds whole transactions.
+TEST_F(CheckpointTest, CheckpointsAndStopsNeverSplitASourceTransaction) {
+  constexpr int64_t kTxn = 700;
+  ASSERT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"),
+                             "name: streamed\n"
+                             "mode: realtime\n"
+                             "source: {type: datagen, rows: 1000000, rows_per_second: 5000, "
+                             "transaction_rows: 700}\n"
+                             "target: " +
+                                 PgTarget() +
+                                 "\n"
+                                 "settings: {batch_rows: 300, checkpoint: 100ms}\n")
+                  .has_value());
+  for (int round = 0; round < 3; ++round) {
+    Process run = Process::Start(Spec({"run", "job.yaml", "--progress", "none", "--json"},
+                                      "run" + std::to_string(round)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(700 + 250 * round));
+    ASSERT_TRUE(run.Running());
+    run.Signal(SIGTERM);
+    ProcessResult r = run.Wait(30s);
+    ASSERT_EQ(r.exit_code, 0) << hardening::Describe(r);
+    const std::string prefix = "\"position_after\": \"datagen ";
+    const size_t at = r.stdout_text.find(prefix);
+    ASSERT_NE(at, std::string::npos) << r.stdout_text;
+    const int64_t position = std::atoll(r.stdout_text.c_str() + at + prefix.size());
+    EXPECT_GT(position, 0);
+    EXPECT_EQ(position % kTxn, 0) << r.stdout_text;
+    EXPECT_EQ(PgShape(), Expected(position)) << "round " << round;
+  }
+}
+
 TEST_F(CheckpointTest, ACommitCutByTheServerStaysPendingAndNothingIsLostOrDoubled) {
   // A batch job into an append target, paused just before it sends COMMIT; the writer's
   // backend is terminated there, so the COMMIT gets no answer.

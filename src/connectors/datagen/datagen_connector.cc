@@ -19,6 +19,9 @@ ConnectorInfo MakeDatagenConnectorInfo() {
                  "how many rows (ids 1..rows); 0 = endless (mode: realtime only)"},
       OptionSpec{"rows_per_second", OptionKind::kInt, false, "0",
                  "make rows at most this fast (mode: realtime); 0 = as fast as they are taken"},
+      OptionSpec{"transaction_rows", OptionKind::kInt, false, "1",
+                 "mode: realtime: rows come in source transactions of this many; positions "
+                 "name transaction ends only, as a change source's do"},
   };
   info.make_source = datagen::DatagenSource::Make;
   info.make_stream_source = datagen::DatagenStream::Make;

@@ -58,6 +58,10 @@ Result<DatagenConfig> ParseConfig(const Options& options, bool streaming) {
   if (config.rows_per_second < 0) {
     return Err(options.ErrorAt("rows_per_second", "must be 0 (unlimited) or more"));
   }
+  SLUICE_ASSIGN_OR_RETURN(config.transaction_rows, options.GetInt("transaction_rows", 1));
+  if (config.transaction_rows < 1) {
+    return Err(options.ErrorAt("transaction_rows", "must be 1 or more"));
+  }
   return config;
 }
 
@@ -155,6 +159,11 @@ Result<bool> DatagenStream::Next(Batch& batch, RejectSink&) {
   }
   int64_t upto = last_ + static_cast<int64_t>(limits_.rows);
   if (end_ != 0) upto = std::min(upto, end_);
+  if (config_.transaction_rows > 1) {
+    // A batch ends at a transaction's end when one falls within it (core/stream_source.h).
+    const int64_t n = config_.transaction_rows;
+    upto = std::min(upto, (last_ / n + 1) * n);
+  }
   if (config_.rows_per_second > 0) {
     // The rows the rate allows by now, counted from Start(); wait a little for one if none.
     const auto deadline = std::chrono::steady_clock::now() + kMaxIdleWait;
@@ -177,8 +186,18 @@ Result<bool> DatagenStream::Next(Batch& batch, RejectSink&) {
   return !catch_up_ || last_ < end_;
 }
 
+int64_t DatagenStream::LastTransactionEnd() const {
+  const int64_t n = config_.transaction_rows;
+  if (n <= 1 || last_ == end_) return last_;  // the last rows end a transaction however many
+  return last_ - last_ % n;
+}
+
+bool DatagenStream::InTransaction() const {
+  return LastTransactionEnd() != last_;
+}
+
 std::vector<StreamPosition> DatagenStream::Positions() const {
-  return {StreamPosition{config_.stream, std::to_string(last_)}};
+  return {StreamPosition{config_.stream, std::to_string(LastTransactionEnd())}};
 }
 
 std::string DatagenStream::Describe() const {

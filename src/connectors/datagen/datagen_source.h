@@ -16,6 +16,7 @@ namespace sluice::datagen {
 struct DatagenConfig {
   int64_t rows = 0;             // how many; 0 = endless (streams only)
   int64_t rows_per_second = 0;  // 0 = as fast as they are taken
+  int64_t transaction_rows = 1;  // streams: rows per source transaction
   std::string stream = "datagen";
 };
 
@@ -50,9 +51,13 @@ class DatagenStream final : public StreamSource {
   Status Start(const std::vector<StreamPosition>& resume_from, bool catch_up) override;
   Result<bool> Next(Batch& batch, RejectSink& rejects) override;
   std::vector<StreamPosition> Positions() const override;
+  bool InTransaction() const override;
   std::string Describe() const override;
 
  private:
+  // The last id that ends a source transaction (all of them without transaction_rows).
+  int64_t LastTransactionEnd() const;
+
   DatagenConfig config_;
   BatchLimits limits_;
   Schema schema_;
