@@ -191,7 +191,7 @@ Status BinlogStream::OpenReplication(const BinlogPosition& from) {
   SLUICE_RETURN_IF_ERROR(
       rpl_conn_.Exec(std::string("SET @master_heartbeat_period = ") + kHeartbeatNanos));
   SLUICE_ASSIGN_OR_RETURN(std::optional<Row> cs,
-                          rpl_conn_.QueryRow("SELECT @@global.binlog_checksum"));
+                          rpl_conn_.QueryRow("SELECT @master_binlog_checksum"));
   const bool crc = cs && !cs->empty() && (*cs)[0] && Lower(*(*cs)[0]) == "crc32";
   framer_ = binlog::EventFramer();
   framer_.set_checksum(crc ? binlog::ChecksumAlg::kCrc32 : binlog::ChecksumAlg::kOff);

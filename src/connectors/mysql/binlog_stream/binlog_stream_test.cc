@@ -135,7 +135,8 @@ TEST(BinlogStreamTest, CatchUpReadsExactlyTheNewRowsAndResumes) {
 
   // A second run from the committed position: only what came after, nothing twice.
   db.Exec("INSERT INTO t VALUES (6, 'f', 6)");
-  db.Exec("FLUSH BINARY LOGS");  // the stream follows the ROTATE into the next file
+  // No FLUSH BINARY LOGS here to cross a ROTATE: the binlog live tests read windows of files
+  // and would see a file end where they do not expect one (ctest runs them alongside).
   db.Exec("INSERT INTO t VALUES (7, 'g', 7)");
   std::unique_ptr<StreamSource> again = OpenStream(db, "t");
   ASSERT_TRUE(again);
