@@ -19,6 +19,7 @@ namespace {
 // sends a heartbeat when it has no events: a blocked read wakes at least that often.
 constexpr auto kNextBudget = std::chrono::milliseconds(200);
 constexpr const char* kHeartbeatNanos = "100000000";
+constexpr size_t kTxnBatches = 16;  // how far past batch_rows Next reads to a transaction end
 constexpr unsigned kErrBinlogFatal = 1236;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
 
 std::string Lower(std::string_view s) {
@@ -213,7 +214,14 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
   if (!rpl_) return Err(Status::Internal("BinlogStream::Next before Start"));
   if (ReachedEnd()) return false;
   const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
-  while (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline) {
+  // A batch ends at a transaction end whenever it can: the server writes a transaction to the
+  // binlog whole at commit, so reading on to its end does not wait. Then each checkpoint the
+  // runner takes holds whole transactions and their end position. Only a transaction of more
+  // than kTxnBatches batches is returned in parts (see the header: its rows may be read again
+  // after a crash).
+  const size_t txn_cap = batch_rows_ * kTxnBatches;
+  while ((in_txn_ && batch.num_rows() < txn_cap) ||
+         (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline)) {
     event_ = mariadb_rpl_fetch(rpl_, event_);
     if (!event_) {
       const unsigned code = mysql_errno(rpl_conn_.get());

@@ -10,13 +10,13 @@
 // end. The object owns both connections; they close with it.
 //
 // Positions and restarts: Positions() is the end of the last *completed* transaction (after
-// its XID or COMMIT, or after a standalone statement), never a point inside one. Rows of a
-// transaction still open when a batch ends are returned with that batch, but the position
-// stays before the transaction; the runner checkpoints Positions() with the rows, so after a
-// crash the stream restarts at a transaction boundary and re-reads the open transaction. A
-// checkpoint taken between batches of one transaction therefore holds a position before it:
-// with an append target those rows may be written again after a crash in that window (the
-// engine checkpoints at batch ends; a transaction longer than a batch is the exception).
+// its XID or COMMIT, or after a standalone statement), never a point inside one. Next() reads
+// on to the end of an open transaction before it returns (the transaction is in the binlog
+// whole, so this does not wait), so a batch normally holds whole transactions and the runner's
+// checkpoint (rows + Positions() in one target transaction) resumes exactly after them. Only
+// a transaction of more than 16 batches (batch_rows) is returned in parts: its rows so far
+// come back with a position before it, so a crash between such checkpoints reads its first
+// rows again (an upsert target absorbs that; an append target would hold them twice).
 #pragma once
 
 #include <chrono>
