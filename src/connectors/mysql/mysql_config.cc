@@ -42,6 +42,15 @@ std::vector<OptionSpec> MysqlSourceOptionSpecs() {
                    .kind = OptionKind::kBool,
                    .default_value = "false",
                    .description = "read TINYINT(1) columns as bool instead of int8"});
+  specs.push_back({.name = "server_id",
+                   .kind = OptionKind::kInt,
+                   .default_value = "0",
+                   .description = "mode realtime: the replica server id the binlog is read "
+                                  "as; 0 = derived from the job name (jobs do not clash)"});
+  specs.push_back({.name = "startup",
+                   .default_value = "latest",
+                   .description = "mode realtime without a committed position: latest (the "
+                                  "server's binlog end now); initial is not supported yet"});
   return specs;
 }
 

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "connectors/mysql/binlog_stream/binlog_stream.h"
 #include "connectors/mysql/mysql_catalog.h"
 #include "connectors/mysql/mysql_config.h"
 #include "connectors/mysql/mysql_connection.h"
@@ -20,6 +21,7 @@ ConnectorInfo MakeMysqlConnectorInfo() {
   info.capabilities.batch_read = true;
   info.capabilities.incremental_read = true;
   info.capabilities.parallel_read = true;
+  info.capabilities.cdc_read = true;
   info.capabilities.batch_write = true;
   info.capabilities.write_modes = {WriteMode::kAppend, WriteMode::kOverwrite, WriteMode::kUpsert,
                                    WriteMode::kReplace, WriteMode::kIgnore};
@@ -31,6 +33,7 @@ ConnectorInfo MakeMysqlConnectorInfo() {
                             mysql::ParseMysqlConfig(options, /*target=*/false));
     return std::make_unique<mysql::MysqlSource>(std::move(config));
   };
+  info.make_stream_source = mysql::binlog_stream::BinlogStream::Make;
   info.make_sink = [](const Options& options,
                       const ConnectorContext&) -> Result<std::unique_ptr<Sink>> {
     SLUICE_ASSIGN_OR_RETURN(mysql::MysqlConfig config,

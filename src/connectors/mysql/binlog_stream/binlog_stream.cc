@@ -1,0 +1,348 @@
+#include "connectors/mysql/binlog_stream/binlog_stream.h"
+
+#include <mariadb_rpl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "connectors/mysql/binlog/control_events.h"
+#include "connectors/mysql/binlog/rows_event.h"
+#include "connectors/mysql/binlog/table_map.h"
+#include "connectors/mysql/binlog_stream/server_check.h"
+#include "connectors/mysql/mysql_source.h"
+
+namespace sluice::mysql::binlog_stream {
+namespace {
+
+// How long Next() reads before it returns an idle (or partial) batch, and how often the server
+// sends a heartbeat when it has no events: a blocked read wakes at least that often.
+constexpr auto kNextBudget = std::chrono::milliseconds(200);
+constexpr const char* kHeartbeatNanos = "100000000";
+constexpr size_t kTxnBatches = 16;  // how far past batch_rows Next reads to a transaction end
+constexpr unsigned kErrBinlogFatal = 1236;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+uint32_t Le32(const unsigned char* p) {
+  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+
+// libmariadb keeps the packet's leading OK byte in raw_data on some versions: the event starts
+// where its own size field (header bytes 9..12) matches what is left.
+Result<std::string_view> EventBytes(const MARIADB_RPL_EVENT& ev) {
+  const auto* raw = ev.raw_data;
+  const size_t size = ev.raw_data_size;
+  for (size_t skip : {size_t{0}, size_t{1}}) {
+    if (raw && size >= skip + 19 && Le32(raw + skip + 9) == size - skip) {
+      return std::string_view(reinterpret_cast<const char*>(raw) + skip, size - skip);
+    }
+  }
+  return Err(Status::DataError("replication packet of {} bytes does not hold one event", size));
+}
+
+bool IsIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// Whether `name` occurs in `sql` as a whole identifier (both lower case), bare or quoted.
+bool NamesIdentifier(std::string_view sql, std::string_view name) {
+  for (size_t at = sql.find(name); at != std::string_view::npos; at = sql.find(name, at + 1)) {
+    const size_t end = at + name.size();
+    if ((at == 0 || !IsIdentChar(sql[at - 1])) && (end == sql.size() || !IsIdentChar(sql[end]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsTxnWord(std::string_view sql, std::string_view word) {
+  return sql.size() == word.size() && Lower(sql) == Lower(word);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StreamSource>> BinlogStream::Make(const Options& options,
+                                                         const ConnectorContext& context) {
+  SLUICE_ASSIGN_OR_RETURN(MysqlConfig config, ParseMysqlConfig(options, /*target=*/false));
+  BinlogStreamOptions o;
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, options.GetInt("server_id", 0));
+  if (id < 0 || id > 4294967295LL) {
+    return Err(options.ErrorAt("server_id", "a replica server id is 1..4294967295"));
+  }
+  o.server_id = id > 0 ? static_cast<uint32_t>(id) : DefaultServerId(context.job_name);
+  o.startup = options.GetString("startup", "latest");
+  if (o.startup == "initial") {
+    return Err(
+        options.ErrorAt("startup",
+                        "startup: initial (snapshot, then stream) is not supported yet for mysql; "
+                        "use startup: latest"));
+  }
+  if (o.startup != "latest") {
+    return Err(
+        options.ErrorAt("startup", fmt::format("'{}' is not a startup mode (latest)", o.startup)));
+  }
+  return std::make_unique<BinlogStream>(std::move(config), std::move(o), context.zone);
+}
+
+BinlogStream::BinlogStream(MysqlConfig config, BinlogStreamOptions options, TimeZone zone)
+    : config_(std::move(config)), options_(std::move(options)), zone_(std::move(zone)) {}
+
+BinlogStream::~BinlogStream() {
+  CloseReplication();
+}
+
+void BinlogStream::CloseReplication() {
+  if (event_) mariadb_free_rpl_event(event_);
+  event_ = nullptr;
+  if (rpl_) mariadb_rpl_close(rpl_);
+  rpl_ = nullptr;
+  rpl_conn_.Close();
+}
+
+Status BinlogStream::Open(const ReadRequest& request) {
+  if (!request.where.empty()) {
+    return Status::Invalid("{}: `where` is not supported in mode realtime yet", config_.Describe());
+  }
+  if (!request.columns.empty()) {
+    return Status::Invalid(
+        "{}: `columns` is not supported in mode realtime yet (all columns "
+        "are read; drop columns with a transform)",
+        config_.Describe());
+  }
+  batch_rows_ = std::max<size_t>(1, request.batch_rows);
+  // The batch reader resolves the table and maps its types: a realtime read and a batch read
+  // of one table agree on the schema.
+  MysqlSource batch_reader(config_);
+  SLUICE_RETURN_IF_ERROR(batch_reader.Open(ReadRequest{}));
+  schema_ = batch_reader.schema();
+  defs_.clear();
+  for (const Field& f : schema_.fields) defs_.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
+  row_options_.zero_date_as_null = config_.zero_date == ZeroDate::kNull;
+  row_options_.datetime_zone = config_.time_zone ? &*config_.time_zone : &zone_;
+
+  SLUICE_ASSIGN_OR_RETURN(conn_, Connection::Open(config_.url));
+  SLUICE_ASSIGN_OR_RETURN(std::optional<Row> row,
+                          conn_.QueryRow("SELECT @@log_bin, @@binlog_format, @@binlog_row_image"));
+  if (!row || row->size() < 3) return Status::Internal("server settings query returned no row");
+  BinlogSettings s{(*row)[0].value_or(""), (*row)[1].value_or(""), (*row)[2].value_or("")};
+  return CheckBinlogSettings(s, config_.url.Endpoint());
+}
+
+Result<BinlogPosition> BinlogStream::ServerEnd() {
+  Result<std::optional<Row>> row = conn_.QueryRow("SHOW MASTER STATUS");
+  if (!row) row = conn_.QueryRow("SHOW BINARY LOG STATUS");  // MySQL 8.4 renamed it
+  if (!row) return Err(row.error());
+  if (!*row || (*row)->size() < 2 || !(**row)[0] || !(**row)[1]) {
+    return Err(Status::Invalid("{}: SHOW MASTER STATUS returned nothing: is log_bin on?",
+                               config_.url.Endpoint()));
+  }
+  return BinlogPosition::Parse(*(**row)[0] + ":" + *(**row)[1]);
+}
+
+Status BinlogStream::CheckFileExists(const BinlogPosition& from) {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Row> logs, conn_.Query("SHOW BINARY LOGS"));
+  for (const Row& r : logs) {
+    if (!r.empty() && r[0] && *r[0] == from.file) return Status::OK();
+  }
+  return Status::Invalid(
+      "{}: the committed position {} is in binlog file {}, which the server no longer has "
+      "(purged): the changes since then are lost to this job; re-snapshot the table "
+      "(startup: initial, or a batch run into a fresh target) and start streaming again",
+      config_.Describe(), from.ToString(), from.file);
+}
+
+Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {
+  std::optional<BinlogPosition> from;
+  for (const StreamPosition& p : resume_from) {
+    if (p.stream != kStreamName) continue;
+    SLUICE_ASSIGN_OR_RETURN(BinlogPosition parsed, BinlogPosition::Parse(p.position));
+    from = std::move(parsed);
+  }
+  if (!from) {
+    SLUICE_ASSIGN_OR_RETURN(from, ServerEnd());  // startup: latest
+  }
+  SLUICE_RETURN_IF_ERROR(CheckFileExists(*from));
+  if (catch_up) {
+    SLUICE_ASSIGN_OR_RETURN(end_, ServerEnd());
+  } else {
+    end_.reset();
+  }
+  committed_ = *from;
+  file_ = from->file;
+  in_txn_ = false;
+  decoders_.clear();
+  return OpenReplication(*from);
+}
+
+Status BinlogStream::OpenReplication(const BinlogPosition& from) {
+  CloseReplication();
+  SLUICE_ASSIGN_OR_RETURN(rpl_conn_, Connection::Open(config_.url));
+  // As a replica does: events checksummed as the server writes them, MariaDB's own events
+  // (GTID, ANNOTATE_ROWS) rather than their stand-ins, and a heartbeat when idle so a read
+  // returns within the Next() budget.
+  SLUICE_RETURN_IF_ERROR(rpl_conn_.Exec("SET @master_binlog_checksum = @@global.binlog_checksum"));
+  SLUICE_RETURN_IF_ERROR(rpl_conn_.Exec("SET @mariadb_slave_capability = 4"));
+  SLUICE_RETURN_IF_ERROR(
+      rpl_conn_.Exec(std::string("SET @master_heartbeat_period = ") + kHeartbeatNanos));
+  SLUICE_ASSIGN_OR_RETURN(std::optional<Row> cs,
+                          rpl_conn_.QueryRow("SELECT @master_binlog_checksum"));
+  const bool crc = cs && !cs->empty() && (*cs)[0] && Lower(*(*cs)[0]) == "crc32";
+  framer_ = binlog::EventFramer();
+  framer_.set_checksum(crc ? binlog::ChecksumAlg::kCrc32 : binlog::ChecksumAlg::kOff);
+
+  rpl_ = mariadb_rpl_init(rpl_conn_.get());
+  if (!rpl_) return Status::IoError("{}: cannot start a replication session", config_.Describe());
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_FILENAME, from.file.data(), from.file.size());
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_START, static_cast<unsigned long>(from.offset));
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(options_.server_id));
+  if (mariadb_rpl_open(rpl_) != 0) {
+    return Status::IoError("{}: COM_BINLOG_DUMP from {} failed: {}", config_.Describe(),
+                           from.ToString(), mysql_error(rpl_conn_.get()));
+  }
+  return Status::OK();
+}
+
+Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
+  (void)rejects;  // a row image that does not decode stops the stream: nothing is skipped
+  if (!rpl_) return Err(Status::Internal("BinlogStream::Next before Start"));
+  if (ReachedEnd()) return false;
+  const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
+  // A batch ends at a transaction end whenever it can: the server writes a transaction to the
+  // binlog whole at commit, so reading on to its end does not wait. Then each checkpoint the
+  // runner takes holds whole transactions and their end position. Only a transaction of more
+  // than kTxnBatches batches is returned in parts (see the header: its rows may be read again
+  // after a crash).
+  const size_t txn_cap = batch_rows_ * kTxnBatches;
+  while ((in_txn_ && batch.num_rows() < txn_cap) ||
+         (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline)) {
+    event_ = mariadb_rpl_fetch(rpl_, event_);
+    if (!event_) {
+      const unsigned code = mysql_errno(rpl_conn_.get());
+      const std::string why = mysql_error(rpl_conn_.get());
+      if (code == kErrBinlogFatal) {
+        return Err(Status::Invalid(
+            "{}: the server cannot send the binlog from {} ({}): if the file was purged, the "
+            "changes since then are lost to this job; re-snapshot (startup: initial, or a "
+            "batch run into a fresh target)",
+            config_.Describe(), committed_.ToString(), why));
+      }
+      return Err(Status::IoError("{}: reading the binlog after {}: {}", config_.Describe(),
+                                 committed_.ToString(), why.empty() ? "connection closed" : why));
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, EventBytes(*event_));
+    Status st = Handle(bytes, batch);
+    if (!st.ok()) {
+      return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
+    }
+    if (ReachedEnd()) return false;
+  }
+  return true;
+}
+
+Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(binlog::Event e, framer_.Frame(bytes));
+  const binlog::FormatDescription& f = framer_.format();
+  const binlog::EventType type = e.type();
+  if (type == binlog::EventType::kHeartbeat || type == binlog::EventType::kHeartbeatV2) {
+    if (!in_txn_) lag_ms_ = 0;  // the server has nothing newer
+    return Status::OK();
+  }
+  if (e.header.timestamp != 0) {
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    lag_ms_ = std::max<int64_t>(0, now_ms - int64_t{e.header.timestamp} * 1000);
+  }
+  switch (type) {
+    case binlog::EventType::kRotate: {
+      SLUICE_ASSIGN_OR_RETURN(binlog::RotateEvent r, binlog::ParseRotate(e, f));
+      file_ = std::string(r.next_file);
+      // A file ends between transactions: its start is a boundary too.
+      if (!in_txn_) committed_ = BinlogPosition{file_, r.position};
+      return Status::OK();
+    }
+    case binlog::EventType::kMariaGtid: {
+      SLUICE_ASSIGN_OR_RETURN(binlog::MariaGtidEvent g, binlog::ParseMariaGtid(e));
+      in_txn_ = !g.standalone();
+      break;
+    }
+    case binlog::EventType::kQuery:
+      SLUICE_RETURN_IF_ERROR(HandleQuery(e));
+      break;
+    case binlog::EventType::kXid:
+      in_txn_ = false;
+      break;
+    case binlog::EventType::kTableMap: {
+      SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, f));
+      const bool ours = config_.table_exact
+                            ? map.schema == config_.database && map.table == config_.table
+                            : Lower(map.schema) == Lower(config_.database) &&
+                                  Lower(map.table) == Lower(config_.table);
+      if (!ours) {
+        decoders_.erase(map.table_id);
+        break;
+      }
+      SLUICE_ASSIGN_OR_RETURN(binlog::RowImageDecoder d,
+                              binlog::RowImageDecoder::Make(map, defs_, row_options_));
+      decoders_.insert_or_assign(map.table_id, std::move(d));
+      break;
+    }
+    case binlog::EventType::kTransactionPayload:
+      // Skipping it would skip its rows: refuse rather than lose them.
+      return Status::Invalid(
+          "a compressed transaction (MySQL binlog_transaction_compression=ON) is not read in "
+          "realtime yet: set binlog_transaction_compression=OFF");
+    default:
+      if (binlog::IsRowsEvent(type) || binlog::IsUnsupportedRowsEvent(type)) {
+        SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows, binlog::ParseRowsEvent(e, f));
+        auto it = decoders_.find(rows.table_id);
+        if (it != decoders_.end()) SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
+      }
+      break;
+  }
+  // Outside a transaction every event's end is a boundary (after XID/COMMIT, a standalone
+  // statement, the FORMAT_DESCRIPTION and GTID_LIST of a new file). log_pos 0 marks events the
+  // server made up for this session (the FORMAT_DESCRIPTION it resends).
+  if (!in_txn_ && e.header.log_pos != 0) committed_ = BinlogPosition{file_, e.header.log_pos};
+  return Status::OK();
+}
+
+Status BinlogStream::HandleQuery(const binlog::Event& e) {
+  SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q, binlog::ParseQuery(e, framer_.format()));
+  if (IsTxnWord(q.sql, "BEGIN")) {
+    in_txn_ = true;
+    return Status::OK();
+  }
+  if (IsTxnWord(q.sql, "COMMIT") || IsTxnWord(q.sql, "ROLLBACK")) {
+    in_txn_ = false;
+    return Status::OK();
+  }
+  // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW). The
+  // table's schema history is later work: a statement that names the table stops the stream
+  // before any row decoded against a changed shape.
+  const std::string sql = Lower(q.sql);
+  const std::string table = Lower(config_.table);
+  const bool names_table = NamesIdentifier(sql, table);
+  const bool in_db =
+      Lower(q.schema) == Lower(config_.database) || NamesIdentifier(sql, Lower(config_.database));
+  if (names_table && in_db) {
+    return Status::Invalid(
+        "{}: the table's definition changed in the binlog ({}): schema changes are not "
+        "followed yet; re-snapshot the table and start a new job",
+        config_.Describe(), q.sql);
+  }
+  return Status::OK();
+}
+
+std::vector<StreamPosition> BinlogStream::Positions() const {
+  return {StreamPosition{kStreamName, committed_.ToString()}};
+}
+
+}  // namespace sluice::mysql::binlog_stream

@@ -1,0 +1,94 @@
+// BinlogStream: `mode: realtime` for one MySQL/MariaDB table. It connects as a replica
+// (libmariadb's mariadb_rpl_*: COM_BINLOG_DUMP from a file:offset) and hands every event's
+// bytes to the pure decoder in ../binlog/; rows of the configured table become Batch rows with
+// their RowKind.
+//
+// Lifecycle (core/stream_source.h), all on the engine's stream runner thread: Open() resolves
+// the table's columns with the batch reader (MysqlSource, so both read the same types) and
+// checks log_bin / binlog_format / binlog_row_image; Start() opens the replication connection;
+// Next() reads events until the batch is full, ~200 ms passed, or a catch-up run reached its
+// end. The object owns both connections; they close with it.
+//
+// Positions and restarts: Positions() is the end of the last *completed* transaction (after
+// its XID or COMMIT, or after a standalone statement), never a point inside one. Next() reads
+// on to the end of an open transaction before it returns (the transaction is in the binlog
+// whole, so this does not wait), so a batch normally holds whole transactions and the runner's
+// checkpoint (rows + Positions() in one target transaction) resumes exactly after them. Only
+// a transaction of more than 16 batches (batch_rows) is returned in parts: its rows so far
+// come back with a position before it, so a crash between such checkpoints reads its first
+// rows again (an upsert target absorbs that; an append target would hold them twice).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/mysql/binlog/event_framer.h"
+#include "connectors/mysql/binlog/row_image_decoder.h"
+#include "connectors/mysql/binlog_stream/binlog_position.h"
+#include "connectors/mysql/mysql_config.h"
+#include "connectors/mysql/mysql_connection.h"
+#include "core/connector_registry.h"
+#include "core/stream_source.h"
+
+struct st_mariadb_rpl;
+struct st_mariadb_rpl_event;
+
+namespace sluice::mysql::binlog_stream {
+
+struct BinlogStreamOptions {
+  uint32_t server_id = 0;
+  std::string startup = "latest";
+};
+
+class BinlogStream : public StreamSource {
+ public:
+  static Result<std::unique_ptr<StreamSource>> Make(const Options& options,
+                                                    const ConnectorContext& context);
+  BinlogStream(MysqlConfig config, BinlogStreamOptions options, TimeZone zone);
+  ~BinlogStream() override;
+
+  Status Open(const ReadRequest& request) override;
+  const Schema& schema() const override { return schema_; }
+  Status Start(const std::vector<StreamPosition>& resume_from, bool catch_up) override;
+  Result<bool> Next(Batch& batch, RejectSink& rejects) override;
+  std::vector<StreamPosition> Positions() const override;
+  int64_t LagMillis() const override { return lag_ms_; }
+  std::string Describe() const override { return config_.Describe() + " (binlog)"; }
+
+  static constexpr const char* kStreamName = "binlog";
+
+ private:
+  Result<BinlogPosition> ServerEnd();
+  Status CheckFileExists(const BinlogPosition& from);
+  Status OpenReplication(const BinlogPosition& from);
+  // One event's bytes; sets `done` when a catch-up run reached its end.
+  Status Handle(std::string_view bytes, Batch& batch);
+  Status HandleQuery(const binlog::Event& e);
+  bool ReachedEnd() const { return end_ && committed_ >= *end_; }
+  void CloseReplication();
+
+  MysqlConfig config_;
+  BinlogStreamOptions options_;
+  TimeZone zone_;
+  Schema schema_;
+  std::vector<binlog::ColumnDef> defs_;
+  binlog::RowDecodeOptions row_options_;
+  Connection conn_;  // queries: settings, SHOW MASTER STATUS
+  Connection rpl_conn_;
+  st_mariadb_rpl* rpl_ = nullptr;
+  st_mariadb_rpl_event* event_ = nullptr;
+  binlog::EventFramer framer_;
+  std::string file_;                                      // the file the events being read are in
+  BinlogPosition committed_;                              // after the last completed transaction
+  std::optional<BinlogPosition> end_;                     // catch-up: stop here
+  std::map<uint64_t, binlog::RowImageDecoder> decoders_;  // by table id, the configured table
+  size_t batch_rows_ = 10000;
+  bool in_txn_ = false;  // between a transaction's GTID/BEGIN and its XID/COMMIT
+  int64_t lag_ms_ = -1;
+};
+
+}  // namespace sluice::mysql::binlog_stream
