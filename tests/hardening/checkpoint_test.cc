@@ -190,8 +190,8 @@ TEST_F(CheckpointTest, CheckpointsAndStopsNeverSplitASourceTransaction) {
                                  "settings: {batch_rows: 300, checkpoint: 100ms}\n")
                   .has_value());
   for (int round = 0; round < 3; ++round) {
-    Process run = Process::Start(Spec({"run", "job.yaml", "--progress", "none", "--json"},
-                                      "run" + std::to_string(round)));
+    Process run = Process::Start(
+        Spec({"run", "job.yaml", "--progress", "none", "--json"}, "run" + std::to_string(round)));
     std::this_thread::sleep_for(std::chrono::milliseconds(700 + 250 * round));
     ASSERT_TRUE(run.Running());
     run.Signal(SIGTERM);

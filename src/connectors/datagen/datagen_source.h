@@ -16,8 +16,8 @@ namespace sluice::datagen {
 struct DatagenConfig {
   int64_t rows = 0;             // how many; 0 = endless (streams only)
   int64_t rows_per_second = 0;  // 0 = as fast as they are taken
-  int64_t transaction_rows = 1;  // streams: rows per source transaction
   std::string stream = "datagen";
+  int64_t transaction_rows = 1;  // streams: rows per source transaction
 };
 
 Result<DatagenConfig> ParseConfig(const Options& options, bool streaming);

@@ -14,9 +14,9 @@
 // on to the end of an open transaction before it returns (the transaction is in the binlog
 // whole, so this does not wait), so a batch normally holds whole transactions and the runner's
 // checkpoint (rows + Positions() in one target transaction) resumes exactly after them. Only
-// a transaction of more than 16 batches (batch_rows) is returned in parts: its rows so far
-// come back with a position before it, so a crash between such checkpoints reads its first
-// rows again (an upsert target absorbs that; an append target would hold them twice).
+// a transaction of more than 16 batches (batch_rows) is returned in parts; InTransaction()
+// says so, and the engine does not checkpoint until its end, so its parts land in one target
+// transaction and a crash inside it reads it again whole.
 #pragma once
 
 #include <chrono>
@@ -56,6 +56,7 @@ class BinlogStream : public StreamSource {
   Status Start(const std::vector<StreamPosition>& resume_from, bool catch_up) override;
   Result<bool> Next(Batch& batch, RejectSink& rejects) override;
   std::vector<StreamPosition> Positions() const override;
+  bool InTransaction() const override { return in_txn_; }
   int64_t LagMillis() const override { return lag_ms_; }
   std::string Describe() const override { return config_.Describe() + " (binlog)"; }
 
