@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "connectors/mysql/mysql_test_util.h"
@@ -87,6 +88,18 @@ class RunTest : public ::testing::Test {
 
   int Run(const std::vector<std::string>& args) { return Wait(Spawn(args, "run.log")); }
 
+  // Three live runs, each killed with -9 a little later than the one before; `after_kill`
+  // looks at the target after each.
+  void KillLiveRuns(const std::function<void(int)>& after_kill = {}) {
+    for (int round = 0; round < 3; ++round) {
+      const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
+      std::this_thread::sleep_for(std::chrono::milliseconds(400 + 150 * round));
+      kill(pid, SIGKILL);
+      Wait(pid);
+      if (after_kill) after_kill(round);
+    }
+  }
+
   std::string Log(const std::string& name) {
     std::ifstream in(dir_ / name);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -129,18 +142,14 @@ TEST_F(RunTest, KillNineUnderLoadThenCatchUpHasExactRows) {
       if (t % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
     }
   });
-  for (int round = 0; round < 3; ++round) {
-    const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
-    std::this_thread::sleep_for(std::chrono::milliseconds(400 + 150 * round));
-    kill(pid, SIGKILL);
-    Wait(pid);
+  KillLiveRuns([&](int round) {
     // Checkpoints hold whole transactions: the target has a multiple of 3 rows.
     const auto [rows, distinct] = TargetCounts();
     if (rows >= 0) {
       EXPECT_EQ(rows % 3, 0) << "round " << round;
       EXPECT_EQ(rows, distinct) << "round " << round;
     }
-  }
+  });
   load.join();
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up", "--json"}), 0) << Log("run.log.err");
   const auto [rows, distinct] = TargetCounts();
@@ -173,12 +182,7 @@ TEST_F(RunTest, ChangesUnderKillNineConvergeToTheSource) {
       if (t % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
     }
   });
-  for (int round = 0; round < 3; ++round) {
-    const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
-    std::this_thread::sleep_for(std::chrono::milliseconds(400 + 150 * round));
-    kill(pid, SIGKILL);
-    Wait(pid);
-  }
+  KillLiveRuns();
   load.join();
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up", "--json"}), 0) << Log("run.log.err");
   const std::vector<std::string> source = db.Rows("SELECT id, v FROM t ORDER BY id");

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <set>
 
+#include "connectors/mysql/binlog/binlog_test_util.h"
 #include "connectors/mysql/binlog_stream/binlog_position.h"
 #include "connectors/mysql/binlog_stream/server_check.h"
 #include "connectors/mysql/mysql_test_util.h"
@@ -21,19 +22,7 @@ using mysql::testing::MakeOptions;
 using mysql::testing::RecordingRejects;
 using mysql::testing::TestDatabase;
 
-char KindLetter(RowKind k) {
-  switch (k) {
-    case RowKind::kInsert:
-      return 'I';
-    case RowKind::kUpdateBefore:
-      return 'B';
-    case RowKind::kUpdateAfter:
-      return 'A';
-    case RowKind::kDelete:
-      return 'D';
-  }
-  return '?';
-}
+using binlog::testing::KindLetter;
 
 std::unique_ptr<StreamSource> OpenStream(TestDatabase& db, const std::string& table,
                                          size_t batch_rows = 10000,

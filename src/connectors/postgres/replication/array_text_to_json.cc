@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/file_common/text_codec.h"
 #include "connectors/postgres/replication/pg_text_values.h"
 #include "core/value_text.h"
 
@@ -33,43 +34,8 @@ bool IsJsonNumber(std::string_view s) {
   return i == s.size();
 }
 
-// JSON string escaping as PostgreSQL's escape_json does it.
-void AppendJsonString(std::string_view s, std::string& out) {
-  out += '"';
-  for (char ch : s) {
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(ch));
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
+// Strings are escaped with AppendJsonString (file_common/text_codec.h): exactly as
+// PostgreSQL's escape_json does.
 class ArrayParser {
  public:
   ArrayParser(std::string_view text, ArrayElement element, std::string& out)
