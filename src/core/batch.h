@@ -31,6 +31,13 @@ struct Batch {
   std::string position;
   // Index of the split this batch came from; lets the engine account progress per split.
   int32_t split_index = -1;
+  // Change streams only. `snapshot`: the rows are a consistent snapshot's reads (all kInsert),
+  // not changes (a change-event target writes them as op "r"). `source_table`: the source
+  // table the rows came from ("db.table"), empty when unknown. `commit_millis`: empty, or per
+  // row the source's commit time of the change (ms since the epoch).
+  bool snapshot = false;
+  std::string source_table;
+  std::vector<int64_t> commit_millis;
 
   Batch() = default;
   explicit Batch(const Schema& schema) {
@@ -48,6 +55,9 @@ struct Batch {
     for (Column& c : columns) c.Clear();
     row_kinds.clear();
     position.clear();
+    snapshot = false;
+    source_table.clear();
+    commit_millis.clear();
     row_count_without_columns = 0;
   }
   size_t ByteSize() const {
@@ -66,6 +76,13 @@ struct Batch {
         if (keep[i]) row_kinds[out++] = row_kinds[i];
       }
       row_kinds.resize(out);
+    }
+    if (!commit_millis.empty()) {
+      size_t out = 0;
+      for (size_t i = 0; i < commit_millis.size(); ++i) {
+        if (keep[i]) commit_millis[out++] = commit_millis[i];
+      }
+      commit_millis.resize(out);
     }
     row_count_without_columns = kept;
   }

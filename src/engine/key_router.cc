@@ -56,12 +56,19 @@ void KeyRouter::Split(const Batch& in, const std::vector<Batch*>& outs) {
   if (!in.row_kinds.empty()) {
     for (size_t r = 0; r < rows; ++r) outs[targets_[r]]->row_kinds.push_back(in.row_kinds[r]);
   }
+  if (!in.commit_millis.empty()) {
+    for (size_t r = 0; r < rows; ++r) {
+      outs[targets_[r]]->commit_millis.push_back(in.commit_millis[r]);
+    }
+  }
   if (in.columns.empty()) {
     for (size_t r = 0; r < rows; ++r) ++outs[targets_[r]]->row_count_without_columns;
   }
   for (Batch* out : outs) {
     out->split_index = in.split_index;
     out->position = in.position;
+    out->snapshot = in.snapshot;
+    out->source_table = in.source_table;
   }
 }
 
