@@ -57,6 +57,9 @@ class StreamSource {
   virtual bool InTransaction() const { return false; }
   // How far behind the source's newest change the stream is, in milliseconds (-1: unknown).
   virtual int64_t LagMillis() const { return -1; }
+  // A short source-specific note for the status line and the summary ("slot sluice_orders
+  // retains 12 MB of WAL"), empty when there is nothing to say. Called from the runner's thread.
+  virtual std::string StatusDetail() const { return {}; }
   virtual std::string Describe() const = 0;
 };
 
