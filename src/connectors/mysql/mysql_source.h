@@ -46,6 +46,10 @@ class MysqlSource : public Source {
   Result<std::vector<Split>> PlanSplits() override;
   Result<std::unique_ptr<SplitReader>> OpenSplit(const Split& split) override;
   std::string Describe() const override { return config_.Describe(); }
+  // After Open: what a reader of the whole table runs, and the table as `db`.`t` (for the
+  // realtime source's snapshot, which reads on a connection of its own).
+  const ReadPlan& plan() const { return plan_; }
+  std::string QuotedTable() const { return From(); }
 
  private:
   Status ResolveColumns(const ReadRequest& request);

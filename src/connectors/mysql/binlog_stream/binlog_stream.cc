@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 
 #include "connectors/mysql/binlog/control_events.h"
@@ -77,16 +78,11 @@ Result<std::unique_ptr<StreamSource>> BinlogStream::Make(const Options& options,
     return Err(options.ErrorAt("server_id", "a replica server id is 1..4294967295"));
   }
   o.server_id = id > 0 ? static_cast<uint32_t>(id) : DefaultServerId(context.job_name);
-  o.startup = options.GetString("startup", "latest");
-  if (o.startup == "initial") {
-    return Err(
-        options.ErrorAt("startup",
-                        "startup: initial (snapshot, then stream) is not supported yet for mysql; "
-                        "use startup: latest"));
-  }
-  if (o.startup != "latest") {
-    return Err(
-        options.ErrorAt("startup", fmt::format("'{}' is not a startup mode (latest)", o.startup)));
+  SLUICE_ASSIGN_OR_RETURN(
+      o.startup, ParseStartup(options, config.time_zone ? *config.time_zone : context.zone));
+  // Tests take MySQL's way (a brief table lock) against MariaDB too.
+  if (const char* lock = std::getenv("SLUICE_TEST_SNAPSHOT_BY_LOCK"); lock && *lock == '1') {
+    o.snapshot_method = SnapshotMethod::kTableLock;
   }
   return std::make_unique<BinlogStream>(std::move(config), std::move(o), context.zone);
 }
@@ -119,9 +115,10 @@ Status BinlogStream::Open(const ReadRequest& request) {
   batch_rows_ = std::max<size_t>(1, request.batch_rows);
   // The batch reader resolves the table and maps its types: a realtime read and a batch read
   // of one table agree on the schema.
-  MysqlSource batch_reader(config_);
-  SLUICE_RETURN_IF_ERROR(batch_reader.Open(ReadRequest{}));
-  schema_ = batch_reader.schema();
+  table_reader_ = std::make_unique<MysqlSource>(config_);
+  SLUICE_RETURN_IF_ERROR(table_reader_->Open(request));
+  schema_ = table_reader_->schema();
+  table_label_ = table_reader_->plan().table_label;
   defs_.clear();
   for (const Field& f : schema_.fields) defs_.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
   row_options_.zero_date_as_null = config_.zero_date == ZeroDate::kNull;
@@ -165,10 +162,38 @@ Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool 
     SLUICE_ASSIGN_OR_RETURN(BinlogPosition parsed, BinlogPosition::Parse(p.position));
     from = std::move(parsed);
   }
+  snapshot_.reset();
+  skip_before_seconds_ = -1;
+  std::string gtid;
   if (!from) {
-    SLUICE_ASSIGN_OR_RETURN(from, ServerEnd());  // startup: latest
+    switch (options_.startup.kind) {
+      case Startup::kInitial: {
+        SLUICE_RETURN_IF_ERROR(BeginSnapshot());
+        from = snapshot_position_;
+        break;
+      }
+      case Startup::kLatest: {
+        SLUICE_ASSIGN_OR_RETURN(from, ServerEnd());
+        break;
+      }
+      case Startup::kBinlog: {
+        SLUICE_ASSIGN_OR_RETURN(from, BinlogPosition::Parse(options_.startup.position));
+        break;
+      }
+      case Startup::kGtid: {
+        gtid = options_.startup.position;
+        from = BinlogPosition{};  // the server names the file (its first ROTATE)
+        break;
+      }
+      case Startup::kTimestamp: {
+        // From the oldest file the server has, passing over transactions older than asked.
+        SLUICE_ASSIGN_OR_RETURN(from, OldestFileStart());
+        skip_before_seconds_ = options_.startup.seconds;
+        break;
+      }
+    }
   }
-  SLUICE_RETURN_IF_ERROR(CheckFileExists(*from));
+  if (gtid.empty()) SLUICE_RETURN_IF_ERROR(CheckFileExists(*from));
   if (catch_up) {
     SLUICE_ASSIGN_OR_RETURN(end_, ServerEnd());
   } else {
@@ -176,12 +201,54 @@ Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool 
   }
   committed_ = *from;
   file_ = from->file;
+  positioned_ = gtid.empty();
   in_txn_ = false;
   decoders_.clear();
-  return OpenReplication(*from);
+  if (snapshot_) {
+    // The snapshot's rows come first, as one source transaction (see Next); the replication
+    // session opens after them, at the snapshot's position.
+    in_txn_ = true;
+    return Status::OK();
+  }
+  return OpenReplication(*from, gtid);
 }
 
-Status BinlogStream::OpenReplication(const BinlogPosition& from) {
+Status BinlogStream::BeginSnapshot() {
+  SLUICE_ASSIGN_OR_RETURN(ConsistentSnapshot snap,
+                          BeginConsistentSnapshot(config_.url, conn_, table_reader_->QuotedTable(),
+                                                  options_.snapshot_method));
+  snapshot_position_ = snap.position;
+  SLUICE_ASSIGN_OR_RETURN(snapshot_, MysqlSplitReader::Open(table_reader_->plan(), KeyRange{}, 0,
+                                                            std::move(snap.reader)));
+  return Status::OK();
+}
+
+Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
+  SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_->Next(batch, rejects));
+  batch.snapshot = true;
+  batch.source_table = table_label_;
+  if (more) return true;
+  // The table is read: its transaction ends (the reader closes its connection), and the
+  // changes after the snapshot's position follow. Until here InTransaction() was true, so
+  // the whole snapshot lands in the target in one transaction with this position.
+  snapshot_.reset();
+  in_txn_ = false;
+  committed_ = snapshot_position_;
+  file_ = committed_.file;
+  SLUICE_RETURN_IF_ERROR(OpenReplication(committed_));
+  return !ReachedEnd();
+}
+
+Result<BinlogPosition> BinlogStream::OldestFileStart() {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Row> logs, conn_.Query("SHOW BINARY LOGS"));
+  if (logs.empty() || logs[0].empty() || !logs[0][0]) {
+    return Err(Status::Invalid("{}: SHOW BINARY LOGS returned no file: is log_bin on?",
+                               config_.url.Endpoint()));
+  }
+  return BinlogPosition{*logs[0][0], 4};  // a file's first event follows its 4-byte magic
+}
+
+Status BinlogStream::OpenReplication(const BinlogPosition& from, const std::string& gtid) {
   CloseReplication();
   SLUICE_ASSIGN_OR_RETURN(rpl_conn_, Connection::Open(config_.url));
   // As a replica does: events checksummed as the server writes them, MariaDB's own events
@@ -191,6 +258,12 @@ Status BinlogStream::OpenReplication(const BinlogPosition& from) {
   SLUICE_RETURN_IF_ERROR(rpl_conn_.Exec("SET @mariadb_slave_capability = 4"));
   SLUICE_RETURN_IF_ERROR(
       rpl_conn_.Exec(std::string("SET @master_heartbeat_period = ") + kHeartbeatNanos));
+  if (!gtid.empty()) {
+    // MariaDB starts a dump after this GTID position when the replica sets it (the file and
+    // offset of the request are then ignored; the first ROTATE names the file).
+    SLUICE_RETURN_IF_ERROR(rpl_conn_.Exec("SET @slave_connect_state = " + QuoteString(gtid)));
+    SLUICE_RETURN_IF_ERROR(rpl_conn_.Exec("SET @slave_gtid_strict_mode = 1"));
+  }
   SLUICE_ASSIGN_OR_RETURN(std::optional<Row> cs,
                           rpl_conn_.QueryRow("SELECT @master_binlog_checksum"));
   const bool crc = cs && !cs->empty() && (*cs)[0] && Lower(*(*cs)[0]) == "crc32";
@@ -200,17 +273,21 @@ Status BinlogStream::OpenReplication(const BinlogPosition& from) {
   rpl_ = mariadb_rpl_init(rpl_conn_.get());
   if (!rpl_) return Status::IoError("{}: cannot start a replication session", config_.Describe());
   mariadb_rpl_optionsv(rpl_, MARIADB_RPL_FILENAME, from.file.data(), from.file.size());
-  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_START, static_cast<unsigned long>(from.offset));
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_START,
+                       static_cast<unsigned long>(gtid.empty() ? from.offset : 4));
   mariadb_rpl_optionsv(rpl_, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(options_.server_id));
   if (mariadb_rpl_open(rpl_) != 0) {
     return Status::IoError("{}: COM_BINLOG_DUMP from {} failed: {}", config_.Describe(),
-                           from.ToString(), mysql_error(rpl_conn_.get()));
+                           gtid.empty() ? from.ToString() : "GTID " + gtid,
+                           mysql_error(rpl_conn_.get()));
   }
   return Status::OK();
 }
 
 Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
-  (void)rejects;  // a row image that does not decode stops the stream: nothing is skipped
+  // A row image that does not decode stops the stream: nothing is skipped. (The snapshot's
+  // rows are read by the batch reader, which rejects rows as a batch run does.)
+  if (snapshot_) return NextSnapshotRows(batch, rejects);
   if (!rpl_) return Err(Status::Internal("BinlogStream::Next before Start"));
   if (ReachedEnd()) return false;
   const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
@@ -252,7 +329,19 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
   const binlog::EventType type = e.type();
   if (type == binlog::EventType::kHeartbeat || type == binlog::EventType::kHeartbeatV2) {
     if (!in_txn_) lag_ms_ = 0;  // the server has nothing newer
+    // A stream started by GTID learns its file:offset from the first real event; with none
+    // after the GTID, the heartbeat (sent once everything is sent) says where the file ends.
+    if (!in_txn_ && !positioned_ && !file_.empty() && e.header.log_pos != 0) {
+      committed_ = BinlogPosition{file_, e.header.log_pos};
+      positioned_ = true;
+    }
     return Status::OK();
+  }
+  // startup: timestamp: the first transaction (or statement) at or after the time ends the
+  // skipping; this event is its first, as nothing is open.
+  if (skip_before_seconds_ >= 0 && !in_txn_ && e.header.timestamp != 0 &&
+      int64_t{e.header.timestamp} >= skip_before_seconds_) {
+    skip_before_seconds_ = -1;
   }
   if (e.header.timestamp != 0) {
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -264,8 +353,9 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
     case binlog::EventType::kRotate: {
       SLUICE_ASSIGN_OR_RETURN(binlog::RotateEvent r, binlog::ParseRotate(e, f));
       file_ = std::string(r.next_file);
-      // A file ends between transactions: its start is a boundary too.
-      if (!in_txn_) committed_ = BinlogPosition{file_, r.position};
+      // A file ends between transactions: its start is a boundary too. (Not for a stream
+      // started by GTID: the server's first ROTATE names the file, but not where in it.)
+      if (!in_txn_ && positioned_) committed_ = BinlogPosition{file_, r.position};
       return Status::OK();
     }
     case binlog::EventType::kMariaGtid: {
@@ -303,14 +393,19 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
       if (binlog::IsRowsEvent(type) || binlog::IsUnsupportedRowsEvent(type)) {
         SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows, binlog::ParseRowsEvent(e, f));
         auto it = decoders_.find(rows.table_id);
-        if (it != decoders_.end()) SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
+        if (it != decoders_.end() && skip_before_seconds_ < 0) {
+          SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
+        }
       }
       break;
   }
   // Outside a transaction every event's end is a boundary (after XID/COMMIT, a standalone
   // statement, the FORMAT_DESCRIPTION and GTID_LIST of a new file). log_pos 0 marks events the
   // server made up for this session (the FORMAT_DESCRIPTION it resends).
-  if (!in_txn_ && e.header.log_pos != 0) committed_ = BinlogPosition{file_, e.header.log_pos};
+  if (!in_txn_ && e.header.log_pos != 0) {
+    committed_ = BinlogPosition{file_, e.header.log_pos};
+    positioned_ = true;
+  }
   return Status::OK();
 }
 
@@ -324,6 +419,7 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
     in_txn_ = false;
     return Status::OK();
   }
+  if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time
   // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW). The
   // table's schema history is later work: a statement that names the table stops the stream
   // before any row decoded against a changed shape.
@@ -342,6 +438,8 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
 }
 
 std::vector<StreamPosition> BinlogStream::Positions() const {
+  // Started by GTID and no event placed yet: nothing to commit (a restart starts by the GTID).
+  if (!positioned_) return {};
   return {StreamPosition{kStreamName, committed_.ToString()}};
 }
 

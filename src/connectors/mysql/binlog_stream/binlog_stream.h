@@ -29,8 +29,11 @@
 #include "connectors/mysql/binlog/event_framer.h"
 #include "connectors/mysql/binlog/row_image_decoder.h"
 #include "connectors/mysql/binlog_stream/binlog_position.h"
+#include "connectors/mysql/binlog_stream/consistent_snapshot.h"
+#include "connectors/mysql/binlog_stream/startup_option.h"
 #include "connectors/mysql/mysql_config.h"
 #include "connectors/mysql/mysql_connection.h"
+#include "connectors/mysql/mysql_source.h"
 #include "core/connector_registry.h"
 #include "core/stream_source.h"
 
@@ -41,7 +44,8 @@ namespace sluice::mysql::binlog_stream {
 
 struct BinlogStreamOptions {
   uint32_t server_id = 0;
-  std::string startup = "latest";
+  StartupOption startup;
+  SnapshotMethod snapshot_method = SnapshotMethod::kAuto;
 };
 
 class BinlogStream : public StreamSource {
@@ -59,17 +63,24 @@ class BinlogStream : public StreamSource {
   bool InTransaction() const override { return in_txn_; }
   int64_t LagMillis() const override { return lag_ms_; }
   std::string Describe() const override { return config_.Describe() + " (binlog)"; }
+  // Whether the rows Next returns are still those of the initial snapshot.
+  bool Snapshotting() const { return snapshot_ != nullptr; }
 
   static constexpr const char* kStreamName = "binlog";
 
  private:
   Result<BinlogPosition> ServerEnd();
+  Result<BinlogPosition> OldestFileStart();
+  // startup: initial: opens the snapshot; its rows are read by Next before any event.
+  Status BeginSnapshot();
+  Result<bool> NextSnapshotRows(Batch& batch, RejectSink& rejects);
   Status CheckFileExists(const BinlogPosition& from);
-  Status OpenReplication(const BinlogPosition& from);
+  // From `from`, or (gtid not empty) after that MariaDB GTID position.
+  Status OpenReplication(const BinlogPosition& from, const std::string& gtid = "");
   // One event's bytes; sets `done` when a catch-up run reached its end.
   Status Handle(std::string_view bytes, Batch& batch);
   Status HandleQuery(const binlog::Event& e);
-  bool ReachedEnd() const { return end_ && committed_ >= *end_; }
+  bool ReachedEnd() const { return end_ && positioned_ && committed_ >= *end_; }
   void CloseReplication();
 
   MysqlConfig config_;
@@ -78,7 +89,11 @@ class BinlogStream : public StreamSource {
   Schema schema_;
   std::vector<binlog::ColumnDef> defs_;
   binlog::RowDecodeOptions row_options_;
-  Connection conn_;  // queries: settings, SHOW MASTER STATUS
+  Connection conn_;                            // queries: settings, SHOW MASTER STATUS
+  std::unique_ptr<MysqlSource> table_reader_;  // the batch reader: schema, snapshot reads
+  std::unique_ptr<SplitReader> snapshot_;      // startup: initial, until the table is read
+  BinlogPosition snapshot_position_;           // where the changes after the snapshot begin
+  int64_t skip_before_seconds_ = -1;           // startup: timestamp: skip older transactions
   Connection rpl_conn_;
   st_mariadb_rpl* rpl_ = nullptr;
   st_mariadb_rpl_event* event_ = nullptr;
@@ -88,7 +103,9 @@ class BinlogStream : public StreamSource {
   std::optional<BinlogPosition> end_;                     // catch-up: stop here
   std::map<uint64_t, binlog::RowImageDecoder> decoders_;  // by table id, the configured table
   size_t batch_rows_ = 10000;
-  bool in_txn_ = false;  // between a transaction's GTID/BEGIN and its XID/COMMIT
+  bool in_txn_ = false;      // between a transaction's GTID/BEGIN and its XID/COMMIT
+  bool positioned_ = true;   // committed_ is a real place (false after a GTID start, at first)
+  std::string table_label_;  // db.table, for Batch::source_table
   int64_t lag_ms_ = -1;
 };
 

@@ -11,6 +11,7 @@
 
 #include "connectors/mysql/binlog/binlog_test_util.h"
 #include "connectors/mysql/binlog_stream/binlog_position.h"
+#include "connectors/mysql/binlog_stream/binlog_stream_test_util.h"
 #include "connectors/mysql/binlog_stream/server_check.h"
 #include "connectors/mysql/mysql_test_util.h"
 #include "core/value_text.h"
@@ -21,80 +22,12 @@ namespace {
 using mysql::testing::MakeOptions;
 using mysql::testing::RecordingRejects;
 using mysql::testing::TestDatabase;
-
-using binlog::testing::KindLetter;
-
-std::unique_ptr<StreamSource> OpenStream(TestDatabase& db, const std::string& table,
-                                         size_t batch_rows = 10000,
-                                         std::map<std::string, std::string> extra = {}) {
-  extra["url"] = db.Url();
-  extra["table"] = db.name() + "." + table;
-  ConnectorContext context;
-  context.job_name = "binlog_stream_test_" + db.name();
-  Result<std::unique_ptr<StreamSource>> made = BinlogStream::Make(MakeOptions(extra), context);
-  EXPECT_TRUE(made.has_value()) << made.error().message();
-  if (!made) return nullptr;
-  ReadRequest request;
-  request.batch_rows = batch_rows;
-  Status st = (*made)->Open(request);
-  EXPECT_TRUE(st.ok()) << st.message();
-  return st.ok() ? std::move(*made) : nullptr;
-}
-
-struct Step {
-  size_t rows_so_far = 0;
-  std::string position;
-};
-
-struct ReadResult {
-  std::vector<std::string> rows;  // "I|1|a"
-  std::vector<Step> steps;        // after each Next
-  Status status;
-};
-
-// Next until it returns false (catch-up end) or fails; at most 60 s.
-ReadResult ReadToEnd(StreamSource& stream) {
-  ReadResult out;
-  RecordingRejects rejects;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < give_up) {
-    Batch batch(stream.schema());
-    Result<bool> more = stream.Next(batch, rejects);
-    if (!more) {
-      out.status = more.error();
-      return out;
-    }
-    for (size_t r = 0; r < batch.num_rows(); ++r) {
-      std::string line(1, KindLetter(batch.kind(r)));
-      for (const Column& c : batch.columns) {
-        line += '|';
-        if (c.IsNull(r)) {
-          line += "NULL";
-        } else {
-          FormatValue(c, r, line);
-        }
-      }
-      out.rows.push_back(std::move(line));
-    }
-    out.steps.push_back(Step{out.rows.size(), stream.Positions().at(0).position});
-    if (!*more) return out;
-  }
-  out.status = Status::Internal("catch-up did not end within 60 s");
-  return out;
-}
-
-// The server's end now, as a stream started with catch_up and no position sees it.
-std::string EndNow(TestDatabase& db, const std::string& table) {
-  std::unique_ptr<StreamSource> s = OpenStream(db, table);
-  if (!s) return "";
-  Status st = s->Start({}, /*catch_up=*/true);
-  EXPECT_TRUE(st.ok()) << st.message();
-  return s->Positions().at(0).position;
-}
-
-std::vector<StreamPosition> At(const std::string& position) {
-  return {StreamPosition{BinlogStream::kStreamName, position}};
-}
+using stream_testing::At;
+using stream_testing::EndNow;
+using stream_testing::OpenStream;
+using stream_testing::ReadResult;
+using stream_testing::ReadToEnd;
+using stream_testing::Step;
 
 TEST(BinlogStreamTest, CatchUpReadsExactlyTheNewRowsAndResumes) {
   TestDatabase db;
@@ -276,17 +209,6 @@ TEST(BinlogStreamTest, APurgedFileIsAClearError) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("no longer has (purged)"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("re-snapshot"), std::string::npos) << st.message();
-}
-
-TEST(BinlogStreamTest, StartupInitialIsRefusedForNow) {
-  ConnectorContext context;
-  context.job_name = "j";
-  Result<std::unique_ptr<StreamSource>> made = BinlogStream::Make(
-      MakeOptions({{"url", "mysql://u@127.0.0.1:1/db"}, {"table", "db.t"}, {"startup", "initial"}}),
-      context);
-  ASSERT_FALSE(made.has_value());
-  EXPECT_NE(made.error().message().find("not supported yet"), std::string::npos)
-      << made.error().message();
 }
 
 TEST(BinlogSettingsTest, EachWrongSettingIsOneLine) {
