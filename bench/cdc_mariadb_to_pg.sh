@@ -14,7 +14,7 @@
 #      (b) a batch `sluice run` copying the final rows (what a full reload costs).
 #    The target after catch-up must equal the source (count and sums of every column).
 # 2. Lag at a steady rate. `sluice run JOB` runs (checkpoint CHECKPOINT, default 200ms) while
-#    bench/cdc_writer.py writes RATE changes/s (default 5,000; 10 per transaction) for
+#    bench/cdc_writer.py writes RATE changes/s (default 5,000; 20 per transaction: 12 inserts, 4 updates, 4 deletes) for
 #    DURATION s (default 60); every row carries t_us, the source server's clock at the write. A
 #    psql `\watch` polls the target's max(id) every POLL s (default 0.05); lag per row =
 #    first poll that sees it - t_us (bench/cdc_lag.py): p50/p95/p99/max. Both servers run on
@@ -277,7 +277,9 @@ time_pid=$!
 sleep 2
 sluice_pid=$(pgrep -P "$time_pid")
 printf 'SELECT (extract(epoch from clock_timestamp()) * 1000000)::bigint, COALESCE(max(id), 0) FROM public.t \\watch %s\n' \
-  "$POLL" | pg >polls.txt 2>poller.err &
+  "$POLL" >poll.sql
+PGPASSWORD=$DB_PASS psql -h 127.0.0.1 -p "$PG_PORT" -U "$DB_USER" -d sluice_test -qAt -f poll.sql \
+  >polls.txt 2>poller.err &
 poller_pid=$!
 python3 "$here/cdc_writer.py" "$SOURCE" "$src_table" "$first_id" "$RATE" "$DURATION" 2>writer.log |
   src_client >/dev/null

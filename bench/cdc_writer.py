@@ -4,8 +4,8 @@ for a client (mariadb or psql) reading its stdin.
 
     cdc_writer.py DIALECT FIRST_ID RATE SECONDS | mariadb ...
 
-DIALECT is mysql or pg. Each transaction holds 10 changes: 6 inserts of new ids (FIRST_ID + 1
-and up), 2 updates of ids inserted 100 transactions earlier, 2 deletes of ids inserted 200
+DIALECT is mysql or pg. Each transaction holds 20 changes: 12 inserts of new ids (FIRST_ID + 1
+and up), 4 updates of ids inserted 100 transactions earlier, 4 deletes of ids inserted 200
 transactions earlier (so the updated and the kept rows stay, with their insert time in t_us).
 t_us is the server's clock at the statement (NOW(6) / clock_timestamp()), in microseconds:
 the source write time the lag is measured from. The pace is kept per 10 ms tick; when the
@@ -15,8 +15,8 @@ bench also computes it from the rows' t_us).
 import sys
 import time
 
-PER_TXN_INSERTS = 6
-CHANGES_PER_TXN = 10
+PER_TXN_INSERTS = 12
+CHANGES_PER_TXN = 20
 
 T_US = {
     "mysql": "CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED)",
@@ -41,12 +41,12 @@ def txn(dialect, table, first, j):
     if j >= 100:
         u = first + PER_TXN_INSERTS * (j - 100)
         out.append(f"UPDATE {table} SET amount = amount + 1, v = {CONCAT[dialect]} "
-                   f"WHERE id IN ({u + 1}, {u + 2});")
-        changes += 2
+                   f"WHERE id IN ({u + 1}, {u + 2}, {u + 3}, {u + 4});")
+        changes += 4
     if j >= 200:
         d = first + PER_TXN_INSERTS * (j - 200)
-        out.append(f"DELETE FROM {table} WHERE id IN ({d + 3}, {d + 4});")
-        changes += 2
+        out.append(f"DELETE FROM {table} WHERE id IN ({d + 5}, {d + 6}, {d + 7}, {d + 8});")
+        changes += 4
     out.append("COMMIT;")
     return "\n".join(out) + "\n", changes
 
