@@ -26,7 +26,8 @@
 #
 # SOURCE=pg fails at once, with the reason, when the binary's postgres connector cannot stream
 # (`sluice connectors`, column cdc). PG_SOURCE_KEYS adds keys to the pg source (e.g.
-# "slot: bench_slot"). Needs: mariadb and psql clients, mariadb-binlog, python3, /usr/bin/time.
+# "slot: bench_slot"). PG_STATEMENT_LOG=1 logs the target's statements during the catch-up and
+# prints where the target's time went (slows the catch-up: for profiling, not for figures). Needs: mariadb and psql clients, mariadb-binlog, python3, /usr/bin/time.
 set -euo pipefail
 
 SLUICE=$(realpath "${1:?usage: $0 path/to/sluice}")
@@ -221,12 +222,23 @@ w1=$(date +%s.%N)
 awk -v a="$w0" -v b="$w1" -v n="$changes" 'BEGIN {printf "   written in %.1f s (%.0f changes/s)\n", b - a, n / (b - a)}'
 
 echo "== sluice run --catch-up"
+if [[ -n "${PG_STATEMENT_LOG:-}" ]]; then  # profiling: log every target statement's duration
+  pg -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+fi
 /usr/bin/time -v -o catchup_time.txt "$SLUICE" run job.yaml --catch-up --progress none \
   >catchup.log 2>&1 || {
   cat catchup.log >&2
   exit 1
 }
 catch_s=$(secs catchup_time.txt)
+if [[ -n "${PG_STATEMENT_LOG:-}" ]]; then
+  pg -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+  echo "   target statements during the catch-up (ms in total, count, by first words):"
+  sed -En 's/.*duration: ([0-9.]+) ms  (statement|execute[^:]*): (.{0,40}).*/\1\t\3/p' \
+    "$servers/postgres/server.log" |
+    awk -F'\t' '{ split($2, w, " "); k = w[1] " " w[2] " " w[3]; t[k] += $1; n[k]++ }
+      END { for (k in t) printf "     %10.0f ms %7d  %s\n", t[k], n[k], k }' | sort -rn | head -8
+fi
 check_target public.t "catch-up"
 
 base_a=""
