@@ -33,9 +33,10 @@ test_packages=(
   mariadb-server mariadb-client postgresql postgresql-client iproute2
   mariadb-test-data
 )
-# The bench/ scripts measure with /usr/bin/time and compare with pgloader and mydumper.
+# The bench/ scripts measure with /usr/bin/time and compare with pgloader and mydumper;
+# bench/cdc_mariadb_to_pg.sh writes its steady load and computes the lag with python3.
 bench_packages=(
-  time pgloader mydumper
+  time pgloader mydumper python3
 )
 
 case "$profile" in
