@@ -119,6 +119,8 @@ class StreamRunner {
     // Step 3.
     summary_.run_id = NewRunId();
     setup_.write.run_id = summary_.run_id;
+    setup_.write.realtime = true;
+    setup_.write.source_connector = spec_.source_type;
     SLUICE_ASSIGN_OR_RETURN(std::string sink_state, sink.Prepare(setup_.write));
     PendingRunRecord pending{summary_.run_id, sink_state, std::nullopt, "", {}};
     if (Status begun = state_->BeginRun(spec_.name, "", pending, fence); !begun.ok()) {

@@ -303,7 +303,13 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
       if (binlog::IsRowsEvent(type) || binlog::IsUnsupportedRowsEvent(type)) {
         SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows, binlog::ParseRowsEvent(e, f));
         auto it = decoders_.find(rows.table_id);
-        if (it != decoders_.end()) SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
+        if (it != decoders_.end()) {
+          SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
+          // For change-event targets: the table, and the event's time (whole seconds: the
+          // statement's start on the server, the closest the binlog has to a commit time).
+          batch.source_table = config_.database + "." + config_.table;
+          batch.commit_millis.resize(batch.num_rows(), int64_t{e.header.timestamp} * 1000);
+        }
       }
       break;
   }
