@@ -207,6 +207,13 @@ class StreamRunner {
       const int64_t bytes = rows > 0 ? static_cast<int64_t>(batch->ByteSize()) : 0;
       metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
       metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      // A source that leaves the batch's position empty (the binlog stream) has it in
+      // Positions(): the position after the last transaction end the batch reached, which a
+      // change-event target writes as each event's source position.
+      if (rows > 0 && batch->position.empty()) {
+        const std::vector<StreamPosition> now = stream.Positions();
+        batch->position = now.size() == 1 ? now[0].position : DescribePositions(now);
+      }
       status_.Count(*batch);
       status_.SetSource(stream.LagMillis(), stream.StatusDetail());
       if (rows > 0) {
