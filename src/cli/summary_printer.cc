@@ -64,6 +64,15 @@ std::string SummaryText(const RunSummary& s) {
                        s.position_after.empty() ? "(as of the last checkpoint)" : s.position_after,
                        s.checkpoints);
   }
+  if (s.realtime) {
+    out += fmt::format("  changes    {} inserts, {} updates, {} deletes; lag {}",
+                       FormatCount(s.changes_inserted), FormatCount(s.changes_updated),
+                       FormatCount(s.changes_deleted),
+                       s.lag_ms < 0 ? std::string("unknown")
+                                    : FormatDuration(static_cast<double>(s.lag_ms) / 1000.0));
+    if (!s.status_detail.empty()) out += "; " + s.status_detail;
+    out += "\n";
+  }
   if (!s.dirty_records.empty()) out += fmt::format("  rejected rows kept in {}\n", s.dirty_records);
   return out;
 }
@@ -91,10 +100,17 @@ std::string SummaryJson(const RunSummary& s) {
         s.watermark_before ? nlohmann::ordered_json(*s.watermark_before) : nullptr;
     j["watermark_after"] = s.watermark_after ? nlohmann::ordered_json(*s.watermark_after) : nullptr;
   }
-  if (s.checkpoints > 0 || !s.position_before.empty() || !s.position_after.empty()) {
+  if (s.realtime || s.checkpoints > 0 || !s.position_before.empty() || !s.position_after.empty()) {
     j["checkpoints"] = s.checkpoints;
     j["position_before"] = s.position_before;
     j["position_after"] = s.position_after;
+  }
+  if (s.realtime) {
+    j["changes"] = {{"inserts", s.changes_inserted},
+                    {"updates", s.changes_updated},
+                    {"deletes", s.changes_deleted}};
+    j["lag_ms"] = s.lag_ms >= 0 ? nlohmann::ordered_json(s.lag_ms) : nullptr;
+    if (!s.status_detail.empty()) j["status_detail"] = s.status_detail;
   }
   if (!s.recovery_note.empty()) j["recovery"] = s.recovery_note;
   if (!s.note.empty()) j["note"] = s.note;

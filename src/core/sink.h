@@ -52,6 +52,11 @@ struct WriteRequest {
   WriteMode mode = WriteMode::kAppend;
   std::vector<std::string> key;  // for upsert/replace/ignore and for created tables
   Schema schema;                 // of the rows that will arrive (after transforms)
+  // A realtime run (stream_runner.cc): batches may carry change rows, and the run checkpoints.
+  bool realtime = false;
+  // The source connector's type ("mysql", "postgres", "datagen"), for targets that describe
+  // where a change came from (the jsonl target's change events).
+  std::string source_connector;
 };
 
 // What a killed run left: its id and whatever the sink saved in SinkState at Prepare().

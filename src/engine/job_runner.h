@@ -70,6 +70,14 @@ struct RunSummary {
   int64_t checkpoints = 0;
   std::string position_before;
   std::string position_after;
+  // Realtime runs: the changes read by kind (before transforms; an update with its before
+  // image counts once), the source's last lag (-1 unknown) and status note.
+  bool realtime = false;
+  int64_t changes_inserted = 0;
+  int64_t changes_updated = 0;
+  int64_t changes_deleted = 0;
+  int64_t lag_ms = -1;
+  std::string status_detail;
 };
 
 // Never returns an error for a failed run: the summary's status says it, so the caller can

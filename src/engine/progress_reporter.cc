@@ -38,12 +38,14 @@ std::string FormatDuration(double seconds) {
 }
 
 ProgressReporter::ProgressReporter(const RunMetrics& metrics, std::string job_name,
-                                   ProgressStyle style, std::chrono::seconds log_interval)
+                                   ProgressStyle style, std::chrono::seconds log_interval,
+                                   const StreamStatus* stream)
     : metrics_(metrics),
       job_name_(std::move(job_name)),
       style_(style),
       log_interval_(log_interval),
-      start_(std::chrono::steady_clock::now()) {
+      start_(std::chrono::steady_clock::now()),
+      stream_(stream) {
   if (style_ == ProgressStyle::kAuto) {
     style_ = ::isatty(STDERR_FILENO) ? ProgressStyle::kBar : ProgressStyle::kLog;
   }
@@ -94,6 +96,19 @@ std::string ProgressReporter::Line(double elapsed) const {
   return line;
 }
 
+std::string ProgressReporter::StreamLine(double elapsed) {
+  const StreamStatusSnapshot s = stream_->Get();
+  // A window of at least 2 s: the bar redraws every 200 ms, too short to count changes over.
+  constexpr double kWindow = 2.0;
+  if (elapsed - window_start_ >= kWindow || window_start_ == 0) {
+    const double span = elapsed - window_start_;
+    if (span > 0) recent_rate_ = static_cast<double>(s.changes() - window_changes_) / span;
+    window_changes_ = s.changes();
+    window_start_ = elapsed;
+  }
+  return StreamStatusLine(s, recent_rate_);
+}
+
 void ProgressReporter::Loop() {
   const auto interval = style_ == ProgressStyle::kBar
                             ? std::chrono::milliseconds(200)
@@ -102,7 +117,7 @@ void ProgressReporter::Loop() {
   while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::string line = Line(elapsed);
+    std::string line = stream_ != nullptr ? StreamLine(elapsed) : Line(elapsed);
     if (style_ == ProgressStyle::kBar) {
       std::fprintf(stderr, "\r\033[2K%s %s", job_name_.c_str(), line.c_str());
       std::fflush(stderr);

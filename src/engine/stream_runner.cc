@@ -15,6 +15,7 @@
 #include "engine/run_clock.h"
 #include "engine/run_metrics.h"
 #include "engine/store_positions.h"
+#include "engine/stream_status.h"
 #include "state/state_store.h"
 
 namespace sluice {
@@ -112,6 +113,7 @@ class StreamRunner {
     }
     summary_.position_before = DescribePositions(committed);
     checkpointed_ = summary_.position_before;
+    status_.SetPosition(checkpointed_);
     SLUICE_RETURN_IF_ERROR(stream.Start(committed, options_.catch_up));
     spdlog::info("{}: streaming from {}", spec_.name,
                  committed.empty() ? std::string("the start") : summary_.position_before);
@@ -119,6 +121,8 @@ class StreamRunner {
     // Step 3.
     summary_.run_id = NewRunId();
     setup_.write.run_id = summary_.run_id;
+    setup_.write.realtime = true;
+    setup_.write.source_connector = spec_.source_type;
     SLUICE_ASSIGN_OR_RETURN(std::string sink_state, sink.Prepare(setup_.write));
     PendingRunRecord pending{summary_.run_id, sink_state, std::nullopt, "", {}};
     if (Status begun = state_->BeginRun(spec_.name, "", pending, fence); !begun.ok()) {
@@ -131,7 +135,8 @@ class StreamRunner {
                             spec_.settings.error_window_ms);
     Status moved;
     {
-      ProgressReporter progress(metrics_, spec_.name, options_.run.progress);
+      ProgressReporter progress(metrics_, spec_.name, options_.run.progress,
+                                std::chrono::seconds(10), &status_);
       moved = Stream(rejects);
     }
     Status kept = rejects.Close();
@@ -174,6 +179,7 @@ class StreamRunner {
   }
 
   const RunMetrics& metrics() const { return metrics_; }
+  StreamStatusSnapshot status() const { return status_.Get(); }
   int64_t checkpoints() const { return checkpoints_; }
   int64_t committed_rows() const { return committed_rows_; }
 
@@ -201,6 +207,15 @@ class StreamRunner {
       const int64_t bytes = rows > 0 ? static_cast<int64_t>(batch->ByteSize()) : 0;
       metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
       metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      // A source that leaves the batch's position empty (the binlog stream) has it in
+      // Positions(): the position after the last transaction end the batch reached, which a
+      // change-event target writes as each event's source position.
+      if (rows > 0 && batch->position.empty()) {
+        const std::vector<StreamPosition> now = stream.Positions();
+        batch->position = now.size() == 1 ? now[0].position : DescribePositions(now);
+      }
+      status_.Count(*batch);
+      status_.SetSource(stream.LagMillis(), stream.StatusDetail());
       if (rows > 0) {
         SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, schema));
         SLUICE_RETURN_IF_ERROR(WriteBatch(batch, *writer, rejects));
@@ -215,6 +230,7 @@ class StreamRunner {
         ++checkpoints_;
         committed_rows_ = metrics_.rows_written.load();
         checkpointed_ = DescribePositions(positions);
+        status_.SetPosition(checkpointed_);
         SLUICE_RETURN_IF_ERROR(stream.Acknowledge(positions));
         clock.Reset();
       }
@@ -299,6 +315,7 @@ class StreamRunner {
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JobLease> lease_;  // released before state_ closes
   RunMetrics metrics_;
+  StreamStatus status_;  // for the status line and the summary
   int64_t checkpoints_ = 0;
   int64_t committed_rows_ = 0;
   std::string checkpointed_;  // the positions of the last checkpoint, as the summary shows them
@@ -328,6 +345,13 @@ RunSummary RunStreamJob(const JobSpec& spec, const ConnectorRegistry& registry,
   summary.reader_threads = 1;
   summary.writer_threads = 1;
   summary.checkpoints = runner.checkpoints();
+  const StreamStatusSnapshot status = runner.status();
+  summary.realtime = true;
+  summary.changes_inserted = status.inserts;
+  summary.changes_updated = status.updates;
+  summary.changes_deleted = status.deletes;
+  summary.lag_ms = status.lag_ms;
+  summary.status_detail = status.detail;
   return summary;
 }
 

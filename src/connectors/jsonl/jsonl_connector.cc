@@ -31,6 +31,10 @@ ConnectorInfo MakeJsonlConnectorInfo() {
       BytesEncodingSpec(),
       OptionSpec{"decimal_as", OptionKind::kString, false, "string",
                  "write decimals as JSON strings (exact for every reader) or as numbers"},
+      OptionSpec{"format", OptionKind::kString, false, "auto",
+                 "what a line is: rows (one object per row), changes (one Debezium-style event "
+                 "per change: op, before, after, source, ts_ms), or auto: changes for the "
+                 "change rows of a realtime job, rows otherwise"},
   };
   info.make_source = JsonlSource::Make;
   info.make_sink = JsonlSink::Make;

@@ -1,111 +1,65 @@
 #include "connectors/jsonl/jsonl_sink.h"
 
-#include <cmath>
-
-#include "core/value_text.h"
+#include <chrono>
 
 namespace sluice {
-
-JsonlRowFormatter::JsonlRowFormatter(const JsonlWriteFormat& format, const Schema& schema)
-    : format_(format) {
-  for (size_t i = 0; i < schema.size(); ++i) {
-    std::string prefix(1, i == 0 ? '{' : ',');
-    AppendJsonString(schema.fields[i].name, prefix);
-    prefix.push_back(':');
-    prefixes_.push_back(std::move(prefix));
-  }
-}
-
 namespace {
 
-void AppendJsonNumber(double v, bool is_float32, std::string& out) {
-  if (std::isnan(v)) {
-    out.append("\"NaN\"");
-  } else if (std::isinf(v)) {
-    out.append(v < 0 ? "\"-Infinity\"" : "\"Infinity\"");
-  } else if (v == 0 && std::signbit(v)) {
-    out.append("-0.0");  // "-0" would read back as the integer 0, losing the sign
-  } else if (is_float32) {
-    FormatFloat(static_cast<float>(v), out);
-  } else {
-    FormatDouble(v, out);
-  }
-}
+// One writer for both line formats: the choice is per batch in `auto`, since a realtime source
+// may send plain appends (row kinds empty) and changes alike.
+class JsonlWriter : public SinkWriter {
+ public:
+  JsonlWriter(FileTarget* target, JsonlRowFormatter rows, ChangeEventFormatter events,
+              JsonlLineFormat lines, bool realtime)
+      : target_(target),
+        rows_(std::move(rows)),
+        events_(std::move(events)),
+        lines_(lines),
+        realtime_(realtime) {}
 
-// Canonical text that is not a JSON number, as a string; it never needs escaping.
-template <typename F>
-void AppendQuoted(std::string& out, F format) {
-  out.push_back('"');
-  format();
-  out.push_back('"');
+  Status Write(const Batch& batch, RejectSink& /*rejects*/) override {
+    if (AsEvents(batch)) {
+      const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+      // A batch run has no changes, only the table as it was read: Debezium's "r".
+      events_.AppendEvents(batch, now_ms, !realtime_, target_->buffer());
+    } else {
+      rows_.AppendRows(batch, target_->buffer());
+    }
+    return target_->FlushIfFull();
+  }
+  Status Finish() override { return target_->Flush(); }
+
+ private:
+  bool AsEvents(const Batch& batch) const {
+    switch (lines_) {
+      case JsonlLineFormat::kRows:
+        return false;
+      case JsonlLineFormat::kChanges:
+        return true;
+      case JsonlLineFormat::kAuto:
+        return realtime_ && (!batch.row_kinds.empty() || batch.snapshot);
+    }
+    return false;
+  }
+
+  FileTarget* target_;  // owned by the sink, which outlives its writers
+  JsonlRowFormatter rows_;
+  ChangeEventFormatter events_;
+  JsonlLineFormat lines_;
+  bool realtime_;
+};
+
+Result<JsonlLineFormat> ParseLineFormat(const Options& options) {
+  const std::string text = options.GetString("format", "auto");
+  if (text == "auto") return JsonlLineFormat::kAuto;
+  if (text == "rows") return JsonlLineFormat::kRows;
+  if (text == "changes") return JsonlLineFormat::kChanges;
+  return Err(options.ErrorAt("format", "expected auto, rows or changes, got '" + text + "'"));
 }
 
 }  // namespace
-
-void JsonlRowFormatter::AppendValue(const Column& col, size_t row, std::string& out) const {
-  if (col.IsNull(row)) {
-    out.append("null");
-    return;
-  }
-  switch (col.id()) {
-    case TypeId::kNull:
-      out.append("null");
-      return;
-    case TypeId::kBool:
-    case TypeId::kInt8:
-    case TypeId::kInt16:
-    case TypeId::kInt32:
-    case TypeId::kInt64:
-    case TypeId::kUInt8:
-    case TypeId::kUInt16:
-    case TypeId::kUInt32:
-    case TypeId::kUInt64:
-      FormatValue(col, row, out);
-      return;
-    case TypeId::kFloat32:
-    case TypeId::kFloat64:
-      AppendJsonNumber(col.GetDouble(row), col.id() == TypeId::kFloat32, out);
-      return;
-    case TypeId::kDecimal:
-      if (format_.decimal_as_number) {
-        out.append(col.GetView(row));
-      } else {
-        AppendQuoted(out, [&] { out.append(col.GetView(row)); });
-      }
-      return;
-    case TypeId::kString:
-      AppendJsonString(col.GetView(row), out);
-      return;
-    case TypeId::kBytes:
-      AppendQuoted(out, [&] { EncodeBytes(col.GetView(row), format_.bytes, out); });
-      return;
-    case TypeId::kJson: {
-      const std::string_view text = col.GetView(row);
-      out.append(text.empty() ? std::string_view("null") : text);
-      return;
-    }
-    case TypeId::kDate:
-    case TypeId::kTime:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-    case TypeId::kUuid:
-      AppendQuoted(out, [&] { FormatValue(col, row, out); });
-      return;
-  }
-}
-
-void JsonlRowFormatter::AppendRows(const Batch& batch, std::string& out) {
-  const size_t rows = batch.num_rows();
-  const size_t ncols = batch.columns.size();
-  for (size_t r = 0; r < rows; ++r) {
-    if (ncols == 0) out.push_back('{');
-    for (size_t c = 0; c < ncols; ++c) {
-      out.append(prefixes_[c]);
-      AppendValue(batch.columns[c], r, out);
-    }
-    out.append("}\n");
-  }
-}
 
 Result<std::unique_ptr<Sink>> JsonlSink::Make(const Options& options,
                                               const ConnectorContext& /*context*/) {
@@ -119,15 +73,23 @@ Result<std::unique_ptr<Sink>> JsonlSink::Make(const Options& options,
         options.ErrorAt("decimal_as", "expected string or number, got '" + decimal_as + "'"));
   }
   format.decimal_as_number = decimal_as == "number";
+  SLUICE_ASSIGN_OR_RETURN(JsonlLineFormat lines, ParseLineFormat(options));
   const std::string path = options.GetString("path");
   if (path.empty()) return Err(options.ErrorAt("path", "a path is required"));
-  return std::unique_ptr<Sink>(new JsonlSink(path, format));
+  return std::unique_ptr<Sink>(new JsonlSink(path, format, lines));
+}
+
+Result<std::string> JsonlSink::Prepare(const WriteRequest& request) {
+  realtime_ = request.realtime;
+  source_ = ChangeEventSource{request.source_connector, request.key};
+  return FileSink::Prepare(request);
 }
 
 Result<std::unique_ptr<SinkWriter>> JsonlSink::OpenWriter() {
   if (!target_) return Err(Status::Internal("jsonl sink: OpenWriter before Prepare"));
-  return std::unique_ptr<SinkWriter>(std::make_unique<FormattedFileWriter<JsonlRowFormatter>>(
-      target_.get(), JsonlRowFormatter(format_, schema_)));
+  return std::unique_ptr<SinkWriter>(std::make_unique<JsonlWriter>(
+      target_.get(), JsonlRowFormatter(format_, schema_),
+      ChangeEventFormatter(format_, schema_, source_), lines_, realtime_));
 }
 
 }  // namespace sluice

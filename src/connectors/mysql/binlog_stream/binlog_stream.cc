@@ -395,6 +395,10 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
         auto it = decoders_.find(rows.table_id);
         if (it != decoders_.end() && skip_before_seconds_ < 0) {
           SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
+          // For change-event targets: the table, and the event's time (whole seconds: the
+          // statement's start on the server, the closest the binlog has to a commit time).
+          batch.source_table = table_label_;
+          batch.commit_millis.resize(batch.num_rows(), int64_t{e.header.timestamp} * 1000);
         }
       }
       break;
