@@ -148,7 +148,7 @@ TEST(MysqlChangeApplyTest, AppendRefusesUpdatesAndSaysWhatToChange) {
   Status st =
       WriteCheckpointed(*sink, Request(People(), WriteMode::kAppend, {"id"}), {{&b}}, rejects);
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.code(), StatusCode::kInvalid);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("the stream has updates or deletes; applying them needs "
                               "write_mode upsert and target.key"),
             std::string::npos)
