@@ -180,9 +180,20 @@ Status Loader::MergeSplitting(const std::vector<int64_t>& seqs, size_t begin, si
   return MergeSplitting(seqs, mid, end, loaded, reject);
 }
 
-Status Loader::Load(const FormattedRows& rows, const RejectFn& reject) {
+Status Loader::MergeChanges() {
+  const std::string staging = QuoteQualified(plan_.database, std::string(kStagingTable));
+  for (const std::string* sql : {&plan_.change_delete_sql, &plan_.change_insert_sql}) {
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(*sql).WithContext(
+        fmt::format("{}: applying the staged changes to {}", kRole, plan_.Label())));
+  }
+  return conn_.Exec("DELETE FROM " + staging);
+}
+
+Status Loader::Load(const FormattedRows& rows, const RejectFn& reject, bool stage_only) {
   if (rows.size() == 0) return Status::OK();
-  if (mode_ != WriteMode::kUpsert) return LoadSplitting(rows, 0, rows.size(), reject, nullptr);
+  if (mode_ != WriteMode::kUpsert || stage_only) {
+    return LoadSplitting(rows, 0, rows.size(), reject, nullptr);
+  }
 
   std::vector<uint32_t> loaded;
   SLUICE_RETURN_IF_ERROR(LoadSplitting(rows, 0, rows.size(), reject, &loaded));

@@ -15,6 +15,8 @@
 // Upsert loads into a staging table the same way, then merges the staging rows into the
 // target with INSERT ... SELECT ... ON DUPLICATE KEY UPDATE (strict mode applies there: a
 // refused row is an error, found by merging halves of the staging rows the same way).
+// A change stream (updates, deletes) stays staged until the checkpoint instead, and is
+// applied there by MergeChanges: one DELETE and one INSERT for all of it.
 // Lifecycle: owned by the sink; used by the one writer thread, then by Commit on the main
 // thread (never both at once).
 #pragma once
@@ -54,8 +56,12 @@ class Loader {
   Loader(Connection& conn, const TargetPlan& plan, WriteMode mode);
   // Installs the in-memory infile handler on the connection.
   void Install();
-  // Loads `rows` into the target (or, for upsert, through staging into it).
-  Status Load(const FormattedRows& rows, const RejectFn& reject);
+  // Loads `rows` into the target (or, for upsert, through staging into it). With
+  // `stage_only` (upsert with a change stream) the rows stay staged for MergeChanges.
+  Status Load(const FormattedRows& rows, const RejectFn& reject, bool stage_only = false);
+  // Upsert: applies every staged change (mysql_change_merge.h) and empties the staging table.
+  // A failure here belongs to no single batch row any more: it fails the checkpoint.
+  Status MergeChanges();
 
   int64_t rows_loaded() const { return rows_loaded_; }
 

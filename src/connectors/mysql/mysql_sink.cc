@@ -9,6 +9,11 @@
 namespace sluice::mysql {
 namespace {
 constexpr std::string_view kRole = "mysql target";
+
+// A delete, or an update's old image: the staged row's remove flag (mysql_change_merge.h).
+bool RemovesKey(RowKind kind) {
+  return kind == RowKind::kDelete || kind == RowKind::kUpdateBefore;
+}
 }  // namespace
 
 MysqlSink::~MysqlSink() {
@@ -56,7 +61,11 @@ Result<std::vector<std::string>> MysqlSink::Plan(const WriteRequest& request) {
   if (!plan.delete_sql.empty()) steps.push_back(plan.delete_sql);
   steps.push_back(plan.load_sql + "  -- once per batch");
   if (!plan.merge_head.empty())
-    steps.push_back(plan.MergeSql(std::nullopt) + "  -- once per batch");
+    steps.push_back(plan.MergeSql(std::nullopt) + "  -- once per batch of inserts");
+  if (!plan.change_delete_sql.empty()) {
+    steps.push_back(plan.change_delete_sql + "  -- once per checkpoint with updates or deletes");
+    steps.push_back(plan.change_insert_sql + "  -- the same checkpoint");
+  }
   for (const std::string& sql : config_.post_sql) steps.push_back(sql);
   steps.push_back(
       fmt::format("UPDATE {} SET run_id = <run id> WHERE job = <job> AND stream = '' "
@@ -161,7 +170,12 @@ Status MysqlSink::CommitRun(const std::vector<StreamPosition>& positions, bool f
       SLUICE_RETURN_IF_ERROR(conn_.Exec(sql).WithContext(fmt::format("{}: post_sql", kRole)));
     }
   }
-  // Upsert merges its staging rows batch by batch (mysql_loader.h): nothing is left to merge.
+  // Upsert merges inserts batch by batch (mysql_loader.h); a change stream stays staged until
+  // here and is applied in the checkpoint's own transaction, beside the position.
+  if (changes_staged_) {
+    SLUICE_RETURN_IF_ERROR(loader_->MergeChanges());
+    changes_staged_ = false;
+  }
   MysqlCheckpointSession session(conn_, fmt::format("{} {}", kRole, plan_.Label()));
   return sql_common::CommitCheckpoint(
       session, MysqlPositionsTable(config_.database),
@@ -171,6 +185,7 @@ Status MysqlSink::CommitRun(const std::vector<StreamPosition>& positions, bool f
 
 Status MysqlSink::Abort() {
   loader_.reset();
+  changes_staged_ = false;
   Status st;
   if (in_transaction_ && conn_)
     st = conn_.Exec("ROLLBACK").WithContext(fmt::format("{}: rollback", kRole));
@@ -220,10 +235,19 @@ Status MysqlSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
                             ncols);
   }
   for (RowKind kind : batch.row_kinds) {
-    if (kind != RowKind::kInsert) {
-      return Status::Invalid("mysql target writes inserts only; got updates or deletes");
+    if (kind == RowKind::kInsert) continue;
+    if (sink_.plan_.change_insert_sql.empty()) {
+      return Status::Invalid(
+          "mysql target {}: the stream has updates or deletes; applying them needs "
+          "write_mode upsert and target.key",
+          sink_.plan_.Label());
     }
+    // From here to the checkpoint every row stays staged, so changes to one key apply in
+    // source order (mysql_change_merge.h).
+    sink_.changes_staged_ = true;
+    break;
   }
+  const bool staging = !sink_.plan_.staging_sql.empty();
   const std::string& label = sink_.plan_.Label();
   rows_.Clear();
   const size_t nrows = batch.num_rows();
@@ -232,25 +256,40 @@ Status MysqlSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
     size_t bad = ncols;
     for (size_t c = 0; c < ncols; ++c) {
       if (c > 0) rows_.data += '\t';
+      why_.clear();
       if (!encoders_[c].Append(batch.columns[c], row, rows_.data, why_)) {
         bad = c;
         break;
       }
     }
+    if (bad == ncols && sink_.changes_staged_) bad = NullKeyField(batch, row);
     if (bad < ncols) {
       rows_.data.resize(start);
+      if (why_.empty())
+        why_ = "NULL in a key column (target.key): a change finds its row by the key";
       SLUICE_RETURN_IF_ERROR(rejects.Reject(
           schema, batch, row, "target",
           fmt::format("mysql target {}.{}: {}", label, schema.fields[bad].name, why_)));
       continue;
     }
+    if (staging) rows_.data += RemovesKey(batch.kind(row)) ? "\t1" : "\t0";
     rows_.data += '\n';
     rows_.ends.push_back(rows_.data.size());
     rows_.batch_rows.push_back(static_cast<uint32_t>(row));
   }
-  return sink_.loader_->Load(rows_, [&](uint32_t row, const std::string& reason) {
-    return rejects.Reject(schema, batch, row, "target", reason);
-  });
+  return sink_.loader_->Load(
+      rows_,
+      [&](uint32_t row, const std::string& reason) {
+        return rejects.Reject(schema, batch, row, "target", reason);
+      },
+      /*stage_only=*/sink_.changes_staged_);
+}
+
+size_t MysqlSinkWriter::NullKeyField(const Batch& batch, size_t row) const {
+  for (size_t field : sink_.plan_.key_fields) {
+    if (batch.columns[field].IsNull(row)) return field;
+  }
+  return encoders_.size();
 }
 
 }  // namespace sluice::mysql

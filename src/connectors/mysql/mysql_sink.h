@@ -12,8 +12,8 @@
 //                 table; then SET autocommit = 0, pre_sql (once per run), and for overwrite
 //                 the DELETE (of the whole table, or of the partition value's rows)
 //   OpenWriter() once (one connection, one transaction), Write() batches via LOAD DATA
-//   Checkpoint() -> the run row (fence-checked) and stream positions, COMMIT, next
-//                 transaction (upsert merges per batch: nothing is left to merge)
+//   Checkpoint() -> upsert's staged changes merged (mysql_change_merge.h), the run row
+//                 (fence-checked) and stream positions, COMMIT, next transaction
 //   Commit()   -> post_sql (final commit only), the run row, COMMIT; or Abort() -> ROLLBACK
 // The run row is written in the same transaction as the data (sql_common/checkpoint_commit.h),
 // so after a kill -9 the data and the marker are either both there or both gone: every write
@@ -75,6 +75,8 @@ class MysqlSink : public Sink {
   std::unique_ptr<Loader> loader_;
   bool in_transaction_ = false;
   bool created_table_ = false;  // this Prepare created plan_'s table; cleared by Commit
+  // A change stream is staged and waits for the checkpoint's merge (mysql_change_merge.h).
+  bool changes_staged_ = false;
 };
 
 // Formats each batch as LOAD DATA text and hands it to the sink's Loader. Values the target
@@ -87,6 +89,9 @@ class MysqlSinkWriter : public SinkWriter {
   Status Finish() override { return Status::OK(); }
 
  private:
+  // The first key field that is NULL in `row`, or the number of fields.
+  size_t NullKeyField(const Batch& batch, size_t row) const;
+
   MysqlSink& sink_;
   std::vector<FieldEncoder> encoders_;
   FormattedRows rows_;

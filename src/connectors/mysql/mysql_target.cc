@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/mysql/mysql_change_merge.h"
 #include "connectors/mysql/mysql_encoder.h"
 #include "connectors/mysql/mysql_table.h"
 
@@ -201,6 +202,8 @@ std::string LoadSql(const TargetPlan& plan, const MysqlConfig& config, const Wri
         break;
     }
   }
+  // Staged rows end with their remove flag (mysql_change_merge.h).
+  if (upsert) list += ", " + QuoteIdent(kStagingRemove);
   if (config.partition) {
     sets += fmt::format("{}{} = {}", sets.empty() ? "" : ", ", QuoteIdent(config.partition->column),
                         QuoteString(config.partition->value));
@@ -231,13 +234,29 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
   if (updates.empty()) updates = fmt::format("{0} = {0}", QuoteIdent(request.key.front()));
   const std::string staging = QuoteQualified(plan.database, std::string(kStagingTable));
   plan.staging_sql = fmt::format(
-      "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB "
-      "SELECT {} FROM {} LIMIT 0",
-      staging, QuoteIdent(kStagingSeq), list, QuoteQualified(plan.database, plan.table));
+      "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, {} TINYINT NOT "
+      "NULL DEFAULT 0) ENGINE=InnoDB SELECT {} FROM {} LIMIT 0",
+      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), list,
+      QuoteQualified(plan.database, plan.table));
   plan.merge_head = fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
                                 QuoteQualified(plan.database, plan.table), list, list, staging);
   plan.merge_tail =
       fmt::format(" ORDER BY {} ON DUPLICATE KEY UPDATE {}", QuoteIdent(kStagingSeq), updates);
+
+  std::vector<std::string> key = request.key;
+  const bool partition_in_key =
+      config.partition && std::any_of(key.begin(), key.end(), [&](const std::string& k) {
+        return Lower(k) == Lower(config.partition->column);
+      });
+  if (config.partition && !partition_in_key) key.push_back(config.partition->column);
+  ChangeMergeSql change =
+      BuildChangeMergeSql(QuoteQualified(plan.database, plan.table), staging, targets, key);
+  plan.change_delete_sql = std::move(change.delete_sql);
+  plan.change_insert_sql = std::move(change.insert_sql);
+  for (const std::string& k : request.key) {
+    std::optional<size_t> field = request.schema.IndexOf(k);
+    if (field && field != plan.partition_field) plan.key_fields.push_back(*field);
+  }
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ namespace sluice::mysql {
 // The temporary table upsert loads each batch into before merging it (one per session).
 inline constexpr std::string_view kStagingTable = "_sluice_stage";
 inline constexpr std::string_view kStagingSeq = "_sluice_seq";
+// 1 when the staged row removes its key (a delete, or an update's old image): change merges.
+inline constexpr std::string_view kStagingRemove = "_sluice_remove";
 
 struct TargetPlan {
   std::string database;
@@ -35,7 +37,13 @@ struct TargetPlan {
   std::string staging_sql;  // upsert: CREATE TEMPORARY TABLE ... ; else empty
   std::string merge_head;   // upsert: INSERT INTO t (...) SELECT ... FROM staging
   std::string merge_tail;   // upsert: ORDER BY seq ON DUPLICATE KEY UPDATE ...
-  std::string delete_sql;   // overwrite: DELETE FROM t [WHERE partition = value]; else empty
+  // upsert, for staged change streams (one merge per checkpoint, mysql_change_merge.h):
+  // deletes every key the staged changes touch, then inserts each key's last change unless it
+  // removes the key. Empty for other modes, which refuse updates and deletes.
+  std::string change_delete_sql;
+  std::string change_insert_sql;
+  std::vector<size_t> key_fields;  // incoming fields of target.key (partition value aside)
+  std::string delete_sql;          // overwrite: DELETE FROM t [WHERE partition = value]; else empty
 
   std::string Label() const { return database + "." + table; }
   // The merge for staging rows with seq in [first, last]; the whole staging table without.

@@ -1,47 +1,21 @@
 // The real binary (build/sluice, beside this test binary) runs a realtime job from the test
 // MariaDB into a SQLite append table: kill -9 while rows arrive, then `--catch-up`, leaves
 // exactly the source's rows; an idle run stops within 2 s of SIGTERM with exit 0.
-#include <gtest/gtest.h>
-#include <signal.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <thread>
-
-#include "connectors/mysql/mysql_test_util.h"
+#include "connectors/mysql/binlog_stream/binlog_run_fixture.h"
 
 namespace sluice::mysql::binlog_stream {
 namespace {
 
-namespace fs = std::filesystem;
-using mysql::testing::TestDatabase;
+using testing::ApplySourceChanges;
+using testing::TestDatabase;
 
-class RunTest : public ::testing::Test {
+class RunTest : public testing::RunFixture {
  protected:
-  void SetUp() override {
-    binary_ = fs::read_symlink("/proc/self/exe").parent_path() / "sluice";
-    if (!fs::exists(binary_)) GTEST_SKIP() << binary_ << " is not built";
-    char tmpl[] = "/tmp/sluice-binlog-run-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_);
-  }
-
   // `target_keys` is the rest of the target mapping after the table.
   void WriteJob(TestDatabase& db, const std::string& target_keys = "write_mode: append") {
-    std::ofstream(dir_ / "job.yaml") << fmt::format(
-        "name: binlog_run_{}\nmode: realtime\n"
-        "source: {{type: mysql, url: \"{}\", table: {}.t}}\n"
-        "target: {{type: sqlite, path: out.db, table: t, {}}}\n"
-        "settings: {{checkpoint: {{rows: 20}}}}\n",
-        db.name(), db.Url(), db.name(), target_keys);
+    WriteJobTo(db, fmt::format("{{type: sqlite, path: out.db, table: t, {}}}", target_keys));
   }
 
   // The target's rows as "id|v", by id.
@@ -62,49 +36,6 @@ class RunTest : public ::testing::Test {
     return out;
   }
 
-  pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-      if (chdir(dir_.c_str()) != 0) _exit(127);
-      setenv("SLUICE_STATE", (dir_ / "state.db").c_str(), 1);
-      FILE* out = freopen(log.c_str(), "w", stdout);
-      FILE* err = freopen((log + ".err").c_str(), "w", stderr);
-      (void)out;
-      (void)err;
-      std::vector<char*> argv{const_cast<char*>(binary_.c_str())};
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(binary_.c_str(), argv.data());
-      _exit(127);
-    }
-    return pid;
-  }
-
-  int Wait(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  int Run(const std::vector<std::string>& args) { return Wait(Spawn(args, "run.log")); }
-
-  // Three live runs, each killed with -9 a little later than the one before; `after_kill`
-  // looks at the target after each.
-  void KillLiveRuns(const std::function<void(int)>& after_kill = {}) {
-    for (int round = 0; round < 3; ++round) {
-      const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
-      std::this_thread::sleep_for(std::chrono::milliseconds(400 + 150 * round));
-      kill(pid, SIGKILL);
-      Wait(pid);
-      if (after_kill) after_kill(round);
-    }
-  }
-
-  std::string Log(const std::string& name) {
-    std::ifstream in(dir_ / name);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
   // count(*) and count(DISTINCT id) of the target table.
   std::pair<int64_t, int64_t> TargetCounts() {
     sqlite3* h = nullptr;
@@ -121,9 +52,6 @@ class RunTest : public ::testing::Test {
     sqlite3_close(h);
     return out;
   }
-
-  fs::path binary_;
-  fs::path dir_;
 };
 
 TEST_F(RunTest, KillNineUnderLoadThenCatchUpHasExactRows) {
@@ -167,21 +95,7 @@ TEST_F(RunTest, ChangesUnderKillNineConvergeToTheSource) {
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
 
   constexpr int kTxns = 300;
-  std::thread load([&] {
-    for (int t = 0; t < kTxns; ++t) {
-      const int a = 4 * t + 1;
-      db.Exec("BEGIN");
-      db.Exec(fmt::format("INSERT INTO t VALUES ({}, 'new'), ({}, 'new'), ({}, 'new')", a, a + 1,
-                          a + 2));
-      db.Exec(fmt::format("UPDATE t SET v = 'updated' WHERE id = {}", a));
-      db.Exec(fmt::format("UPDATE t SET v = 'twice' WHERE id = {}", a));
-      db.Exec(fmt::format("UPDATE t SET id = {} WHERE id = {}", a + 3, a + 1));  // moves a key
-      db.Exec(fmt::format("DELETE FROM t WHERE id = {}", a + 2));
-      if (t > 0 && t % 3 == 0) db.Exec(fmt::format("DELETE FROM t WHERE id = {}", a - 4));
-      db.Exec("COMMIT");
-      if (t % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
-    }
-  });
+  std::thread load([&] { ApplySourceChanges(db, kTxns); });
   KillLiveRuns();
   load.join();
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up", "--json"}), 0) << Log("run.log.err");
