@@ -189,3 +189,28 @@ int StateSetWatermarkCommand(const std::string& state_path, const std::string& j
 }
 
 }  // namespace sluice
+
+namespace sluice {
+
+int StateDropSlotCommand(const std::string& job, const JobArgs& job_file) {
+  Result<JobSpec> spec = LoadJobFromArgs(job_file);
+  if (!spec) return Fail(spec.error());
+  if (spec->name != job) {
+    return Fail(Status::Invalid("the job file {} is job '{}', not '{}'", job_file.job_file,
+                                spec->name, job));
+  }
+  // The connector knows what it keeps on its server; the CLI only finds it in the registry.
+  const ConnectorInfo* info = BuiltinConnectors().Find(spec->source_type);
+  if (!info || !info->drop_stream_state) {
+    return Fail(
+        Status::Invalid("{}: a {} source keeps no replication slot", job, spec->source_type));
+  }
+  ConnectorContext context;
+  context.job_name = spec->name;
+  Result<std::string> said = info->drop_stream_state(spec->source, context);
+  if (!said) return Fail(said.error());
+  std::printf("%s: %s\n", job.c_str(), said->c_str());
+  return kExitOk;
+}
+
+}  // namespace sluice

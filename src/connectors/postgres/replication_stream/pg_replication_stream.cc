@@ -85,6 +85,12 @@ Result<StreamOptions> ParseStreamOptions(const Options& options, const std::stri
   return o;
 }
 
+Result<std::string> DropJobStreamState(const Options& options, const ConnectorContext& context) {
+  SLUICE_ASSIGN_OR_RETURN(PgConfig config, ParsePgConfig(options, /*target=*/false));
+  SLUICE_ASSIGN_OR_RETURN(StreamOptions o, ParseStreamOptions(options, context.job_name));
+  return DropSlotAndPublication(config.url, o.slot, o.publication);
+}
+
 Result<std::unique_ptr<StreamSource>> PgReplicationStream::Make(const Options& options,
                                                                 const ConnectorContext& context) {
   SLUICE_ASSIGN_OR_RETURN(PgConfig config, ParsePgConfig(options, /*target=*/false));

@@ -58,6 +58,9 @@ std::vector<OptionSpec> StreamOptionSpecs();
 // sluice_<job>. Shared by the stream and `sluice state drop-slot`.
 Result<StreamOptions> ParseStreamOptions(const Options& options, const std::string& job_name);
 
+// `sluice state drop-slot JOB`: drops the job's slot and publication on its source.
+Result<std::string> DropJobStreamState(const Options& options, const ConnectorContext& context);
+
 class PgReplicationStream : public StreamSource {
  public:
   static Result<std::unique_ptr<StreamSource>> Make(const Options& options,
