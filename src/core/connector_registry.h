@@ -68,9 +68,6 @@ struct ConnectorInfo {
   // only.
   std::function<Result<std::unique_ptr<StreamSource>>(const Options&, const ConnectorContext&)>
       make_stream_source;
-  // `sluice state drop-slot JOB`: drops what a realtime job keeps on its source server (a
-  // replication slot, a publication) and says what it did; empty when the source keeps none.
-  std::function<Result<std::string>(const Options&, const ConnectorContext&)> drop_stream_state;
   // Multi-table jobs: the option naming one connection ("url", "path"), replaced by each
   // entry of `connections:`, and the tables that connection offers (system tables excluded,
   // ordered by db then name). Empty when the connector cannot list tables.

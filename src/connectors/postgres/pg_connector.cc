@@ -37,7 +37,6 @@ ConnectorInfo MakePostgresConnectorInfo() {
     return std::make_unique<postgres::PgSource>(std::move(config));
   };
   info.make_stream_source = postgres::replication_stream::PgReplicationStream::Make;
-  info.drop_stream_state = postgres::replication_stream::DropJobStreamState;
   info.make_sink = [](const Options& options,
                       const ConnectorContext&) -> Result<std::unique_ptr<Sink>> {
     SLUICE_ASSIGN_OR_RETURN(postgres::PgConfig config,
