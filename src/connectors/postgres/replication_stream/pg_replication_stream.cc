@@ -1,5 +1,7 @@
 #include "connectors/postgres/replication_stream/pg_replication_stream.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <variant>
 
@@ -140,6 +142,12 @@ Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from
     from = parsed;
   }
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
+  // A run killed a moment ago may still hold the slot until its walsender notices the closed
+  // socket: wait for it rather than fail the restart.
+  for (int i = 0; slot && slot->active && i < 100; ++i) {
+    usleep(100000);
+    SLUICE_ASSIGN_OR_RETURN(slot, FindSlot(conn_, options_.slot));
+  }
   SLUICE_ASSIGN_OR_RETURN(rpl_, ReplicationConnection::Connect(config_.url, config_.Describe()));
   if (from) {
     // Never silent loss: without the slot, the changes after the committed position are gone.
