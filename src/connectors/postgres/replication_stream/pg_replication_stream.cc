@@ -276,7 +276,10 @@ Status PgReplicationStream::Handle(std::string_view bytes, Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(r::ReplicationFrame frame, r::DecodeReplicationFrame(bytes));
   if (const auto* k = std::get_if<r::PrimaryKeepalive>(&frame)) {
     // Nothing is open: everything before the server's WAL end was sent and seen.
-    if (Quiet() && k->wal_end > committed_) committed_ = k->wal_end;
+    if (Quiet()) {
+      if (k->wal_end > committed_) committed_ = k->wal_end;
+      lag_ms_ = 0;  // caught up: the server has nothing newer for us
+    }
     if (k->reply_requested) return SendStatus(acked_, false);
     return Status::OK();
   }
