@@ -42,6 +42,8 @@ int StateShowCommand(const std::string& state_path, const std::string& job);
 // without one, refuses to reset while such a run is pending.
 int StateResetCommand(const std::string& state_path, const std::string& job,
                       const JobArgs& job_file);
+// Drops what the realtime job keeps on its source (a PostgreSQL slot and publication).
+int StateDropSlotCommand(const std::string& job, const JobArgs& job_file);
 int StateSetWatermarkCommand(const std::string& state_path, const std::string& job,
                              const std::string& column, const std::string& value);
 

@@ -150,6 +150,15 @@ int main(int argc, char** argv) {
   set_wm->add_option("job", state_job, "Job name")->required();
   set_wm->add_option("column", wm_column, "Watermark column")->required();
   set_wm->add_option("value", wm_value, "Next run reads rows with column >= value")->required();
+  sluice::JobArgs drop_job;
+  auto* drop_slot = state->add_subcommand(
+      "drop-slot", "Drop a realtime job's replication slot and publication on its source");
+  drop_slot->add_option("job", state_job, "Job name")->required();
+  drop_slot->add_option("--job", drop_job.job_file, "The job's file (where its source is)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  drop_slot->add_option("-s,--set", drop_job.sets, "As for `run`")->type_name("KEY=VALUE");
+  drop_slot->add_option("-d,--bizdate", drop_job.bizdate, "As for `run`");
   for (CLI::App* sub : {show, reset, set_wm}) {
     sub->add_option("--state", state_path,
                     "State store: PATH, sqlite:PATH or postgresql://USER@HOST/DB (default: "
@@ -175,6 +184,7 @@ int main(int argc, char** argv) {
   if (*connectors) return sluice::ConnectorsCommand(connector_name);
   if (*show) return sluice::StateShowCommand(state_path, state_job);
   if (*reset) return sluice::StateResetCommand(state_path, state_job, reset_job);
+  if (*drop_slot) return sluice::StateDropSlotCommand(state_job, drop_job);
   if (*set_wm) return sluice::StateSetWatermarkCommand(state_path, state_job, wm_column, wm_value);
   return sluice::kExitUsageError;
 }

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_loading.h"
 #include "config/suggest.h"
+#include "connectors/postgres/replication_stream/pg_replication_stream.h"
 #include "core/connector_registry.h"
 #include "engine/interrupted_runs.h"
 #include "engine/job_lease.h"
@@ -185,6 +186,33 @@ int StateSetWatermarkCommand(const std::string& state_path, const std::string& j
   if (!st.ok()) return Fail(st);
   std::printf("%s: the next run reads rows with %s >= %s\n", job.c_str(), column.c_str(),
               value.c_str());
+  return kExitOk;
+}
+
+}  // namespace sluice
+
+namespace sluice {
+
+int StateDropSlotCommand(const std::string& job, const JobArgs& job_file) {
+  Result<JobSpec> spec = LoadJobFromArgs(job_file);
+  if (!spec) return Fail(spec.error());
+  if (spec->name != job) {
+    return Fail(Status::Invalid("the job file {} is job '{}', not '{}'", job_file.job_file,
+                                spec->name, job));
+  }
+  // Only the postgres source keeps state on its server; what that is stays in its folder. (A
+  // registry hook would be cleaner once a second connector needs it; adding one to
+  // core/connector_registry.h now would rebuild every connector.)
+  if (spec->source_type != "postgres") {
+    return Fail(
+        Status::Invalid("{}: a {} source keeps no replication slot", job, spec->source_type));
+  }
+  ConnectorContext context;
+  context.job_name = spec->name;
+  Result<std::string> said =
+      postgres::replication_stream::DropJobStreamState(spec->source, context);
+  if (!said) return Fail(said.error());
+  std::printf("%s: %s\n", job.c_str(), said->c_str());
   return kExitOk;
 }
 

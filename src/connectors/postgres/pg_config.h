@@ -28,6 +28,9 @@ struct PgConfig {
   ConnTarget target;       // host, port, database, user: for messages
   // Source only.
   bool snapshot = false;
+  // Set by the replication stream (not a job-file key): read inside this snapshot, exported
+  // by CREATE_REPLICATION_SLOT, so the snapshot and the slot's first change meet exactly.
+  std::string import_snapshot;
   bool unknown_as_text = false;
   SpecialValues special = SpecialValues::kError;
   // Target only.

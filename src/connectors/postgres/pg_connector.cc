@@ -7,6 +7,7 @@
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_sink.h"
 #include "connectors/postgres/pg_source.h"
+#include "connectors/postgres/replication_stream/pg_replication_stream.h"
 
 namespace sluice {
 
@@ -20,10 +21,14 @@ ConnectorInfo MakePostgresConnectorInfo() {
   info.capabilities.batch_read = true;
   info.capabilities.incremental_read = true;
   info.capabilities.parallel_read = true;
+  info.capabilities.cdc_read = true;
   info.capabilities.batch_write = true;
   info.capabilities.write_modes = {WriteMode::kAppend, WriteMode::kOverwrite, WriteMode::kUpsert,
                                    WriteMode::kReplace, WriteMode::kIgnore};
   info.source_options = postgres::PgSourceSpecs();
+  for (OptionSpec& spec : postgres::replication_stream::StreamOptionSpecs()) {
+    info.source_options.push_back(std::move(spec));
+  }
   info.target_options = postgres::PgTargetSpecs();
   info.make_source = [](const Options& options,
                         const ConnectorContext&) -> Result<std::unique_ptr<Source>> {
@@ -31,6 +36,7 @@ ConnectorInfo MakePostgresConnectorInfo() {
                             postgres::ParsePgConfig(options, /*target=*/false));
     return std::make_unique<postgres::PgSource>(std::move(config));
   };
+  info.make_stream_source = postgres::replication_stream::PgReplicationStream::Make;
   info.make_sink = [](const Options& options,
                       const ConnectorContext&) -> Result<std::unique_ptr<Sink>> {
     SLUICE_ASSIGN_OR_RETURN(postgres::PgConfig config,

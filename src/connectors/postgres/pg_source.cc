@@ -38,7 +38,9 @@ Status PgSource::Open(const ReadRequest& request) {
   } else if (conn_.InTransaction()) {
     SLUICE_RETURN_IF_ERROR(conn_.Exec("ROLLBACK", "postgres source"));
   }
-  if (config_.snapshot) {
+  if (!config_.import_snapshot.empty()) {
+    plan_.snapshot = config_.import_snapshot;
+  } else if (config_.snapshot) {
     SLUICE_RETURN_IF_ERROR(
         conn_.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "postgres source: snapshot"));
     SLUICE_ASSIGN_OR_RETURN(PgResult snap, conn_.Query("SELECT pg_export_snapshot()",

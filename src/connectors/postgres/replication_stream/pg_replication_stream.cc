@@ -1,0 +1,483 @@
+#include "connectors/postgres/replication_stream/pg_replication_stream.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <variant>
+
+#include "connectors/postgres/pg_source.h"
+#include "connectors/postgres/replication/replication_frames.h"
+#include "connectors/postgres/replication_stream/slot_setup.h"
+
+namespace sluice::postgres::replication_stream {
+namespace {
+
+namespace r = ::sluice::postgres::replication;
+
+constexpr auto kNextBudget = std::chrono::milliseconds(200);
+// Inside a transaction the rest is on its way (pgoutput sends a transaction after its commit,
+// or a streamed one at Stream Commit from what we hold): wait in short steps.
+constexpr auto kInTxnWait = std::chrono::milliseconds(100);
+constexpr size_t kTxnBatches = 16;  // how far past batch_rows Next reads to a transaction end
+// Well below wal_sender_timeout (60 s by default): the server hears from us even when idle.
+constexpr auto kStatusInterval = std::chrono::seconds(10);
+constexpr auto kDetailInterval = std::chrono::seconds(5);
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::vector<OptionSpec> StreamOptionSpecs() {
+  OptionSpec startup{.name = "startup",
+                     .kind = OptionKind::kObject,
+                     .default_value = "initial",
+                     .description =
+                         "mode realtime without a committed position: initial (snapshot the "
+                         "table, then stream), latest (changes from now on), or {lsn: 0/16B3748}",
+                     .children = {{.name = "mode", .default_value = "initial"},
+                                  {.name = "lsn", .description = "stream from this LSN"}},
+                     .scalar_child = "mode"};
+  return {
+      {.name = "slot",
+       .description = "mode realtime: the replication slot (created if missing); default "
+                      "sluice_<job>"},
+      {.name = "publication",
+       .description = "mode realtime: the publication (created for the table if missing); "
+                      "default sluice_<job>"},
+      startup,
+      {.name = "stream_buffer_mb",
+       .kind = OptionKind::kInt,
+       .default_value = "512",
+       .description = "mode realtime: memory for the table's changes of large transactions "
+                      "streamed before they commit"},
+  };
+}
+
+Result<StreamOptions> ParseStreamOptions(const Options& options, const std::string& job_name) {
+  StreamOptions o;
+  const std::string fallback = DefaultSlotName(job_name);
+  o.slot = options.GetString("slot", fallback);
+  o.publication = options.GetString("publication", fallback);
+  const OptionValue* startup = options.Find("startup");
+  std::string lsn;
+  if (startup && startup->kind == OptionKind::kObject) {
+    const Options object = options.GetObject("startup");
+    o.startup = object.GetString("mode", "initial");
+    lsn = object.GetString("lsn", "");
+  } else {
+    o.startup = options.GetString("startup", "initial");
+  }
+  if (!lsn.empty()) {
+    Result<Lsn> parsed = Lsn::Parse(lsn);
+    if (!parsed) return Err(options.ErrorAt("startup", parsed.error().message()));
+    o.startup = "lsn";
+    o.startup_lsn = *parsed;
+  } else if (o.startup != "initial" && o.startup != "latest") {
+    return Err(options.ErrorAt(
+        "startup",
+        fmt::format("'{}' is not a startup mode (initial, latest, {{lsn: ...}})", o.startup)));
+  }
+  SLUICE_ASSIGN_OR_RETURN(int64_t mb, options.GetInt("stream_buffer_mb", 512));
+  if (mb < 1) return Err(options.ErrorAt("stream_buffer_mb", "at least 1"));
+  o.stream_buffer_bytes = static_cast<size_t>(mb) << 20;
+  return o;
+}
+
+Result<std::string> DropJobStreamState(const Options& options, const ConnectorContext& context) {
+  SLUICE_ASSIGN_OR_RETURN(PgConfig config, ParsePgConfig(options, /*target=*/false));
+  SLUICE_ASSIGN_OR_RETURN(StreamOptions o, ParseStreamOptions(options, context.job_name));
+  return DropSlotAndPublication(config.url, o.slot, o.publication);
+}
+
+Result<std::unique_ptr<StreamSource>> PgReplicationStream::Make(const Options& options,
+                                                                const ConnectorContext& context) {
+  SLUICE_ASSIGN_OR_RETURN(PgConfig config, ParsePgConfig(options, /*target=*/false));
+  SLUICE_ASSIGN_OR_RETURN(StreamOptions o, ParseStreamOptions(options, context.job_name));
+  return std::make_unique<PgReplicationStream>(std::move(config), std::move(o));
+}
+
+PgReplicationStream::PgReplicationStream(PgConfig config, StreamOptions options)
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      held_(options_.stream_buffer_bytes) {}
+
+PgReplicationStream::~PgReplicationStream() = default;
+
+Status PgReplicationStream::Open(const ReadRequest& request) {
+  if (!request.where.empty()) {
+    return Status::Invalid("{}: `where` is not supported in mode realtime yet", config_.Describe());
+  }
+  if (!request.columns.empty()) {
+    return Status::Invalid(
+        "{}: `columns` is not supported in mode realtime yet (all columns are read; drop "
+        "columns with a transform)",
+        config_.Describe());
+  }
+  request_ = request;
+  batch_rows_ = std::max<size_t>(1, request.batch_rows);
+  // The batch reader resolves the table and maps its types: a realtime read and a batch read
+  // of one table agree on the schema.
+  PgSource batch_reader(config_);
+  SLUICE_RETURN_IF_ERROR(batch_reader.Open(request));
+  schema_ = batch_reader.schema();
+
+  SLUICE_ASSIGN_OR_RETURN(conn_, PgConnection::Connect(config_.url, "sluice stream"));
+  SLUICE_RETURN_IF_ERROR(CheckServer(conn_, config_.Describe()));
+  SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn_, config_.table));
+  if (!table) return Status::NotFound("{}: table not found", config_.Describe());
+  table_ = std::move(*table);
+  SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, table_));
+  return EnsurePublication(conn_, options_.publication, table_);
+}
+
+Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {
+  std::optional<Lsn> from;
+  for (const StreamPosition& p : resume_from) {
+    if (p.stream != kStreamName) continue;
+    SLUICE_ASSIGN_OR_RETURN(Lsn parsed, Lsn::Parse(p.position));
+    from = parsed;
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
+  // A run killed a moment ago may still hold the slot until its walsender notices the closed
+  // socket: wait for it rather than fail the restart.
+  for (int i = 0; slot && slot->active && i < 100; ++i) {
+    usleep(100000);
+    SLUICE_ASSIGN_OR_RETURN(slot, FindSlot(conn_, options_.slot));
+  }
+  SLUICE_ASSIGN_OR_RETURN(rpl_, ReplicationConnection::Connect(config_.url, config_.Describe()));
+  if (from) {
+    // Never silent loss: without the slot, the changes after the committed position are gone.
+    if (!slot) {
+      return Status::Invalid(
+          "{}: replication slot {} is gone, but the target holds position {}: the changes "
+          "since then are lost to this job; to re-snapshot, run `sluice state drop-slot JOB` "
+          "and clear the job's positions in the target, then start again with startup: initial",
+          config_.Describe(), options_.slot, from->ToString());
+    }
+    acked_ = *from;
+  } else if (options_.startup == "initial") {
+    // No committed position: the job never finished a snapshot (or crashed inside one, which
+    // left nothing in the target). A slot left from then points past changes the target does
+    // not have: start over with a new slot and its snapshot.
+    if (slot) SLUICE_RETURN_IF_ERROR(DropSlot(conn_, options_.slot));
+    SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, true));
+    snapshot_point_ = created.consistent_point;
+    if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
+    return StartSnapshot(created.snapshot_name);
+  } else {
+    if (!slot) {
+      SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, false));
+      from = created.consistent_point;
+    }
+    if (options_.startup == "lsn") {
+      from = options_.startup_lsn;
+    } else if (slot) {
+      SLUICE_ASSIGN_OR_RETURN(PgResult now, conn_.Query("SELECT pg_current_wal_lsn()::text",
+                                                        config_.Describe() + ": WAL end"));
+      SLUICE_ASSIGN_OR_RETURN(from, Lsn::Parse(now.Text(0, 0)));
+    }
+  }
+  if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
+  return StartStreaming(*from);
+}
+
+Status PgReplicationStream::ReadServerEnd() {
+  SLUICE_ASSIGN_OR_RETURN(PgResult now, conn_.Query("SELECT pg_current_wal_lsn()::text",
+                                                    config_.Describe() + ": WAL end"));
+  SLUICE_ASSIGN_OR_RETURN(Lsn end, Lsn::Parse(now.Text(0, 0)));
+  end_ = end;
+  return Status::OK();
+}
+
+Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name) {
+  PgConfig snapshot_config = config_;
+  snapshot_config.import_snapshot = snapshot_name;
+  auto source = std::make_unique<PgSource>(std::move(snapshot_config));
+  ReadRequest one = request_;
+  one.max_splits = 1;
+  SLUICE_RETURN_IF_ERROR(source->Open(one));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Split> splits, source->PlanSplits());
+  if (splits.size() != 1) {
+    return Status::Internal("{}: the snapshot read planned {} splits", config_.Describe(),
+                            splits.size());
+  }
+  SLUICE_ASSIGN_OR_RETURN(snapshot_reader_, source->OpenSplit(splits[0]));
+  snapshot_source_ = std::move(source);
+  committed_ = Lsn{};
+  return Status::OK();
+}
+
+Result<bool> PgReplicationStream::NextSnapshot(Batch& batch, RejectSink& rejects) {
+  SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_reader_->Next(batch, rejects));
+  batch.snapshot = true;
+  batch.source_table = table_.Label();
+  if (more) return true;
+  // The snapshot is read (its transaction ended): the replication connection may be used,
+  // and the stream takes over exactly where the snapshot stands.
+  snapshot_reader_.reset();
+  snapshot_source_.reset();
+  last_row_commit_ = snapshot_point_;
+  SLUICE_RETURN_IF_ERROR(StartStreaming(snapshot_point_));
+  return true;
+}
+
+Status PgReplicationStream::StartStreaming(Lsn from) {
+  committed_ = from;
+  in_txn_ = false;
+  decoder_ = r::PgOutputDecoder();
+  relations_ = r::RelationCache();
+  plan_.reset();
+  last_status_sent_ = std::chrono::steady_clock::now();
+  return rpl_.StartStreaming(options_.slot, from, options_.publication);
+}
+
+Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
+  if (snapshot_reader_) return NextSnapshot(batch, rejects);
+  if (!rpl_.is_open()) return Err(Status::Internal("PgReplicationStream::Next before Start"));
+  if (ReachedEnd()) return false;
+  batch.source_table = table_.Label();
+  unchanged_.Reset(schema_.size());
+  const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
+  const size_t txn_cap = batch_rows_ * kTxnBatches;
+  bool heard = false;
+  while ((in_txn_ && batch.num_rows() < txn_cap) ||
+         (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline)) {
+    if (!replay_.empty()) {
+      SLUICE_RETURN_IF_ERROR(ReplayOne(batch));
+      continue;
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (in_txn_) wait = std::max(wait, kInTxnWait);
+    SLUICE_ASSIGN_OR_RETURN(std::optional<std::string_view> frame,
+                            rpl_.Read(std::max(wait, std::chrono::milliseconds(0))));
+    if (!frame) {
+      if (in_txn_) continue;
+      break;
+    }
+    heard = true;
+    SLUICE_RETURN_IF_ERROR(Handle(*frame, batch));
+    if (ReachedEnd()) break;
+  }
+  if (Quiet() && !heard && batch.num_rows() == 0) lag_ms_ = 0;
+  SLUICE_RETURN_IF_ERROR(ConfirmIdle());
+  if (end_ && !ReachedEnd() && !heard) {
+    // Catch-up on a quiet slot: ask for a keepalive, whose WAL end tells how far we are.
+    SLUICE_RETURN_IF_ERROR(SendStatus(acked_, /*reply_requested=*/true));
+  }
+  return !ReachedEnd();
+}
+
+Status PgReplicationStream::Handle(std::string_view bytes, Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(r::ReplicationFrame frame, r::DecodeReplicationFrame(bytes));
+  if (const auto* k = std::get_if<r::PrimaryKeepalive>(&frame)) {
+    // Nothing is open: everything before the server's WAL end was sent and seen.
+    if (Quiet()) {
+      if (k->wal_end > committed_) committed_ = k->wal_end;
+      lag_ms_ = 0;  // caught up: the server has nothing newer for us
+    }
+    if (k->reply_requested) return SendStatus(acked_, false);
+    return Status::OK();
+  }
+  const auto& data = std::get<r::XLogData>(frame);
+  Status st = HandleMessage(data.payload, batch);
+  if (!st.ok())
+    return st.WithContext(
+        fmt::format("{} at WAL {}", config_.Describe(), data.wal_start.ToString()));
+  return st;
+}
+
+Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message, decoder_.Decode(bytes));
+  if (const auto* b = std::get_if<r::BeginMessage>(&message)) {
+    in_txn_ = true;
+    txn_rows_ = false;
+    // Already in the target: a restart asked for transactions after committed_.
+    skip_txn_ = b->final_lsn < committed_;
+    txn_commit_ms_ = b->commit_time_us / 1000;
+  } else if (const auto* c = std::get_if<r::CommitMessage>(&message)) {
+    in_txn_ = false;
+    if (!skip_txn_ && c->end_lsn > committed_) committed_ = c->end_lsn;
+    if (txn_rows_) last_row_commit_ = committed_;
+    lag_ms_ = std::max<int64_t>(0, NowMicros() / 1000 - c->commit_time_us / 1000);
+  } else if (const auto* rel = std::get_if<r::RelationMessage>(&message)) {
+    relations_.Apply(*rel);
+    if (rel->oid == table_.oid) {
+      SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* cached, relations_.Get(rel->oid));
+      SLUICE_RETURN_IF_ERROR(PlanRelation(*cached));
+    }
+  } else if (const auto* t = std::get_if<r::TypeMessage>(&message)) {
+    relations_.Apply(*t);
+  } else if (const auto* tr = std::get_if<r::TruncateMessage>(&message)) {
+    if (std::find(tr->relation_oids.begin(), tr->relation_oids.end(), table_.oid) !=
+        tr->relation_oids.end()) {
+      return Status::Invalid(
+          "{} was truncated at the source: a TRUNCATE is not carried to the target yet; "
+          "truncate the target too and re-snapshot (sluice state drop-slot JOB, clear the "
+          "target's positions, startup: initial)",
+          table_.Label());
+    }
+  } else if (const auto* s = std::get_if<r::StreamStartMessage>(&message)) {
+    stream_xid_ = s->xid;
+  } else if (const auto* sc = std::get_if<r::StreamCommitMessage>(&message)) {
+    replay_ = held_.Take(sc->xid);
+    replay_end_ = sc->end_lsn;
+    txn_commit_ms_ = sc->commit_time_us / 1000;
+    lag_ms_ = std::max<int64_t>(0, NowMicros() / 1000 - txn_commit_ms_);
+    if (sc->commit_lsn < committed_) replay_.clear();  // already in the target
+    if (replay_.empty()) {
+      if (sc->end_lsn > committed_) committed_ = sc->end_lsn;
+    } else {
+      in_txn_ = true;
+      txn_rows_ = false;
+    }
+  } else if (const auto* sa = std::get_if<r::StreamAbortMessage>(&message)) {
+    held_.Abort(sa->xid, sa->subxid);
+  } else if (std::holds_alternative<r::InsertMessage>(message) ||
+             std::holds_alternative<r::UpdateMessage>(message) ||
+             std::holds_alternative<r::DeleteMessage>(message)) {
+    uint32_t oid = 0;
+    uint32_t xid = 0;
+    std::visit(
+        [&](const auto& m) {
+          if constexpr (requires { m.relation_oid; }) {
+            oid = m.relation_oid;
+            xid = m.xid;
+          }
+        },
+        message);
+    if (oid != table_.oid) return Status::OK();
+    if (decoder_.in_stream()) return held_.Add(stream_xid_, xid, bytes);
+    if (!skip_txn_) return AppendChange(message, batch);
+  }
+  return Status::OK();
+}
+
+Status PgReplicationStream::ReplayOne(Batch& batch) {
+  HeldChange change = std::move(replay_.front());
+  replay_.pop_front();
+  SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
+                          r::DecodePgOutputMessage(change.message, /*in_stream=*/true));
+  SLUICE_RETURN_IF_ERROR(AppendChange(message, batch));
+  if (replay_.empty()) {
+    in_txn_ = false;
+    if (replay_end_ > committed_) committed_ = replay_end_;
+    last_row_commit_ = committed_;
+  }
+  return Status::OK();
+}
+
+Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation) {
+  SLUICE_ASSIGN_OR_RETURN(r::TuplePlan plan, r::PlanTuple(relation, {}, config_.unknown_as_text));
+  bool same = plan.schema.size() == schema_.size();
+  for (size_t i = 0; same && i < schema_.size(); ++i) {
+    same = plan.schema.fields[i].name == schema_.fields[i].name &&
+           plan.schema.fields[i].type == schema_.fields[i].type;
+  }
+  if (!same) {
+    return Status::Invalid(
+        "{}: the table's definition changed in the stream: schema changes are not followed "
+        "yet; re-snapshot the table (sluice state drop-slot JOB, clear the target's positions, "
+        "startup: initial)",
+        table_.Label());
+  }
+  plan_ = std::move(plan);
+  return Status::OK();
+}
+
+Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, Batch& batch) {
+  if (!plan_) {
+    return Status::Internal("{}: a change before the table's Relation message", table_.Label());
+  }
+  txn_rows_ = true;
+  if (const auto* ins = std::get_if<r::InsertMessage>(&message)) {
+    return AppendRow(ins->new_tuple, RowKind::kInsert, batch);
+  }
+  if (const auto* del = std::get_if<r::DeleteMessage>(&message)) {
+    return AppendRow(del->old_tuple, RowKind::kDelete, batch);
+  }
+  const auto& up = std::get<r::UpdateMessage>(message);
+  r::TupleData after = up.new_tuple;
+  if (up.old_kind == r::OldTupleKind::kOld) {
+    // REPLICA IDENTITY FULL sends the whole old row: an unchanged TOASTed value is there.
+    for (size_t i = 0; i < after.size() && i < up.old_tuple.size(); ++i) {
+      if (after[i].kind == r::TupleValueKind::kUnchanged) after[i] = up.old_tuple[i];
+    }
+  }
+  if (up.old_kind != r::OldTupleKind::kNone) {
+    SLUICE_RETURN_IF_ERROR(AppendRow(up.old_tuple, RowKind::kUpdateBefore, batch));
+  }
+  return AppendRow(after, RowKind::kUpdateAfter, batch);
+}
+
+Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row,
+                          r::AppendTuple(tuple, *plan_, kind, config_.special, batch, unchanged_));
+  if (row.bad) {
+    return Status::DataError("{}: a change does not decode ({}): nothing is skipped",
+                             table_.Label(), row.reason);
+  }
+  const size_t index = unchanged_.rows() - 1;
+  if (kind == RowKind::kUpdateAfter && unchanged_.RowHasAny(index)) {
+    // The target would get NULL for a value the source kept: refuse rather than corrupt.
+    return Status::Invalid(
+        "{}: an update left a large (TOASTed) value unchanged and the server did not send it: "
+        "ALTER TABLE {} REPLICA IDENTITY FULL so that updates carry it",
+        table_.Label(), table_.Qualified());
+  }
+  if (batch.commit_millis.size() + 1 < batch.num_rows()) {
+    batch.commit_millis.resize(batch.num_rows() - 1, txn_commit_ms_);
+  }
+  batch.commit_millis.push_back(txn_commit_ms_);
+  return Status::OK();
+}
+
+std::vector<StreamPosition> PgReplicationStream::Positions() const {
+  return {StreamPosition{kStreamName, committed_.ToString()}};
+}
+
+Status PgReplicationStream::Acknowledge(const std::vector<StreamPosition>& positions) {
+  for (const StreamPosition& p : positions) {
+    if (p.stream != kStreamName) continue;
+    SLUICE_ASSIGN_OR_RETURN(Lsn lsn, Lsn::Parse(p.position));
+    if (lsn > acked_) acked_ = lsn;
+  }
+  if (!rpl_.is_open() || snapshot_reader_) return Status::OK();
+  return SendStatus(acked_, false);
+}
+
+Status PgReplicationStream::ConfirmIdle() {
+  // No returned row awaits acknowledgement and nothing is open: what lies between the target's
+  // position and ours is other tables' transactions and idle WAL, so the slot may let it go.
+  if (Quiet() && acked_ >= last_row_commit_ && committed_ > acked_) {
+    acked_ = committed_;
+    return SendStatus(acked_, false);
+  }
+  if (std::chrono::steady_clock::now() - last_status_sent_ > kStatusInterval) {
+    return SendStatus(acked_, false);
+  }
+  return Status::OK();
+}
+
+Status PgReplicationStream::SendStatus(Lsn flushed, bool reply_requested) {
+  last_status_sent_ = std::chrono::steady_clock::now();
+  return rpl_.Send(r::BuildStandbyStatusUpdate(
+      r::StandbyStatus{flushed, flushed, flushed, NowMicros(), reply_requested}));
+}
+
+std::string PgReplicationStream::StatusDetail() const {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - detail_at_ < kDetailInterval) return detail_;
+  detail_at_ = now;
+  // A const method queries: conn_ is used by this thread only, and only for such queries.
+  auto& conn = const_cast<PgConnection&>(conn_);
+  Result<std::string> retained = RetainedWal(conn, options_.slot);
+  detail_ = retained ? *retained : "";
+  return detail_;
+}
+
+}  // namespace sluice::postgres::replication_stream

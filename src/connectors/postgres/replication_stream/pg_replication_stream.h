@@ -1,0 +1,135 @@
+// PgReplicationStream: `mode: realtime` for one PostgreSQL table, from a logical replication
+// slot read with pgoutput (protocol 2, large transactions streamed before they commit).
+//
+// Lifecycle (core/stream_source.h), all on the engine's stream runner thread: Open() resolves
+// the table with the batch reader (PgSource, so realtime and batch agree on types), checks the
+// server (wal_level, REPLICATION, replica identity) and creates or checks the job's
+// publication; Start() resumes from the committed LSN, or begins as `startup` says (an initial
+// snapshot read inside the snapshot the new slot exported, then the stream from the slot's
+// consistent point); Next() returns snapshot rows, then changes. The object owns its three
+// connections (queries, replication, snapshot reader) and closes them.
+//
+// Positions and restarts: the one position is the end LSN of the last *completed* transaction
+// (Commit / Stream Commit end_lsn), or a keepalive's WAL end when nothing is open. On restart
+// the slot sends again every transaction committed after the position we START_REPLICATION
+// from, so a transaction is read whole or not at all. Batches end at transaction ends (Next
+// reads on, up to 16 batches, to reach one); InTransaction() is true while a larger one is
+// returned in parts and during the whole initial snapshot, so the engine never checkpoints
+// inside either: a crash re-reads them whole. The slot's confirmed position moves only in
+// Acknowledge() (the target committed) — or, when no returned row awaits acknowledgement, to
+// transactions of other tables and idle WAL, which hold nothing of ours.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/postgres/pg_config.h"
+#include "connectors/postgres/pg_connection.h"
+#include "connectors/postgres/pg_table.h"
+#include "connectors/postgres/replication/lsn.h"
+#include "connectors/postgres/replication/pgoutput_decoder.h"
+#include "connectors/postgres/replication/relation_cache.h"
+#include "connectors/postgres/replication/tuple_to_batch.h"
+#include "connectors/postgres/replication_stream/replication_connection.h"
+#include "connectors/postgres/replication_stream/streamed_transactions.h"
+#include "core/connector_registry.h"
+#include "core/source.h"
+#include "core/stream_source.h"
+
+namespace sluice::postgres::replication_stream {
+
+using replication::Lsn;
+
+struct StreamOptions {
+  std::string slot;
+  std::string publication;
+  std::string startup = "initial";  // initial | latest | lsn
+  Lsn startup_lsn;                  // startup: {lsn: ...}
+  size_t stream_buffer_bytes = size_t{512} << 20;
+};
+
+// The options the stream adds to the postgres source's (slot, publication, startup, ...).
+std::vector<OptionSpec> StreamOptionSpecs();
+// The slot and publication a job uses: the `slot:` / `publication:` options, else
+// sluice_<job>. Shared by the stream and `sluice state drop-slot`.
+Result<StreamOptions> ParseStreamOptions(const Options& options, const std::string& job_name);
+
+// `sluice state drop-slot JOB`: drops the job's slot and publication on its source.
+Result<std::string> DropJobStreamState(const Options& options, const ConnectorContext& context);
+
+class PgReplicationStream : public StreamSource {
+ public:
+  static Result<std::unique_ptr<StreamSource>> Make(const Options& options,
+                                                    const ConnectorContext& context);
+  PgReplicationStream(PgConfig config, StreamOptions options);
+  ~PgReplicationStream() override;
+
+  Status Open(const ReadRequest& request) override;
+  const Schema& schema() const override { return schema_; }
+  Status Start(const std::vector<StreamPosition>& resume_from, bool catch_up) override;
+  Result<bool> Next(Batch& batch, RejectSink& rejects) override;
+  std::vector<StreamPosition> Positions() const override;
+  Status Acknowledge(const std::vector<StreamPosition>& positions) override;
+  bool InTransaction() const override { return in_txn_ || snapshot_reader_ != nullptr; }
+  int64_t LagMillis() const override { return lag_ms_; }
+  std::string StatusDetail() const override;
+  std::string Describe() const override { return config_.Describe() + " (pgoutput)"; }
+
+  static constexpr const char* kStreamName = "pgoutput";
+
+ private:
+  Status ReadServerEnd();
+  Status StartSnapshot(const std::string& snapshot_name);
+  Result<bool> NextSnapshot(Batch& batch, RejectSink& rejects);
+  Status StartStreaming(Lsn from);
+  Status Handle(std::string_view frame, Batch& batch);
+  Status HandleMessage(std::string_view bytes, Batch& batch);
+  Status ReplayOne(Batch& batch);
+  Status PlanRelation(const replication::CachedRelation& relation);
+  Status AppendChange(const replication::PgOutputMessage& message, Batch& batch);
+  Status AppendRow(const replication::TupleData& tuple, RowKind kind, Batch& batch);
+  Status SendStatus(Lsn flushed, bool reply_requested);
+  Status ConfirmIdle();
+  bool Quiet() const { return !in_txn_ && replay_.empty() && held_.empty(); }
+  bool ReachedEnd() const { return end_ && !snapshot_reader_ && Quiet() && committed_ >= *end_; }
+
+  PgConfig config_;
+  StreamOptions options_;
+  ReadRequest request_;
+  PgTable table_;
+  Schema schema_;
+  PgConnection conn_;  // catalog, slot and publication queries
+  ReplicationConnection rpl_;
+  std::unique_ptr<Source> snapshot_source_;
+  std::unique_ptr<SplitReader> snapshot_reader_;
+  Lsn snapshot_point_;  // the new slot's consistent point: where the stream takes over
+
+  replication::PgOutputDecoder decoder_;
+  replication::RelationCache relations_;
+  std::optional<replication::TuplePlan> plan_;  // of our table, from its latest Relation
+  replication::UnchangedCells unchanged_;
+  StreamedTransactions held_;
+  std::deque<HeldChange> replay_;  // a committed streamed transaction being returned
+  Lsn replay_end_;
+  uint32_t stream_xid_ = 0;  // the transaction of the open stream segment
+
+  Lsn committed_;           // end of the last completed transaction: Positions()
+  Lsn acked_;               // what the target holds: the slot's confirmed position
+  Lsn last_row_commit_;     // end of the last transaction that gave us rows
+  std::optional<Lsn> end_;  // catch-up: stop here
+  bool in_txn_ = false;     // between Begin and Commit (or replaying a streamed one)
+  bool skip_txn_ = false;   // the open transaction ends at or before committed_
+  bool txn_rows_ = false;   // the open transaction gave rows
+  int64_t txn_commit_ms_ = 0;
+  size_t batch_rows_ = 10000;
+  int64_t lag_ms_ = -1;
+  std::chrono::steady_clock::time_point last_status_sent_;
+  mutable std::chrono::steady_clock::time_point detail_at_;
+  mutable std::string detail_;
+};
+
+}  // namespace sluice::postgres::replication_stream

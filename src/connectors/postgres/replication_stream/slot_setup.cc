@@ -1,0 +1,145 @@
+#include "connectors/postgres/replication_stream/slot_setup.h"
+
+#include <unistd.h>
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace sluice::postgres::replication_stream {
+
+std::string DefaultSlotName(const std::string& job_name) {
+  std::string out = "sluice_";
+  for (unsigned char c : job_name) {
+    const char lower = static_cast<char>(std::tolower(c));
+    out += (std::isalnum(c) && c < 0x80) ? lower : '_';
+  }
+  if (out.size() > 63) out.resize(63);
+  return out;
+}
+
+Status CheckServer(PgConnection& conn, const std::string& where) {
+  SLUICE_ASSIGN_OR_RETURN(PgResult r,
+                          conn.Query("SELECT current_setting('wal_level'), r.rolreplication OR "
+                                     "r.rolsuper, current_user FROM pg_roles r WHERE r.rolname = "
+                                     "current_user",
+                                     where + ": replication settings"));
+  if (r.rows() != 1) return Status::Internal("{}: the current role is not in pg_roles", where);
+  if (r.Text(0, 0) != "logical") {
+    return Status::Invalid(
+        "{}: wal_level is '{}', change capture needs logical: set wal_level = logical in "
+        "postgresql.conf and restart the server",
+        where, r.Text(0, 0));
+  }
+  if (!r.Bool(0, 1)) {
+    return Status::Invalid(
+        "{}: role {} may not replicate: ALTER ROLE {} REPLICATION (or connect as a role that "
+        "has it)",
+        where, r.Text(0, 2), QuoteIdent(r.Text(0, 2)));
+  }
+  return Status::OK();
+}
+
+Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table) {
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r, conn.Query("SELECT relreplident FROM pg_class WHERE oid = $1::oid",
+                             "replica identity of " + table.Label(), {std::to_string(table.oid)}));
+  const std::string ident = r.rows() == 1 ? r.Str(0, 0) : "d";
+  const bool has_key = !table.primary_key.empty();
+  if (ident == "f" || ident == "i" || (ident == "d" && has_key)) return Status::OK();
+  return Status::Invalid(
+      "{}: updates and deletes would not carry the row's key (no primary key, REPLICA "
+      "IDENTITY {}): add a primary key or ALTER TABLE {} REPLICA IDENTITY FULL",
+      table.Label(), ident == "n" ? "NOTHING" : "DEFAULT", table.Qualified());
+}
+
+Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table) {
+  const std::string context = "publication " + publication;
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult p, conn.Query("SELECT puballtables OR EXISTS (SELECT 1 FROM pg_publication_rel "
+                             "pr WHERE pr.prpubid = p.oid AND pr.prrelid = $2::oid) "
+                             "FROM pg_publication p WHERE p.pubname = $1",
+                             context, {publication, std::to_string(table.oid)}));
+  if (p.rows() == 0) {
+    return conn.Exec(fmt::format("CREATE PUBLICATION {} FOR TABLE {}", QuoteIdent(publication),
+                                 table.Qualified()),
+                     "creating " + context);
+  }
+  if (!p.Bool(0, 0)) {
+    return Status::Invalid(
+        "publication {} exists but does not publish {}: ALTER PUBLICATION {} ADD TABLE {}, or "
+        "name another one with `publication:`",
+        publication, table.Label(), QuoteIdent(publication), table.Qualified());
+  }
+  return Status::OK();
+}
+
+Result<std::optional<SlotState>> FindSlot(PgConnection& conn, const std::string& slot) {
+  SLUICE_ASSIGN_OR_RETURN(PgResult r,
+                          conn.Query("SELECT confirmed_flush_lsn::text, plugin, active FROM "
+                                     "pg_replication_slots WHERE slot_name = $1",
+                                     "slot " + slot, {slot}));
+  if (r.rows() == 0) return std::optional<SlotState>();
+  SlotState s;
+  if (!r.IsNull(0, 0)) {
+    SLUICE_ASSIGN_OR_RETURN(s.confirmed_flush, replication::Lsn::Parse(r.Text(0, 0)));
+  }
+  s.plugin = r.Str(0, 1);
+  s.active = r.Bool(0, 2);
+  return std::optional<SlotState>(s);
+}
+
+Status DropSlot(PgConnection& conn, const std::string& slot) {
+  // pg_drop_replication_slot fails on a slot still held by a connection (a killed run's
+  // walsender may linger until the server notices): terminate that holder first.
+  SLUICE_RETURN_IF_ERROR(conn.Exec(
+      fmt::format("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE "
+                  "slot_name = {} AND active_pid IS NOT NULL",
+                  QuoteLiteral(slot)),
+      "slot " + slot));
+  Status last;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    last = conn.Exec(fmt::format("SELECT pg_drop_replication_slot(slot_name) FROM "
+                                 "pg_replication_slots WHERE slot_name = {}",
+                                 QuoteLiteral(slot)),
+                     "dropping slot " + slot);
+    if (last.ok()) return last;
+    usleep(100000);  // the terminated walsender releases the slot as it exits
+  }
+  return last;
+}
+
+Result<std::string> RetainedWal(PgConnection& conn, const std::string& slot) {
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn.Query("SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) "
+                 "FROM pg_replication_slots WHERE slot_name = $1",
+                 "slot " + slot, {slot}));
+  if (r.rows() == 0 || r.IsNull(0, 0)) return std::string();
+  return fmt::format("slot {} retains {} of WAL", slot, r.Text(0, 0));
+}
+
+Result<std::string> DropSlotAndPublication(const std::string& conninfo, const std::string& slot,
+                                           const std::string& publication) {
+  SLUICE_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(conninfo, "sluice state"));
+  SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> found, FindSlot(conn, slot));
+  std::string said;
+  if (found) {
+    SLUICE_RETURN_IF_ERROR(DropSlot(conn, slot));
+    said = "dropped replication slot " + slot;
+  } else {
+    said = "no replication slot " + slot;
+  }
+  SLUICE_ASSIGN_OR_RETURN(PgResult p, conn.Query("SELECT 1 FROM pg_publication WHERE pubname = $1",
+                                                 "publication " + publication, {publication}));
+  if (p.rows() > 0) {
+    SLUICE_RETURN_IF_ERROR(conn.Exec("DROP PUBLICATION " + QuoteIdent(publication),
+                                     "dropping publication " + publication));
+    said += ", dropped publication " + publication;
+  } else {
+    said += ", no publication " + publication;
+  }
+  return said + " on " + conn.target().Describe();
+}
+
+}  // namespace sluice::postgres::replication_stream

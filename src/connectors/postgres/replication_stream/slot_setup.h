@@ -1,0 +1,48 @@
+// What a replication stream needs on the source server before it reads: the settings and
+// rights it checks (each failure one line that says what to change), the job's publication
+// and slot (named from the job, created or reused), and dropping them (`sluice state
+// drop-slot JOB`). Plain SQL on a normal connection; the slot itself is created on the
+// replication connection (replication_connection.h), which can export a snapshot.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "connectors/postgres/pg_connection.h"
+#include "connectors/postgres/pg_table.h"
+#include "connectors/postgres/replication/lsn.h"
+#include "core/status.h"
+
+namespace sluice::postgres::replication_stream {
+
+// "sluice_" + the job name, lower case, every character outside [a-z0-9_] as '_', at most 63
+// bytes (NAMEDATALEN - 1): a valid slot and publication name.
+std::string DefaultSlotName(const std::string& job_name);
+
+// wal_level = logical, and the role may replicate (REPLICATION or superuser).
+Status CheckServer(PgConnection& conn, const std::string& where);
+// Updates and deletes of `table` must carry its key: a primary key, or REPLICA IDENTITY FULL
+// or USING INDEX.
+Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table);
+
+// Creates the publication for `table` when missing; an existing one must publish the table.
+Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table);
+
+struct SlotState {
+  replication::Lsn confirmed_flush;
+  std::string plugin;
+  bool active = false;
+};
+// The slot in this database, or nullopt.
+Result<std::optional<SlotState>> FindSlot(PgConnection& conn, const std::string& slot);
+Status DropSlot(PgConnection& conn, const std::string& slot);
+
+// "slot X retains 3.2 MB of WAL", or "" when the slot is gone.
+Result<std::string> RetainedWal(PgConnection& conn, const std::string& slot);
+
+// Drops the slot and the publication; says what it did ("dropped slot x and publication y",
+// "no slot x ...").
+Result<std::string> DropSlotAndPublication(const std::string& conninfo, const std::string& slot,
+                                           const std::string& publication);
+
+}  // namespace sluice::postgres::replication_stream
