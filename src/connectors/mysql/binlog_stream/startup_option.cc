@@ -36,6 +36,7 @@ Result<StartupOption> ParseStartup(const Options& options, const TimeZone& zone)
   const Options startup = options.GetObject("startup");
   int given = 0;
   for (const char* key : {"mode", "binlog", "gtid", "timestamp"}) given += startup.Has(key) ? 1 : 0;
+  if (given == 0) return StartupOption{};  // absent (validated sections hold an empty object)
   if (given != 1) {
     return Err(options.ErrorAt("startup", fmt::format("give exactly one of {}", kForms)));
   }
