@@ -44,6 +44,22 @@ struct DecodeFileOptions {
   bool verify_checksums = true;
 };
 
+inline char KindLetter(RowKind k);
+
+// Row `r` of `batch` as "I|1|a": its kind's letter, then each value (NULL as "NULL").
+inline std::string RowLine(const Batch& batch, size_t r) {
+  std::string line(1, KindLetter(batch.kind(r)));
+  for (const Column& c : batch.columns) {
+    line += '|';
+    if (c.IsNull(r)) {
+      line += "NULL";
+    } else {
+      FormatValue(c, r, line);
+    }
+  }
+  return line;
+}
+
 inline char KindLetter(RowKind k) {
   switch (k) {
     case RowKind::kInsert:
@@ -157,16 +173,7 @@ class FileDecoder {
   static void AppendRowLines(const std::string& table, const Batch& batch, FileSummary& s) {
     auto& out = s.rows[table];
     for (size_t r = 0; r < batch.num_rows(); ++r) {
-      std::string line(1, KindLetter(batch.kind(r)));
-      for (const Column& c : batch.columns) {
-        line += '|';
-        if (c.IsNull(r)) {
-          line += "NULL";
-        } else {
-          FormatValue(c, r, line);
-        }
-      }
-      out.push_back(std::move(line));
+      out.push_back(RowLine(batch, r));
     }
   }
 

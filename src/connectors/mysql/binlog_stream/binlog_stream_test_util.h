@@ -72,16 +72,7 @@ inline ReadResult ReadToEnd(StreamSource& stream) {
       return out;
     }
     for (size_t r = 0; r < batch.num_rows(); ++r) {
-      std::string line(1, KindLetter(batch.kind(r)));
-      for (const Column& c : batch.columns) {
-        line += '|';
-        if (c.IsNull(r)) {
-          line += "NULL";
-        } else {
-          FormatValue(c, r, line);
-        }
-      }
-      out.rows.push_back(std::move(line));
+      out.rows.push_back(binlog::testing::RowLine(batch, r));
     }
     const std::vector<StreamPosition> at = stream.Positions();
     out.steps.push_back(Step{out.rows.size(), at.empty() ? "" : at[0].position});
