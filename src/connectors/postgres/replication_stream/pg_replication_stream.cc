@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <string>
 #include <variant>
 
 #include "connectors/postgres/pg_source.h"
@@ -186,11 +187,27 @@ Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from
 }
 
 Status PgReplicationStream::ReadServerEnd() {
-  SLUICE_ASSIGN_OR_RETURN(PgResult now, conn_.Query("SELECT pg_current_wal_lsn()::text",
-                                                    config_.Describe() + ": WAL end"));
+  // The *insert* position, not pg_current_wal_lsn() (the write position): with
+  // synchronous_commit = off a transaction is committed and visible before its commit record
+  // is written, and a catch-up must still include it. The walsender decodes it once the WAL
+  // writer flushes (within wal_writer_delay).
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult now,
+      conn_.Query("SELECT pg_current_wal_insert_lsn()::text, current_setting('wal_block_size')",
+                  config_.Describe() + ": WAL end"));
   SLUICE_ASSIGN_OR_RETURN(Lsn end, Lsn::Parse(now.Text(0, 0)));
   end_ = end;
+  wal_block_size_ = std::max<uint64_t>(1, std::stoull(std::string(now.Text(0, 1))));
   return Status::OK();
+}
+
+bool PgReplicationStream::AtOrPastEnd() const {
+  if (committed_ >= *end_) return true;
+  // The insert position is where the next record would start: right after a page header when
+  // the last record ended at a page boundary. A position at that boundary is the end (the
+  // header is at most 40 bytes: a segment's first page has the long one).
+  constexpr uint64_t kLongPageHeader = 40;
+  return committed_.value % wal_block_size_ == 0 && end_->value - committed_.value <= kLongPageHeader;
 }
 
 Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name) {

@@ -95,7 +95,8 @@ class PgReplicationStream : public StreamSource {
   Status SendStatus(Lsn flushed, bool reply_requested);
   Status ConfirmIdle();
   bool Quiet() const { return !in_txn_ && replay_.empty() && held_.empty(); }
-  bool ReachedEnd() const { return end_ && !snapshot_reader_ && Quiet() && committed_ >= *end_; }
+  bool ReachedEnd() const { return end_ && !snapshot_reader_ && Quiet() && AtOrPastEnd(); }
+  bool AtOrPastEnd() const;
 
   PgConfig config_;
   StreamOptions options_;
@@ -120,7 +121,8 @@ class PgReplicationStream : public StreamSource {
   Lsn committed_;           // end of the last completed transaction: Positions()
   Lsn acked_;               // what the target holds: the slot's confirmed position
   Lsn last_row_commit_;     // end of the last transaction that gave us rows
-  std::optional<Lsn> end_;  // catch-up: stop here
+  std::optional<Lsn> end_;  // catch-up: the WAL insert position at Start; stop there
+  uint64_t wal_block_size_ = 8192;
   bool in_txn_ = false;     // between Begin and Commit (or replaying a streamed one)
   bool skip_txn_ = false;   // the open transaction ends at or before committed_
   bool txn_rows_ = false;   // the open transaction gave rows
