@@ -52,9 +52,10 @@ std::vector<OptionSpec> StreamOptionSpecs() {
       startup,
       {.name = "stream_buffer_mb",
        .kind = OptionKind::kInt,
-       .default_value = "512",
+       .default_value = "64",
        .description = "mode realtime: memory for the table's changes of large transactions "
-                      "streamed before they commit"},
+                      "streamed before they commit; beyond it they spill to a temporary file "
+                      "($TMPDIR) until their commit"},
   };
 }
 
@@ -82,7 +83,7 @@ Result<StreamOptions> ParseStreamOptions(const Options& options, const std::stri
         "startup",
         fmt::format("'{}' is not a startup mode (initial, latest, {{lsn: ...}})", o.startup)));
   }
-  SLUICE_ASSIGN_OR_RETURN(int64_t mb, options.GetInt("stream_buffer_mb", 512));
+  SLUICE_ASSIGN_OR_RETURN(int64_t mb, options.GetInt("stream_buffer_mb", 64));
   if (mb < 1) return Err(options.ErrorAt("stream_buffer_mb", "at least 1"));
   o.stream_buffer_bytes = static_cast<size_t>(mb) << 20;
   return o;
@@ -341,7 +342,7 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
   } else if (const auto* s = std::get_if<r::StreamStartMessage>(&message)) {
     stream_xid_ = s->xid;
   } else if (const auto* sc = std::get_if<r::StreamCommitMessage>(&message)) {
-    replay_ = held_.Take(sc->xid);
+    SLUICE_ASSIGN_OR_RETURN(replay_, held_.Take(sc->xid));
     replay_end_ = sc->end_lsn;
     txn_commit_ms_ = sc->commit_time_us / 1000;
     lag_ms_ = std::max<int64_t>(0, NowMicros() / 1000 - txn_commit_ms_);
@@ -375,12 +376,15 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
 }
 
 Status PgReplicationStream::ReplayOne(Batch& batch) {
-  HeldChange change = std::move(replay_.front());
-  replay_.pop_front();
-  SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
-                          r::DecodePgOutputMessage(change.message, /*in_stream=*/true));
-  SLUICE_RETURN_IF_ERROR(AppendChange(message, batch));
-  if (replay_.empty()) {
+  HeldChange change;
+  SLUICE_ASSIGN_OR_RETURN(bool got, replay_.Next(change));
+  if (got) {
+    SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
+                            r::DecodePgOutputMessage(change.message, /*in_stream=*/true));
+    SLUICE_RETURN_IF_ERROR(AppendChange(message, batch));
+  }
+  if (!got || replay_.empty()) {
+    replay_.clear();
     in_txn_ = false;
     if (replay_end_ > committed_) committed_ = replay_end_;
     last_row_commit_ = committed_;
@@ -494,6 +498,11 @@ std::string PgReplicationStream::StatusDetail() const {
   auto& conn = const_cast<PgConnection&>(conn_);
   Result<std::string> retained = RetainedWal(conn, options_.slot);
   detail_ = retained ? *retained : "";
+  if (held_.spilled_transactions() > 0) {
+    detail_ += fmt::format("{}{} streamed transaction(s) spilled to disk ({} MB)",
+                           detail_.empty() ? "" : "; ", held_.spilled_transactions(),
+                           held_.spilled_bytes() >> 20);
+  }
   return detail_;
 }
 

@@ -49,7 +49,7 @@ struct StreamOptions {
   std::string publication;
   std::string startup = "initial";  // initial | latest | lsn
   Lsn startup_lsn;                  // startup: {lsn: ...}
-  size_t stream_buffer_bytes = size_t{512} << 20;
+  size_t stream_buffer_bytes = size_t{64} << 20;
 };
 
 // The options the stream adds to the postgres source's (slot, publication, startup, ...).
@@ -114,7 +114,7 @@ class PgReplicationStream : public StreamSource {
   std::optional<replication::TuplePlan> plan_;  // of our table, from its latest Relation
   replication::UnchangedCells unchanged_;
   StreamedTransactions held_;
-  std::deque<HeldChange> replay_;  // a committed streamed transaction being returned
+  HeldReplay replay_;  // a committed streamed transaction being returned
   Lsn replay_end_;
   uint32_t stream_xid_ = 0;  // the transaction of the open stream segment
 
