@@ -19,6 +19,57 @@
 namespace sluice {
 namespace {
 
+Result<std::string> TransformsAndTargetPlan(JobSetup& setup) {
+  std::string out;
+  if (!setup.transforms.empty()) {
+    out += "transforms:\n";
+    for (const auto& t : setup.transforms) out += fmt::format("  {}\n", t->Describe());
+  }
+  out += fmt::format("target: {}\n  write_mode {}", setup.sink->Describe(),
+                     WriteModeName(setup.write.mode));
+  if (setup.key_is_whole_row) {
+    out += fmt::format(
+        ", key ({}): the source table has no primary key, so the whole row is the key "
+        "(identical duplicate rows become one row in the target; give target.key to choose "
+        "the columns that identify a row)",
+        fmt::join(setup.write.key, ", "));
+  } else if (!setup.write.key.empty()) {
+    out += fmt::format(", key ({}){}", fmt::join(setup.write.key, ", "),
+                       setup.key_from_source ? " from the source's primary key" : "");
+  }
+  out += "\n";
+  for (const Field& f : setup.write.schema.fields) {
+    out += fmt::format("  column {} {}\n", f.name, TypeName(f.type));
+  }
+  setup.write.run_id = "check";
+  setup.write.realtime = setup.stream != nullptr;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> actions, setup.sink->Plan(setup.write));
+  for (const std::string& a : actions) out += fmt::format("  will: {}\n", a);
+  return out;
+}
+
+// A realtime job: the stream, where it starts, and how its changes reach the target.
+Result<std::string> StreamPlan(const JobSpec& spec, JobSetup& setup) {
+  std::string out = fmt::format("source: {}, changes streamed\n", setup.stream->Describe());
+  for (const Field& f : setup.stream->schema().fields) {
+    out += fmt::format("  column {} {}\n", f.name, TypeName(f.type));
+  }
+  const Options startup = spec.source.GetObject("startup");
+  std::string start = spec.source.GetString("startup", "");
+  if (start.empty()) {
+    for (const char* key : {"mode", "binlog", "gtid", "lsn", "timestamp"}) {
+      const std::string v = startup.GetString(key, "");
+      if (!v.empty()) start = std::string(key) == "mode" ? v : fmt::format("{} {}", key, v);
+    }
+  }
+  out += fmt::format(
+      "  startup {} (only without a committed position: a job that checkpointed resumes after "
+      "it)\n",
+      start.empty() ? "initial" : start);
+  SLUICE_ASSIGN_OR_RETURN(std::string target, TransformsAndTargetPlan(setup));
+  return out + target;
+}
+
 Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
   const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -28,6 +79,10 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
   for (const auto& [key, value] : spec.parameters)
     out += fmt::format("  parameter {} = {}\n", key, value);
 
+  if (setup.stream) {
+    SLUICE_ASSIGN_OR_RETURN(std::string stream, StreamPlan(spec, setup));
+    return out + stream;
+  }
   out += fmt::format("source: {}\n", setup.source->Describe());
   for (const Field& f : setup.source->schema().fields) {
     out += fmt::format("  column {} {}\n", f.name, TypeName(f.type));
@@ -83,25 +138,8 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
                        s.estimated_rows ? fmt::format(" (~{} rows)", *s.estimated_rows) : "");
   }
 
-  if (!setup.transforms.empty()) {
-    out += "transforms:\n";
-    for (const auto& t : setup.transforms) out += fmt::format("  {}\n", t->Describe());
-  }
-
-  out += fmt::format("target: {}\n  write_mode {}", setup.sink->Describe(),
-                     WriteModeName(setup.write.mode));
-  if (!setup.write.key.empty()) {
-    out += fmt::format(", key ({}){}", fmt::join(setup.write.key, ", "),
-                       setup.key_from_source ? " from the source's primary key" : "");
-  }
-  out += "\n";
-  for (const Field& f : setup.write.schema.fields) {
-    out += fmt::format("  column {} {}\n", f.name, TypeName(f.type));
-  }
-  setup.write.run_id = "check";
-  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> actions, setup.sink->Plan(setup.write));
-  for (const std::string& a : actions) out += fmt::format("  will: {}\n", a);
-  return out;
+  SLUICE_ASSIGN_OR_RETURN(std::string target, TransformsAndTargetPlan(setup));
+  return out + target;
 }
 
 // The plan goes to stdout whole; only the verdict is an error: the tables that cannot run

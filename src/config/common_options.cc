@@ -54,9 +54,10 @@ const std::vector<OptionSpec>& CommonTargetOptions() {
       {.name = "type",
        .required = true,
        .description = "the connector that writes, e.g. sqlite, csv (see `sluice connectors`)"},
+      // No default_value: the default depends on the mode (engine/job_setup.cc).
       {.name = "write_mode",
-       .default_value = "append",
-       .description = "append, overwrite, upsert, replace or ignore"},
+       .description = "append, overwrite, upsert, replace or ignore; default append, and in "
+                      "realtime jobs upsert (changes applied by key) where the target has it"},
       {.name = "key",
        .kind = OptionKind::kStringList,
        .description = "key columns for upsert, replace and ignore, and for created tables"},

@@ -143,7 +143,7 @@ TEST_F(JobFileTest, Defaults) {
   JobSpec job = ParseOk(kMinimalJob);
   EXPECT_EQ(job.mode, "batch");
   EXPECT_TRUE(job.transforms.empty());
-  EXPECT_EQ(job.target.GetString("write_mode"), "append");
+  EXPECT_FALSE(job.target.Has("write_mode"));  // append for batch jobs: engine/job_setup.cc
   EXPECT_EQ(job.source.GetString("delimiter"), ",");
   EXPECT_FALSE(job.source.Has("columns"));
   EXPECT_EQ(job.settings.parallelism, 1);
@@ -349,7 +349,8 @@ TEST(CommonOptionsTest, DeclareTheEngineKeys) {
   EXPECT_EQ(names, (std::vector<std::string>{"type", "write_mode", "key", "table_case",
                                              "source_columns", "duplicate_keys"}));
   EXPECT_TRUE(CommonSourceOptions()[0].required);
-  EXPECT_EQ(CommonTargetOptions()[1].default_value, "append");
+  // Left unset: batch jobs append, realtime jobs upsert (engine/job_setup.cc).
+  EXPECT_EQ(CommonTargetOptions()[1].default_value, "");
   for (const OptionSpec& s : CommonSourceOptions()) EXPECT_FALSE(s.description.empty());
   for (const OptionSpec& s : CommonTargetOptions()) EXPECT_FALSE(s.description.empty());
 }

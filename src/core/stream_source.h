@@ -55,6 +55,12 @@ class StreamSource {
   // keeps reading past the batch size, up to a hard bound, to reach one), so that this is true
   // only while a transaction larger than a batch is being read.
   virtual bool InTransaction() const { return false; }
+  // Whether the stream has updates and deletes (change capture), not only new rows (generated
+  // rows, an append-only topic). Such a job applies changes by key unless told otherwise.
+  virtual bool EmitsUpdatesAndDeletes() const { return false; }
+  // The columns that identify a row of the streamed table: its primary key, in key order;
+  // empty when it has none. A change-capture job without target.key applies changes by it.
+  virtual std::vector<std::string> PrimaryKey() const { return {}; }
   // How far behind the source's newest change the stream is, in milliseconds (-1: unknown).
   virtual int64_t LagMillis() const { return -1; }
   // A short source-specific note for the status line and the summary ("slot sluice_orders

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <fmt/ranges.h>
+
 #include "core/value_text.h"
 #include "engine/union_source.h"
 
@@ -36,13 +38,54 @@ Result<std::unique_ptr<Source>> MakeJobSource(const JobSpec& spec, const Connect
 // it (upserts, and change capture later, need one), and write modes that need a key use it.
 // Only when every key column is written under its own name.
 void UseSourceKey(JobSetup& setup) {
-  if (!setup.source) return;  // streams: the key comes with change capture
-  std::vector<std::string> key = setup.source->PrimaryKey();
+  std::vector<std::string> key =
+      setup.stream ? setup.stream->PrimaryKey() : setup.source->PrimaryKey();
   for (const std::string& column : key) {
     if (!setup.write.schema.IndexOf(column)) return;
   }
   setup.write.key = std::move(key);
   setup.key_from_source = !setup.write.key.empty();
+}
+
+// A change-capture job's changes are applied by key unless the job file says otherwise: upsert
+// where the target has it (the change-event targets append).
+std::string DefaultWriteMode(const JobSetup& setup, const ConnectorInfo& target) {
+  if (!setup.stream || !setup.stream->EmitsUpdatesAndDeletes()) return "append";
+  for (WriteMode m : target.capabilities.write_modes) {
+    if (m == WriteMode::kUpsert) return "upsert";
+  }
+  return "append";
+}
+
+// A streamed table without a primary key (PostgreSQL under REPLICA IDENTITY FULL, a MySQL
+// table without one): the whole row identifies it, as the source's own before-images do.
+// Identical duplicate rows become one row in the target: `check` and the run say so. A key
+// column cannot hold NULL, so a table with nullable columns needs target.key.
+Status UseAllColumnsAsKey(const JobSpec& spec, JobSetup& setup) {
+  std::vector<std::string> key;
+  std::vector<std::string> nullable;
+  for (const Field& f : setup.write.schema.fields) {
+    const std::optional<size_t> read = setup.stream->schema().IndexOf(f.name);
+    if (!read) {
+      return Status::Invalid(
+          "{}: {} has no primary key, and column '{}' is not one of its own: give target.key "
+          "(the columns that identify a row) to apply its changes",
+          spec.file, setup.stream->Describe(), f.name);
+    }
+    if (setup.stream->schema().fields[*read].nullable) nullable.push_back(f.name);
+    key.push_back(f.name);
+  }
+  if (!nullable.empty()) {
+    return Status::Invalid(
+        "{}: {} has no primary key, and the whole row cannot be its key because {} may be "
+        "NULL: give target.key (NOT NULL columns that identify a row), or add a primary key "
+        "to the source table",
+        spec.file, setup.stream->Describe(), fmt::join(nullable, ", "));
+  }
+  setup.write.key = std::move(key);
+  setup.key_from_source = true;
+  setup.key_is_whole_row = true;
+  return Status::OK();
 }
 
 // The parts of the incremental rule that depend on the target and the column's type
@@ -159,7 +202,8 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
 
   setup.write.job_name = spec.name;
   SLUICE_ASSIGN_OR_RETURN(setup.write.mode,
-                          ParseWriteMode(spec.target.GetString("write_mode", "append")));
+                          ParseWriteMode(spec.target.GetString(
+                              "write_mode", DefaultWriteMode(setup, *setup.target_info))));
   if (!setup.target_info->capabilities.write_modes.empty()) {
     bool supported = false;
     for (WriteMode m : setup.target_info->capabilities.write_modes)
@@ -182,6 +226,11 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
     }
   }
   if (setup.write.key.empty() && spec.shards.source_key) UseSourceKey(setup);
+  if (setup.write.key.empty() && realtime && setup.stream->EmitsUpdatesAndDeletes() &&
+      setup.write.mode != WriteMode::kAppend) {
+    UseSourceKey(setup);
+    if (setup.write.key.empty()) SLUICE_RETURN_IF_ERROR(UseAllColumnsAsKey(spec, setup));
+  }
   SLUICE_ASSIGN_OR_RETURN(setup.sink, setup.target_info->make_sink(spec.target, setup.context));
   return setup;
 }

@@ -25,6 +25,7 @@ struct JobSetup {
   ReadRequest read;                  // without the incremental range (see ResolveRange)
   std::string incremental_column;    // empty: full read
   bool key_from_source = false;      // write.key is the source's primary key (no target.key)
+  bool key_is_whole_row = false;     // ... or, for a stream of a table without one, every column
   bool strictly_increasing = false;  // incremental.strictly_increasing (source.h)
   // The target matches rows by key (every write_mode but append, as the job file says):
   // incremental runs read up to and including the maximum (PlanWatermarkRange).

@@ -5,6 +5,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/interrupted_runs.h"
@@ -78,6 +79,12 @@ class StreamRunner {
     Sink& sink = *setup_.sink;
     summary_.source = stream.Describe();
     summary_.target = sink.Describe();
+    if (setup_.key_is_whole_row) {
+      spdlog::warn(
+          "{}: the source table has no primary key: changes are applied by the whole row ({}); "
+          "identical duplicate rows become one row in the target (give target.key to choose)",
+          spec_.name, fmt::join(setup_.write.key, ", "));
+    }
     if (!sink.SupportsCheckpoints()) {
       return Status::Invalid("{}: the {} target cannot take a realtime job: it cannot checkpoint",
                              spec_.name, spec_.target_type);

@@ -61,6 +61,8 @@ class BinlogStream : public StreamSource {
   Result<bool> Next(Batch& batch, RejectSink& rejects) override;
   std::vector<StreamPosition> Positions() const override;
   bool InTransaction() const override { return in_txn_; }
+  bool EmitsUpdatesAndDeletes() const override { return true; }
+  std::vector<std::string> PrimaryKey() const override { return table_reader_->PrimaryKey(); }
   int64_t LagMillis() const override { return lag_ms_; }
   std::string Describe() const override { return config_.Describe() + " (binlog)"; }
   // Whether the rows Next returns are still those of the initial snapshot.

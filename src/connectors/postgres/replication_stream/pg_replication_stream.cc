@@ -132,11 +132,12 @@ Status PgReplicationStream::Open(const ReadRequest& request) {
   SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn_, config_.table));
   if (!table) return Status::NotFound("{}: table not found", config_.Describe());
   table_ = std::move(*table);
-  SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, table_));
-  return EnsurePublication(conn_, options_.publication, table_);
+  // The publication is made in Start: Open only reads (`sluice check` writes nothing).
+  return CheckReplicaIdentity(conn_, table_);
 }
 
 Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {
+  SLUICE_RETURN_IF_ERROR(EnsurePublication(conn_, options_.publication, table_));
   std::optional<Lsn> from;
   for (const StreamPosition& p : resume_from) {
     if (p.stream != kStreamName) continue;
@@ -208,7 +209,8 @@ bool PgReplicationStream::AtOrPastEnd() const {
   // the last record ended at a page boundary. A position at that boundary is the end (the
   // header is at most 40 bytes: a segment's first page has the long one).
   constexpr uint64_t kLongPageHeader = 40;
-  return committed_.value % wal_block_size_ == 0 && end_->value - committed_.value <= kLongPageHeader;
+  return committed_.value % wal_block_size_ == 0 &&
+         end_->value - committed_.value <= kLongPageHeader;
 }
 
 Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name) {

@@ -75,6 +75,8 @@ class PgReplicationStream : public StreamSource {
   std::vector<StreamPosition> Positions() const override;
   Status Acknowledge(const std::vector<StreamPosition>& positions) override;
   bool InTransaction() const override { return in_txn_ || snapshot_reader_ != nullptr; }
+  bool EmitsUpdatesAndDeletes() const override { return true; }
+  std::vector<std::string> PrimaryKey() const override { return table_.primary_key; }
   int64_t LagMillis() const override { return lag_ms_; }
   std::string StatusDetail() const override;
   std::string Describe() const override { return config_.Describe() + " (pgoutput)"; }
@@ -123,9 +125,9 @@ class PgReplicationStream : public StreamSource {
   Lsn last_row_commit_;     // end of the last transaction that gave us rows
   std::optional<Lsn> end_;  // catch-up: the WAL insert position at Start; stop there
   uint64_t wal_block_size_ = 8192;
-  bool in_txn_ = false;     // between Begin and Commit (or replaying a streamed one)
-  bool skip_txn_ = false;   // the open transaction ends at or before committed_
-  bool txn_rows_ = false;   // the open transaction gave rows
+  bool in_txn_ = false;    // between Begin and Commit (or replaying a streamed one)
+  bool skip_txn_ = false;  // the open transaction ends at or before committed_
+  bool txn_rows_ = false;  // the open transaction gave rows
   int64_t txn_commit_ms_ = 0;
   size_t batch_rows_ = 10000;
   int64_t lag_ms_ = -1;

@@ -392,8 +392,14 @@ TEST_F(StreamTest, ClearErrors) {
   db_->Exec("CREATE TABLE err_t (id int PRIMARY KEY)");
   db_->Exec("DROP PUBLICATION IF EXISTS " + slot_);
   db_->Exec("CREATE PUBLICATION " + slot_ + " FOR TABLE nokey_t");
-  EXPECT_FALSE(Open("err_t", {}, 100, &st));
-  EXPECT_NE(st.message().find("does not publish"), std::string::npos) << st.message();
+  {
+    // Open only reads; Start makes or checks the publication.
+    std::unique_ptr<StreamSource> unpublished = Open("err_t");
+    ASSERT_TRUE(unpublished);
+    st = unpublished->Start({}, true);
+    EXPECT_FALSE(st.ok());
+    EXPECT_NE(st.message().find("does not publish"), std::string::npos) << st.message();
+  }
   db_->Exec("DROP PUBLICATION " + slot_);
 
   // A committed position but no slot: never a silent loss.

@@ -32,7 +32,9 @@ Result<std::unique_ptr<SpillFile>> SpillFile::Create() {
   return std::unique_ptr<SpillFile>(new SpillFile(file));
 }
 
-SpillFile::~SpillFile() { std::fclose(file_); }
+SpillFile::~SpillFile() {
+  std::fclose(file_);
+}
 
 Status SpillFile::Append(uint32_t subxid, std::string_view message) {
   const uint32_t header[2] = {subxid, static_cast<uint32_t>(message.size())};

@@ -66,9 +66,9 @@ class HeldReplay {
   void clear();
 
  private:
-  std::deque<HeldChange> memory_;     // after what was spilled
+  std::deque<HeldChange> memory_;       // after what was spilled
   std::unique_ptr<SpillFile> spilled_;  // read first; null once exhausted
-  std::set<uint32_t> aborted_;        // subtransactions aborted after their changes spilled
+  std::set<uint32_t> aborted_;          // subtransactions aborted after their changes spilled
 };
 
 class StreamedTransactions {
@@ -82,8 +82,8 @@ class StreamedTransactions {
   Result<HeldReplay> Take(uint32_t xid);
 
   bool empty() const { return open_.empty(); }
-  size_t bytes() const { return bytes_; }              // held in memory
-  uint64_t spilled_bytes() const;                      // held on disk
+  size_t bytes() const { return bytes_; }  // held in memory
+  uint64_t spilled_bytes() const;          // held on disk
   size_t spilled_transactions() const;
 
  private:

@@ -1,0 +1,139 @@
+// How a realtime job from PostgreSQL finds the key it applies changes by, through the real
+// binary: the job of the example (no write_mode, no key) applies updates and deletes
+// by the source's primary key; a table without one is keyed by the whole row when every column
+// is NOT NULL, needs target.key otherwise (a clear error, then the job with key: works);
+// `sluice check` of a realtime job describes all that and writes nothing on the source.
+// Also: transforms (filter, computed column, rename) apply to the change stream.
+#include <string>
+#include <vector>
+
+#include "connectors/postgres/replication_stream/pg_run_fixture.h"
+
+namespace sluice::postgres::replication_stream {
+namespace {
+
+using postgres::testing::DbUrl;
+using testing::PgRunTest;
+
+class PgStreamKeysTest : public PgRunTest {
+ protected:
+  void WriteJob(const std::string& source_table, const std::string& target_extra,
+                const std::string& more = "") {
+    std::ofstream(dir_ / "job.yaml") << fmt::format(
+        "name: {}\nmode: realtime\n"
+        "source: {{type: postgres, url: \"{}\", table: {}}}\n"
+        "target: {{type: postgres, url: \"{}\", table: ks_ods.t{}}}\n{}",
+        job_, DbUrl(), source_table, DbUrl(), target_extra, more);
+  }
+  void SetUp() override {
+    PgRunTest::SetUp();
+    if (IsSkipped()) return;
+    db_->Exec("DROP SCHEMA IF EXISTS ks_ods CASCADE; CREATE SCHEMA ks_ods");
+  }
+  std::vector<std::vector<std::string>> Target() {
+    return db_->Rows("SELECT * FROM ks_ods.t ORDER BY 1, 2");
+  }
+};
+
+TEST_F(PgStreamKeysTest, WithoutWriteModeOrKeyChangesApplyByThePrimaryKey) {
+  db_->Exec("DROP TABLE IF EXISTS ks_pk; CREATE TABLE ks_pk (id int PRIMARY KEY, v text)");
+  db_->Exec("INSERT INTO ks_pk VALUES (1, 'a'), (2, 'b'), (3, NULL)");
+  WriteJob("ks_pk", "");
+  ASSERT_EQ(Run({"check", "job.yaml"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("write_mode upsert, key (id) from the source's primary key"),
+            std::string::npos)
+      << Log("run.log");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db_->Exec(
+      "UPDATE ks_pk SET v = 'b2' WHERE id = 2; DELETE FROM ks_pk WHERE id = 1; "
+      "UPDATE ks_pk SET id = 30 WHERE id = 3; INSERT INTO ks_pk VALUES (4, '')");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(Target(), db_->Rows("SELECT * FROM ks_pk ORDER BY 1, 2"));
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t WHERE id = 30 AND v IS NULL"), "1");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t WHERE id = 4 AND v = ''"), "1");
+}
+
+TEST_F(PgStreamKeysTest, ATableWithoutPrimaryKeyIsKeyedByTheWholeRow) {
+  db_->Exec("DROP TABLE IF EXISTS ks_row; CREATE TABLE ks_row (id int NOT NULL, v text NOT NULL)");
+  db_->Exec("ALTER TABLE ks_row REPLICA IDENTITY FULL");
+  db_->Exec("INSERT INTO ks_row VALUES (1, 'a'), (2, 'b'), (2, 'c')");
+  WriteJob("ks_row", "");
+  ASSERT_EQ(Run({"check", "job.yaml"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("key (id, v): the source table has no primary key, so the whole "
+                                "row is the key"),
+            std::string::npos)
+      << Log("run.log");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log.err").find("no primary key"), std::string::npos) << Log("run.log.err");
+  db_->Exec(
+      "UPDATE ks_row SET v = 'b2' WHERE v = 'b'; DELETE FROM ks_row WHERE id = 1; "
+      "INSERT INTO ks_row VALUES (5, 'e')");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(Target(), (std::vector<std::vector<std::string>>{{"2", "b2"}, {"2", "c"}, {"5", "e"}}));
+}
+
+TEST_F(PgStreamKeysTest, ANullableTableWithoutKeyNeedsTargetKeyThenWorksWithIt) {
+  db_->Exec("DROP TABLE IF EXISTS ks_null; CREATE TABLE ks_null (id int NOT NULL, v text)");
+  db_->Exec("ALTER TABLE ks_null REPLICA IDENTITY FULL");
+  db_->Exec("INSERT INTO ks_null VALUES (1, NULL), (2, 'b')");
+  WriteJob("ks_null", "");
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2);
+  EXPECT_NE(Log("run.log.err")
+                .find("the whole row cannot be its key because v may be NULL: give "
+                      "target.key"),
+            std::string::npos)
+      << Log("run.log.err");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM pg_tables WHERE schemaname = 'ks_ods'"), "0");
+
+  WriteJob("ks_null", ", key: [id]");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db_->Exec(
+      "UPDATE ks_null SET v = 'one' WHERE id = 1; DELETE FROM ks_null WHERE id = 2; "
+      "INSERT INTO ks_null VALUES (3, NULL)");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(Target(), db_->Rows("SELECT * FROM ks_null ORDER BY 1, 2"));
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t"), "2");
+}
+
+TEST_F(PgStreamKeysTest, CheckOfARealtimeJobDescribesItAndWritesNothing) {
+  db_->Exec("DROP TABLE IF EXISTS ks_chk; CREATE TABLE ks_chk (id bigint PRIMARY KEY, v text)");
+  WriteJob("ks_chk", "", "transforms:\n  - set: { w: \"upper(v)\" }\n");
+  ASSERT_EQ(Run({"check", "job.yaml"}), 0) << Log("run.log.err");
+  const std::string plan = Log("run.log");
+  EXPECT_NE(plan.find("(pgoutput), changes streamed"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("startup initial"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("transforms:"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("column w string"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("check passed: nothing was written"), std::string::npos) << plan;
+  const std::string name = DefaultSlotName(job_);
+  EXPECT_EQ(db_->Value(fmt::format(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{}'", name)),
+            "0");
+  EXPECT_EQ(
+      db_->Value(fmt::format("SELECT count(*) FROM pg_publication WHERE pubname = '{}'", name)),
+      "0");
+}
+
+// Batch transforms on a change stream: rows filtered out never reach the target (their
+// updates and deletes neither), a computed column follows each update, a renamed column keeps
+// its values; the key is the source's, under its own name.
+TEST_F(PgStreamKeysTest, TransformsApplyToTheChangeStream) {
+  db_->Exec("DROP TABLE IF EXISTS ks_tx; CREATE TABLE ks_tx (id int PRIMARY KEY, v text, n int)");
+  db_->Exec("INSERT INTO ks_tx SELECT g, 'v' || g, g FROM generate_series(1, 10) g");
+  WriteJob("ks_tx", "",
+           "transforms:\n  - filter: \"id % 2 = 0\"\n  - set: { big: \"upper(v)\" }\n"
+           "  - rename: { n: amount }\n");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db_->Exec(
+      "UPDATE ks_tx SET v = 'changed', n = n * 100 WHERE id IN (2, 3); "
+      "DELETE FROM ks_tx WHERE id IN (4, 5); INSERT INTO ks_tx VALUES (12, 'x', 7), "
+      "(13, 'y', 8)");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(db_->Rows("SELECT id, v, amount, big FROM ks_ods.t ORDER BY id"),
+            db_->Rows("SELECT id, v, n, upper(v) FROM ks_tx WHERE id % 2 = 0 ORDER BY id"));
+  EXPECT_EQ(db_->Value("SELECT big FROM ks_ods.t WHERE id = 2"), "CHANGED");
+  EXPECT_EQ(db_->Value("SELECT amount FROM ks_ods.t WHERE id = 2"), "200");
+}
+
+}  // namespace
+}  // namespace sluice::postgres::replication_stream
