@@ -100,6 +100,37 @@ TEST(MysqlChangeApplyTest, InsertsUpdatesDeletesAndKeyMovesInOneBatch) {
             (std::vector<std::string>{"1|uno", "4|vier", "5|five", "20|two"}));
 }
 
+// A PostgreSQL source under REPLICA IDENTITY DEFAULT sends deletes and old images with the
+// key only: their other columns are NULL even where the target says NOT NULL.
+TEST(MysqlChangeApplyTest, KeyOnlyDeletesAndOldImagesIntoNotNullColumns) {
+  TestDatabase db;
+  db.Exec("CREATE TABLE people (id BIGINT PRIMARY KEY, name VARCHAR(20) NOT NULL)");
+  db.Exec("INSERT INTO people VALUES (1, 'one'), (2, 'two'), (3, 'three')");
+  auto sink = PeopleSink(db);
+  Batch b(People());
+  auto add = [&](RowKind kind, int64_t id, const char* name) {
+    b.columns[0].AppendInt(id);
+    if (name) {
+      b.columns[1].AppendBytes(name);
+    } else {
+      b.columns[1].AppendNull();
+    }
+    b.row_kinds.push_back(kind);
+  };
+  add(kDel, 1, nullptr);
+  add(kBefore, 2, nullptr);
+  add(kAfter, 20, "two");
+  add(kAfter, 3, "drei");
+  WriteRequest request = Request(People(), WriteMode::kUpsert, {"id"});
+  request.realtime = true;
+  RecordingRejects rejects;
+  Status st = WriteCheckpointed(*sink, request, {{&b}}, rejects);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(rejects.reasons.empty());
+  EXPECT_EQ(db.Rows("SELECT id, name FROM people ORDER BY id"),
+            (std::vector<std::string>{"3|drei", "20|two"}));
+}
+
 TEST(MysqlChangeApplyTest, OneKeyAcrossBatchesAndCheckpointsFollowsSourceOrder) {
   TestDatabase db;
   auto sink = PeopleSink(db);

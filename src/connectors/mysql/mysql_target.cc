@@ -233,11 +233,18 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
   // Only key columns: a conflict keeps the row as it is.
   if (updates.empty()) updates = fmt::format("{0} = {0}", QuoteIdent(request.key.front()));
   const std::string staging = QuoteQualified(plan.database, std::string(kStagingTable));
+  // The target's columns and types. A realtime run stages deletes (and old images) that may
+  // carry only the key: there the target is the inner side of an outer join, which makes
+  // every staged column nullable while keeping its type.
+  const std::string from =
+      request.realtime
+          ? fmt::format("(SELECT 1 AS _sluice_one) AS _sluice_one LEFT JOIN {} ON FALSE",
+                        QuoteQualified(plan.database, plan.table))
+          : QuoteQualified(plan.database, plan.table);
   plan.staging_sql = fmt::format(
       "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, {} TINYINT NOT "
       "NULL DEFAULT 0) ENGINE=InnoDB SELECT {} FROM {} LIMIT 0",
-      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), list,
-      QuoteQualified(plan.database, plan.table));
+      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), list, from);
   plan.merge_head = fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
                                 QuoteQualified(plan.database, plan.table), list, list, staging);
   plan.merge_tail =

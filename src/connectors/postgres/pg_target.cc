@@ -446,11 +446,15 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
     case WriteMode::kReplace:
     case WriteMode::kIgnore: {
       // The staging table has the target's column types, so a value the target cannot take
-      // fails at COPY (and its row is rejected), not in the final INSERT.
+      // fails at COPY (and its row is rejected), not in the final INSERT. In a realtime run a
+      // delete (or an update's old image) carries only the key: NOT NULL is kept on the key.
       std::string body;
       for (size_t i = 0; i < cols.names.size(); ++i) {
+        const bool not_null = cols.not_null[i] && (!request.realtime ||
+                                                   std::find(request.key.begin(), request.key.end(),
+                                                             cols.names[i]) != request.key.end());
         body += fmt::format("{}{} {}{}", body.empty() ? "" : ", ", QuoteIdent(cols.names[i]),
-                            cols.types[i].declared, cols.not_null[i] ? " NOT NULL" : "");
+                            cols.types[i].declared, not_null ? " NOT NULL" : "");
       }
       if (fill) body += fmt::format(", {} {}", QuoteIdent(cols.part_name), plan.fill_type);
       body += fmt::format(", {} bigint", QuoteIdent(kRowColumn));

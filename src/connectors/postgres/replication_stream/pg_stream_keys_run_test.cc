@@ -53,6 +53,23 @@ TEST_F(PgStreamKeysTest, WithoutWriteModeOrKeyChangesApplyByThePrimaryKey) {
   EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t WHERE id = 4 AND v = ''"), "1");
 }
 
+// REPLICA IDENTITY DEFAULT: deletes and old images carry the key only, so their other columns
+// arrive NULL; the target's NOT NULL columns must not refuse them.
+TEST_F(PgStreamKeysTest, KeyOnlyDeletesIntoNotNullColumns) {
+  db_->Exec(
+      "DROP TABLE IF EXISTS ks_nn; CREATE TABLE ks_nn (id int PRIMARY KEY, k int NOT NULL, "
+      "c text NOT NULL)");
+  db_->Exec("INSERT INTO ks_nn SELECT g, g, 'c' || g FROM generate_series(1, 20) g");
+  WriteJob("ks_nn", "");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db_->Exec(
+      "DELETE FROM ks_nn WHERE id <= 5; UPDATE ks_nn SET id = id + 100 WHERE id <= 8; "
+      "UPDATE ks_nn SET c = 'x' WHERE id = 9");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(Target(), db_->Rows("SELECT * FROM ks_nn ORDER BY 1, 2"));
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t"), "15");
+}
+
 TEST_F(PgStreamKeysTest, ATableWithoutPrimaryKeyIsKeyedByTheWholeRow) {
   db_->Exec("DROP TABLE IF EXISTS ks_row; CREATE TABLE ks_row (id int NOT NULL, v text NOT NULL)");
   db_->Exec("ALTER TABLE ks_row REPLICA IDENTITY FULL");
