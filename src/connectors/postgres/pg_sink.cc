@@ -147,7 +147,7 @@ Result<std::unique_ptr<SinkWriter>> PgSink::OpenWriter() {
   }
   SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> fill, EncodedFill());
   return std::unique_ptr<SinkWriter>(new PgSinkWriter(
-      conn_, plan_, request_.schema, std::move(fill), config_.copy_buffer_bytes, &staged_changes_));
+      conn_, plan_, request_.schema, std::move(fill), config_.copy_buffer_bytes, &staged_));
 }
 
 Status PgSink::Checkpoint(const std::vector<StreamPosition>& positions) {
@@ -175,9 +175,13 @@ Status PgSink::CommitWithPositions(const std::vector<StreamPosition>& positions)
 Status PgSink::CommitRun(const std::vector<StreamPosition>& positions, bool final) {
   if (!conn_.InTransaction()) return Status::Internal("postgres target: commit without Prepare");
   if (!plan_.merge_sql.empty()) {
-    const std::string& merge = staged_changes_ ? plan_.change_merge_sql : plan_.merge_sql;
+    if (staged_.changes && staged_.removes) {
+      SLUICE_RETURN_IF_ERROR(
+          conn_.Exec(plan_.change_delete_sql, Context() + ": deleting the staged removals"));
+    }
+    const std::string& merge = staged_.changes ? plan_.change_merge_sql : plan_.merge_sql;
     SLUICE_RETURN_IF_ERROR(conn_.Exec(merge, Context() + ": merging the staged rows"));
-    staged_changes_ = false;
+    staged_ = {};
   }
   if (final) {
     for (const std::string& sql : config_.post_sql) {

@@ -72,7 +72,7 @@ class PgSink : public Sink {
   PgConnection conn_;
   TargetPlan plan_;
   sql_common::PositionsTable positions_;
-  bool staged_changes_ = false;  // set by the writer: updates or deletes since the last merge
+  StagedKinds staged_;  // set by the writer: what was staged since the last merge
 };
 
 // The application_name of the connection that writes run `run_id` (at most 63 bytes).

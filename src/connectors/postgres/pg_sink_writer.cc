@@ -32,14 +32,14 @@ int64_t StagedOrder(const Batch& batch, size_t row, int64_t row_base) {
 
 PgSinkWriter::PgSinkWriter(PgConnection& conn, const TargetPlan& plan, const Schema& schema,
                            std::optional<std::string> fill, size_t buffer_bytes,
-                           bool* staged_changes)
+                           StagedKinds* staged)
     : conn_(conn),
       plan_(plan),
       schema_(schema),
       encoder_(plan.writes, plan.binary),
       buffer_bytes_(buffer_bytes),
       copy_sql_(plan.CopySql()),
-      staged_changes_(staged_changes) {
+      staged_(staged) {
   if (fill) encoder_.SetConstant(std::move(*fill));
   encoder_.SetRowNumbers(!plan.staging_ddl.empty());
   buffer_.reserve(buffer_bytes_ + 64 * 1024);
@@ -132,8 +132,9 @@ Status PgSinkWriter::Append(const Batch& batch, std::unique_ptr<Batch>* owned,
           "write_mode upsert (or replace) and a target.key whose columns are NOT NULL",
           plan_.label);
     }
-    *staged_changes_ = true;
-    break;
+    staged_->changes = true;
+    if (kind != RowKind::kUpdateAfter) staged_->removes = true;
+    if (staged_->removes) break;
   }
   rejects_ = &rejects;
   const size_t rows = batch.num_rows();

@@ -39,10 +39,11 @@ class PgSinkWriter : public SinkWriter {
   static constexpr size_t kChunkBytes = 32 << 20;
 
   // `fill` is the partition value's encoded form when the rows lack the column.
-  // `staged_changes` (the sink's) is set once a batch brought updates or deletes: the sink then
-  // merges with plan.change_merge_sql.
+  // `staged` (the sink's) says what the batches since the last merge brought: updates or
+  // deletes (the sink then merges with plan.change_merge_sql), rows that remove their key (and
+  // then runs plan.change_delete_sql first).
   PgSinkWriter(PgConnection& conn, const TargetPlan& plan, const Schema& schema,
-               std::optional<std::string> fill, size_t buffer_bytes, bool* staged_changes);
+               std::optional<std::string> fill, size_t buffer_bytes, StagedKinds* staged);
 
   Status Write(const Batch& batch, RejectSink& rejects) override;
   // Keeps the batch's rows for the open chunk by taking them (no copy); see Write().
@@ -86,7 +87,7 @@ class PgSinkWriter : public SinkWriter {
   int64_t row_base_ = 0;           // row number of the next batch's first row (staging order)
   RejectSink* rejects_ = nullptr;  // the one every Write() got; Finish() ends the last chunk
   bool release_pending_ = false;
-  bool* staged_changes_;
+  StagedKinds* staged_;
 };
 
 }  // namespace sluice::postgres

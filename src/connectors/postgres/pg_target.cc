@@ -254,6 +254,23 @@ std::string MergeSql(const TargetPlan& plan, const Columns& cols, WriteMode mode
 // Per key only the last staged row counts: if it removes, the key's row is deleted; otherwise
 // it is upserted. An update in place stages old then new image, so the new one wins; an
 // update that moves a key deletes the old key and upserts the new one.
+// The DELETE sorts only the key and the row number (the last staged row per key); the upsert
+// sorts whole rows. Keys whose last row removes them go; the others are upserted.
+std::string ChangeDeleteSql(const TargetPlan& plan, const Columns& cols) {
+  const std::string conflict = JoinQuoted(cols.conflict);
+  const std::string row = QuoteIdent(kRowColumn);
+  std::string match;
+  for (const std::string& k : cols.conflict) {
+    match +=
+        fmt::format("{}t.{} = s.{}", match.empty() ? "" : " AND ", QuoteIdent(k), QuoteIdent(k));
+  }
+  return fmt::format(
+      "DELETE FROM {} t USING (SELECT DISTINCT ON ({}) {}, {} FROM {} ORDER BY {}, {} DESC) s "
+      "WHERE ({}) AND (s.{} & 1) = 1",
+      plan.dest, conflict, conflict, row, QualifiedName("pg_temp", kStagingTable), conflict, row,
+      match, row);
+}
+
 std::string ChangeMergeSql(const TargetPlan& plan, const Columns& cols) {
   std::vector<std::string> names = cols.names;
   if (plan.fill_value) names.push_back(cols.part_name);
@@ -261,11 +278,6 @@ std::string ChangeMergeSql(const TargetPlan& plan, const Columns& cols) {
   const std::string conflict = JoinQuoted(cols.conflict);
   const std::string stage = QualifiedName("pg_temp", kStagingTable);
   const std::string row = QuoteIdent(kRowColumn);
-  std::string match;
-  for (const std::string& k : cols.conflict) {
-    match +=
-        fmt::format("{}t.{} = s.{}", match.empty() ? "" : " AND ", QuoteIdent(k), QuoteIdent(k));
-  }
   std::string updates;
   for (const std::string& n : names) {
     if (std::find(cols.conflict.begin(), cols.conflict.end(), n) != cols.conflict.end()) continue;
@@ -276,9 +288,8 @@ std::string ChangeMergeSql(const TargetPlan& plan, const Columns& cols) {
       fmt::format("SELECT DISTINCT ON ({}) {}, {} FROM {} ORDER BY {}, {} DESC", conflict, list,
                   row, stage, conflict, row);
   return fmt::format(
-      "DELETE FROM {} t USING ({}) s WHERE ({}) AND (s.{} & 1) = 1; "
       "INSERT INTO {} ({}) SELECT {} FROM ({}) s WHERE (s.{} & 1) = 0 ON CONFLICT ({}) {}",
-      plan.dest, last, match, row, plan.dest, list, list, last, row, conflict,
+      plan.dest, list, list, last, row, conflict,
       updates.empty() ? "DO NOTHING" : "DO UPDATE SET " + updates);
 }
 
@@ -464,6 +475,7 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
       plan.copy_columns.push_back(kRowColumn);
       plan.merge_sql = MergeSql(plan, cols, request.mode);
       if (request.mode != WriteMode::kIgnore && !cols.conflict_nullable) {
+        plan.change_delete_sql = ChangeDeleteSql(plan, cols);
         plan.change_merge_sql = ChangeMergeSql(plan, cols);
       }
       break;

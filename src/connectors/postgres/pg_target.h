@@ -48,10 +48,20 @@ struct TargetPlan {
   std::string truncate_sql;  // overwrite
   std::string staging_ddl;   // upsert, replace, ignore
   std::string merge_sql;
-  // upsert, replace with a NOT NULL key: the merge when updates or deletes were staged.
+  // upsert, replace with a NOT NULL key: the merge when updates or deletes were staged: the
+  // DELETE of keys whose last staged row removes them (run only when a staged row removes its
+  // key), then the upsert of the keys whose last staged row is an image.
+  std::string change_delete_sql;
   std::string change_merge_sql;
 
   std::string CopySql() const;
+};
+
+// What a run's writer staged since the last merge: updates or deletes (merge with
+// change_merge_sql), rows that remove their key (run change_delete_sql first).
+struct StagedKinds {
+  bool changes = false;
+  bool removes = false;
 };
 
 // Works the plan out from the catalog without changing anything. Errors name the table;
