@@ -1,5 +1,8 @@
 #include "engine/schema_follow.h"
 
+#include <csignal>
+#include <cstdlib>
+
 namespace sluice {
 
 Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, JobSetup& setup) {
@@ -18,6 +21,11 @@ Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, Job
   setup.transforms = std::move(*transforms);
   setup.write.schema = std::move(written);
   return added;
+}
+
+void KillAtSchemaChangeForTests(std::string_view moment) {
+  const char* at = std::getenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
+  if (at != nullptr && moment == at) std::raise(SIGKILL);
 }
 
 }  // namespace sluice

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/job_spec.h"
@@ -15,5 +16,11 @@ namespace sluice {
 // Rebuilds setup.transforms against the stream's current schema and sets setup.write.schema to
 // their output. Returns the names of the written columns that are new (in the new order).
 Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, JobSetup& setup);
+
+// A test hook at the two moments of a schema change that matter for restarts: "before_alter"
+// (the checkpoint before the change is committed, the target not altered yet) and "after_alter"
+// (the target altered, the next checkpoint not taken). With SLUICE_TEST_KILL_AT_SCHEMA_CHANGE
+// set to `moment`, the process kills itself there (SIGKILL, as kill -9 would); unset: nothing.
+void KillAtSchemaChangeForTests(std::string_view moment);
 
 }  // namespace sluice

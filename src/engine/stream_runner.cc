@@ -274,11 +274,13 @@ class StreamRunner {
           spec_.name);
     }
     SLUICE_RETURN_IF_ERROR(CheckpointAt(before, *writer, clock));
+    KillAtSchemaChangeForTests("before_alter");
     writer.reset();
     SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> added, RebuildForStreamSchema(spec_, setup_));
     if (!added.empty()) {
       SLUICE_RETURN_IF_ERROR(setup_.sink->AddColumns(setup_.write, added));
     }
+    KillAtSchemaChangeForTests("after_alter");
     SLUICE_ASSIGN_OR_RETURN(writer, setup_.sink->OpenWriter());
     return Status::OK();
   }
