@@ -45,7 +45,9 @@ Result<r::TuplePlan> RelationFollower::Plan(const r::TuplePlan& relation, const 
   for (size_t i = 0; i < match.slots.size(); ++i) {
     const Field& f = relation.schema.fields[i];
     if (match.slots[i] == ColumnMatch::kNew) {
-      if (i < last_known) {
+      // Within a session ADD COLUMN appends; the first Relation of one may come from before a
+      // DROP of a column in the middle, which the current shape no longer has.
+      if (i < last_known && !previous_.empty()) {
         return Err(Status::Invalid(
             "{}: column {} appeared between existing columns at the source (a rename?): only "
             "added and dropped columns are followed; {}",

@@ -9,9 +9,9 @@
 //   - a column the schema lacks, after every known one (ADD COLUMN appends): appended to the
 //     schema and to the batch being filled, NULL for the rows already in it;
 //   - a schema column the Relation lacks (DROP COLUMN): NULL from now on, warned once;
-//   - a known column with another type, a new name among known ones, or, between two Relations
-//     of one session, a name gone while another appeared (a rename cannot be told from a drop
-//     plus an add): an error naming the table and what to do.
+//   - a known column with another type, or, between two Relations of one session, a new name
+//     among known ones or a name gone while another appeared (a rename cannot be told from a
+//     drop plus an add): an error naming the table and what to do.
 //
 // Owned by PgReplicationStream, used on its thread.
 #pragma once
