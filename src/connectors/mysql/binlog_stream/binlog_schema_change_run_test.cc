@@ -66,6 +66,7 @@ TEST_F(BinlogSchemaChangeTest, AddAndDropColumnIntoMysql) {
 // and the next checkpoint (the hook of engine/schema_follow.h): the target holds the position
 // before the DDL, altered or not. The resume, whose Open reads the table's newest shape (n, no
 // d), decodes the rows before the DDL by their TABLE_MAP names and converges to the same rows.
+// (A live run that never meets the change would hang the test: the ADD is its next event.)
 class BinlogSchemaChangeResumeTest : public BinlogSchemaChangeTest {
  protected:
   void KillAtTheAlterThenResume(const char* moment, bool altered) {
@@ -77,11 +78,19 @@ class BinlogSchemaChangeResumeTest : public BinlogSchemaChangeTest {
                                target.Url()));
     ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
     db.Exec("INSERT INTO t VALUES (6, 'six', 'd6')");
-    AddThenDrop(db);
+    // A live run (started before the DDL, so its Open read the old shape) meets the ADD
+    // COLUMN and is killed there; a catch-up then resumes it.
     setenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE", moment, 1);
-    const int killed = Run({"run", "job.yaml", "--catch-up"});
+    const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
     unsetenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
-    ASSERT_EQ(killed, 128 + SIGKILL) << Log("run.log.err");
+    bool streaming = false;
+    for (int i = 0; i < 1500 && !streaming; ++i) {
+      streaming = Log("live.log.err").find("streaming from") != std::string::npos;
+      if (!streaming) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(streaming) << Log("live.log.err");
+    AddThenDrop(db);
+    ASSERT_EQ(Wait(live), 128 + SIGKILL) << Log("live.log.err");
     const std::vector<std::string> columns = altered ? std::vector<std::string>{"id", "v", "d", "n"}
                                                      : std::vector<std::string>{"id", "v", "d"};
     EXPECT_EQ(target.Rows("SELECT column_name FROM information_schema.columns WHERE "

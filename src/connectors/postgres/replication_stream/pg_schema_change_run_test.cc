@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "connectors/mysql/mysql_test_util.h"
 #include "connectors/postgres/pg_testing.h"
@@ -106,7 +108,7 @@ class PgSchemaChangeTest : public ::testing::Test {
                     ods_));
   }
 
-  int Run(const std::vector<std::string>& args) {
+  pid_t Spawn(const std::vector<std::string>& args) {
     const pid_t pid = fork();
     if (pid == 0) {
       if (chdir(dir_.c_str()) != 0) _exit(127);
@@ -121,24 +123,48 @@ class PgSchemaChangeTest : public ::testing::Test {
       execv(binary_.c_str(), argv.data());
       _exit(127);
     }
+    return pid;
+  }
+  // The exit code, or 128 + the signal; -1 (and the process killed) after `limit`.
+  int Wait(pid_t pid, std::chrono::seconds limit = std::chrono::seconds(120)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
     int status = 0;
-    waitpid(pid, &status, 0);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  int Run(const std::vector<std::string>& args) { return Wait(Spawn(args)); }
+  // Waits (up to 30 s) until the run's log says it streams: it has read the table's shape.
+  bool Streaming() {
+    for (int i = 0; i < 1500; ++i) {
+      if (Log().find("streaming from") != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
   }
   std::string Log() {
     std::ifstream in(dir_ / "run.log.err");
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
+  // A live run (started before the DDL, so its Open read the old shape) meets the ADD COLUMN
+  // and is killed just before or just after the target's ALTER; a catch-up then resumes it.
   void KillAtTheAlterThenResume(const char* moment, bool altered) {
     WriteJobToPostgres();
     ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
     db_->Exec(fmt::format("INSERT INTO {} VALUES (6, 'six', 'd6')", src_));
-    AddThenDrop();
     setenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE", moment, 1);
-    const int killed = Run({"run", "job.yaml", "--catch-up"});
+    const pid_t live = Spawn({"run", "job.yaml"});
     unsetenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
-    ASSERT_EQ(killed, 128 + SIGKILL) << Log();
+    ASSERT_TRUE(Streaming()) << Log();
+    AddThenDrop();
+    ASSERT_EQ(Wait(live), 128 + SIGKILL) << Log();
     const std::vector<std::string> columns = altered ? std::vector<std::string>{"id", "v", "d", "n"}
                                                      : std::vector<std::string>{"id", "v", "d"};
     EXPECT_EQ(TargetColumns(), columns);
