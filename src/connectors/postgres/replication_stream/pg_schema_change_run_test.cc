@@ -6,6 +6,7 @@
 // resume; any other change of the table stops with a one-line message naming it.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -216,6 +217,30 @@ TEST_F(PgSchemaChangeTest, AddAndDropColumnIntoMysql) {
                         "= DATABASE() AND table_name = 't' ORDER BY ordinal_position"),
             (std::vector<std::string>{"id", "v", "d", "n", "m"}));
   EXPECT_EQ(target.Rows("SELECT id, v, d, n, m FROM t ORDER BY id"), Expected());
+}
+
+TEST_F(PgSchemaChangeTest, AddAndDropColumnIntoSqlite) {
+  WriteJob("{type: sqlite, path: out.db, table: t, write_mode: upsert, key: [id]}");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  AddThenDrop();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "out.db").c_str(), &h), SQLITE_OK);
+  std::vector<std::string> rows;
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(h,
+                               "SELECT id || '|' || v || '|' || coalesce(d, 'NULL') || '|' || "
+                               "coalesce(n, 'NULL') || '|' || coalesce(m, 'NULL') FROM t "
+                               "ORDER BY id",
+                               -1, &st, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(h);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  EXPECT_EQ(rows, Expected());
 }
 
 TEST_F(PgSchemaChangeTest, KilledAfterTheTargetsAlterConverges) {
