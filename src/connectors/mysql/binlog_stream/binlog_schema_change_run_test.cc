@@ -18,6 +18,14 @@ class BinlogSchemaChangeTest : public testing::RunFixture {
     db.Exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20), d VARCHAR(20))");
     db.Exec("INSERT INTO t VALUES (1, 'one', 'd1'), (2, 'two', 'd2'), (3, 'three', 'd3')");
   }
+  // Waits (up to 30 s) until the live run's log says it streams: it has read the table's shape.
+  bool Streaming() {
+    for (int i = 0; i < 1500; ++i) {
+      if (Log("live.log.err").find("streaming from") != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
   // ADD COLUMN n and rows using it, then DROP COLUMN d and more rows; updates and a delete
   // across both changes.
   void AddThenDrop(TestDatabase& db) {
@@ -83,12 +91,7 @@ class BinlogSchemaChangeResumeTest : public BinlogSchemaChangeTest {
     setenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE", moment, 1);
     const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
     unsetenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
-    bool streaming = false;
-    for (int i = 0; i < 1500 && !streaming; ++i) {
-      streaming = Log("live.log.err").find("streaming from") != std::string::npos;
-      if (!streaming) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ASSERT_TRUE(streaming) << Log("live.log.err");
+    ASSERT_TRUE(Streaming()) << Log("live.log.err");
     AddThenDrop(db);
     ASSERT_EQ(Wait(live), 128 + SIGKILL) << Log("live.log.err");
     const std::vector<std::string> columns = altered ? std::vector<std::string>{"id", "v", "d", "n"}
@@ -176,10 +179,13 @@ TEST_F(BinlogSchemaChangeTest, OtherDdlStopsWithAClearMessage) {
                              "key: [id]}}",
                              target.Url()));
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  // A live run, whose Open read the old shape: it meets the change in the stream.
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(Streaming()) << Log("live.log.err");
   db.Exec("ALTER TABLE t MODIFY v VARCHAR(50)");
   db.Exec("INSERT INTO t VALUES (9, 'nine', NULL)");
-  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 1);
-  const std::string err = Log("run.log.err");
+  EXPECT_EQ(Wait(live), 1);
+  const std::string err = Log("live.log.err");
   EXPECT_NE(err.find(db.name() + ".t: the table's definition changed in the binlog (ALTER TABLE "
                                  "t MODIFY v VARCHAR(50)): only ADD COLUMN and DROP COLUMN are "
                                  "followed"),

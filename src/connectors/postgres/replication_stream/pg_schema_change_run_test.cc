@@ -254,9 +254,12 @@ TEST_F(PgSchemaChangeTest, KilledBeforeTheTargetsAlterConverges) {
 TEST_F(PgSchemaChangeTest, TypeChangeStopsWithAClearMessage) {
   WriteJobToPostgres();
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  // A live run, whose Open read the old type: it meets the change in the stream.
+  const pid_t live = Spawn({"run", "job.yaml"});
+  ASSERT_TRUE(Streaming()) << Log();
   db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN id TYPE bigint", src_));
   db_->Exec(fmt::format("INSERT INTO {} VALUES (9, 'nine', NULL)", src_));
-  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 1);
+  EXPECT_EQ(Wait(live), 1);
   const std::string err = Log();
   EXPECT_NE(err.find(fmt::format("public.{}: column id changed type at the source (int32 -> "
                                  "int64): only added and dropped columns are followed; "
