@@ -48,3 +48,31 @@ TEST(StreamSchemaTracker, AddColumnWidensSchemaAndBatch) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(StreamSchemaTracker, DroppedColumnsTravelWithThePositions) {
+  Schema schema = Of({"id", "d", "n"});
+  schema.fields[1].type = DataType::Decimal(10, 2);
+  StreamSchemaTracker tracker;
+  EXPECT_FALSE(tracker.DroppedPosition(schema).has_value());
+  tracker.NoteAbsent("db.t", schema, {1, 2});
+  const std::optional<StreamPosition> dropped = tracker.DroppedPosition(schema);
+  ASSERT_TRUE(dropped.has_value());
+  EXPECT_EQ(dropped->stream, StreamSchemaTracker::kDroppedColumnsStream);
+
+  // A run that starts after the drop: its table (and schema) no longer has d and n.
+  Schema fresh = Of({"id"});
+  StreamSchemaTracker restarted;
+  ASSERT_TRUE(restarted.Restore({StreamPosition{"binlog", "f:4"}, *dropped}, fresh).ok());
+  EXPECT_EQ(fresh.ToString(), "id int64, d decimal(10,2), n int64");
+  EXPECT_EQ(restarted.version(), 1u);
+  EXPECT_EQ(restarted.DroppedPosition(fresh)->position, dropped->position);
+  EXPECT_FALSE(
+      restarted.Restore({StreamPosition{StreamSchemaTracker::kDroppedColumnsStream, "x"}}, fresh)
+          .ok());
+}
+
+}  // namespace
+}  // namespace sluice

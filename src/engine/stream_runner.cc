@@ -116,6 +116,11 @@ class StreamRunner {
     checkpointed_ = summary_.position_before;
     status_.SetPosition(checkpointed_);
     SLUICE_RETURN_IF_ERROR(stream.Start(committed, options_.catch_up));
+    if (stream.schema_version() != 0) {
+      // The stream keeps columns dropped at the source before the committed position
+      // (core/schema_change.h): the writes carry them, NULL.
+      SLUICE_RETURN_IF_ERROR(RebuildForStreamSchema(spec_, setup_));
+    }
     spdlog::info("{}: streaming from {}", spec_.name,
                  committed.empty() ? std::string("the start") : summary_.position_before);
 

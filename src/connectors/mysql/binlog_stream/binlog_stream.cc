@@ -177,6 +177,12 @@ Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool 
     SLUICE_ASSIGN_OR_RETURN(BinlogPosition parsed, BinlogPosition::Parse(p.position));
     from = std::move(parsed);
   }
+  // Columns dropped at the source before the committed position stay in the schema (NULL).
+  const size_t width = schema_.size();
+  SLUICE_RETURN_IF_ERROR(follower_.tracker().Restore(resume_from, schema_));
+  for (size_t i = width; i < schema_.size(); ++i) {
+    defs_.push_back(binlog::ColumnDef{schema_.fields[i].name, schema_.fields[i].type, "", {}});
+  }
   snapshot_.reset();
   skip_before_seconds_ = -1;
   std::string gtid;
@@ -497,7 +503,9 @@ Result<std::pair<Field, binlog::ColumnDef>> BinlogStream::DefineNewColumn(
 std::vector<StreamPosition> BinlogStream::Positions() const {
   // Started by GTID and no event placed yet: nothing to commit (a restart starts by the GTID).
   if (!positioned_) return {};
-  return {StreamPosition{kStreamName, committed_.ToString()}};
+  std::vector<StreamPosition> out{StreamPosition{kStreamName, committed_.ToString()}};
+  if (auto dropped = follower_.tracker().DroppedPosition(schema_)) out.push_back(*dropped);
+  return out;
 }
 
 }  // namespace sluice::mysql::binlog_stream

@@ -47,6 +47,9 @@ class TableMapFollower {
                                           const binlog::RowDecodeOptions& options, Schema& schema,
                                           std::vector<binlog::ColumnDef>& defs, Batch& batch);
   uint64_t version() const { return tracker_.version(); }
+  // The dropped columns' position and their restore at Start (core/schema_change.h).
+  StreamSchemaTracker& tracker() { return tracker_; }
+  const StreamSchemaTracker& tracker() const { return tracker_; }
 
  private:
   StreamSchemaTracker tracker_;

@@ -142,6 +142,8 @@ Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from
     SLUICE_ASSIGN_OR_RETURN(Lsn parsed, Lsn::Parse(p.position));
     from = parsed;
   }
+  // Columns dropped at the source before the committed position stay in the schema (NULL).
+  SLUICE_RETURN_IF_ERROR(follower_.tracker().Restore(resume_from, schema_));
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
   // A run killed a moment ago may still hold the slot until its walsender notices the closed
   // socket: wait for it rather than fail the restart.
@@ -447,7 +449,9 @@ Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, B
 }
 
 std::vector<StreamPosition> PgReplicationStream::Positions() const {
-  return {StreamPosition{kStreamName, committed_.ToString()}};
+  std::vector<StreamPosition> out{StreamPosition{kStreamName, committed_.ToString()}};
+  if (auto dropped = follower_.tracker().DroppedPosition(schema_)) out.push_back(*dropped);
+  return out;
 }
 
 Status PgReplicationStream::Acknowledge(const std::vector<StreamPosition>& positions) {

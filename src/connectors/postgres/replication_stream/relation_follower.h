@@ -40,6 +40,9 @@ class RelationFollower {
   // `tuple` (of the last planned Relation) as a tuple of the schema.
   Result<const replication::TupleData*> Map(const replication::TupleData& tuple);
   uint64_t version() const { return tracker_.version(); }
+  // The dropped columns' position and their restore at Start (core/schema_change.h).
+  StreamSchemaTracker& tracker() { return tracker_; }
+  const StreamSchemaTracker& tracker() const { return tracker_; }
 
  private:
   StreamSchemaTracker tracker_;
