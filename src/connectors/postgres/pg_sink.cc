@@ -87,11 +87,18 @@ Result<std::string> PgSink::Prepare(const WriteRequest& request) {
   // inside the run's transaction would hold a lock on the schema's catalog for the whole run,
   // and a raised fence must hold even if this run fails.
   {
+    // A realtime run follows columns its source gained (AddColumns); after a kill between the
+    // checkpoint before such a change and the ALTER, the table lacks them still.
+    if (request_.realtime) {
+      if (Status added = AddMissingColumns(request_.schema.Names()); !added.ok()) {
+        (void)Abort();
+        return Err(std::move(added));
+      }
+    }
     SLUICE_ASSIGN_OR_RETURN(TargetPlan probe, BuildTargetPlan(conn_, config_, request_));
     positions_ = PgPositionsTable(probe.schema);
     PgCheckpointSession session(conn_, "postgres target " + probe.label);
     Status started = sql_common::StartRun(session, positions_, request_.job_name, request_.fence);
-    if (started.ok() && request_.realtime) started = AddMissingColumns(request_.schema.Names());
     if (!started.ok()) {
       (void)Abort();
       return Err(std::move(started));
