@@ -15,6 +15,16 @@ Status Sink::CommitWithPositions(const std::vector<StreamPosition>& positions) {
   return Commit();
 }
 
+Status Sink::AddColumns(const WriteRequest& request, const std::vector<std::string>& columns) {
+  (void)request;
+  std::string names;
+  for (const std::string& c : columns) names += (names.empty() ? "" : ", ") + c;
+  return Status::Invalid(
+      "{}: the source table gained column(s) {} and this target cannot add columns; recreate "
+      "the target with the new columns and re-snapshot the job",
+      Describe(), names);
+}
+
 Result<std::vector<StreamPosition>> Sink::CommittedPositions(const std::string&) {
   return std::vector<StreamPosition>();
 }

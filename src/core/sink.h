@@ -128,6 +128,16 @@ class Sink {
   // the target back to the checkpoint and returns true.
   virtual bool PositionsInStateStore() const { return false; }
   virtual std::string CheckpointState() const { return ""; }
+  // Realtime runs follow columns added at the source (StreamSource::schema_version()).
+  // request.schema is the new schema of the rows; `columns` names its fields that are new.
+  // Adds each of them the target lacks, typed as a created table would type it; a column the
+  // target has is left as it is, so asking again after a crash is harmless. Called between
+  // checkpoints with no writer open: everything written before is committed, and the DDL never
+  // shares a transaction with rows (MySQL commits DDL implicitly). Writers opened after it take
+  // rows of request.schema. The default refuses: the job stops with the message.
+  // (A SQL target's Prepare for a realtime run also adds the columns of request.schema its
+  // table lacks: a restart after a kill between a checkpoint and this call needs them.)
+  virtual Status AddColumns(const WriteRequest& request, const std::vector<std::string>& columns);
   // What Prepare would do (DDL, files), for `sluice check`; must not change anything.
   virtual Result<std::vector<std::string>> Plan(const WriteRequest& request) = 0;
   virtual std::string Describe() const = 0;

@@ -61,6 +61,15 @@ class StreamSource {
   // The columns that identify a row of the streamed table: its primary key, in key order;
   // empty when it has none. A change-capture job without target.key applies changes by it.
   virtual std::vector<std::string> PrimaryKey() const { return {}; }
+  // Realtime jobs follow columns added at the source (ALTER TABLE ... ADD COLUMN): this counts
+  // the changes of schema(). A source that meets a column it does not know in the stream (by
+  // name, in the stream's own metadata) appends it to schema() and to the batch being filled
+  // (NULL for the rows already in it; core/schema_change.h) and counts one. A column dropped at
+  // the source stays in schema() and reads as NULL from then on. When Next() returns with a new
+  // count, the engine commits what it wrote before that batch, has the target add the columns
+  // (Sink::AddColumns) and rebuilds transforms and writer before it writes the batch
+  // (engine/schema_follow.h). Any other change of the table stops the stream with an error.
+  virtual uint64_t schema_version() const { return 0; }
   // How far behind the source's newest change the stream is, in milliseconds (-1: unknown).
   virtual int64_t LagMillis() const { return -1; }
   // A short source-specific note for the status line and the summary ("slot sluice_orders

@@ -15,6 +15,7 @@
 #include "engine/reject_collector.h"
 #include "engine/run_clock.h"
 #include "engine/run_metrics.h"
+#include "engine/schema_follow.h"
 #include "engine/store_positions.h"
 #include "engine/stream_status.h"
 #include "state/state_store.h"
@@ -122,6 +123,11 @@ class StreamRunner {
     checkpointed_ = summary_.position_before;
     status_.SetPosition(checkpointed_);
     SLUICE_RETURN_IF_ERROR(stream.Start(committed, options_.catch_up));
+    if (stream.schema_version() != 0) {
+      // The stream keeps columns dropped at the source before the committed position
+      // (core/schema_change.h): the writes carry them, NULL.
+      SLUICE_RETURN_IF_ERROR(RebuildForStreamSchema(spec_, setup_));
+    }
     spdlog::info("{}: streaming from {}", spec_.name,
                  committed.empty() ? std::string("the start") : summary_.position_before);
 
@@ -203,11 +209,19 @@ class StreamRunner {
     // A writer may take the batch (WriteAndTake): a new one is made then.
     std::unique_ptr<Batch> batch;
     bool more = true;
+    uint64_t schema_version = stream.schema_version();
     while (more && !Cancelled()) {
       if (!batch) batch = std::make_unique<Batch>(schema);
       batch->Clear();
       const int64_t rejected_before = rejects.count();
+      // Where the rows written so far end: a schema change in the next batch checkpoints here.
+      const std::vector<StreamPosition> before = stream.Positions();
+      const bool before_in_txn = stream.InTransaction();
       SLUICE_ASSIGN_OR_RETURN(more, stream.Next(*batch, rejects));
+      if (stream.schema_version() != schema_version) {
+        SLUICE_RETURN_IF_ERROR(FollowSchemaChange(before, before_in_txn, writer, clock));
+        schema_version = stream.schema_version();
+      }
       const int64_t refused = rejects.count() - rejected_before;
       const int64_t rows = static_cast<int64_t>(batch->num_rows());
       // An idle stream's empty batch counts nothing but still lets a checkpoint fall due.
@@ -229,21 +243,58 @@ class StreamRunner {
       }
       clock.Add(rows + refused, bytes);
       if (clock.Due() && !stream.InTransaction()) {
-        SLUICE_RETURN_IF_ERROR(writer->Finish());
-        SLUICE_RETURN_IF_ERROR(CheckLease());
-        const std::vector<StreamPosition> positions = stream.Positions();
-        SLUICE_RETURN_IF_ERROR(setup_.sink->Checkpoint(positions));
-        SLUICE_RETURN_IF_ERROR(SaveToStoreIfNeeded(positions, lease_->fence()));
-        ++checkpoints_;
-        committed_rows_ = metrics_.rows_written.load();
-        checkpointed_ = DescribePositions(positions);
-        status_.SetPosition(checkpointed_);
-        SLUICE_RETURN_IF_ERROR(stream.Acknowledge(positions));
-        clock.Reset();
+        SLUICE_RETURN_IF_ERROR(CheckpointAt(stream.Positions(), *writer, clock));
       }
     }
     metrics_.rows_rejected.store(rejects.count(), std::memory_order_relaxed);
     return writer->Finish();
+  }
+
+  // Commits everything written with `positions` (a source transaction end).
+  Status CheckpointAt(const std::vector<StreamPosition>& positions, SinkWriter& writer,
+                      CheckpointClock& clock) {
+    SLUICE_RETURN_IF_ERROR(writer.Finish());
+    SLUICE_RETURN_IF_ERROR(CheckLease());
+    SLUICE_RETURN_IF_ERROR(setup_.sink->Checkpoint(positions));
+    SLUICE_RETURN_IF_ERROR(SaveToStoreIfNeeded(positions, lease_->fence()));
+    ++checkpoints_;
+    committed_rows_ = metrics_.rows_written.load();
+    checkpointed_ = DescribePositions(positions);
+    status_.SetPosition(checkpointed_);
+    SLUICE_RETURN_IF_ERROR(setup_.stream->Acknowledge(positions));
+    clock.Reset();
+    return Status::OK();
+  }
+
+  // The stream's schema grew (columns added at the source): the batch just read holds rows of
+  // the new shape and is not written yet; everything before it is, up to `before` (the
+  // positions before that batch). The steps are ordered so that kill -9 between any two of
+  // them converges on restart:
+  //   1. checkpoint what was written, at `before`: a source DDL is a transaction boundary, and
+  //      the target's ALTER must never share a transaction with staged rows (MySQL commits DDL
+  //      implicitly). A restart resumes at `before` and meets the change again;
+  //   2. the target adds the columns it lacks (idempotent; a restart after 1 but before 2 finds
+  //      them missing, and a realtime Prepare adds them: core/sink.h);
+  //   3. transforms and writer for the new shape; the batch is written after this.
+  Status FollowSchemaChange(const std::vector<StreamPosition>& before, bool before_in_txn,
+                            std::unique_ptr<SinkWriter>& writer, CheckpointClock& clock) {
+    if (before_in_txn) {
+      return Status::Invalid(
+          "{}: the source table's columns changed inside a source transaction too large for one "
+          "batch, which is committed whole: the change is not followed; raise "
+          "settings.batch_rows above the transaction's rows, or re-snapshot into a fresh target",
+          spec_.name);
+    }
+    SLUICE_RETURN_IF_ERROR(CheckpointAt(before, *writer, clock));
+    KillAtSchemaChangeForTests("before_alter");
+    writer.reset();
+    SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> added, RebuildForStreamSchema(spec_, setup_));
+    if (!added.empty()) {
+      SLUICE_RETURN_IF_ERROR(setup_.sink->AddColumns(setup_.write, added));
+    }
+    KillAtSchemaChangeForTests("after_alter");
+    SLUICE_ASSIGN_OR_RETURN(writer, setup_.sink->OpenWriter());
+    return Status::OK();
   }
 
   // A stop (SIGTERM) inside a source transaction: committing now would put half of it in the

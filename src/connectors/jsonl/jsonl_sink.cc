@@ -85,6 +85,12 @@ Result<std::string> JsonlSink::Prepare(const WriteRequest& request) {
   return FileSink::Prepare(request);
 }
 
+Status JsonlSink::AddColumns(const WriteRequest& request,
+                             const std::vector<std::string>& /*columns*/) {
+  schema_ = request.schema;
+  return Status::OK();
+}
+
 Result<std::unique_ptr<SinkWriter>> JsonlSink::OpenWriter() {
   if (!target_) return Err(Status::Internal("jsonl sink: OpenWriter before Prepare"));
   return std::unique_ptr<SinkWriter>(std::make_unique<JsonlWriter>(

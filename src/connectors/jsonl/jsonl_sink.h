@@ -31,6 +31,8 @@ class JsonlSink : public FileSink {
   // Learns whether the run is realtime and which connector it reads (WriteRequest).
   Result<std::string> Prepare(const WriteRequest& request) override;
   Result<std::unique_ptr<SinkWriter>> OpenWriter() override;
+  // A line is an object of its row's fields: writers opened after this carry the new fields.
+  Status AddColumns(const WriteRequest& request, const std::vector<std::string>& columns) override;
 
  private:
   JsonlSink(std::string path, JsonlWriteFormat format, JsonlLineFormat lines)

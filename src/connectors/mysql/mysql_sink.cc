@@ -91,6 +91,9 @@ Result<std::string> MysqlSink::Prepare(const WriteRequest& request) {
 }
 
 Status MysqlSink::PrepareSession() {
+  // A realtime run follows columns its source gained (AddColumns); after a kill between the
+  // checkpoint before such a change and the ALTER, the table lacks them still.
+  if (request_.realtime) SLUICE_RETURN_IF_ERROR(AddMissingColumns(request_.schema.Names()));
   SLUICE_ASSIGN_OR_RETURN(plan_, BuildTargetPlan(conn_, config_, request_));
   // DDL commits implicitly in MySQL, so it all happens before the run's transaction. The
   // positions table and the fence first: a process that lost the job creates nothing.
@@ -118,6 +121,44 @@ Status MysqlSink::PrepareSession() {
     SLUICE_RETURN_IF_ERROR(
         conn_.Exec(plan_.delete_sql).WithContext(fmt::format("{}: overwrite", kRole)));
   }
+  loader_ = std::make_unique<Loader>(conn_, plan_, request_.mode);
+  loader_->Install();
+  return Status::OK();
+}
+
+Status MysqlSink::AddMissingColumns(const std::vector<std::string>& columns) {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> ddl,
+                          AddColumnsSql(conn_, config_, request_, columns));
+  for (const std::string& sql : ddl) {
+    SLUICE_RETURN_IF_ERROR(
+        conn_.Exec(sql).WithContext(fmt::format("{}: a column the source gained", kRole)));
+  }
+  return Status::OK();
+}
+
+Status MysqlSink::AddColumns(const WriteRequest& request, const std::vector<std::string>& columns) {
+  if (!in_transaction_ || !loader_) {
+    return Status::Internal("mysql target: AddColumns before Prepare");
+  }
+  // The engine checkpointed just before: the open transaction holds nothing. The ALTER commits
+  // implicitly, so it runs outside it, and before the rows of the new shape.
+  SLUICE_RETURN_IF_ERROR(conn_.Exec("ROLLBACK").WithContext(kRole));
+  in_transaction_ = false;
+  loader_.reset();
+  SLUICE_RETURN_IF_ERROR(conn_.Exec("SET autocommit = 1").WithContext(kRole));
+  request_ = request;
+  SLUICE_RETURN_IF_ERROR(AddMissingColumns(columns));
+  SLUICE_ASSIGN_OR_RETURN(plan_, BuildTargetPlan(conn_, config_, request_));
+  if (!plan_.staging_sql.empty()) {
+    // The session's staging table has the old columns: make it again.
+    SLUICE_RETURN_IF_ERROR(conn_
+                               .Exec("DROP TEMPORARY TABLE IF EXISTS " +
+                                     QuoteQualified(plan_.database, std::string(kStagingTable)))
+                               .WithContext(fmt::format("{}: staging table", kRole)));
+    SLUICE_RETURN_IF_ERROR(
+        conn_.Exec(plan_.staging_sql).WithContext(fmt::format("{}: staging table", kRole)));
+  }
+  SLUICE_RETURN_IF_ERROR(BeginTransaction());
   loader_ = std::make_unique<Loader>(conn_, plan_, request_.mode);
   loader_->Install();
   return Status::OK();

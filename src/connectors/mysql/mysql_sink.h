@@ -54,6 +54,9 @@ class MysqlSink : public Sink {
   Status Checkpoint(const std::vector<StreamPosition>& positions) override;
   Status CommitWithPositions(const std::vector<StreamPosition>& positions) override;
   Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job) override;
+  // Between checkpoints: rolls back the empty transaction, adds the missing columns (DDL
+  // commits implicitly: never with rows), plans the new schema, begins the next transaction.
+  Status AddColumns(const WriteRequest& request, const std::vector<std::string>& columns) override;
   Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
   std::string Describe() const override { return config_.Describe(); }
 
@@ -61,6 +64,8 @@ class MysqlSink : public Sink {
   friend class MysqlSinkWriter;
 
   Status PrepareSession();
+  // Adds the columns of request_.schema named in `columns` that the table lacks.
+  Status AddMissingColumns(const std::vector<std::string>& columns);
   Status BeginTransaction();
   // Commits the open transaction with the run row and `positions`; `final` runs post_sql and
   // begins no next transaction.

@@ -274,6 +274,27 @@ std::string TargetPlan::MergeSql(std::optional<std::pair<int64_t, int64_t>> seq_
                      seq_range->first, seq_range->second, merge_tail);
 }
 
+Result<std::vector<std::string>> AddColumnsSql(Connection& conn, const MysqlConfig& config,
+                                               const WriteRequest& request,
+                                               const std::vector<std::string>& columns) {
+  Result<std::optional<MysqlTable>> loaded =
+      LoadTable(conn, config.database, config.table, config.table_exact);
+  if (!loaded) return Err(loaded.error().WithContext(kRole));
+  std::vector<std::string> ddl;
+  if (!loaded->has_value()) return ddl;  // Prepare creates it with every column
+  const MysqlTable& table = **loaded;
+  for (const std::string& name : columns) {
+    const std::optional<size_t> index = request.schema.IndexOf(name);
+    if (!index || table.Find(name)) continue;
+    const Field& f = request.schema.fields[*index];
+    // Nullable whatever the source says: the rows already in the table have no value.
+    ddl.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}",
+                              QuoteQualified(table.database, table.name), QuoteIdent(f.name),
+                              DdlTypeFor(f.type, /*in_key=*/false)));
+  }
+  return ddl;
+}
+
 Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
                                    const WriteRequest& request) {
   SLUICE_RETURN_IF_ERROR(ValidateRequest(config, request));

@@ -54,4 +54,11 @@ struct TargetPlan {
 Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
                                    const WriteRequest& request);
 
+// ALTER TABLE ... ADD COLUMN for each of `columns` (fields of request.schema) the existing
+// table lacks, typed as a created table types them (nullable). Empty when the table does not
+// exist yet (Prepare creates it whole) or has them all. Each statement commits implicitly.
+Result<std::vector<std::string>> AddColumnsSql(Connection& conn, const MysqlConfig& config,
+                                               const WriteRequest& request,
+                                               const std::vector<std::string>& columns);
+
 }  // namespace sluice::mysql

@@ -87,6 +87,14 @@ Result<std::string> PgSink::Prepare(const WriteRequest& request) {
   // inside the run's transaction would hold a lock on the schema's catalog for the whole run,
   // and a raised fence must hold even if this run fails.
   {
+    // A realtime run follows columns its source gained (AddColumns); after a kill between the
+    // checkpoint before such a change and the ALTER, the table lacks them still.
+    if (request_.realtime) {
+      if (Status added = AddMissingColumns(request_.schema.Names()); !added.ok()) {
+        (void)Abort();
+        return Err(std::move(added));
+      }
+    }
     SLUICE_ASSIGN_OR_RETURN(TargetPlan probe, BuildTargetPlan(conn_, config_, request_));
     positions_ = PgPositionsTable(probe.schema);
     PgCheckpointSession session(conn_, "postgres target " + probe.label);
@@ -112,6 +120,30 @@ Result<std::string> PgSink::Prepare(const WriteRequest& request) {
     return Err(std::move(st));
   }
   return positions_.name;
+}
+
+Status PgSink::AddMissingColumns(const std::vector<std::string>& columns) {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> ddl,
+                          AddColumnsSql(conn_, config_, request_, columns));
+  for (const std::string& sql : ddl) {
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(sql, "postgres target: a column the source gained"));
+  }
+  return Status::OK();
+}
+
+Status PgSink::AddColumns(const WriteRequest& request, const std::vector<std::string>& columns) {
+  if (!conn_.InTransaction()) return Status::Internal("postgres target: AddColumns before Prepare");
+  // Nothing is staged since the checkpoint the engine just took: its transaction holds only the
+  // staging table, which the plan of the new schema makes again.
+  SLUICE_RETURN_IF_ERROR(conn_.Exec("ROLLBACK", Context()));
+  request_ = request;
+  SLUICE_RETURN_IF_ERROR(AddMissingColumns(columns));
+  SLUICE_RETURN_IF_ERROR(conn_.Exec("BEGIN", Context()));
+  SLUICE_ASSIGN_OR_RETURN(plan_, BuildTargetPlan(conn_, config_, request_));
+  if (!plan_.staging_ddl.empty()) {
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(plan_.staging_ddl, Context() + ": staging table"));
+  }
+  return Status::OK();
 }
 
 Status PgSink::PrepareInTransaction() {

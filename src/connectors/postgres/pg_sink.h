@@ -7,9 +7,10 @@
 //                 the server (found by its application_name, "sluice <run_id>"), then: is the
 //                 run the job's last committed one? (sql_common/checkpoint_commit.h)
 //   Prepare()  -> connect, create _sluice_positions if needed and raise the job's fence (a
-//                 short transaction of its own), BEGIN, create or check the table (and the
-//                 partition), pre_sql (once per run), TRUNCATE (overwrite) or the staging
-//                 table (upsert, replace, ignore)
+//                 short transaction of its own), for a realtime run add the columns of the
+//                 schema the table lacks (a source's ADD COLUMN, see AddColumns), BEGIN, create or
+//                 check the table (and the partition), pre_sql (once per run), TRUNCATE (overwrite)
+//                 or the staging table (upsert, replace, ignore)
 //   OpenWriter() once: COPY batches (pg_sink_writer.h); Finish()
 //   Checkpoint() -> the staging merge, the run row (fence-checked) and the stream positions,
 //                 COMMIT, BEGIN, the staging table again (it is ON COMMIT DROP); the writer
@@ -51,11 +52,16 @@ class PgSink : public Sink {
   Status Checkpoint(const std::vector<StreamPosition>& positions) override;
   Status CommitWithPositions(const std::vector<StreamPosition>& positions) override;
   Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job) override;
+  // Between checkpoints: ends the empty transaction, adds the missing columns (each ALTER
+  // commits on its own), begins the next transaction with the plan of the new schema.
+  Status AddColumns(const WriteRequest& request, const std::vector<std::string>& columns) override;
   Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
   std::string Describe() const override { return config_.Describe(); }
 
  private:
   Status PrepareInTransaction();
+  // Adds the columns of request_.schema named in `columns` that the table lacks (autocommit).
+  Status AddMissingColumns(const std::vector<std::string>& columns);
   // Commits the open transaction with the run row and `positions`; `final` runs post_sql and
   // begins no next transaction.
   Status CommitRun(const std::vector<StreamPosition>& positions, bool final);

@@ -321,6 +321,25 @@ Status PlanPartition(PgConnection& conn, const PgConfig& config, std::optional<u
 
 }  // namespace
 
+Result<std::vector<std::string>> AddColumnsSql(PgConnection& conn, const PgConfig& config,
+                                               const WriteRequest& request,
+                                               const std::vector<std::string>& columns) {
+  SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn, config.table));
+  std::vector<std::string> ddl;
+  if (!table) return ddl;  // Prepare creates it with every column
+  std::map<std::string, std::optional<PgType>> resolved;
+  for (const std::string& name : columns) {
+    const std::optional<size_t> index = request.schema.IndexOf(name);
+    if (!index || table->Find(name)) continue;
+    const Field& f = request.schema.fields[*index];
+    SLUICE_ASSIGN_OR_RETURN(PgType type, CreatedColumnType(conn, f, resolved));
+    // Nullable whatever the source says: the rows already in the table have no value.
+    ddl.push_back(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", table->Qualified(),
+                              QuoteIdent(f.name), type.declared));
+  }
+  return ddl;
+}
+
 std::string TargetPlan::CopySql() const {
   return fmt::format("COPY {} ({}) FROM STDIN (FORMAT {})", copy_table, JoinQuoted(copy_columns),
                      binary ? "binary" : "text");

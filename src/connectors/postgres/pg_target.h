@@ -69,6 +69,13 @@ struct StagedKinds {
 Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
                                    const WriteRequest& request);
 
+// ALTER TABLE ... ADD COLUMN IF NOT EXISTS for each of `columns` (fields of request.schema) the
+// existing table lacks, typed as a created table types them (nullable). Empty when the table
+// does not exist yet (Prepare creates it whole) or has them all.
+Result<std::vector<std::string>> AddColumnsSql(PgConnection& conn, const PgConfig& config,
+                                               const WriteRequest& request,
+                                               const std::vector<std::string>& columns);
+
 // The partition table's name for `value`: <table>_p_<value>, with characters other than
 // letters, digits and '_' replaced by '_', cut to PostgreSQL's 63-byte limit.
 std::string PartitionTableName(const std::string& table, const std::string& value);

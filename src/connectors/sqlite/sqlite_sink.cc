@@ -277,6 +277,9 @@ Result<std::string> SqliteSink::Prepare(const WriteRequest& request) {
   // WAL mode); it costs one fsync per run. A larger cache helps big single transactions.
   Status st = db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536")
                   .WithContext("sqlite target");
+  // A realtime run follows columns its source gained (AddColumns); after a kill between the
+  // checkpoint before such a change and the ALTER, the table lacks them still.
+  if (st.ok() && request.realtime) st = AddMissingColumns(request.schema.Names());
   if (st.ok()) {
     // A target that does not fit is refused before anything is written to the file.
     Result<TargetPlan> probe = BuildPlan(&db_, request);
@@ -316,15 +319,48 @@ Status SqliteSink::PrepareInTransaction(const TargetPlan& plan) {
     SLUICE_RETURN_IF_ERROR(
         db_.Exec("DELETE FROM " + QuoteIdent(plan.table)).WithContext("sqlite target"));
   }
-  Result<Statement> insert = db_.Prepare(plan.insert_sql);
+  return PrepareStatements();
+}
+
+Status SqliteSink::PrepareStatements() {
+  Result<Statement> insert = db_.Prepare(plan_.insert_sql);
   if (!insert) return insert.error().WithContext("sqlite target");
   insert_ = std::move(*insert);
-  if (!plan.delete_sql.empty()) {
-    Result<Statement> erase = db_.Prepare(plan.delete_sql);
+  delete_ = Statement();
+  if (!plan_.delete_sql.empty()) {
+    Result<Statement> erase = db_.Prepare(plan_.delete_sql);
     if (!erase) return erase.error().WithContext("sqlite target");
     delete_ = std::move(*erase);
   }
   return Status::OK();
+}
+
+Status SqliteSink::AddMissingColumns(const std::vector<std::string>& columns) {
+  Result<std::optional<TableInfo>> table = LoadTableInfo(db_, config_.table);
+  if (!table) return table.error().WithContext("sqlite target");
+  if (!table->has_value()) return Status::OK();  // Prepare creates it with every column
+  for (const std::string& name : columns) {
+    const std::optional<size_t> index = request_.schema.IndexOf(name);
+    if (!index || (*table)->Find(name)) continue;
+    const Field& f = request_.schema.fields[*index];
+    const std::string declared = DeclaredTypeFor(f.type);
+    // Nullable whatever the source says: the rows already in the table have no value.
+    SLUICE_RETURN_IF_ERROR(db_.Exec("ALTER TABLE " + QuoteIdent((*table)->name) + " ADD COLUMN " +
+                                    QuoteIdent(f.name) + (declared.empty() ? "" : " " + declared))
+                               .WithContext("sqlite target: a column the source gained"));
+  }
+  return Status::OK();
+}
+
+Status SqliteSink::AddColumns(const WriteRequest& request,
+                              const std::vector<std::string>& columns) {
+  if (!insert_) return Status::Internal("sqlite target: AddColumns before Prepare");
+  insert_ = Statement();
+  delete_ = Statement();
+  request_ = request;
+  SLUICE_RETURN_IF_ERROR(AddMissingColumns(columns));
+  SLUICE_ASSIGN_OR_RETURN(plan_, BuildPlan(&db_, request_));
+  return PrepareStatements();
 }
 
 Result<std::unique_ptr<SinkWriter>> SqliteSink::OpenWriter() {

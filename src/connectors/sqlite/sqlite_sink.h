@@ -46,6 +46,9 @@ class SqliteSink : public Sink {
   Status Checkpoint(const std::vector<StreamPosition>& positions) override;
   Status CommitWithPositions(const std::vector<StreamPosition>& positions) override;
   Result<std::vector<StreamPosition>> CommittedPositions(const std::string& job) override;
+  // Between checkpoints: adds the missing columns in the open (empty) transaction; SQLite's DDL
+  // is transactional, so the ALTER commits with the first rows of the new shape, or not at all.
+  Status AddColumns(const WriteRequest& request, const std::vector<std::string>& columns) override;
   Result<std::vector<std::string>> Plan(const WriteRequest& request) override;
   std::string Describe() const override { return config_.Describe(); }
 
@@ -67,6 +70,9 @@ class SqliteSink : public Sink {
   Status CheckUniqueKey(Database& db, const std::string& table,
                         const std::vector<std::string>& key) const;
   Status PrepareInTransaction(const TargetPlan& plan);
+  Status PrepareStatements();
+  // Adds the columns of request_.schema named in `columns` that the table lacks.
+  Status AddMissingColumns(const std::vector<std::string>& columns);
   // Commits the open transaction with the run row and `positions`; `final` runs post_sql and
   // begins no next transaction.
   Status CommitRun(const std::vector<StreamPosition>& positions, bool final);

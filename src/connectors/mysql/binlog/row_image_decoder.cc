@@ -44,8 +44,21 @@ Result<RowImageDecoder> RowImageDecoder::Make(const TableMap& map,
     Result<ColumnPlan> plan = PlanColumn(map.columns[i], columns[i], options);
     if (!plan) return Err(plan.error().WithContext("table " + d.table_name_));
     d.plans_.push_back(std::move(*plan));
+    d.slots_.push_back(i);
   }
+  d.width_ = columns.size();
   return d;
+}
+
+void RowImageDecoder::MapColumns(std::vector<size_t> slots, size_t width) {
+  std::vector<bool> filled(width, false);
+  for (size_t slot : slots) filled[slot] = true;
+  unmapped_.clear();
+  for (size_t j = 0; j < width; ++j) {
+    if (!filled[j]) unmapped_.push_back(j);
+  }
+  slots_ = std::move(slots);
+  width_ = width;
 }
 
 bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Column& out,
@@ -275,8 +288,9 @@ bool RowImageDecoder::DecodeImage(ByteReader& r, std::string_view present, size_
     return false;
   }
   size_t j = 0;  // index among present columns: the null bitmap covers only those
+  for (size_t j : unmapped_) batch.columns[j].AppendNull();
   for (size_t i = 0; i < plans_.size(); ++i) {
-    Column& out = batch.columns[i];
+    Column& out = batch.columns[slots_[i]];
     if (i / 8 >= present.size() || !Bit(present, i)) {
       out.AppendNull();
       continue;
@@ -351,9 +365,9 @@ Status RowImageDecoder::Decode(const RowsEvent& event, Batch& batch) const {
     return Status::DataError("{} event for {} has {} columns, its TABLE_MAP {}", name, table_name_,
                              event.column_count, plans_.size());
   }
-  if (batch.columns.size() != plans_.size()) {
+  if (batch.columns.size() != width_) {
     return Status::Internal("batch for {} has {} columns, the table {}", table_name_,
-                            batch.columns.size(), plans_.size());
+                            batch.columns.size(), width_);
   }
   const size_t count = static_cast<size_t>(event.column_count);
   const size_t present = CountBits(event.present, count);

@@ -44,6 +44,12 @@ class RowImageDecoder {
   // whose columns have the ColumnDefs' types in order.
   Status Decode(const RowsEvent& event, Batch& batch) const;
 
+  // Decodes the map's column i into batch column slots[i] of a batch of `width` columns, and
+  // appends NULL to the batch columns no slot names (a stream following its table's columns by
+  // name: connectors/mysql/binlog_stream/table_map_follower.h). Without it, column i goes to
+  // batch column i.
+  void MapColumns(std::vector<size_t> slots, size_t width);
+
   uint64_t table_id() const { return table_id_; }
   const std::string& table_name() const { return table_name_; }
 
@@ -66,6 +72,9 @@ class RowImageDecoder {
   uint64_t table_id_ = 0;
   std::string table_name_;
   std::vector<ColumnPlan> plans_;
+  std::vector<size_t> slots_;     // per column: its batch column
+  std::vector<size_t> unmapped_;  // batch columns no column fills (NULL)
+  size_t width_ = 0;              // the batch's columns
   RowDecodeOptions options_;
 };
 

@@ -10,6 +10,7 @@
 #include "connectors/mysql/binlog/control_events.h"
 #include "connectors/mysql/binlog/rows_event.h"
 #include "connectors/mysql/binlog/table_map.h"
+#include "connectors/mysql/binlog_stream/ddl_statement.h"
 #include "connectors/mysql/binlog_stream/server_check.h"
 #include "connectors/mysql/mysql_source.h"
 
@@ -63,6 +64,13 @@ bool NamesIdentifier(std::string_view sql, std::string_view name) {
   return false;
 }
 
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
+  return out;
+}
+
 bool IsTxnWord(std::string_view sql, std::string_view word) {
   return sql.size() == word.size() && Lower(sql) == Lower(word);
 }
@@ -113,6 +121,7 @@ Status BinlogStream::Open(const ReadRequest& request) {
         config_.Describe());
   }
   batch_rows_ = std::max<size_t>(1, request.batch_rows);
+  request_ = request;
   // The batch reader resolves the table and maps its types: a realtime read and a batch read
   // of one table agree on the schema.
   table_reader_ = std::make_unique<MysqlSource>(config_);
@@ -129,6 +138,12 @@ Status BinlogStream::Open(const ReadRequest& request) {
                           conn_.QueryRow("SELECT @@log_bin, @@binlog_format, @@binlog_row_image"));
   if (!row || row->size() < 3) return Status::Internal("server settings query returned no row");
   BinlogSettings s{(*row)[0].value_or(""), (*row)[1].value_or(""), (*row)[2].value_or("")};
+  // Column names in TABLE_MAPs, to follow ADD/DROP COLUMN by (MariaDB 10.5+, MySQL 8.0+; older
+  // servers have no such variable and no names).
+  Result<std::optional<Row>> metadata = conn_.QueryRow("SELECT @@binlog_row_metadata");
+  row_metadata_ = metadata && *metadata && !(*metadata)->empty() && (**metadata)[0]
+                      ? Lower(*(**metadata)[0])
+                      : "";
   return CheckBinlogSettings(s, config_.url.Endpoint());
 }
 
@@ -161,6 +176,12 @@ Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool 
     if (p.stream != kStreamName) continue;
     SLUICE_ASSIGN_OR_RETURN(BinlogPosition parsed, BinlogPosition::Parse(p.position));
     from = std::move(parsed);
+  }
+  // Columns dropped at the source before the committed position stay in the schema (NULL).
+  const size_t width = schema_.size();
+  SLUICE_RETURN_IF_ERROR(follower_.tracker().Restore(resume_from, schema_));
+  for (size_t i = width; i < schema_.size(); ++i) {
+    defs_.push_back(binlog::ColumnDef{schema_.fields[i].name, schema_.fields[i].type, "", {}});
   }
   snapshot_.reset();
   skip_before_seconds_ = -1;
@@ -379,8 +400,14 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
         decoders_.erase(map.table_id);
         break;
       }
-      SLUICE_ASSIGN_OR_RETURN(binlog::RowImageDecoder d,
-                              binlog::RowImageDecoder::Make(map, defs_, row_options_));
+      const size_t width = schema_.size();
+      SLUICE_ASSIGN_OR_RETURN(
+          binlog::RowImageDecoder d,
+          follower_.Decoder(
+              map, table_label_,
+              [this](const binlog::TableMap& m, size_t i) { return DefineNewColumn(m, i); },
+              row_options_, schema_, defs_, batch));
+      if (schema_.size() != width) decoders_.clear();  // decoders of the old shape
       decoders_.insert_or_assign(map.table_id, std::move(d));
       break;
     }
@@ -424,27 +451,61 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
     return Status::OK();
   }
   if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time
-  // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW). The
-  // table's schema history is later work: a statement that names the table stops the stream
-  // before any row decoded against a changed shape.
+  // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW).
   const std::string sql = Lower(q.sql);
   const std::string table = Lower(config_.table);
   const bool names_table = NamesIdentifier(sql, table);
   const bool in_db =
       Lower(q.schema) == Lower(config_.database) || NamesIdentifier(sql, Lower(config_.database));
-  if (names_table && in_db) {
-    return Status::Invalid(
-        "{}: the table's definition changed in the binlog ({}): schema changes are not "
-        "followed yet; re-snapshot the table and start a new job",
-        config_.Describe(), q.sql);
-  }
+  if (names_table && in_db) return HandleTableDdl(q.sql);
   return Status::OK();
+}
+
+Status BinlogStream::HandleTableDdl(std::string_view sql) {
+  // Added and dropped columns are followed by the names of the next TABLE_MAP
+  // (table_map_follower.h); any other change stops the stream before a row is decoded against
+  // a changed shape.
+  if (ClassifyTableDdl(sql) != TableDdl::kAddDropColumns) {
+    return Status::Invalid(
+        "{}: the table's definition changed in the binlog ({}): only ADD COLUMN and DROP "
+        "COLUMN are followed; re-snapshot the table and start a new job",
+        table_label_, sql);
+  }
+  if (row_metadata_ != "full") {
+    return Status::Invalid(
+        "{}: a column was added or dropped at the source ({}), but the server writes "
+        "binlog_row_metadata={}: the binlog has no column names to follow it by; set "
+        "binlog_row_metadata=FULL (SET GLOBAL binlog_row_metadata=FULL, and in the server's "
+        "configuration) before changing the table, and re-snapshot the job",
+        table_label_, sql, row_metadata_.empty() ? "(not supported)" : Upper(row_metadata_));
+  }
+  follower_.NoteColumnDdl();
+  return Status::OK();
+}
+
+Result<std::pair<Field, binlog::ColumnDef>> BinlogStream::DefineNewColumn(
+    const binlog::TableMap& map, size_t index) {
+  const binlog::TableMapColumn& column = map.columns[index];
+  // As the catalog types the column now, as Open typed the others (so a batch read agrees),
+  // when its binlog type still fits that; a column dropped since has only the binlog's type.
+  MysqlSource catalog(config_);
+  if (catalog.Open(request_).ok()) {
+    for (const Field& f : catalog.schema().fields) {
+      if (Lower(f.name) != Lower(column.name)) continue;
+      binlog::ColumnDef def{f.name, f.type, "", {}};
+      if (binlog::PlanColumn(column, def, row_options_)) return std::make_pair(f, def);
+    }
+  }
+  binlog::ColumnDef def = binlog::DefaultColumnDefs(map)[index];
+  return std::make_pair(Field{def.name, def.type}, def);
 }
 
 std::vector<StreamPosition> BinlogStream::Positions() const {
   // Started by GTID and no event placed yet: nothing to commit (a restart starts by the GTID).
   if (!positioned_) return {};
-  return {StreamPosition{kStreamName, committed_.ToString()}};
+  std::vector<StreamPosition> out{StreamPosition{kStreamName, committed_.ToString()}};
+  if (auto dropped = follower_.tracker().DroppedPosition(schema_)) out.push_back(*dropped);
+  return out;
 }
 
 }  // namespace sluice::mysql::binlog_stream

@@ -31,6 +31,7 @@
 #include "connectors/mysql/binlog_stream/binlog_position.h"
 #include "connectors/mysql/binlog_stream/consistent_snapshot.h"
 #include "connectors/mysql/binlog_stream/startup_option.h"
+#include "connectors/mysql/binlog_stream/table_map_follower.h"
 #include "connectors/mysql/mysql_config.h"
 #include "connectors/mysql/mysql_connection.h"
 #include "connectors/mysql/mysql_source.h"
@@ -64,6 +65,7 @@ class BinlogStream : public StreamSource {
   bool EmitsUpdatesAndDeletes() const override { return true; }
   std::vector<std::string> PrimaryKey() const override { return table_reader_->PrimaryKey(); }
   int64_t LagMillis() const override { return lag_ms_; }
+  uint64_t schema_version() const override { return follower_.version(); }
   std::string Describe() const override { return config_.Describe() + " (binlog)"; }
   // Whether the rows Next returns are still those of the initial snapshot.
   bool Snapshotting() const { return snapshot_ != nullptr; }
@@ -82,6 +84,11 @@ class BinlogStream : public StreamSource {
   // One event's bytes; sets `done` when a catch-up run reached its end.
   Status Handle(std::string_view bytes, Batch& batch);
   Status HandleQuery(const binlog::Event& e);
+  // A DDL statement naming the table: ADD/DROP COLUMN is followed, anything else stops.
+  Status HandleTableDdl(std::string_view sql);
+  // A column of `map` new to the stream: as the catalog types it now, else as the binlog does.
+  Result<std::pair<Field, binlog::ColumnDef>> DefineNewColumn(const binlog::TableMap& map,
+                                                              size_t index);
   bool ReachedEnd() const { return end_ && positioned_ && committed_ >= *end_; }
   void CloseReplication();
 
@@ -89,7 +96,10 @@ class BinlogStream : public StreamSource {
   BinlogStreamOptions options_;
   TimeZone zone_;
   Schema schema_;
-  std::vector<binlog::ColumnDef> defs_;
+  std::vector<binlog::ColumnDef> defs_;  // one per schema_ column
+  TableMapFollower follower_;            // maps each TABLE_MAP onto schema_ by name
+  ReadRequest request_;                  // Open's, to read the catalog again for new columns
+  std::string row_metadata_;             // @@binlog_row_metadata at Open ("" when unknown)
   binlog::RowDecodeOptions row_options_;
   Connection conn_;                            // queries: settings, SHOW MASTER STATUS
   std::unique_ptr<MysqlSource> table_reader_;  // the batch reader: schema, snapshot reads

@@ -144,6 +144,8 @@ Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from
     SLUICE_ASSIGN_OR_RETURN(Lsn parsed, Lsn::Parse(p.position));
     from = parsed;
   }
+  // Columns dropped at the source before the committed position stay in the schema (NULL).
+  SLUICE_RETURN_IF_ERROR(follower_.tracker().Restore(resume_from, schema_));
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
   // A run killed a moment ago may still hold the slot until its walsender notices the closed
   // socket: wait for it rather than fail the restart.
@@ -251,6 +253,7 @@ Status PgReplicationStream::StartStreaming(Lsn from) {
   decoder_ = r::PgOutputDecoder();
   relations_ = r::RelationCache();
   plan_.reset();
+  follower_.Restart();
   last_status_sent_ = std::chrono::steady_clock::now();
   return rpl_.StartStreaming(options_.slot, from, options_.publication);
 }
@@ -328,7 +331,7 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
     relations_.Apply(*rel);
     if (rel->oid == table_.oid) {
       SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* cached, relations_.Get(rel->oid));
-      SLUICE_RETURN_IF_ERROR(PlanRelation(*cached));
+      SLUICE_RETURN_IF_ERROR(PlanRelation(*cached, batch));
     }
   } else if (const auto* t = std::get_if<r::TypeMessage>(&message)) {
     relations_.Apply(*t);
@@ -394,21 +397,12 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
   return Status::OK();
 }
 
-Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation) {
+Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(r::TuplePlan plan, r::PlanTuple(relation, {}, config_.unknown_as_text));
-  bool same = plan.schema.size() == schema_.size();
-  for (size_t i = 0; same && i < schema_.size(); ++i) {
-    same = plan.schema.fields[i].name == schema_.fields[i].name &&
-           plan.schema.fields[i].type == schema_.fields[i].type;
-  }
-  if (!same) {
-    return Status::Invalid(
-        "{}: the table's definition changed in the stream: schema changes are not followed "
-        "yet; re-snapshot the table (sluice state drop-slot JOB, clear the target's positions, "
-        "startup: initial)",
-        table_.Label());
-  }
-  plan_ = std::move(plan);
+  // By name (relation_follower.h): added columns widen schema_ and the batch.
+  const size_t width = schema_.size();
+  SLUICE_ASSIGN_OR_RETURN(plan_, follower_.Plan(plan, table_.Label(), schema_, batch));
+  if (schema_.size() != width) unchanged_.Reset(schema_.size());
   return Status::OK();
 }
 
@@ -438,8 +432,9 @@ Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, Batc
 }
 
 Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, Batch& batch) {
-  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row,
-                          r::AppendTuple(tuple, *plan_, kind, config_.special, batch, unchanged_));
+  SLUICE_ASSIGN_OR_RETURN(const r::TupleData* mapped, follower_.Map(tuple));
+  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row, r::AppendTuple(*mapped, *plan_, kind, config_.special,
+                                                             batch, unchanged_));
   if (row.bad) {
     return Status::DataError("{}: a change does not decode ({}): nothing is skipped",
                              table_.Label(), row.reason);
@@ -460,7 +455,9 @@ Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, B
 }
 
 std::vector<StreamPosition> PgReplicationStream::Positions() const {
-  return {StreamPosition{kStreamName, committed_.ToString()}};
+  std::vector<StreamPosition> out{StreamPosition{kStreamName, committed_.ToString()}};
+  if (auto dropped = follower_.tracker().DroppedPosition(schema_)) out.push_back(*dropped);
+  return out;
 }
 
 Status PgReplicationStream::Acknowledge(const std::vector<StreamPosition>& positions) {

@@ -34,6 +34,7 @@
 #include "connectors/postgres/replication/pgoutput_decoder.h"
 #include "connectors/postgres/replication/relation_cache.h"
 #include "connectors/postgres/replication/tuple_to_batch.h"
+#include "connectors/postgres/replication_stream/relation_follower.h"
 #include "connectors/postgres/replication_stream/replication_connection.h"
 #include "connectors/postgres/replication_stream/streamed_transactions.h"
 #include "core/connector_registry.h"
@@ -78,6 +79,7 @@ class PgReplicationStream : public StreamSource {
   bool EmitsUpdatesAndDeletes() const override { return true; }
   std::vector<std::string> PrimaryKey() const override { return table_.primary_key; }
   int64_t LagMillis() const override { return lag_ms_; }
+  uint64_t schema_version() const override { return follower_.version(); }
   std::string StatusDetail() const override;
   std::string Describe() const override { return config_.Describe() + " (pgoutput)"; }
 
@@ -91,7 +93,7 @@ class PgReplicationStream : public StreamSource {
   Status Handle(std::string_view frame, Batch& batch);
   Status HandleMessage(std::string_view bytes, Batch& batch);
   Status ReplayOne(Batch& batch);
-  Status PlanRelation(const replication::CachedRelation& relation);
+  Status PlanRelation(const replication::CachedRelation& relation, Batch& batch);
   Status AppendChange(const replication::PgOutputMessage& message, Batch& batch);
   Status AppendRow(const replication::TupleData& tuple, RowKind kind, Batch& batch);
   Status SendStatus(Lsn flushed, bool reply_requested);
@@ -114,6 +116,7 @@ class PgReplicationStream : public StreamSource {
   replication::PgOutputDecoder decoder_;
   replication::RelationCache relations_;
   std::optional<replication::TuplePlan> plan_;  // of our table, from its latest Relation
+  RelationFollower follower_;                   // maps each Relation onto schema_ by name
   replication::UnchangedCells unchanged_;
   StreamedTransactions held_;
   HeldReplay replay_;  // a committed streamed transaction being returned

@@ -1,0 +1,20 @@
+// What a DDL statement from the binlog (a QUERY event naming the streamed table) does to the
+// table, as far as a realtime job needs to know: whether it only adds or drops columns, which
+// the stream follows by the column names of the next TABLE_MAP (table_map_follower.h), or
+// anything else (a type change, a rename, a new primary key, TRUNCATE, DROP TABLE...), which
+// stops the stream. Pure: a rough tokenizer of MySQL/MariaDB's ALTER TABLE, erring on the side
+// of kOther (a statement it does not understand stops the stream; it never guesses).
+#pragma once
+
+#include <string_view>
+
+namespace sluice::mysql::binlog_stream {
+
+enum class TableDdl {
+  kAddDropColumns,  // ALTER TABLE t ADD [COLUMN] ..., DROP [COLUMN] ... (and ALGORITHM/LOCK)
+  kOther,
+};
+
+TableDdl ClassifyTableDdl(std::string_view sql);
+
+}  // namespace sluice::mysql::binlog_stream

@@ -1,0 +1,44 @@
+#include "connectors/mysql/binlog_stream/ddl_statement.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::mysql::binlog_stream {
+namespace {
+
+TEST(ClassifyTableDdl, AddAndDropColumnsAreFollowed) {
+  for (const char* sql : {
+           "ALTER TABLE t ADD COLUMN note VARCHAR(20)",
+           "alter table `db`.`t` add note int default 5 after id",
+           "ALTER TABLE t ADD COLUMN IF NOT EXISTS `key` INT, DROP COLUMN old",
+           "ALTER TABLE t DROP old, ALGORITHM=INSTANT",
+           "ALTER TABLE t ADD (a INT, b TEXT)",
+           "ALTER ONLINE TABLE db.t ADD COLUMN c DECIMAL(10,2) NOT NULL DEFAULT 0, LOCK=NONE",
+           "/* note */ ALTER TABLE t ADD COLUMN s VARCHAR(9) COMMENT 'x, y'",
+       }) {
+    EXPECT_EQ(ClassifyTableDdl(sql), TableDdl::kAddDropColumns) << sql;
+  }
+}
+
+TEST(ClassifyTableDdl, EverythingElseStops) {
+  for (const char* sql : {
+           "ALTER TABLE t MODIFY note TEXT",
+           "ALTER TABLE t CHANGE note memo TEXT",
+           "ALTER TABLE t RENAME COLUMN note TO memo",
+           "ALTER TABLE t ADD COLUMN c INT, MODIFY d TEXT",
+           "ALTER TABLE t ADD INDEX i (note)",
+           "ALTER TABLE t DROP PRIMARY KEY",
+           "ALTER TABLE t ALTER COLUMN note SET DEFAULT 'x'",
+           "ALTER TABLE t ENGINE=InnoDB",
+           "ALTER TABLE t",
+           "TRUNCATE TABLE t",
+           "DROP TABLE t",
+           "RENAME TABLE t TO u",
+           "CREATE TABLE t (id INT)",
+           "ALTER TABLE t ADD COLUMN s VARCHAR(9) COMMENT 'unterminated",
+       }) {
+    EXPECT_EQ(ClassifyTableDdl(sql), TableDdl::kOther) << sql;
+  }
+}
+
+}  // namespace
+}  // namespace sluice::mysql::binlog_stream

@@ -1,0 +1,39 @@
+#include "connectors/mysql/binlog_stream/table_map_follower.h"
+
+namespace sluice::mysql::binlog_stream {
+
+Result<binlog::RowImageDecoder> TableMapFollower::Decoder(
+    const binlog::TableMap& map, const std::string& label, const DefineColumn& define,
+    const binlog::RowDecodeOptions& options, Schema& schema, std::vector<binlog::ColumnDef>& defs,
+    Batch& batch) {
+  if (!map.has_names) {
+    if (names_required_ || map.columns.size() != schema.size()) {
+      return Err(Status::Invalid(
+          "{}: the table's columns changed ({} in the binlog, {} known) and the binlog carries "
+          "no column names to follow them by: set binlog_row_metadata=FULL on the server (SET "
+          "GLOBAL binlog_row_metadata=FULL) before changing the table, and re-snapshot the job",
+          label, map.columns.size(), schema.size()));
+    }
+    return binlog::RowImageDecoder::Make(map, defs, options);
+  }
+  std::vector<std::string> names;
+  for (const binlog::TableMapColumn& c : map.columns) names.push_back(c.name);
+  const ColumnMatch match = MatchColumns(names, schema, /*ignore_case=*/true);
+  tracker_.NoteAbsent(label, schema, match.absent);
+  std::vector<size_t> slots = match.slots;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i] != ColumnMatch::kNew) continue;
+    SLUICE_ASSIGN_OR_RETURN(auto defined, define(map, i));
+    defs.push_back(std::move(defined.second));
+    tracker_.AddColumn(label, std::move(defined.first), schema, batch);
+    slots[i] = schema.size() - 1;
+  }
+  std::vector<binlog::ColumnDef> mapped;
+  for (size_t slot : slots) mapped.push_back(defs[slot]);
+  SLUICE_ASSIGN_OR_RETURN(binlog::RowImageDecoder decoder,
+                          binlog::RowImageDecoder::Make(map, mapped, options));
+  if (!match.identity) decoder.MapColumns(std::move(slots), schema.size());
+  return decoder;
+}
+
+}  // namespace sluice::mysql::binlog_stream

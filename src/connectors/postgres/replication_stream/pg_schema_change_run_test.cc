@@ -1,0 +1,279 @@
+// Realtime jobs follow ALTER TABLE ... ADD COLUMN / DROP COLUMN on a PostgreSQL source, end to
+// end with the real binary (build/sluice, beside this test binary): the added column reaches
+// PostgreSQL and MariaDB targets with its values, the dropped one stays and is NULL for the rows
+// written after the drop, a DDL inside a transaction between its rows included; kill -9 just
+// before or just after the target's ALTER (the hook of engine/schema_follow.h) converges on
+// resume; any other change of the table stops with a one-line message naming it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "connectors/mysql/mysql_test_util.h"
+#include "connectors/postgres/pg_testing.h"
+#include "connectors/postgres/replication_stream/slot_setup.h"
+
+namespace sluice::postgres::replication_stream {
+namespace {
+
+namespace fs = std::filesystem;
+using postgres::testing::DbUrl;
+using postgres::testing::RawConn;
+
+class PgSchemaChangeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    binary_ = fs::read_symlink("/proc/self/exe").parent_path() / "sluice";
+    if (!fs::exists(binary_)) GTEST_SKIP() << binary_ << " is not built";
+    char tmpl[] = "/tmp/sluice-pgddl-run-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    static int counter = 0;
+    job_ = fmt::format("pgddl_{}_{}", getpid(), counter++);
+    src_ = job_ + "_src";
+    ods_ = job_ + "_ods";
+    db_ = std::make_unique<RawConn>(DbUrl());
+    db_->Exec(fmt::format("CREATE TABLE {} (id int PRIMARY KEY, v text, d text)", src_));
+    db_->Exec(
+        fmt::format("INSERT INTO {} VALUES (1, 'one', 'd1'), (2, 'two', 'd2'), "
+                    "(3, 'three', 'd3')",
+                    src_));
+    db_->Exec(fmt::format("CREATE SCHEMA {}", ods_));
+  }
+  void TearDown() override {
+    if (!db_) return;
+    const std::string slot = DefaultSlotName(job_);
+    Result<std::string> dropped = DropSlotAndPublication(DbUrl(), slot, slot);
+    EXPECT_TRUE(dropped.has_value()) << dropped.error().message();
+    db_->Exec(fmt::format("DROP TABLE IF EXISTS {}; DROP SCHEMA IF EXISTS {} CASCADE", src_, ods_));
+    if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_);
+  }
+
+  void WriteJob(const std::string& target) {
+    std::ofstream(dir_ / "job.yaml") << fmt::format(
+        "name: {}\nmode: realtime\n"
+        "source: {{type: postgres, url: \"{}\", table: public.{}}}\n"
+        "target: {}\n"
+        "settings: {{checkpoint: {{rows: 20}}}}\n",
+        job_, DbUrl(), src_, target);
+  }
+  void WriteJobToPostgres() {
+    WriteJob(
+        fmt::format("{{type: postgres, url: \"{}\", table: {}.t, write_mode: upsert, "
+                    "key: [id]}}",
+                    DbUrl(), ods_));
+  }
+
+  // ADD COLUMN n and rows using it, then DROP COLUMN d and more rows, updates and a delete
+  // across both; then a transaction that adds column m between two of its rows.
+  void AddThenDrop() {
+    db_->Exec(fmt::format("ALTER TABLE {} ADD COLUMN n int", src_));
+    db_->Exec(fmt::format("INSERT INTO {} VALUES (4, 'four', 'd4', 40)", src_));
+    db_->Exec(fmt::format(
+        "BEGIN; UPDATE {0} SET n = 10 WHERE id = 1; UPDATE {0} SET v = 'two+' WHERE id = 2; "
+        "COMMIT",
+        src_));
+    db_->Exec(fmt::format("ALTER TABLE {} DROP COLUMN d", src_));
+    db_->Exec(fmt::format("INSERT INTO {} VALUES (5, 'five', 50)", src_));
+    db_->Exec(fmt::format("UPDATE {} SET v = 'three+', n = 30 WHERE id = 3", src_));
+    db_->Exec(fmt::format("DELETE FROM {} WHERE id = 4", src_));
+    db_->Exec(fmt::format(
+        "BEGIN; INSERT INTO {0} VALUES (7, 'seven', 70); ALTER TABLE {0} ADD COLUMN m text; "
+        "INSERT INTO {0} VALUES (8, 'eight', 80, 'em'); COMMIT",
+        src_));
+  }
+  // id|v|d|n|m after AddThenDrop: d as it was until the drop, NULL for rows written after it.
+  static std::vector<std::string> Expected() {
+    return {"1|one|d1|10|NULL",    "2|two+|d2|NULL|NULL",  "3|three+|NULL|30|NULL",
+            "5|five|NULL|50|NULL", "7|seven|NULL|70|NULL", "8|eight|NULL|80|em"};
+  }
+  std::vector<std::string> Lines(const std::string& sql) {
+    std::vector<std::string> out;
+    for (const auto& row : db_->Rows(sql)) {
+      std::string line;
+      for (size_t i = 0; i < row.size(); ++i) line += (i ? "|" : "") + row[i];
+      out.push_back(line);
+    }
+    return out;
+  }
+  std::vector<std::string> TargetColumns() {
+    return Lines(
+        fmt::format("SELECT column_name FROM information_schema.columns WHERE "
+                    "table_schema = '{}' AND table_name = 't' ORDER BY ordinal_position",
+                    ods_));
+  }
+
+  pid_t Spawn(const std::vector<std::string>& args) {
+    // The last run's log must not be read as this one's (Streaming()).
+    fs::remove(dir_ / "run.log");
+    fs::remove(dir_ / "run.log.err");
+    const pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(dir_.c_str()) != 0) _exit(127);
+      setenv("SLUICE_STATE", (dir_ / "state.db").c_str(), 1);
+      FILE* out = freopen("run.log", "w", stdout);
+      FILE* err = freopen("run.log.err", "w", stderr);
+      (void)out;
+      (void)err;
+      std::vector<char*> argv{const_cast<char*>(binary_.c_str())};
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(binary_.c_str(), argv.data());
+      _exit(127);
+    }
+    return pid;
+  }
+  // The exit code, or 128 + the signal; -1 (and the process killed) after `limit`.
+  int Wait(pid_t pid, std::chrono::seconds limit = std::chrono::seconds(120)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  int Run(const std::vector<std::string>& args) { return Wait(Spawn(args)); }
+  // Waits (up to 30 s) until the run's log says it streams: it has read the table's shape.
+  bool Streaming() {
+    for (int i = 0; i < 1500; ++i) {
+      if (Log().find("streaming from") != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  std::string Log() {
+    std::ifstream in(dir_ / "run.log.err");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  // A live run (started before the DDL, so its Open read the old shape) meets the ADD COLUMN
+  // and is killed just before or just after the target's ALTER; a catch-up then resumes it.
+  void KillAtTheAlterThenResume(const char* moment, bool altered) {
+    WriteJobToPostgres();
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+    db_->Exec(fmt::format("INSERT INTO {} VALUES (6, 'six', 'd6')", src_));
+    setenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE", moment, 1);
+    const pid_t live = Spawn({"run", "job.yaml"});
+    unsetenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
+    ASSERT_TRUE(Streaming()) << Log();
+    AddThenDrop();
+    ASSERT_EQ(Wait(live), 128 + SIGKILL) << Log();
+    // The live run may have read the later ADD COLUMN m in the same batch: then it added both.
+    const std::vector<std::string> columns = TargetColumns();
+    EXPECT_EQ(std::find(columns.begin(), columns.end(), "n") != columns.end(), altered)
+        << fmt::format("{}", fmt::join(columns, ", "));
+    EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t WHERE id IN (4, 5, 7, 8)", ods_)),
+              "0");
+
+    // The resume reads the table's newest shape at Open (n and m, no d) and the changes from
+    // before the ALTER with the Relations they were written with.
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+    EXPECT_EQ(TargetColumns(), (std::vector<std::string>{"id", "v", "d", "n", "m"}));
+    std::vector<std::string> expected = Expected();
+    expected.insert(expected.begin() + 4, "6|six|d6|NULL|NULL");
+    EXPECT_EQ(Lines(fmt::format("SELECT id, v, d, n, m FROM {}.t ORDER BY id", ods_)), expected);
+  }
+
+  fs::path binary_;
+  fs::path dir_;
+  std::string job_;
+  std::string src_;  // the source table (public)
+  std::string ods_;  // the target schema
+  std::unique_ptr<RawConn> db_;
+};
+
+TEST_F(PgSchemaChangeTest, AddAndDropColumnIntoPostgres) {
+  WriteJobToPostgres();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  EXPECT_EQ(TargetColumns(), (std::vector<std::string>{"id", "v", "d"}));
+
+  AddThenDrop();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  EXPECT_EQ(TargetColumns(), (std::vector<std::string>{"id", "v", "d", "n", "m"}));
+  EXPECT_EQ(Lines(fmt::format("SELECT id, v, d, n, m FROM {}.t ORDER BY id", ods_)), Expected());
+  EXPECT_EQ(Lines(fmt::format("SELECT id, v, n, m FROM {}.t ORDER BY id", ods_)),
+            Lines(fmt::format("SELECT id, v, n, m FROM {} ORDER BY id", src_)));
+  const std::string err = Log();
+  EXPECT_NE(err.find(fmt::format("public.{}: column d was dropped at the source", src_)),
+            std::string::npos)
+      << err;
+}
+
+TEST_F(PgSchemaChangeTest, AddAndDropColumnIntoMysql) {
+  mysql::testing::TestDatabase target;
+  WriteJob(fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, key: [id]}}",
+                       target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  AddThenDrop();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  EXPECT_EQ(target.Rows("SELECT column_name FROM information_schema.columns WHERE table_schema "
+                        "= DATABASE() AND table_name = 't' ORDER BY ordinal_position"),
+            (std::vector<std::string>{"id", "v", "d", "n", "m"}));
+  EXPECT_EQ(target.Rows("SELECT id, v, d, n, m FROM t ORDER BY id"), Expected());
+}
+
+TEST_F(PgSchemaChangeTest, AddAndDropColumnIntoSqlite) {
+  WriteJob("{type: sqlite, path: out.db, table: t, write_mode: upsert, key: [id]}");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  AddThenDrop();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "out.db").c_str(), &h), SQLITE_OK);
+  std::vector<std::string> rows;
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(h,
+                               "SELECT id || '|' || v || '|' || coalesce(d, 'NULL') || '|' || "
+                               "coalesce(n, 'NULL') || '|' || coalesce(m, 'NULL') FROM t "
+                               "ORDER BY id",
+                               -1, &st, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(h);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  EXPECT_EQ(rows, Expected());
+}
+
+TEST_F(PgSchemaChangeTest, KilledAfterTheTargetsAlterConverges) {
+  KillAtTheAlterThenResume("after_alter", /*altered=*/true);
+}
+
+TEST_F(PgSchemaChangeTest, KilledBeforeTheTargetsAlterConverges) {
+  KillAtTheAlterThenResume("before_alter", /*altered=*/false);
+}
+
+TEST_F(PgSchemaChangeTest, TypeChangeStopsWithAClearMessage) {
+  WriteJobToPostgres();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  // A live run, whose Open read the old type: it meets the change in the stream.
+  const pid_t live = Spawn({"run", "job.yaml"});
+  ASSERT_TRUE(Streaming()) << Log();
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN id TYPE bigint", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (9, 'nine', NULL)", src_));
+  EXPECT_EQ(Wait(live), 2);  // stopped: the change needs the operator (kInvalidArgument)
+  const std::string err = Log();
+  EXPECT_NE(err.find(fmt::format("public.{}: column id changed type at the source (int32 -> "
+                                 "int64): only added and dropped columns are followed; "
+                                 "re-snapshot the table",
+                                 src_)),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t", ods_)), "3");
+}
+
+}  // namespace
+}  // namespace sluice::postgres::replication_stream

@@ -1,0 +1,97 @@
+#include "connectors/postgres/replication_stream/relation_follower.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace sluice::postgres::replication_stream {
+namespace r = ::sluice::postgres::replication;
+namespace {
+
+constexpr const char* kResnapshot =
+    "re-snapshot the table (sluice state drop-slot JOB, clear the target's positions, startup: "
+    "initial)";
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
+Result<r::TuplePlan> RelationFollower::Plan(const r::TuplePlan& relation, const std::string& label,
+                                            Schema& schema, Batch& batch) {
+  const std::vector<std::string> names = relation.schema.Names();
+  if (!previous_.empty()) {
+    std::vector<std::string> gone;
+    std::vector<std::string> came;
+    for (const std::string& n : previous_) {
+      if (!Contains(names, n)) gone.push_back(n);
+    }
+    for (const std::string& n : names) {
+      if (!Contains(previous_, n)) came.push_back(n);
+    }
+    if (!gone.empty() && !came.empty()) {
+      return Err(Status::Invalid(
+          "{}: column {} went and {} came in one change of the table at the source: a rename "
+          "(or a drop and an add in one statement) is not followed; {}",
+          label, fmt::join(gone, ", "), fmt::join(came, ", "), kResnapshot));
+    }
+  }
+  const ColumnMatch match = MatchColumns(names, schema, /*ignore_case=*/false);
+  size_t last_known = 0;  // one past the last Relation column the schema has
+  for (size_t i = 0; i < match.slots.size(); ++i) {
+    if (match.slots[i] != ColumnMatch::kNew) last_known = i + 1;
+  }
+  for (size_t i = 0; i < match.slots.size(); ++i) {
+    const Field& f = relation.schema.fields[i];
+    if (match.slots[i] == ColumnMatch::kNew) {
+      // Within a session ADD COLUMN appends; the first Relation of one may come from before a
+      // DROP of a column in the middle, which the current shape no longer has.
+      if (i < last_known && !previous_.empty()) {
+        return Err(Status::Invalid(
+            "{}: column {} appeared between existing columns at the source (a rename?): only "
+            "added and dropped columns are followed; {}",
+            label, f.name, kResnapshot));
+      }
+      continue;
+    }
+    const Field& known = schema.fields[match.slots[i]];
+    if (known.type != f.type) {
+      return Err(Status::Invalid(
+          "{}: column {} changed type at the source ({} -> {}): only added and dropped columns "
+          "are followed; {}",
+          label, f.name, TypeName(known.type), TypeName(f.type), kResnapshot));
+    }
+  }
+  tracker_.NoteAbsent(label, schema, match.absent);
+  slots_ = match.slots;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i] != ColumnMatch::kNew) continue;
+    tracker_.AddColumn(label, relation.schema.fields[i], schema, batch);
+    slots_[i] = schema.size() - 1;
+  }
+  width_ = schema.size();
+  identity_ = slots_.size() == width_;
+  for (size_t i = 0; identity_ && i < slots_.size(); ++i) identity_ = slots_[i] == i;
+
+  r::TuplePlan plan;
+  plan.relation = relation.relation;
+  plan.schema = schema;
+  plan.columns.resize(width_);  // a column the Relation lacks is always NULL: any plan does
+  for (size_t i = 0; i < slots_.size(); ++i) plan.columns[slots_[i]] = relation.columns[i];
+  previous_ = names;
+  return plan;
+}
+
+Result<const r::TupleData*> RelationFollower::Map(const r::TupleData& tuple) {
+  if (identity_) return &tuple;
+  if (tuple.size() != slots_.size()) {
+    return Err(Status::DataError("a tuple of {} columns for a Relation of {}", tuple.size(),
+                                 slots_.size()));
+  }
+  mapped_.assign(width_, r::TupleValue{});
+  for (size_t i = 0; i < slots_.size(); ++i) mapped_[slots_[i]] = tuple[i];
+  return &mapped_;
+}
+
+}  // namespace sluice::postgres::replication_stream

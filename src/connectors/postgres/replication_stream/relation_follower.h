@@ -1,0 +1,56 @@
+// RelationFollower: maps the streamed table's pgoutput Relation messages onto the stream's
+// schema BY NAME, so a realtime job follows ALTER TABLE ... ADD/DROP COLUMN at the source
+// (core/stream_source.h, schema_version()).
+//
+// pgoutput sends a Relation (names and types, as of the change's own catalog snapshot) at the
+// start of each streaming session and before the first change after the table's definition
+// changed, so every change decodes against the shape it was written with, also after a restart
+// from a position before the DDL (when the table's current shape, read at Open, is the new one).
+//   - a column the schema lacks, after every known one (ADD COLUMN appends): appended to the
+//     schema and to the batch being filled, NULL for the rows already in it;
+//   - a schema column the Relation lacks (DROP COLUMN): NULL from now on, warned once;
+//   - a known column with another type, or, between two Relations of one session, a new name
+//     among known ones or a name gone while another appeared (a rename cannot be told from a
+//     drop plus an add): an error naming the table and what to do.
+//
+// Owned by PgReplicationStream, used on its thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "connectors/postgres/replication/tuple_to_batch.h"
+#include "core/batch.h"
+#include "core/schema.h"
+#include "core/schema_change.h"
+#include "core/status.h"
+
+namespace sluice::postgres::replication_stream {
+
+class RelationFollower {
+ public:
+  // A new streaming session: the next Relation is its first (no rename check against the
+  // one before, which may predate any number of changes).
+  void Restart() { previous_.clear(); }
+  // `relation` is PlanTuple's plan of the Relation alone; returns the plan of the whole schema,
+  // which AppendTuple takes with Map()'s tuples. May widen `schema` and `batch`.
+  Result<replication::TuplePlan> Plan(const replication::TuplePlan& relation,
+                                      const std::string& label, Schema& schema, Batch& batch);
+  // `tuple` (of the last planned Relation) as a tuple of the schema.
+  Result<const replication::TupleData*> Map(const replication::TupleData& tuple);
+  uint64_t version() const { return tracker_.version(); }
+  // The dropped columns' position and their restore at Start (core/schema_change.h).
+  StreamSchemaTracker& tracker() { return tracker_; }
+  const StreamSchemaTracker& tracker() const { return tracker_; }
+
+ private:
+  StreamSchemaTracker tracker_;
+  std::vector<size_t> slots_;  // per Relation column: its schema column
+  size_t width_ = 0;           // the schema's columns
+  bool identity_ = true;
+  std::vector<std::string> previous_;  // the last Relation's names, this session
+  replication::TupleData mapped_;
+};
+
+}  // namespace sluice::postgres::replication_stream

@@ -1,0 +1,93 @@
+#include "connectors/postgres/replication_stream/relation_follower.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::postgres::replication_stream {
+namespace {
+
+namespace r = ::sluice::postgres::replication;
+
+r::TuplePlan Relation(std::vector<Field> fields) {
+  r::TuplePlan plan;
+  plan.relation = "public.t";
+  plan.schema.fields = std::move(fields);
+  plan.columns.resize(plan.schema.size());
+  return plan;
+}
+
+Field F(const std::string& name, TypeId type = TypeId::kInt32) {
+  return Field{name, DataType::Of(type)};
+}
+
+r::TupleData Tuple(std::vector<std::string_view> values) {
+  r::TupleData tuple;
+  for (std::string_view v : values) tuple.push_back(r::TupleValue{r::TupleValueKind::kText, v});
+  return tuple;
+}
+
+class RelationFollowerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    schema_.fields = {F("id"), F("v", TypeId::kString)};
+    batch_ = Batch(schema_);
+    batch_.columns[0].AppendInt(1);
+    batch_.columns[1].AppendBytes("one");
+  }
+  Result<r::TuplePlan> Plan(std::vector<Field> fields) {
+    return follower_.Plan(Relation(std::move(fields)), "public.t", schema_, batch_);
+  }
+
+  RelationFollower follower_;
+  Schema schema_;
+  Batch batch_;
+};
+
+TEST_F(RelationFollowerTest, AddedColumnWidensAndMapsByName) {
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
+  EXPECT_EQ(follower_.version(), 0u);
+  Result<r::TuplePlan> plan = Plan({F("id"), F("v", TypeId::kString), F("n")});
+  ASSERT_TRUE(plan.has_value()) << plan.error().message();
+  EXPECT_EQ(follower_.version(), 1u);
+  EXPECT_EQ(plan->schema.Names(), (std::vector<std::string>{"id", "v", "n"}));
+  ASSERT_EQ(batch_.columns.size(), 3u);
+  EXPECT_TRUE(batch_.columns[2].IsNull(0));
+
+  // v dropped: its place in the schema's tuple is NULL.
+  ASSERT_TRUE(Plan({F("id"), F("n")}).has_value());
+  Result<const r::TupleData*> mapped = follower_.Map(Tuple({"7", "70"}));
+  ASSERT_TRUE(mapped.has_value());
+  ASSERT_EQ((*mapped)->size(), 3u);
+  EXPECT_EQ((**mapped)[0].bytes, "7");
+  EXPECT_EQ((**mapped)[1].kind, r::TupleValueKind::kNull);
+  EXPECT_EQ((**mapped)[2].bytes, "70");
+  EXPECT_FALSE(follower_.Map(Tuple({"7"})).has_value());
+}
+
+TEST_F(RelationFollowerTest, TheFirstRelationOfASessionMayBringBackADroppedColumn) {
+  // A restart from before a DROP COLUMN: the table's current shape lacks d, the stream has it,
+  // wherever it was.
+  ASSERT_TRUE(Plan({F("id"), F("d"), F("v", TypeId::kString)}).has_value());
+  EXPECT_EQ(schema_.Names(), (std::vector<std::string>{"id", "v", "d"}));
+  EXPECT_EQ(follower_.version(), 1u);
+}
+
+TEST_F(RelationFollowerTest, RenameAndTypeChangeStop) {
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
+  Result<r::TuplePlan> renamed = Plan({F("id"), F("w", TypeId::kString)});
+  ASSERT_FALSE(renamed.has_value());
+  EXPECT_NE(renamed.error().message().find("public.t: column v went and w came"), std::string::npos)
+      << renamed.error().message();
+  Result<r::TuplePlan> retyped = Plan({F("id", TypeId::kInt64), F("v", TypeId::kString)});
+  ASSERT_FALSE(retyped.has_value());
+  EXPECT_NE(retyped.error().message().find("column id changed type at the source (int32 -> int64)"),
+            std::string::npos)
+      << retyped.error().message();
+  Result<r::TuplePlan> middle = Plan({F("id"), F("x"), F("v", TypeId::kString)});
+  ASSERT_FALSE(middle.has_value());
+  EXPECT_NE(middle.error().message().find("column x appeared between existing columns"),
+            std::string::npos);
+  EXPECT_EQ(follower_.version(), 0u);
+}
+
+}  // namespace
+}  // namespace sluice::postgres::replication_stream

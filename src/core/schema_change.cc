@@ -1,0 +1,109 @@
+#include "core/schema_change.h"
+
+#include <spdlog/spdlog.h>
+
+namespace sluice {
+namespace {
+
+bool SameName(const std::string& a, const std::string& b, bool ignore_case) {
+  if (a.size() != b.size()) return false;
+  if (!ignore_case) return a == b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ColumnMatch MatchColumns(const std::vector<std::string>& incoming, const Schema& schema,
+                         bool ignore_case) {
+  ColumnMatch match;
+  std::vector<bool> seen(schema.size(), false);
+  match.identity = incoming.size() == schema.size();
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    size_t slot = ColumnMatch::kNew;
+    for (size_t j = 0; j < schema.size() && slot == ColumnMatch::kNew; ++j) {
+      if (!seen[j] && SameName(incoming[i], schema.fields[j].name, ignore_case)) slot = j;
+    }
+    if (slot != ColumnMatch::kNew) seen[slot] = true;
+    match.identity = match.identity && slot == i;
+    match.slots.push_back(slot);
+  }
+  for (size_t j = 0; j < schema.size(); ++j) {
+    if (!seen[j]) match.absent.push_back(j);
+  }
+  return match;
+}
+
+void StreamSchemaTracker::AddColumn(const std::string& table, Field field, Schema& schema,
+                                    Batch& batch) {
+  field.nullable = true;
+  spdlog::warn("{}: column {} was added at the source ({}); the target gets it too", table,
+               field.name, TypeName(field.type));
+  Column column(field.type);
+  for (size_t row = 0; row < batch.num_rows(); ++row) column.AppendNull();
+  batch.columns.push_back(std::move(column));
+  schema.fields.push_back(std::move(field));
+  warned_.erase(schema.fields.back().name);
+  absent_.erase(schema.fields.back().name);
+  ++version_;
+}
+
+std::optional<StreamPosition> StreamSchemaTracker::DroppedPosition(const Schema& schema) const {
+  if (absent_.empty()) return std::nullopt;
+  // One column a line: its type name (never a space in it), a space, its name.
+  std::string text;
+  for (const Field& f : schema.fields) {
+    if (absent_.count(f.name) == 0) continue;
+    text += (text.empty() ? "" : "\n") + TypeName(f.type) + " " + f.name;
+  }
+  return StreamPosition{kDroppedColumnsStream, text};
+}
+
+Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_from,
+                                    Schema& schema) {
+  bool added = false;
+  for (const StreamPosition& p : resume_from) {
+    if (p.stream != kDroppedColumnsStream) continue;
+    size_t at = 0;
+    while (at < p.position.size()) {
+      size_t end = p.position.find('\n', at);
+      if (end == std::string::npos) end = p.position.size();
+      const std::string line = p.position.substr(at, end - at);
+      at = end + 1;
+      const size_t space = line.find(' ');
+      const std::optional<DataType> type =
+          space == std::string::npos ? std::nullopt : ParseTypeName(line.substr(0, space));
+      if (!type) {
+        return Status::DataError("the committed position {} names a column as '{}'",
+                                 kDroppedColumnsStream, line);
+      }
+      const std::string name = line.substr(space + 1);
+      absent_.insert(name);
+      warned_.insert(name);  // warned by the run that met the drop
+      if (schema.IndexOf(name)) continue;
+      schema.fields.push_back(Field{name, *type});
+      added = true;
+    }
+  }
+  if (added) ++version_;
+  return Status::OK();
+}
+
+void StreamSchemaTracker::NoteAbsent(const std::string& table, const Schema& schema,
+                                     const std::vector<size_t>& absent) {
+  absent_.clear();
+  for (size_t j : absent) {
+    const std::string& name = schema.fields[j].name;
+    absent_.insert(name);
+    if (!warned_.insert(name).second) continue;
+    spdlog::warn(
+        "{}: column {} was dropped at the source; the target keeps it, NULL for the rows from "
+        "now on",
+        table, name);
+  }
+}
+
+}  // namespace sluice

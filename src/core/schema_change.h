@@ -1,0 +1,71 @@
+// StreamSchemaTracker: what a change source keeps to follow columns added and dropped at the
+// source (StreamSource::schema_version()). The source matches the column names of each piece of
+// self-describing metadata it meets (a pgoutput Relation message, a binlog TABLE_MAP with its
+// column names) against its schema BY NAME, never by position; the tracker appends the new
+// columns (to the schema and to the batch being filled, NULL for the rows already in it),
+// counts the changes, and warns once per column that is no longer sent.
+//
+// A dropped column stays in the stream's schema (and the target), NULL from the drop on. A run
+// that starts after the drop would no longer know it (Open reads the table's current shape),
+// and its updates would leave the column's old values in the target: so the columns the
+// latest metadata lacked travel with the positions (DroppedPosition(), committed with the rows
+// like any position), and Restore() at Start puts them back into the schema.
+//
+// Owned by the source; used on its thread only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/schema.h"
+#include "core/sink.h"
+#include "core/status.h"
+
+namespace sluice {
+
+struct ColumnMatch {
+  static constexpr size_t kNew = static_cast<size_t>(-1);
+  // Per incoming column: its index in the schema, or kNew.
+  std::vector<size_t> slots;
+  // Schema columns the metadata does not carry (dropped at the source): NULL from now on.
+  std::vector<size_t> absent;
+  // Whether the incoming columns are the schema's, in its order (no mapping needed).
+  bool identity = false;
+};
+
+// Matches `incoming` names against `schema`: exactly, or ignoring ASCII case when
+// `ignore_case` (MySQL column names are case-insensitive).
+ColumnMatch MatchColumns(const std::vector<std::string>& incoming, const Schema& schema,
+                         bool ignore_case);
+
+class StreamSchemaTracker {
+ public:
+  uint64_t version() const { return version_; }
+  // Appends `field` (nullable: earlier rows have no value) to `schema`, and a column of its type
+  // to `batch` holding NULL for each row already there; counts one change. Logs it.
+  void AddColumn(const std::string& table, Field field, Schema& schema, Batch& batch);
+  // Warns once per column (spdlog warn, naming table and column) that the source no longer
+  // sends it: the target keeps the column, NULL for the rows from now on.
+  void NoteAbsent(const std::string& table, const Schema& schema,
+                  const std::vector<size_t>& absent);
+  // The position (stream kDroppedColumnsStream) naming the schema's columns the latest
+  // metadata lacked, with their types; nullopt when there are none.
+  std::optional<StreamPosition> DroppedPosition(const Schema& schema) const;
+  // At Start: appends to `schema` the columns a committed DroppedPosition in `resume_from`
+  // names and `schema` lacks (nullable), counting one change if it added any.
+  Status Restore(const std::vector<StreamPosition>& resume_from, Schema& schema);
+
+  static constexpr const char* kDroppedColumnsStream = "dropped_columns";
+
+ private:
+  uint64_t version_ = 0;
+  std::set<std::string> warned_;
+  std::set<std::string> absent_;  // schema columns the latest metadata lacked
+};
+
+}  // namespace sluice

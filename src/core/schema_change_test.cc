@@ -1,0 +1,78 @@
+#include "core/schema_change.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice {
+namespace {
+
+Schema Of(std::vector<std::string> names) {
+  Schema s;
+  for (std::string& n : names)
+    s.fields.push_back(Field{std::move(n), DataType::Of(TypeId::kInt64)});
+  return s;
+}
+
+TEST(MatchColumns, ByNameNeverByPosition) {
+  const ColumnMatch same = MatchColumns({"id", "v"}, Of({"id", "v"}), false);
+  EXPECT_TRUE(same.identity);
+  EXPECT_TRUE(same.absent.empty());
+
+  const ColumnMatch m = MatchColumns({"n", "id"}, Of({"id", "v"}), false);
+  EXPECT_FALSE(m.identity);
+  EXPECT_EQ(m.slots, (std::vector<size_t>{ColumnMatch::kNew, 0}));
+  EXPECT_EQ(m.absent, (std::vector<size_t>{1}));
+
+  EXPECT_EQ(MatchColumns({"ID"}, Of({"id"}), false).slots[0], ColumnMatch::kNew);
+  EXPECT_EQ(MatchColumns({"ID"}, Of({"id"}), true).slots[0], 0u);
+}
+
+TEST(StreamSchemaTracker, AddColumnWidensSchemaAndBatch) {
+  Schema schema = Of({"id"});
+  schema.fields[0].nullable = false;
+  Batch batch(schema);
+  batch.columns[0].AppendInt(1);
+  batch.columns[0].AppendInt(2);
+  StreamSchemaTracker tracker;
+  tracker.AddColumn("db.t", Field{"n", DataType::Of(TypeId::kString), false}, schema, batch);
+  EXPECT_EQ(tracker.version(), 1u);
+  ASSERT_EQ(schema.size(), 2u);
+  EXPECT_TRUE(schema.fields[1].nullable);
+  ASSERT_EQ(batch.columns.size(), 2u);
+  EXPECT_EQ(batch.num_rows(), 2u);
+  EXPECT_TRUE(batch.columns[1].IsNull(0));
+  EXPECT_TRUE(batch.columns[1].IsNull(1));
+  tracker.NoteAbsent("db.t", schema, {1});
+  tracker.NoteAbsent("db.t", schema, {1});  // warned once
+  EXPECT_EQ(tracker.version(), 1u);
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(StreamSchemaTracker, DroppedColumnsTravelWithThePositions) {
+  Schema schema = Of({"id", "d", "n"});
+  schema.fields[1].type = DataType::Decimal(10, 2);
+  StreamSchemaTracker tracker;
+  EXPECT_FALSE(tracker.DroppedPosition(schema).has_value());
+  tracker.NoteAbsent("db.t", schema, {1, 2});
+  const std::optional<StreamPosition> dropped = tracker.DroppedPosition(schema);
+  ASSERT_TRUE(dropped.has_value());
+  EXPECT_EQ(dropped->stream, StreamSchemaTracker::kDroppedColumnsStream);
+
+  // A run that starts after the drop: its table (and schema) no longer has d and n.
+  Schema fresh = Of({"id"});
+  StreamSchemaTracker restarted;
+  ASSERT_TRUE(restarted.Restore({StreamPosition{"binlog", "f:4"}, *dropped}, fresh).ok());
+  EXPECT_EQ(fresh.ToString(), "id int64, d decimal(10,2), n int64");
+  EXPECT_EQ(restarted.version(), 1u);
+  EXPECT_EQ(restarted.DroppedPosition(fresh)->position, dropped->position);
+  EXPECT_FALSE(
+      restarted.Restore({StreamPosition{StreamSchemaTracker::kDroppedColumnsStream, "x"}}, fresh)
+          .ok());
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,31 @@
+#include "engine/schema_follow.h"
+
+#include <csignal>
+#include <cstdlib>
+
+namespace sluice {
+
+Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, JobSetup& setup) {
+  const Schema& read_schema = ReadSchema(setup);
+  Result<std::vector<std::unique_ptr<Transform>>> transforms =
+      BuildTransforms(spec.transforms, read_schema, setup.expr_context);
+  if (!transforms) {
+    return Err(transforms.error().WithContext(fmt::format(
+        "{}: the source's table gained columns ({})", spec.name, read_schema.ToString())));
+  }
+  Schema written = transforms->empty() ? read_schema : transforms->back()->output_schema();
+  std::vector<std::string> added;
+  for (const Field& f : written.fields) {
+    if (!setup.write.schema.IndexOf(f.name)) added.push_back(f.name);
+  }
+  setup.transforms = std::move(*transforms);
+  setup.write.schema = std::move(written);
+  return added;
+}
+
+void KillAtSchemaChangeForTests(std::string_view moment) {
+  const char* at = std::getenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
+  if (at != nullptr && moment == at) std::raise(SIGKILL);
+}
+
+}  // namespace sluice
