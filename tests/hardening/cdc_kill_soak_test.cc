@@ -49,6 +49,11 @@ constexpr int kLoadThreads = 4;
 // the job and both servers share two cores without the job falling minutes behind.
 constexpr int kLoadRate = 250;
 constexpr int kMinKills = 5;
+// Every column of every row; rtrim makes a CHAR(n) column and one of another string type compare
+// by the characters written (bpchar keeps its padding when cast to text in a select list).
+constexpr const char* kPgRows =
+    "SELECT id, k, rtrim(c::text), rtrim(pad::text) FROM sbtest1 ORDER BY id";
+constexpr const char* kMysqlRows = "SELECT id, k, rtrim(c), rtrim(pad) FROM sbtest1 ORDER BY id";
 
 // The absolute path of `name` on PATH (the harness execs without a PATH search).
 std::optional<std::string> FindOnPath(const std::string& name) {
@@ -135,17 +140,14 @@ class CdcKillSoakTest : public hardening::ServerTest {
     return spec;
   }
 
-  void WriteJob(const std::string& name, const std::string& source) {
-    const std::string job = "name: " + name +
-                            "\n"
-                            "mode: realtime\n"
-                            "source: " +
-                            source +
-                            "\n"
-                            "target: {type: postgres, url: \"" +
-                            servers_.pg_url + "\", table: " + target_schema_ +
-                            ".sbtest1}\n"
-                            "settings: {checkpoint: {rows: 200}}\n";
+  std::string PgTarget() const {
+    return "{type: postgres, url: \"" + servers_.pg_url + "\", table: " + target_schema_ +
+           ".sbtest1}";
+  }
+
+  void WriteJob(const std::string& name, const std::string& source, const std::string& target) {
+    const std::string job = "name: " + name + "\nmode: realtime\nsource: " + source +
+                            "\ntarget: " + target + "\nsettings: {checkpoint: {rows: 200}}\n";
     ASSERT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
   }
 
@@ -193,6 +195,9 @@ class CdcKillSoakTest : public hardening::ServerTest {
                 LoadSummary(loaded.stdout_text).c_str(), kills, seed,
                 static_cast<long long>(duration_cast<milliseconds>(done - load_ended).count()),
                 static_cast<long long>(duration_cast<milliseconds>(done - started).count()));
+    // The killed runs' checkpoints counted: the last run did not start from nothing.
+    EXPECT_FALSE(hardening::Has(last.stdout_text, "\"position_before\": \"\""))
+        << last.stdout_text;
     kills_ = kills;
     seed_ = seed;
   }
@@ -211,16 +216,27 @@ class CdcKillSoakTest : public hardening::ServerTest {
     pg.Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
   }
 
-  std::vector<std::string> TargetRows() {
-    PgClient pg(servers_.pg_url);
-    // bpchar keeps its padding as text only when cast explicitly; rtrim makes CHAR(n) and a
-    // target column of another string type compare by the characters written.
-    return test_db::Lines(pg.Query("SELECT id, k, rtrim(c::text), rtrim(pad::text) FROM " +
-                                   target_schema_ + ".sbtest1 ORDER BY id"));
+  // A fresh PostgreSQL source database `db` loaded by sysbench, job `job` into `target`.
+  void SoakPgSource(const std::string& db, const std::string& job, const std::string& target) {
+    DropPgSourceDatabase(db);
+    if (HasFatalFailure()) return;
+    PgClient(servers_.pg_url).Exec("CREATE DATABASE " + db);
+    const std::string source_url = hardening::WithDatabase(servers_.pg_url, db);
+    WriteJob(job, "{type: postgres, url: \"" + source_url + "\", table: public.sbtest1}", target);
+    if (HasFatalFailure()) return;
+    SoakWithKills({"--db-driver=pgsql", "--pgsql-host=127.0.0.1",
+                   "--pgsql-port=" + std::to_string(servers_.pg_port), "--pgsql-user=sluice",
+                   "--pgsql-password=sluice-pw", "--pgsql-db=" + db});
   }
 
-  void ExpectTargetEquals(const std::vector<std::string>& source) {
-    const std::vector<std::string> target = TargetRows();
+  std::vector<std::string> PgTargetRows() {
+    PgClient pg(servers_.pg_url);
+    pg.Exec("SET search_path = " + target_schema_);
+    return test_db::Lines(pg.Query(kPgRows));
+  }
+
+  void ExpectTargetEquals(const std::vector<std::string>& source,
+                          const std::vector<std::string>& target) {
     EXPECT_EQ(source.size(), static_cast<size_t>(kTableRows));
     EXPECT_TRUE(source == target) << "after " << kills_ << " kills, seed " << seed_ << ": "
                                   << Differences(source, target);
@@ -240,7 +256,8 @@ TEST_F(CdcKillSoakTest, MariadbBinlogSourceUnderSysbenchConverges) {
     my.Exec("CREATE DATABASE " + db);
   }
   const std::string source_url = hardening::WithDatabase(servers_.mysql_url, db);
-  WriteJob("cdcsoak_my", "{type: mysql, url: \"" + source_url + "\", table: " + db + ".sbtest1}");
+  WriteJob("cdcsoak_my", "{type: mysql, url: \"" + source_url + "\", table: " + db + ".sbtest1}",
+           PgTarget());
   if (HasFatalFailure()) return;
   SoakWithKills({"--db-driver=mysql", "--mysql-host=127.0.0.1",
                  "--mysql-port=" + std::to_string(servers_.mysql_port), "--mysql-user=sluice",
@@ -248,30 +265,45 @@ TEST_F(CdcKillSoakTest, MariadbBinlogSourceUnderSysbenchConverges) {
   if (HasFatalFailure()) return;
   MysqlClient my(source_url);
   ExpectTargetEquals(
-      test_db::Lines(my.Query("SELECT id, k, rtrim(c), rtrim(pad) FROM sbtest1 ORDER BY id")));
+      test_db::Lines(my.Query(kMysqlRows)),
+      PgTargetRows());
   if (!HasFailure()) my.Exec("DROP DATABASE " + db);
 }
 
 TEST_F(CdcKillSoakTest, PostgresLogicalSourceUnderSysbenchConverges) {
   const std::string db = "cdcsoak_src_pg";
-  DropPgSourceDatabase(db);
-  {
-    PgClient pg(servers_.pg_url);
-    pg.Exec("CREATE DATABASE " + db);
-  }
-  const std::string source_url = hardening::WithDatabase(servers_.pg_url, db);
-  WriteJob("cdcsoak_pg", "{type: postgres, url: \"" + source_url + "\", table: public.sbtest1}");
-  if (HasFatalFailure()) return;
-  SoakWithKills({"--db-driver=pgsql", "--pgsql-host=127.0.0.1",
-                 "--pgsql-port=" + std::to_string(servers_.pg_port), "--pgsql-user=sluice",
-                 "--pgsql-password=sluice-pw", "--pgsql-db=" + db});
+  SoakPgSource(db, "cdcsoak_pg", PgTarget());
   if (HasFatalFailure()) return;
   {
-    PgClient source(source_url);
-    ExpectTargetEquals(test_db::Lines(source.Query(
-        "SELECT id, k, rtrim(c::text), rtrim(pad::text) FROM sbtest1 ORDER BY id")));
+    PgClient source(hardening::WithDatabase(servers_.pg_url, db));
+    ExpectTargetEquals(test_db::Lines(source.Query(kPgRows)), PgTargetRows());
   }
   if (!HasFailure()) DropPgSourceDatabase(db);
+}
+
+// The same PostgreSQL source into a MariaDB target (a database of its own).
+TEST_F(CdcKillSoakTest, PostgresLogicalSourceIntoMariadbUnderSysbenchConverges) {
+  const std::string db = "cdcsoak_src_pg2";
+  const std::string target_db = "cdcsoak_tgt_my";
+  {
+    MysqlClient my(servers_.mysql_url);
+    my.Exec("DROP DATABASE IF EXISTS " + target_db);
+    my.Exec("CREATE DATABASE " + target_db);
+  }
+  SoakPgSource(db, "cdcsoak_pg_my",
+               "{type: mysql, url: \"" + hardening::WithDatabase(servers_.mysql_url, target_db) +
+                   "\", table: " + target_db + ".sbtest1}");
+  if (HasFatalFailure()) return;
+  {
+    PgClient source(hardening::WithDatabase(servers_.pg_url, db));
+    MysqlClient target(hardening::WithDatabase(servers_.mysql_url, target_db));
+    ExpectTargetEquals(test_db::Lines(source.Query(kPgRows)),
+                       test_db::Lines(target.Query(kMysqlRows)));
+  }
+  if (!HasFailure()) {
+    DropPgSourceDatabase(db);
+    MysqlClient(servers_.mysql_url).Exec("DROP DATABASE " + target_db);
+  }
 }
 
 }  // namespace
