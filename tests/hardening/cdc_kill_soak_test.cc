@@ -130,8 +130,8 @@ class CdcKillSoakTest : public hardening::ServerTest {
     spec.argv.insert(spec.argv.end(), driver_args.begin(), driver_args.end());
     for (const std::string& option : std::initializer_list<std::string>{
              "--tables=1", "--table-size=" + std::to_string(kTableRows),
-          "--threads=" + std::to_string(kLoadThreads), "--time=" + std::to_string(kLoadSeconds),
-          "--rate=" + std::to_string(kLoadRate), "--report-interval=0", command}) {
+             "--threads=" + std::to_string(kLoadThreads), "--time=" + std::to_string(kLoadSeconds),
+             "--rate=" + std::to_string(kLoadRate), "--report-interval=0", command}) {
       spec.argv.push_back(option);
     }
     spec.cwd = workspace_->root();
@@ -196,8 +196,7 @@ class CdcKillSoakTest : public hardening::ServerTest {
                 static_cast<long long>(duration_cast<milliseconds>(done - load_ended).count()),
                 static_cast<long long>(duration_cast<milliseconds>(done - started).count()));
     // The killed runs' checkpoints counted: the last run did not start from nothing.
-    EXPECT_FALSE(hardening::Has(last.stdout_text, "\"position_before\": \"\""))
-        << last.stdout_text;
+    EXPECT_FALSE(hardening::Has(last.stdout_text, "\"position_before\": \"\"")) << last.stdout_text;
     kills_ = kills;
     seed_ = seed;
   }
@@ -264,9 +263,7 @@ TEST_F(CdcKillSoakTest, MariadbBinlogSourceUnderSysbenchConverges) {
                  "--mysql-password=sluice-pw", "--mysql-db=" + db});
   if (HasFatalFailure()) return;
   MysqlClient my(source_url);
-  ExpectTargetEquals(
-      test_db::Lines(my.Query(kMysqlRows)),
-      PgTargetRows());
+  ExpectTargetEquals(test_db::Lines(my.Query(kMysqlRows)), PgTargetRows());
   if (!HasFailure()) my.Exec("DROP DATABASE " + db);
 }
 

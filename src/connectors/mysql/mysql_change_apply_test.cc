@@ -182,10 +182,10 @@ TEST(MysqlChangeApplyTest, KeyOnlyRemovalsPassANotNullColumnAndNullWritesAreReje
   auto sink = PeopleSink(db);
   Batch b(People());
   const std::vector<std::tuple<RowKind, int64_t, std::optional<std::string>>> rows = {
-      {kDel, 2, std::nullopt},       // delete 2, key only
-      {kBefore, 3, std::nullopt},    // move 3 -> 30: the old image, key only
-      {kAfter, 30, "thirty"},        //   and the new one
-      {kIns, 4, std::nullopt},       // insert 4 with a NULL name: rejected
+      {kDel, 2, std::nullopt},     // delete 2, key only
+      {kBefore, 3, std::nullopt},  // move 3 -> 30: the old image, key only
+      {kAfter, 30, "thirty"},      //   and the new one
+      {kIns, 4, std::nullopt},     // insert 4 with a NULL name: rejected
       {kIns, 5, "five"}};
   for (const auto& [kind, id, name] : rows) {
     b.columns[0].AppendInt(id);

@@ -125,8 +125,8 @@ Status Loader::LoadRange(const FormattedRows& rows, size_t begin, size_t end,
       p += 9;
       std::from_chars(p, p + std::strlen(p), records);
     }
-    const bool refused = records >= 0 && records < static_cast<int64_t>(end - begin) &&
-                         mysql_warning_count(m) > 0;
+    const bool refused =
+        records >= 0 && records < static_cast<int64_t>(end - begin) && mysql_warning_count(m) > 0;
     if (records >= 0 && records != static_cast<int64_t>(end - begin) && !refused) {
       return Status::Internal("{}: LOAD DATA into {} read {} rows, sluice sent {}", kRole,
                               plan_.Label(), records, end - begin);

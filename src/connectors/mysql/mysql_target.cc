@@ -255,8 +255,7 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
   plan.staging_sql = fmt::format(
       "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, {} TINYINT NOT "
       "NULL DEFAULT 0{}) ENGINE=InnoDB SELECT {} FROM {} t LEFT JOIN {} n ON FALSE LIMIT 0",
-      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), checks, select, target,
-      target);
+      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), checks, select, target, target);
   plan.merge_head = fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
                                 QuoteQualified(plan.database, plan.table), list, list, staging);
   plan.merge_tail =

@@ -160,11 +160,11 @@ TEST(PgSinkTest, KeyOnlyRemovalsPassANotNullColumnAndNullWritesAreStillRejected)
   db.Exec("DROP TABLE IF EXISTS cdc_nn");
   db.Exec("CREATE TABLE cdc_nn (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2))");
   db.Exec("INSERT INTO cdc_nn VALUES (1, 'one', 1), (2, 'two', 2), (3, 'three', 3)");
-  Batch changes = Rows({{2, "", "0"},            // delete 2, key only
-                        {3, "", "0"},            // move 3 -> 30: the old image, key only
-                        {30, "thirty", "3"},     //   and the new one
-                        {4, "", "4"},            // insert 4 with a NULL name: rejected
-                        {5, "five", "5"}});      // insert 5
+  Batch changes = Rows({{2, "", "0"},         // delete 2, key only
+                        {3, "", "0"},         // move 3 -> 30: the old image, key only
+                        {30, "thirty", "3"},  //   and the new one
+                        {4, "", "4"},         // insert 4 with a NULL name: rejected
+                        {5, "five", "5"}});   // insert 5
   changes.row_kinds = {RowKind::kDelete, RowKind::kUpdateBefore, RowKind::kUpdateAfter,
                        RowKind::kInsert, RowKind::kInsert};
   CollectingRejects rejects;

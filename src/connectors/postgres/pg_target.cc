@@ -454,13 +454,13 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
       std::string checks;
       for (size_t i = 0; i < cols.names.size(); ++i) {
         const std::string name = QuoteIdent(cols.names[i]);
-        const bool in_key = std::find(cols.conflict.begin(), cols.conflict.end(),
-                                      cols.names[i]) != cols.conflict.end();
+        const bool in_key = std::find(cols.conflict.begin(), cols.conflict.end(), cols.names[i]) !=
+                            cols.conflict.end();
         body += fmt::format("{}{} {}{}", body.empty() ? "" : ", ", name, cols.types[i].declared,
                             cols.not_null[i] && in_key ? " NOT NULL" : "");
         if (cols.not_null[i] && !in_key) {
-          checks += fmt::format(", CHECK ({} IS NOT NULL OR ({} & 1) = 1)", name,
-                                QuoteIdent(kRowColumn));
+          checks +=
+              fmt::format(", CHECK ({} IS NOT NULL OR ({} & 1) = 1)", name, QuoteIdent(kRowColumn));
         }
       }
       if (fill) body += fmt::format(", {} {}", QuoteIdent(cols.part_name), plan.fill_type);
