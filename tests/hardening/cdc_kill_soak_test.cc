@@ -1,18 +1,18 @@
 // The kill -9 proof for both change-capture sources under sustained write load: sysbench
 // oltp_write_only (per transaction an indexed update, a non-indexed update, and a DELETE then
-// INSERT of the same id, on several threads) writes into the source's sbtest1 while a realtime
-// job copies it into a PostgreSQL target; the job is killed with -9 at random moments (at least
-// five, the first during its snapshot or just after) and restarted each time. When the load
-// stops, `run --catch-up` must exit 0 and the target must hold exactly the source's rows, every
-// column of every row. The job names no write_mode or key: a change-capture job upserts by the
-// source's primary key by default.
+// INSERT of the same id, on several threads) writes into the source's sbtest1 for 15 s while a
+// realtime job copies it into a PostgreSQL target (and, from the PostgreSQL source, into a
+// MariaDB target); the job is killed with -9 at random moments (at least five; the first may
+// land in its initial snapshot) and restarted each time. When the load stops, `run --catch-up`
+// must exit 0 and the target must hold exactly the source's rows, every column of every row.
+// The job names no write_mode or key: a change-capture job upserts by the source's primary key.
 //
 // Needs the throwaway servers and sysbench (scripts/install-deps.sh test). A missing sysbench
 // fails the test rather than skipping it: this test is the proof, and a skip would let
 // ctest report it green without proving anything (servers missing fail the same way).
-// The source is a database of its own (cdcsoak_src_my on MariaDB, cdcsoak_src_pg on
-// PostgreSQL); the target a schema of the test database (cdcsoak_TESTNAME). All are dropped
-// first. SLUICE_KILL_SEED replays a failing kill sequence (the seed is printed); the load itself
+// Each source is a database of its own (cdcsoak_src_my on MariaDB, cdcsoak_src_pg and
+// cdcsoak_src_pg2 on PostgreSQL); a PostgreSQL target is a schema of the test database
+// (cdcsoak_TESTNAME), the MariaDB target the database cdcsoak_tgt_my. All are dropped first. SLUICE_KILL_SEED replays a failing kill sequence (the seed is printed); the load itself
 // depends on timing and is not replayed.
 #include <signal.h>
 #include <unistd.h>
