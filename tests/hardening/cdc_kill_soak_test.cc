@@ -12,8 +12,9 @@
 // ctest report it green without proving anything (servers missing fail the same way).
 // Each source is a database of its own (cdcsoak_src_my on MariaDB, cdcsoak_src_pg and
 // cdcsoak_src_pg2 on PostgreSQL); a PostgreSQL target is a schema of the test database
-// (cdcsoak_TESTNAME), the MariaDB target the database cdcsoak_tgt_my. All are dropped first. SLUICE_KILL_SEED replays a failing kill sequence (the seed is printed); the load itself
-// depends on timing and is not replayed.
+// (cdcsoak_TESTNAME), the MariaDB target the database cdcsoak_tgt_my. All are dropped first.
+// SLUICE_KILL_SEED replays a failing kill sequence (the seed is printed); the load itself depends
+// on timing and is not replayed.
 #include <signal.h>
 #include <unistd.h>
 
