@@ -216,8 +216,9 @@ std::string LoadSql(const TargetPlan& plan, const MysqlConfig& config, const Wri
   return sql;
 }
 
+// `not_null[i]`: the target's column `columns[i]` is NOT NULL.
 void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest& request,
-                 const std::vector<std::string>& columns) {
+                 const std::vector<std::string>& columns, const std::vector<bool>& not_null) {
   std::vector<std::string> targets = columns;
   if (config.partition && !plan.partition_field) targets.push_back(config.partition->column);
   std::set<std::string> keys;
@@ -233,6 +234,7 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
   // Only key columns: a conflict keeps the row as it is.
   if (updates.empty()) updates = fmt::format("{0} = {0}", QuoteIdent(request.key.front()));
   const std::string staging = QuoteQualified(plan.database, std::string(kStagingTable));
+<<<<<<< ours
   // The target's columns and types. A realtime run stages deletes (and old images) that may
   // carry only the key: there the target is the inner side of an outer join, which makes
   // every staged column nullable while keeping its type.
@@ -245,6 +247,30 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
       "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, {} TINYINT NOT "
       "NULL DEFAULT 0) ENGINE=InnoDB SELECT {} FROM {} LIMIT 0",
       staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), list, from);
+=======
+  // The staging columns take the target's types (CREATE ... SELECT). A row that removes its key
+  // (a delete, an update's old image) may carry only the key: a PostgreSQL source without
+  // REPLICA IDENTITY FULL sends nothing else. So the columns outside the key come from an
+  // outer-joined copy of the target, which makes them nullable, and a NOT NULL target column
+  // gets a check instead that holds for the rows that are written (_sluice_remove = 0): a NULL
+  // there is still refused at LOAD DATA, and its row rejected, as before.
+  std::string select;
+  std::string checks;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const bool in_key = keys.count(Lower(targets[i])) > 0;
+    select += fmt::format("{}{}.{}", select.empty() ? "" : ", ", in_key ? "t" : "n",
+                          QuoteIdent(targets[i]));
+    if (!in_key && i < not_null.size() && not_null[i]) {
+      checks += fmt::format(", CHECK ({} IS NOT NULL OR {} = 1)", QuoteIdent(targets[i]),
+                            QuoteIdent(kStagingRemove));
+    }
+  }
+  const std::string target = QuoteQualified(plan.database, plan.table);
+  plan.staging_sql = fmt::format(
+      "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, {} TINYINT NOT "
+      "NULL DEFAULT 0{}) ENGINE=InnoDB SELECT {} FROM {} t LEFT JOIN {} n ON FALSE LIMIT 0",
+      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), checks, select, target, target);
+>>>>>>> theirs
   plan.merge_head = fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
                                 QuoteQualified(plan.database, plan.table), list, list, staging);
   plan.merge_tail =
@@ -305,6 +331,7 @@ Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
   plan.database = config.database;
   if (config.partition) plan.partition_field = request.schema.IndexOf(config.partition->column);
   std::vector<std::string> columns;
+  std::vector<bool> not_null;  // per column of `columns`
   if (!loaded->has_value()) {
     if (config.create_table == CreateTable::kNever) {
       Status missing = TableNotFound(conn, kRole, config.database, config.table);
@@ -312,8 +339,13 @@ Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
     }
     plan.table = config.table;
     plan.create_sql = CreateTableSql(config, request, plan.partition_field);
+    const std::vector<std::string> key = CreatedKey(config, request);
     for (size_t i = 0; i < request.schema.fields.size(); ++i) {
       columns.push_back(request.schema.fields[i].name);
+      const bool in_key = std::any_of(key.begin(), key.end(), [&](const std::string& k) {
+        return Lower(k) == Lower(columns.back());
+      });
+      not_null.push_back(plan.partition_field == i || !request.schema.fields[i].nullable || in_key);
       plan.classes.push_back(plan.partition_field == i
                                  ? TargetClass::kText
                                  : CreatedClassFor(request.schema.fields[i].type));
@@ -322,6 +354,10 @@ Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
     const MysqlTable& table = **loaded;
     plan.table = table.name;
     std::vector<std::string> problems = CheckTable(table, config, request, columns, plan.classes);
+    for (const std::string& c : columns) {
+      const std::optional<size_t> index = table.Find(c);
+      not_null.push_back(index && !table.columns[*index].nullable);
+    }
     if (!problems.empty()) {
       std::string list;
       for (const std::string& p : problems) list += (list.empty() ? "" : "; ") + p;
@@ -330,7 +366,7 @@ Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
     }
   }
   plan.load_sql = LoadSql(plan, config, request, columns);
-  if (request.mode == WriteMode::kUpsert) BuildUpsert(plan, config, request, columns);
+  if (request.mode == WriteMode::kUpsert) BuildUpsert(plan, config, request, columns, not_null);
   if (request.mode == WriteMode::kOverwrite) {
     plan.delete_sql = "DELETE FROM " + QuoteQualified(plan.database, plan.table);
     if (config.partition) {

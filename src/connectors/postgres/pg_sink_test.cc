@@ -152,6 +152,31 @@ TEST(PgSinkTest, ChangesAreMergedByTheLastChangeOfEachKey) {
   EXPECT_EQ(Dump(db, "cdc"), "1:uno:1.00 4:FOUR:44.00 20:TWENTY:2.00");
 }
 
+// A PostgreSQL source without REPLICA IDENTITY FULL sends only the key of a deleted row (and
+// of an update's old image): a NOT NULL column outside the key must take those NULLs in the
+// staging table, and still refuse a NULL in a row that is written.
+TEST(PgSinkTest, KeyOnlyRemovalsPassANotNullColumnAndNullWritesAreStillRejected) {
+  RawConn db(DbUrl());
+  db.Exec("DROP TABLE IF EXISTS cdc_nn");
+  db.Exec("CREATE TABLE cdc_nn (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2))");
+  db.Exec("INSERT INTO cdc_nn VALUES (1, 'one', 1), (2, 'two', 2), (3, 'three', 3)");
+  Batch changes = Rows({{2, "", "0"},         // delete 2, key only
+                        {3, "", "0"},         // move 3 -> 30: the old image, key only
+                        {30, "thirty", "3"},  //   and the new one
+                        {4, "", "4"},         // insert 4 with a NULL name: rejected
+                        {5, "five", "5"}});   // insert 5
+  changes.row_kinds = {RowKind::kDelete, RowKind::kUpdateBefore, RowKind::kUpdateAfter,
+                       RowKind::kInsert, RowKind::kInsert};
+  CollectingRejects rejects;
+  Status st = Write("cdc_nn", WriteMode::kUpsert, {changes}, rejects, {"id"});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Dump(db, "cdc_nn"), "1:one:1.00 5:five:5.00 30:thirty:3.00");
+  ASSERT_EQ(rejects.reasons.size(), 1u) << ::testing::PrintToString(rejects.reasons);
+  EXPECT_NE(rejects.reasons[0].find("violates check constraint"), std::string::npos)
+      << rejects.reasons[0];
+  EXPECT_EQ(rejects.rows[0], "4,NULL,4");
+}
+
 TEST(PgSinkTest, ChangesIntoAnAppendTargetAreRefusedWithWhatToChange) {
   CollectingRejects rejects;
   Batch changes = Rows({{1, "one", "1"}});
