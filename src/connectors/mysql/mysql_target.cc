@@ -234,20 +234,6 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
   // Only key columns: a conflict keeps the row as it is.
   if (updates.empty()) updates = fmt::format("{0} = {0}", QuoteIdent(request.key.front()));
   const std::string staging = QuoteQualified(plan.database, std::string(kStagingTable));
-<<<<<<< ours
-  // The target's columns and types. A realtime run stages deletes (and old images) that may
-  // carry only the key: there the target is the inner side of an outer join, which makes
-  // every staged column nullable while keeping its type.
-  const std::string from =
-      request.realtime
-          ? fmt::format("(SELECT 1 AS _sluice_one) AS _sluice_one LEFT JOIN {} ON FALSE",
-                        QuoteQualified(plan.database, plan.table))
-          : QuoteQualified(plan.database, plan.table);
-  plan.staging_sql = fmt::format(
-      "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, {} TINYINT NOT "
-      "NULL DEFAULT 0) ENGINE=InnoDB SELECT {} FROM {} LIMIT 0",
-      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), list, from);
-=======
   // The staging columns take the target's types (CREATE ... SELECT). A row that removes its key
   // (a delete, an update's old image) may carry only the key: a PostgreSQL source without
   // REPLICA IDENTITY FULL sends nothing else. So the columns outside the key come from an
@@ -270,7 +256,6 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
       "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, {} TINYINT NOT "
       "NULL DEFAULT 0{}) ENGINE=InnoDB SELECT {} FROM {} t LEFT JOIN {} n ON FALSE LIMIT 0",
       staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), checks, select, target, target);
->>>>>>> theirs
   plan.merge_head = fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
                                 QuoteQualified(plan.database, plan.table), list, list, staging);
   plan.merge_tail =

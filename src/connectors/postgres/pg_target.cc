@@ -476,25 +476,13 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
     case WriteMode::kReplace:
     case WriteMode::kIgnore: {
       // The staging table has the target's column types, so a value the target cannot take
-<<<<<<< ours
-      // fails at COPY (and its row is rejected), not in the final INSERT. In a realtime run a
-      // delete (or an update's old image) carries only the key: NOT NULL is kept on the key.
-=======
       // fails at COPY (and its row is rejected), not in the final INSERT. A row that removes
       // its key (a delete, an update's old image) may carry only the key: a PostgreSQL source
       // without REPLICA IDENTITY FULL sends nothing else. So a NOT NULL column outside the key
       // is NOT NULL only in the rows that are written (StagedOrder's low bit 0).
->>>>>>> theirs
       std::string body;
       std::string checks;
       for (size_t i = 0; i < cols.names.size(); ++i) {
-<<<<<<< ours
-        const bool not_null = cols.not_null[i] && (!request.realtime ||
-                                                   std::find(request.key.begin(), request.key.end(),
-                                                             cols.names[i]) != request.key.end());
-        body += fmt::format("{}{} {}{}", body.empty() ? "" : ", ", QuoteIdent(cols.names[i]),
-                            cols.types[i].declared, not_null ? " NOT NULL" : "");
-=======
         const std::string name = QuoteIdent(cols.names[i]);
         const bool in_key = std::find(cols.conflict.begin(), cols.conflict.end(), cols.names[i]) !=
                             cols.conflict.end();
@@ -504,7 +492,6 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
           checks +=
               fmt::format(", CHECK ({} IS NOT NULL OR ({} & 1) = 1)", name, QuoteIdent(kRowColumn));
         }
->>>>>>> theirs
       }
       if (fill) body += fmt::format(", {} {}", QuoteIdent(cols.part_name), plan.fill_type);
       body += fmt::format(", {} bigint", QuoteIdent(kRowColumn)) + checks;
