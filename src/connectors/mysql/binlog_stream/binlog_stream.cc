@@ -113,14 +113,62 @@ Status BinlogStream::Open(const ReadRequest& request) {
         config_.Describe());
   }
   batch_rows_ = std::max<size_t>(1, request.batch_rows);
+  tables_.clear();
+  SLUICE_RETURN_IF_ERROR(OpenTable(config_, request));
+  return CheckServer();
+}
+
+Status BinlogStream::OpenTables(const std::vector<Options>& tables, const ReadRequest& request) {
+  if (tables.empty()) return Status::Invalid("{}: no table to stream", config_.Describe());
+  SLUICE_ASSIGN_OR_RETURN(config_, ParseMysqlConfig(tables[0], /*target=*/false));
+  SLUICE_RETURN_IF_ERROR(Open(request));
+  for (size_t i = 1; i < tables.size(); ++i) {
+    SLUICE_ASSIGN_OR_RETURN(MysqlConfig config, ParseMysqlConfig(tables[i], /*target=*/false));
+    SLUICE_RETURN_IF_ERROR(OpenTable(config, request));
+  }
+  return Status::OK();
+}
+
+Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& request) {
   // The batch reader resolves the table and maps its types: a realtime read and a batch read
   // of one table agree on the schema.
-  table_reader_ = std::make_unique<MysqlSource>(config_);
-  SLUICE_RETURN_IF_ERROR(table_reader_->Open(request));
-  schema_ = table_reader_->schema();
-  table_label_ = table_reader_->plan().table_label;
-  defs_.clear();
-  for (const Field& f : schema_.fields) defs_.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
+  Table t;
+  t.config = config;
+  t.reader = std::make_unique<MysqlSource>(config);
+  SLUICE_RETURN_IF_ERROR(t.reader->Open(request));
+  t.schema = t.reader->schema();
+  t.label = t.reader->plan().table_label;
+  for (const Field& f : t.schema.fields)
+    t.defs.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
+  tables_.push_back(std::move(t));
+  schema_ = tables_[0].schema;
+  return Status::OK();
+}
+
+bool BinlogStream::ShapeFor(Batch& batch, size_t t) const {
+  const Table& table = tables_[t];
+  if (batch.num_rows() > 0) return batch.source_table == table.label;
+  bool same = batch.columns.size() == table.schema.size();
+  for (size_t i = 0; same && i < batch.columns.size(); ++i) {
+    same = batch.columns[i].type() == table.schema.fields[i].type;
+  }
+  if (!same) batch.columns = Batch(table.schema).columns;
+  batch.source_table = table.label;
+  return true;
+}
+
+std::optional<size_t> BinlogStream::TableOf(const binlog::TableMap& map) const {
+  for (size_t i = 0; i < tables_.size(); ++i) {
+    const MysqlConfig& c = tables_[i].config;
+    const bool ours = c.table_exact ? map.schema == c.database && map.table == c.table
+                                    : Lower(map.schema) == Lower(c.database) &&
+                                          Lower(map.table) == Lower(c.table);
+    if (ours) return i;
+  }
+  return std::nullopt;
+}
+
+Status BinlogStream::CheckServer() {
   row_options_.zero_date_as_null = config_.zero_date == ZeroDate::kNull;
   row_options_.datetime_zone = config_.time_zone ? &*config_.time_zone : &zone_;
 
@@ -156,42 +204,71 @@ Status BinlogStream::CheckFileExists(const BinlogPosition& from) {
 }
 
 Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {
+  return StartTables(std::vector<std::vector<StreamPosition>>(tables_.size(), resume_from),
+                     catch_up);
+}
+
+Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>& resume_from,
+                                 bool catch_up) {
+  if (resume_from.size() != tables_.size()) {
+    return Status::Internal("{}: positions for {} tables, {} open", config_.Describe(),
+                            resume_from.size(), tables_.size());
+  }
+  // Each table's own position; the stream starts from the oldest of them.
   std::optional<BinlogPosition> from;
-  for (const StreamPosition& p : resume_from) {
-    if (p.stream != kStreamName) continue;
-    SLUICE_ASSIGN_OR_RETURN(BinlogPosition parsed, BinlogPosition::Parse(p.position));
-    from = std::move(parsed);
+  std::vector<size_t> unplaced;
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    tables_[t].own.reset();
+    for (const StreamPosition& p : resume_from[t]) {
+      if (p.stream != kStreamName) continue;
+      SLUICE_ASSIGN_OR_RETURN(BinlogPosition parsed, BinlogPosition::Parse(p.position));
+      tables_[t].own = std::move(parsed);
+    }
+    if (!tables_[t].own) {
+      unplaced.push_back(t);
+    } else if (!from || *tables_[t].own < *from) {
+      from = tables_[t].own;
+    }
   }
   snapshot_.reset();
+  snapshot_tables_.clear();
+  pending_event_.clear();
   skip_before_seconds_ = -1;
   std::string gtid;
-  if (!from) {
+  if (!unplaced.empty()) {
+    // Where the tables without a position begin (several tables: a crash between their
+    // first checkpoints left some without one).
+    std::optional<BinlogPosition> start;
     switch (options_.startup.kind) {
       case Startup::kInitial: {
-        SLUICE_RETURN_IF_ERROR(BeginSnapshot());
-        from = snapshot_position_;
+        SLUICE_RETURN_IF_ERROR(BeginSnapshot(unplaced));
+        start = snapshot_position_;
         break;
       }
       case Startup::kLatest: {
-        SLUICE_ASSIGN_OR_RETURN(from, ServerEnd());
+        SLUICE_ASSIGN_OR_RETURN(start, ServerEnd());
         break;
       }
       case Startup::kBinlog: {
-        SLUICE_ASSIGN_OR_RETURN(from, BinlogPosition::Parse(options_.startup.position));
+        SLUICE_ASSIGN_OR_RETURN(start, BinlogPosition::Parse(options_.startup.position));
         break;
       }
       case Startup::kGtid: {
+        if (from) break;  // some tables have positions: the others read from the oldest
         gtid = options_.startup.position;
         from = BinlogPosition{};  // the server names the file (its first ROTATE)
         break;
       }
       case Startup::kTimestamp: {
+        if (from) break;
         // From the oldest file the server has, passing over transactions older than asked.
         SLUICE_ASSIGN_OR_RETURN(from, OldestFileStart());
         skip_before_seconds_ = options_.startup.seconds;
         break;
       }
     }
+    for (size_t t : unplaced) tables_[t].own = start;
+    if (start && (!from || *start < *from)) from = start;
   }
   if (gtid.empty()) SLUICE_RETURN_IF_ERROR(CheckFileExists(*from));
   if (catch_up) {
@@ -204,6 +281,8 @@ Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool 
   positioned_ = gtid.empty();
   in_txn_ = false;
   decoders_.clear();
+  table_of_id_.clear();
+  stream_from_ = *from;
   if (snapshot_) {
     // The snapshot's rows come first, as one source transaction (see Next); the replication
     // session opens after them, at the snapshot's position.
@@ -213,27 +292,50 @@ Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool 
   return OpenReplication(*from, gtid);
 }
 
-Status BinlogStream::BeginSnapshot() {
-  SLUICE_ASSIGN_OR_RETURN(ConsistentSnapshot snap,
-                          BeginConsistentSnapshot(config_.url, conn_, table_reader_->QuotedTable(),
-                                                  options_.snapshot_method));
+Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables) {
+  std::vector<std::string> quoted;
+  for (size_t t : tables) quoted.push_back(tables_[t].reader->QuotedTable());
+  SLUICE_ASSIGN_OR_RETURN(
+      ConsistentSnapshot snap,
+      BeginConsistentSnapshot(config_.url, conn_, quoted, options_.snapshot_method));
   snapshot_position_ = snap.position;
-  SLUICE_ASSIGN_OR_RETURN(snapshot_, MysqlSplitReader::Open(table_reader_->plan(), KeyRange{}, 0,
-                                                            std::move(snap.reader)));
+  snapshot_conn_ = std::move(snap.reader);
+  snapshot_tables_ = tables;
+  return OpenSnapshotReader();
+}
+
+// The next table of the snapshot, on the snapshot's transaction: every table is read as of
+// the one snapshot position.
+Status BinlogStream::OpenSnapshotReader() {
+  SLUICE_ASSIGN_OR_RETURN(snapshot_,
+                          MysqlSplitReader::Open(tables_[snapshot_tables_.front()].reader->plan(),
+                                                 KeyRange{}, 0, std::move(snapshot_conn_)));
+  snapshot_->KeepTransaction();
   return Status::OK();
 }
 
 Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
+  const size_t t = snapshot_tables_.front();
+  ShapeFor(batch, t);
   SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_->Next(batch, rejects));
   batch.snapshot = true;
-  batch.source_table = table_label_;
+  batch.source_table = tables_[t].label;
   if (more) return true;
-  // The table is read: its transaction ends (the reader closes its connection), and the
-  // changes after the snapshot's position follow. Until here InTransaction() was true, so
-  // the whole snapshot lands in the target in one transaction with this position.
+  snapshot_conn_ = snapshot_->TakeConnection();
   snapshot_.reset();
+  snapshot_tables_.erase(snapshot_tables_.begin());
+  if (!snapshot_tables_.empty()) {
+    SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
+    return true;
+  }
+  // Every table is read: the snapshot transaction ends, and the changes after the oldest
+  // position follow (a table snapshotted drops those at or before the snapshot's position).
+  // Until here InTransaction() was true, so the whole snapshot lands in the target in one
+  // transaction per table with the positions after it.
+  (void)snapshot_conn_.Exec("COMMIT");
+  snapshot_conn_.Close();
   in_txn_ = false;
-  committed_ = snapshot_position_;
+  committed_ = stream_from_;
   file_ = committed_.file;
   SLUICE_RETURN_IF_ERROR(OpenReplication(committed_));
   return !ReachedEnd();
@@ -290,6 +392,16 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
   if (snapshot_) return NextSnapshotRows(batch, rejects);
   if (!rpl_) return Err(Status::Internal("BinlogStream::Next before Start"));
   if (ReachedEnd()) return false;
+  batch_ended_ = false;
+  if (!pending_event_.empty()) {
+    // A rows event of another table ended the last batch: it opens this one.
+    const std::string event = std::move(pending_event_);
+    pending_event_.clear();
+    Status st = Handle(event, batch);
+    if (!st.ok()) {
+      return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
+    }
+  }
   const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
   // A batch ends at a transaction end whenever it can: the server writes a transaction to the
   // binlog whole at commit, so reading on to its end does not wait. Then each checkpoint the
@@ -297,8 +409,9 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
   // than kTxnBatches batches is returned in parts (see the header: its rows may be read again
   // after a crash).
   const size_t txn_cap = batch_rows_ * kTxnBatches;
-  while ((in_txn_ && batch.num_rows() < txn_cap) ||
-         (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline)) {
+  while (!batch_ended_ &&
+         ((in_txn_ && batch.num_rows() < txn_cap) ||
+          (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline))) {
     event_ = mariadb_rpl_fetch(rpl_, event_);
     if (!event_) {
       const unsigned code = mysql_errno(rpl_conn_.get());
@@ -371,17 +484,16 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
       break;
     case binlog::EventType::kTableMap: {
       SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, f));
-      const bool ours = config_.table_exact
-                            ? map.schema == config_.database && map.table == config_.table
-                            : Lower(map.schema) == Lower(config_.database) &&
-                                  Lower(map.table) == Lower(config_.table);
-      if (!ours) {
+      const std::optional<size_t> t = TableOf(map);
+      if (!t) {
         decoders_.erase(map.table_id);
+        table_of_id_.erase(map.table_id);
         break;
       }
       SLUICE_ASSIGN_OR_RETURN(binlog::RowImageDecoder d,
-                              binlog::RowImageDecoder::Make(map, defs_, row_options_));
+                              binlog::RowImageDecoder::Make(map, tables_[*t].defs, row_options_));
       decoders_.insert_or_assign(map.table_id, std::move(d));
+      table_of_id_.insert_or_assign(map.table_id, *t);
       break;
     }
     case binlog::EventType::kTransactionPayload:
@@ -394,10 +506,21 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
         SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows, binlog::ParseRowsEvent(e, f));
         auto it = decoders_.find(rows.table_id);
         if (it != decoders_.end() && skip_before_seconds_ < 0) {
+          const size_t t = table_of_id_.at(rows.table_id);
+          // A table whose target already holds this transaction (its position is past it).
+          const std::optional<BinlogPosition>& own = tables_[t].own;
+          if (own && e.header.log_pos != 0 && BinlogPosition{file_, e.header.log_pos} <= *own) {
+            break;
+          }
+          if (!ShapeFor(batch, t)) {
+            pending_event_.assign(bytes);  // another table's rows: they open the next batch
+            batch_ended_ = true;
+            return Status::OK();
+          }
           SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
           // For change-event targets: the table, and the event's time (whole seconds: the
           // statement's start on the server, the closest the binlog has to a commit time).
-          batch.source_table = table_label_;
+          batch.source_table = tables_[t].label;
           batch.commit_millis.resize(batch.num_rows(), int64_t{e.header.timestamp} * 1000);
         }
       }
@@ -428,17 +551,26 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   // table's schema history is later work: a statement that names the table stops the stream
   // before any row decoded against a changed shape.
   const std::string sql = Lower(q.sql);
-  const std::string table = Lower(config_.table);
-  const bool names_table = NamesIdentifier(sql, table);
-  const bool in_db =
-      Lower(q.schema) == Lower(config_.database) || NamesIdentifier(sql, Lower(config_.database));
-  if (names_table && in_db) {
-    return Status::Invalid(
-        "{}: the table's definition changed in the binlog ({}): schema changes are not "
-        "followed yet; re-snapshot the table and start a new job",
-        config_.Describe(), q.sql);
+  for (const Table& t : tables_) {
+    const bool names_table = NamesIdentifier(sql, Lower(t.config.table));
+    const bool in_db = Lower(q.schema) == Lower(t.config.database) ||
+                       NamesIdentifier(sql, Lower(t.config.database));
+    if (names_table && in_db) {
+      return Status::Invalid(
+          "{}: the table's definition changed in the binlog ({}): schema changes are not "
+          "followed yet; re-snapshot the table and start a new job",
+          t.config.Describe(), q.sql);
+    }
   }
   return Status::OK();
+}
+
+std::vector<StreamPosition> BinlogStream::TablePositions(size_t table) const {
+  // A table whose own position is ahead of the stream's (snapshotted later than the others
+  // were checkpointed) holds everything up to it.
+  const std::optional<BinlogPosition>& own = tables_[table].own;
+  if (!positioned_ || !own || *own <= committed_) return Positions();
+  return {StreamPosition{kStreamName, own->ToString()}};
 }
 
 std::vector<StreamPosition> BinlogStream::Positions() const {

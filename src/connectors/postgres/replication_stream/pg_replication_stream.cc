@@ -120,28 +120,95 @@ Status PgReplicationStream::Open(const ReadRequest& request) {
   }
   request_ = request;
   batch_rows_ = std::max<size_t>(1, request.batch_rows);
-  // The batch reader resolves the table and maps its types: a realtime read and a batch read
-  // of one table agree on the schema.
-  PgSource batch_reader(config_);
-  SLUICE_RETURN_IF_ERROR(batch_reader.Open(request));
-  schema_ = batch_reader.schema();
-
   SLUICE_ASSIGN_OR_RETURN(conn_, PgConnection::Connect(config_.url, "sluice stream"));
   SLUICE_RETURN_IF_ERROR(CheckServer(conn_, config_.Describe()));
-  SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn_, config_.table));
-  if (!table) return Status::NotFound("{}: table not found", config_.Describe());
-  table_ = std::move(*table);
-  SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, table_));
-  return EnsurePublication(conn_, options_.publication, table_);
+  tables_.clear();
+  SLUICE_RETURN_IF_ERROR(OpenTable(config_));
+  if (many_) return Status::OK();  // OpenTables ensures the publication lists every table
+  return EnsurePublication(conn_, options_.publication, tables_[0].table);
+}
+
+Status PgReplicationStream::OpenTables(const std::vector<Options>& tables,
+                                       const ReadRequest& request) {
+  if (tables.empty()) return Status::Invalid("{}: no table to stream", config_.Describe());
+  SLUICE_ASSIGN_OR_RETURN(config_, ParsePgConfig(tables[0], /*target=*/false));
+  many_ = true;
+  SLUICE_RETURN_IF_ERROR(Open(request));
+  for (size_t i = 1; i < tables.size(); ++i) {
+    SLUICE_ASSIGN_OR_RETURN(PgConfig config, ParsePgConfig(tables[i], /*target=*/false));
+    SLUICE_RETURN_IF_ERROR(OpenTable(config));
+  }
+  std::vector<PgTable> all;
+  for (const Table& t : tables_) all.push_back(t.table);
+  return EnsurePublication(conn_, options_.publication, all);
+}
+
+Status PgReplicationStream::OpenTable(const PgConfig& config) {
+  // The batch reader resolves the table and maps its types: a realtime read and a batch read
+  // of one table agree on the schema.
+  Table t;
+  t.config = config;
+  PgSource batch_reader(config);
+  SLUICE_RETURN_IF_ERROR(batch_reader.Open(request_));
+  t.schema = batch_reader.schema();
+  SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn_, config.table));
+  if (!table) return Status::NotFound("{}: table not found", config.Describe());
+  t.table = std::move(*table);
+  SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, t.table));
+  tables_.push_back(std::move(t));
+  schema_ = tables_[0].schema;
+  return Status::OK();
+}
+
+std::optional<size_t> PgReplicationStream::TableOf(uint32_t oid) const {
+  for (size_t i = 0; i < tables_.size(); ++i) {
+    if (tables_[i].table.oid == oid) return i;
+  }
+  return std::nullopt;
+}
+
+bool PgReplicationStream::ShapeFor(Batch& batch, size_t t) {
+  const Table& table = tables_[t];
+  const std::string label = table.table.Label();
+  if (batch.num_rows() > 0) return batch.source_table == label;
+  bool same = batch.columns.size() == table.schema.size();
+  for (size_t i = 0; same && i < batch.columns.size(); ++i) {
+    same = batch.columns[i].type() == table.schema.fields[i].type;
+  }
+  if (!same) batch.columns = Batch(table.schema).columns;
+  batch.source_table = label;
+  unchanged_.Reset(table.schema.size());
+  return true;
 }
 
 Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {
-  std::optional<Lsn> from;
-  for (const StreamPosition& p : resume_from) {
-    if (p.stream != kStreamName) continue;
-    SLUICE_ASSIGN_OR_RETURN(Lsn parsed, Lsn::Parse(p.position));
-    from = parsed;
+  return StartTables(std::vector<std::vector<StreamPosition>>(tables_.size(), resume_from),
+                     catch_up);
+}
+
+Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosition>>& resume_from,
+                                        bool catch_up) {
+  if (resume_from.size() != tables_.size()) {
+    return Status::Internal("{}: positions for {} tables, {} open", config_.Describe(),
+                            resume_from.size(), tables_.size());
   }
+  // Each table's own position; the slot streams from the oldest of them.
+  std::optional<Lsn> from;
+  std::vector<size_t> unplaced;
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    tables_[t].own.reset();
+    for (const StreamPosition& p : resume_from[t]) {
+      if (p.stream != kStreamName) continue;
+      SLUICE_ASSIGN_OR_RETURN(Lsn parsed, Lsn::Parse(p.position));
+      tables_[t].own = parsed;
+    }
+    if (!tables_[t].own) {
+      unplaced.push_back(t);
+    } else if (!from || *tables_[t].own < *from) {
+      from = tables_[t].own;
+    }
+  }
+  pending_.clear();
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
   // A run killed a moment ago may still hold the slot until its walsender notices the closed
   // socket: wait for it rather than fail the restart.
@@ -160,6 +227,20 @@ Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from
           config_.Describe(), options_.slot, from->ToString());
     }
     acked_ = *from;
+    if (!unplaced.empty() && options_.startup == "initial") {
+      // A crash between the tables' first checkpoints: the others hold positions, these
+      // nothing. They are read inside a temporary slot's snapshot; its consistent point is
+      // their position (the stream drops their changes committed before it).
+      SLUICE_ASSIGN_OR_RETURN(snapshot_rpl_,
+                              ReplicationConnection::Connect(config_.url, config_.Describe()));
+      SLUICE_ASSIGN_OR_RETURN(CreatedSlot created,
+                              snapshot_rpl_.CreateSlot(options_.slot.substr(0, 50) + "_snap", true,
+                                                       /*temporary=*/true));
+      for (size_t t : unplaced) tables_[t].own = created.consistent_point;
+      stream_from_ = *from;
+      if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
+      return StartSnapshot(created.snapshot_name, unplaced);
+    }
   } else if (options_.startup == "initial") {
     // No committed position: the job never finished a snapshot (or crashed inside one, which
     // left nothing in the target). A slot left from then points past changes the target does
@@ -167,8 +248,12 @@ Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from
     if (slot) SLUICE_RETURN_IF_ERROR(DropSlot(conn_, options_.slot));
     SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, true));
     snapshot_point_ = created.consistent_point;
+    stream_from_ = snapshot_point_;
+    for (Table& t : tables_) t.own = snapshot_point_;
     if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
-    return StartSnapshot(created.snapshot_name);
+    std::vector<size_t> all(tables_.size());
+    for (size_t t = 0; t < all.size(); ++t) all[t] = t;
+    return StartSnapshot(created.snapshot_name, std::move(all));
   } else {
     if (!slot) {
       SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, false));
@@ -210,9 +295,19 @@ bool PgReplicationStream::AtOrPastEnd() const {
   return committed_.value % wal_block_size_ == 0 && end_->value - committed_.value <= kLongPageHeader;
 }
 
-Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name) {
-  PgConfig snapshot_config = config_;
-  snapshot_config.import_snapshot = snapshot_name;
+Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name,
+                                          std::vector<size_t> tables) {
+  snapshot_name_ = snapshot_name;
+  snapshot_tables_ = std::move(tables);
+  committed_ = Lsn{};
+  return OpenSnapshotReader();
+}
+
+// The next table of the snapshot: every table is read inside the one exported snapshot (it
+// stays valid while the exporting connection runs no other command).
+Status PgReplicationStream::OpenSnapshotReader() {
+  PgConfig snapshot_config = tables_[snapshot_tables_.front()].config;
+  snapshot_config.import_snapshot = snapshot_name_;
   auto source = std::make_unique<PgSource>(std::move(snapshot_config));
   ReadRequest one = request_;
   one.max_splits = 1;
@@ -224,21 +319,29 @@ Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name) {
   }
   SLUICE_ASSIGN_OR_RETURN(snapshot_reader_, source->OpenSplit(splits[0]));
   snapshot_source_ = std::move(source);
-  committed_ = Lsn{};
   return Status::OK();
 }
 
 Result<bool> PgReplicationStream::NextSnapshot(Batch& batch, RejectSink& rejects) {
+  const size_t t = snapshot_tables_.front();
+  ShapeFor(batch, t);
   SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_reader_->Next(batch, rejects));
   batch.snapshot = true;
-  batch.source_table = table_.Label();
+  batch.source_table = tables_[t].table.Label();
   if (more) return true;
-  // The snapshot is read (its transaction ended): the replication connection may be used,
-  // and the stream takes over exactly where the snapshot stands.
   snapshot_reader_.reset();
   snapshot_source_.reset();
-  last_row_commit_ = snapshot_point_;
-  SLUICE_RETURN_IF_ERROR(StartStreaming(snapshot_point_));
+  snapshot_tables_.erase(snapshot_tables_.begin());
+  if (!snapshot_tables_.empty()) {
+    SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
+    return true;
+  }
+  // The snapshot is read (its transactions ended): the replication connection may be used,
+  // and the stream takes over from the oldest position (a snapshotted table drops what
+  // committed before its snapshot).
+  snapshot_rpl_ = ReplicationConnection();  // a temporary slot goes with its connection
+  last_row_commit_ = stream_from_;
+  SLUICE_RETURN_IF_ERROR(StartStreaming(stream_from_));
   return true;
 }
 
@@ -247,7 +350,7 @@ Status PgReplicationStream::StartStreaming(Lsn from) {
   in_txn_ = false;
   decoder_ = r::PgOutputDecoder();
   relations_ = r::RelationCache();
-  plan_.reset();
+  for (Table& t : tables_) t.plan.reset();
   last_status_sent_ = std::chrono::steady_clock::now();
   return rpl_.StartStreaming(options_.slot, from, options_.publication);
 }
@@ -256,13 +359,21 @@ Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
   if (snapshot_reader_) return NextSnapshot(batch, rejects);
   if (!rpl_.is_open()) return Err(Status::Internal("PgReplicationStream::Next before Start"));
   if (ReachedEnd()) return false;
-  batch.source_table = table_.Label();
-  unchanged_.Reset(schema_.size());
+  batch_ended_ = false;
+  if (!pending_.empty()) {
+    // A change of another table ended the last batch: it opens this one.
+    const std::string bytes = std::move(pending_);
+    pending_.clear();
+    SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
+                            r::DecodePgOutputMessage(bytes, /*in_stream=*/false));
+    SLUICE_RETURN_IF_ERROR(RouteChange(message, bytes, batch));
+  }
   const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
   const size_t txn_cap = batch_rows_ * kTxnBatches;
   bool heard = false;
-  while ((in_txn_ && batch.num_rows() < txn_cap) ||
-         (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline)) {
+  while (!batch_ended_ &&
+         ((in_txn_ && batch.num_rows() < txn_cap) ||
+          (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline))) {
     if (!replay_.empty()) {
       SLUICE_RETURN_IF_ERROR(ReplayOne(batch));
       continue;
@@ -315,6 +426,7 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
     txn_rows_ = false;
     // Already in the target: a restart asked for transactions after committed_.
     skip_txn_ = b->final_lsn < committed_;
+    txn_final_ = b->final_lsn;
     txn_commit_ms_ = b->commit_time_us / 1000;
   } else if (const auto* c = std::get_if<r::CommitMessage>(&message)) {
     in_txn_ = false;
@@ -323,26 +435,27 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
     lag_ms_ = std::max<int64_t>(0, NowMicros() / 1000 - c->commit_time_us / 1000);
   } else if (const auto* rel = std::get_if<r::RelationMessage>(&message)) {
     relations_.Apply(*rel);
-    if (rel->oid == table_.oid) {
+    if (const std::optional<size_t> t = TableOf(rel->oid)) {
       SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* cached, relations_.Get(rel->oid));
-      SLUICE_RETURN_IF_ERROR(PlanRelation(*cached));
+      SLUICE_RETURN_IF_ERROR(PlanRelation(*cached, *t));
     }
   } else if (const auto* t = std::get_if<r::TypeMessage>(&message)) {
     relations_.Apply(*t);
   } else if (const auto* tr = std::get_if<r::TruncateMessage>(&message)) {
-    if (std::find(tr->relation_oids.begin(), tr->relation_oids.end(), table_.oid) !=
-        tr->relation_oids.end()) {
+    for (uint32_t oid : tr->relation_oids) {
+      if (!TableOf(oid)) continue;
       return Status::Invalid(
           "{} was truncated at the source: a TRUNCATE is not carried to the target yet; "
           "truncate the target too and re-snapshot (sluice state drop-slot JOB, clear the "
           "target's positions, startup: initial)",
-          table_.Label());
+          tables_[*TableOf(oid)].table.Label());
     }
   } else if (const auto* s = std::get_if<r::StreamStartMessage>(&message)) {
     stream_xid_ = s->xid;
   } else if (const auto* sc = std::get_if<r::StreamCommitMessage>(&message)) {
     replay_ = held_.Take(sc->xid);
     replay_end_ = sc->end_lsn;
+    replay_commit_ = sc->commit_lsn;
     txn_commit_ms_ = sc->commit_time_us / 1000;
     lag_ms_ = std::max<int64_t>(0, NowMicros() / 1000 - txn_commit_ms_);
     if (sc->commit_lsn < committed_) replay_.clear();  // already in the target
@@ -367,19 +480,51 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
           }
         },
         message);
-    if (oid != table_.oid) return Status::OK();
+    if (!TableOf(oid)) return Status::OK();
     if (decoder_.in_stream()) return held_.Add(stream_xid_, xid, bytes);
-    if (!skip_txn_) return AppendChange(message, batch);
+    if (!skip_txn_) return RouteChange(message, bytes, batch);
   }
   return Status::OK();
 }
 
+// A change of one of our tables, outside a streamed transaction: dropped when that table's
+// target already holds its transaction, parked when the batch holds another table's rows.
+Status PgReplicationStream::RouteChange(const r::PgOutputMessage& message, std::string_view bytes,
+                                        Batch& batch) {
+  uint32_t oid = 0;
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (requires { m.relation_oid; }) oid = m.relation_oid;
+      },
+      message);
+  const std::optional<size_t> t = TableOf(oid);
+  if (!t || Drops(*t, txn_final_)) return Status::OK();
+  if (!ShapeFor(batch, *t)) {
+    pending_.assign(bytes);
+    batch_ended_ = true;
+    return Status::OK();
+  }
+  return AppendChange(message, *t, batch);
+}
+
 Status PgReplicationStream::ReplayOne(Batch& batch) {
-  HeldChange change = std::move(replay_.front());
-  replay_.pop_front();
   SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
-                          r::DecodePgOutputMessage(change.message, /*in_stream=*/true));
-  SLUICE_RETURN_IF_ERROR(AppendChange(message, batch));
+                          r::DecodePgOutputMessage(replay_.front().message, /*in_stream=*/true));
+  uint32_t oid = 0;
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (requires { m.relation_oid; }) oid = m.relation_oid;
+      },
+      message);
+  const std::optional<size_t> t = TableOf(oid);
+  if (t && !Drops(*t, replay_commit_)) {
+    if (!ShapeFor(batch, *t)) {
+      batch_ended_ = true;  // another table's rows: they open the next batch
+      return Status::OK();
+    }
+    SLUICE_RETURN_IF_ERROR(AppendChange(message, *t, batch));
+  }
+  replay_.pop_front();
   if (replay_.empty()) {
     in_txn_ = false;
     if (replay_end_ > committed_) committed_ = replay_end_;
@@ -388,34 +533,37 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
   return Status::OK();
 }
 
-Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation) {
+Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size_t t) {
   SLUICE_ASSIGN_OR_RETURN(r::TuplePlan plan, r::PlanTuple(relation, {}, config_.unknown_as_text));
-  bool same = plan.schema.size() == schema_.size();
-  for (size_t i = 0; same && i < schema_.size(); ++i) {
-    same = plan.schema.fields[i].name == schema_.fields[i].name &&
-           plan.schema.fields[i].type == schema_.fields[i].type;
+  const Schema& schema = tables_[t].schema;
+  bool same = plan.schema.size() == schema.size();
+  for (size_t i = 0; same && i < schema.size(); ++i) {
+    same = plan.schema.fields[i].name == schema.fields[i].name &&
+           plan.schema.fields[i].type == schema.fields[i].type;
   }
   if (!same) {
     return Status::Invalid(
         "{}: the table's definition changed in the stream: schema changes are not followed "
         "yet; re-snapshot the table (sluice state drop-slot JOB, clear the target's positions, "
         "startup: initial)",
-        table_.Label());
+        tables_[t].table.Label());
   }
-  plan_ = std::move(plan);
+  tables_[t].plan = std::move(plan);
   return Status::OK();
 }
 
-Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, Batch& batch) {
-  if (!plan_) {
-    return Status::Internal("{}: a change before the table's Relation message", table_.Label());
+Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, size_t t,
+                                         Batch& batch) {
+  if (!tables_[t].plan) {
+    return Status::Internal("{}: a change before the table's Relation message",
+                            tables_[t].table.Label());
   }
   txn_rows_ = true;
   if (const auto* ins = std::get_if<r::InsertMessage>(&message)) {
-    return AppendRow(ins->new_tuple, RowKind::kInsert, batch);
+    return AppendRow(ins->new_tuple, RowKind::kInsert, t, batch);
   }
   if (const auto* del = std::get_if<r::DeleteMessage>(&message)) {
-    return AppendRow(del->old_tuple, RowKind::kDelete, batch);
+    return AppendRow(del->old_tuple, RowKind::kDelete, t, batch);
   }
   const auto& up = std::get<r::UpdateMessage>(message);
   r::TupleData after = up.new_tuple;
@@ -426,17 +574,19 @@ Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, Batc
     }
   }
   if (up.old_kind != r::OldTupleKind::kNone) {
-    SLUICE_RETURN_IF_ERROR(AppendRow(up.old_tuple, RowKind::kUpdateBefore, batch));
+    SLUICE_RETURN_IF_ERROR(AppendRow(up.old_tuple, RowKind::kUpdateBefore, t, batch));
   }
-  return AppendRow(after, RowKind::kUpdateAfter, batch);
+  return AppendRow(after, RowKind::kUpdateAfter, t, batch);
 }
 
-Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, Batch& batch) {
-  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row,
-                          r::AppendTuple(tuple, *plan_, kind, config_.special, batch, unchanged_));
+Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, size_t t,
+                                      Batch& batch) {
+  const PgTable& table = tables_[t].table;
+  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row, r::AppendTuple(tuple, *tables_[t].plan, kind,
+                                                             config_.special, batch, unchanged_));
   if (row.bad) {
-    return Status::DataError("{}: a change does not decode ({}): nothing is skipped",
-                             table_.Label(), row.reason);
+    return Status::DataError("{}: a change does not decode ({}): nothing is skipped", table.Label(),
+                             row.reason);
   }
   const size_t index = unchanged_.rows() - 1;
   if (kind == RowKind::kUpdateAfter && unchanged_.RowHasAny(index)) {
@@ -444,13 +594,21 @@ Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, B
     return Status::Invalid(
         "{}: an update left a large (TOASTed) value unchanged and the server did not send it: "
         "ALTER TABLE {} REPLICA IDENTITY FULL so that updates carry it",
-        table_.Label(), table_.Qualified());
+        table.Label(), table.Qualified());
   }
   if (batch.commit_millis.size() + 1 < batch.num_rows()) {
     batch.commit_millis.resize(batch.num_rows() - 1, txn_commit_ms_);
   }
   batch.commit_millis.push_back(txn_commit_ms_);
   return Status::OK();
+}
+
+std::vector<StreamPosition> PgReplicationStream::TablePositions(size_t table) const {
+  // A table whose own position is ahead of the stream's (snapshotted at a later point than
+  // the others' checkpoints) holds everything up to it.
+  const std::optional<Lsn>& own = tables_[table].own;
+  if (!own || *own <= committed_) return Positions();
+  return {StreamPosition{kStreamName, own->ToString()}};
 }
 
 std::vector<StreamPosition> PgReplicationStream::Positions() const {
