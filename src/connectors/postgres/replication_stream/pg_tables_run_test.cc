@@ -133,13 +133,19 @@ class PgTablesRunTest : public ::testing::Test {
         if (t % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
       }
     });
+    size_t snapshot_rows = 0;
+    for (const std::string& t : kTables) snapshot_rows += target_rows(t).size();
     for (int round = 0; round < 3; ++round) {
       const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
-      std::this_thread::sleep_for(std::chrono::milliseconds(700 + 300 * round));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1200 + 300 * round));
       kill(pid, SIGKILL);
       Wait(pid);
     }
     load.join();
+    // The killed runs committed changes (the restarts below resume from their positions).
+    size_t live_rows = 0;
+    for (const std::string& t : kTables) live_rows += target_rows(t).size();
+    EXPECT_GT(live_rows, snapshot_rows);
     ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
     EXPECT_NE(Log("run.log").find("tables     3: "), std::string::npos) << Log("run.log");
     for (size_t i = 0; i < kTables.size(); ++i) {
