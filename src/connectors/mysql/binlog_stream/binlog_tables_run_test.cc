@@ -56,6 +56,13 @@ class TablesRunTest : public testing::RunFixture {
     }
   }
 
+  static size_t TotalRows(
+      const std::function<std::vector<std::string>(const std::string&)>& target_rows) {
+    size_t n = 0;
+    for (const std::string& t : kTables) n += target_rows(t).size();
+    return n;
+  }
+
   // Snapshot, then changes under kill -9, then a catch-up; `target_rows(table)` reads a target.
   void RunAll(TestDatabase& db,
               const std::function<std::vector<std::string>(const std::string&)>& target_rows) {
@@ -64,22 +71,25 @@ class TablesRunTest : public testing::RunFixture {
       EXPECT_EQ(target_rows(t), db.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", t)))
           << "snapshot of " << t;
     }
-    size_t snapshot_rows = 0;
-    for (const std::string& t : kTables) snapshot_rows += target_rows(t).size();
+    const size_t snapshot_rows = TotalRows(target_rows);
     constexpr int kTxns = 150;
     std::thread load([&] { Load(db, kTxns); });
-    // Three live runs killed with -9, each long enough to start and commit checkpoints.
+    // Three live runs killed with -9; the first once it committed changes (however slow the
+    // machine), the others a moment after their start.
     for (int round = 0; round < 3; ++round) {
       const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
-      std::this_thread::sleep_for(std::chrono::milliseconds(1200 + 300 * round));
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (round == 0 && std::chrono::steady_clock::now() < give_up &&
+             TotalRows(target_rows) <= snapshot_rows) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(300 + 300 * round));
       kill(pid, SIGKILL);
       Wait(pid);
     }
     load.join();
     // The killed runs committed changes (the restarts below resume from their positions).
-    size_t live_rows = 0;
-    for (const std::string& t : kTables) live_rows += target_rows(t).size();
-    EXPECT_GT(live_rows, snapshot_rows);
+    EXPECT_GT(TotalRows(target_rows), snapshot_rows);
     ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
     // The summary lists the tables read.
     EXPECT_NE(Log("run.log").find("tables     3: "), std::string::npos) << Log("run.log");
