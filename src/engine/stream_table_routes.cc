@@ -62,6 +62,15 @@ Result<StreamTableRoutes> StreamTableRoutes::Build(const TablePlan& plan,
           "mode realtime yet; give each source table its own target (target.table, routes)",
           job.file, task.target_table, task.shards.size()));
     }
+    // Each table's sink holds its own open transaction between checkpoints: a SQLite file
+    // takes one writer at a time, so its tables would lock each other out.
+    if (job.target_type == "sqlite" && plan.tasks.size() > 1) {
+      return Err(Status::Invalid(
+          "{}: a realtime job over many tables cannot write to a sqlite target (one file takes "
+          "one writer at a time, and every table keeps its own transaction); use postgres or "
+          "mysql, or one job per table",
+          job.file));
+    }
     StreamTableRoute route;
     route.state_name = job.name;
     route.target_table = task.target_table;
@@ -77,7 +86,7 @@ Result<StreamTableRoutes> StreamTableRoutes::Build(const TablePlan& plan,
     if (!sink.SupportsCheckpoints() || sink.PositionsInStateStore()) {
       return Err(Status::Invalid(
           "{}: a realtime job over many tables needs a target that commits each table's rows "
-          "with its positions in one transaction (postgres, mysql, sqlite); the {} target "
+          "with its positions in one transaction (postgres, mysql); the {} target "
           "cannot",
           job.file, job.target_type));
     }
