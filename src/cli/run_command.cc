@@ -8,6 +8,7 @@
 #include "cli/summary_printer.h"
 #include "core/stall_watch.h"
 #include "engine/job_runner.h"
+#include "engine/multi_stream_runner.h"
 #include "engine/multi_table_runner.h"
 #include "engine/stream_runner.h"
 
@@ -38,15 +39,10 @@ int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled) {
     return kExitUsageError;
   }
   if (spec->mode == "realtime") {
-    if (spec->multi_table()) {
-      std::fprintf(stderr,
-                   "error: %s: realtime jobs over many tables (source.tables) are not "
-                   "supported yet; name one table\n",
-                   spec->name.c_str());
-      return kExitUsageError;
-    }
-    RunSummary summary =
-        RunStreamJob(*spec, BuiltinConnectors(), StreamRunOptions{options, args.catch_up});
+    const StreamRunOptions stream_options{options, args.catch_up};
+    RunSummary summary = spec->multi_table()
+                             ? RunMultiTableStreamJob(*spec, BuiltinConnectors(), stream_options)
+                             : RunStreamJob(*spec, BuiltinConnectors(), stream_options);
     std::string text = args.json_summary ? SummaryJson(summary) : SummaryText(summary);
     std::fputs(text.c_str(), stdout);
     std::fflush(stdout);

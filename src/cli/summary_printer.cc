@@ -1,6 +1,7 @@
 #include "cli/summary_printer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/progress_reporter.h"
@@ -33,6 +34,9 @@ std::string SummaryText(const RunSummary& s) {
   if (!s.note.empty()) out += fmt::format("  note       {}\n", s.note);
   if (!s.source.empty())
     out += fmt::format("  from       {}\n  to         {}\n", s.source, s.target);
+  if (!s.tables.empty()) {
+    out += fmt::format("  tables     {}: {}\n", s.tables.size(), fmt::join(s.tables, ", "));
+  }
   out += fmt::format("  rows       {} read, {} written, {} rejected, {} filtered out",
                      FormatCount(s.rows_read), FormatCount(s.rows_written),
                      FormatCount(s.rows_rejected), FormatCount(s.rows_filtered));
@@ -105,6 +109,7 @@ std::string SummaryJson(const RunSummary& s) {
     j["position_before"] = s.position_before;
     j["position_after"] = s.position_after;
   }
+  if (!s.tables.empty()) j["tables"] = s.tables;
   if (s.realtime) {
     j["changes"] = {{"inserts", s.changes_inserted},
                     {"updates", s.changes_updated},

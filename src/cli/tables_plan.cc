@@ -41,7 +41,11 @@ Result<TablesPlanReport> BuildTablesPlan(const JobSpec& spec) {
       out += fmt::format("  override {}\n", task.override_pattern);
     }
     if (!task.shard_policy.empty()) out += fmt::format("  duplicate keys: {}\n", task.shard_policy);
-    Result<JobSetup> setup = BuildJobSetup(task.job, BuiltinConnectors(), now);
+    // A realtime job's tables are planned with their batch readers (the same schema): a
+    // stream per table would set up a slot or publication per table, which the run never uses.
+    JobSpec planned = task.job;
+    if (planned.mode == "realtime") planned.mode = "batch";
+    Result<JobSetup> setup = BuildJobSetup(planned, BuiltinConnectors(), now);
     if (!setup) {
       ++failed;
       out += fmt::format("  ERROR: {}\n", setup.error().message());

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/batch.h"
+#include "core/options.h"
 #include "core/reject_sink.h"
 #include "core/schema.h"
 #include "core/sink.h"
@@ -76,6 +77,46 @@ class StreamSource {
   // retains 12 MB of WAL"), empty when there is nothing to say. Called from the runner's thread.
   virtual std::string StatusDetail() const { return {}; }
   virtual std::string Describe() const = 0;
+
+  // `mode: realtime` over many tables (source.tables): one reader for all of them (one binlog
+  // connection, one slot). Called instead of Open(): `tables` holds, per table, the source
+  // section of that table's single-table job (its `table` option names it; tables/table_plan.h).
+  // Afterwards TableSchema(i) and TableLabel(i) describe table i, schema() is table 0's, and
+  // every batch Next() returns holds rows of one table only: the source shapes the batch it
+  // is handed by that table's schema and sets Batch::source_table to its TableLabel.
+  virtual Status OpenTables(const std::vector<Options>& tables, const ReadRequest& request) {
+    (void)tables;
+    (void)request;
+    return Status::Invalid(
+        "{}: this source reads one table in mode realtime; name it with "
+        "`table:`",
+        Describe());
+  }
+  virtual size_t TableCount() const { return 1; }
+  virtual const Schema& TableSchema(size_t table) const {
+    (void)table;
+    return schema();
+  }
+  virtual std::string TableLabel(size_t table) const {
+    (void)table;
+    return {};
+  }
+  // The positions to commit with table `table`'s rows: Positions(), or that table's own when
+  // it is ahead of the stream (see StartTables).
+  virtual std::vector<StreamPosition> TablePositions(size_t table) const {
+    (void)table;
+    return Positions();
+  }
+  // Start() for OpenTables(): `resume_from[i]` are the positions table i's target committed
+  // (empty: none). The stream resumes from the oldest of them and drops, per table, the
+  // changes at or before that table's own position, so each table gets every change exactly
+  // once even when the tables' checkpoints did not all commit (they are separate target
+  // transactions). Tables without a position start as `startup` says (initial: a snapshot).
+  virtual Status StartTables(const std::vector<std::vector<StreamPosition>>& resume_from,
+                             bool catch_up) {
+    if (resume_from.size() != 1) return Status::Internal("StartTables: one table expected");
+    return Start(resume_from[0], catch_up);
+  }
 };
 
 }  // namespace sluice

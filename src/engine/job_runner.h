@@ -15,6 +15,7 @@
 #include <atomic>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/job_spec.h"
 #include "core/connector_registry.h"
@@ -78,6 +79,8 @@ struct RunSummary {
   int64_t changes_deleted = 0;
   int64_t lag_ms = -1;
   std::string status_detail;
+  // Realtime runs over many tables: "source table -> target table", one per table read.
+  std::vector<std::string> tables;
 };
 
 // Never returns an error for a failed run: the summary's status says it, so the caller can

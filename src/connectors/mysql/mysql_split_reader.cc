@@ -100,7 +100,7 @@ Result<bool> MysqlSplitReader::NextRows(Batch& batch, RejectSink& rejects) {
       done_ = true;
       Finish();
       // Ends a snapshot transaction, if any, now rather than when the reader is dropped.
-      (void)conn_.Exec("COMMIT");
+      if (!keep_transaction_) (void)conn_.Exec("COMMIT");
       return false;
     }
     const unsigned long* lengths = mysql_fetch_lengths(result_);

@@ -44,6 +44,11 @@ class MysqlSplitReader : public SplitReader {
   ~MysqlSplitReader() override;
 
   Result<bool> Next(Batch& batch, RejectSink& rejects) override;
+  // A snapshot read over several tables (a realtime job's source.tables): the snapshot
+  // transaction stays open when this table's rows end, and TakeConnection() hands the
+  // connection back for the next table.
+  void KeepTransaction() { keep_transaction_ = true; }
+  Connection TakeConnection() { return std::move(conn_); }
 
  private:
   MysqlSplitReader() = default;
@@ -66,6 +71,7 @@ class MysqlSplitReader : public SplitReader {
   Batch reject_batch_;
   bool done_ = false;
   bool own_connection_ = false;  // not a snapshot connection of the source
+  bool keep_transaction_ = false;
 };
 
 }  // namespace sluice::mysql

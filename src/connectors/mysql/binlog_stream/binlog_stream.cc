@@ -71,6 +71,24 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
+// source.tables: a table's schema change is not followed yet; the job stops before a row is
+// decoded against a changed shape.
+Status TablesSchemaChange(const std::string& label, std::string_view what) {
+  return Status::Invalid(
+      "{}: the table's columns changed at the source ({}): schema changes in `tables:` "
+      "realtime jobs are not followed yet; re-snapshot that table and start the job again",
+      label, what);
+}
+
+// Whether `map` has the columns of `schema` (by name when it carries names), no more, no less.
+bool SameColumns(const binlog::TableMap& map, const Schema& schema) {
+  if (!map.has_names) return map.columns.size() == schema.size();
+  std::vector<std::string> names;
+  for (const binlog::TableMapColumn& c : map.columns) names.push_back(c.name);
+  const ColumnMatch match = MatchColumns(names, schema, /*ignore_case=*/true);
+  return match.absent.empty() && std::ranges::count(match.slots, ColumnMatch::kNew) == 0;
+}
+
 bool IsTxnWord(std::string_view sql, std::string_view word) {
   return sql.size() == word.size() && Lower(sql) == Lower(word);
 }
@@ -122,14 +140,63 @@ Status BinlogStream::Open(const ReadRequest& request) {
   }
   batch_rows_ = std::max<size_t>(1, request.batch_rows);
   request_ = request;
+  tables_.clear();
+  many_ = false;
+  SLUICE_RETURN_IF_ERROR(OpenTable(config_, request));
+  return CheckServer();
+}
+
+Status BinlogStream::OpenTables(const std::vector<Options>& tables, const ReadRequest& request) {
+  if (tables.empty()) return Status::Invalid("{}: no table to stream", config_.Describe());
+  SLUICE_ASSIGN_OR_RETURN(config_, ParseMysqlConfig(tables[0], /*target=*/false));
+  SLUICE_RETURN_IF_ERROR(Open(request));
+  for (size_t i = 1; i < tables.size(); ++i) {
+    SLUICE_ASSIGN_OR_RETURN(MysqlConfig config, ParseMysqlConfig(tables[i], /*target=*/false));
+    SLUICE_RETURN_IF_ERROR(OpenTable(config, request));
+  }
+  many_ = true;
+  return Status::OK();
+}
+
+Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& request) {
   // The batch reader resolves the table and maps its types: a realtime read and a batch read
   // of one table agree on the schema.
-  table_reader_ = std::make_unique<MysqlSource>(config_);
-  SLUICE_RETURN_IF_ERROR(table_reader_->Open(request));
-  schema_ = table_reader_->schema();
-  table_label_ = table_reader_->plan().table_label;
-  defs_.clear();
-  for (const Field& f : schema_.fields) defs_.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
+  Table t;
+  t.config = config;
+  t.reader = std::make_unique<MysqlSource>(config);
+  SLUICE_RETURN_IF_ERROR(t.reader->Open(request));
+  t.schema = t.reader->schema();
+  t.label = t.reader->plan().table_label;
+  for (const Field& f : t.schema.fields)
+    t.defs.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
+  tables_.push_back(std::move(t));
+  return Status::OK();
+}
+
+bool BinlogStream::ShapeFor(Batch& batch, size_t t) const {
+  const Table& table = tables_[t];
+  if (batch.num_rows() > 0) return batch.source_table == table.label;
+  bool same = batch.columns.size() == table.schema.size();
+  for (size_t i = 0; same && i < batch.columns.size(); ++i) {
+    same = batch.columns[i].type() == table.schema.fields[i].type;
+  }
+  if (!same) batch.columns = Batch(table.schema).columns;
+  batch.source_table = table.label;
+  return true;
+}
+
+std::optional<size_t> BinlogStream::TableOf(const binlog::TableMap& map) const {
+  for (size_t i = 0; i < tables_.size(); ++i) {
+    const MysqlConfig& c = tables_[i].config;
+    const bool ours = c.table_exact ? map.schema == c.database && map.table == c.table
+                                    : Lower(map.schema) == Lower(c.database) &&
+                                          Lower(map.table) == Lower(c.table);
+    if (ours) return i;
+  }
+  return std::nullopt;
+}
+
+Status BinlogStream::CheckServer() {
   row_options_.zero_date_as_null = config_.zero_date == ZeroDate::kNull;
   row_options_.datetime_zone = config_.time_zone ? &*config_.time_zone : &zone_;
 
@@ -171,48 +238,81 @@ Status BinlogStream::CheckFileExists(const BinlogPosition& from) {
 }
 
 Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {
+  return StartTables(std::vector<std::vector<StreamPosition>>(tables_.size(), resume_from),
+                     catch_up);
+}
+
+Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>& resume_from,
+                                 bool catch_up) {
+  if (resume_from.size() != tables_.size()) {
+    return Status::Internal("{}: positions for {} tables, {} open", config_.Describe(),
+                            resume_from.size(), tables_.size());
+  }
+  // Each table's own position; the stream starts from the oldest of them.
   std::optional<BinlogPosition> from;
-  for (const StreamPosition& p : resume_from) {
-    if (p.stream != kStreamName) continue;
-    SLUICE_ASSIGN_OR_RETURN(BinlogPosition parsed, BinlogPosition::Parse(p.position));
-    from = std::move(parsed);
+  std::vector<size_t> unplaced;
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    tables_[t].own.reset();
+    for (const StreamPosition& p : resume_from[t]) {
+      if (p.stream != kStreamName) continue;
+      SLUICE_ASSIGN_OR_RETURN(BinlogPosition parsed, BinlogPosition::Parse(p.position));
+      tables_[t].own = std::move(parsed);
+    }
+    if (!tables_[t].own) {
+      unplaced.push_back(t);
+    } else if (!from || *tables_[t].own < *from) {
+      from = tables_[t].own;
+    }
   }
   // Columns dropped at the source before the committed position stay in the schema (NULL).
-  const size_t width = schema_.size();
-  SLUICE_RETURN_IF_ERROR(follower_.tracker().Restore(resume_from, schema_));
-  for (size_t i = width; i < schema_.size(); ++i) {
-    defs_.push_back(binlog::ColumnDef{schema_.fields[i].name, schema_.fields[i].type, "", {}});
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    Table& table = tables_[t];
+    const size_t width = table.schema.size();
+    SLUICE_RETURN_IF_ERROR(table.follower.tracker().Restore(resume_from[t], table.schema));
+    for (size_t i = width; i < table.schema.size(); ++i) {
+      const Field& f = table.schema.fields[i];
+      table.defs.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
+    }
   }
   snapshot_.reset();
+  snapshot_tables_.clear();
+  pending_event_.clear();
   skip_before_seconds_ = -1;
   std::string gtid;
-  if (!from) {
+  if (!unplaced.empty()) {
+    // Where the tables without a position begin (several tables: a crash between their
+    // first checkpoints left some without one).
+    std::optional<BinlogPosition> start;
     switch (options_.startup.kind) {
       case Startup::kInitial: {
-        SLUICE_RETURN_IF_ERROR(BeginSnapshot());
-        from = snapshot_position_;
+        SLUICE_RETURN_IF_ERROR(BeginSnapshot(unplaced));
+        start = snapshot_position_;
         break;
       }
       case Startup::kLatest: {
-        SLUICE_ASSIGN_OR_RETURN(from, ServerEnd());
+        SLUICE_ASSIGN_OR_RETURN(start, ServerEnd());
         break;
       }
       case Startup::kBinlog: {
-        SLUICE_ASSIGN_OR_RETURN(from, BinlogPosition::Parse(options_.startup.position));
+        SLUICE_ASSIGN_OR_RETURN(start, BinlogPosition::Parse(options_.startup.position));
         break;
       }
       case Startup::kGtid: {
+        if (from) break;  // some tables have positions: the others read from the oldest
         gtid = options_.startup.position;
         from = BinlogPosition{};  // the server names the file (its first ROTATE)
         break;
       }
       case Startup::kTimestamp: {
+        if (from) break;
         // From the oldest file the server has, passing over transactions older than asked.
         SLUICE_ASSIGN_OR_RETURN(from, OldestFileStart());
         skip_before_seconds_ = options_.startup.seconds;
         break;
       }
     }
+    for (size_t t : unplaced) tables_[t].own = start;
+    if (start && (!from || *start < *from)) from = start;
   }
   if (gtid.empty()) SLUICE_RETURN_IF_ERROR(CheckFileExists(*from));
   if (catch_up) {
@@ -225,6 +325,8 @@ Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool 
   positioned_ = gtid.empty();
   in_txn_ = false;
   decoders_.clear();
+  table_of_id_.clear();
+  stream_from_ = *from;
   if (snapshot_) {
     // The snapshot's rows come first, as one source transaction (see Next); the replication
     // session opens after them, at the snapshot's position.
@@ -234,27 +336,50 @@ Status BinlogStream::Start(const std::vector<StreamPosition>& resume_from, bool 
   return OpenReplication(*from, gtid);
 }
 
-Status BinlogStream::BeginSnapshot() {
-  SLUICE_ASSIGN_OR_RETURN(ConsistentSnapshot snap,
-                          BeginConsistentSnapshot(config_.url, conn_, table_reader_->QuotedTable(),
-                                                  options_.snapshot_method));
+Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables) {
+  std::vector<std::string> quoted;
+  for (size_t t : tables) quoted.push_back(tables_[t].reader->QuotedTable());
+  SLUICE_ASSIGN_OR_RETURN(
+      ConsistentSnapshot snap,
+      BeginConsistentSnapshot(config_.url, conn_, quoted, options_.snapshot_method));
   snapshot_position_ = snap.position;
-  SLUICE_ASSIGN_OR_RETURN(snapshot_, MysqlSplitReader::Open(table_reader_->plan(), KeyRange{}, 0,
-                                                            std::move(snap.reader)));
+  snapshot_conn_ = std::move(snap.reader);
+  snapshot_tables_ = tables;
+  return OpenSnapshotReader();
+}
+
+// The next table of the snapshot, on the snapshot's transaction: every table is read as of
+// the one snapshot position.
+Status BinlogStream::OpenSnapshotReader() {
+  SLUICE_ASSIGN_OR_RETURN(snapshot_,
+                          MysqlSplitReader::Open(tables_[snapshot_tables_.front()].reader->plan(),
+                                                 KeyRange{}, 0, std::move(snapshot_conn_)));
+  snapshot_->KeepTransaction();
   return Status::OK();
 }
 
 Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
+  const size_t t = snapshot_tables_.front();
+  ShapeFor(batch, t);
   SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_->Next(batch, rejects));
   batch.snapshot = true;
-  batch.source_table = table_label_;
+  batch.source_table = tables_[t].label;
   if (more) return true;
-  // The table is read: its transaction ends (the reader closes its connection), and the
-  // changes after the snapshot's position follow. Until here InTransaction() was true, so
-  // the whole snapshot lands in the target in one transaction with this position.
+  snapshot_conn_ = snapshot_->TakeConnection();
   snapshot_.reset();
+  snapshot_tables_.erase(snapshot_tables_.begin());
+  if (!snapshot_tables_.empty()) {
+    SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
+    return true;
+  }
+  // Every table is read: the snapshot transaction ends, and the changes after the oldest
+  // position follow (a table snapshotted drops those at or before the snapshot's position).
+  // Until here InTransaction() was true, so the whole snapshot lands in the target in one
+  // transaction per table with the positions after it.
+  (void)snapshot_conn_.Exec("COMMIT");
+  snapshot_conn_.Close();
   in_txn_ = false;
-  committed_ = snapshot_position_;
+  committed_ = stream_from_;
   file_ = committed_.file;
   SLUICE_RETURN_IF_ERROR(OpenReplication(committed_));
   return !ReachedEnd();
@@ -311,6 +436,16 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
   if (snapshot_) return NextSnapshotRows(batch, rejects);
   if (!rpl_) return Err(Status::Internal("BinlogStream::Next before Start"));
   if (ReachedEnd()) return false;
+  batch_ended_ = false;
+  if (!pending_event_.empty()) {
+    // A rows event of another table ended the last batch: it opens this one.
+    const std::string event = std::move(pending_event_);
+    pending_event_.clear();
+    Status st = Handle(event, batch);
+    if (!st.ok()) {
+      return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
+    }
+  }
   const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
   // A batch ends at a transaction end whenever it can: the server writes a transaction to the
   // binlog whole at commit, so reading on to its end does not wait. Then each checkpoint the
@@ -318,8 +453,9 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
   // than kTxnBatches batches is returned in parts (see the header: its rows may be read again
   // after a crash).
   const size_t txn_cap = batch_rows_ * kTxnBatches;
-  while ((in_txn_ && batch.num_rows() < txn_cap) ||
-         (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline)) {
+  while (!batch_ended_ &&
+         ((in_txn_ && batch.num_rows() < txn_cap) ||
+          (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline))) {
     event_ = mariadb_rpl_fetch(rpl_, event_);
     if (!event_) {
       const unsigned code = mysql_errno(rpl_conn_.get());
@@ -392,23 +528,29 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
       break;
     case binlog::EventType::kTableMap: {
       SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, f));
-      const bool ours = config_.table_exact
-                            ? map.schema == config_.database && map.table == config_.table
-                            : Lower(map.schema) == Lower(config_.database) &&
-                                  Lower(map.table) == Lower(config_.table);
-      if (!ours) {
+      const std::optional<size_t> t = TableOf(map);
+      if (!t) {
         decoders_.erase(map.table_id);
+        table_of_id_.erase(map.table_id);
         break;
       }
-      const size_t width = schema_.size();
+      Table& table = tables_[*t];
+      if (many_ && !SameColumns(map, table.schema)) {
+        return TablesSchemaChange(table.label, "its TABLE_MAP has other columns than the job's");
+      }
+      const size_t width = table.schema.size();
       SLUICE_ASSIGN_OR_RETURN(
           binlog::RowImageDecoder d,
-          follower_.Decoder(
-              map, table_label_,
-              [this](const binlog::TableMap& m, size_t i) { return DefineNewColumn(m, i); },
-              row_options_, schema_, defs_, batch));
-      if (schema_.size() != width) decoders_.clear();  // decoders of the old shape
+          table.follower.Decoder(
+              map, table.label,
+              [this, t](const binlog::TableMap& m, size_t i) { return DefineNewColumn(*t, m, i); },
+              row_options_, table.schema, table.defs, batch));
+      if (table.schema.size() != width) {
+        // The table's decoders of the old shape.
+        std::erase_if(decoders_, [&](const auto& d) { return table_of_id_.at(d.first) == *t; });
+      }
       decoders_.insert_or_assign(map.table_id, std::move(d));
+      table_of_id_.insert_or_assign(map.table_id, *t);
       break;
     }
     case binlog::EventType::kTransactionPayload:
@@ -421,10 +563,21 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
         SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows, binlog::ParseRowsEvent(e, f));
         auto it = decoders_.find(rows.table_id);
         if (it != decoders_.end() && skip_before_seconds_ < 0) {
+          const size_t t = table_of_id_.at(rows.table_id);
+          // A table whose target already holds this transaction (its position is past it).
+          const std::optional<BinlogPosition>& own = tables_[t].own;
+          if (own && e.header.log_pos != 0 && BinlogPosition{file_, e.header.log_pos} <= *own) {
+            break;
+          }
+          if (!ShapeFor(batch, t)) {
+            pending_event_.assign(bytes);  // another table's rows: they open the next batch
+            batch_ended_ = true;
+            return Status::OK();
+          }
           SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
           // For change-event targets: the table, and the event's time (whole seconds: the
           // statement's start on the server, the closest the binlog has to a commit time).
-          batch.source_table = table_label_;
+          batch.source_table = tables_[t].label;
           batch.commit_millis.resize(batch.num_rows(), int64_t{e.header.timestamp} * 1000);
         }
       }
@@ -453,15 +606,19 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time
   // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW).
   const std::string sql = Lower(q.sql);
-  const std::string table = Lower(config_.table);
-  const bool names_table = NamesIdentifier(sql, table);
-  const bool in_db =
-      Lower(q.schema) == Lower(config_.database) || NamesIdentifier(sql, Lower(config_.database));
-  if (names_table && in_db) return HandleTableDdl(q.sql);
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    const MysqlConfig& c = tables_[t].config;
+    const bool names_table = NamesIdentifier(sql, Lower(c.table));
+    const bool in_db =
+        Lower(q.schema) == Lower(c.database) || NamesIdentifier(sql, Lower(c.database));
+    if (names_table && in_db) return HandleTableDdl(t, q.sql);
+  }
   return Status::OK();
 }
 
-Status BinlogStream::HandleTableDdl(std::string_view sql) {
+Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
+  Table& table = tables_[t];
+  if (many_) return TablesSchemaChange(table.label, sql);
   // Added and dropped columns are followed by the names of the next TABLE_MAP
   // (table_map_follower.h); any other change stops the stream before a row is decoded against
   // a changed shape.
@@ -469,7 +626,7 @@ Status BinlogStream::HandleTableDdl(std::string_view sql) {
     return Status::Invalid(
         "{}: the table's definition changed in the binlog ({}): only ADD COLUMN and DROP "
         "COLUMN are followed; re-snapshot the table and start a new job",
-        table_label_, sql);
+        table.label, sql);
   }
   if (row_metadata_ != "full") {
     return Status::Invalid(
@@ -477,18 +634,18 @@ Status BinlogStream::HandleTableDdl(std::string_view sql) {
         "binlog_row_metadata={}: the binlog has no column names to follow it by; set "
         "binlog_row_metadata=FULL (SET GLOBAL binlog_row_metadata=FULL, and in the server's "
         "configuration) before changing the table, and re-snapshot the job",
-        table_label_, sql, row_metadata_.empty() ? "(not supported)" : Upper(row_metadata_));
+        table.label, sql, row_metadata_.empty() ? "(not supported)" : Upper(row_metadata_));
   }
-  follower_.NoteColumnDdl();
+  table.follower.NoteColumnDdl();
   return Status::OK();
 }
 
 Result<std::pair<Field, binlog::ColumnDef>> BinlogStream::DefineNewColumn(
-    const binlog::TableMap& map, size_t index) {
+    size_t t, const binlog::TableMap& map, size_t index) {
   const binlog::TableMapColumn& column = map.columns[index];
   // As the catalog types the column now, as Open typed the others (so a batch read agrees),
   // when its binlog type still fits that; a column dropped since has only the binlog's type.
-  MysqlSource catalog(config_);
+  MysqlSource catalog(tables_[t].config);
   if (catalog.Open(request_).ok()) {
     for (const Field& f : catalog.schema().fields) {
       if (Lower(f.name) != Lower(column.name)) continue;
@@ -500,11 +657,32 @@ Result<std::pair<Field, binlog::ColumnDef>> BinlogStream::DefineNewColumn(
   return std::make_pair(Field{def.name, def.type}, def);
 }
 
+std::vector<StreamPosition> BinlogStream::TablePositions(size_t table) const {
+  // Started by GTID and no event placed yet: nothing to commit (a restart starts by the GTID).
+  if (!positioned_) return {};
+  // A table whose own position is ahead of the stream's (snapshotted later than the others
+  // were checkpointed) holds everything up to it.
+  const std::optional<BinlogPosition>& own = tables_[table].own;
+  return PositionsAt(table, own && committed_ < *own ? *own : committed_);
+}
+
+const Schema& BinlogStream::schema() const {
+  static const Schema kNone;
+  return tables_.empty() ? kNone : tables_[0].schema;
+}
+
 std::vector<StreamPosition> BinlogStream::Positions() const {
   // Started by GTID and no event placed yet: nothing to commit (a restart starts by the GTID).
   if (!positioned_) return {};
-  std::vector<StreamPosition> out{StreamPosition{kStreamName, committed_.ToString()}};
-  if (auto dropped = follower_.tracker().DroppedPosition(schema_)) out.push_back(*dropped);
+  return PositionsAt(0, committed_);
+}
+
+std::vector<StreamPosition> BinlogStream::PositionsAt(size_t t, const BinlogPosition& at) const {
+  const Table& table = tables_[t];
+  std::vector<StreamPosition> out{StreamPosition{kStreamName, at.ToString()}};
+  if (auto dropped = table.follower.tracker().DroppedPosition(table.schema)) {
+    out.push_back(*dropped);
+  }
   return out;
 }
 

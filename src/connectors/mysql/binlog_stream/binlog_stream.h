@@ -1,5 +1,6 @@
-// BinlogStream: `mode: realtime` for one MySQL/MariaDB table. It connects as a replica
-// (libmariadb's mariadb_rpl_*: COM_BINLOG_DUMP from a file:offset) and hands every event's
+// BinlogStream: `mode: realtime` for one MySQL/MariaDB table, or for the tables of
+// `source.tables` (OpenTables/StartTables: one replication connection for all). It connects as a
+// replica (libmariadb's mariadb_rpl_*: COM_BINLOG_DUMP from a file:offset) and hands every event's
 // bytes to the pure decoder in ../binlog/; rows of the configured table become Batch rows with
 // their RowKind.
 //
@@ -17,6 +18,13 @@
 // a transaction of more than 16 batches (batch_rows) is returned in parts; InTransaction()
 // says so, and the engine does not checkpoint until its end, so its parts land in one target
 // transaction and a crash inside it reads it again whole.
+//
+// Many tables: every table keeps its own committed position (its target's); the stream starts
+// from the oldest and drops a table's rows events that end at or before that table's own
+// position (positions are transaction ends, so a transaction is either wholly before it or
+// wholly after). The initial snapshot reads every table without a position in one consistent
+// snapshot transaction, at one binlog position. A batch holds one table's rows: a rows event
+// of another table ends it (mid-transaction: InTransaction() stays true) and opens the next.
 #pragma once
 
 #include <chrono>
@@ -35,6 +43,7 @@
 #include "connectors/mysql/mysql_config.h"
 #include "connectors/mysql/mysql_connection.h"
 #include "connectors/mysql/mysql_source.h"
+#include "connectors/mysql/mysql_split_reader.h"
 #include "core/connector_registry.h"
 #include "core/stream_source.h"
 
@@ -57,15 +66,26 @@ class BinlogStream : public StreamSource {
   ~BinlogStream() override;
 
   Status Open(const ReadRequest& request) override;
-  const Schema& schema() const override { return schema_; }
+  Status OpenTables(const std::vector<Options>& tables, const ReadRequest& request) override;
+  size_t TableCount() const override { return tables_.size(); }
+  const Schema& TableSchema(size_t table) const override { return tables_[table].schema; }
+  std::string TableLabel(size_t table) const override { return tables_[table].label; }
+  Status StartTables(const std::vector<std::vector<StreamPosition>>& resume_from,
+                     bool catch_up) override;
+  const Schema& schema() const override;  // table 0's
   Status Start(const std::vector<StreamPosition>& resume_from, bool catch_up) override;
   Result<bool> Next(Batch& batch, RejectSink& rejects) override;
   std::vector<StreamPosition> Positions() const override;
+  std::vector<StreamPosition> TablePositions(size_t table) const override;
   bool InTransaction() const override { return in_txn_; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
-  std::vector<std::string> PrimaryKey() const override { return table_reader_->PrimaryKey(); }
+  std::vector<std::string> PrimaryKey() const override {
+    return tables_.empty() ? std::vector<std::string>{} : tables_[0].reader->PrimaryKey();
+  }
   int64_t LagMillis() const override { return lag_ms_; }
-  uint64_t schema_version() const override { return follower_.version(); }
+  uint64_t schema_version() const override {
+    return tables_.empty() ? 0 : tables_[0].follower.version();
+  }
   std::string Describe() const override { return config_.Describe() + " (binlog)"; }
   // Whether the rows Next returns are still those of the initial snapshot.
   bool Snapshotting() const { return snapshot_ != nullptr; }
@@ -73,10 +93,27 @@ class BinlogStream : public StreamSource {
   static constexpr const char* kStreamName = "binlog";
 
  private:
+  // One table read: the configured one, or one of source.tables.
+  struct Table {
+    MysqlConfig config;
+    std::unique_ptr<MysqlSource> reader;  // the batch reader: schema, snapshot reads
+    Schema schema;
+    std::vector<binlog::ColumnDef> defs;  // one per schema column
+    TableMapFollower follower;            // maps each TABLE_MAP onto schema by name
+    std::string label;                    // db.table, for Batch::source_table
+    std::optional<BinlogPosition> own;    // its target's position: rows up to it are dropped
+  };
+
+  Status OpenTable(const MysqlConfig& config, const ReadRequest& request);
+  Status CheckServer();
+  // Shapes an empty `batch` for table `t`; false when the batch holds another table's rows.
+  bool ShapeFor(Batch& batch, size_t t) const;
+  std::optional<size_t> TableOf(const binlog::TableMap& map) const;
   Result<BinlogPosition> ServerEnd();
   Result<BinlogPosition> OldestFileStart();
   // startup: initial: opens the snapshot; its rows are read by Next before any event.
-  Status BeginSnapshot();
+  Status BeginSnapshot(const std::vector<size_t>& tables);
+  Status OpenSnapshotReader();
   Result<bool> NextSnapshotRows(Batch& batch, RejectSink& rejects);
   Status CheckFileExists(const BinlogPosition& from);
   // From `from`, or (gtid not empty) after that MariaDB GTID position.
@@ -84,27 +121,31 @@ class BinlogStream : public StreamSource {
   // One event's bytes; sets `done` when a catch-up run reached its end.
   Status Handle(std::string_view bytes, Batch& batch);
   Status HandleQuery(const binlog::Event& e);
-  // A DDL statement naming the table: ADD/DROP COLUMN is followed, anything else stops.
-  Status HandleTableDdl(std::string_view sql);
-  // A column of `map` new to the stream: as the catalog types it now, else as the binlog does.
-  Result<std::pair<Field, binlog::ColumnDef>> DefineNewColumn(const binlog::TableMap& map,
+  // A DDL statement naming table `t`: ADD/DROP COLUMN is followed (one table), anything else
+  // stops; so does any schema change of a table of source.tables (not followed yet).
+  Status HandleTableDdl(size_t t, std::string_view sql);
+  // A column of `map` new to table `t`: as the catalog types it now, else as the binlog does.
+  Result<std::pair<Field, binlog::ColumnDef>> DefineNewColumn(size_t t, const binlog::TableMap& map,
                                                               size_t index);
+  // Table `t`'s positions with the stream at `at`: the binlog's and its dropped columns.
+  std::vector<StreamPosition> PositionsAt(size_t t, const BinlogPosition& at) const;
   bool ReachedEnd() const { return end_ && positioned_ && committed_ >= *end_; }
   void CloseReplication();
 
   MysqlConfig config_;
   BinlogStreamOptions options_;
   TimeZone zone_;
-  Schema schema_;
-  std::vector<binlog::ColumnDef> defs_;  // one per schema_ column
-  TableMapFollower follower_;            // maps each TABLE_MAP onto schema_ by name
-  ReadRequest request_;                  // Open's, to read the catalog again for new columns
-  std::string row_metadata_;             // @@binlog_row_metadata at Open ("" when unknown)
+  std::vector<Table> tables_;  // [0]: the configured table (the single-table stream's)
+  bool many_ = false;          // opened by OpenTables (source.tables)
+  ReadRequest request_;        // Open's, to read the catalog again for new columns
+  std::string row_metadata_;   // @@binlog_row_metadata at Open ("" when unknown)
   binlog::RowDecodeOptions row_options_;
-  Connection conn_;                            // queries: settings, SHOW MASTER STATUS
-  std::unique_ptr<MysqlSource> table_reader_;  // the batch reader: schema, snapshot reads
-  std::unique_ptr<SplitReader> snapshot_;      // startup: initial, until the table is read
-  BinlogPosition snapshot_position_;           // where the changes after the snapshot begin
+  Connection conn_;                             // queries: settings, SHOW MASTER STATUS
+  std::unique_ptr<MysqlSplitReader> snapshot_;  // startup: initial, until the tables are read
+  std::vector<size_t> snapshot_tables_;         // tables the snapshot reads, in order; front: now
+  Connection snapshot_conn_;                    // the snapshot transaction, between two tables
+  BinlogPosition snapshot_position_;            // where the changes after the snapshot begin
+  BinlogPosition stream_from_;                  // where the stream begins (the oldest position)
   int64_t skip_before_seconds_ = -1;           // startup: timestamp: skip older transactions
   Connection rpl_conn_;
   st_mariadb_rpl* rpl_ = nullptr;
@@ -113,11 +154,13 @@ class BinlogStream : public StreamSource {
   std::string file_;                                      // the file the events being read are in
   BinlogPosition committed_;                              // after the last completed transaction
   std::optional<BinlogPosition> end_;                     // catch-up: stop here
-  std::map<uint64_t, binlog::RowImageDecoder> decoders_;  // by table id, the configured table
+  std::map<uint64_t, binlog::RowImageDecoder> decoders_;  // by table id, the tables read
+  std::map<uint64_t, size_t> table_of_id_;                // by table id: index in tables_
+  std::string pending_event_;  // a rows event of another table than the batch's: next first
+  bool batch_ended_ = false;   // Handle() parked an event in pending_event_
   size_t batch_rows_ = 10000;
   bool in_txn_ = false;      // between a transaction's GTID/BEGIN and its XID/COMMIT
   bool positioned_ = true;   // committed_ is a real place (false after a GTID start, at first)
-  std::string table_label_;  // db.table, for Batch::source_table
   int64_t lag_ms_ = -1;
 };
 

@@ -1,6 +1,7 @@
 #include "connectors/mysql/binlog_stream/consistent_snapshot.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <optional>
 
@@ -42,8 +43,11 @@ Result<BinlogPosition> ServerPosition(Connection& conn) {
 }
 
 Result<ConsistentSnapshot> UnderTableLock(const MysqlUrl& url, Connection& control,
-                                          const std::string& quoted_table) {
-  Status locked = control.Exec("LOCK TABLES " + quoted_table + " READ");
+                                          const std::vector<std::string>& quoted_tables) {
+  std::string locks;
+  for (const std::string& t : quoted_tables) locks += (locks.empty() ? "" : ", ") + t + " READ";
+  const std::string quoted_table = fmt::format("{}", fmt::join(quoted_tables, ", "));
+  Status locked = control.Exec("LOCK TABLES " + locks);
   if (!locked.ok()) {
     return Err(locked.WithContext(fmt::format(
         "startup: initial: the server has no binlog_snapshot_file (MySQL), so the snapshot "
@@ -80,7 +84,7 @@ Result<ConsistentSnapshot> UnderTableLock(const MysqlUrl& url, Connection& contr
 }  // namespace
 
 Result<ConsistentSnapshot> BeginConsistentSnapshot(const MysqlUrl& url, Connection& control,
-                                                   const std::string& quoted_table,
+                                                   const std::vector<std::string>& quoted_tables,
                                                    SnapshotMethod method) {
   if (method == SnapshotMethod::kAuto) {
     SLUICE_ASSIGN_OR_RETURN(Connection reader, Connection::Open(url));
@@ -89,7 +93,7 @@ Result<ConsistentSnapshot> BeginConsistentSnapshot(const MysqlUrl& url, Connecti
     if (pos) return ConsistentSnapshot{std::move(reader), std::move(*pos), false};
     (void)reader.Exec("ROLLBACK");
   }
-  return UnderTableLock(url, control, quoted_table);
+  return UnderTableLock(url, control, quoted_tables);
 }
 
 }  // namespace sluice::mysql::binlog_stream

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "connectors/mysql/binlog_stream/binlog_position.h"
 #include "connectors/mysql/mysql_connection.h"
@@ -30,9 +31,9 @@ struct ConsistentSnapshot {
 };
 
 // `control` is an idle connection to the same server (it takes the lock on MySQL);
-// `quoted_table` the table as `db`.`t`.
+// `quoted_tables` the tables the snapshot reads, as `db`.`t`.
 Result<ConsistentSnapshot> BeginConsistentSnapshot(const MysqlUrl& url, Connection& control,
-                                                   const std::string& quoted_table,
+                                                   const std::vector<std::string>& quoted_tables,
                                                    SnapshotMethod method);
 
 }  // namespace sluice::mysql::binlog_stream

@@ -30,6 +30,27 @@ int64_t NowMicros() {
       .count();
 }
 
+// The table a change (Insert, Update, Delete) is of; 0 for other messages.
+uint32_t RelationOid(const r::PgOutputMessage& message) {
+  uint32_t oid = 0;
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (requires { m.relation_oid; }) oid = m.relation_oid;
+      },
+      message);
+  return oid;
+}
+
+// Whether a Relation's columns are those of `schema`: the same names and types, in order.
+bool SameColumns(const Schema& relation, const Schema& schema) {
+  bool same = relation.size() == schema.size();
+  for (size_t i = 0; same && i < schema.size(); ++i) {
+    same = relation.fields[i].name == schema.fields[i].name &&
+           relation.fields[i].type == schema.fields[i].type;
+  }
+  return same;
+}
+
 }  // namespace
 
 std::vector<OptionSpec> StreamOptionSpecs() {
@@ -121,31 +142,104 @@ Status PgReplicationStream::Open(const ReadRequest& request) {
   }
   request_ = request;
   batch_rows_ = std::max<size_t>(1, request.batch_rows);
-  // The batch reader resolves the table and maps its types: a realtime read and a batch read
-  // of one table agree on the schema.
-  PgSource batch_reader(config_);
-  SLUICE_RETURN_IF_ERROR(batch_reader.Open(request));
-  schema_ = batch_reader.schema();
-
   SLUICE_ASSIGN_OR_RETURN(conn_, PgConnection::Connect(config_.url, "sluice stream"));
   SLUICE_RETURN_IF_ERROR(CheckServer(conn_, config_.Describe()));
-  SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn_, config_.table));
-  if (!table) return Status::NotFound("{}: table not found", config_.Describe());
-  table_ = std::move(*table);
+  tables_.clear();
   // The publication is made in Start: Open only reads (`sluice check` writes nothing).
-  return CheckReplicaIdentity(conn_, table_);
+  return OpenTable(config_);
+}
+
+Status PgReplicationStream::OpenTables(const std::vector<Options>& tables,
+                                       const ReadRequest& request) {
+  if (tables.empty()) return Status::Invalid("{}: no table to stream", config_.Describe());
+  SLUICE_ASSIGN_OR_RETURN(config_, ParsePgConfig(tables[0], /*target=*/false));
+  many_ = true;
+  SLUICE_RETURN_IF_ERROR(Open(request));
+  for (size_t i = 1; i < tables.size(); ++i) {
+    SLUICE_ASSIGN_OR_RETURN(PgConfig config, ParsePgConfig(tables[i], /*target=*/false));
+    SLUICE_RETURN_IF_ERROR(OpenTable(config));
+  }
+  return Status::OK();
+}
+
+Status PgReplicationStream::OpenTable(const PgConfig& config) {
+  // The batch reader resolves the table and maps its types: a realtime read and a batch read
+  // of one table agree on the schema.
+  Table t;
+  t.config = config;
+  PgSource batch_reader(config);
+  SLUICE_RETURN_IF_ERROR(batch_reader.Open(request_));
+  t.schema = batch_reader.schema();
+  SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn_, config.table));
+  if (!table) return Status::NotFound("{}: table not found", config.Describe());
+  t.table = std::move(*table);
+  SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, t.table));
+  tables_.push_back(std::move(t));
+  return Status::OK();
+}
+
+std::optional<size_t> PgReplicationStream::TableOf(uint32_t oid) const {
+  for (size_t i = 0; i < tables_.size(); ++i) {
+    if (tables_[i].table.oid == oid) return i;
+  }
+  return std::nullopt;
+}
+
+bool PgReplicationStream::ShapeFor(Batch& batch, size_t t) {
+  const Table& table = tables_[t];
+  const std::string label = table.table.Label();
+  if (batch.num_rows() > 0) return batch.source_table == label;
+  bool same = batch.columns.size() == table.schema.size();
+  for (size_t i = 0; same && i < batch.columns.size(); ++i) {
+    same = batch.columns[i].type() == table.schema.fields[i].type;
+  }
+  if (!same) batch.columns = Batch(table.schema).columns;
+  batch.source_table = label;
+  unchanged_.Reset(table.schema.size());
+  return true;
 }
 
 Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {
-  SLUICE_RETURN_IF_ERROR(EnsurePublication(conn_, options_.publication, table_));
+  return StartTables(std::vector<std::vector<StreamPosition>>(tables_.size(), resume_from),
+                     catch_up);
+}
+
+Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosition>>& resume_from,
+                                        bool catch_up) {
+  if (resume_from.size() != tables_.size()) {
+    return Status::Internal("{}: positions for {} tables, {} open", config_.Describe(),
+                            resume_from.size(), tables_.size());
+  }
+  if (many_) {
+    std::vector<PgTable> all;
+    for (const Table& t : tables_) all.push_back(t.table);
+    SLUICE_RETURN_IF_ERROR(EnsurePublication(conn_, options_.publication, all));
+  } else {
+    SLUICE_RETURN_IF_ERROR(EnsurePublication(conn_, options_.publication, tables_[0].table));
+  }
+  // Each table's own position; the slot streams from the oldest of them.
   std::optional<Lsn> from;
-  for (const StreamPosition& p : resume_from) {
-    if (p.stream != kStreamName) continue;
-    SLUICE_ASSIGN_OR_RETURN(Lsn parsed, Lsn::Parse(p.position));
-    from = parsed;
+  std::vector<size_t> unplaced;
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    tables_[t].own.reset();
+    for (const StreamPosition& p : resume_from[t]) {
+      if (p.stream != kStreamName) continue;
+      SLUICE_ASSIGN_OR_RETURN(Lsn parsed, Lsn::Parse(p.position));
+      tables_[t].own = parsed;
+    }
+    if (!tables_[t].own) {
+      unplaced.push_back(t);
+    } else if (!from || *tables_[t].own < *from) {
+      from = tables_[t].own;
+    }
   }
   // Columns dropped at the source before the committed position stay in the schema (NULL).
-  SLUICE_RETURN_IF_ERROR(follower_.tracker().Restore(resume_from, schema_));
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    SLUICE_RETURN_IF_ERROR(
+        tables_[t].follower.tracker().Restore(resume_from[t], tables_[t].schema));
+  }
+  pending_.clear();
+  replay_parked_.reset();
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
   // A run killed a moment ago may still hold the slot until its walsender notices the closed
   // socket: wait for it rather than fail the restart.
@@ -164,6 +258,20 @@ Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from
           config_.Describe(), options_.slot, from->ToString());
     }
     acked_ = *from;
+    if (!unplaced.empty() && options_.startup == "initial") {
+      // A crash between the tables' first checkpoints: the others hold positions, these
+      // nothing. They are read inside a temporary slot's snapshot; its consistent point is
+      // their position (the stream drops their changes committed before it).
+      SLUICE_ASSIGN_OR_RETURN(snapshot_rpl_,
+                              ReplicationConnection::Connect(config_.url, config_.Describe()));
+      SLUICE_ASSIGN_OR_RETURN(CreatedSlot created,
+                              snapshot_rpl_.CreateSlot(options_.slot.substr(0, 50) + "_snap", true,
+                                                       /*temporary=*/true));
+      for (size_t t : unplaced) tables_[t].own = created.consistent_point;
+      stream_from_ = *from;
+      if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
+      return StartSnapshot(created.snapshot_name, unplaced);
+    }
   } else if (options_.startup == "initial") {
     // No committed position: the job never finished a snapshot (or crashed inside one, which
     // left nothing in the target). A slot left from then points past changes the target does
@@ -171,8 +279,12 @@ Status PgReplicationStream::Start(const std::vector<StreamPosition>& resume_from
     if (slot) SLUICE_RETURN_IF_ERROR(DropSlot(conn_, options_.slot));
     SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, true));
     snapshot_point_ = created.consistent_point;
+    stream_from_ = snapshot_point_;
+    for (Table& t : tables_) t.own = snapshot_point_;
     if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
-    return StartSnapshot(created.snapshot_name);
+    std::vector<size_t> all(tables_.size());
+    for (size_t t = 0; t < all.size(); ++t) all[t] = t;
+    return StartSnapshot(created.snapshot_name, std::move(all));
   } else {
     if (!slot) {
       SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, false));
@@ -215,9 +327,19 @@ bool PgReplicationStream::AtOrPastEnd() const {
          end_->value - committed_.value <= kLongPageHeader;
 }
 
-Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name) {
-  PgConfig snapshot_config = config_;
-  snapshot_config.import_snapshot = snapshot_name;
+Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name,
+                                          std::vector<size_t> tables) {
+  snapshot_name_ = snapshot_name;
+  snapshot_tables_ = std::move(tables);
+  committed_ = Lsn{};
+  return OpenSnapshotReader();
+}
+
+// The next table of the snapshot: every table is read inside the one exported snapshot (it
+// stays valid while the exporting connection runs no other command).
+Status PgReplicationStream::OpenSnapshotReader() {
+  PgConfig snapshot_config = tables_[snapshot_tables_.front()].config;
+  snapshot_config.import_snapshot = snapshot_name_;
   auto source = std::make_unique<PgSource>(std::move(snapshot_config));
   ReadRequest one = request_;
   one.max_splits = 1;
@@ -229,21 +351,29 @@ Status PgReplicationStream::StartSnapshot(const std::string& snapshot_name) {
   }
   SLUICE_ASSIGN_OR_RETURN(snapshot_reader_, source->OpenSplit(splits[0]));
   snapshot_source_ = std::move(source);
-  committed_ = Lsn{};
   return Status::OK();
 }
 
 Result<bool> PgReplicationStream::NextSnapshot(Batch& batch, RejectSink& rejects) {
+  const size_t t = snapshot_tables_.front();
+  ShapeFor(batch, t);
   SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_reader_->Next(batch, rejects));
   batch.snapshot = true;
-  batch.source_table = table_.Label();
+  batch.source_table = tables_[t].table.Label();
   if (more) return true;
-  // The snapshot is read (its transaction ended): the replication connection may be used,
-  // and the stream takes over exactly where the snapshot stands.
   snapshot_reader_.reset();
   snapshot_source_.reset();
-  last_row_commit_ = snapshot_point_;
-  SLUICE_RETURN_IF_ERROR(StartStreaming(snapshot_point_));
+  snapshot_tables_.erase(snapshot_tables_.begin());
+  if (!snapshot_tables_.empty()) {
+    SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
+    return true;
+  }
+  // The snapshot is read (its transactions ended): the replication connection may be used,
+  // and the stream takes over from the oldest position (a snapshotted table drops what
+  // committed before its snapshot).
+  snapshot_rpl_ = ReplicationConnection();  // a temporary slot goes with its connection
+  last_row_commit_ = stream_from_;
+  SLUICE_RETURN_IF_ERROR(StartStreaming(stream_from_));
   return true;
 }
 
@@ -252,8 +382,10 @@ Status PgReplicationStream::StartStreaming(Lsn from) {
   in_txn_ = false;
   decoder_ = r::PgOutputDecoder();
   relations_ = r::RelationCache();
-  plan_.reset();
-  follower_.Restart();
+  for (Table& t : tables_) {
+    t.plan.reset();
+    t.follower.Restart();
+  }
   last_status_sent_ = std::chrono::steady_clock::now();
   return rpl_.StartStreaming(options_.slot, from, options_.publication);
 }
@@ -262,14 +394,22 @@ Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
   if (snapshot_reader_) return NextSnapshot(batch, rejects);
   if (!rpl_.is_open()) return Err(Status::Internal("PgReplicationStream::Next before Start"));
   if (ReachedEnd()) return false;
-  batch.source_table = table_.Label();
-  unchanged_.Reset(schema_.size());
+  batch_ended_ = false;
+  if (!pending_.empty()) {
+    // A change of another table ended the last batch: it opens this one.
+    const std::string bytes = std::move(pending_);
+    pending_.clear();
+    SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
+                            r::DecodePgOutputMessage(bytes, /*in_stream=*/false));
+    SLUICE_RETURN_IF_ERROR(RouteChange(message, bytes, batch));
+  }
   const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
   const size_t txn_cap = batch_rows_ * kTxnBatches;
   bool heard = false;
-  while ((in_txn_ && batch.num_rows() < txn_cap) ||
-         (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline)) {
-    if (!replay_.empty()) {
+  while (!batch_ended_ &&
+         ((in_txn_ && batch.num_rows() < txn_cap) ||
+          (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline))) {
+    if (Replaying()) {
       SLUICE_RETURN_IF_ERROR(ReplayOne(batch));
       continue;
     }
@@ -321,6 +461,7 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
     txn_rows_ = false;
     // Already in the target: a restart asked for transactions after committed_.
     skip_txn_ = b->final_lsn < committed_;
+    txn_final_ = b->final_lsn;
     txn_commit_ms_ = b->commit_time_us / 1000;
   } else if (const auto* c = std::get_if<r::CommitMessage>(&message)) {
     in_txn_ = false;
@@ -329,26 +470,27 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
     lag_ms_ = std::max<int64_t>(0, NowMicros() / 1000 - c->commit_time_us / 1000);
   } else if (const auto* rel = std::get_if<r::RelationMessage>(&message)) {
     relations_.Apply(*rel);
-    if (rel->oid == table_.oid) {
+    if (const std::optional<size_t> t = TableOf(rel->oid)) {
       SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* cached, relations_.Get(rel->oid));
-      SLUICE_RETURN_IF_ERROR(PlanRelation(*cached, batch));
+      SLUICE_RETURN_IF_ERROR(PlanRelation(*cached, *t, batch));
     }
   } else if (const auto* t = std::get_if<r::TypeMessage>(&message)) {
     relations_.Apply(*t);
   } else if (const auto* tr = std::get_if<r::TruncateMessage>(&message)) {
-    if (std::find(tr->relation_oids.begin(), tr->relation_oids.end(), table_.oid) !=
-        tr->relation_oids.end()) {
+    for (uint32_t oid : tr->relation_oids) {
+      if (!TableOf(oid)) continue;
       return Status::Invalid(
           "{} was truncated at the source: a TRUNCATE is not carried to the target yet; "
           "truncate the target too and re-snapshot (sluice state drop-slot JOB, clear the "
           "target's positions, startup: initial)",
-          table_.Label());
+          tables_[*TableOf(oid)].table.Label());
     }
   } else if (const auto* s = std::get_if<r::StreamStartMessage>(&message)) {
     stream_xid_ = s->xid;
   } else if (const auto* sc = std::get_if<r::StreamCommitMessage>(&message)) {
     SLUICE_ASSIGN_OR_RETURN(replay_, held_.Take(sc->xid));
     replay_end_ = sc->end_lsn;
+    replay_commit_ = sc->commit_lsn;
     txn_commit_ms_ = sc->commit_time_us / 1000;
     lag_ms_ = std::max<int64_t>(0, NowMicros() / 1000 - txn_commit_ms_);
     if (sc->commit_lsn < committed_) replay_.clear();  // already in the target
@@ -373,22 +515,51 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
           }
         },
         message);
-    if (oid != table_.oid) return Status::OK();
+    if (!TableOf(oid)) return Status::OK();
     if (decoder_.in_stream()) return held_.Add(stream_xid_, xid, bytes);
-    if (!skip_txn_) return AppendChange(message, batch);
+    if (!skip_txn_) return RouteChange(message, bytes, batch);
   }
   return Status::OK();
 }
 
+// A change of one of our tables, outside a streamed transaction: dropped when that table's
+// target already holds its transaction, parked when the batch holds another table's rows.
+Status PgReplicationStream::RouteChange(const r::PgOutputMessage& message, std::string_view bytes,
+                                        Batch& batch) {
+  const std::optional<size_t> t = TableOf(RelationOid(message));
+  if (!t || Drops(*t, txn_final_)) return Status::OK();
+  if (!ShapeFor(batch, *t)) {
+    pending_.assign(bytes);
+    batch_ended_ = true;
+    return Status::OK();
+  }
+  return AppendChange(message, *t, batch);
+}
+
 Status PgReplicationStream::ReplayOne(Batch& batch) {
+  // A change parked by the last batch (another table's) comes first.
   HeldChange change;
-  SLUICE_ASSIGN_OR_RETURN(bool got, replay_.Next(change));
+  bool got = true;
+  if (replay_parked_) {
+    change = std::move(*replay_parked_);
+    replay_parked_.reset();
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(got, replay_.Next(change));
+  }
   if (got) {
     SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
                             r::DecodePgOutputMessage(change.message, /*in_stream=*/true));
-    SLUICE_RETURN_IF_ERROR(AppendChange(message, batch));
+    const std::optional<size_t> t = TableOf(RelationOid(message));
+    if (t && !Drops(*t, replay_commit_)) {
+      if (!ShapeFor(batch, *t)) {
+        replay_parked_ = std::move(change);  // another table's rows: they open the next batch
+        batch_ended_ = true;
+        return Status::OK();
+      }
+      SLUICE_RETURN_IF_ERROR(AppendChange(message, *t, batch));
+    }
   }
-  if (!got || replay_.empty()) {
+  if (!got || !Replaying()) {
     replay_.clear();
     in_txn_ = false;
     if (replay_end_ > committed_) committed_ = replay_end_;
@@ -397,25 +568,38 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
   return Status::OK();
 }
 
-Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, Batch& batch) {
+Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size_t t,
+                                         Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(r::TuplePlan plan, r::PlanTuple(relation, {}, config_.unknown_as_text));
-  // By name (relation_follower.h): added columns widen schema_ and the batch.
-  const size_t width = schema_.size();
-  SLUICE_ASSIGN_OR_RETURN(plan_, follower_.Plan(plan, table_.Label(), schema_, batch));
-  if (schema_.size() != width) unchanged_.Reset(schema_.size());
+  Table& table = tables_[t];
+  if (many_ && !SameColumns(plan.schema, table.schema)) {
+    // source.tables: not followed yet; the job stops before a change is decoded against it.
+    return Status::Invalid(
+        "{}: the table's columns changed at the source (its Relation has other columns than "
+        "the job's): schema changes in `tables:` realtime jobs are not followed yet; "
+        "re-snapshot that table and start the job again",
+        table.table.Label());
+  }
+  // By name (relation_follower.h): added columns widen the table's schema and the batch.
+  const size_t width = table.schema.size();
+  SLUICE_ASSIGN_OR_RETURN(table.plan,
+                          table.follower.Plan(plan, table.table.Label(), table.schema, batch));
+  if (table.schema.size() != width) unchanged_.Reset(table.schema.size());
   return Status::OK();
 }
 
-Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, Batch& batch) {
-  if (!plan_) {
-    return Status::Internal("{}: a change before the table's Relation message", table_.Label());
+Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, size_t t,
+                                         Batch& batch) {
+  if (!tables_[t].plan) {
+    return Status::Internal("{}: a change before the table's Relation message",
+                            tables_[t].table.Label());
   }
   txn_rows_ = true;
   if (const auto* ins = std::get_if<r::InsertMessage>(&message)) {
-    return AppendRow(ins->new_tuple, RowKind::kInsert, batch);
+    return AppendRow(ins->new_tuple, RowKind::kInsert, t, batch);
   }
   if (const auto* del = std::get_if<r::DeleteMessage>(&message)) {
-    return AppendRow(del->old_tuple, RowKind::kDelete, batch);
+    return AppendRow(del->old_tuple, RowKind::kDelete, t, batch);
   }
   const auto& up = std::get<r::UpdateMessage>(message);
   r::TupleData after = up.new_tuple;
@@ -426,18 +610,20 @@ Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, Batc
     }
   }
   if (up.old_kind != r::OldTupleKind::kNone) {
-    SLUICE_RETURN_IF_ERROR(AppendRow(up.old_tuple, RowKind::kUpdateBefore, batch));
+    SLUICE_RETURN_IF_ERROR(AppendRow(up.old_tuple, RowKind::kUpdateBefore, t, batch));
   }
-  return AppendRow(after, RowKind::kUpdateAfter, batch);
+  return AppendRow(after, RowKind::kUpdateAfter, t, batch);
 }
 
-Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, Batch& batch) {
-  SLUICE_ASSIGN_OR_RETURN(const r::TupleData* mapped, follower_.Map(tuple));
-  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row, r::AppendTuple(*mapped, *plan_, kind, config_.special,
-                                                             batch, unchanged_));
+Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, size_t t,
+                                      Batch& batch) {
+  const PgTable& table = tables_[t].table;
+  SLUICE_ASSIGN_OR_RETURN(const r::TupleData* mapped, tables_[t].follower.Map(tuple));
+  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row, r::AppendTuple(*mapped, *tables_[t].plan, kind,
+                                                             config_.special, batch, unchanged_));
   if (row.bad) {
-    return Status::DataError("{}: a change does not decode ({}): nothing is skipped",
-                             table_.Label(), row.reason);
+    return Status::DataError("{}: a change does not decode ({}): nothing is skipped", table.Label(),
+                             row.reason);
   }
   const size_t index = unchanged_.rows() - 1;
   if (kind == RowKind::kUpdateAfter && unchanged_.RowHasAny(index)) {
@@ -445,7 +631,7 @@ Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, B
     return Status::Invalid(
         "{}: an update left a large (TOASTed) value unchanged and the server did not send it: "
         "ALTER TABLE {} REPLICA IDENTITY FULL so that updates carry it",
-        table_.Label(), table_.Qualified());
+        table.Label(), table.Qualified());
   }
   if (batch.commit_millis.size() + 1 < batch.num_rows()) {
     batch.commit_millis.resize(batch.num_rows() - 1, txn_commit_ms_);
@@ -454,10 +640,29 @@ Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, B
   return Status::OK();
 }
 
+std::vector<StreamPosition> PgReplicationStream::TablePositions(size_t table) const {
+  // A table whose own position is ahead of the stream's (snapshotted at a later point than
+  // the others' checkpoints) holds everything up to it.
+  const std::optional<Lsn>& own = tables_[table].own;
+  return PositionsAt(table, own && committed_ < *own ? *own : committed_);
+}
+
 std::vector<StreamPosition> PgReplicationStream::Positions() const {
-  std::vector<StreamPosition> out{StreamPosition{kStreamName, committed_.ToString()}};
-  if (auto dropped = follower_.tracker().DroppedPosition(schema_)) out.push_back(*dropped);
+  return PositionsAt(0, committed_);
+}
+
+std::vector<StreamPosition> PgReplicationStream::PositionsAt(size_t t, Lsn at) const {
+  const Table& table = tables_[t];
+  std::vector<StreamPosition> out{StreamPosition{kStreamName, at.ToString()}};
+  if (auto dropped = table.follower.tracker().DroppedPosition(table.schema)) {
+    out.push_back(*dropped);
+  }
   return out;
+}
+
+const Schema& PgReplicationStream::schema() const {
+  static const Schema kNone;
+  return tables_.empty() ? kNone : tables_[0].schema;
 }
 
 Status PgReplicationStream::Acknowledge(const std::vector<StreamPosition>& positions) {

@@ -1,5 +1,7 @@
-// PgReplicationStream: `mode: realtime` for one PostgreSQL table, from a logical replication
-// slot read with pgoutput (protocol 2, large transactions streamed before they commit).
+// PgReplicationStream: `mode: realtime` for one PostgreSQL table, or for the tables of
+// `source.tables` (OpenTables/StartTables: one slot and one publication listing them all), from
+// a logical replication slot read with pgoutput (protocol 2, large transactions streamed
+// before they commit).
 //
 // Lifecycle (core/stream_source.h), all on the engine's stream runner thread: Open() resolves
 // the table with the batch reader (PgSource, so realtime and batch agree on types), checks the
@@ -18,6 +20,13 @@
 // inside either: a crash re-reads them whole. The slot's confirmed position moves only in
 // Acknowledge() (the target committed) — or, when no returned row awaits acknowledgement, to
 // transactions of other tables and idle WAL, which hold nothing of ours.
+//
+// Many tables: every table keeps its own committed position (its target's); the slot streams
+// from the oldest, and a table's changes of transactions that commit before its own position
+// are dropped. The initial snapshot reads every table inside the new slot's exported snapshot
+// (tables left without a position by a crash between the tables' first checkpoints are read
+// inside the snapshot of a temporary slot, whose consistent point becomes their position). A
+// batch holds one table's rows: a change of another table ends it and opens the next.
 #pragma once
 
 #include <chrono>
@@ -70,56 +79,98 @@ class PgReplicationStream : public StreamSource {
   ~PgReplicationStream() override;
 
   Status Open(const ReadRequest& request) override;
-  const Schema& schema() const override { return schema_; }
+  Status OpenTables(const std::vector<Options>& tables, const ReadRequest& request) override;
+  size_t TableCount() const override { return tables_.size(); }
+  const Schema& TableSchema(size_t table) const override { return tables_[table].schema; }
+  std::string TableLabel(size_t table) const override { return tables_[table].table.Label(); }
+  Status StartTables(const std::vector<std::vector<StreamPosition>>& resume_from,
+                     bool catch_up) override;
+  std::vector<StreamPosition> TablePositions(size_t table) const override;
+  const Schema& schema() const override;  // table 0's
   Status Start(const std::vector<StreamPosition>& resume_from, bool catch_up) override;
   Result<bool> Next(Batch& batch, RejectSink& rejects) override;
   std::vector<StreamPosition> Positions() const override;
   Status Acknowledge(const std::vector<StreamPosition>& positions) override;
   bool InTransaction() const override { return in_txn_ || snapshot_reader_ != nullptr; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
-  std::vector<std::string> PrimaryKey() const override { return table_.primary_key; }
+  std::vector<std::string> PrimaryKey() const override {
+    return tables_.empty() ? std::vector<std::string>{} : tables_[0].table.primary_key;
+  }
   int64_t LagMillis() const override { return lag_ms_; }
-  uint64_t schema_version() const override { return follower_.version(); }
+  uint64_t schema_version() const override {
+    return tables_.empty() ? 0 : tables_[0].follower.version();
+  }
   std::string StatusDetail() const override;
   std::string Describe() const override { return config_.Describe() + " (pgoutput)"; }
 
   static constexpr const char* kStreamName = "pgoutput";
 
  private:
+  // One table read: the configured one, or one of source.tables.
+  struct Table {
+    PgConfig config;
+    PgTable table;
+    Schema schema;
+    std::optional<replication::TuplePlan> plan;  // from its latest Relation
+    RelationFollower follower;                   // maps each Relation onto schema by name
+    std::optional<Lsn> own;  // its target's position: transactions committed before it drop
+  };
+
+  Status OpenTable(const PgConfig& config);
+  std::optional<size_t> TableOf(uint32_t oid) const;
+  // Shapes an empty `batch` for table `t`; false when the batch holds another table's rows.
+  bool ShapeFor(Batch& batch, size_t t);
+  bool Drops(size_t t, Lsn commit_lsn) const {
+    return tables_[t].own && commit_lsn < *tables_[t].own;
+  }
+  Status RouteChange(const replication::PgOutputMessage& message, std::string_view bytes,
+                     Batch& batch);
   Status ReadServerEnd();
-  Status StartSnapshot(const std::string& snapshot_name);
+  Status StartSnapshot(const std::string& snapshot_name, std::vector<size_t> tables);
+  Status OpenSnapshotReader();
   Result<bool> NextSnapshot(Batch& batch, RejectSink& rejects);
   Status StartStreaming(Lsn from);
   Status Handle(std::string_view frame, Batch& batch);
   Status HandleMessage(std::string_view bytes, Batch& batch);
   Status ReplayOne(Batch& batch);
-  Status PlanRelation(const replication::CachedRelation& relation, Batch& batch);
-  Status AppendChange(const replication::PgOutputMessage& message, Batch& batch);
-  Status AppendRow(const replication::TupleData& tuple, RowKind kind, Batch& batch);
+  Status PlanRelation(const replication::CachedRelation& relation, size_t t, Batch& batch);
+  Status AppendChange(const replication::PgOutputMessage& message, size_t t, Batch& batch);
+  Status AppendRow(const replication::TupleData& tuple, RowKind kind, size_t t, Batch& batch);
+  // A change of a streamed transaction being replayed, or one parked by the last batch.
+  bool Replaying() const { return replay_parked_.has_value() || !replay_.empty(); }
+  // Table `t`'s positions with the stream at `at`: the LSN and its dropped columns.
+  std::vector<StreamPosition> PositionsAt(size_t t, Lsn at) const;
   Status SendStatus(Lsn flushed, bool reply_requested);
   Status ConfirmIdle();
-  bool Quiet() const { return !in_txn_ && replay_.empty() && held_.empty(); }
+  bool Quiet() const { return !in_txn_ && !Replaying() && held_.empty(); }
   bool ReachedEnd() const { return end_ && !snapshot_reader_ && Quiet() && AtOrPastEnd(); }
   bool AtOrPastEnd() const;
 
   PgConfig config_;
   StreamOptions options_;
   ReadRequest request_;
-  PgTable table_;
-  Schema schema_;
+  std::vector<Table> tables_;  // [0]: the configured table (the single-table stream's)
   PgConnection conn_;  // catalog, slot and publication queries
   ReplicationConnection rpl_;
   std::unique_ptr<Source> snapshot_source_;
   std::unique_ptr<SplitReader> snapshot_reader_;
   Lsn snapshot_point_;  // the new slot's consistent point: where the stream takes over
+  std::string snapshot_name_;
+  std::vector<size_t> snapshot_tables_;  // tables the snapshot reads, in order; front: now
+  ReplicationConnection snapshot_rpl_;   // holds a temporary slot's snapshot while it is read
+  Lsn stream_from_;                      // where the stream begins: the oldest position
+  std::string pending_;  // a change of another table than the batch's: it opens the next one
+  bool batch_ended_ = false;
+  bool many_ = false;  // opened by OpenTables
+  Lsn txn_final_;      // the open transaction's commit LSN
+  Lsn replay_commit_;  // the commit LSN of the streamed transaction being replayed
 
   replication::PgOutputDecoder decoder_;
   replication::RelationCache relations_;
-  std::optional<replication::TuplePlan> plan_;  // of our table, from its latest Relation
-  RelationFollower follower_;                   // maps each Relation onto schema_ by name
   replication::UnchangedCells unchanged_;
   StreamedTransactions held_;
   HeldReplay replay_;  // a committed streamed transaction being returned
+  std::optional<HeldChange> replay_parked_;  // taken from replay_: another table's, next batch
   Lsn replay_end_;
   uint32_t stream_xid_ = 0;  // the transaction of the open stream segment
 

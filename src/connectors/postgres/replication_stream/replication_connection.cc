@@ -36,11 +36,11 @@ Result<ReplicationConnection> ReplicationConnection::Connect(const std::string& 
   return c;
 }
 
-Result<CreatedSlot> ReplicationConnection::CreateSlot(const std::string& slot,
-                                                      bool export_snapshot) {
-  const std::string sql =
-      fmt::format("CREATE_REPLICATION_SLOT {} LOGICAL pgoutput {}", QuoteIdent(slot),
-                  export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
+Result<CreatedSlot> ReplicationConnection::CreateSlot(const std::string& slot, bool export_snapshot,
+                                                      bool temporary) {
+  const std::string sql = fmt::format("CREATE_REPLICATION_SLOT {} {}LOGICAL pgoutput {}",
+                                      QuoteIdent(slot), temporary ? "TEMPORARY " : "",
+                                      export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
   PgResult r(PQexec(conn_.get(), sql.c_str()));
   if (r.status() != PGRES_TUPLES_OK || r.rows() != 1) {
     return Err(ResultError(r.get(), conn_.get(), describe_ + ": creating slot " + slot));

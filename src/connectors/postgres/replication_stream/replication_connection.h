@@ -36,8 +36,10 @@ class ReplicationConnection {
   static Result<ReplicationConnection> Connect(const std::string& conninfo,
                                                const std::string& describe);
 
-  // CREATE_REPLICATION_SLOT `slot` LOGICAL pgoutput, exporting a snapshot or not.
-  Result<CreatedSlot> CreateSlot(const std::string& slot, bool export_snapshot);
+  // CREATE_REPLICATION_SLOT `slot` LOGICAL pgoutput, exporting a snapshot or not. A temporary
+  // slot goes with its connection (used only for its exported snapshot).
+  Result<CreatedSlot> CreateSlot(const std::string& slot, bool export_snapshot,
+                                 bool temporary = false);
   // START_REPLICATION SLOT `slot` LOGICAL `from` with pgoutput protocol 2, streaming on.
   Status StartStreaming(const std::string& slot, replication::Lsn from,
                         const std::string& publication);

@@ -74,6 +74,22 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication, con
   return Status::OK();
 }
 
+Status EnsurePublication(PgConnection& conn, const std::string& publication,
+                         const std::vector<PgTable>& tables) {
+  const std::string context = "publication " + publication;
+  SLUICE_ASSIGN_OR_RETURN(PgResult p, conn.Query("SELECT 1 FROM pg_publication WHERE pubname = $1",
+                                                 context, {publication}));
+  if (p.rows() == 0) {
+    std::string list;
+    for (const PgTable& t : tables) list += (list.empty() ? "" : ", ") + t.Qualified();
+    return conn.Exec(
+        fmt::format("CREATE PUBLICATION {} FOR TABLE {}", QuoteIdent(publication), list),
+        "creating " + context);
+  }
+  for (const PgTable& t : tables) SLUICE_RETURN_IF_ERROR(EnsurePublication(conn, publication, t));
+  return Status::OK();
+}
+
 Result<std::optional<SlotState>> FindSlot(PgConnection& conn, const std::string& slot) {
   SLUICE_ASSIGN_OR_RETURN(PgResult r,
                           conn.Query("SELECT confirmed_flush_lsn::text, plugin, active FROM "

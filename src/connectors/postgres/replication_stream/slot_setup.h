@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_table.h"
@@ -27,6 +28,9 @@ Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table);
 
 // Creates the publication for `table` when missing; an existing one must publish the table.
 Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table);
+// The same for the tables of a realtime job over many tables: one publication lists them all.
+Status EnsurePublication(PgConnection& conn, const std::string& publication,
+                         const std::vector<PgTable>& tables);
 
 struct SlotState {
   replication::Lsn confirmed_flush;

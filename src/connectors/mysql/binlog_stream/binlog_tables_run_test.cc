@@ -1,0 +1,146 @@
+// `tables:` in a realtime job, end to end with the real binary: one binlog reader for three
+// tables of a MariaDB database (two of them named apart only by case: `Orders` and `orders`),
+// a fourth table outside the pattern written all along. A snapshot, then transactions that
+// change all three tables at once (inserts, updates, deletes), under three kill -9s, then
+// `run --catch-up`: every target table equals its source table, into PostgreSQL and into
+// MariaDB, and the table outside the pattern never reaches the target.
+#include "connectors/mysql/binlog_stream/binlog_run_fixture.h"
+#include "connectors/postgres/pg_testing.h"
+
+namespace sluice::mysql::binlog_stream {
+namespace {
+
+using testing::TestDatabase;
+
+const std::vector<std::string> kTables = {"Orders", "orders", "items"};
+
+class TablesRunTest : public testing::RunFixture {
+ protected:
+  void CreateSource(TestDatabase& db) {
+    for (const std::string& t : kTables) {
+      db.Exec(fmt::format("CREATE TABLE `{}` (id INT PRIMARY KEY, v VARCHAR(30))", t));
+    }
+    db.Exec("CREATE TABLE skip_me (id INT PRIMARY KEY, v VARCHAR(30))");
+    for (size_t i = 0; i < kTables.size(); ++i) {
+      for (int id = 1; id <= 40 + 10 * static_cast<int>(i); ++id) {
+        db.Exec(fmt::format("INSERT INTO `{}` VALUES ({}, 'snap {}')", kTables[i], id, kTables[i]));
+      }
+    }
+    db.Exec("INSERT INTO skip_me VALUES (1, 'x')");
+  }
+
+  void WriteJob(TestDatabase& db, const std::string& target) {
+    std::ofstream(dir_ / "job.yaml") << fmt::format(
+        "name: binlog_tables_{}\nmode: realtime\n"
+        "source: {{type: mysql, url: \"{}\", tables: [\"{}.*\", \"!{}.skip_*\"]}}\n"
+        "target: {}\n"
+        "settings: {{checkpoint: {{rows: 20}}}}\n",
+        db.name(), db.Url(), db.name(), db.name(), target);
+  }
+
+  // `txns` transactions, each changing all three tables (and the table outside the pattern).
+  static void Load(TestDatabase& db, int txns) {
+    for (int t = 0; t < txns; ++t) {
+      const int a = 1000 + 3 * t;
+      db.Exec("BEGIN");
+      for (const std::string& table : kTables) {
+        db.Exec(fmt::format("INSERT INTO `{}` VALUES ({}, 'new'), ({}, 'new')", table, a, a + 1));
+        db.Exec(fmt::format("UPDATE `{}` SET v = 'upd {}' WHERE id = {}", table, t, a));
+        db.Exec(fmt::format("UPDATE `{}` SET v = 'old {}' WHERE id = {}", table, t, 1 + t % 40));
+        db.Exec(fmt::format("UPDATE `{}` SET id = {} WHERE id = {}", table, a + 2, a + 1));
+        if (t % 4 == 0) db.Exec(fmt::format("DELETE FROM `{}` WHERE id = {}", table, 1 + t / 4));
+      }
+      db.Exec(fmt::format("INSERT INTO skip_me VALUES ({}, 'never')", a));
+      db.Exec("COMMIT");
+      if (t % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+  }
+
+  static size_t TotalRows(
+      const std::function<std::vector<std::string>(const std::string&)>& target_rows) {
+    size_t n = 0;
+    for (const std::string& t : kTables) n += target_rows(t).size();
+    return n;
+  }
+
+  // Snapshot, then changes under kill -9, then a catch-up; `target_rows(table)` reads a target.
+  void RunAll(TestDatabase& db,
+              const std::function<std::vector<std::string>(const std::string&)>& target_rows) {
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    for (const std::string& t : kTables) {
+      EXPECT_EQ(target_rows(t), db.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", t)))
+          << "snapshot of " << t;
+    }
+    const size_t snapshot_rows = TotalRows(target_rows);
+    constexpr int kTxns = 150;
+    std::thread load([&] { Load(db, kTxns); });
+    // Three live runs killed with -9; the first once it committed changes (however slow the
+    // machine), the others a moment after their start.
+    for (int round = 0; round < 3; ++round) {
+      const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (round == 0 && std::chrono::steady_clock::now() < give_up &&
+             TotalRows(target_rows) <= snapshot_rows) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(300 + 300 * round));
+      kill(pid, SIGKILL);
+      Wait(pid);
+    }
+    load.join();
+    // The killed runs committed changes (the restarts below resume from their positions).
+    EXPECT_GT(TotalRows(target_rows), snapshot_rows);
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    // The summary lists the tables read.
+    EXPECT_NE(Log("run.log").find("tables     3: "), std::string::npos) << Log("run.log");
+    for (const std::string& t : kTables) {
+      const std::vector<std::string> source =
+          db.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", t));
+      EXPECT_EQ(source.size(),
+                static_cast<size_t>(40 + 10 * (&t - &kTables[0]) + 2 * kTxns - (kTxns + 3) / 4));
+      EXPECT_EQ(target_rows(t), source) << t;
+    }
+  }
+};
+
+TEST_F(TablesRunTest, ThreeTablesIntoPostgresConvergeUnderKillNine) {
+  TestDatabase db;
+  CreateSource(db);
+  postgres::testing::RawConn pg(postgres::testing::DbUrl());
+  const std::string schema = "bt_" + db.name();
+  pg.Exec(fmt::format("CREATE SCHEMA \"{}\"", schema));
+  WriteJob(db, fmt::format("{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
+                           "write_mode: upsert, key: [id]}}",
+                           postgres::testing::DbUrl(), schema));
+  RunAll(db, [&](const std::string& table) {
+    std::vector<std::string> out;
+    for (const auto& row :
+         pg.Rows(fmt::format("SELECT id, v FROM \"{}\".\"{}\" ORDER BY id", schema, table))) {
+      out.push_back(row[0] + "|" + row[1]);
+    }
+    return out;
+  });
+  EXPECT_EQ(pg.Value(fmt::format("SELECT count(*) FROM information_schema.tables WHERE "
+                                 "table_name = 'skip_me' OR table_schema = '{}' AND table_name "
+                                 "IN ('Orders', 'orders', 'items')",
+                                 schema)),
+            "3");
+}
+
+TEST_F(TablesRunTest, ThreeTablesIntoMariadbConvergeUnderKillNine) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJob(
+      db, fmt::format("{{type: mysql, url: \"{}\", write_mode: upsert, key: [id]}}", target.Url()));
+  RunAll(db, [&](const std::string& table) {
+    return target.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", table));
+  });
+  EXPECT_EQ(target.Value(fmt::format("SELECT count(*) FROM information_schema.tables WHERE "
+                                     "table_schema = '{}' AND table_name = 'skip_me'",
+                                     target.name())),
+            "0");
+}
+
+}  // namespace
+}  // namespace sluice::mysql::binlog_stream

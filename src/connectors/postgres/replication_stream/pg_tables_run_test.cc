@@ -1,0 +1,211 @@
+// `tables:` in a realtime job, end to end with the real binary: one slot and one publication
+// for three PostgreSQL tables (two named apart only by case: "Orders" and orders), a fourth
+// table outside the pattern written all along. A snapshot inside the slot's exported snapshot,
+// then transactions that change all three tables at once, under three kill -9s, then
+// `run --catch-up`: every target table equals its source table, into PostgreSQL and into
+// MariaDB, and the table outside the pattern never reaches the target.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "connectors/mysql/mysql_test_util.h"
+#include "connectors/postgres/pg_testing.h"
+#include "connectors/postgres/replication_stream/slot_setup.h"
+
+namespace sluice::postgres::replication_stream {
+namespace {
+
+namespace fs = std::filesystem;
+using postgres::testing::DbUrl;
+using postgres::testing::RawConn;
+
+const std::vector<std::string> kTables = {"Orders", "orders", "items"};
+
+class PgTablesRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    binary_ = fs::read_symlink("/proc/self/exe").parent_path() / "sluice";
+    if (!fs::exists(binary_)) GTEST_SKIP() << binary_ << " is not built";
+    char tmpl[] = "/tmp/sluice-pgtables-run-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    static int counter = 0;
+    job_ = fmt::format("pgtabs_{}_{}", getpid(), counter++);
+    src_ = "ts_" + job_;
+    db_ = std::make_unique<RawConn>(DbUrl());
+    db_->Exec(fmt::format("CREATE SCHEMA {}", src_));
+    for (size_t i = 0; i < kTables.size(); ++i) {
+      db_->Exec(
+          fmt::format("CREATE TABLE {}.\"{}\" (id int PRIMARY KEY, v text)", src_, kTables[i]));
+      db_->Exec(
+          fmt::format("INSERT INTO {}.\"{}\" SELECT g, 'snap {}' FROM generate_series(1, "
+                      "{}) g",
+                      src_, kTables[i], kTables[i], 400 + 100 * i));
+    }
+    db_->Exec(fmt::format("CREATE TABLE {}.skip_me (id int PRIMARY KEY, v text)", src_));
+    db_->Exec(fmt::format("INSERT INTO {}.skip_me VALUES (1, 'x')", src_));
+  }
+  void TearDown() override {
+    if (db_) {
+      const std::string slot = DefaultSlotName(job_);
+      Result<std::string> dropped = DropSlotAndPublication(DbUrl(), slot, slot);
+      EXPECT_TRUE(dropped.has_value()) << dropped.error().message();
+    }
+    if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_);
+  }
+
+  void WriteJob(const std::string& target) {
+    std::ofstream(dir_ / "job.yaml") << fmt::format(
+        "name: {}\nmode: realtime\n"
+        "source: {{type: postgres, url: \"{}\", tables: [\"{}.*\", \"!{}.skip_*\"]}}\n"
+        "target: {}\n"
+        "settings: {{checkpoint: {{rows: 50}}}}\n",
+        job_, DbUrl(), src_, src_, target);
+  }
+
+  pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(dir_.c_str()) != 0) _exit(127);
+      setenv("SLUICE_STATE", (dir_ / "state.db").c_str(), 1);
+      FILE* out = freopen(log.c_str(), "w", stdout);
+      FILE* err = freopen((log + ".err").c_str(), "w", stderr);
+      (void)out;
+      (void)err;
+      std::vector<char*> argv{const_cast<char*>(binary_.c_str())};
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(binary_.c_str(), argv.data());
+      _exit(127);
+    }
+    return pid;
+  }
+  int Wait(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  int Run(const std::vector<std::string>& args) { return Wait(Spawn(args, "run.log")); }
+  std::string Log(const std::string& name) {
+    std::ifstream in(dir_ / name);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  std::vector<std::string> SourceRows(const std::string& table) {
+    std::vector<std::string> out;
+    for (const auto& row :
+         db_->Rows(fmt::format("SELECT id, v FROM {}.\"{}\" ORDER BY id", src_, table))) {
+      out.push_back(row[0] + "|" + row[1]);
+    }
+    return out;
+  }
+
+  static size_t TotalRows(
+      const std::function<std::vector<std::string>(const std::string&)>& target_rows) {
+    size_t n = 0;
+    for (const std::string& t : kTables) n += target_rows(t).size();
+    return n;
+  }
+
+  // Snapshot, then transactions over all three tables under kill -9, then a catch-up.
+  void RunAll(const std::function<std::vector<std::string>(const std::string&)>& target_rows) {
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    for (const std::string& t : kTables) {
+      EXPECT_EQ(target_rows(t), SourceRows(t)) << "snapshot of " << t;
+    }
+    constexpr int kTxns = 200;
+    std::thread load([&] {
+      RawConn w(DbUrl());
+      for (int t = 0; t < kTxns; ++t) {
+        const int a = 10000 + 3 * t;
+        std::string sql = "BEGIN; ";
+        for (const std::string& table : kTables) {
+          const std::string q = fmt::format("{}.\"{}\"", src_, table);
+          sql += fmt::format(
+              "INSERT INTO {0} VALUES ({1}, 'new'), ({2}, 'new'); "
+              "UPDATE {0} SET v = 'upd {4}' WHERE id = {1}; "
+              "UPDATE {0} SET v = 'old {4}' WHERE id = {5}; "
+              "UPDATE {0} SET id = {3} WHERE id = {2}; DELETE FROM {0} WHERE id = {6}; ",
+              q, a, a + 1, a + 2, t, 300 + t, 1 + t);
+        }
+        sql += fmt::format("INSERT INTO {}.skip_me VALUES ({}, 'never'); COMMIT", src_, a);
+        w.Exec(sql);
+        if (t % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+      }
+    });
+    const size_t snapshot_rows = TotalRows(target_rows);
+    // Three live runs killed with -9; the first once it committed changes (however slow the
+    // machine), the others a moment after their start.
+    for (int round = 0; round < 3; ++round) {
+      const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (round == 0 && std::chrono::steady_clock::now() < give_up &&
+             TotalRows(target_rows) <= snapshot_rows) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500 + 300 * round));
+      kill(pid, SIGKILL);
+      Wait(pid);
+    }
+    load.join();
+    // The killed runs committed changes (the restarts below resume from their positions).
+    EXPECT_GT(TotalRows(target_rows), snapshot_rows);
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    EXPECT_NE(Log("run.log").find("tables     3: "), std::string::npos) << Log("run.log");
+    for (size_t i = 0; i < kTables.size(); ++i) {
+      const std::vector<std::string> source = SourceRows(kTables[i]);
+      EXPECT_EQ(source.size(), 400 + 100 * i + kTxns);  // +2 -1 per transaction
+      EXPECT_EQ(target_rows(kTables[i]), source) << kTables[i];
+    }
+  }
+
+  fs::path binary_;
+  fs::path dir_;
+  std::string job_;
+  std::string src_;
+  std::unique_ptr<RawConn> db_;
+};
+
+TEST_F(PgTablesRunTest, ThreeTablesIntoPostgresConvergeUnderKillNine) {
+  const std::string dst = "td_" + job_;
+  db_->Exec(fmt::format("CREATE SCHEMA {}", dst));
+  WriteJob(
+      fmt::format("{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
+                  "write_mode: upsert, key: [id]}}",
+                  DbUrl(), dst));
+  RunAll([&](const std::string& table) {
+    std::vector<std::string> out;
+    for (const auto& row :
+         db_->Rows(fmt::format("SELECT id, v FROM {}.\"{}\" ORDER BY id", dst, table))) {
+      out.push_back(row[0] + "|" + row[1]);
+    }
+    return out;
+  });
+  EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM information_schema.tables WHERE "
+                                   "table_schema = '{}' AND table_name = 'skip_me'",
+                                   dst)),
+            "0");
+}
+
+TEST_F(PgTablesRunTest, ThreeTablesIntoMariadbConvergeUnderKillNine) {
+  mysql::testing::TestDatabase target;
+  WriteJob(
+      fmt::format("{{type: mysql, url: \"{}\", write_mode: upsert, key: [id]}}", target.Url()));
+  RunAll([&](const std::string& table) {
+    return target.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", table));
+  });
+  EXPECT_EQ(target.Value(fmt::format("SELECT count(*) FROM information_schema.tables WHERE "
+                                     "table_schema = '{}' AND table_name = 'skip_me'",
+                                     target.name())),
+            "0");
+}
+
+}  // namespace
+}  // namespace sluice::postgres::replication_stream

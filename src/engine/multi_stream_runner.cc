@@ -1,0 +1,356 @@
+#include "engine/multi_stream_runner.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/checkpoint_clock.h"
+#include "engine/interrupted_runs.h"
+#include "engine/job_lease.h"
+#include "engine/progress_reporter.h"
+#include "engine/reject_collector.h"
+#include "engine/run_clock.h"
+#include "engine/run_metrics.h"
+#include "engine/stream_status.h"
+#include "engine/stream_table_routes.h"
+#include "state/state_store.h"
+#include "tables/table_plan.h"
+
+namespace sluice {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string DescribePositions(const std::vector<StreamPosition>& positions) {
+  std::string out;
+  for (const StreamPosition& p : positions) {
+    if (!out.empty()) out += ", ";
+    out += p.stream + " " + p.position;
+  }
+  return out;
+}
+
+class MultiStreamRunner {
+ public:
+  MultiStreamRunner(const JobSpec& spec, const ConnectorRegistry& registry,
+                    const StreamRunOptions& options, RunSummary& summary)
+      : spec_(spec), registry_(registry), options_(options), summary_(summary) {}
+
+  Status Run() {
+    SLUICE_RETURN_IF_ERROR(Setup());
+    // One owner for the whole job; each table's run carries its fence.
+    SLUICE_ASSIGN_OR_RETURN(state_,
+                            OpenStateStore(ResolveStatePath(spec_, options_.run.state_path)));
+    SLUICE_ASSIGN_OR_RETURN(
+        lease_, JobLease::Acquire(*state_, spec_.name,
+                                  std::chrono::milliseconds(spec_.settings.lease_timeout_ms)));
+    const Fence fence = lease_->fence();
+    std::vector<std::vector<StreamPosition>> committed;
+    for (StreamTableRoute& route : routes_.all()) {
+      route.setup.write.fence = fence.token;
+      Sink& sink = *route.setup.sink;
+      SLUICE_ASSIGN_OR_RETURN(JobState job_state, state_->Load(route.state_name));
+      SLUICE_ASSIGN_OR_RETURN(std::string note, ResolvePendingRun(*state_, sink, job_state, fence));
+      if (!note.empty()) {
+        spdlog::warn("{}: {}", route.state_name, note);
+        summary_.recovery_note += (summary_.recovery_note.empty() ? "" : "; ") + note;
+      }
+      // The target's own transaction holds the table's rows with its positions: the truth.
+      SLUICE_ASSIGN_OR_RETURN(route.committed, sink.CommittedPositions(route.state_name));
+      committed.push_back(route.committed);
+    }
+    SLUICE_RETURN_IF_ERROR(reader_->StartTables(committed, options_.catch_up));
+    summary_.position_before = DescribePositions(reader_->Positions());
+    checkpointed_ = summary_.position_before;
+    status_.SetPosition(checkpointed_);
+    spdlog::info(
+        "{}: streaming {} tables (fixed at start: tables created later are not read "
+        "until the job starts again)",
+        spec_.name, routes_.size());
+
+    summary_.run_id = NewRunId();
+    for (size_t i = 0; i < routes_.size(); ++i) {
+      StreamTableRoute& route = routes_[i];
+      route.setup.write.run_id = summary_.run_id;
+      route.setup.write.realtime = true;
+      route.setup.write.source_connector = spec_.source_type;
+      Result<std::string> sink_state = route.setup.sink->Prepare(route.setup.write);
+      Status begun = sink_state ? Status::OK() : sink_state.error();
+      if (begun.ok()) {
+        PendingRunRecord pending{summary_.run_id, *sink_state, std::nullopt, "", {}};
+        begun = state_->BeginRun(route.state_name, "", pending, fence);
+      }
+      if (!begun.ok()) {
+        for (size_t j = 0; j <= i; ++j) (void)routes_[j].setup.sink->Abort();
+        for (size_t j = 0; j < i; ++j) {
+          (void)state_->DiscardRun(routes_[j].state_name, summary_.run_id, fence);
+        }
+        return begun.WithContext(route.state_name);
+      }
+    }
+
+    RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records,
+                            spec_.settings.error_window_ms);
+    Status moved;
+    {
+      ProgressReporter progress(metrics_, spec_.name, options_.run.progress,
+                                std::chrono::seconds(10), &status_);
+      moved = Stream(rejects);
+    }
+    Status kept = rejects.Close();
+    if (rejects.count() > 0) summary_.dirty_records = spec_.settings.dirty_records;
+    if (moved.ok()) moved = kept;
+    if (moved.ok()) moved = CheckLease();
+    if (moved.ok() && reader_->InTransaction()) return StopInsideATransaction(fence);
+    if (moved.ok()) moved = CommitAll(/*final=*/true);
+    if (moved.code() == StatusCode::kOutcomeUnknown) {
+      AbortAll();  // the runs stay pending: the next start asks each target
+      return moved;
+    }
+    if (!moved.ok()) {
+      AbortAll();
+      // Rows up to the last checkpoint are committed: the runs are confirmed if it made one.
+      ResolveRuns(fence);
+      return moved;
+    }
+    summary_.position_after = DescribePositions(reader_->Positions());
+    SLUICE_RETURN_IF_ERROR(reader_->Acknowledge(reader_->Positions()));
+    for (const StreamTableRoute& route : routes_.all()) {
+      SLUICE_RETURN_IF_ERROR(
+          state_->ConfirmRun(route.state_name, summary_.run_id, Record(), fence));
+    }
+    return Status::OK();
+  }
+
+  const RunMetrics& metrics() const { return metrics_; }
+  StreamStatusSnapshot status() const { return status_.Get(); }
+  int64_t checkpoints() const { return checkpoints_; }
+  int64_t committed_rows() const { return committed_rows_; }
+
+ private:
+  // The plan, the one reader over every table, and a route per table.
+  Status Setup() {
+    SLUICE_ASSIGN_OR_RETURN(TablePlan plan, PlanTables(spec_, registry_));
+    for (const std::string& note : plan.notes) spdlog::warn("{}: {}", spec_.name, note);
+    const ConnectorInfo* info = registry_.Find(spec_.source_type);
+    if (!info || !info->make_stream_source) {
+      return Status::Invalid(
+          "{}: mode realtime needs a source that streams changes; the {} connector reads "
+          "batches only (see `sluice connectors`, column cdc)",
+          spec_.file, spec_.source_type);
+    }
+    SLUICE_ASSIGN_OR_RETURN(TimeZone zone, TimeZone::Load(spec_.settings.time_zone));
+    ConnectorContext context;
+    context.zone = zone;
+    context.job_name = spec_.name;  // the slot and publication are the job's, not a table's
+    std::vector<Options> sections;
+    for (const TableTask& task : plan.tasks) sections.push_back(task.job.source);
+    SLUICE_ASSIGN_OR_RETURN(reader_, info->make_stream_source(sections.front(), context));
+    ReadRequest read;
+    read.columns = spec_.source.GetList("columns");
+    read.where = spec_.source.GetString("where");
+    read.batch_rows = static_cast<size_t>(spec_.settings.batch_rows);
+    read.batch_bytes = static_cast<size_t>(spec_.settings.batch_bytes);
+    read.target_type = spec_.target_type;
+    SLUICE_RETURN_IF_ERROR(reader_->OpenTables(sections, read));
+    SLUICE_ASSIGN_OR_RETURN(routes_,
+                            StreamTableRoutes::Build(plan, *reader_, registry_, NowMicros()));
+    summary_.source = reader_->Describe();
+    summary_.target = routes_[0].setup.sink->Describe();
+    for (const StreamTableRoute& route : routes_.all()) {
+      summary_.tables.push_back(route.source_label + " -> " + route.target_table);
+    }
+    return Status::OK();
+  }
+
+  // Reads until the stream ends or a signal comes, checkpointing as it goes.
+  Status Stream(RejectCollector& rejects) {
+    for (StreamTableRoute& route : routes_.all()) {
+      SLUICE_ASSIGN_OR_RETURN(route.writer, route.setup.sink->OpenWriter());
+    }
+    metrics_.reader_threads = 1;
+    metrics_.writer_threads = 1;
+    CheckpointClock clock(spec_.settings);
+    // The reader shapes the batch for the table whose rows it holds; a writer may take it.
+    std::unique_ptr<Batch> batch;
+    bool more = true;
+    while (more && !Cancelled()) {
+      if (!batch) batch = std::make_unique<Batch>(reader_->schema());
+      batch->Clear();
+      const int64_t rejected_before = rejects.count();
+      SLUICE_ASSIGN_OR_RETURN(more, reader_->Next(*batch, rejects));
+      const int64_t refused = rejects.count() - rejected_before;
+      const int64_t rows = static_cast<int64_t>(batch->num_rows());
+      const int64_t bytes = rows > 0 ? static_cast<int64_t>(batch->ByteSize()) : 0;
+      metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
+      metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      if (rows > 0 && batch->position.empty()) {
+        const std::vector<StreamPosition> now = reader_->Positions();
+        batch->position = now.size() == 1 ? now[0].position : DescribePositions(now);
+      }
+      status_.Count(*batch);
+      status_.SetSource(reader_->LagMillis(), reader_->StatusDetail());
+      if (rows > 0) {
+        const int route = routes_.Find(batch->source_table);
+        if (route < 0) {
+          return Status::Internal("{}: rows of {}, which no table of the job reads", spec_.name,
+                                  batch->source_table);
+        }
+        SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, reader_->TableSchema(route)));
+        SLUICE_RETURN_IF_ERROR(WriteBatch(routes_[route], batch, rejects));
+      }
+      clock.Add(rows + refused, bytes);
+      if (clock.Due() && !reader_->InTransaction()) {
+        SLUICE_RETURN_IF_ERROR(CommitAll(/*final=*/false));
+        SLUICE_RETURN_IF_ERROR(reader_->Acknowledge(reader_->Positions()));
+        clock.Reset();
+      }
+    }
+    metrics_.rows_rejected.store(rejects.count(), std::memory_order_relaxed);
+    for (StreamTableRoute& route : routes_.all()) SLUICE_RETURN_IF_ERROR(route.writer->Finish());
+    return Status::OK();
+  }
+
+  // Every table commits its rows with its positions, one target transaction each. A crash
+  // between two of them is exact: the reader resumes from the oldest position and each table
+  // drops what its own position already holds.
+  Status CommitAll(bool final) {
+    if (!final) {
+      for (StreamTableRoute& route : routes_.all()) SLUICE_RETURN_IF_ERROR(route.writer->Finish());
+    }
+    SLUICE_RETURN_IF_ERROR(CheckLease());
+    for (size_t i = 0; i < routes_.size(); ++i) {
+      Sink& sink = *routes_[i].setup.sink;
+      const std::vector<StreamPosition> positions = reader_->TablePositions(i);
+      SLUICE_RETURN_IF_ERROR(final ? sink.CommitWithPositions(positions)
+                                   : sink.Checkpoint(positions));
+    }
+    ++checkpoints_;
+    committed_rows_ = metrics_.rows_written.load();
+    checkpointed_ = DescribePositions(reader_->Positions());
+    status_.SetPosition(checkpointed_);
+    return Status::OK();
+  }
+
+  // A stop inside a source transaction: the rows since the last checkpoint are rolled back in
+  // every table and read again from there at the next start. Not a failure.
+  Status StopInsideATransaction(const Fence& fence) {
+    AbortAll();
+    spdlog::info(
+        "{}: stopped inside a source transaction; its rows were rolled back and are read again "
+        "from {} at the next start",
+        spec_.name, checkpointed_.empty() ? std::string("the start") : checkpointed_);
+    summary_.position_after = checkpointed_;
+    ResolveRuns(fence);
+    return Status::OK();
+  }
+
+  void AbortAll() {
+    for (StreamTableRoute& route : routes_.all()) (void)route.setup.sink->Abort();
+  }
+
+  // After a failure or a stop: each table's run is confirmed if a checkpoint committed,
+  // discarded otherwise (the next start would find the same in the targets).
+  void ResolveRuns(const Fence& fence) {
+    for (const StreamTableRoute& route : routes_.all()) {
+      Status resolved = checkpoints_ > 0
+                            ? state_->ConfirmRun(route.state_name, summary_.run_id, Record(), fence)
+                            : state_->DiscardRun(route.state_name, summary_.run_id, fence);
+      if (!resolved.ok()) spdlog::error("{}: {}", route.state_name, resolved.message());
+    }
+  }
+
+  // Transforms and writes `batch` to its table; the writer may take it (left null).
+  Status WriteBatch(StreamTableRoute& route, std::unique_ptr<Batch>& batch,
+                    RejectCollector& rejects) {
+    const int64_t transform_rejected_before = rejects.count();
+    const int64_t rows_in = static_cast<int64_t>(batch->num_rows());
+    for (const auto& transform : route.setup.transforms) {
+      if (batch->num_rows() == 0) break;
+      SLUICE_RETURN_IF_ERROR(transform->Apply(*batch, rejects));
+    }
+    const int64_t transform_rejected = rejects.count() - transform_rejected_before;
+    const int64_t rows_out = static_cast<int64_t>(batch->num_rows());
+    metrics_.rows_filtered.fetch_add(rows_in - rows_out - transform_rejected,
+                                     std::memory_order_relaxed);
+    if (rows_out == 0) return Status::OK();
+    if (!route.setup.transforms.empty()) {
+      SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, route.setup.write.schema));
+    }
+    const int64_t bytes_out = static_cast<int64_t>(batch->ByteSize());
+    const int64_t target_rejected_before = rejects.count();
+    SLUICE_RETURN_IF_ERROR(route.writer->WriteAndTake(batch, rejects));
+    const int64_t refused = rejects.count() - target_rejected_before;
+    metrics_.rows_written.fetch_add(rows_out - refused, std::memory_order_relaxed);
+    metrics_.bytes_written.fetch_add(bytes_out, std::memory_order_relaxed);
+    return Status::OK();
+  }
+
+  bool Cancelled() const {
+    return options_.run.cancelled != nullptr && options_.run.cancelled->load();
+  }
+
+  Status CheckLease() const {
+    if (!lease_->lost()) return Status::OK();
+    return Status::Conflict(
+        "{}: this run lost the job's lease (another process took the job over); it stops "
+        "without committing what followed its last checkpoint",
+        spec_.name);
+  }
+
+  RunRecord Record() const {
+    RunRecord record;
+    record.rows_written = committed_rows_;
+    record.rows_rejected = metrics_.rows_rejected.load();
+    return record;
+  }
+
+  const JobSpec& spec_;
+  const ConnectorRegistry& registry_;
+  const StreamRunOptions& options_;
+  RunSummary& summary_;
+  std::unique_ptr<StreamSource> reader_;
+  StreamTableRoutes routes_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<JobLease> lease_;  // released before state_ closes
+  RunMetrics metrics_;
+  StreamStatus status_;
+  int64_t checkpoints_ = 0;
+  int64_t committed_rows_ = 0;
+  std::string checkpointed_;
+};
+
+}  // namespace
+
+RunSummary RunMultiTableStreamJob(const JobSpec& spec, const ConnectorRegistry& registry,
+                                  const StreamRunOptions& options) {
+  RunSummary summary;
+  summary.job = spec.name;
+  const auto start = Clock::now();
+  MultiStreamRunner runner(spec, registry, options, summary);
+  summary.status = runner.Run();
+  const RunMetrics& m = runner.metrics();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary.rows_read = m.rows_read.load();
+  summary.rows_rejected = m.rows_rejected.load();
+  summary.rows_filtered = m.rows_filtered.load();
+  summary.rows_written = runner.committed_rows();
+  summary.rows_rolled_back =
+      summary.rows_read - summary.rows_written - summary.rows_rejected - summary.rows_filtered;
+  summary.bytes_read = m.bytes_read.load();
+  summary.bytes_written = m.bytes_written.load();
+  summary.reader_threads = 1;
+  summary.writer_threads = 1;
+  summary.checkpoints = runner.checkpoints();
+  const StreamStatusSnapshot status = runner.status();
+  summary.realtime = true;
+  summary.changes_inserted = status.inserts;
+  summary.changes_updated = status.updates;
+  summary.changes_deleted = status.deletes;
+  summary.lag_ms = status.lag_ms;
+  summary.status_detail = status.detail;
+  return summary;
+}
+
+}  // namespace sluice

@@ -1,0 +1,50 @@
+// StreamTableRoutes: the write side of a realtime job over many tables (source.tables). The
+// table plan (tables/table_plan.h) gives one single-table job per target table; one shared
+// reader reads every table (StreamSource::OpenTables), and each of its batches goes to the
+// route of its Batch::source_table: that table's own transforms, sink and writer, and its own
+// state name ("<job>/<target table>"), under which its target keeps its positions.
+//
+// Built and used on the stream runner's thread; the routes own their setups and writers.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/connector_registry.h"
+#include "core/stream_source.h"
+#include "engine/job_setup.h"
+#include "tables/table_plan.h"
+
+namespace sluice {
+
+struct StreamTableRoute {
+  std::string state_name;    // the table's job: "<job>/<target table>"
+  std::string target_table;  // as the plan shows it
+  std::string source_label;  // Batch::source_table of its rows (StreamSource::TableLabel)
+  JobSetup setup;            // transforms, write request and sink, built against its schema
+  std::unique_ptr<SinkWriter> writer;
+  std::vector<StreamPosition> committed;  // what its target held at the start
+};
+
+class StreamTableRoutes {
+ public:
+  // One route per plan task, in plan order (the reader's table i is task i). Refuses sharded
+  // tables (several source tables into one target) and targets that cannot checkpoint or keep
+  // positions in their own transaction.
+  static Result<StreamTableRoutes> Build(const TablePlan& plan, const StreamSource& reader,
+                                         const ConnectorRegistry& registry, int64_t now_micros);
+
+  size_t size() const { return routes_.size(); }
+  StreamTableRoute& operator[](size_t i) { return routes_[i]; }
+  std::vector<StreamTableRoute>& all() { return routes_; }
+  // The route of a batch's rows, by Batch::source_table; -1 when none.
+  int Find(const std::string& source_label) const;
+
+ private:
+  std::vector<StreamTableRoute> routes_;
+  std::map<std::string, size_t> by_label_;
+};
+
+}  // namespace sluice
