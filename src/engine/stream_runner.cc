@@ -19,6 +19,7 @@
 #include "engine/schema_follow.h"
 #include "engine/store_positions.h"
 #include "engine/stream_status.h"
+#include "engine/stream_summary.h"
 #include "state/state_store.h"
 
 namespace sluice {
@@ -355,28 +356,9 @@ RunSummary RunStreamJob(const JobSpec& spec, const ConnectorRegistry& registry,
   const auto start = Clock::now();
   StreamRunner runner(spec, registry, options, summary);
   summary.status = runner.Run();
-  const RunMetrics& m = runner.metrics();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  // Rows written are those a checkpoint committed; the rest of what was read is rejected,
-  // filtered, or rolled back with the transaction that followed the last checkpoint.
-  summary.rows_read = m.rows_read.load();
-  summary.rows_rejected = m.rows_rejected.load();
-  summary.rows_filtered = m.rows_filtered.load();
-  summary.rows_written = runner.committed_rows();
-  summary.rows_rolled_back =
-      summary.rows_read - summary.rows_written - summary.rows_rejected - summary.rows_filtered;
-  summary.bytes_read = m.bytes_read.load();
-  summary.bytes_written = m.bytes_written.load();
-  summary.reader_threads = 1;
-  summary.writer_threads = 1;
-  summary.checkpoints = runner.checkpoints();
-  const StreamStatusSnapshot status = runner.status();
-  summary.realtime = true;
-  summary.changes_inserted = status.inserts;
-  summary.changes_updated = status.updates;
-  summary.changes_deleted = status.deletes;
-  summary.lag_ms = status.lag_ms;
-  summary.status_detail = status.detail;
+  FillStreamSummary(runner.metrics(), runner.committed_rows(), runner.checkpoints(),
+                    runner.status(), summary);
   return summary;
 }
 

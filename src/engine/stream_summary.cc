@@ -1,0 +1,26 @@
+#include "engine/stream_summary.h"
+
+namespace sluice {
+
+void FillStreamSummary(const RunMetrics& m, int64_t committed_rows, int64_t checkpoints,
+                       const StreamStatusSnapshot& status, RunSummary& summary) {
+  summary.rows_read = m.rows_read.load();
+  summary.rows_rejected = m.rows_rejected.load();
+  summary.rows_filtered = m.rows_filtered.load();
+  summary.rows_written = committed_rows;
+  summary.rows_rolled_back =
+      summary.rows_read - summary.rows_written - summary.rows_rejected - summary.rows_filtered;
+  summary.bytes_read = m.bytes_read.load();
+  summary.bytes_written = m.bytes_written.load();
+  summary.reader_threads = 1;
+  summary.writer_threads = 1;
+  summary.checkpoints = checkpoints;
+  summary.realtime = true;
+  summary.changes_inserted = status.inserts;
+  summary.changes_updated = status.updates;
+  summary.changes_deleted = status.deletes;
+  summary.lag_ms = status.lag_ms;
+  summary.status_detail = status.detail;
+}
+
+}  // namespace sluice
