@@ -92,6 +92,17 @@ Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_fr
   return Status::OK();
 }
 
+void StreamSchemaTracker::NoteDropped(const std::string& table, const Schema& schema,
+                                      size_t index) {
+  const std::string& name = schema.fields[index].name;
+  absent_.insert(name);
+  if (!warned_.insert(name).second) return;
+  spdlog::warn(
+      "{}: column {} was dropped at the source; the target keeps it, NULL for the rows from now "
+      "on",
+      table, name);
+}
+
 void StreamSchemaTracker::NoteAbsent(const std::string& table, const Schema& schema,
                                      const std::vector<size_t>& absent) {
   absent_.clear();

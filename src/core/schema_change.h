@@ -53,6 +53,9 @@ class StreamSchemaTracker {
   // sends it: the target keeps the column, NULL for the rows from now on.
   void NoteAbsent(const std::string& table, const Schema& schema,
                   const std::vector<size_t>& absent);
+  // A statement of the source said it dropped schema column `index`: it counts as absent at
+  // once (a checkpoint before the table's next metadata still carries it), warned like above.
+  void NoteDropped(const std::string& table, const Schema& schema, size_t index);
   // The position (stream kDroppedColumnsStream) naming the schema's columns the latest
   // metadata lacked, with their types; nullopt when there are none.
   std::optional<StreamPosition> DroppedPosition(const Schema& schema) const;

@@ -622,7 +622,8 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
   // Added and dropped columns are followed by the names of the next TABLE_MAP
   // (table_map_follower.h); any other change stops the stream before a row is decoded against
   // a changed shape.
-  if (ClassifyTableDdl(sql) != TableDdl::kAddDropColumns) {
+  std::vector<std::string> dropped;
+  if (ClassifyTableDdl(sql, &dropped) != TableDdl::kAddDropColumns) {
     return Status::Invalid(
         "{}: the table's definition changed in the binlog ({}): only ADD COLUMN and DROP "
         "COLUMN are followed; re-snapshot the table and start a new job",
@@ -637,6 +638,16 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
         table.label, sql, row_metadata_.empty() ? "(not supported)" : Upper(row_metadata_));
   }
   table.follower.NoteColumnDdl();
+  // A dropped column is known as dropped from this statement on, not only from the table's
+  // next TABLE_MAP: a checkpoint in between must carry it (core/schema_change.h), or a run
+  // restarted from there would not know the column and leave its old values in place.
+  for (const std::string& name : dropped) {
+    for (size_t i = 0; i < table.schema.size(); ++i) {
+      if (Lower(table.schema.fields[i].name) == Lower(name)) {
+        table.follower.tracker().NoteDropped(table.label, table.schema, i);
+      }
+    }
+  }
   return Status::OK();
 }
 

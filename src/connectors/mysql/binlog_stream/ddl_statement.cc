@@ -80,8 +80,10 @@ const std::set<std::string>& NotColumns() {
   return words;
 }
 
-// One action (a top-level comma-separated part after the table name), tokens [b, e).
-bool IsColumnAction(const std::vector<Token>& t, size_t b, size_t e) {
+// One action (a top-level comma-separated part after the table name), tokens [b, e). A DROP
+// of a column appends its name to `dropped`.
+bool IsColumnAction(const std::vector<Token>& t, size_t b, size_t e,
+                    std::vector<std::string>& dropped) {
   if (b >= e) return false;
   if (Is(t, b, "algorithm") || Is(t, b, "lock")) return true;
   const bool add = Is(t, b, "add");
@@ -93,16 +95,21 @@ bool IsColumnAction(const std::vector<Token>& t, size_t b, size_t e) {
       while (i < e && !Is(t, i, "exists")) ++i;
       ++i;
     }
-    return i < e;
+    if (i >= e) return false;
+    if (!add) dropped.push_back(t[i].text);
+    return true;
   }
   if (i >= e) return false;
   if (add && t[i].text == "(" && !t[i].quoted) return true;  // ADD (a INT, b INT)
-  return t[i].quoted || NotColumns().count(t[i].text) == 0;
+  if (!t[i].quoted && NotColumns().count(t[i].text) > 0) return false;
+  if (!add) dropped.push_back(t[i].text);
+  return true;
 }
 
 }  // namespace
 
-TableDdl ClassifyTableDdl(std::string_view sql) {
+TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped) {
+  std::vector<std::string> names;
   std::vector<Token> t;
   if (!Tokenize(sql, t)) return TableDdl::kOther;
   size_t i = 0;
@@ -122,10 +129,11 @@ TableDdl ClassifyTableDdl(std::string_view sql) {
     if (!end && !t[i].quoted && t[i].text == "(") ++depth;
     if (!end && !t[i].quoted && t[i].text == ")") --depth;
     if (end || (depth == 0 && !t[i].quoted && t[i].text == ",")) {
-      if (!IsColumnAction(t, start, i)) return TableDdl::kOther;
+      if (!IsColumnAction(t, start, i, names)) return TableDdl::kOther;
       start = i + 1;
     }
   }
+  if (dropped) *dropped = std::move(names);
   return TableDdl::kAddDropColumns;
 }
 

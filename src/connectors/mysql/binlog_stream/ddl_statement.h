@@ -6,7 +6,9 @@
 // of kOther (a statement it does not understand stops the stream; it never guesses).
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::mysql::binlog_stream {
 
@@ -15,6 +17,8 @@ enum class TableDdl {
   kOther,
 };
 
-TableDdl ClassifyTableDdl(std::string_view sql);
+// `dropped`, when given, receives the names of the columns a kAddDropColumns statement drops
+// (as written: bare names lower-cased; MySQL column names are case-insensitive).
+TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped = nullptr);
 
 }  // namespace sluice::mysql::binlog_stream

@@ -42,3 +42,24 @@ TEST(ClassifyTableDdl, EverythingElseStops) {
 
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream
+
+namespace sluice::mysql::binlog_stream {
+namespace {
+
+TEST(ClassifyTableDdl, NamesTheDroppedColumns) {
+  std::vector<std::string> dropped;
+  EXPECT_EQ(ClassifyTableDdl("ALTER TABLE t DROP COLUMN d", &dropped), TableDdl::kAddDropColumns);
+  EXPECT_EQ(dropped, (std::vector<std::string>{"d"}));
+  EXPECT_EQ(ClassifyTableDdl("alter table `db`.`t` add column n int, drop `Mixed Case`, "
+                             "DROP COLUMN IF EXISTS Other",
+                             &dropped),
+            TableDdl::kAddDropColumns);
+  EXPECT_EQ(dropped, (std::vector<std::string>{"Mixed Case", "other"}));
+  EXPECT_EQ(ClassifyTableDdl("ALTER TABLE t ADD COLUMN x INT", &dropped),
+            TableDdl::kAddDropColumns);
+  EXPECT_TRUE(dropped.empty());
+  EXPECT_EQ(ClassifyTableDdl("ALTER TABLE t DROP INDEX i", &dropped), TableDdl::kOther);
+}
+
+}  // namespace
+}  // namespace sluice::mysql::binlog_stream
