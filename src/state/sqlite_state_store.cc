@@ -147,6 +147,11 @@ class SqliteStateStore final : public StateStore {
   Status InitReadOnly() {
     SLUICE_ASSIGN_OR_RETURN(int64_t version, SchemaVersion());
     if (version > kSchemaVersion) return TooNew(version);
+    if (version == 0 && !HasTables()) {
+      // The file exists but its creation never committed (a run killed at its very start):
+      // it holds no state, as if it were not there.
+      return Status::NotFound("the state store {} holds nothing yet", path_);
+    }
     if (version < kSchemaVersion) {
       return Status::Conflict(
           "state store {} has schema version {}, older than this sluice's ({}); it is upgraded "
@@ -431,6 +436,11 @@ class SqliteStateStore final : public StateStore {
   }
 
   // 0 for a file without sluice's schema (new, or not a state store).
+  bool HasTables() {
+    Stmt any(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1");
+    return !any.ok() || any.Step() != SQLITE_DONE;
+  }
+
   Result<int64_t> SchemaVersion() {
     {
       Stmt exists(db_,

@@ -158,6 +158,24 @@ void WriteV1Store(const std::string& path) {
   sqlite3_close(db);
 }
 
+// A run killed while it created the store leaves a file whose schema never committed: it holds
+// no state, so reading it is as if it were not there (not a "version 0" error), and the next
+// run creates the store in it.
+TEST_F(StateStoreTest, AStoreWhoseCreationNeverCommittedReadsAsNone) {
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  ASSERT_TRUE(std::filesystem::exists(path_));
+  auto read_only = OpenSqliteStateStoreReadOnly(path_);
+  ASSERT_FALSE(read_only.has_value());
+  EXPECT_EQ(read_only.error().code(), StatusCode::kNotFound) << read_only.error().message();
+  auto store = Open();
+  ASSERT_TRUE(store->List().has_value());
+  EXPECT_TRUE(OpenSqliteStateStoreReadOnly(path_).has_value());
+}
+
 TEST_F(StateStoreTest, AVersion1StoreIsMigratedKeepingItsState) {
   WriteV1Store(path_);
   // Read-only, it cannot be migrated: a clear error, and the file stays v1.
