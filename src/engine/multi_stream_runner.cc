@@ -12,6 +12,7 @@
 #include "engine/reject_collector.h"
 #include "engine/run_clock.h"
 #include "engine/run_metrics.h"
+#include "engine/stream_batch_write.h"
 #include "engine/stream_status.h"
 #include "engine/stream_summary.h"
 #include "engine/stream_table_routes.h"
@@ -265,27 +266,7 @@ class MultiStreamRunner {
   // Transforms and writes `batch` to its table; the writer may take it (left null).
   Status WriteBatch(StreamTableRoute& route, std::unique_ptr<Batch>& batch,
                     RejectCollector& rejects) {
-    const int64_t transform_rejected_before = rejects.count();
-    const int64_t rows_in = static_cast<int64_t>(batch->num_rows());
-    for (const auto& transform : route.setup.transforms) {
-      if (batch->num_rows() == 0) break;
-      SLUICE_RETURN_IF_ERROR(transform->Apply(*batch, rejects));
-    }
-    const int64_t transform_rejected = rejects.count() - transform_rejected_before;
-    const int64_t rows_out = static_cast<int64_t>(batch->num_rows());
-    metrics_.rows_filtered.fetch_add(rows_in - rows_out - transform_rejected,
-                                     std::memory_order_relaxed);
-    if (rows_out == 0) return Status::OK();
-    if (!route.setup.transforms.empty()) {
-      SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, route.setup.write.schema));
-    }
-    const int64_t bytes_out = static_cast<int64_t>(batch->ByteSize());
-    const int64_t target_rejected_before = rejects.count();
-    SLUICE_RETURN_IF_ERROR(route.writer->WriteAndTake(batch, rejects));
-    const int64_t refused = rejects.count() - target_rejected_before;
-    metrics_.rows_written.fetch_add(rows_out - refused, std::memory_order_relaxed);
-    metrics_.bytes_written.fetch_add(bytes_out, std::memory_order_relaxed);
-    return Status::OK();
+    return TransformAndWrite(route.setup, *route.writer, batch, rejects, metrics_);
   }
 
   bool Cancelled() const {

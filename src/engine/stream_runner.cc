@@ -18,6 +18,7 @@
 #include "engine/run_metrics.h"
 #include "engine/schema_follow.h"
 #include "engine/store_positions.h"
+#include "engine/stream_batch_write.h"
 #include "engine/stream_status.h"
 #include "engine/stream_summary.h"
 #include "state/state_store.h"
@@ -292,26 +293,7 @@ class StreamRunner {
 
   // Transforms and writes `batch`; the writer may take it (left null).
   Status WriteBatch(std::unique_ptr<Batch>& batch, SinkWriter& writer, RejectCollector& rejects) {
-    const int64_t transform_rejected_before = rejects.count();
-    const int64_t rows_in = static_cast<int64_t>(batch->num_rows());
-    for (const auto& transform : setup_.transforms) {
-      if (batch->num_rows() == 0) break;
-      SLUICE_RETURN_IF_ERROR(transform->Apply(*batch, rejects));
-    }
-    const int64_t transform_rejected = rejects.count() - transform_rejected_before;
-    const int64_t rows_out = static_cast<int64_t>(batch->num_rows());
-    metrics_.rows_filtered.fetch_add(rows_in - rows_out - transform_rejected,
-                                     std::memory_order_relaxed);
-    if (rows_out == 0) return Status::OK();
-    if (!setup_.transforms.empty())
-      SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, setup_.write.schema));
-    const int64_t bytes_out = static_cast<int64_t>(batch->ByteSize());
-    const int64_t target_rejected_before = rejects.count();
-    SLUICE_RETURN_IF_ERROR(writer.WriteAndTake(batch, rejects));
-    const int64_t refused = rejects.count() - target_rejected_before;
-    metrics_.rows_written.fetch_add(rows_out - refused, std::memory_order_relaxed);
-    metrics_.bytes_written.fetch_add(bytes_out, std::memory_order_relaxed);
-    return Status::OK();
+    return TransformAndWrite(setup_, writer, batch, rejects, metrics_);
   }
 
   bool Cancelled() const {

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "testing/binary_run.h"
 
 #include <chrono>
 #include <filesystem>
@@ -25,18 +27,13 @@ namespace sluice::mysql::binlog_stream::testing {
 namespace fs = std::filesystem;
 using mysql::testing::TestDatabase;
 
-class RunFixture : public ::testing::Test {
+class RunFixture : public sluice::testing::BinaryRunTest {
  protected:
   void SetUp() override {
-    binary_ = fs::read_symlink("/proc/self/exe").parent_path() / "sluice";
-    if (!fs::exists(binary_)) GTEST_SKIP() << binary_ << " is not built";
-    char tmpl[] = "/tmp/sluice-binlog-run-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    BinaryRunTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
   }
-  void TearDown() override {
-    if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_);
-  }
+  void TearDown() override { BinaryRunTest::TearDown(); }
 
   // A realtime job from `db`.t into `target` (a YAML flow mapping), checkpointing every 20 rows.
   void WriteJobTo(TestDatabase& db, const std::string& target) {
@@ -47,32 +44,6 @@ class RunFixture : public ::testing::Test {
         "settings: {{checkpoint: {{rows: 20}}}}\n",
         db.name(), db.Url(), db.name(), target);
   }
-
-  pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-      if (chdir(dir_.c_str()) != 0) _exit(127);
-      setenv("SLUICE_STATE", (dir_ / "state.db").c_str(), 1);
-      FILE* out = freopen(log.c_str(), "w", stdout);
-      FILE* err = freopen((log + ".err").c_str(), "w", stderr);
-      (void)out;
-      (void)err;
-      std::vector<char*> argv{const_cast<char*>(binary_.c_str())};
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(binary_.c_str(), argv.data());
-      _exit(127);
-    }
-    return pid;
-  }
-
-  int Wait(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  int Run(const std::vector<std::string>& args) { return Wait(Spawn(args, "run.log")); }
 
   // Three live runs, each killed with -9 a little later than the one before; `after_kill`
   // looks at the target after each.
@@ -85,14 +56,6 @@ class RunFixture : public ::testing::Test {
       if (after_kill) after_kill(round);
     }
   }
-
-  std::string Log(const std::string& name) {
-    std::ifstream in(dir_ / name);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
-  fs::path binary_;
-  fs::path dir_;
 };
 
 // `txns` source transactions of inserts, updates in place (twice on one key), a key move and

@@ -5,10 +5,12 @@
 // before or just after the target's ALTER (the hook of engine/schema_follow.h) converges on
 // resume; any other change of the table stops with a one-line message naming it.
 #include <gtest/gtest.h>
+
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "testing/binary_run.h"
 
 #include <algorithm>
 #include <chrono>
@@ -27,14 +29,11 @@ namespace fs = std::filesystem;
 using postgres::testing::DbUrl;
 using postgres::testing::RawConn;
 
-class PgSchemaChangeTest : public ::testing::Test {
+class PgSchemaChangeTest : public sluice::testing::BinaryRunTest {
  protected:
   void SetUp() override {
-    binary_ = fs::read_symlink("/proc/self/exe").parent_path() / "sluice";
-    if (!fs::exists(binary_)) GTEST_SKIP() << binary_ << " is not built";
-    char tmpl[] = "/tmp/sluice-pgddl-run-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    BinaryRunTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     static int counter = 0;
     job_ = fmt::format("pgddl_{}_{}", getpid(), counter++);
     src_ = job_ + "_src";
@@ -53,7 +52,7 @@ class PgSchemaChangeTest : public ::testing::Test {
     Result<std::string> dropped = DropSlotAndPublication(DbUrl(), slot, slot);
     EXPECT_TRUE(dropped.has_value()) << dropped.error().message();
     db_->Exec(fmt::format("DROP TABLE IF EXISTS {}; DROP SCHEMA IF EXISTS {} CASCADE", src_, ods_));
-    if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_);
+    BinaryRunTest::TearDown();
   }
 
   void WriteJob(const std::string& target) {
@@ -114,35 +113,7 @@ class PgSchemaChangeTest : public ::testing::Test {
     // The last run's log must not be read as this one's (Streaming()).
     fs::remove(dir_ / "run.log");
     fs::remove(dir_ / "run.log.err");
-    const pid_t pid = fork();
-    if (pid == 0) {
-      if (chdir(dir_.c_str()) != 0) _exit(127);
-      setenv("SLUICE_STATE", (dir_ / "state.db").c_str(), 1);
-      FILE* out = freopen("run.log", "w", stdout);
-      FILE* err = freopen("run.log.err", "w", stderr);
-      (void)out;
-      (void)err;
-      std::vector<char*> argv{const_cast<char*>(binary_.c_str())};
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(binary_.c_str(), argv.data());
-      _exit(127);
-    }
-    return pid;
-  }
-  // The exit code, or 128 + the signal; -1 (and the process killed) after `limit`.
-  int Wait(pid_t pid, std::chrono::seconds limit = std::chrono::seconds(120)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    int status = 0;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        return -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return BinaryRunTest::Spawn(args, "run.log");
   }
   int Run(const std::vector<std::string>& args) { return Wait(Spawn(args)); }
   // Waits (up to 30 s) until the run's log says it streams: it has read the table's shape.
@@ -186,8 +157,6 @@ class PgSchemaChangeTest : public ::testing::Test {
     EXPECT_EQ(Lines(fmt::format("SELECT id, v, d, n, m FROM {}.t ORDER BY id", ods_)), expected);
   }
 
-  fs::path binary_;
-  fs::path dir_;
   std::string job_;
   std::string src_;  // the source table (public)
   std::string ods_;  // the target schema

@@ -5,9 +5,11 @@
 // `run --catch-up`: every target table equals its source table, into PostgreSQL and into
 // MariaDB, and the table outside the pattern never reaches the target.
 #include <gtest/gtest.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "testing/binary_run.h"
 
 #include <chrono>
 #include <filesystem>
@@ -28,14 +30,11 @@ using postgres::testing::RawConn;
 
 const std::vector<std::string> kTables = {"Orders", "orders", "items"};
 
-class PgTablesRunTest : public ::testing::Test {
+class PgTablesRunTest : public sluice::testing::BinaryRunTest {
  protected:
   void SetUp() override {
-    binary_ = fs::read_symlink("/proc/self/exe").parent_path() / "sluice";
-    if (!fs::exists(binary_)) GTEST_SKIP() << binary_ << " is not built";
-    char tmpl[] = "/tmp/sluice-pgtables-run-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    BinaryRunTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     static int counter = 0;
     job_ = fmt::format("pgtabs_{}_{}", getpid(), counter++);
     src_ = "ts_" + job_;
@@ -58,7 +57,7 @@ class PgTablesRunTest : public ::testing::Test {
       Result<std::string> dropped = DropSlotAndPublication(DbUrl(), slot, slot);
       EXPECT_TRUE(dropped.has_value()) << dropped.error().message();
     }
-    if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_);
+    BinaryRunTest::TearDown();
   }
 
   void WriteJob(const std::string& target) {
@@ -68,34 +67,6 @@ class PgTablesRunTest : public ::testing::Test {
         "target: {}\n"
         "settings: {{checkpoint: {{rows: 50}}}}\n",
         job_, DbUrl(), src_, src_, target);
-  }
-
-  pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-      if (chdir(dir_.c_str()) != 0) _exit(127);
-      setenv("SLUICE_STATE", (dir_ / "state.db").c_str(), 1);
-      FILE* out = freopen(log.c_str(), "w", stdout);
-      FILE* err = freopen((log + ".err").c_str(), "w", stderr);
-      (void)out;
-      (void)err;
-      std::vector<char*> argv{const_cast<char*>(binary_.c_str())};
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(binary_.c_str(), argv.data());
-      _exit(127);
-    }
-    return pid;
-  }
-  int Wait(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  int Run(const std::vector<std::string>& args) { return Wait(Spawn(args, "run.log")); }
-  std::string Log(const std::string& name) {
-    std::ifstream in(dir_ / name);
-    return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
   std::vector<std::string> SourceRows(const std::string& table) {
@@ -166,8 +137,6 @@ class PgTablesRunTest : public ::testing::Test {
     }
   }
 
-  fs::path binary_;
-  fs::path dir_;
   std::string job_;
   std::string src_;
   std::unique_ptr<RawConn> db_;
