@@ -60,6 +60,13 @@ struct Batch {
     commit_millis.clear();
     row_count_without_columns = 0;
   }
+  // Whether a column may hold an unchanged cell (Column::has_unchanged()).
+  bool HasUnchanged() const {
+    for (const Column& c : columns) {
+      if (c.has_unchanged()) return true;
+    }
+    return false;
+  }
   size_t ByteSize() const {
     size_t n = row_kinds.size();
     for (const Column& c : columns) n += c.ByteSize();

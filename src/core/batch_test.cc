@@ -44,6 +44,48 @@ TEST(BatchLimitsTest, AlwaysRoomForOneRow) {
   EXPECT_TRUE(limits.Full(10, Batch(IdAndText())));
 }
 
+// "Unchanged" is a third cell state: not a value, not NULL; it survives copies and filters and
+// reads as NULL to code that only asks IsNull (which must then check has_unchanged()).
+TEST(BatchTest, UnchangedCellsAreNeitherValuesNorNulls) {
+  Batch batch(IdAndText());
+  batch.columns[0].AppendInt(1);
+  batch.columns[1].AppendUnchanged();
+  batch.columns[0].AppendInt(2);
+  batch.columns[1].AppendNull();
+  batch.columns[0].AppendInt(3);
+  batch.columns[1].AppendBytes("v");
+  const Column& text = batch.columns[1];
+  EXPECT_TRUE(text.IsUnchanged(0));
+  EXPECT_TRUE(text.IsNull(0));
+  EXPECT_FALSE(text.IsUnchanged(1));
+  EXPECT_TRUE(text.IsNull(1));
+  EXPECT_FALSE(text.IsUnchanged(2));
+  EXPECT_EQ(text.GetView(2), "v");
+  EXPECT_TRUE(batch.HasUnchanged());
+  EXPECT_FALSE(batch.columns[0].has_unchanged());
+
+  Column copy(text.type());
+  for (size_t row : {2, 0, 1}) copy.AppendFrom(text, row);
+  EXPECT_EQ(copy.GetView(0), "v");
+  EXPECT_TRUE(copy.IsUnchanged(1));
+  EXPECT_FALSE(copy.IsUnchanged(2));
+  EXPECT_TRUE(copy.IsNull(2));
+  EXPECT_TRUE(copy.has_unchanged());
+
+  batch.Filter({0, 1, 1});
+  EXPECT_FALSE(batch.columns[1].IsUnchanged(0));
+  batch.Filter({1, 0});
+  batch.Clear();
+  EXPECT_FALSE(batch.HasUnchanged());
+  Batch again(IdAndText());
+  again.columns[0].AppendInt(7);
+  again.columns[1].AppendUnchanged();
+  again.columns[0].AppendInt(8);
+  again.columns[1].AppendUnchanged();
+  again.Filter({0, 1});
+  EXPECT_TRUE(again.columns[1].IsUnchanged(0));
+}
+
 TEST(BatchTest, CheckOffsetsIsQuietForOrdinaryBatches) {
   Batch batch(IdAndText());
   batch.columns[0].AppendInt(1);

@@ -3,8 +3,14 @@
 // Lifecycle: filled by one thread (a reader or a transform), then moved through a queue to the
 // thread that consumes it; never shared between threads at the same time.
 // Layout: a validity byte per row, and either one int64 slot per row (fixed types) or offsets
-// into one byte buffer (var types). Appending never allocates per value: the vectors grow
-// geometrically and are reused when a batch is cleared.
+// into one byte buffer (var types).
+// Cell states: a value, NULL, or "unchanged": a change row whose source did not send this
+// value because the change did not touch it (PostgreSQL's unchanged TOASTed values), so the
+// target must keep what it has. An unchanged cell reads as NULL to IsNull(), holds no value,
+// and exists only in change rows (RowKind::kUpdateAfter); code that writes values must check
+// has_unchanged() and either keep the target's value or refuse the batch, never write NULL.
+// Appending never allocates per value: the vectors grow geometrically and are reused when a batch
+// is cleared.
 #pragma once
 
 #include <bit>
@@ -31,6 +37,7 @@ class Column {
   // Drops the values but keeps the memory for the next batch.
   void Clear() {
     overflowed_ = false;
+    has_unchanged_ = false;
     valid_.clear();
     fixed_.clear();
     offsets_.clear();
@@ -61,6 +68,12 @@ class Column {
       fixed_.push_back(0);
     }
   }
+  // A cell the change did not send (see the header comment): the target keeps its value.
+  void AppendUnchanged() {
+    AppendNull();
+    valid_.back() = kUnchanged;
+    has_unchanged_ = true;
+  }
   void AppendInt(int64_t v) {
     valid_.push_back(1);
     fixed_.push_back(v);
@@ -78,7 +91,9 @@ class Column {
   }
   // Copies row `row` of `other`, which must have the same physical layout.
   void AppendFrom(const Column& other, size_t row) {
-    if (other.IsNull(row)) {
+    if (other.IsUnchanged(row)) {
+      AppendUnchanged();
+    } else if (other.IsNull(row)) {
       AppendNull();
     } else if (is_var()) {
       AppendBytes(other.GetView(row));
@@ -102,7 +117,11 @@ class Column {
   bool offsets_overflowed() const { return overflowed_; }
 
   // --- reading ---------------------------------------------------------------------------
-  bool IsNull(size_t row) const { return valid_[row] == 0; }
+  bool IsNull(size_t row) const { return valid_[row] != kValue; }
+  bool IsUnchanged(size_t row) const { return valid_[row] == kUnchanged; }
+  // Whether an unchanged cell was appended since the last Clear() (it may have been filtered
+  // out since: a hint that is never false when one is there).
+  bool has_unchanged() const { return has_unchanged_; }
   int64_t GetInt(size_t row) const { return fixed_[row]; }
   uint64_t GetUInt(size_t row) const { return static_cast<uint64_t>(fixed_[row]); }
   bool GetBool(size_t row) const { return fixed_[row] != 0; }
@@ -130,6 +149,9 @@ class Column {
  private:
   // The most value bytes one column of a batch can address with 32-bit offsets.
   static constexpr size_t kMaxVarBytes = UINT32_MAX;
+  // Validity byte values: 0 is NULL.
+  static constexpr uint8_t kValue = 1;
+  static constexpr uint8_t kUnchanged = 2;
 
   // Keeps the column's shape (one more row) without the value that does not fit; cold.
   void AppendOverflow() {
@@ -140,6 +162,7 @@ class Column {
 
   DataType type_;
   bool overflowed_ = false;
+  bool has_unchanged_ = false;
   std::vector<uint8_t> valid_;
   std::vector<int64_t> fixed_;
   std::vector<uint32_t> offsets_;

@@ -87,6 +87,10 @@ class SinkWriter {
   virtual Status WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rejects) {
     return Write(*batch, rejects);
   }
+  // Whether Write() applies unchanged cells (core/column.h) by keeping the target's value. The
+  // engine refuses a batch with unchanged cells for a writer that does not, rather than let
+  // it write NULL over a value.
+  virtual bool KeepsUnchangedCells() const { return false; }
   // Flushes what this writer buffered. Called before Commit(), and before each Checkpoint():
   // a writer of a run that checkpoints is written to again after Finish().
   virtual Status Finish() = 0;

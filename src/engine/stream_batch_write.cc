@@ -1,6 +1,35 @@
 #include "engine/stream_batch_write.h"
 
+#include "engine/unchanged_fill.h"
+
 namespace sluice {
+namespace {
+
+// Unchanged cells the batch could not fill itself go to a writer that keeps the target's
+// value, or stop the run naming the column: writing NULL there would corrupt the row.
+Status ResolveUnchanged(const JobSetup& setup, const SinkWriter& writer, Batch& batch) {
+  if (!batch.HasUnchanged()) return Status::OK();
+  const std::string label = "target " + setup.sink->Describe();
+  SLUICE_RETURN_IF_ERROR(FillUnchangedFromBatch(batch, setup.write.schema, setup.write.key, label));
+  if (writer.KeepsUnchangedCells()) return Status::OK();
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    const Column& col = batch.columns[c];
+    if (!col.has_unchanged()) continue;
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      if (!col.IsUnchanged(row)) continue;
+      return Status::Invalid(
+          "{}: an update did not send the value of column '{}' (a large PostgreSQL value it left "
+          "unchanged) and this target cannot keep the value it has: write to a target that "
+          "can (PostgreSQL, MySQL/MariaDB, SQLite, JSON-lines change events), or ALTER TABLE "
+          "... REPLICA IDENTITY FULL at the source and re-snapshot (startup: initial), since "
+          "the updates already logged do not carry the value",
+          label, setup.write.schema.fields[c].name);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Status TransformAndWrite(const JobSetup& setup, SinkWriter& writer, std::unique_ptr<Batch>& batch,
                          RejectCollector& rejects, RunMetrics& metrics) {
@@ -16,6 +45,7 @@ Status TransformAndWrite(const JobSetup& setup, SinkWriter& writer, std::unique_
                                   std::memory_order_relaxed);
   if (rows_out == 0) return Status::OK();
   if (!setup.transforms.empty()) SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, setup.write.schema));
+  SLUICE_RETURN_IF_ERROR(ResolveUnchanged(setup, writer, *batch));
   const int64_t bytes_out = static_cast<int64_t>(batch->ByteSize());
   const int64_t target_rejected_before = rejects.count();
   SLUICE_RETURN_IF_ERROR(writer.WriteAndTake(batch, rejects));

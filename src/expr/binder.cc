@@ -254,7 +254,8 @@ Result<NodePtr> Binder::BindColumn(const Ast& ast) {
     return Err(ErrorAt(ast.offset, fmt::format("unknown column '{}'{}", ast.text,
                                                DidYouMean(ast.text, schema_.Names()))));
   }
-  return std::make_shared<ColumnRefNode>(schema_.fields[*index].type, ast.offset, *index);
+  return std::make_shared<ColumnRefNode>(schema_.fields[*index].type, ast.offset, *index,
+                                         schema_.fields[*index].name);
 }
 
 Result<NodePtr> Binder::BindUnary(const Ast& ast) {

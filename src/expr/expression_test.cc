@@ -199,3 +199,47 @@ TEST(ExpressionTest, EvaluatesOnManyThreads) {
 
 }  // namespace
 }  // namespace sluice::testing
+
+namespace sluice {
+namespace {
+
+// A change that left a value unchanged did not send it: an expression reading that column
+// fails for those rows (they are rejected with the reason), never computes from a NULL.
+TEST(ExpressionUnchangedTest, ReadingAnUnchangedCellIsARowError) {
+  Schema schema;
+  schema.fields.push_back({"id", DataType::Of(TypeId::kInt64)});
+  schema.fields.push_back({"big", DataType::Of(TypeId::kString)});
+  Batch batch(schema);
+  batch.columns[0].AppendInt(1);
+  batch.columns[1].AppendBytes("abc");
+  batch.columns[0].AppendInt(2);
+  batch.columns[1].AppendUnchanged();
+  batch.columns[0].AppendInt(3);
+  batch.columns[1].AppendNull();
+  auto len = Expression::Compile("length(big) + id", schema, ExprContext{});
+  ASSERT_TRUE(len.has_value()) << len.error().ToString();
+  Column out;
+  std::vector<RowError> errors;
+  ASSERT_TRUE((*len)->Evaluate(batch, out, errors).ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].row, 1u);
+  EXPECT_NE(errors[0].message.find("column 'big' holds no value"), std::string::npos)
+      << errors[0].message;
+  EXPECT_EQ(out.GetInt(0), 4);
+  EXPECT_TRUE(out.IsNull(2));
+  // Columns that are not read do not matter.
+  auto id = Expression::Compile("id * 2", schema, ExprContext{});
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE((*id)->Evaluate(batch, out, errors).ok());
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(out.GetInt(1), 4);
+  // A plain column reference copies the column out: the row fails there too.
+  auto plain = Expression::Compile("big", schema, ExprContext{});
+  ASSERT_TRUE(plain.has_value());
+  ASSERT_TRUE((*plain)->Evaluate(batch, out, errors).ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_FALSE(out.IsUnchanged(1));
+}
+
+}  // namespace
+}  // namespace sluice

@@ -6,10 +6,26 @@ namespace sluice::expr {
 
 const Column& ColumnRefNode::Eval(const Batch& batch, size_t rows, Column& scratch,
                                   RowErrors& errors) const {
-  (void)rows;
-  (void)scratch;
-  (void)errors;
-  return batch.columns[index_];
+  const Column& column = batch.columns[index_];
+  if (!column.has_unchanged()) return column;
+  // A change that left this value unchanged did not send it: no expression can compute from
+  // it, and reading it as NULL would write a wrong result. Those rows fail (and are rejected
+  // with the reason); the others read a copy in which the cells hold NULL.
+  scratch.Reset(type_);
+  scratch.Reserve(rows, column.is_var() ? column.data().size() : 0);
+  for (size_t i = 0; i < rows; ++i) {
+    if (column.IsUnchanged(i)) {
+      errors.push_back(RowError{
+          i, "column '" + name_ +
+                 "' holds no value: the change left it unchanged and the source did not send it "
+                 "(a large PostgreSQL value; ALTER TABLE ... REPLICA IDENTITY FULL makes the "
+                 "source send it)"});
+      scratch.AppendNull();
+    } else {
+      scratch.AppendFrom(column, i);
+    }
+  }
+  return scratch;
 }
 
 ConstantNode::ConstantNode(Column value, size_t offset)

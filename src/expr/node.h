@@ -54,12 +54,14 @@ using NodePtr = std::shared_ptr<const Node>;
 // A column of the input batch.
 class ColumnRefNode final : public Node {
  public:
-  ColumnRefNode(DataType type, size_t offset, size_t index) : Node(type, offset), index_(index) {}
+  ColumnRefNode(DataType type, size_t offset, size_t index, std::string name)
+      : Node(type, offset), index_(index), name_(std::move(name)) {}
   const Column& Eval(const Batch& batch, size_t rows, Column& scratch,
                      RowErrors& errors) const override;
 
  private:
   size_t index_;
+  std::string name_;  // for the error of a cell that holds no value
 };
 
 // A constant: a literal or a folded literal-only subtree.

@@ -43,6 +43,12 @@ void AppendQuoted(std::string& out, F format) {
 }  // namespace
 
 void JsonlRowFormatter::AppendValue(const Column& col, size_t row, std::string& out) const {
+  if (col.IsUnchanged(row)) {
+    // A value the change did not send (core/column.h): Debezium's placeholder for it, which
+    // consumers of such events already recognize.
+    out.append("\"__debezium_unavailable_value\"");
+    return;
+  }
   if (col.IsNull(row)) {
     out.append("null");
     return;

@@ -29,6 +29,11 @@ class JsonlWriter : public SinkWriter {
     }
     return target_->FlushIfFull();
   }
+  // Change events mark a value an update did not send with Debezium's placeholder; plain rows
+  // have no way to say "unchanged".
+  bool KeepsUnchangedCells() const override {
+    return lines_ == JsonlLineFormat::kChanges || (lines_ == JsonlLineFormat::kAuto && realtime_);
+  }
   Status Finish() override { return target_->Flush(); }
 
  private:

@@ -268,7 +268,72 @@ MysqlSinkWriter::MysqlSinkWriter(MysqlSink& sink) : sink_(sink) {
   }
 }
 
+namespace {
+
+// The written fields holding an unchanged cell in some row of `batch`.
+std::vector<size_t> UnchangedFields(const Batch& batch) {
+  std::vector<size_t> out;
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    const Column& col = batch.columns[c];
+    if (!col.has_unchanged()) continue;
+    for (size_t row = 0; row < col.size(); ++row) {
+      if (col.IsUnchanged(row)) {
+        out.push_back(c);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void MysqlSinkWriter::AppendKeepMask(const Batch& batch, size_t row, std::string& out) {
+  mask_.clear();
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    const Column& col = batch.columns[c];
+    if (!col.has_unchanged() || !col.IsUnchanged(row)) continue;
+    if (mask_.empty()) mask_.resize((batch.columns.size() + 7) / 8, 0);
+    mask_[c / 8] |= static_cast<uint8_t>(1u << (c % 8));
+  }
+  if (mask_.empty()) {
+    out += "\t\\N";
+    return;
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out += '\t';
+  for (uint8_t b : mask_) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xf];
+  }
+}
+
 Status MysqlSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
+  if (!sink_.plan_.keep_masks || !batch.HasUnchanged()) return WriteRows(batch, rejects);
+  const std::vector<size_t> fields = UnchangedFields(batch);
+  if (fields.empty()) return WriteRows(batch, rejects);
+  // Rows staged before this batch go into the target first: the unchanged cells must take the
+  // values as of this batch's start. Then this batch is staged, and its unchanged cells take
+  // the target's values by key.
+  if (sink_.changes_staged_) SLUICE_RETURN_IF_ERROR(sink_.loader_->MergeChanges());
+  SLUICE_RETURN_IF_ERROR(WriteRows(batch, rejects));
+  const UnchangedFill fill = UnchangedFillSql(sink_.plan_, fields);
+  const std::string context = fmt::format(
+      "mysql target {}: keeping the values updates left unchanged", sink_.plan_.Label());
+  SLUICE_RETURN_IF_ERROR(sink_.conn_.Exec(fill.fill_sql).WithContext(context));
+  SLUICE_RETURN_IF_ERROR(sink_.conn_.Exec(fill.clear_sql).WithContext(context));
+  SLUICE_ASSIGN_OR_RETURN(std::optional<Row> left, sink_.conn_.QueryRow(fill.unmatched_sql));
+  if (left && (*left)[0] && *(*left)[0] != "0") {
+    return Status::DataError(
+        "mysql target {}: {} updated row(s) left a value unchanged (the source did not send it) "
+        "but the table has no row with their key to keep it from: the table is missing rows the "
+        "source has; re-snapshot it (startup: initial)",
+        sink_.plan_.Label(), *(*left)[0]);
+  }
+  return Status::OK();
+}
+
+Status MysqlSinkWriter::WriteRows(const Batch& batch, RejectSink& rejects) {
   const Schema& schema = sink_.request_.schema;
   const size_t ncols = encoders_.size();
   if (batch.columns.size() != ncols) {
@@ -314,6 +379,7 @@ Status MysqlSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
       continue;
     }
     if (staging) rows_.data += RemovesKey(batch.kind(row)) ? "\t1" : "\t0";
+    if (sink_.plan_.keep_masks) AppendKeepMask(batch, row, rows_.data);
     rows_.data += '\n';
     rows_.ends.push_back(rows_.data.size());
     rows_.batch_rows.push_back(static_cast<uint32_t>(row));

@@ -87,13 +87,21 @@ class MysqlSink : public Sink {
 // Formats each batch as LOAD DATA text and hands it to the sink's Loader. Values the target
 // cannot hold (NaN in a DOUBLE) and rows the server refuses go to the RejectSink; failures of
 // the server itself are returned.
+// Unchanged cells (a PostgreSQL source's TOASTed values an update did not send; core/column.h)
+// keep the table's values: a batch holding any is staged on its own, after what was staged
+// before is merged (in the same transaction), and then one UPDATE of the staging table copies
+// the table's values into its unchanged cells by key, which the checkpoint's merge writes back.
 class MysqlSinkWriter : public SinkWriter {
  public:
   explicit MysqlSinkWriter(MysqlSink& sink);
   Status Write(const Batch& batch, RejectSink& rejects) override;
+  bool KeepsUnchangedCells() const override { return sink_.plan_.keep_masks; }
   Status Finish() override { return Status::OK(); }
 
  private:
+  Status WriteRows(const Batch& batch, RejectSink& rejects);
+  // The LOAD DATA field of the row's keep mask (kStagingKeep): tab, then hex or \N.
+  void AppendKeepMask(const Batch& batch, size_t row, std::string& out);
   // The first key field that is NULL in `row`, or the number of fields.
   size_t NullKeyField(const Batch& batch, size_t row) const;
 
@@ -101,6 +109,7 @@ class MysqlSinkWriter : public SinkWriter {
   std::vector<FieldEncoder> encoders_;
   FormattedRows rows_;
   std::string why_;
+  std::vector<uint8_t> mask_;
 };
 
 }  // namespace sluice::mysql

@@ -202,8 +202,14 @@ std::string LoadSql(const TargetPlan& plan, const MysqlConfig& config, const Wri
         break;
     }
   }
-  // Staged rows end with their remove flag (mysql_change_merge.h).
+  // Staged rows end with their remove flag (mysql_change_merge.h) and, in realtime runs, the
+  // hex of their keep mask.
   if (upsert) list += ", " + QuoteIdent(kStagingRemove);
+  if (upsert && request.realtime) {
+    list += ", @sluice_keep";
+    sets += fmt::format("{}{} = UNHEX(@sluice_keep)", sets.empty() ? "" : ", ",
+                        QuoteIdent(kStagingKeep));
+  }
   if (config.partition) {
     sets += fmt::format("{}{} = {}", sets.empty() ? "" : ", ", QuoteIdent(config.partition->column),
                         QuoteString(config.partition->value));
@@ -247,15 +253,21 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
     select += fmt::format("{}{}.{}", select.empty() ? "" : ", ", in_key ? "t" : "n",
                           QuoteIdent(targets[i]));
     if (!in_key && i < not_null.size() && not_null[i]) {
-      checks += fmt::format(", CHECK ({} IS NOT NULL OR {} = 1)", QuoteIdent(targets[i]),
-                            QuoteIdent(kStagingRemove));
+      // An unchanged cell (its row has a keep mask) is NULL until UnchangedFillSql.
+      checks += fmt::format(
+          ", CHECK ({} IS NOT NULL OR {} = 1{})", QuoteIdent(targets[i]),
+          QuoteIdent(kStagingRemove),
+          plan.keep_masks ? " OR " + QuoteIdent(kStagingKeep) + " IS NOT NULL" : std::string());
     }
   }
+  const std::string keep_column =
+      plan.keep_masks ? fmt::format(", {} VARBINARY(8192) NULL", QuoteIdent(kStagingKeep)) : "";
   const std::string target = QuoteQualified(plan.database, plan.table);
   plan.staging_sql = fmt::format(
       "CREATE TEMPORARY TABLE {} ({} BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, {} TINYINT NOT "
-      "NULL DEFAULT 0{}) ENGINE=InnoDB SELECT {} FROM {} t LEFT JOIN {} n ON FALSE LIMIT 0",
-      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), checks, select, target, target);
+      "NULL DEFAULT 0{}{}) ENGINE=InnoDB SELECT {} FROM {} t LEFT JOIN {} n ON FALSE LIMIT 0",
+      staging, QuoteIdent(kStagingSeq), QuoteIdent(kStagingRemove), keep_column, checks, select,
+      target, target);
   plan.merge_head = fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
                                 QuoteQualified(plan.database, plan.table), list, list, staging);
   plan.merge_tail =
@@ -278,6 +290,33 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
 }
 
 }  // namespace
+
+UnchangedFill UnchangedFillSql(const TargetPlan& plan, const std::vector<size_t>& fields) {
+  const std::string staging = QuoteQualified(plan.database, std::string(kStagingTable));
+  const std::string target = QuoteQualified(plan.database, plan.table);
+  const std::string keep = "s." + QuoteIdent(kStagingKeep);
+  std::string match;
+  for (const std::string& k : plan.key) {
+    match +=
+        fmt::format("{}t.{} = s.{}", match.empty() ? "" : " AND ", QuoteIdent(k), QuoteIdent(k));
+  }
+  // Each assignment reads only the mask and its own column, so their order (which MySQL does
+  // not promise for a multiple-table UPDATE) does not matter; the masks are cleared after.
+  std::string sets;
+  for (size_t f : fields) {
+    const std::string name = QuoteIdent(plan.columns[f]);
+    sets += fmt::format("{}s.{} = IF(ASCII(SUBSTRING({}, {}, 1)) & {}, t.{}, s.{})",
+                        sets.empty() ? "" : ", ", name, keep, f / 8 + 1, 1u << (f % 8), name, name);
+  }
+  UnchangedFill fill;
+  fill.fill_sql = fmt::format("UPDATE {} s JOIN {} t ON {} SET {} WHERE {} IS NOT NULL", staging,
+                              target, match, sets, keep);
+  fill.clear_sql = fmt::format("UPDATE {} s JOIN {} t ON {} SET {} = NULL WHERE {} IS NOT NULL",
+                               staging, target, match, keep, keep);
+  fill.unmatched_sql = fmt::format("SELECT COUNT(*) FROM {} WHERE {} IS NOT NULL", staging,
+                                   QuoteIdent(kStagingKeep));
+  return fill;
+}
 
 std::string TargetPlan::MergeSql(std::optional<std::pair<int64_t, int64_t>> seq_range) const {
   if (!seq_range) return merge_head + merge_tail;
@@ -350,6 +389,9 @@ Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
                                   table.Label(), list));
     }
   }
+  plan.columns = columns;
+  plan.key = request.key;
+  plan.keep_masks = request.mode == WriteMode::kUpsert && request.realtime;
   plan.load_sql = LoadSql(plan, config, request, columns);
   if (request.mode == WriteMode::kUpsert) BuildUpsert(plan, config, request, columns, not_null);
   if (request.mode == WriteMode::kOverwrite) {

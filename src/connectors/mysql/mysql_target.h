@@ -24,6 +24,9 @@ inline constexpr std::string_view kStagingTable = "_sluice_stage";
 inline constexpr std::string_view kStagingSeq = "_sluice_seq";
 // 1 when the staged row removes its key (a delete, or an update's old image): change merges.
 inline constexpr std::string_view kStagingRemove = "_sluice_remove";
+// Realtime change merges: the staged row's unchanged cells (core/column.h), bit c of byte c / 8
+// for field c, NULL when it has none; UnchangedFillSql gives them the target's values.
+inline constexpr std::string_view kStagingKeep = "_sluice_keep";
 
 struct TargetPlan {
   std::string database;
@@ -42,13 +45,26 @@ struct TargetPlan {
   // removes the key. Empty for other modes, which refuse updates and deletes.
   std::string change_delete_sql;
   std::string change_insert_sql;
-  std::vector<size_t> key_fields;  // incoming fields of target.key (partition value aside)
-  std::string delete_sql;          // overwrite: DELETE FROM t [WHERE partition = value]; else empty
+  std::vector<size_t> key_fields;    // incoming fields of target.key (partition value aside)
+  bool keep_masks = false;           // realtime upsert: staged rows carry kStagingKeep
+  std::vector<std::string> columns;  // the target column of each incoming field
+  std::vector<std::string> key;      // target.key
+  std::string delete_sql;  // overwrite: DELETE FROM t [WHERE partition = value]; else empty
 
   std::string Label() const { return database + "." + table; }
   // The merge for staging rows with seq in [first, last]; the whole staging table without.
   std::string MergeSql(std::optional<std::pair<int64_t, int64_t>> seq_range) const;
 };
+
+// The statements that give staged rows the target's values in their unchanged cells of
+// `fields` (in order: fill, clear the masks of rows filled, count the rows left with a mask:
+// no target row holds their key).
+struct UnchangedFill {
+  std::string fill_sql;
+  std::string clear_sql;
+  std::string unmatched_sql;
+};
+UnchangedFill UnchangedFillSql(const TargetPlan& plan, const std::vector<size_t>& fields);
 
 // Checks (or plans the creation of) the target. `conn` reads information_schema only.
 Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,

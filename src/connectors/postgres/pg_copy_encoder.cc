@@ -176,7 +176,8 @@ bool CopyEncoder::AppendRow(const Batch& batch, size_t row, int64_t row_number, 
   const size_t start = out.size();
   const size_t ncols = columns_.size();
   if (binary_) {
-    PutI16(out, static_cast<int16_t>(ncols + (constant_ ? 1 : 0) + (row_numbers_ ? 1 : 0)));
+    PutI16(out, static_cast<int16_t>(ncols + (constant_ ? 1 : 0) + (row_numbers_ ? 1 : 0) +
+                                     (keep_masks_ ? 1 : 0)));
   }
   for (size_t c = 0; c < ncols; ++c) {
     const Column& col = batch.columns[c];
@@ -215,8 +216,40 @@ bool CopyEncoder::AppendRow(const Batch& batch, size_t row, int64_t row_number, 
       FormatInt(row_number, out);
     }
   }
+  if (keep_masks_) KeepMask(batch, row, out);
   if (!binary_) out += '\n';
   return true;
+}
+
+void CopyEncoder::KeepMask(const Batch& batch, size_t row, std::string& out) {
+  mask_.clear();
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    const Column& col = batch.columns[c];
+    if (!col.has_unchanged() || !col.IsUnchanged(row)) continue;
+    // Whole, so that the merge's get_bit() of any column stays inside it.
+    if (mask_.empty()) mask_.resize((batch.columns.size() + 7) / 8, '\0');
+    mask_[c / 8] = static_cast<char>(static_cast<uint8_t>(mask_[c / 8]) | (1u << (c % 8)));
+  }
+  if (binary_) {
+    if (mask_.empty()) {
+      PutI32(out, -1);
+    } else {
+      PutI32(out, static_cast<int32_t>(mask_.size()));
+      out.append(mask_);
+    }
+    return;
+  }
+  out += '\t';
+  if (mask_.empty()) {
+    out.append("\\N");
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.append("\\\\x");  // bytea's hex form, its backslash escaped for COPY
+  for (char ch : mask_) {
+    out += kHex[static_cast<uint8_t>(ch) >> 4];
+    out += kHex[static_cast<uint8_t>(ch) & 0xf];
+  }
 }
 
 bool CopyEncoder::NumericText(const ColumnWrite& w, const Column& col, size_t row,

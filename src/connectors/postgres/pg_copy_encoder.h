@@ -5,8 +5,10 @@
 // integer column) so that a value either arrives exactly or its row is rejected. The text
 // format is used only when some column needs PostgreSQL's own parser (see pg_types.h): then
 // every value is written as canonical text, escaped for COPY.
-// Two optional fields follow the batch's columns: a constant (the partition value, already
-// encoded) and a row number (the staging table's order column).
+// Optional fields follow the batch's columns: a constant (the partition value, already
+// encoded), a row number (the staging table's order column) and a keep mask (the staging
+// table's bytea of the row's unchanged cells: bit c, as get_bit() numbers it, for column c;
+// NULL when the row has none).
 // Lifecycle: one per sink writer, used by its thread only; its scratch buffer is reused.
 #pragma once
 
@@ -29,6 +31,7 @@ class CopyEncoder {
   // text form (escaped here).
   void SetConstant(std::string encoded) { constant_ = std::move(encoded); }
   void SetRowNumbers(bool on) { row_numbers_ = on; }
+  void SetKeepMasks(bool on) { keep_masks_ = on; }
   bool binary() const { return binary_; }
 
   // COPY's header and trailer (binary format only; nothing in text format).
@@ -47,12 +50,15 @@ class CopyEncoder {
             std::string& why);
   // The value as decimal text for a numeric column, in scratch_; false if it has none.
   bool NumericText(const ColumnWrite& w, const Column& col, size_t row, std::string& why);
+  void KeepMask(const Batch& batch, size_t row, std::string& out);
 
   std::vector<ColumnWrite> columns_;
   bool binary_;
   std::optional<std::string> constant_;
   bool row_numbers_ = false;
+  bool keep_masks_ = false;
   std::string scratch_;
+  std::string mask_;
 };
 
 // Appends `text` to `out` escaped for COPY's text format (backslash, tab, newline, CR).

@@ -206,15 +206,7 @@ Status PgSink::CommitWithPositions(const std::vector<StreamPosition>& positions)
 
 Status PgSink::CommitRun(const std::vector<StreamPosition>& positions, bool final) {
   if (!conn_.InTransaction()) return Status::Internal("postgres target: commit without Prepare");
-  if (!plan_.merge_sql.empty()) {
-    if (staged_.changes && staged_.removes) {
-      SLUICE_RETURN_IF_ERROR(
-          conn_.Exec(plan_.change_delete_sql, Context() + ": deleting the staged removals"));
-    }
-    const std::string& merge = staged_.changes ? plan_.change_merge_sql : plan_.merge_sql;
-    SLUICE_RETURN_IF_ERROR(conn_.Exec(merge, Context() + ": merging the staged rows"));
-    staged_ = {};
-  }
+  SLUICE_RETURN_IF_ERROR(MergeStaged(conn_, plan_, staged_, Context(), /*empty_stage=*/false));
   if (final) {
     for (const std::string& sql : config_.post_sql) {
       SLUICE_RETURN_IF_ERROR(conn_.Exec(sql, Context() + ": post_sql"));

@@ -42,6 +42,7 @@ PgSinkWriter::PgSinkWriter(PgConnection& conn, const TargetPlan& plan, const Sch
       staged_(staged) {
   if (fill) encoder_.SetConstant(std::move(*fill));
   encoder_.SetRowNumbers(!plan.staging_ddl.empty());
+  encoder_.SetKeepMasks(plan.keep_masks);
   buffer_.reserve(buffer_bytes_ + 64 * 1024);
 }
 
@@ -118,12 +119,80 @@ Status PgSinkWriter::WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rej
   return Append(*batch, &batch, rejects);
 }
 
+namespace {
+
+// The written columns holding an unchanged cell in some row of `batch`.
+std::vector<size_t> UnchangedColumns(const Batch& batch) {
+  std::vector<size_t> out;
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    const Column& col = batch.columns[c];
+    if (!col.has_unchanged()) continue;
+    for (size_t row = 0; row < col.size(); ++row) {
+      if (col.IsUnchanged(row)) {
+        out.push_back(c);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Status MergeStaged(PgConnection& conn, const TargetPlan& plan, StagedKinds& staged,
+                   const std::string& context, bool empty_stage) {
+  if (plan.merge_sql.empty()) return Status::OK();
+  if (staged.changes && staged.removes) {
+    SLUICE_RETURN_IF_ERROR(
+        conn.Exec(plan.change_delete_sql, context + ": deleting the staged removals"));
+  }
+  const std::string& merge = staged.changes ? plan.change_merge_sql : plan.merge_sql;
+  SLUICE_RETURN_IF_ERROR(conn.Exec(merge, context + ": merging the staged rows"));
+  staged = {};
+  if (!empty_stage) return Status::OK();
+  return conn.Exec("TRUNCATE " + QualifiedName("pg_temp", kStagingTable),
+                   context + ": emptying the staging table");
+}
+
 Status PgSinkWriter::Append(const Batch& batch, std::unique_ptr<Batch>* owned,
                             RejectSink& rejects) {
   if (batch.columns.size() != plan_.writes.size()) {
     return Status::Internal("postgres target: batch has {} columns, expected {}",
                             batch.columns.size(), plan_.writes.size());
   }
+  if (plan_.keep_masks && batch.HasUnchanged()) {
+    const std::vector<size_t> columns = UnchangedColumns(batch);
+    if (!columns.empty()) return AppendKeepingValues(batch, owned, rejects, columns);
+  }
+  return AppendRows(batch, owned, rejects);
+}
+
+Status PgSinkWriter::AppendKeepingValues(const Batch& batch, std::unique_ptr<Batch>* owned,
+                                         RejectSink& rejects, const std::vector<size_t>& columns) {
+  const std::string context = "postgres target " + plan_.label;
+  // Rows staged before this batch go into the target first: the unchanged cells must take
+  // the values as of this batch's start.
+  if (copying_) SLUICE_RETURN_IF_ERROR(EndChunk(rejects));
+  SLUICE_RETURN_IF_ERROR(MergeStaged(conn_, plan_, *staged_, context, /*empty_stage=*/true));
+  SLUICE_RETURN_IF_ERROR(AppendRows(batch, owned, rejects));
+  if (copying_) SLUICE_RETURN_IF_ERROR(EndChunk(rejects));
+  const UnchangedFill fill = UnchangedFillSql(plan_, columns);
+  SLUICE_RETURN_IF_ERROR(
+      conn_.Exec(fill.update_sql, context + ": keeping the values updates left unchanged"));
+  SLUICE_ASSIGN_OR_RETURN(PgResult left, conn_.Query(fill.unmatched_sql, context));
+  const int64_t unmatched = left.Int(0, 0);
+  if (unmatched > 0) {
+    return Status::DataError(
+        "{}: {} updated row(s) left a value unchanged (the source did not send it) but the "
+        "target has no row with their key to keep it from: the target is missing rows the "
+        "source has; re-snapshot the table (startup: initial)",
+        context, unmatched);
+  }
+  return Status::OK();
+}
+
+Status PgSinkWriter::AppendRows(const Batch& batch, std::unique_ptr<Batch>* owned,
+                                RejectSink& rejects) {
   for (RowKind kind : batch.row_kinds) {
     if (kind == RowKind::kInsert) continue;
     if (plan_.change_merge_sql.empty()) {

@@ -18,6 +18,11 @@
 // RejectSink for the whole run). Lifecycle: one writer per run (MaxWriters() is 1), used by one
 // writer thread; it uses the sink's connection, which the main thread does not touch until Finish()
 // has returned.
+// Unchanged cells (a PostgreSQL source's TOASTed values an update did not send; core/column.h)
+// of a realtime change merge take the target's value: a batch holding any is staged on its
+// own (what was staged before is merged first, in the same transaction), then one UPDATE of
+// the staging table copies the target's values into its unchanged cells by key (their masks
+// say which), so the merge at the checkpoint writes the values the target already had.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +37,12 @@
 #include "core/sink.h"
 
 namespace sluice::postgres {
+
+// Merges the rows staged since the last merge into the target (the change merge when `staged`
+// says updates or deletes came) and resets `staged`. With `empty_stage`, also empties the
+// staging table for the rows that follow in the same transaction.
+Status MergeStaged(PgConnection& conn, const TargetPlan& plan, StagedKinds& staged,
+                   const std::string& context, bool empty_stage);
 
 class PgSinkWriter : public SinkWriter {
  public:
@@ -48,6 +59,7 @@ class PgSinkWriter : public SinkWriter {
   Status Write(const Batch& batch, RejectSink& rejects) override;
   // Keeps the batch's rows for the open chunk by taking them (no copy); see Write().
   Status WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rejects) override;
+  bool KeepsUnchangedCells() const override { return plan_.keep_masks; }
   Status Finish() override;
 
  private:
@@ -62,6 +74,10 @@ class PgSinkWriter : public SinkWriter {
 
   // Write(); `owned` (the caller's pointer to `batch`, or null) is taken rather than copied.
   Status Append(const Batch& batch, std::unique_ptr<Batch>* owned, RejectSink& rejects);
+  Status AppendRows(const Batch& batch, std::unique_ptr<Batch>* owned, RejectSink& rejects);
+  // Append() for a batch with unchanged cells in `columns` (see the header comment).
+  Status AppendKeepingValues(const Batch& batch, std::unique_ptr<Batch>* owned, RejectSink& rejects,
+                             const std::vector<size_t>& columns);
   Status StartCopy();
   Status Send();
   // Ends the COPY and reads its result: `ok` false with `why` when the server refused the data

@@ -345,6 +345,27 @@ std::string TargetPlan::CopySql() const {
                      binary ? "binary" : "text");
 }
 
+UnchangedFill UnchangedFillSql(const TargetPlan& plan, const std::vector<size_t>& columns) {
+  const std::string stage = QualifiedName("pg_temp", kStagingTable);
+  const std::string keep = QuoteIdent(kKeepColumn);
+  std::string sets;
+  for (size_t c : columns) {
+    const std::string name = QuoteIdent(plan.column_names[c]);
+    sets += fmt::format("{} = CASE WHEN get_bit(s.{}, {}) = 1 THEN t.{} ELSE s.{} END, ", name,
+                        keep, c, name, name);
+  }
+  std::string match;
+  for (const std::string& k : plan.key) {
+    match += fmt::format(" AND t.{} = s.{}", QuoteIdent(k), QuoteIdent(k));
+  }
+  UnchangedFill fill;
+  // Every mask covers all written columns (CopyEncoder), so get_bit never reads past it.
+  fill.update_sql = fmt::format("UPDATE {} s SET {}{} = NULL FROM {} t WHERE s.{} IS NOT NULL{}",
+                                stage, sets, keep, plan.dest, keep, match);
+  fill.unmatched_sql = fmt::format("SELECT count(*) FROM {} WHERE {} IS NOT NULL", stage, keep);
+  return fill;
+}
+
 std::string PartitionTableName(const std::string& table, const std::string& value) {
   std::string name = table + "_p_";
   for (char c : value) {
@@ -482,6 +503,11 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
       // is NOT NULL only in the rows that are written (StagedOrder's low bit 0).
       std::string body;
       std::string checks;
+      const bool change_capable = request.mode != WriteMode::kIgnore && !cols.conflict_nullable;
+      const bool keep = change_capable && request.realtime;
+      const std::string keep_check = fmt::format(" OR {} IS NOT NULL", QuoteIdent(kKeepColumn));
+      plan.column_names = cols.names;
+      plan.key = cols.conflict;
       for (size_t i = 0; i < cols.names.size(); ++i) {
         const std::string name = QuoteIdent(cols.names[i]);
         const bool in_key = std::find(cols.conflict.begin(), cols.conflict.end(), cols.names[i]) !=
@@ -489,18 +515,23 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
         body += fmt::format("{}{} {}{}", body.empty() ? "" : ", ", name, cols.types[i].declared,
                             cols.not_null[i] && in_key ? " NOT NULL" : "");
         if (cols.not_null[i] && !in_key) {
-          checks +=
-              fmt::format(", CHECK ({} IS NOT NULL OR ({} & 1) = 1)", name, QuoteIdent(kRowColumn));
+          // An unchanged cell (its row has a keep mask) is NULL until UnchangedFillSql.
+          checks += fmt::format(", CHECK ({} IS NOT NULL OR ({} & 1) = 1{})", name,
+                                QuoteIdent(kRowColumn), keep ? keep_check : "");
         }
       }
       if (fill) body += fmt::format(", {} {}", QuoteIdent(cols.part_name), plan.fill_type);
-      body += fmt::format(", {} bigint", QuoteIdent(kRowColumn)) + checks;
+      body += fmt::format(", {} bigint", QuoteIdent(kRowColumn));
+      if (keep) body += fmt::format(", {} bytea", QuoteIdent(kKeepColumn));
+      body += checks;
       plan.copy_table = QualifiedName("pg_temp", kStagingTable);
       plan.staging_ddl =
           fmt::format("CREATE TEMP TABLE {} ({}) ON COMMIT DROP", QuoteIdent(kStagingTable), body);
       plan.copy_columns.push_back(kRowColumn);
+      if (keep) plan.copy_columns.push_back(kKeepColumn);
+      plan.keep_masks = keep;
       plan.merge_sql = MergeSql(plan, cols, request.mode);
-      if (request.mode != WriteMode::kIgnore && !cols.conflict_nullable) {
+      if (change_capable) {
         plan.change_delete_sql = ChangeDeleteSql(plan, cols);
         plan.change_merge_sql = ChangeMergeSql(plan, cols);
       }

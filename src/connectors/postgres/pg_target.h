@@ -30,6 +30,8 @@ namespace sluice::postgres {
 // The staging table of upsert/replace/ignore and its order column.
 inline constexpr const char* kStagingTable = "_sluice_stage";
 inline constexpr const char* kRowColumn = "_sluice_row";
+// Realtime change merges: the staging table's mask of a row's unchanged cells (CopyEncoder).
+inline constexpr const char* kKeepColumn = "_sluice_keep";
 
 struct TargetPlan {
   std::string schema;            // of the target (and of its _sluice_positions table)
@@ -53,9 +55,23 @@ struct TargetPlan {
   // key), then the upsert of the keys whose last staged row is an image.
   std::string change_delete_sql;
   std::string change_merge_sql;
+  // Realtime change merges: the staging table has kKeepColumn, and rows whose cells are
+  // unchanged take the target's values (UnchangedFillSql) before the merge.
+  bool keep_masks = false;
+  std::vector<std::string> column_names;  // the target's spelling of each written column
+  std::vector<std::string> key;           // the ON CONFLICT columns
 
   std::string CopySql() const;
 };
+
+// The UPDATE that gives staged rows the target's values in their unchanged cells of
+// `columns` (indexes of written columns) and clears their masks, and the count of staged rows
+// it left with a mask (no target row holds their key).
+struct UnchangedFill {
+  std::string update_sql;
+  std::string unmatched_sql;
+};
+UnchangedFill UnchangedFillSql(const TargetPlan& plan, const std::vector<size_t>& columns);
 
 // What a run's writer staged since the last merge: updates or deletes (merge with
 // change_merge_sql), rows that remove their key (run change_delete_sql first).

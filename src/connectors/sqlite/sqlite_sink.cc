@@ -177,6 +177,7 @@ Result<SqliteSink::TargetPlan> SqliteSink::BuildPlan(Database* db,
     }
     plan.delete_sql = fmt::format("DELETE FROM {} WHERE {}", QuoteIdent(plan.table), where);
   }
+  plan.columns = columns;
   return plan;
 }
 
@@ -437,6 +438,7 @@ SqliteSinkWriter::SqliteSinkWriter(SqliteSink& sink) : sink_(sink) {
   const std::vector<Field>& fields = sink.request_.schema.fields;
   for (size_t i = 0; i < fields.size(); ++i) {
     encoders_.emplace_back(fields[i].type, sink.plan_.affinities[i]);
+    all_fields_.push_back(i);
   }
 }
 
@@ -452,8 +454,12 @@ Status SqliteSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
   const bool changes = !batch.row_kinds.empty();
   for (size_t row = 0; row < rows; ++row) {
     const RowKind kind = changes ? batch.row_kinds[row] : RowKind::kInsert;
+    if (kind == RowKind::kUpdateAfter && batch.HasUnchanged() && erase != nullptr) {
+      SLUICE_RETURN_IF_ERROR(ApplyKeepingValues(batch, row, rejects));
+      continue;
+    }
     if (kind == RowKind::kInsert || kind == RowKind::kUpdateAfter) {
-      SLUICE_RETURN_IF_ERROR(Apply(insert, batch, row, /*key_only=*/false, rejects));
+      SLUICE_RETURN_IF_ERROR(Apply(insert, batch, row, all_fields_, rejects));
       continue;
     }
     if (erase == nullptr) {
@@ -466,7 +472,7 @@ Status SqliteSinkWriter::Write(const Batch& batch, RejectSink& rejects) {
         batch.row_kinds[row + 1] == RowKind::kUpdateAfter && SameKey(batch, row, row + 1)) {
       continue;  // an update in place: the after image's upsert is all it takes
     }
-    SLUICE_RETURN_IF_ERROR(Apply(erase, batch, row, /*key_only=*/true, rejects));
+    SLUICE_RETURN_IF_ERROR(Apply(erase, batch, row, sink_.plan_.key_fields, rejects));
   }
   return Status::OK();
 }
@@ -483,17 +489,62 @@ bool SqliteSinkWriter::SameKey(const Batch& batch, size_t a, size_t b) const {
   return true;
 }
 
-Status SqliteSinkWriter::Apply(sqlite3_stmt* stmt, const Batch& batch, size_t row, bool key_only,
-                               RejectSink& rejects) {
+Status SqliteSinkWriter::ApplyKeepingValues(const Batch& batch, size_t row, RejectSink& rejects) {
+  const SqliteSink::TargetPlan& plan = sink_.plan_;
+  std::string mask(batch.columns.size(), '0');
+  bool any = false;
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    if (batch.columns[c].IsUnchanged(row)) mask[c] = '1', any = true;
+  }
+  if (!any) return Apply(sink_.insert_.get(), batch, row, all_fields_, rejects);
+  auto it = keeping_updates_.find(mask);
+  if (it == keeping_updates_.end()) {
+    KeepingUpdate update;
+    std::string sets;
+    for (size_t c = 0; c < mask.size(); ++c) {
+      if (mask[c] == '1') continue;
+      if (std::find(plan.key_fields.begin(), plan.key_fields.end(), c) != plan.key_fields.end()) {
+        continue;
+      }
+      update.fields.push_back(c);
+      sets += fmt::format("{}{} = ?{}", sets.empty() ? "" : ", ", QuoteIdent(plan.columns[c]),
+                          update.fields.size());
+    }
+    std::string where;
+    for (size_t field : plan.key_fields) {
+      update.fields.push_back(field);
+      where += fmt::format("{}{} = ?{}", where.empty() ? "" : " AND ",
+                           QuoteIdent(plan.columns[field]), update.fields.size());
+    }
+    // Only the key changed nothing else: setting the key to itself keeps the statement valid.
+    if (sets.empty()) sets = fmt::format("{0} = {0}", QuoteIdent(plan.columns[plan.key_fields[0]]));
+    Result<Statement> prepared = sink_.db_.Prepare(
+        fmt::format("UPDATE {} SET {} WHERE {}", QuoteIdent(plan.table), sets, where));
+    if (!prepared) return prepared.error().WithContext("sqlite target");
+    update.statement = std::move(*prepared);
+    it = keeping_updates_.emplace(mask, std::move(update)).first;
+  }
+  SLUICE_RETURN_IF_ERROR(Apply(it->second.statement.get(), batch, row, it->second.fields, rejects));
+  if (sqlite3_changes(sink_.db_.get()) == 0) {
+    return Status::DataError(
+        "sqlite target {}: an update left a value unchanged (the source did not send it) but "
+        "the table has no row with its key to keep it from: the table is missing rows the "
+        "source has; re-snapshot it (startup: initial)",
+        plan.table);
+  }
+  return Status::OK();
+}
+
+Status SqliteSinkWriter::Apply(sqlite3_stmt* stmt, const Batch& batch, size_t row,
+                               const std::vector<size_t>& fields, RejectSink& rejects) {
   const Schema& schema = sink_.request_.schema;
   const std::string& table = sink_.plan_.table;
   sqlite3* db = sink_.db_.get();
   SqlRef value;
   Status bad;
   size_t field = 0;
-  const size_t cells = key_only ? sink_.plan_.key_fields.size() : encoders_.size();
-  for (size_t c = 0; c < cells && bad.ok(); ++c) {
-    field = key_only ? sink_.plan_.key_fields[c] : c;
+  for (size_t c = 0; c < fields.size() && bad.ok(); ++c) {
+    field = fields[c];
     bad = encoders_[field].Encode(batch.columns[field], row, value);
     if (bad.ok()) bad = CellEncoder::Bind(stmt, static_cast<int>(c) + 1, value);
   }
@@ -510,7 +561,8 @@ Status SqliteSinkWriter::Apply(sqlite3_stmt* stmt, const Batch& batch, size_t ro
   }
   std::string message = sqlite3_errmsg(db);
   Status failure = SqliteError(
-      db, rc, fmt::format("sqlite target {}: {}", table, key_only ? "delete" : "insert"));
+      db, rc,
+      fmt::format("sqlite target {}: {}", table, stmt == sink_.delete_.get() ? "delete" : "write"));
   sqlite3_reset(stmt);
   int primary = rc & 0xff;
   if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG) {

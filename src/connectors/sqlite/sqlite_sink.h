@@ -19,6 +19,7 @@
 // Overwrite cannot checkpoint (kInvalid).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +64,7 @@ class SqliteSink : public Sink {
     // Keyed modes (upsert, replace): deletes the row of one key, for change streams.
     std::string delete_sql;
     std::vector<size_t> key_fields;    // the key's fields in the incoming schema, key order
+    std::vector<std::string> columns;  // the target column each incoming field goes to
     std::vector<Affinity> affinities;  // of the target column each incoming field goes to
   };
   // `db` is null when the database file does not exist yet.
@@ -93,20 +95,32 @@ class SqliteSink : public Sink {
 // inside the checkpoint's transaction is its bulk path. Rows the table refuses (a
 // constraint, a value it cannot hold) go to the RejectSink; SQLite undoes just that statement
 // and the transaction goes on. Failures of the database itself (disk full, busy) are returned.
+// An update with unchanged cells (core/column.h) is an UPDATE of its other columns by key, so
+// the table keeps its values there; one statement is prepared per set of unchanged columns.
 class SqliteSinkWriter : public SinkWriter {
  public:
   explicit SqliteSinkWriter(SqliteSink& sink);
   Status Write(const Batch& batch, RejectSink& rejects) override;
+  bool KeepsUnchangedCells() const override { return !sink_.plan_.delete_sql.empty(); }
   Status Finish() override { return Status::OK(); }
 
  private:
-  // Binds the row's cells (all, or only the key's) and steps `stmt`; a refused row is rejected.
-  Status Apply(sqlite3_stmt* stmt, const Batch& batch, size_t row, bool key_only,
-               RejectSink& rejects);
+  // Binds the row's cells of `fields`, in order, and steps `stmt`; a refused row is rejected.
+  Status Apply(sqlite3_stmt* stmt, const Batch& batch, size_t row,
+               const std::vector<size_t>& fields, RejectSink& rejects);
+  Status ApplyKeepingValues(const Batch& batch, size_t row, RejectSink& rejects);
   bool SameKey(const Batch& batch, size_t a, size_t b) const;
 
   SqliteSink& sink_;
   std::vector<CellEncoder> encoders_;
+  std::vector<size_t> all_fields_;
+  // ApplyKeepingValues' statements by unchanged-column mask ('1' unchanged), with the fields
+  // they bind.
+  struct KeepingUpdate {
+    Statement statement;
+    std::vector<size_t> fields;
+  };
+  std::map<std::string, KeepingUpdate> keeping_updates_;
 };
 
 }  // namespace sluice::sqlite

@@ -126,8 +126,7 @@ TEST(PgOutputMalformedTest, FlippedBytesNeverCrash) {
         const TuplePlan* plan = tuple ? plan_for(oid) : nullptr;
         if (plan == nullptr) continue;
         Batch batch(plan->schema);
-        UnchangedCells unchanged(plan->columns.size());
-        (void)AppendTuple(*tuple, *plan, RowKind::kInsert, SpecialValues::kError, batch, unchanged);
+        (void)AppendTuple(*tuple, *plan, RowKind::kInsert, SpecialValues::kError, batch);
         EXPECT_LE(batch.num_rows(), 1u);
         for (const Column& col : batch.columns) EXPECT_EQ(col.size(), batch.num_rows());
       }

@@ -292,12 +292,11 @@ Result<TuplePlan> PlanTuple(const CachedRelation& relation, const TypeResolver& 
 }
 
 Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, RowKind kind,
-                                SpecialValues special, Batch& batch, UnchangedCells& unchanged) {
+                                SpecialValues special, Batch& batch) {
   const size_t ncols = plan.columns.size();
-  if (tuple.size() != ncols || batch.columns.size() != ncols || unchanged.num_columns() != ncols) {
-    return Err(Status::DataError(
-        "{}: a tuple of {} columns for a relation of {} (batch {}, unchanged marks {})",
-        plan.relation, tuple.size(), ncols, batch.columns.size(), unchanged.num_columns()));
+  if (tuple.size() != ncols || batch.columns.size() != ncols) {
+    return Err(Status::DataError("{}: a tuple of {} columns for a relation of {} (batch {})",
+                                 plan.relation, tuple.size(), ncols, batch.columns.size()));
   }
   // Refuse before appending anything, so that an error never leaves a half row.
   for (size_t c = 0; c < ncols; ++c) {
@@ -311,7 +310,6 @@ Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, R
   const size_t rows_before = batch.num_rows();
   if (batch.row_kinds.size() < rows_before) batch.row_kinds.resize(rows_before, RowKind::kInsert);
   batch.row_kinds.push_back(kind);
-  const size_t row = unchanged.AddRow();
   if (ncols == 0) ++batch.row_count_without_columns;  // a table without columns has rows too
   AppendedRow result;
   for (size_t c = 0; c < ncols; ++c) {
@@ -322,8 +320,7 @@ Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, R
       continue;
     }
     if (v.kind == TupleValueKind::kUnchanged) {
-      column.AppendNull();
-      unchanged.Set(row, c);
+      column.AppendUnchanged();
       continue;
     }
     const ColumnPlan& cp = plan.columns[c];

@@ -6,7 +6,7 @@
 // digits exactly, bytea hex, timestamps with their offsets, arrays to the JSON to_json makes).
 // Values sluice types cannot hold (numeric NaN/±Infinity, date and timestamp ±infinity) follow
 // SpecialValues as in the batch path.
-// Unchanged TOASTed values ('u') are appended as NULL and marked in UnchangedCells.
+// Unchanged TOASTed values ('u') are appended as unchanged cells (core/column.h), not NULL.
 // Requires the decoding session to use DateStyle ISO, IntervalStyle iso_8601, bytea_output hex,
 // extra_float_digits >= 1 and lc_monetary C (what the batch reader's sessions use).
 // Thread: the caller's; plans are immutable once built and may be shared.
@@ -23,7 +23,6 @@
 #include "connectors/postgres/replication/array_text_to_json.h"
 #include "connectors/postgres/replication/pgoutput_messages.h"
 #include "connectors/postgres/replication/relation_cache.h"
-#include "connectors/postgres/replication/unchanged_cells.h"
 #include "core/batch.h"
 #include "core/schema.h"
 #include "core/status.h"
@@ -75,11 +74,11 @@ struct AppendedRow {
   int substituted = 0;  // special values read as NULL (SpecialValues::kNull), for reporting
 };
 
-// Appends `tuple` as one row of kind `kind` to `batch` (whose columns follow plan.schema) and
-// one row to `unchanged`. A tuple that does not fit the plan (column count, binary values) is
-// an error and appends nothing; a value that does not parse makes the row `bad` (as the batch
-// reader's CopyDecoder does), with NULL in its place.
+// Appends `tuple` as one row of kind `kind` to `batch` (whose columns follow plan.schema); an
+// unchanged TOASTed value ('u') becomes an unchanged cell (core/column.h). A tuple that does not
+// fit the plan (column count, binary values) is an error and appends nothing; a value that does not
+// parse makes the row `bad` (as the batch reader's CopyDecoder does), with NULL in its place.
 Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, RowKind kind,
-                                SpecialValues special, Batch& batch, UnchangedCells& unchanged);
+                                SpecialValues special, Batch& batch);
 
 }  // namespace sluice::postgres::replication

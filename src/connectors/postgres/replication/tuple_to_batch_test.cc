@@ -37,18 +37,16 @@ struct Fixture {
     if (!p) throw std::runtime_error(p.error().ToString());
     plan = std::move(*p);
     batch = Batch(plan.schema);
-    unchanged.Reset(plan.columns.size());
   }
   AppendedRow Append(const TupleData& t, SpecialValues special = SpecialValues::kError,
                      RowKind kind = RowKind::kInsert) {
-    Result<AppendedRow> r = AppendTuple(t, plan, kind, special, batch, unchanged);
+    Result<AppendedRow> r = AppendTuple(t, plan, kind, special, batch);
     if (!r) throw std::runtime_error(r.error().ToString());
     return *r;
   }
   CachedRelation relation;
   TuplePlan plan;
   Batch batch;
-  UnchangedCells unchanged;
 };
 
 TEST(TupleToBatchTest, ScalarsParseExactly) {
@@ -117,11 +115,14 @@ TEST(TupleToBatchTest, UnchangedIsNotNull) {
   EXPECT_FALSE(f.Append(Texts({"8", "x", "y"})).bad);
   EXPECT_EQ(f.batch.kind(0), RowKind::kUpdateAfter);
   EXPECT_EQ(f.batch.kind(1), RowKind::kInsert);
-  EXPECT_TRUE(f.unchanged.Test(0, 1));
-  EXPECT_FALSE(f.unchanged.Test(0, 2));  // NULL is a value, not "unchanged"
+  EXPECT_TRUE(f.batch.columns[1].IsUnchanged(0));
+  EXPECT_FALSE(f.batch.columns[2].IsUnchanged(0));  // NULL is a value, not "unchanged"
   EXPECT_TRUE(f.batch.columns[2].IsNull(0));
-  EXPECT_TRUE(f.unchanged.RowHasAny(0));
-  EXPECT_FALSE(f.unchanged.RowHasAny(1));
+  EXPECT_FALSE(f.batch.columns[1].IsUnchanged(1));
+  EXPECT_EQ(f.batch.columns[1].GetView(1), "x");
+  EXPECT_TRUE(f.batch.columns[1].has_unchanged());
+  EXPECT_FALSE(f.batch.columns[0].has_unchanged());
+  EXPECT_TRUE(f.batch.HasUnchanged());
 }
 
 TEST(TupleToBatchTest, ArraysBecomeJsonAsToJsonDoes) {
@@ -161,17 +162,15 @@ TEST(TupleToBatchTest, BadValuesAndMisfitTuples) {
   EXPECT_NE(r.reason.find("public.t.i: "), std::string::npos) << r.reason;
   for (size_t c = 0; c < 3; ++c) EXPECT_TRUE(f.batch.columns[c].IsNull(0));
   // Column count or binary values: an error, nothing appended.
-  EXPECT_FALSE(AppendTuple(Texts({"1"}), f.plan, RowKind::kInsert, SpecialValues::kError, f.batch,
-                           f.unchanged)
+  EXPECT_FALSE(AppendTuple(Texts({"1"}), f.plan, RowKind::kInsert, SpecialValues::kError, f.batch)
                    .has_value());
   TupleData binary = Texts({"1", "2024-01-01", "\\x00"});
   binary[0].kind = TupleValueKind::kBinary;
   Result<AppendedRow> b =
-      AppendTuple(binary, f.plan, RowKind::kInsert, SpecialValues::kError, f.batch, f.unchanged);
+      AppendTuple(binary, f.plan, RowKind::kInsert, SpecialValues::kError, f.batch);
   ASSERT_FALSE(b.has_value());
   EXPECT_NE(b.error().message().find("binary"), std::string::npos);
   EXPECT_EQ(f.batch.num_rows(), 1u);
-  EXPECT_EQ(f.unchanged.rows(), 1u);
   EXPECT_EQ(f.batch.row_kinds.size(), 1u);
 }
 

@@ -195,7 +195,6 @@ bool PgReplicationStream::ShapeFor(Batch& batch, size_t t) {
   }
   if (!same) batch.columns = Batch(table.schema).columns;
   batch.source_table = label;
-  unchanged_.Reset(table.schema.size());
   return true;
 }
 
@@ -581,10 +580,8 @@ Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size
         table.table.Label());
   }
   // By name (relation_follower.h): added columns widen the table's schema and the batch.
-  const size_t width = table.schema.size();
   SLUICE_ASSIGN_OR_RETURN(table.plan,
                           table.follower.Plan(plan, table.table.Label(), table.schema, batch));
-  if (table.schema.size() != width) unchanged_.Reset(table.schema.size());
   return Status::OK();
 }
 
@@ -619,19 +616,11 @@ Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, s
                                       Batch& batch) {
   const PgTable& table = tables_[t].table;
   SLUICE_ASSIGN_OR_RETURN(const r::TupleData* mapped, tables_[t].follower.Map(tuple));
-  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row, r::AppendTuple(*mapped, *tables_[t].plan, kind,
-                                                             config_.special, batch, unchanged_));
+  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row,
+                          r::AppendTuple(*mapped, *tables_[t].plan, kind, config_.special, batch));
   if (row.bad) {
     return Status::DataError("{}: a change does not decode ({}): nothing is skipped", table.Label(),
                              row.reason);
-  }
-  const size_t index = unchanged_.rows() - 1;
-  if (kind == RowKind::kUpdateAfter && unchanged_.RowHasAny(index)) {
-    // The target would get NULL for a value the source kept: refuse rather than corrupt.
-    return Status::Invalid(
-        "{}: an update left a large (TOASTed) value unchanged and the server did not send it: "
-        "ALTER TABLE {} REPLICA IDENTITY FULL so that updates carry it",
-        table.Label(), table.Qualified());
   }
   if (batch.commit_millis.size() + 1 < batch.num_rows()) {
     batch.commit_millis.resize(batch.num_rows() - 1, txn_commit_ms_);
