@@ -107,6 +107,14 @@ class StreamSource {
     (void)table;
     return Positions();
   }
+  // schema_version() of table `table` (OpenTables): counts the changes of TableSchema(table)
+  // alone, so the engine follows a change of one table without touching the others. A change
+  // of table t shows in the Next() call that met it, before any row of t in the new shape is
+  // returned; the runner commits t's earlier rows at t's positions of before that call.
+  virtual uint64_t TableSchemaVersion(size_t table) const {
+    (void)table;
+    return schema_version();
+  }
   // Start() for OpenTables(): `resume_from[i]` are the positions table i's target committed
   // (empty: none). The stream resumes from the oldest of them and drops, per table, the
   // changes at or before that table's own position, so each table gets every change exactly

@@ -12,6 +12,7 @@
 #include "engine/reject_collector.h"
 #include "engine/run_clock.h"
 #include "engine/run_metrics.h"
+#include "engine/schema_follow.h"
 #include "engine/stream_batch_write.h"
 #include "engine/stream_status.h"
 #include "engine/stream_summary.h"
@@ -24,14 +25,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string DescribePositions(const std::vector<StreamPosition>& positions) {
-  std::string out;
-  for (const StreamPosition& p : positions) {
-    if (!out.empty()) out += ", ";
-    out += p.stream + " " + p.position;
-  }
-  return out;
-}
+// A table that received no rows is committed at most this often (docs/guarantees.md): often
+// enough that a restart re-reads little of the source's log for it and the oldest position the
+// reader restarts from stays within the source's retention; rarely enough that a job over many
+// mostly idle tables does not pay one target transaction per table per checkpoint.
+constexpr auto kIdleTableCommitEvery = std::chrono::seconds(60);
 
 class MultiStreamRunner {
  public:
@@ -63,6 +61,17 @@ class MultiStreamRunner {
       committed.push_back(route.committed);
     }
     SLUICE_RETURN_IF_ERROR(reader_->StartTables(committed, options_.catch_up));
+    for (size_t i = 0; i < routes_.size(); ++i) {
+      StreamTableRoute& route = routes_[i];
+      route.last_commit = Clock::now();
+      if (reader_->TableSchemaVersion(i) == route.schema_version) continue;
+      // The reader keeps columns dropped at the source before the table's committed position
+      // (core/schema_change.h): the table's writes carry them, NULL. (Its Prepare below adds
+      // any column its target lacks.)
+      Result<std::vector<std::string>> rebuilt = RebuildForStreamSchema(route.job, route.setup);
+      if (!rebuilt) return rebuilt.error();
+      route.schema_version = reader_->TableSchemaVersion(i);
+    }
     summary_.position_before = DescribePositions(reader_->Positions());
     checkpointed_ = summary_.position_before;
     status_.SetPosition(checkpointed_);
@@ -176,12 +185,20 @@ class MultiStreamRunner {
     CheckpointClock clock(spec_.settings);
     // The reader shapes the batch for the table whose rows it holds; a writer may take it.
     std::unique_ptr<Batch> batch;
+    // Each table's positions before the Next() call: a schema change of a table met in that
+    // call commits the table's earlier rows there.
+    std::vector<std::vector<StreamPosition>> before(routes_.size());
     bool more = true;
     while (more && !Cancelled()) {
       if (!batch) batch = std::make_unique<Batch>(reader_->schema());
       batch->Clear();
       const int64_t rejected_before = rejects.count();
+      for (size_t i = 0; i < routes_.size(); ++i) before[i] = reader_->TablePositions(i);
       SLUICE_ASSIGN_OR_RETURN(more, reader_->Next(*batch, rejects));
+      for (size_t i = 0; i < routes_.size(); ++i) {
+        if (reader_->TableSchemaVersion(i) == routes_[i].schema_version) continue;
+        SLUICE_RETURN_IF_ERROR(FollowSchemaChange(i, before[i]));
+      }
       const int64_t refused = rejects.count() - rejected_before;
       const int64_t rows = static_cast<int64_t>(batch->num_rows());
       const int64_t bytes = rows > 0 ? static_cast<int64_t>(batch->ByteSize()) : 0;
@@ -200,7 +217,12 @@ class MultiStreamRunner {
                                   batch->source_table);
         }
         SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, reader_->TableSchema(route)));
+        routes_[route].dirty = true;
+        routes_[route].rows_in_open_txn = true;
         SLUICE_RETURN_IF_ERROR(WriteBatch(routes_[route], batch, rejects));
+      }
+      if (!reader_->InTransaction()) {
+        for (StreamTableRoute& r : routes_.all()) r.rows_in_open_txn = false;
       }
       clock.Add(rows + refused, bytes);
       if (clock.Due() && !reader_->InTransaction()) {
@@ -214,19 +236,63 @@ class MultiStreamRunner {
     return Status::OK();
   }
 
-  // Every table commits its rows with its positions, one target transaction each. A crash
+  // Table `i`'s columns changed in the Next() call just made: its rows in the new shape are in
+  // that batch (or parked by the reader for the next one) and not written; the rows it wrote
+  // before end at `before` (its positions before that call). So it alone is committed there,
+  // then altered and rebuilt (schema_follow.h); the other tables go on untouched. A restart
+  // from `before` meets the change again, however the steps were cut short.
+  Status FollowSchemaChange(size_t i, const std::vector<StreamPosition>& before) {
+    StreamTableRoute& route = routes_[i];
+    if (route.rows_in_open_txn) {
+      // Its rows of the open source transaction (before the change) are written but belong
+      // after `before`: committing them there would apply them twice.
+      return Status::Invalid(
+          "{}: table {}'s columns changed inside a source transaction that also changed its "
+          "rows before the change, and the transaction did not fit in one batch: the change is "
+          "not followed; raise settings.batch_rows above the transaction's rows, or re-snapshot "
+          "that table into a fresh target",
+          spec_.name, route.source_label);
+    }
+    SLUICE_RETURN_IF_ERROR(route.writer->Finish());
+    SLUICE_RETURN_IF_ERROR(CheckLease());
+    SLUICE_RETURN_IF_ERROR(route.setup.sink->Checkpoint(before));
+    route.dirty = false;
+    route.last_commit = Clock::now();
+    SLUICE_RETURN_IF_ERROR(FollowStreamSchema(route.job, route.setup, route.writer));
+    route.schema_version = reader_->TableSchemaVersion(i);
+    return Status::OK();
+  }
+
+  // Each table commits its rows with its positions, one target transaction each. A crash
   // between two of them is exact: the reader resumes from the oldest position and each table
   // drops what its own position already holds.
+  //
+  // A table that received no rows since its last commit is skipped (final: never): its target
+  // holds every change of it up to the reader's position already, so its older committed
+  // position only makes a restart read from further back. It is committed anyway once its last
+  // commit is kIdleTableCommitEvery old, so that the restart point keeps up with the source's
+  // retention (the binlog files a restart needs; docs/guarantees.md).
   Status CommitAll(bool final) {
+    const auto now = Clock::now();
+    std::vector<size_t> due;
+    for (size_t i = 0; i < routes_.size(); ++i) {
+      const StreamTableRoute& route = routes_[i];
+      if (final || route.dirty || now - route.last_commit >= kIdleTableCommitEvery) {
+        due.push_back(i);
+      }
+    }
     if (!final) {
-      for (StreamTableRoute& route : routes_.all()) SLUICE_RETURN_IF_ERROR(route.writer->Finish());
+      for (size_t i : due) SLUICE_RETURN_IF_ERROR(routes_[i].writer->Finish());
     }
     SLUICE_RETURN_IF_ERROR(CheckLease());
-    for (size_t i = 0; i < routes_.size(); ++i) {
-      Sink& sink = *routes_[i].setup.sink;
+    for (size_t i : due) {
+      StreamTableRoute& route = routes_[i];
+      Sink& sink = *route.setup.sink;
       const std::vector<StreamPosition> positions = reader_->TablePositions(i);
       SLUICE_RETURN_IF_ERROR(final ? sink.CommitWithPositions(positions)
                                    : sink.Checkpoint(positions));
+      route.dirty = false;
+      route.last_commit = now;
     }
     ++checkpoints_;
     committed_rows_ = metrics_.rows_written.load();
@@ -273,13 +339,7 @@ class MultiStreamRunner {
     return options_.run.cancelled != nullptr && options_.run.cancelled->load();
   }
 
-  Status CheckLease() const {
-    if (!lease_->lost()) return Status::OK();
-    return Status::Conflict(
-        "{}: this run lost the job's lease (another process took the job over); it stops "
-        "without committing what followed its last checkpoint",
-        spec_.name);
-  }
+  Status CheckLease() const { return lease_->Check(); }
 
   RunRecord Record() const {
     RunRecord record;

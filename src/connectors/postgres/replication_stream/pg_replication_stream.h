@@ -100,6 +100,9 @@ class PgReplicationStream : public StreamSource {
   uint64_t schema_version() const override {
     return tables_.empty() ? 0 : tables_[0].follower.version();
   }
+  uint64_t TableSchemaVersion(size_t table) const override {
+    return tables_[table].follower.version();
+  }
   std::string StatusDetail() const override;
   std::string Describe() const override { return config_.Describe() + " (pgoutput)"; }
 
@@ -150,7 +153,7 @@ class PgReplicationStream : public StreamSource {
   StreamOptions options_;
   ReadRequest request_;
   std::vector<Table> tables_;  // [0]: the configured table (the single-table stream's)
-  PgConnection conn_;  // catalog, slot and publication queries
+  PgConnection conn_;          // catalog, slot and publication queries
   ReplicationConnection rpl_;
   std::unique_ptr<Source> snapshot_source_;
   std::unique_ptr<SplitReader> snapshot_reader_;
@@ -169,7 +172,7 @@ class PgReplicationStream : public StreamSource {
   replication::RelationCache relations_;
   replication::UnchangedCells unchanged_;
   StreamedTransactions held_;
-  HeldReplay replay_;  // a committed streamed transaction being returned
+  HeldReplay replay_;                        // a committed streamed transaction being returned
   std::optional<HeldChange> replay_parked_;  // taken from replay_: another table's, next batch
   Lsn replay_end_;
   uint32_t stream_xid_ = 0;  // the transaction of the open stream segment
