@@ -1,5 +1,6 @@
 #include "engine/multi_stream_runner.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -30,6 +31,12 @@ using Clock = std::chrono::steady_clock;
 // reader restarts from stays within the source's retention; rarely enough that a job over many
 // mostly idle tables does not pay one target transaction per table per checkpoint.
 constexpr auto kIdleTableCommitEvery = std::chrono::seconds(60);
+
+bool SamePositions(const std::vector<StreamPosition>& a, const std::vector<StreamPosition>& b) {
+  return std::ranges::equal(a, b, [](const StreamPosition& x, const StreamPosition& y) {
+    return x.stream == y.stream && x.position == y.position;
+  });
+}
 
 class MultiStreamRunner {
  public:
@@ -188,16 +195,18 @@ class MultiStreamRunner {
     // Each table's positions before the Next() call: a schema change of a table met in that
     // call commits the table's earlier rows there.
     std::vector<std::vector<StreamPosition>> before(routes_.size());
+    std::vector<StreamPosition> stream_before;
     bool more = true;
     while (more && !Cancelled()) {
       if (!batch) batch = std::make_unique<Batch>(reader_->schema());
       batch->Clear();
       const int64_t rejected_before = rejects.count();
       for (size_t i = 0; i < routes_.size(); ++i) before[i] = reader_->TablePositions(i);
+      stream_before = reader_->Positions();
       SLUICE_ASSIGN_OR_RETURN(more, reader_->Next(*batch, rejects));
       for (size_t i = 0; i < routes_.size(); ++i) {
         if (reader_->TableSchemaVersion(i) == routes_[i].schema_version) continue;
-        SLUICE_RETURN_IF_ERROR(FollowSchemaChange(i, before[i]));
+        SLUICE_RETURN_IF_ERROR(FollowSchemaChange(i, before[i], stream_before));
       }
       const int64_t refused = rejects.count() - rejected_before;
       const int64_t rows = static_cast<int64_t>(batch->num_rows());
@@ -217,12 +226,11 @@ class MultiStreamRunner {
                                   batch->source_table);
         }
         SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, reader_->TableSchema(route)));
-        routes_[route].dirty = true;
-        routes_[route].rows_in_open_txn = true;
-        SLUICE_RETURN_IF_ERROR(WriteBatch(routes_[route], batch, rejects));
-      }
-      if (!reader_->InTransaction()) {
-        for (StreamTableRoute& r : routes_.all()) r.rows_in_open_txn = false;
+        StreamTableRoute& to = routes_[route];
+        to.dirty = true;
+        to.open_txn_from.reset();
+        if (reader_->InTransaction()) to.open_txn_from = reader_->Positions();
+        SLUICE_RETURN_IF_ERROR(WriteBatch(to, batch, rejects));
       }
       clock.Add(rows + refused, bytes);
       if (clock.Due() && !reader_->InTransaction()) {
@@ -238,14 +246,17 @@ class MultiStreamRunner {
 
   // Table `i`'s columns changed in the Next() call just made: its rows in the new shape are in
   // that batch (or parked by the reader for the next one) and not written; the rows it wrote
-  // before end at `before` (its positions before that call). So it alone is committed there,
-  // then altered and rebuilt (schema_follow.h); the other tables go on untouched. A restart
-  // from `before` meets the change again, however the steps were cut short.
-  Status FollowSchemaChange(size_t i, const std::vector<StreamPosition>& before) {
+  // before end at `before` (its positions before that call), unless some belong to the source
+  // transaction that was open then (`stream_before` is where it begins). So it alone is
+  // committed there, then altered and rebuilt (schema_follow.h); the other tables go on
+  // untouched. A restart from `before` meets the change again, however the steps were cut short.
+  Status FollowSchemaChange(size_t i, const std::vector<StreamPosition>& before,
+                            const std::vector<StreamPosition>& stream_before) {
     StreamTableRoute& route = routes_[i];
-    if (route.rows_in_open_txn) {
-      // Its rows of the open source transaction (before the change) are written but belong
-      // after `before`: committing them there would apply them twice.
+    if (route.open_txn_from && SamePositions(*route.open_txn_from, stream_before)) {
+      // Its rows of that open transaction (before the change: PostgreSQL's DDL is
+      // transactional) are written but lie after `before`: committed there, a restart would
+      // apply them twice.
       return Status::Invalid(
           "{}: table {}'s columns changed inside a source transaction that also changed its "
           "rows before the change, and the transaction did not fit in one batch: the change is "
@@ -257,6 +268,7 @@ class MultiStreamRunner {
     SLUICE_RETURN_IF_ERROR(CheckLease());
     SLUICE_RETURN_IF_ERROR(route.setup.sink->Checkpoint(before));
     route.dirty = false;
+    route.open_txn_from.reset();
     route.last_commit = Clock::now();
     SLUICE_RETURN_IF_ERROR(FollowStreamSchema(route.job, route.setup, route.writer));
     route.schema_version = reader_->TableSchemaVersion(i);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,10 @@ struct StreamTableRoute {
   uint64_t schema_version = 0;            // the reader's TableSchemaVersion it is built for
   // Rows reached its writer since its last commit: the next checkpoint commits it.
   bool dirty = false;
-  // Rows reached its writer since the stream was last outside a source transaction.
-  bool rows_in_open_txn = false;
+  // Where the source transaction its last rows belong to begins (the reader's Positions()
+  // then), when that transaction was still open after the batch: its rows are not all before
+  // that position. Empty when its last rows ended with their transaction.
+  std::optional<std::vector<StreamPosition>> open_txn_from;
   std::chrono::steady_clock::time_point last_commit;  // its last checkpoint (or the start)
 };
 
