@@ -307,6 +307,11 @@ class MultiStreamRunner {
       route.last_commit = now;
     }
     ++checkpoints_;
+    // What a checkpoint costs, for `sluice run -v` (bench/tables_idle_checkpoint.sh reads it).
+    spdlog::debug(
+        "{}: checkpoint {}: {} of {} tables committed in {} us", spec_.name, checkpoints_,
+        due.size(), routes_.size(),
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - now).count());
     committed_rows_ = metrics_.rows_written.load();
     checkpointed_ = DescribePositions(reader_->Positions());
     status_.SetPosition(checkpointed_);
