@@ -48,8 +48,8 @@ for i in $(seq -w 0 $((TABLES - 1))); do
   echo "INSERT INTO t$i SELECT seq, 'snap' FROM seq_1_to_10;"
 done | my idlebench
 
-measure() {  # name binary
-  local name=$1 bin=$2
+measure() {  # name binary first-id (each run inserts new keys into the shared source)
+  local name=$1 bin=$2 first=$3
   pg -c "DROP SCHEMA IF EXISTS $name CASCADE; CREATE SCHEMA $name"
   cat >"$name.yaml" <<EOF
 name: idle_$name
@@ -66,7 +66,7 @@ EOF
   local end=$((SECONDS + RUN_SECONDS)) n=0
   while ((SECONDS < end)); do
     n=$((n + 1))
-    echo "INSERT INTO t00 VALUES ($((1000 + n)), 'busy'); DO SLEEP(0.02);"
+    echo "INSERT INTO t00 VALUES ($((first + n)), 'busy'); DO SLEEP(0.02);"
   done | my idlebench &
   local writer=$!
   sleep "$RUN_SECONDS"
@@ -91,5 +91,5 @@ EOF
       }'
 }
 
-measure baseline "$BASELINE"
-measure candidate "$SLUICE"
+measure baseline "$BASELINE" 100000
+measure candidate "$SLUICE" 200000

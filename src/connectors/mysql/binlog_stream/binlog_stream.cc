@@ -168,11 +168,15 @@ bool BinlogStream::ShapeFor(Batch& batch, size_t t) const {
 }
 
 std::optional<size_t> BinlogStream::TableOf(const binlog::TableMap& map) const {
+  return TableNamed(map.schema, map.table);
+}
+
+std::optional<size_t> BinlogStream::TableNamed(std::string_view db, std::string_view table) const {
   for (size_t i = 0; i < tables_.size(); ++i) {
     const MysqlConfig& c = tables_[i].config;
-    const bool ours = c.table_exact ? map.schema == c.database && map.table == c.table
-                                    : Lower(map.schema) == Lower(c.database) &&
-                                          Lower(map.table) == Lower(c.table);
+    const bool ours = c.table_exact
+                          ? db == c.database && table == c.table
+                          : Lower(db) == Lower(c.database) && Lower(table) == Lower(c.table);
     if (ours) return i;
   }
   return std::nullopt;
@@ -588,6 +592,17 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   }
   if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time
   // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW).
+  if (many_) {
+    if (std::optional<CreatedTableName> made = ParseCreateTable(q.sql)) {
+      const std::string db = made->db.empty() ? std::string(q.schema) : made->db;
+      if (!TableNamed(db, made->name)) {
+        // A new table (CREATE TABLE ... LIKE or AS SELECT one of ours changes nothing of ours):
+        // the engine says whether the job's patterns select it.
+        created_.push_back(CreatedTable{db, made->name, db == config_.url.database});
+        return Status::OK();
+      }
+    }
+  }
   const std::string sql = Lower(q.sql);
   for (size_t t = 0; t < tables_.size(); ++t) {
     const MysqlConfig& c = tables_[t].config;

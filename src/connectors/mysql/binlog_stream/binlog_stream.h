@@ -86,6 +86,7 @@ class BinlogStream : public StreamSource {
   uint64_t schema_version() const override {
     return tables_.empty() ? 0 : tables_[0].follower.version();
   }
+  std::vector<CreatedTable> TakeCreatedTables() override { return std::move(created_); }
   uint64_t TableSchemaVersion(size_t table) const override {
     return tables_[table].follower.version();
   }
@@ -112,6 +113,7 @@ class BinlogStream : public StreamSource {
   // Shapes an empty `batch` for table `t`; false when the batch holds another table's rows.
   bool ShapeFor(Batch& batch, size_t t) const;
   std::optional<size_t> TableOf(const binlog::TableMap& map) const;
+  std::optional<size_t> TableNamed(std::string_view db, std::string_view table) const;
   Result<BinlogPosition> ServerEnd();
   Result<BinlogPosition> OldestFileStart();
   // startup: initial: opens the snapshot; its rows are read by Next before any event.
@@ -137,10 +139,11 @@ class BinlogStream : public StreamSource {
   MysqlConfig config_;
   BinlogStreamOptions options_;
   TimeZone zone_;
-  std::vector<Table> tables_;  // [0]: the configured table (the single-table stream's)
-  bool many_ = false;          // opened by OpenTables (source.tables)
-  ReadRequest request_;        // Open's, to read the catalog again for new columns
-  std::string row_metadata_;   // @@binlog_row_metadata at Open ("" when unknown)
+  std::vector<Table> tables_;          // [0]: the configured table (the single-table stream's)
+  bool many_ = false;                  // opened by OpenTables (source.tables)
+  std::vector<CreatedTable> created_;  // CREATE TABLE statements seen, not taken yet
+  ReadRequest request_;                // Open's, to read the catalog again for new columns
+  std::string row_metadata_;           // @@binlog_row_metadata at Open ("" when unknown)
   binlog::RowDecodeOptions row_options_;
   Connection conn_;                             // queries: settings, SHOW MASTER STATUS
   std::unique_ptr<MysqlSplitReader> snapshot_;  // startup: initial, until the tables are read
