@@ -142,5 +142,43 @@ TEST_F(TablesRunTest, ThreeTablesIntoMariadbConvergeUnderKillNine) {
             "0");
 }
 
+// A table created while the job runs: the run names it (when the patterns select it) and goes
+// on without it; the next start snapshots it and streams it. An excluded new table is not
+// named, and CREATE TABLE ... LIKE one of the job's tables does not stop the job.
+TEST_F(TablesRunTest, ATableCreatedWhileRunningIsNamedAndReadFromTheNextStart) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJob(
+      db, fmt::format("{{type: mysql, url: \"{}\", write_mode: upsert, key: [id]}}", target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  bool streaming = false;
+  for (int i = 0; i < 1500 && !streaming; ++i) {
+    streaming = Log("live.log.err").find("streaming 3 tables") != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(streaming) << Log("live.log.err");
+  db.Exec("CREATE TABLE later LIKE items");
+  db.Exec("CREATE TABLE skip_later (id INT PRIMARY KEY)");
+  db.Exec("INSERT INTO later VALUES (1, 'l1'), (2, 'l2')");
+  db.Exec("INSERT INTO items VALUES (900, 'live')");
+  const std::string named = db.name() + ".later was created at the source and matches";
+  for (int i = 0; i < 1500 && Log("live.log.err").find(named) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(live, SIGTERM);
+  EXPECT_EQ(Wait(live), 0) << Log("live.log.err");
+  const std::string err = Log("live.log.err");
+  EXPECT_NE(err.find(named), std::string::npos) << err;
+  EXPECT_EQ(err.find("skip_later"), std::string::npos) << err;
+  EXPECT_EQ(target.Rows("SELECT v FROM items WHERE id = 900"), (std::vector<std::string>{"live"}));
+  db.Exec("INSERT INTO later VALUES (3, 'l3')");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("tables     4: "), std::string::npos) << Log("run.log");
+  EXPECT_EQ(target.Rows("SELECT id, v FROM later ORDER BY id"),
+            (std::vector<std::string>{"1|l1", "2|l2", "3|l3"}));
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream
