@@ -180,5 +180,45 @@ TEST_F(TablesRunTest, ATableCreatedWhileRunningIsNamedAndReadFromTheNextStart) {
             (std::vector<std::string>{"1|l1", "2|l2", "3|l3"}));
 }
 
+// A checkpoint commits the tables that received rows; an idle table keeps its position (it is
+// committed again only once a minute, or at the run's end). Killed -9 while only `Orders`
+// changes, the run leaves `items`'s position where the snapshot put it; the restart converges.
+TEST_F(TablesRunTest, AnIdleTableIsNotCommittedAtEveryCheckpoint) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJob(
+      db, fmt::format("{{type: mysql, url: \"{}\", write_mode: upsert, key: [id]}}", target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  auto position = [&](const std::string& table) {
+    return target.Value(
+        fmt::format("SELECT position FROM _sluice_positions WHERE job LIKE '%/{}' AND stream = "
+                    "'binlog'",
+                    table));
+  };
+  const std::string items_before = position("items");
+  const std::string orders_before = position("Orders");
+  ASSERT_EQ(items_before, orders_before);  // the snapshot's final commit: every table
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  // `Orders` changes for a few checkpoints (one a second, or every 20 rows); `items` never.
+  for (int i = 0; i < 60; ++i) {
+    db.Exec(fmt::format("INSERT INTO `Orders` VALUES ({}, 'busy')", 5000 + i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (int i = 0; i < 200 && position("Orders") == orders_before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(live, SIGKILL);
+  Wait(live);
+  EXPECT_NE(position("Orders"), orders_before) << Log("live.log.err");
+  EXPECT_EQ(position("items"), items_before);
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  for (const std::string& t : kTables) {
+    EXPECT_EQ(target.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", t)),
+              db.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", t)))
+        << t;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream
