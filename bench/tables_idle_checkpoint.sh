@@ -88,8 +88,14 @@ EOF
         asort(us)
         printf "%-9s checkpoints %4d  tables/checkpoint %5.1f  mean %7.0f us  p50 %7d us  max %7d us  target transactions %6d\n",
                name, n, tables / n, sum / n, us[int((n + 1) / 2)], us[n], tx
+        printf "%d %d %d\n", us[int((n + 1) / 2)], sum / n, tx > (name ".summary")
       }'
 }
 
 measure baseline "$BASELINE" 100000
 measure candidate "$SLUICE" 200000
+read -r b50 bmean btx <baseline.summary
+read -r c50 cmean ctx <candidate.summary
+awk -v b50="$b50" -v c50="$c50" -v bm="$bmean" -v cm="$cmean" -v btx="$btx" -v ctx="$ctx" 'BEGIN {
+  printf "ratio baseline / candidate: p50 checkpoint %.1fx, mean %.1fx, target transactions %.1fx\n",
+         b50 / c50, bm / cm, btx / ctx }'
