@@ -3,8 +3,9 @@
 // items) change in every transaction while orders alone gains a column and loses one. A live
 // run is killed -9 at the schema change (before or after its target's ALTER: the hook of
 // engine/schema_follow.h), more live runs are killed at random moments, then `run --catch-up`:
-// every target table equals its source table in every column of every row, only orders's
-// target gained the column, and the dropped one is NULL in the rows written after the drop.
+// into PostgreSQL and into MariaDB, every target table equals its source table in every column
+// of every row, only orders's target gained the column, and the dropped one is NULL in the
+// rows written after the drop.
 // Another change of one table (a column's type) stops the job with a line naming that table.
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <thread>
 
+#include "connectors/mysql/mysql_test_util.h"
 #include "connectors/postgres/pg_testing.h"
 #include "connectors/postgres/replication_stream/slot_setup.h"
 #include "testing/binary_run.h"
@@ -49,13 +51,42 @@ class PgTablesSchemaChangeTest : public sluice::testing::BinaryRunTest {
           "INSERT INTO {}.\"{}\" SELECT g, 'snap', 'd' || g FROM generate_series(1, 30) g", src_,
           t));
     }
+  }
+  // The job, into PostgreSQL (schema dst_), or into a MariaDB database when `into_mariadb`.
+  void WriteJob(bool into_mariadb = false) {
+    if (into_mariadb) maria_ = std::make_unique<mysql::testing::TestDatabase>();
+    const std::string target =
+        maria_ ? fmt::format("{{type: mysql, url: \"{}\", write_mode: upsert, key: [id]}}",
+                             maria_->Url())
+               : fmt::format(
+                     "{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
+                     "write_mode: upsert, key: [id]}}",
+                     DbUrl(), dst_);
     std::ofstream(dir_ / "job.yaml") << fmt::format(
         "name: {}\nmode: realtime\n"
         "source: {{type: postgres, url: \"{}\", tables: [\"{}.*\"]}}\n"
-        "target: {{type: postgres, url: \"{}\", table: \"{}.${{table}}\", write_mode: upsert, "
-        "key: [id]}}\n"
+        "target: {}\n"
         "settings: {{checkpoint: {{rows: 20}}}}\n",
-        job_, DbUrl(), src_, DbUrl(), dst_);
+        job_, DbUrl(), src_, target);
+  }
+  // A target table, quoted for the target's SQL.
+  std::string T(const std::string& table) const {
+    return maria_ ? "`" + table + "`" : dst_ + ".\"" + table + "\"";
+  }
+  // A query's rows on the target, cells joined by '|'.
+  std::vector<std::string> TargetRows(const std::string& sql) {
+    if (maria_) return maria_->Rows(sql);
+    std::vector<std::string> out;
+    for (const auto& row : db_->Rows(sql)) {
+      std::string line;
+      for (const std::string& cell : row) line += (line.empty() ? "" : "|") + cell;
+      out.push_back(line);
+    }
+    return out;
+  }
+  std::string TargetValue(const std::string& sql) {
+    const std::vector<std::string> rows = TargetRows(sql);
+    return rows.empty() ? "<none>" : rows[0];
   }
   void TearDown() override {
     if (db_) {
@@ -119,37 +150,34 @@ class PgTablesSchemaChangeTest : public sluice::testing::BinaryRunTest {
     return out;
   }
   std::vector<std::string> TargetColumns(const std::string& table) {
-    std::vector<std::string> out;
-    for (const auto& row : db_->Rows(fmt::format(
-             "SELECT column_name FROM information_schema.columns WHERE table_schema = '{}' AND "
-             "table_name = '{}' ORDER BY ordinal_position",
-             dst_, table))) {
-      out.push_back(row[0]);
-    }
-    return out;
+    return TargetRows(fmt::format(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = '{}' AND "
+        "table_name = '{}' ORDER BY ordinal_position",
+        maria_ ? maria_->name() : dst_, table));
   }
 
   void ExpectConverged() {
     for (const std::string& t : kTables) {
       const std::string columns = t == "orders" ? "id, v, n" : "id, v, d";
-      EXPECT_EQ(Rows(dst_, t, columns), Rows(src_, t, columns))
+      EXPECT_EQ(TargetRows(fmt::format("SELECT {} FROM {} ORDER BY id", columns, T(t))),
+                Rows(src_, t, columns))
           << t << "\n"
           << Log("live.log.err") << Log("run.log.err");
     }
     EXPECT_EQ(TargetColumns("orders"), (std::vector<std::string>{"id", "v", "d", "n"}));
     EXPECT_EQ(TargetColumns("Orders"), (std::vector<std::string>{"id", "v", "d"}));
     EXPECT_EQ(TargetColumns("items"), (std::vector<std::string>{"id", "v", "d"}));
-    EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.orders WHERE id >= {} AND d IS NOT "
-                                     "NULL",
-                                     dst_, 100 + kDropAt - 20)),
+    EXPECT_EQ(TargetValue(fmt::format("SELECT count(*) FROM {} WHERE id >= {} AND d IS NOT NULL",
+                                      T("orders"), 100 + kDropAt - 20)),
               "0");
-    EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.orders WHERE id BETWEEN 100 AND {} "
-                                     "AND d IS DISTINCT FROM 'd'",
-                                     dst_, 100 + kDropAt - 21)),
+    EXPECT_EQ(TargetValue(fmt::format("SELECT count(*) FROM {} WHERE id BETWEEN 100 AND {} AND "
+                                      "(d IS NULL OR d <> 'd')",
+                                      T("orders"), 100 + kDropAt - 21)),
               "0");
   }
 
-  void KillAtTheChangeThenConverge(const char* moment, bool altered) {
+  void KillAtTheChangeThenConverge(const char* moment, bool altered, bool into_mariadb = false) {
+    WriteJob(into_mariadb);
     ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
     setenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE", moment, 1);
     const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
@@ -159,8 +187,8 @@ class PgTablesSchemaChangeTest : public sluice::testing::BinaryRunTest {
     const int killed = Wait(live, std::chrono::seconds(60));
     const std::vector<std::string> columns_at_kill = TargetColumns("orders");
     // Nothing of orders after the ADD was committed: the table was checkpointed before it.
-    const std::string after_add = db_->Value(
-        fmt::format("SELECT count(*) FROM {}.orders WHERE id >= {}", dst_, 100 + kAddAt));
+    const std::string after_add = TargetValue(
+        fmt::format("SELECT count(*) FROM {} WHERE id >= {}", T("orders"), 100 + kAddAt));
     for (int round = 0; round < 3; ++round) {
       const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
       std::this_thread::sleep_for(std::chrono::milliseconds(600 + 200 * round));
@@ -182,6 +210,7 @@ class PgTablesSchemaChangeTest : public sluice::testing::BinaryRunTest {
   std::string src_;
   std::string dst_;
   std::unique_ptr<RawConn> db_;
+  std::unique_ptr<mysql::testing::TestDatabase> maria_;  // the target, when MariaDB
 };
 
 TEST_F(PgTablesSchemaChangeTest, KilledBeforeTheTargetsAlterConverges) {
@@ -192,9 +221,19 @@ TEST_F(PgTablesSchemaChangeTest, KilledAfterTheTargetsAlterConverges) {
   KillAtTheChangeThenConverge("after_alter", /*altered=*/true);
 }
 
+// Into MariaDB: its ALTER TABLE reaches `orders`, not `Orders` (lower_case_table_names = 0).
+TEST_F(PgTablesSchemaChangeTest, KilledBeforeTheTargetsAlterConvergesIntoMariadb) {
+  KillAtTheChangeThenConverge("before_alter", /*altered=*/false, /*into_mariadb=*/true);
+}
+
+TEST_F(PgTablesSchemaChangeTest, KilledAfterTheTargetsAlterConvergesIntoMariadb) {
+  KillAtTheChangeThenConverge("after_alter", /*altered=*/true, /*into_mariadb=*/true);
+}
+
 // A change that is not ADD/DROP COLUMN, on orders: the job stops naming orders (not "Orders");
 // the other tables were streamed until then.
 TEST_F(PgTablesSchemaChangeTest, OtherChangeOfOneTableStopsNamingIt) {
+  WriteJob();
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
   ASSERT_TRUE(Streaming()) << Log("live.log.err");
