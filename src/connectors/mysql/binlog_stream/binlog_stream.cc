@@ -592,15 +592,14 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   }
   if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time
   // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW).
-  if (many_) {
-    if (std::optional<CreatedTableName> made = ParseCreateTable(q.sql)) {
-      const std::string db = made->db.empty() ? std::string(q.schema) : made->db;
-      if (!TableNamed(db, made->name)) {
-        // A new table (CREATE TABLE ... LIKE or AS SELECT one of ours changes nothing of ours):
-        // the engine says whether the job's patterns select it.
-        created_.push_back(CreatedTable{db, made->name, db == config_.url.database});
-        return Status::OK();
-      }
+  if (std::optional<CreatedTableName> made = ParseCreateTable(q.sql)) {
+    const std::string db = made->db.empty() ? std::string(q.schema) : made->db;
+    if (!TableNamed(db, made->name)) {
+      // Another table is created (CREATE TABLE ... LIKE or AS SELECT one of ours changes
+      // nothing of ours). Over source.tables the engine says whether the job's patterns
+      // select it.
+      if (many_) created_.push_back(CreatedTable{db, made->name, db == config_.url.database});
+      return Status::OK();
     }
   }
   const std::string sql = Lower(q.sql);
