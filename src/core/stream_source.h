@@ -25,6 +25,13 @@
 
 namespace sluice {
 
+// A table created at the source while a stream over many tables runs (TakeCreatedTables).
+struct CreatedTable {
+  std::string db;              // the database or schema
+  std::string name;            // the table, as the source's statement wrote it
+  bool in_default_db = false;  // in the connection's default database (CatalogTable's sense)
+};
+
 class StreamSource {
  public:
   virtual ~StreamSource() = default;
@@ -106,6 +113,18 @@ class StreamSource {
   virtual std::vector<StreamPosition> TablePositions(size_t table) const {
     (void)table;
     return Positions();
+  }
+  // schema_version() of table `table` (OpenTables): counts the changes of TableSchema(table)
+  // alone, so the engine follows a change of one table without touching the others. A change
+  // of table t shows in the Next() call that met it, before any row of t in the new shape is
+  // returned; the runner commits t's earlier rows at t's positions of before that call.
+  // OpenTables: the tables the stream saw created at the source since the last call (a
+  // MariaDB CREATE TABLE statement in the binlog); empty for sources that cannot see it. The
+  // engine tells which of them the job's patterns select: they are read from the next start.
+  virtual std::vector<CreatedTable> TakeCreatedTables() { return {}; }
+  virtual uint64_t TableSchemaVersion(size_t table) const {
+    (void)table;
+    return schema_version();
   }
   // Start() for OpenTables(): `resume_from[i]` are the positions table i's target committed
   // (empty: none). The stream resumes from the oldest of them and drops, per table, the

@@ -106,4 +106,12 @@ void JobLease::RenewLoop() {
   }
 }
 
+Status JobLease::Check() const {
+  if (!lost()) return Status::OK();
+  return Status::Conflict(
+      "{}: this run lost the job's lease (another process took the job over); it stops "
+      "without committing what followed its last checkpoint",
+      job_);
+}
+
 }  // namespace sluice

@@ -34,6 +34,9 @@ class JobLease {
   // Whether a renewal found the lease taken over: the run must not commit (the fence would
   // refuse it anyway) and stops at its next commit or checkpoint.
   bool lost() const { return lost_.load(); }
+  // OK while held; once lost(), the error a realtime run stops with before its next commit
+  // (what followed its last checkpoint is not committed).
+  Status Check() const;
 
  private:
   JobLease(StateStore& store, std::string job, int64_t token, std::chrono::milliseconds ttl);

@@ -1,6 +1,8 @@
 #include "engine/multi_stream_runner.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -12,11 +14,13 @@
 #include "engine/reject_collector.h"
 #include "engine/run_clock.h"
 #include "engine/run_metrics.h"
+#include "engine/schema_follow.h"
 #include "engine/stream_batch_write.h"
 #include "engine/stream_status.h"
 #include "engine/stream_summary.h"
 #include "engine/stream_table_routes.h"
 #include "state/state_store.h"
+#include "tables/table_pattern.h"
 #include "tables/table_plan.h"
 
 namespace sluice {
@@ -24,13 +28,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string DescribePositions(const std::vector<StreamPosition>& positions) {
-  std::string out;
-  for (const StreamPosition& p : positions) {
-    if (!out.empty()) out += ", ";
-    out += p.stream + " " + p.position;
-  }
-  return out;
+// A table that received no rows is committed at most this often (docs/guarantees.md): often
+// enough that a restart re-reads little of the source's log for it and the oldest position the
+// reader restarts from stays within the source's retention; rarely enough that a job over many
+// mostly idle tables does not pay one target transaction per table per checkpoint.
+constexpr auto kIdleTableCommitEvery = std::chrono::seconds(60);
+
+bool SamePositions(const std::vector<StreamPosition>& a, const std::vector<StreamPosition>& b) {
+  return std::ranges::equal(a, b, [](const StreamPosition& x, const StreamPosition& y) {
+    return x.stream == y.stream && x.position == y.position;
+  });
 }
 
 class MultiStreamRunner {
@@ -63,12 +70,23 @@ class MultiStreamRunner {
       committed.push_back(route.committed);
     }
     SLUICE_RETURN_IF_ERROR(reader_->StartTables(committed, options_.catch_up));
+    for (size_t i = 0; i < routes_.size(); ++i) {
+      StreamTableRoute& route = routes_[i];
+      route.last_commit = Clock::now();
+      if (reader_->TableSchemaVersion(i) == route.schema_version) continue;
+      // The reader keeps columns dropped at the source before the table's committed position
+      // (core/schema_change.h): the table's writes carry them, NULL. (Its Prepare below adds
+      // any column its target lacks.)
+      Result<std::vector<std::string>> rebuilt = RebuildForStreamSchema(route.job, route.setup);
+      if (!rebuilt) return rebuilt.error();
+      route.schema_version = reader_->TableSchemaVersion(i);
+    }
     summary_.position_before = DescribePositions(reader_->Positions());
     checkpointed_ = summary_.position_before;
     status_.SetPosition(checkpointed_);
     spdlog::info(
-        "{}: streaming {} tables (fixed at start: tables created later are not read "
-        "until the job starts again)",
+        "{}: streaming {} tables (fixed at start: tables created later are read from the next "
+        "start)",
         spec_.name, routes_.size());
 
     summary_.run_id = NewRunId();
@@ -158,6 +176,7 @@ class MultiStreamRunner {
     SLUICE_RETURN_IF_ERROR(reader_->OpenTables(sections, read));
     SLUICE_ASSIGN_OR_RETURN(routes_,
                             StreamTableRoutes::Build(plan, *reader_, registry_, NowMicros()));
+    SLUICE_ASSIGN_OR_RETURN(selector_, TableSelector::Compile(spec_.source.GetList("tables")));
     summary_.source = reader_->Describe();
     summary_.target = routes_[0].setup.sink->Describe();
     for (const StreamTableRoute& route : routes_.all()) {
@@ -176,12 +195,23 @@ class MultiStreamRunner {
     CheckpointClock clock(spec_.settings);
     // The reader shapes the batch for the table whose rows it holds; a writer may take it.
     std::unique_ptr<Batch> batch;
+    // Each table's positions before the Next() call: a schema change of a table met in that
+    // call commits the table's earlier rows there.
+    std::vector<std::vector<StreamPosition>> before(routes_.size());
+    std::vector<StreamPosition> stream_before;
     bool more = true;
     while (more && !Cancelled()) {
       if (!batch) batch = std::make_unique<Batch>(reader_->schema());
       batch->Clear();
       const int64_t rejected_before = rejects.count();
+      for (size_t i = 0; i < routes_.size(); ++i) before[i] = reader_->TablePositions(i);
+      stream_before = reader_->Positions();
       SLUICE_ASSIGN_OR_RETURN(more, reader_->Next(*batch, rejects));
+      for (const CreatedTable& created : reader_->TakeCreatedTables()) NoteCreated(created);
+      for (size_t i = 0; i < routes_.size(); ++i) {
+        if (reader_->TableSchemaVersion(i) == routes_[i].schema_version) continue;
+        SLUICE_RETURN_IF_ERROR(FollowSchemaChange(i, before[i], stream_before));
+      }
       const int64_t refused = rejects.count() - rejected_before;
       const int64_t rows = static_cast<int64_t>(batch->num_rows());
       const int64_t bytes = rows > 0 ? static_cast<int64_t>(batch->ByteSize()) : 0;
@@ -200,7 +230,11 @@ class MultiStreamRunner {
                                   batch->source_table);
         }
         SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, reader_->TableSchema(route)));
-        SLUICE_RETURN_IF_ERROR(WriteBatch(routes_[route], batch, rejects));
+        StreamTableRoute& to = routes_[route];
+        to.dirty = true;
+        to.open_txn_from.reset();
+        if (reader_->InTransaction()) to.open_txn_from = reader_->Positions();
+        SLUICE_RETURN_IF_ERROR(WriteBatch(to, batch, rejects));
       }
       clock.Add(rows + refused, bytes);
       if (clock.Due() && !reader_->InTransaction()) {
@@ -214,21 +248,90 @@ class MultiStreamRunner {
     return Status::OK();
   }
 
-  // Every table commits its rows with its positions, one target transaction each. A crash
+  // Table `i`'s columns changed in the Next() call just made: its rows in the new shape are in
+  // that batch (or parked by the reader for the next one) and not written; the rows it wrote
+  // before end at `before` (its positions before that call), unless some belong to the source
+  // transaction that was open then (`stream_before` is where it begins). So it alone is
+  // committed there, then altered and rebuilt (schema_follow.h); the other tables go on
+  // untouched. A restart from `before` meets the change again, however the steps were cut short.
+  Status FollowSchemaChange(size_t i, const std::vector<StreamPosition>& before,
+                            const std::vector<StreamPosition>& stream_before) {
+    StreamTableRoute& route = routes_[i];
+    if (route.open_txn_from && SamePositions(*route.open_txn_from, stream_before)) {
+      // Its rows of that open transaction (before the change: PostgreSQL's DDL is
+      // transactional) are written but lie after `before`: committed there, a restart would
+      // apply them twice.
+      return Status::Invalid(
+          "{}: table {}'s columns changed inside a source transaction that also changed its "
+          "rows before the change, and the transaction did not fit in one batch: the change is "
+          "not followed; raise settings.batch_rows above the transaction's rows, or re-snapshot "
+          "that table into a fresh target",
+          spec_.name, route.source_label);
+    }
+    SLUICE_RETURN_IF_ERROR(route.writer->Finish());
+    SLUICE_RETURN_IF_ERROR(CheckLease());
+    SLUICE_RETURN_IF_ERROR(route.setup.sink->Checkpoint(before));
+    route.dirty = false;
+    route.open_txn_from.reset();
+    route.last_commit = Clock::now();
+    SLUICE_RETURN_IF_ERROR(FollowStreamSchema(route.job, route.setup, route.writer));
+    route.schema_version = reader_->TableSchemaVersion(i);
+    return Status::OK();
+  }
+
+  // A table created at the source while the job runs is not streamed by this run: its target
+  // table, its route and its run would have to be set up in the middle of the stream. The
+  // next start finds it in the plan without a position and snapshots it, then streams it
+  // (docs/guarantees.md). Said once per table, when the job's patterns select it.
+  void NoteCreated(const CreatedTable& created) {
+    CatalogTable table;
+    table.db = created.db;
+    table.name = created.name;
+    table.in_default_db = created.in_default_db;
+    if (!selector_ || !selector_->Selects(table)) return;
+    spdlog::warn(
+        "{}: table {}.{} was created at the source and matches the job's tables: this run does "
+        "not stream it; it is picked up at the next start (snapshotted, then streamed)",
+        spec_.name, created.db, created.name);
+  }
+
+  // Each table commits its rows with its positions, one target transaction each. A crash
   // between two of them is exact: the reader resumes from the oldest position and each table
   // drops what its own position already holds.
+  //
+  // A table that received no rows since its last commit is skipped (final: never): its target
+  // holds every change of it up to the reader's position already, so its older committed
+  // position only makes a restart read from further back. It is committed anyway once its last
+  // commit is kIdleTableCommitEvery old, so that the restart point keeps up with the source's
+  // retention (the binlog files a restart needs; docs/guarantees.md).
   Status CommitAll(bool final) {
+    const auto now = Clock::now();
+    std::vector<size_t> due;
+    for (size_t i = 0; i < routes_.size(); ++i) {
+      const StreamTableRoute& route = routes_[i];
+      if (final || route.dirty || now - route.last_commit >= kIdleTableCommitEvery) {
+        due.push_back(i);
+      }
+    }
     if (!final) {
-      for (StreamTableRoute& route : routes_.all()) SLUICE_RETURN_IF_ERROR(route.writer->Finish());
+      for (size_t i : due) SLUICE_RETURN_IF_ERROR(routes_[i].writer->Finish());
     }
     SLUICE_RETURN_IF_ERROR(CheckLease());
-    for (size_t i = 0; i < routes_.size(); ++i) {
-      Sink& sink = *routes_[i].setup.sink;
+    for (size_t i : due) {
+      StreamTableRoute& route = routes_[i];
+      Sink& sink = *route.setup.sink;
       const std::vector<StreamPosition> positions = reader_->TablePositions(i);
       SLUICE_RETURN_IF_ERROR(final ? sink.CommitWithPositions(positions)
                                    : sink.Checkpoint(positions));
+      route.dirty = false;
+      route.last_commit = now;
     }
     ++checkpoints_;
+    // What a checkpoint costs, for `sluice run -v` (bench/tables_idle_checkpoint.sh reads it).
+    spdlog::debug(
+        "{}: checkpoint {}: {} of {} tables committed in {} us", spec_.name, checkpoints_,
+        due.size(), routes_.size(),
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - now).count());
     committed_rows_ = metrics_.rows_written.load();
     checkpointed_ = DescribePositions(reader_->Positions());
     status_.SetPosition(checkpointed_);
@@ -273,13 +376,7 @@ class MultiStreamRunner {
     return options_.run.cancelled != nullptr && options_.run.cancelled->load();
   }
 
-  Status CheckLease() const {
-    if (!lease_->lost()) return Status::OK();
-    return Status::Conflict(
-        "{}: this run lost the job's lease (another process took the job over); it stops "
-        "without committing what followed its last checkpoint",
-        spec_.name);
-  }
+  Status CheckLease() const { return lease_->Check(); }
 
   RunRecord Record() const {
     RunRecord record;
@@ -294,6 +391,7 @@ class MultiStreamRunner {
   RunSummary& summary_;
   std::unique_ptr<StreamSource> reader_;
   StreamTableRoutes routes_;
+  std::optional<TableSelector> selector_;  // the job's table patterns, for created tables
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JobLease> lease_;  // released before state_ closes
   RunMetrics metrics_;

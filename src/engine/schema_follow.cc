@@ -23,6 +23,17 @@ Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, Job
   return added;
 }
 
+Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
+                          std::unique_ptr<SinkWriter>& writer) {
+  KillAtSchemaChangeForTests("before_alter");
+  writer.reset();
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> added, RebuildForStreamSchema(spec, setup));
+  if (!added.empty()) SLUICE_RETURN_IF_ERROR(setup.sink->AddColumns(setup.write, added));
+  KillAtSchemaChangeForTests("after_alter");
+  SLUICE_ASSIGN_OR_RETURN(writer, setup.sink->OpenWriter());
+  return Status::OK();
+}
+
 void KillAtSchemaChangeForTests(std::string_view moment) {
   const char* at = std::getenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
   if (at != nullptr && moment == at) std::raise(SIGKILL);

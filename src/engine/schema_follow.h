@@ -1,7 +1,8 @@
-// Realtime runs follow columns added at the source (core/stream_source.h, schema_version()).
-// When the stream's schema grows, the stream runner (stream_runner.cc) checkpoints, then
-// rebuilds the job's transform chain and write schema here, and asks the sink to add the
-// columns this returns (Sink::AddColumns).
+// Realtime runs follow columns added at the source (core/stream_source.h, schema_version() and
+// TableSchemaVersion()). When a table's schema grows, the runner (stream_runner.cc, or
+// multi_stream_runner.cc for that table alone) checkpoints what it wrote before the change,
+// then FollowStreamSchema rebuilds the table's transform chain and write schema, has its sink
+// add the new columns (Sink::AddColumns) and opens a new writer.
 #pragma once
 
 #include <string>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "config/job_spec.h"
+#include "core/sink.h"
 #include "engine/job_setup.h"
 
 namespace sluice {
@@ -16,6 +18,18 @@ namespace sluice {
 // Rebuilds setup.transforms against the stream's current schema and sets setup.write.schema to
 // their output. Returns the names of the written columns that are new (in the new order).
 Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, JobSetup& setup);
+
+// After the checkpoint before a schema change (everything written before it is committed):
+// rebuilds `setup` for the stream's new schema, alters the target and replaces `writer`. The
+// caller's checkpoint comes first so that kill -9 between any two steps converges on restart:
+//   1. the checkpoint: a source DDL is a transaction boundary, and the target's ALTER must
+//      never share a transaction with staged rows (MySQL commits DDL implicitly). A restart
+//      resumes before the change and meets it again;
+//   2. the target adds the columns it lacks (idempotent; a restart after 1 but before 2 finds
+//      them missing, and a realtime Prepare adds them: core/sink.h);
+//   3. transforms and writer for the new shape; the caller writes the batch after this.
+Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
+                          std::unique_ptr<SinkWriter>& writer);
 
 // A test hook at the two moments of a schema change that matter for restarts: "before_alter"
 // (the checkpoint before the change is committed, the target not altered yet) and "after_alter"

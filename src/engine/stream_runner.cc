@@ -28,15 +28,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string DescribePositions(const std::vector<StreamPosition>& positions) {
-  std::string out;
-  for (const StreamPosition& p : positions) {
-    if (!out.empty()) out += ", ";
-    out += p.stream + " " + p.position;
-  }
-  return out;
-}
-
 class StreamRunner {
  public:
   StreamRunner(const JobSpec& spec, const ConnectorRegistry& registry,
@@ -237,14 +228,7 @@ class StreamRunner {
 
   // The stream's schema grew (columns added at the source): the batch just read holds rows of
   // the new shape and is not written yet; everything before it is, up to `before` (the
-  // positions before that batch). The steps are ordered so that kill -9 between any two of
-  // them converges on restart:
-  //   1. checkpoint what was written, at `before`: a source DDL is a transaction boundary, and
-  //      the target's ALTER must never share a transaction with staged rows (MySQL commits DDL
-  //      implicitly). A restart resumes at `before` and meets the change again;
-  //   2. the target adds the columns it lacks (idempotent; a restart after 1 but before 2 finds
-  //      them missing, and a realtime Prepare adds them: core/sink.h);
-  //   3. transforms and writer for the new shape; the batch is written after this.
+  // positions before that batch), which is committed first (the order: schema_follow.h).
   Status FollowSchemaChange(const std::vector<StreamPosition>& before, bool before_in_txn,
                             std::unique_ptr<SinkWriter>& writer, CheckpointClock& clock) {
     if (before_in_txn) {
@@ -255,15 +239,7 @@ class StreamRunner {
           spec_.name);
     }
     SLUICE_RETURN_IF_ERROR(CheckpointAt(before, *writer, clock));
-    KillAtSchemaChangeForTests("before_alter");
-    writer.reset();
-    SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> added, RebuildForStreamSchema(spec_, setup_));
-    if (!added.empty()) {
-      SLUICE_RETURN_IF_ERROR(setup_.sink->AddColumns(setup_.write, added));
-    }
-    KillAtSchemaChangeForTests("after_alter");
-    SLUICE_ASSIGN_OR_RETURN(writer, setup_.sink->OpenWriter());
-    return Status::OK();
+    return FollowStreamSchema(spec_, setup_, writer);
   }
 
   // A stop (SIGTERM) inside a source transaction: committing now would put half of it in the
@@ -300,13 +276,7 @@ class StreamRunner {
     return options_.run.cancelled != nullptr && options_.run.cancelled->load();
   }
 
-  Status CheckLease() const {
-    if (!lease_->lost()) return Status::OK();
-    return Status::Conflict(
-        "{}: this run lost the job's lease (another process took the job over); it stops "
-        "without committing what followed its last checkpoint",
-        spec_.name);
-  }
+  Status CheckLease() const { return lease_->Check(); }
 
   RunRecord Record() const {
     RunRecord record;

@@ -23,4 +23,13 @@ void FillStreamSummary(const RunMetrics& m, int64_t committed_rows, int64_t chec
   summary.status_detail = status.detail;
 }
 
+std::string DescribePositions(const std::vector<StreamPosition>& positions) {
+  std::string out;
+  for (const StreamPosition& p : positions) {
+    if (!out.empty()) out += ", ";
+    out += p.stream + " " + p.position;
+  }
+  return out;
+}
+
 }  // namespace sluice

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "engine/job_runner.h"
 #include "engine/run_metrics.h"
@@ -14,5 +16,8 @@ namespace sluice {
 // filtered, or rolled back with the transaction that followed the last checkpoint.
 void FillStreamSummary(const RunMetrics& metrics, int64_t committed_rows, int64_t checkpoints,
                        const StreamStatusSnapshot& status, RunSummary& summary);
+
+// Positions as the summary and the status line show them: "binlog f.000001:4, ...".
+std::string DescribePositions(const std::vector<StreamPosition>& positions);
 
 }  // namespace sluice

@@ -6,13 +6,14 @@ namespace sluice {
 namespace {
 
 // Stands in for the stream in a table's JobSetup: the shared reader already resolved the
-// table, so BuildJobSetup only needs its schema to build the transforms and the write side.
+// table, so BuildJobSetup and a rebuild after a schema change (schema_follow.h) only need its
+// schema, which this reads from the reader each time: it grows when columns are added.
 class TableSchemaView : public StreamSource {
  public:
-  TableSchemaView(Schema schema, std::string label)
-      : schema_(std::move(schema)), label_(std::move(label)) {}
+  TableSchemaView(const StreamSource& reader, size_t table, std::string label)
+      : reader_(reader), table_(table), label_(std::move(label)) {}
   Status Open(const ReadRequest&) override { return Status::OK(); }
-  const Schema& schema() const override { return schema_; }
+  const Schema& schema() const override { return reader_.TableSchema(table_); }
   Status Start(const std::vector<StreamPosition>&, bool) override {
     return Status::Internal("{}: a table view is not read", label_);
   }
@@ -23,21 +24,22 @@ class TableSchemaView : public StreamSource {
   std::string Describe() const override { return label_; }
 
  private:
-  Schema schema_;
+  const StreamSource& reader_;
+  const size_t table_;
   std::string label_;
 };
 
 // The registry a table's setup is built with: the source connector makes the view of that
 // table; everything else (the sink above all) is the real one.
 ConnectorRegistry ViewRegistry(const ConnectorRegistry& registry, const std::string& source_type,
-                               const std::string& target_type, const Schema& schema,
-                               const std::string& label) {
+                               const std::string& target_type, const StreamSource& reader,
+                               size_t table, const std::string& label) {
   ConnectorRegistry view;
   ConnectorInfo source = *registry.Find(source_type);
   source.make_stream_source =
-      [schema, label](const Options&,
-                      const ConnectorContext&) -> Result<std::unique_ptr<StreamSource>> {
-    return std::unique_ptr<StreamSource>(std::make_unique<TableSchemaView>(schema, label));
+      [&reader, table, label](const Options&,
+                              const ConnectorContext&) -> Result<std::unique_ptr<StreamSource>> {
+    return std::unique_ptr<StreamSource>(std::make_unique<TableSchemaView>(reader, table, label));
   };
   view.Register(std::move(source));
   if (target_type != source_type) {
@@ -75,13 +77,15 @@ Result<StreamTableRoutes> StreamTableRoutes::Build(const TablePlan& plan,
     route.state_name = job.name;
     route.target_table = task.target_table;
     route.source_label = reader.TableLabel(i);
-    const ConnectorRegistry view = ViewRegistry(registry, job.source_type, job.target_type,
-                                                reader.TableSchema(i), route.source_label);
+    const ConnectorRegistry view =
+        ViewRegistry(registry, job.source_type, job.target_type, reader, i, route.source_label);
     SLUICE_ASSIGN_OR_RETURN(route.setup, BuildJobSetup(job, view, now_micros));
     // The registry copy goes: point at the real connectors. (The view stays: the transforms
     // were built against its schema.)
     route.setup.source_info = registry.Find(job.source_type);
     route.setup.target_info = registry.Find(job.target_type);
+    route.job = job;
+    route.schema_version = reader.TableSchemaVersion(i);
     Sink& sink = *route.setup.sink;
     if (!sink.SupportsCheckpoints() || sink.PositionsInStateStore()) {
       return Err(Status::Invalid(

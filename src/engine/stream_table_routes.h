@@ -4,11 +4,14 @@
 // route of its Batch::source_table: that table's own transforms, sink and writer, and its own
 // state name ("<job>/<target table>"), under which its target keeps its positions.
 //
-// Built and used on the stream runner's thread; the routes own their setups and writers.
+// Built and used on the stream runner's thread; the routes own their setups and writers. The
+// reader must outlive the routes (their setups read its table schemas).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,12 +23,23 @@
 namespace sluice {
 
 struct StreamTableRoute {
+  JobSpec job;               // the table's single-table job (the plan's task)
   std::string state_name;    // the table's job: "<job>/<target table>"
   std::string target_table;  // as the plan shows it
   std::string source_label;  // Batch::source_table of its rows (StreamSource::TableLabel)
-  JobSetup setup;            // transforms, write request and sink, built against its schema
+  // Transforms, write request and sink, built against the reader's TableSchema of this table
+  // (setup.stream is a live view of it: a rebuild sees the table's current columns).
+  JobSetup setup;
   std::unique_ptr<SinkWriter> writer;
   std::vector<StreamPosition> committed;  // what its target held at the start
+  uint64_t schema_version = 0;            // the reader's TableSchemaVersion it is built for
+  // Rows reached its writer since its last commit: the next checkpoint commits it.
+  bool dirty = false;
+  // Where the source transaction its last rows belong to begins (the reader's Positions()
+  // then), when that transaction was still open after the batch: its rows are not all before
+  // that position. Empty when its last rows ended with their transaction.
+  std::optional<std::vector<StreamPosition>> open_txn_from;
+  std::chrono::steady_clock::time_point last_commit;  // its last checkpoint (or the start)
 };
 
 class StreamTableRoutes {

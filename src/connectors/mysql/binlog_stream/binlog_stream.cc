@@ -71,24 +71,6 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
-// source.tables: a table's schema change is not followed yet; the job stops before a row is
-// decoded against a changed shape.
-Status TablesSchemaChange(const std::string& label, std::string_view what) {
-  return Status::Invalid(
-      "{}: the table's columns changed at the source ({}): schema changes in `tables:` "
-      "realtime jobs are not followed yet; re-snapshot that table and start the job again",
-      label, what);
-}
-
-// Whether `map` has the columns of `schema` (by name when it carries names), no more, no less.
-bool SameColumns(const binlog::TableMap& map, const Schema& schema) {
-  if (!map.has_names) return map.columns.size() == schema.size();
-  std::vector<std::string> names;
-  for (const binlog::TableMapColumn& c : map.columns) names.push_back(c.name);
-  const ColumnMatch match = MatchColumns(names, schema, /*ignore_case=*/true);
-  return match.absent.empty() && std::ranges::count(match.slots, ColumnMatch::kNew) == 0;
-}
-
 bool IsTxnWord(std::string_view sql, std::string_view word) {
   return sql.size() == word.size() && Lower(sql) == Lower(word);
 }
@@ -186,11 +168,15 @@ bool BinlogStream::ShapeFor(Batch& batch, size_t t) const {
 }
 
 std::optional<size_t> BinlogStream::TableOf(const binlog::TableMap& map) const {
+  return TableNamed(map.schema, map.table);
+}
+
+std::optional<size_t> BinlogStream::TableNamed(std::string_view db, std::string_view table) const {
   for (size_t i = 0; i < tables_.size(); ++i) {
     const MysqlConfig& c = tables_[i].config;
-    const bool ours = c.table_exact ? map.schema == c.database && map.table == c.table
-                                    : Lower(map.schema) == Lower(c.database) &&
-                                          Lower(map.table) == Lower(c.table);
+    const bool ours = c.table_exact
+                          ? db == c.database && table == c.table
+                          : Lower(db) == Lower(c.database) && Lower(table) == Lower(c.table);
     if (ours) return i;
   }
   return std::nullopt;
@@ -535,16 +521,17 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
         break;
       }
       Table& table = tables_[*t];
-      if (many_ && !SameColumns(map, table.schema)) {
-        return TablesSchemaChange(table.label, "its TABLE_MAP has other columns than the job's");
-      }
       const size_t width = table.schema.size();
+      // A new column widens the batch being filled only when it holds this table's rows; a
+      // batch of another table keeps its shape (ShapeFor reshapes it for this table later).
+      Batch other;
+      Batch& widened = batch.num_rows() > 0 && batch.source_table != table.label ? other : batch;
       SLUICE_ASSIGN_OR_RETURN(
           binlog::RowImageDecoder d,
           table.follower.Decoder(
               map, table.label,
               [this, t](const binlog::TableMap& m, size_t i) { return DefineNewColumn(*t, m, i); },
-              row_options_, table.schema, table.defs, batch));
+              row_options_, table.schema, table.defs, widened));
       if (table.schema.size() != width) {
         // The table's decoders of the old shape.
         std::erase_if(decoders_, [&](const auto& d) { return table_of_id_.at(d.first) == *t; });
@@ -605,10 +592,23 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   }
   if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time
   // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW).
+  if (std::optional<CreatedTableName> made = ParseCreateTable(q.sql)) {
+    const std::string db = made->db.empty() ? std::string(q.schema) : made->db;
+    if (!TableNamed(db, made->name)) {
+      // Another table is created (CREATE TABLE ... LIKE or AS SELECT one of ours changes
+      // nothing of ours). Over source.tables the engine says whether the job's patterns
+      // select it.
+      if (many_) created_.push_back(CreatedTable{db, made->name, db == config_.url.database});
+      return Status::OK();
+    }
+  }
   const std::string sql = Lower(q.sql);
   for (size_t t = 0; t < tables_.size(); ++t) {
     const MysqlConfig& c = tables_[t].config;
-    const bool names_table = NamesIdentifier(sql, Lower(c.table));
+    // A table named exactly (MariaDB with lower_case_table_names=0 tells `Orders` from
+    // `orders`) is matched by its case: the statement is another table's otherwise.
+    const bool names_table =
+        c.table_exact ? NamesIdentifier(q.sql, c.table) : NamesIdentifier(sql, Lower(c.table));
     const bool in_db =
         Lower(q.schema) == Lower(c.database) || NamesIdentifier(sql, Lower(c.database));
     if (names_table && in_db) return HandleTableDdl(t, q.sql);
@@ -618,7 +618,6 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
 
 Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
   Table& table = tables_[t];
-  if (many_) return TablesSchemaChange(table.label, sql);
   // Added and dropped columns are followed by the names of the next TABLE_MAP
   // (table_map_follower.h); any other change stops the stream before a row is decoded against
   // a changed shape.

@@ -86,6 +86,10 @@ class BinlogStream : public StreamSource {
   uint64_t schema_version() const override {
     return tables_.empty() ? 0 : tables_[0].follower.version();
   }
+  std::vector<CreatedTable> TakeCreatedTables() override { return std::move(created_); }
+  uint64_t TableSchemaVersion(size_t table) const override {
+    return tables_[table].follower.version();
+  }
   std::string Describe() const override { return config_.Describe() + " (binlog)"; }
   // Whether the rows Next returns are still those of the initial snapshot.
   bool Snapshotting() const { return snapshot_ != nullptr; }
@@ -109,6 +113,7 @@ class BinlogStream : public StreamSource {
   // Shapes an empty `batch` for table `t`; false when the batch holds another table's rows.
   bool ShapeFor(Batch& batch, size_t t) const;
   std::optional<size_t> TableOf(const binlog::TableMap& map) const;
+  std::optional<size_t> TableNamed(std::string_view db, std::string_view table) const;
   Result<BinlogPosition> ServerEnd();
   Result<BinlogPosition> OldestFileStart();
   // startup: initial: opens the snapshot; its rows are read by Next before any event.
@@ -121,8 +126,7 @@ class BinlogStream : public StreamSource {
   // One event's bytes; sets `done` when a catch-up run reached its end.
   Status Handle(std::string_view bytes, Batch& batch);
   Status HandleQuery(const binlog::Event& e);
-  // A DDL statement naming table `t`: ADD/DROP COLUMN is followed (one table), anything else
-  // stops; so does any schema change of a table of source.tables (not followed yet).
+  // A DDL statement naming table `t`: ADD/DROP COLUMN is followed, anything else stops.
   Status HandleTableDdl(size_t t, std::string_view sql);
   // A column of `map` new to table `t`: as the catalog types it now, else as the binlog does.
   Result<std::pair<Field, binlog::ColumnDef>> DefineNewColumn(size_t t, const binlog::TableMap& map,
@@ -135,10 +139,11 @@ class BinlogStream : public StreamSource {
   MysqlConfig config_;
   BinlogStreamOptions options_;
   TimeZone zone_;
-  std::vector<Table> tables_;  // [0]: the configured table (the single-table stream's)
-  bool many_ = false;          // opened by OpenTables (source.tables)
-  ReadRequest request_;        // Open's, to read the catalog again for new columns
-  std::string row_metadata_;   // @@binlog_row_metadata at Open ("" when unknown)
+  std::vector<Table> tables_;          // [0]: the configured table (the single-table stream's)
+  bool many_ = false;                  // opened by OpenTables (source.tables)
+  std::vector<CreatedTable> created_;  // CREATE TABLE statements seen, not taken yet
+  ReadRequest request_;                // Open's, to read the catalog again for new columns
+  std::string row_metadata_;           // @@binlog_row_metadata at Open ("" when unknown)
   binlog::RowDecodeOptions row_options_;
   Connection conn_;                             // queries: settings, SHOW MASTER STATUS
   std::unique_ptr<MysqlSplitReader> snapshot_;  // startup: initial, until the tables are read
@@ -146,7 +151,7 @@ class BinlogStream : public StreamSource {
   Connection snapshot_conn_;                    // the snapshot transaction, between two tables
   BinlogPosition snapshot_position_;            // where the changes after the snapshot begin
   BinlogPosition stream_from_;                  // where the stream begins (the oldest position)
-  int64_t skip_before_seconds_ = -1;           // startup: timestamp: skip older transactions
+  int64_t skip_before_seconds_ = -1;            // startup: timestamp: skip older transactions
   Connection rpl_conn_;
   st_mariadb_rpl* rpl_ = nullptr;
   st_mariadb_rpl_event* event_ = nullptr;
@@ -159,8 +164,8 @@ class BinlogStream : public StreamSource {
   std::string pending_event_;  // a rows event of another table than the batch's: next first
   bool batch_ended_ = false;   // Handle() parked an event in pending_event_
   size_t batch_rows_ = 10000;
-  bool in_txn_ = false;      // between a transaction's GTID/BEGIN and its XID/COMMIT
-  bool positioned_ = true;   // committed_ is a real place (false after a GTID start, at first)
+  bool in_txn_ = false;     // between a transaction's GTID/BEGIN and its XID/COMMIT
+  bool positioned_ = true;  // committed_ is a real place (false after a GTID start, at first)
   int64_t lag_ms_ = -1;
 };
 

@@ -142,5 +142,83 @@ TEST_F(TablesRunTest, ThreeTablesIntoMariadbConvergeUnderKillNine) {
             "0");
 }
 
+// A table created while the job runs: the run names it (when the patterns select it) and goes
+// on without it; the next start snapshots it and streams it. An excluded new table is not
+// named, and CREATE TABLE ... LIKE one of the job's tables does not stop the job.
+TEST_F(TablesRunTest, ATableCreatedWhileRunningIsNamedAndReadFromTheNextStart) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJob(
+      db, fmt::format("{{type: mysql, url: \"{}\", write_mode: upsert, key: [id]}}", target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  bool streaming = false;
+  for (int i = 0; i < 1500 && !streaming; ++i) {
+    streaming = Log("live.log.err").find("streaming 3 tables") != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(streaming) << Log("live.log.err");
+  db.Exec("CREATE TABLE later LIKE items");
+  db.Exec("CREATE TABLE skip_later (id INT PRIMARY KEY)");
+  db.Exec("INSERT INTO later VALUES (1, 'l1'), (2, 'l2')");
+  db.Exec("INSERT INTO items VALUES (900, 'live')");
+  const std::string named = db.name() + ".later was created at the source and matches";
+  for (int i = 0; i < 1500 && Log("live.log.err").find(named) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(live, SIGTERM);
+  EXPECT_EQ(Wait(live), 0) << Log("live.log.err");
+  const std::string err = Log("live.log.err");
+  EXPECT_NE(err.find(named), std::string::npos) << err;
+  EXPECT_EQ(err.find("skip_later"), std::string::npos) << err;
+  EXPECT_EQ(target.Rows("SELECT v FROM items WHERE id = 900"), (std::vector<std::string>{"live"}));
+  db.Exec("INSERT INTO later VALUES (3, 'l3')");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("tables     4: "), std::string::npos) << Log("run.log");
+  EXPECT_EQ(target.Rows("SELECT id, v FROM later ORDER BY id"),
+            (std::vector<std::string>{"1|l1", "2|l2", "3|l3"}));
+}
+
+// A checkpoint commits the tables that received rows; an idle table keeps its position (it is
+// committed again only once a minute, or at the run's end). Killed -9 while only `Orders`
+// changes, the run leaves `items`'s position where the snapshot put it; the restart converges.
+TEST_F(TablesRunTest, AnIdleTableIsNotCommittedAtEveryCheckpoint) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJob(
+      db, fmt::format("{{type: mysql, url: \"{}\", write_mode: upsert, key: [id]}}", target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  auto position = [&](const std::string& table) {
+    return target.Value(
+        fmt::format("SELECT position FROM _sluice_positions WHERE job LIKE '%/{}' AND stream = "
+                    "'binlog'",
+                    table));
+  };
+  const std::string items_before = position("items");
+  const std::string orders_before = position("Orders");
+  ASSERT_EQ(items_before, orders_before);  // the snapshot's final commit: every table
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  // `Orders` changes for a few checkpoints (one a second, or every 20 rows); `items` never.
+  for (int i = 0; i < 60; ++i) {
+    db.Exec(fmt::format("INSERT INTO `Orders` VALUES ({}, 'busy')", 5000 + i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (int i = 0; i < 200 && position("Orders") == orders_before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(live, SIGKILL);
+  Wait(live);
+  EXPECT_NE(position("Orders"), orders_before) << Log("live.log.err");
+  EXPECT_EQ(position("items"), items_before);
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  for (const std::string& t : kTables) {
+    EXPECT_EQ(target.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", t)),
+              db.Rows(fmt::format("SELECT id, v FROM `{}` ORDER BY id", t)))
+        << t;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream

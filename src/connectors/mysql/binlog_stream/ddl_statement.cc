@@ -137,4 +137,70 @@ TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* droppe
   return TableDdl::kAddDropColumns;
 }
 
+namespace {
+
+// One word or `quoted` name of a CREATE TABLE head, case kept; empty at the end or on anything
+// else. `quoted` says which it was (a quoted name is never a keyword).
+std::string NextName(std::string_view sql, size_t& at, bool& quoted) {
+  while (at < sql.size() && std::isspace(static_cast<unsigned char>(sql[at]))) ++at;
+  quoted = at < sql.size() && sql[at] == '`';
+  if (quoted) {
+    std::string name;
+    for (size_t j = at + 1; j < sql.size(); ++j) {
+      if (sql[j] == '`' && j + 1 < sql.size() && sql[j + 1] == '`') {
+        name += '`';
+        ++j;
+      } else if (sql[j] == '`') {
+        at = j + 1;
+        return name;
+      } else {
+        name += sql[j];
+      }
+    }
+    return {};
+  }
+  const size_t start = at;
+  while (at < sql.size() && IsWordChar(sql[at])) ++at;
+  return std::string(sql.substr(start, at - start));
+}
+
+bool IsKeyword(const std::string& word, bool quoted, std::string_view keyword) {
+  return !quoted && word.size() == keyword.size() &&
+         std::equal(word.begin(), word.end(), keyword.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+}  // namespace
+
+std::optional<CreatedTableName> ParseCreateTable(std::string_view sql) {
+  size_t at = 0;
+  bool quoted = false;
+  std::string word = NextName(sql, at, quoted);
+  if (!IsKeyword(word, quoted, "create")) return std::nullopt;
+  word = NextName(sql, at, quoted);
+  if (IsKeyword(word, quoted, "or")) {
+    if (!IsKeyword(NextName(sql, at, quoted), quoted, "replace")) return std::nullopt;
+    word = NextName(sql, at, quoted);
+  }
+  if (!IsKeyword(word, quoted, "table")) return std::nullopt;  // TEMPORARY, VIEW, INDEX, ...
+  word = NextName(sql, at, quoted);
+  if (IsKeyword(word, quoted, "if")) {
+    if (!IsKeyword(NextName(sql, at, quoted), quoted, "not")) return std::nullopt;
+    if (!IsKeyword(NextName(sql, at, quoted), quoted, "exists")) return std::nullopt;
+    word = NextName(sql, at, quoted);
+  }
+  if (word.empty()) return std::nullopt;
+  CreatedTableName created{"", word};
+  size_t dot = at;
+  while (dot < sql.size() && std::isspace(static_cast<unsigned char>(sql[dot]))) ++dot;
+  if (dot < sql.size() && sql[dot] == '.') {
+    at = dot + 1;
+    std::string name = NextName(sql, at, quoted);
+    if (name.empty()) return std::nullopt;
+    created = CreatedTableName{word, name};
+  }
+  return created;
+}
+
 }  // namespace sluice::mysql::binlog_stream

@@ -6,6 +6,7 @@
 // of kOther (a statement it does not understand stops the stream; it never guesses).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +21,14 @@ enum class TableDdl {
 // `dropped`, when given, receives the names of the columns a kAddDropColumns statement drops
 // (as written: bare names lower-cased; MySQL column names are case-insensitive).
 TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped = nullptr);
+
+// The table a `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] [db.]name ...` statement creates, as
+// written (case kept; `db` empty when the statement does not name one); nullopt for any other
+// statement, and for CREATE TEMPORARY TABLE (never a table of the binlog's rows).
+struct CreatedTableName {
+  std::string db;
+  std::string name;
+};
+std::optional<CreatedTableName> ParseCreateTable(std::string_view sql);
 
 }  // namespace sluice::mysql::binlog_stream

@@ -61,5 +61,20 @@ TEST(ClassifyTableDdl, NamesTheDroppedColumns) {
   EXPECT_EQ(ClassifyTableDdl("ALTER TABLE t DROP INDEX i", &dropped), TableDdl::kOther);
 }
 
+TEST(ParseCreateTableTest, NamesTheCreatedTableAsWritten) {
+  auto named = [](std::string_view sql) {
+    const std::optional<CreatedTableName> t = ParseCreateTable(sql);
+    return t ? t->db + "|" + t->name : std::string("none");
+  };
+  EXPECT_EQ(named("CREATE TABLE Orders (id INT)"), "|Orders");
+  EXPECT_EQ(named("create table if not exists `shop`.`New T` (id int)"), "shop|New T");
+  EXPECT_EQ(named("CREATE OR REPLACE TABLE shop . t2 LIKE t1"), "shop|t2");
+  EXPECT_EQ(named("CREATE TABLE `a``b` (id INT)"), "|a`b");
+  EXPECT_EQ(named("CREATE TEMPORARY TABLE t (id INT)"), "none");
+  EXPECT_EQ(named("CREATE INDEX i ON t (id)"), "none");
+  EXPECT_EQ(named("ALTER TABLE t ADD COLUMN c INT"), "none");
+  EXPECT_EQ(named("CREATE TABLE `unterminated"), "none");
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream

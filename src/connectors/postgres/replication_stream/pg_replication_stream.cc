@@ -41,16 +41,6 @@ uint32_t RelationOid(const r::PgOutputMessage& message) {
   return oid;
 }
 
-// Whether a Relation's columns are those of `schema`: the same names and types, in order.
-bool SameColumns(const Schema& relation, const Schema& schema) {
-  bool same = relation.size() == schema.size();
-  for (size_t i = 0; same && i < schema.size(); ++i) {
-    same = relation.fields[i].name == schema.fields[i].name &&
-           relation.fields[i].type == schema.fields[i].type;
-  }
-  return same;
-}
-
 }  // namespace
 
 std::vector<OptionSpec> StreamOptionSpecs() {
@@ -571,17 +561,14 @@ Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size
                                          Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(r::TuplePlan plan, r::PlanTuple(relation, {}, config_.unknown_as_text));
   Table& table = tables_[t];
-  if (many_ && !SameColumns(plan.schema, table.schema)) {
-    // source.tables: not followed yet; the job stops before a change is decoded against it.
-    return Status::Invalid(
-        "{}: the table's columns changed at the source (its Relation has other columns than "
-        "the job's): schema changes in `tables:` realtime jobs are not followed yet; "
-        "re-snapshot that table and start the job again",
-        table.table.Label());
-  }
-  // By name (relation_follower.h): added columns widen the table's schema and the batch.
+  // By name (relation_follower.h): added columns widen the table's schema, and the batch when
+  // it holds this table's rows (a batch of another table keeps its shape; ShapeFor reshapes it
+  // for this table later).
+  Batch other;
+  Batch& widened =
+      batch.num_rows() > 0 && batch.source_table != table.table.Label() ? other : batch;
   SLUICE_ASSIGN_OR_RETURN(table.plan,
-                          table.follower.Plan(plan, table.table.Label(), table.schema, batch));
+                          table.follower.Plan(plan, table.table.Label(), table.schema, widened));
   return Status::OK();
 }
 

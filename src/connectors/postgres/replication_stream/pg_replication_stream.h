@@ -100,6 +100,9 @@ class PgReplicationStream : public StreamSource {
   uint64_t schema_version() const override {
     return tables_.empty() ? 0 : tables_[0].follower.version();
   }
+  uint64_t TableSchemaVersion(size_t table) const override {
+    return tables_[table].follower.version();
+  }
   std::string StatusDetail() const override;
   std::string Describe() const override { return config_.Describe() + " (pgoutput)"; }
 
