@@ -23,6 +23,16 @@ Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, Job
   return added;
 }
 
+std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema& after) {
+  std::vector<std::string> dropped;
+  for (const Field& f : after.fields) {
+    if (!f.dropped_at_source) continue;
+    const std::optional<size_t> known = before.IndexOf(f.name);
+    if (!known || !before.fields[*known].dropped_at_source) dropped.push_back(f.name);
+  }
+  return dropped;
+}
+
 void KillAtSchemaChangeForTests(std::string_view moment) {
   const char* at = std::getenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
   if (at != nullptr && moment == at) std::raise(SIGKILL);

@@ -17,6 +17,11 @@ namespace sluice {
 // their output. Returns the names of the written columns that are new (in the new order).
 Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, JobSetup& setup);
 
+// The columns of `after` the source dropped that `before` did not know as dropped: the target
+// must accept NULL in them from now on (Sink::AddColumns relaxes a NOT NULL they were created
+// with). Kept apart from the rebuild so the engine's follow step only asks whether to call.
+std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema& after);
+
 // A test hook at the two moments of a schema change that matter for restarts: "before_alter"
 // (the checkpoint before the change is committed, the target not altered yet) and "after_alter"
 // (the target altered, the next checkpoint not taken). With SLUICE_TEST_KILL_AT_SCHEMA_CHANGE

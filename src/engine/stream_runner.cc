@@ -235,15 +235,15 @@ class StreamRunner {
     return Status::OK();
   }
 
-  // The stream's schema grew (columns added at the source): the batch just read holds rows of
-  // the new shape and is not written yet; everything before it is, up to `before` (the
-  // positions before that batch). The steps are ordered so that kill -9 between any two of
+  // The stream's schema changed (columns added or dropped at the source): the batch just read
+  // holds rows of the new shape and is not written yet; everything before it is, up to `before`
+  // (the positions before that batch). The steps are ordered so that kill -9 between any two of
   // them converges on restart:
   //   1. checkpoint what was written, at `before`: a source DDL is a transaction boundary, and
   //      the target's ALTER must never share a transaction with staged rows (MySQL commits DDL
   //      implicitly). A restart resumes at `before` and meets the change again;
-  //   2. the target adds the columns it lacks (idempotent; a restart after 1 but before 2 finds
-  //      them missing, and a realtime Prepare adds them: core/sink.h);
+  //   2. the target adds the columns it lacks and lets dropped ones take NULL (idempotent; a
+  //      restart after 1 but before 2 finds them so, and a realtime Prepare does it: core/sink.h);
   //   3. transforms and writer for the new shape; the batch is written after this.
   Status FollowSchemaChange(const std::vector<StreamPosition>& before, bool before_in_txn,
                             std::unique_ptr<SinkWriter>& writer, CheckpointClock& clock) {
@@ -257,8 +257,10 @@ class StreamRunner {
     SLUICE_RETURN_IF_ERROR(CheckpointAt(before, *writer, clock));
     KillAtSchemaChangeForTests("before_alter");
     writer.reset();
+    const Schema written_before = setup_.write.schema;
     SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> added, RebuildForStreamSchema(spec_, setup_));
-    if (!added.empty()) {
+    // A drop alters the target too: a column created NOT NULL must accept the NULLs to come.
+    if (!added.empty() || !NewlyDroppedColumns(written_before, setup_.write.schema).empty()) {
       SLUICE_RETURN_IF_ERROR(setup_.sink->AddColumns(setup_.write, added));
     }
     KillAtSchemaChangeForTests("after_alter");

@@ -8,6 +8,7 @@
 
 #include "connectors/postgres/pg_source.h"
 #include "connectors/postgres/replication/replication_frames.h"
+#include "connectors/postgres/replication_stream/added_defaults.h"
 #include "connectors/postgres/replication_stream/slot_setup.h"
 
 namespace sluice::postgres::replication_stream {
@@ -174,6 +175,8 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
   if (!table) return Status::NotFound("{}: table not found", config.Describe());
   t.table = std::move(*table);
   SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, t.table));
+  // A target that lacks a column (added at the source while a run was down) fills its rows so.
+  SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, t.table.oid, t.schema, 0));
   tables_.push_back(std::move(t));
   return Status::OK();
 }
@@ -584,7 +587,11 @@ Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size
   const size_t width = table.schema.size();
   SLUICE_ASSIGN_OR_RETURN(table.plan,
                           table.follower.Plan(plan, table.table.Label(), table.schema, batch));
-  if (table.schema.size() != width) unchanged_.Reset(table.schema.size());
+  if (table.schema.size() != width) {
+    unchanged_.Reset(table.schema.size());
+    // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
+    SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, table.table.oid, table.schema, width));
+  }
   return Status::OK();
 }
 
