@@ -27,7 +27,7 @@ struct Field {
   // source must accept NULL now (Sink::AddColumns relaxes it).
   bool dropped_at_source = false;
   // What the source holds in rows that existed before this column was added (ALTER TABLE ...
-  // ADD COLUMN with a DEFAULT, or MariaDB's implicit one of a NOT NULL column): the source
+  // ADD COLUMN with a DEFAULT, or the implicit one a database gives a NOT NULL column): the source
   // filled them without any change event, so a target that adds the column must fill its own
   // existing rows the same way (Sink::AddColumns). Set by change streams from the source's
   // catalog. `added_default`: a constant, as text (numbers as written, booleans 1/0, dates and
