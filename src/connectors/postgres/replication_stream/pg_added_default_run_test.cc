@@ -133,6 +133,24 @@ TEST_F(PgAddedDefaultTest, RunAfterTheAlterFillsTheTargetsExistingRows) {
   EXPECT_EQ(Lines(ods_ + ".t"), Lines(src_));
 }
 
+// Into MariaDB: the same values, written as MariaDB literals (decimal, unicode and backslash,
+// negative numbers, boolean as 1).
+TEST_F(PgAddedDefaultTest, IntoMysqlTheValuesArriveExactly) {
+  mysql::testing::TestDatabase target;
+  std::ofstream(dir_ / "job.yaml") << fmt::format(
+      "name: {}\nmode: realtime\n"
+      "source: {{type: postgres, url: \"{}\", table: public.{}}}\n"
+      "target: {{type: mysql, url: \"{}\", table: t, write_mode: upsert, key: [id]}}\n",
+      job_, DbUrl(), src_, target.Url());
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  AddColumns();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  const std::string older = "|-12.50|it's ü€ \\x|-7|2020-01-02|1|-0.0015|NULL";
+  EXPECT_EQ(target.Rows("SELECT id, v, a, b, c, e, f, h, n FROM t ORDER BY id"),
+            (std::vector<std::string>{"1|one" + older, "2|zwei ü" + older, "3|NULL" + older,
+                                      "4|four|4.25|it's ü€ \\x|-7|2020-01-02|1|-0.0015|NULL"}));
+}
+
 TEST_F(PgAddedDefaultTest, ADefaultThatIsNotAConstantStops) {
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
   const pid_t live = Spawn({"run", "job.yaml"});
