@@ -22,6 +22,21 @@ struct Field {
   // The source option that turns values of a column the source declares NOT NULL into NULL
   // ("zero_date: null"); a NOT NULL target column conflicts with it (see `check`).
   std::string null_rule;
+  // A realtime stream's column the source dropped (core/schema_change.h): it stays in the
+  // schema and the target, NULL from the drop on, so a target column created NOT NULL from the
+  // source must accept NULL now (Sink::AddColumns relaxes it).
+  bool dropped_at_source = false;
+  // What the source holds in rows that existed before this column was added (ALTER TABLE ...
+  // ADD COLUMN with a DEFAULT, or the implicit one a database gives a NOT NULL column): the source
+  // filled them without any change event, so a target that adds the column must fill its own
+  // existing rows the same way (Sink::AddColumns). Set by change streams from the source's
+  // catalog. `added_default`: a constant, as text (numbers as written, booleans 1/0, dates and
+  // times ISO); `added_default_unknown`: the source's default ("DEFAULT now()") when it is not
+  // a constant the stream can know (CURRENT_TIMESTAMP, random(), a sequence...): adding the
+  // column would diverge, so the target refuses, naming it. Both empty: the existing rows hold
+  // NULL.
+  std::optional<std::string> added_default;
+  std::string added_default_unknown;
 
   void ClearNative() {
     native_engine.clear();

@@ -1,5 +1,7 @@
 #include "core/schema_change.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace sluice {
@@ -83,8 +85,14 @@ Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_fr
       const std::string name = line.substr(space + 1);
       absent_.insert(name);
       warned_.insert(name);  // warned by the run that met the drop
-      if (schema.IndexOf(name)) continue;
-      schema.fields.push_back(Field{name, *type});
+      if (const std::optional<size_t> known = schema.IndexOf(name)) {
+        added = added || !schema.fields[*known].dropped_at_source;
+        schema.fields[*known].dropped_at_source = true;
+        continue;
+      }
+      Field field{name, *type};
+      field.dropped_at_source = true;
+      schema.fields.push_back(std::move(field));
       added = true;
     }
   }
@@ -92,8 +100,15 @@ Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_fr
   return Status::OK();
 }
 
-void StreamSchemaTracker::NoteDropped(const std::string& table, const Schema& schema,
-                                      size_t index) {
+void StreamSchemaTracker::MarkDropped(Schema& schema, size_t index) {
+  Field& field = schema.fields[index];
+  if (field.dropped_at_source) return;
+  field.dropped_at_source = true;
+  ++version_;
+}
+
+void StreamSchemaTracker::NoteDropped(const std::string& table, Schema& schema, size_t index) {
+  MarkDropped(schema, index);
   const std::string& name = schema.fields[index].name;
   absent_.insert(name);
   if (!warned_.insert(name).second) return;
@@ -103,10 +118,17 @@ void StreamSchemaTracker::NoteDropped(const std::string& table, const Schema& sc
       table, name);
 }
 
-void StreamSchemaTracker::NoteAbsent(const std::string& table, const Schema& schema,
+void StreamSchemaTracker::NoteAbsent(const std::string& table, Schema& schema,
                                      const std::vector<size_t>& absent) {
   absent_.clear();
+  // A column the metadata carries again (added back under its old name) is written again.
+  for (size_t j = 0; j < schema.size(); ++j) {
+    if (std::find(absent.begin(), absent.end(), j) == absent.end()) {
+      schema.fields[j].dropped_at_source = false;
+    }
+  }
   for (size_t j : absent) {
+    MarkDropped(schema, j);  // counts only a column newly dropped
     const std::string& name = schema.fields[j].name;
     absent_.insert(name);
     if (!warned_.insert(name).second) continue;

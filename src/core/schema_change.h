@@ -50,17 +50,21 @@ class StreamSchemaTracker {
   // to `batch` holding NULL for each row already there; counts one change. Logs it.
   void AddColumn(const std::string& table, Field field, Schema& schema, Batch& batch);
   // Warns once per column (spdlog warn, naming table and column) that the source no longer
-  // sends it: the target keeps the column, NULL for the rows from now on.
-  void NoteAbsent(const std::string& table, const Schema& schema,
-                  const std::vector<size_t>& absent);
+  // sends it: the target keeps the column, NULL for the rows from now on. Marks it
+  // Field::dropped_at_source, and counts one change when a column becomes so: the engine then
+  // has the target accept NULL there (a column created NOT NULL from the source would refuse
+  // the rows; Sink::AddColumns).
+  void NoteAbsent(const std::string& table, Schema& schema, const std::vector<size_t>& absent);
   // A statement of the source said it dropped schema column `index`: it counts as absent at
-  // once (a checkpoint before the table's next metadata still carries it), warned like above.
-  void NoteDropped(const std::string& table, const Schema& schema, size_t index);
+  // once (a checkpoint before the table's next metadata still carries it), marked and counted
+  // like above.
+  void NoteDropped(const std::string& table, Schema& schema, size_t index);
   // The position (stream kDroppedColumnsStream) naming the schema's columns the latest
   // metadata lacked, with their types; nullopt when there are none.
   std::optional<StreamPosition> DroppedPosition(const Schema& schema) const;
   // At Start: appends to `schema` the columns a committed DroppedPosition in `resume_from`
-  // names and `schema` lacks (nullable), counting one change if it added any.
+  // names and `schema` lacks (nullable), marks them dropped_at_source, and counts one change if
+  // it added or marked any.
   Status Restore(const std::vector<StreamPosition>& resume_from, Schema& schema);
 
   static constexpr const char* kDroppedColumnsStream = "dropped_columns";
@@ -69,6 +73,9 @@ class StreamSchemaTracker {
   uint64_t version_ = 0;
   std::set<std::string> warned_;
   std::set<std::string> absent_;  // schema columns the latest metadata lacked
+
+  // Marks schema column `index` dropped at the source; counts one change if it was not.
+  void MarkDropped(Schema& schema, size_t index);
 };
 
 }  // namespace sluice

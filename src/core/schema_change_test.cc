@@ -41,8 +41,25 @@ TEST(StreamSchemaTracker, AddColumnWidensSchemaAndBatch) {
   EXPECT_EQ(batch.num_rows(), 2u);
   EXPECT_TRUE(batch.columns[1].IsNull(0));
   EXPECT_TRUE(batch.columns[1].IsNull(1));
+  // A drop is a change too (the target may have to accept NULL there), counted once.
   tracker.NoteAbsent("db.t", schema, {1});
   tracker.NoteAbsent("db.t", schema, {1});  // warned once
+  EXPECT_EQ(tracker.version(), 2u);
+  EXPECT_TRUE(schema.fields[1].dropped_at_source);
+  EXPECT_FALSE(schema.fields[0].dropped_at_source);
+  // Metadata that carries it again (added back under its name): written again, no change.
+  tracker.NoteAbsent("db.t", schema, {});
+  EXPECT_FALSE(schema.fields[1].dropped_at_source);
+  EXPECT_EQ(tracker.version(), 2u);
+}
+
+TEST(StreamSchemaTracker, ADroppedStatementMarksTheColumnOnce) {
+  Schema schema = Of({"id", "d"});
+  StreamSchemaTracker tracker;
+  tracker.NoteDropped("db.t", schema, 1);
+  EXPECT_EQ(tracker.version(), 1u);
+  EXPECT_TRUE(schema.fields[1].dropped_at_source);
+  tracker.NoteAbsent("db.t", schema, {1});  // the next TABLE_MAP agrees: no new change
   EXPECT_EQ(tracker.version(), 1u);
 }
 
@@ -68,6 +85,8 @@ TEST(StreamSchemaTracker, DroppedColumnsTravelWithThePositions) {
   ASSERT_TRUE(restarted.Restore({StreamPosition{"binlog", "f:4"}, *dropped}, fresh).ok());
   EXPECT_EQ(fresh.ToString(), "id int64, d decimal(10,2), n int64");
   EXPECT_EQ(restarted.version(), 1u);
+  EXPECT_TRUE(fresh.fields[1].dropped_at_source);
+  EXPECT_TRUE(fresh.fields[2].dropped_at_source);
   EXPECT_EQ(restarted.DroppedPosition(fresh)->position, dropped->position);
   EXPECT_FALSE(
       restarted.Restore({StreamPosition{StreamSchemaTracker::kDroppedColumnsStream, "x"}}, fresh)

@@ -139,8 +139,13 @@ class Sink {
   // checkpoints with no writer open: everything written before is committed, and the DDL never
   // shares a transaction with rows (MySQL commits DDL implicitly). Writers opened after it take
   // rows of request.schema. The default refuses: the job stops with the message.
+  // It also makes every target column of a field marked Field::dropped_at_source accept NULL
+  // (a column created NOT NULL from the source would refuse the rows after the drop): called
+  // for a drop with `columns` empty; a column of the target key stops the job instead, naming
+  // it. Also idempotent: it reads the target's catalog first.
   // (A SQL target's Prepare for a realtime run also adds the columns of request.schema its
-  // table lacks: a restart after a kill between a checkpoint and this call needs them.)
+  // table lacks and relaxes the dropped ones: a restart after a kill between a checkpoint and
+  // this call needs them.)
   virtual Status AddColumns(const WriteRequest& request, const std::vector<std::string>& columns);
   // What Prepare would do (DDL, files), for `sluice check`; must not change anything.
   virtual Result<std::vector<std::string>> Plan(const WriteRequest& request) = 0;

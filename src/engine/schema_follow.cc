@@ -27,11 +27,25 @@ Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
                           std::unique_ptr<SinkWriter>& writer) {
   KillAtSchemaChangeForTests("before_alter");
   writer.reset();
+  const Schema written_before = setup.write.schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> added, RebuildForStreamSchema(spec, setup));
-  if (!added.empty()) SLUICE_RETURN_IF_ERROR(setup.sink->AddColumns(setup.write, added));
+  // A drop alters the target too: a column created NOT NULL must accept the NULLs to come.
+  if (!added.empty() || !NewlyDroppedColumns(written_before, setup.write.schema).empty()) {
+    SLUICE_RETURN_IF_ERROR(setup.sink->AddColumns(setup.write, added));
+  }
   KillAtSchemaChangeForTests("after_alter");
   SLUICE_ASSIGN_OR_RETURN(writer, setup.sink->OpenWriter());
   return Status::OK();
+}
+
+std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema& after) {
+  std::vector<std::string> dropped;
+  for (const Field& f : after.fields) {
+    if (!f.dropped_at_source) continue;
+    const std::optional<size_t> known = before.IndexOf(f.name);
+    if (!known || !before.fields[*known].dropped_at_source) dropped.push_back(f.name);
+  }
+  return dropped;
 }
 
 void KillAtSchemaChangeForTests(std::string_view moment) {

@@ -25,11 +25,16 @@ Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, Job
 //   1. the checkpoint: a source DDL is a transaction boundary, and the target's ALTER must
 //      never share a transaction with staged rows (MySQL commits DDL implicitly). A restart
 //      resumes before the change and meets it again;
-//   2. the target adds the columns it lacks (idempotent; a restart after 1 but before 2 finds
-//      them missing, and a realtime Prepare adds them: core/sink.h);
+//   2. the target adds the columns it lacks and lets dropped ones take NULL (idempotent; a
+//      restart after 1 but before 2 finds them so, and a realtime Prepare does it: core/sink.h);
 //   3. transforms and writer for the new shape; the caller writes the batch after this.
 Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
                           std::unique_ptr<SinkWriter>& writer);
+
+// The columns of `after` the source dropped that `before` did not know as dropped: the target
+// must accept NULL in them from now on (Sink::AddColumns relaxes a NOT NULL they were created
+// with). Kept apart from the rebuild so the engine's follow step only asks whether to call.
+std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema& after);
 
 // A test hook at the two moments of a schema change that matter for restarts: "before_alter"
 // (the checkpoint before the change is committed, the target not altered yet) and "after_alter"

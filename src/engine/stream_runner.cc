@@ -226,8 +226,8 @@ class StreamRunner {
     return Status::OK();
   }
 
-  // The stream's schema grew (columns added at the source): the batch just read holds rows of
-  // the new shape and is not written yet; everything before it is, up to `before` (the
+  // The stream's schema changed (columns added or dropped at the source): the batch just read holds
+  // rows of the new shape and is not written yet; everything before it is, up to `before` (the
   // positions before that batch), which is committed first (the order: schema_follow.h).
   Status FollowSchemaChange(const std::vector<StreamPosition>& before, bool before_in_txn,
                             std::unique_ptr<SinkWriter>& writer, CheckpointClock& clock) {

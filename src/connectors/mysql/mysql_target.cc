@@ -9,7 +9,9 @@
 
 #include "connectors/mysql/mysql_change_merge.h"
 #include "connectors/mysql/mysql_encoder.h"
+#include "connectors/mysql/mysql_relax_not_null.h"
 #include "connectors/mysql/mysql_table.h"
+#include "connectors/sql_common/added_default.h"
 
 namespace sluice::mysql {
 namespace {
@@ -337,11 +339,21 @@ Result<std::vector<std::string>> AddColumnsSql(Connection& conn, const MysqlConf
     const std::optional<size_t> index = request.schema.IndexOf(name);
     if (!index || table.Find(name)) continue;
     const Field& f = request.schema.fields[*index];
-    // Nullable whatever the source says: the rows already in the table have no value.
-    ddl.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}",
+    // Nullable whatever the source says: the rows already in the table may have no value. They
+    // get what the source gave its own existing rows, if that was a constant.
+    SLUICE_ASSIGN_OR_RETURN(
+        std::string fill,
+        sql_common::AddedDefaultClause(f, std::string(kRole) + " " + table.Label(),
+                                       [](std::string_view v) { return QuoteString(v); }));
+    ddl.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}{}",
                               QuoteQualified(table.database, table.name), QuoteIdent(f.name),
-                              DdlTypeFor(f.type, /*in_key=*/false)));
+                              DdlTypeFor(f.type, /*in_key=*/false), fill));
   }
+  // Columns dropped at the source take NULL from now on: a NOT NULL one must accept it.
+  SLUICE_ASSIGN_OR_RETURN(
+      std::vector<std::string> relax,
+      RelaxNotNullSql(conn, table, request, config.partition ? config.partition->column : ""));
+  ddl.insert(ddl.end(), relax.begin(), relax.end());
   return ddl;
 }
 

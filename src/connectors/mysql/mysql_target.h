@@ -71,8 +71,9 @@ Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
                                    const WriteRequest& request);
 
 // ALTER TABLE ... ADD COLUMN for each of `columns` (fields of request.schema) the existing
-// table lacks, typed as a created table types them (nullable). Empty when the table does not
-// exist yet (Prepare creates it whole) or has them all. Each statement commits implicitly.
+// table lacks, typed as a created table types them (nullable), then the MODIFYs that let the
+// columns dropped at the source take NULL (mysql_relax_not_null.h). Empty when the table does
+// not exist yet (Prepare creates it whole) or needs nothing. Each statement commits implicitly.
 Result<std::vector<std::string>> AddColumnsSql(Connection& conn, const MysqlConfig& config,
                                                const WriteRequest& request,
                                                const std::vector<std::string>& columns);

@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "connectors/postgres/pg_relax_not_null.h"
 #include "connectors/postgres/pg_table.h"
+#include "connectors/sql_common/added_default.h"
 
 namespace sluice::postgres {
 namespace {
@@ -333,10 +335,20 @@ Result<std::vector<std::string>> AddColumnsSql(PgConnection& conn, const PgConfi
     if (!index || table->Find(name)) continue;
     const Field& f = request.schema.fields[*index];
     SLUICE_ASSIGN_OR_RETURN(PgType type, CreatedColumnType(conn, f, resolved));
-    // Nullable whatever the source says: the rows already in the table have no value.
-    ddl.push_back(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", table->Qualified(),
-                              QuoteIdent(f.name), type.declared));
+    // Nullable whatever the source says: the rows already in the table may have no value. They
+    // get what the source gave its own existing rows, if that was a constant.
+    SLUICE_ASSIGN_OR_RETURN(
+        std::string fill,
+        sql_common::AddedDefaultClause(f, "postgres target " + table->Label(),
+                                       [](std::string_view v) { return QuoteLiteral(v); }));
+    ddl.push_back(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}{}", table->Qualified(),
+                              QuoteIdent(f.name), type.declared, fill));
   }
+  // Columns dropped at the source take NULL from now on: a NOT NULL one must accept it.
+  SLUICE_ASSIGN_OR_RETURN(
+      std::vector<std::string> relax,
+      RelaxNotNullSql(*table, request, config.partition ? config.partition->column : ""));
+  ddl.insert(ddl.end(), relax.begin(), relax.end());
   return ddl;
 }
 

@@ -86,8 +86,9 @@ Result<TargetPlan> BuildTargetPlan(PgConnection& conn, const PgConfig& config,
                                    const WriteRequest& request);
 
 // ALTER TABLE ... ADD COLUMN IF NOT EXISTS for each of `columns` (fields of request.schema) the
-// existing table lacks, typed as a created table types them (nullable). Empty when the table
-// does not exist yet (Prepare creates it whole) or has them all.
+// existing table lacks, typed as a created table types them (nullable), then the DROP NOT NULLs
+// the columns dropped at the source need (pg_relax_not_null.h). Empty when the table does not
+// exist yet (Prepare creates it whole) or needs nothing.
 Result<std::vector<std::string>> AddColumnsSql(PgConnection& conn, const PgConfig& config,
                                                const WriteRequest& request,
                                                const std::vector<std::string>& columns);

@@ -9,8 +9,10 @@
 
 #include <fmt/format.h>
 
+#include "connectors/sql_common/added_default.h"
 #include "connectors/sql_common/checkpoint_commit.h"
 #include "connectors/sqlite/sqlite_checkpoint_session.h"
+#include "connectors/sqlite/sqlite_dropped_columns.h"
 #include "connectors/sqlite/sqlite_table.h"
 
 namespace sluice::sqlite {
@@ -345,12 +347,17 @@ Status SqliteSink::AddMissingColumns(const std::vector<std::string>& columns) {
     if (!index || (*table)->Find(name)) continue;
     const Field& f = request_.schema.fields[*index];
     const std::string declared = DeclaredTypeFor(f.type);
-    // Nullable whatever the source says: the rows already in the table have no value.
+    // Nullable whatever the source says: the rows already in the table may have no value. They
+    // get what the source gave its own existing rows, if that was a constant.
+    SLUICE_ASSIGN_OR_RETURN(std::string fill, sql_common::AddedDefaultClause(
+                                                  f, "sqlite target " + (*table)->name,
+                                                  [](std::string_view v) { return QuoteText(v); }));
     SLUICE_RETURN_IF_ERROR(db_.Exec("ALTER TABLE " + QuoteIdent((*table)->name) + " ADD COLUMN " +
-                                    QuoteIdent(f.name) + (declared.empty() ? "" : " " + declared))
+                                    QuoteIdent(f.name) + (declared.empty() ? "" : " " + declared) +
+                                    fill)
                                .WithContext("sqlite target: a column the source gained"));
   }
-  return Status::OK();
+  return CheckDroppedColumnsTakeNull(**table, request_);
 }
 
 Status SqliteSink::AddColumns(const WriteRequest& request,

@@ -86,8 +86,8 @@ Result<std::optional<TableInfo>> LoadTableInfo(Database& db, std::string_view na
   info.has_rowid = kind == "table" && sqlite3_column_int(find.get(), 2) == 0;
 
   SLUICE_ASSIGN_OR_RETURN(
-      Statement cols,
-      db.Prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1, 'main')"));
+      Statement cols, db.Prepare("SELECT name, type, \"notnull\", pk, dflt_value IS NOT NULL FROM "
+                                 "pragma_table_info(?1, 'main')"));
   SLUICE_RETURN_IF_ERROR(cols.Bind(1, SqlValue::Text(info.name)));
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(bool row, cols.Step());
@@ -97,6 +97,7 @@ Result<std::optional<TableInfo>> LoadTableInfo(Database& db, std::string_view na
     c.declared = TextOf(cols.get(), 1);
     c.not_null = sqlite3_column_int(cols.get(), 2) != 0;
     c.pk = sqlite3_column_int(cols.get(), 3);
+    c.has_default = sqlite3_column_int(cols.get(), 4) != 0;
     info.columns.push_back(std::move(c));
   }
   for (TableColumn& c : info.columns) {

@@ -20,6 +20,7 @@ struct TableColumn {
   bool not_null = false;
   int pk = 0;     // 1-based position in the primary key; 0 when not part of it
   DataType type;  // the sluice type values are read as
+  bool has_default = false;
 };
 
 struct TableInfo {

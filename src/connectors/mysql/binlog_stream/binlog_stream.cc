@@ -10,6 +10,7 @@
 #include "connectors/mysql/binlog/control_events.h"
 #include "connectors/mysql/binlog/rows_event.h"
 #include "connectors/mysql/binlog/table_map.h"
+#include "connectors/mysql/binlog_stream/added_defaults.h"
 #include "connectors/mysql/binlog_stream/ddl_statement.h"
 #include "connectors/mysql/binlog_stream/server_check.h"
 #include "connectors/mysql/mysql_source.h"
@@ -148,6 +149,8 @@ Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& req
   t.reader = std::make_unique<MysqlSource>(config);
   SLUICE_RETURN_IF_ERROR(t.reader->Open(request));
   t.schema = t.reader->schema();
+  // A target that lacks a column (added at the source while a run was down) fills its rows so.
+  SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(config, t.schema, 0));
   t.label = t.reader->plan().table_label;
   for (const Field& f : t.schema.fields)
     t.defs.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
@@ -660,7 +663,11 @@ Result<std::pair<Field, binlog::ColumnDef>> BinlogStream::DefineNewColumn(
     for (const Field& f : catalog.schema().fields) {
       if (Lower(f.name) != Lower(column.name)) continue;
       binlog::ColumnDef def{f.name, f.type, "", {}};
-      if (binlog::PlanColumn(column, def, row_options_)) return std::make_pair(f, def);
+      if (!binlog::PlanColumn(column, def, row_options_)) continue;
+      // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
+      Schema added{{f}};
+      SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(tables_[t].config, added, 0));
+      return std::make_pair(std::move(added.fields[0]), def);
     }
   }
   binlog::ColumnDef def = binlog::DefaultColumnDefs(map)[index];

@@ -8,6 +8,7 @@
 
 #include "connectors/postgres/pg_source.h"
 #include "connectors/postgres/replication/replication_frames.h"
+#include "connectors/postgres/replication_stream/added_defaults.h"
 #include "connectors/postgres/replication_stream/slot_setup.h"
 
 namespace sluice::postgres::replication_stream {
@@ -164,6 +165,8 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
   if (!table) return Status::NotFound("{}: table not found", config.Describe());
   t.table = std::move(*table);
   SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, t.table));
+  // A target that lacks a column (added at the source while a run was down) fills its rows so.
+  SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, t.table.oid, t.schema, 0));
   tables_.push_back(std::move(t));
   return Status::OK();
 }
@@ -564,11 +567,16 @@ Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size
   // By name (relation_follower.h): added columns widen the table's schema, and the batch when
   // it holds this table's rows (a batch of another table keeps its shape; ShapeFor reshapes it
   // for this table later).
+  const size_t width = table.schema.size();
   Batch other;
   Batch& widened =
       batch.num_rows() > 0 && batch.source_table != table.table.Label() ? other : batch;
   SLUICE_ASSIGN_OR_RETURN(table.plan,
                           table.follower.Plan(plan, table.table.Label(), table.schema, widened));
+  if (table.schema.size() != width) {
+    // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
+    SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, table.table.oid, table.schema, width));
+  }
   return Status::OK();
 }
 
