@@ -108,7 +108,11 @@ void StreamSchemaTracker::MarkDropped(Schema& schema, size_t index) {
 }
 
 void StreamSchemaTracker::NoteDropped(const std::string& table, Schema& schema, size_t index) {
-  MarkDropped(schema, index);
+  // Not marked (no schema change counted) until the table's next metadata (NoteAbsent): the
+  // statement ends no batch, so a change counted here would be followed from the positions
+  // before rows read ahead of it, and a restart from there, by a run that never read the
+  // column, would not know it was dropped. Recorded as absent at once instead, so that every
+  // checkpoint from here carries it (DroppedPosition).
   const std::string& name = schema.fields[index].name;
   absent_.insert(name);
   if (!warned_.insert(name).second) return;

@@ -56,8 +56,8 @@ class StreamSchemaTracker {
   // the rows; Sink::AddColumns).
   void NoteAbsent(const std::string& table, Schema& schema, const std::vector<size_t>& absent);
   // A statement of the source said it dropped schema column `index`: it counts as absent at
-  // once (a checkpoint before the table's next metadata still carries it), marked and counted
-  // like above.
+  // once (a checkpoint before the table's next metadata still carries it), warned like above;
+  // marked and counted at that next metadata (NoteAbsent).
   void NoteDropped(const std::string& table, Schema& schema, size_t index);
   // The position (stream kDroppedColumnsStream) naming the schema's columns the latest
   // metadata lacked, with their types; nullopt when there are none.

@@ -53,13 +53,20 @@ TEST(StreamSchemaTracker, AddColumnWidensSchemaAndBatch) {
   EXPECT_EQ(tracker.version(), 2u);
 }
 
-TEST(StreamSchemaTracker, ADroppedStatementMarksTheColumnOnce) {
+// The statement records the drop for the positions at once; the change is counted (and the
+// column marked) at the table's next metadata, which begins a read of its own.
+TEST(StreamSchemaTracker, ADroppedStatementIsCountedAtTheNextMetadataOnce) {
   Schema schema = Of({"id", "d"});
   StreamSchemaTracker tracker;
   tracker.NoteDropped("db.t", schema, 1);
+  EXPECT_EQ(tracker.version(), 0u);
+  EXPECT_FALSE(schema.fields[1].dropped_at_source);
+  ASSERT_TRUE(tracker.DroppedPosition(schema).has_value());
+  EXPECT_NE(tracker.DroppedPosition(schema)->position.find("d"), std::string::npos);
+  tracker.NoteAbsent("db.t", schema, {1});
   EXPECT_EQ(tracker.version(), 1u);
   EXPECT_TRUE(schema.fields[1].dropped_at_source);
-  tracker.NoteAbsent("db.t", schema, {1});  // the next TABLE_MAP agrees: no new change
+  tracker.NoteAbsent("db.t", schema, {1});  // again: no new change
   EXPECT_EQ(tracker.version(), 1u);
 }
 

@@ -58,8 +58,13 @@ class BinlogWindow {
  public:
   // Windows of tests running at once would cut each other's files (each FLUSH rotates the
   // server's one binlog): a server-wide named lock lets one window be open at a time.
-  explicit BinlogWindow(TestDatabase& db) : db_(db) {
+  // A window with `checksum` set writes its files with that binlog_checksum: changing it
+  // rotates the server's binlog, so it happens only while the window's lock is held, and
+  // CRC32 comes back before the lock is released.
+  explicit BinlogWindow(TestDatabase& db, std::string checksum = "")
+      : db_(db), checksum_(std::move(checksum)) {
     EXPECT_EQ(db_.Value("SELECT GET_LOCK('sluice_binlog_window', 300)"), "1");
+    if (!checksum_.empty()) db_.Exec("SET GLOBAL binlog_checksum = " + checksum_);
     db_.Exec("FLUSH BINARY LOGS");
     first_ = IdOf(db_.Value("SHOW MASTER STATUS"));
     dir_ = fs::path(db_.Value("SELECT @@log_bin_basename")).parent_path();
@@ -81,10 +86,12 @@ class BinlogWindow {
   void Release() {
     if (!open_) return;
     open_ = false;
+    if (!checksum_.empty()) db_.Exec("SET GLOBAL binlog_checksum = CRC32");
     db_.Value("SELECT RELEASE_LOCK('sluice_binlog_window')");
   }
 
   TestDatabase& db_;
+  std::string checksum_;
   std::string first_;
   fs::path dir_;
   bool open_ = true;
@@ -321,12 +328,10 @@ TEST(BinlogLiveTest, WithoutChecksums) {
   db.Exec("SET SESSION time_zone = '+00:00'");
   db.Exec("SET SESSION sql_mode = ''");
   db.Exec(kCreate);
-  db.Exec("SET GLOBAL binlog_checksum = NONE");  // takes effect in the next file
-  BinlogWindow window(db);
+  BinlogWindow window(db, "NONE");
   for (const std::string& values : kInserts) db.Exec("INSERT INTO types VALUES " + values);
   const Snapshot inserted = ReadWithBatchReader(db, "types");
   const std::vector<fs::path> files = window.Close();
-  db.Exec("SET GLOBAL binlog_checksum = CRC32");
   ASSERT_FALSE(files.empty());
   Result<testing::FileSummary> first = testing::Decode(files.front());
   ASSERT_TRUE(first.has_value()) << first.error().message();
