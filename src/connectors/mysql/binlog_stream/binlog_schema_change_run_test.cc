@@ -203,5 +203,45 @@ TEST_F(BinlogSchemaChangeTest, OtherDdlStopsWithAClearMessage) {
   EXPECT_EQ(target.Rows("SELECT id FROM t ORDER BY id"), (std::vector<std::string>{"1", "2", "3"}));
 }
 
+// Statements that change another table (one with a column named like ours), or no table's
+// columns or rows (a view, an index, a rename and drop of another table, OPTIMIZE), are passed
+// over; a change of ours written as a statement (a session's binlog_format=STATEMENT) stops
+// the job: its rows are not in the binlog.
+TEST_F(BinlogSchemaChangeTest, StatementsNotChangingTheTablesRowsArePassedOver) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
+                             "key: [id]}}",
+                             target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db.Exec("CREATE TABLE items (id INT PRIMARY KEY)");
+  db.Exec("ALTER TABLE items ADD COLUMN t INT");
+  db.Exec("ALTER TABLE items MODIFY t BIGINT");
+  db.Exec("CREATE VIEW t_view AS SELECT id, v FROM t");
+  db.Exec("CREATE INDEX t_v ON t (v)");
+  db.Exec("ALTER TABLE t ADD INDEX t_d (d), COMMENT 'rows of t'");
+  db.Exec("INSERT INTO t VALUES (4, 'four', 'd4')");
+  db.Exec("RENAME TABLE items TO items_old");
+  db.Exec("DROP TABLE items_old");
+  db.Exec("OPTIMIZE TABLE t");
+  db.Exec("UPDATE t SET v = 'one+' WHERE id = 1");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(target.Rows("SELECT id, v, d FROM t ORDER BY id"),
+            db.Rows("SELECT id, v, d FROM t ORDER BY id"));
+  EXPECT_EQ(target.Rows("SELECT id, v FROM t WHERE id = 4"), (std::vector<std::string>{"4|four"}));
+
+  db.Exec("SET SESSION binlog_format = STATEMENT");
+  db.Exec("UPDATE t SET v = 'two+' WHERE id = 2");
+  db.Exec("SET SESSION binlog_format = ROW");
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2);
+  const std::string err = Log("run.log.err");
+  EXPECT_NE(err.find(db.name() + ".t: a change of the table was written to the binlog as a "
+                                 "statement (UPDATE t SET v = 'two+' WHERE id = 2)"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(target.Rows("SELECT v FROM t WHERE id = 2"), (std::vector<std::string>{"two"}));
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream

@@ -12,6 +12,7 @@ namespace {
 struct Token {
   std::string text;  // lower case for words; the name for `quoted` identifiers
   bool quoted = false;
+  std::string raw;  // words as written (case kept); the name for `quoted` identifiers
 };
 
 bool IsWordChar(char c) {
@@ -23,10 +24,20 @@ bool IsWordChar(char c) {
 // are skipped. Returns false on text it cannot split (an unterminated quote or comment).
 bool Tokenize(std::string_view sql, std::vector<Token>& out) {
   size_t i = 0;
+  int open_executable = 0;
   while (i < sql.size()) {
     const char c = sql[i];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
+    } else if (sql.compare(i, 3, "/*!") == 0 || sql.compare(i, 4, "/*M!") == 0) {
+      // An executable comment (`/*!40000 ALTER TABLE t DISABLE KEYS */`, as dumps write):
+      // the server ran its text, so it is read as the statement's.
+      i += sql[i + 2] == 'M' ? 4 : 3;
+      while (i < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i]))) ++i;
+      ++open_executable;
+    } else if (open_executable > 0 && sql.compare(i, 2, "*/") == 0) {
+      --open_executable;
+      i += 2;
     } else if (sql.compare(i, 2, "/*") == 0) {
       const size_t end = sql.find("*/", i + 2);
       if (end == std::string_view::npos) return false;
@@ -50,22 +61,23 @@ bool Tokenize(std::string_view sql, std::vector<Token>& out) {
           text += sql[j];
         }
       }
-      out.push_back(Token{c == '`' ? text : "'", c == '`'});
+      out.push_back(Token{c == '`' ? text : "'", c == '`', c == '`' ? text : "'"});
       i = j + 1;
     } else if (IsWordChar(c)) {
       size_t j = i;
       while (j < sql.size() && IsWordChar(sql[j])) ++j;
-      std::string word(sql.substr(i, j - i));
+      std::string raw(sql.substr(i, j - i));
+      std::string word = raw;
       std::transform(word.begin(), word.end(), word.begin(),
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      out.push_back(Token{std::move(word), false});
+      out.push_back(Token{std::move(word), false, std::move(raw)});
       i = j;
     } else {
-      out.push_back(Token{std::string(1, c), false});
+      out.push_back(Token{std::string(1, c), false, std::string(1, c)});
       ++i;
     }
   }
-  return true;
+  return open_executable == 0;
 }
 
 bool Is(const std::vector<Token>& t, size_t i, std::string_view word) {
@@ -80,12 +92,26 @@ const std::set<std::string>& NotColumns() {
   return words;
 }
 
+// An action that changes neither the table's columns nor its rows: a secondary index added,
+// dropped, renamed, disabled or enabled (the primary key is the target's key: its change
+// stops), a table comment.
+bool ChangesNoRows(const std::vector<Token>& t, size_t b, size_t e) {
+  if (Is(t, b, "algorithm") || Is(t, b, "lock") || Is(t, b, "comment")) return true;
+  if (b + 1 >= e) return false;
+  if (Is(t, b, "add")) {
+    return Is(t, b + 1, "index") || Is(t, b + 1, "key") || Is(t, b + 1, "unique") ||
+           Is(t, b + 1, "fulltext") || Is(t, b + 1, "spatial");
+  }
+  if (Is(t, b, "drop") || Is(t, b, "rename")) return Is(t, b + 1, "index") || Is(t, b + 1, "key");
+  return (Is(t, b, "disable") || Is(t, b, "enable")) && Is(t, b + 1, "keys");
+}
+
 // One action (a top-level comma-separated part after the table name), tokens [b, e). A DROP
 // of a column appends its name to `dropped`.
 bool IsColumnAction(const std::vector<Token>& t, size_t b, size_t e,
                     std::vector<std::string>& dropped) {
   if (b >= e) return false;
-  if (Is(t, b, "algorithm") || Is(t, b, "lock")) return true;
+  if (ChangesNoRows(t, b, e)) return true;
   const bool add = Is(t, b, "add");
   if (!add && !Is(t, b, "drop")) return false;
   size_t i = b + 1;
@@ -201,6 +227,147 @@ std::optional<CreatedTableName> ParseCreateTable(std::string_view sql) {
     created = CreatedTableName{word, name};
   }
   return created;
+}
+
+namespace {
+
+// `[db.]name` at t[i] (a word or a `quoted` name; punctuation is no name), moving i past it.
+std::optional<StatementTable> TableAt(const std::vector<Token>& t, size_t& i) {
+  auto is_name = [&](size_t k) { return k < t.size() && (t[k].quoted || IsWordChar(t[k].raw[0])); };
+  if (!is_name(i)) return std::nullopt;
+  StatementTable table{"", t[i].raw};
+  ++i;
+  if (Is(t, i, ".") && is_name(i + 1)) {
+    table = StatementTable{table.name, t[i + 1].raw};
+    i += 2;
+  }
+  return table;
+}
+
+// `a [, b ...]` from t[i], as DROP TABLE lists them; empty when the list does not parse.
+std::vector<StatementTable> TableList(const std::vector<Token>& t, size_t i) {
+  std::vector<StatementTable> out;
+  for (;;) {
+    std::optional<StatementTable> table = TableAt(t, i);
+    if (!table) return {};
+    out.push_back(std::move(*table));
+    if (!Is(t, i, ",")) return out;
+    ++i;
+  }
+}
+
+StatementTables Changes(std::vector<StatementTable> tables) {
+  if (tables.empty()) return StatementTables{StatementScope::kUnknown, {}};
+  return StatementTables{StatementScope::kTables, std::move(tables)};
+}
+
+StatementTables AlterTableTargets(const std::vector<Token>& t, size_t i) {
+  if (Is(t, i, "if") && Is(t, i + 1, "exists")) i += 2;
+  std::optional<StatementTable> table = TableAt(t, i);
+  if (!table) return StatementTables{};
+  std::vector<StatementTable> out{std::move(*table)};
+  // RENAME [TO|AS] new (the table under its new name), EXCHANGE PARTITION p WITH TABLE other
+  // (whose rows change without a row event).
+  for (; i < t.size(); ++i) {
+    size_t k = i + 1;
+    if (Is(t, i, "rename") && !Is(t, k, "column") && !Is(t, k, "index") && !Is(t, k, "key")) {
+      if (Is(t, k, "to") || Is(t, k, "as")) ++k;
+    } else if (Is(t, i, "with") && Is(t, k, "table")) {
+      ++k;
+    } else {
+      continue;
+    }
+    if (std::optional<StatementTable> other = TableAt(t, k)) out.push_back(std::move(*other));
+  }
+  return StatementTables{StatementScope::kTables, std::move(out)};
+}
+
+// RENAME TABLE[S] [IF EXISTS] a [WAIT n | NOWAIT] TO b [, c TO d ...]: every name.
+StatementTables RenameTargets(const std::vector<Token>& t, size_t i) {
+  std::vector<StatementTable> out;
+  if (Is(t, i, "if") && Is(t, i + 1, "exists")) i += 2;
+  for (;;) {
+    std::optional<StatementTable> from = TableAt(t, i);
+    if (!from) return Changes({});
+    if (Is(t, i, "nowait")) ++i;
+    if (Is(t, i, "wait")) i += 2;
+    if (!Is(t, i++, "to")) return Changes({});
+    std::optional<StatementTable> to = TableAt(t, i);
+    if (!to) return Changes({});
+    out.push_back(std::move(*from));
+    out.push_back(std::move(*to));
+    if (!Is(t, i, ",")) return Changes(std::move(out));
+    ++i;
+  }
+}
+
+}  // namespace
+
+StatementTables TablesChangedBy(std::string_view sql) {
+  std::vector<Token> t;
+  if (!Tokenize(sql, t) || t.empty() || t[0].quoted) return StatementTables{};
+  const std::string& verb = t[0].text;
+  size_t i = 1;
+  if (verb == "alter") {
+    while (Is(t, i, "online") || Is(t, i, "ignore")) ++i;
+    if (Is(t, i, "table")) return AlterTableTargets(t, i + 1);
+    // ALTER VIEW/USER/DATABASE/EVENT/FUNCTION/PROCEDURE/SEQUENCE/SERVER/...: no table's rows.
+    return StatementTables{StatementScope::kNoTable, {}};
+  }
+  if (verb == "create") {
+    if (Is(t, i, "or") && Is(t, i + 1, "replace")) i += 2;
+    if (Is(t, i, "temporary")) return StatementTables{StatementScope::kNoTable, {}};
+    if (!Is(t, i, "table")) {
+      // A view, index, trigger, routine, event, user, database, sequence: no table's rows.
+      return StatementTables{StatementScope::kNoTable, {}};
+    }
+    const bool replace = Is(t, 1, "or");
+    ++i;
+    if (Is(t, i, "if") && Is(t, i + 1, "not") && Is(t, i + 2, "exists")) {
+      // A no-op for a table that exists, as every table a stream reads does.
+      if (!replace) return StatementTables{StatementScope::kNoTable, {}};
+      i += 3;
+    }
+    std::optional<StatementTable> table = TableAt(t, i);
+    return Changes(table ? std::vector<StatementTable>{*table} : std::vector<StatementTable>{});
+  }
+  if (verb == "drop") {
+    if (Is(t, i, "temporary")) return StatementTables{StatementScope::kNoTable, {}};
+    if (Is(t, i, "table") || Is(t, i, "tables")) {
+      ++i;
+      if (Is(t, i, "if") && Is(t, i + 1, "exists")) i += 2;
+      return Changes(TableList(t, i));
+    }
+    if (Is(t, i, "database") || Is(t, i, "schema")) {
+      ++i;
+      if (Is(t, i, "if") && Is(t, i + 1, "exists")) i += 2;
+      if (i >= t.size() || !(t[i].quoted || IsWordChar(t[i].raw[0]))) return Changes({});
+      return Changes({StatementTable{t[i].raw, ""}});
+    }
+    return StatementTables{StatementScope::kNoTable, {}};  // a view, index, trigger, user...
+  }
+  if (verb == "rename") {
+    if (Is(t, i, "table") || Is(t, i, "tables")) return RenameTargets(t, i + 1);
+    return StatementTables{StatementScope::kNoTable, {}};  // RENAME USER
+  }
+  if (verb == "truncate") {
+    if (Is(t, i, "table")) ++i;
+    std::optional<StatementTable> table = TableAt(t, i);
+    return Changes(table ? std::vector<StatementTable>{*table} : std::vector<StatementTable>{});
+  }
+  static const std::set<std::string> kData = {"insert", "replace", "update", "delete",
+                                              "load",   "call",    "with"};
+  if (kData.count(verb) > 0) return StatementTables{StatementScope::kRows, {}};
+  // Statements that write no table's rows or columns (rows of a ROW-format binlog arrive as
+  // row events whatever statement wrote them).
+  static const std::set<std::string> kNoRows = {
+      "grant", "revoke",    "analyze", "optimize", "check",   "checksum",  "repair",  "flush",
+      "set",   "savepoint", "release", "xa",       "install", "uninstall", "do",      "purge",
+      "reset", "kill",      "lock",    "unlock",   "signal",  "resignal",  "prepare", "deallocate"};
+  // SET STATEMENT var=value FOR <statement> is the statement's: not parsed here.
+  if (verb == "set" && Is(t, 1, "statement")) return StatementTables{};
+  if (kNoRows.count(verb) > 0) return StatementTables{StatementScope::kNoTable, {}};
+  return StatementTables{};
 }
 
 }  // namespace sluice::mysql::binlog_stream

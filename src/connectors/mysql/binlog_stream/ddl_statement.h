@@ -14,7 +14,9 @@
 namespace sluice::mysql::binlog_stream {
 
 enum class TableDdl {
-  kAddDropColumns,  // ALTER TABLE t ADD [COLUMN] ..., DROP [COLUMN] ... (and ALGORITHM/LOCK)
+  // ALTER TABLE t ADD [COLUMN] ..., DROP [COLUMN] ...; with them or alone, actions that change
+  // no column or row (ALGORITHM/LOCK, a secondary index added, dropped or renamed, COMMENT).
+  kAddDropColumns,
   kOther,
 };
 
@@ -30,5 +32,26 @@ struct CreatedTableName {
   std::string name;
 };
 std::optional<CreatedTableName> ParseCreateTable(std::string_view sql);
+
+// Which tables a statement of the binlog (a QUERY event other than BEGIN/COMMIT) may change the
+// columns or rows of, so that a stream stops or follows only for statements about its own
+// tables: `ALTER TABLE items ADD COLUMN orders INT`, a view or a GRANT over `orders`, an index
+// made on it, change nothing a stream of `orders` reads.
+enum class StatementScope {
+  kNoTable,  // changes no table's columns or rows (GRANT, CREATE VIEW/INDEX/TRIGGER, ANALYZE...)
+  kTables,   // changes these tables (ALTER, RENAME, DROP, TRUNCATE, CREATE [OR REPLACE] TABLE)
+  kRows,     // a data change written as a statement (a session's binlog_format=STATEMENT): the
+             // tables it writes are not parsed; any table the text names may be one
+  kUnknown,  // not understood: any table the text names may be changed
+};
+struct StatementTable {
+  std::string db;    // as written; empty when the statement does not name one
+  std::string name;  // as written; empty: every table of `db` (DROP DATABASE)
+};
+struct StatementTables {
+  StatementScope scope = StatementScope::kUnknown;
+  std::vector<StatementTable> tables;  // for kTables
+};
+StatementTables TablesChangedBy(std::string_view sql);
 
 }  // namespace sluice::mysql::binlog_stream
