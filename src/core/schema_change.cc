@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/time_zone.h"
+#include "core/value_text.h"
+
 namespace sluice {
 namespace {
 
@@ -39,6 +42,24 @@ ColumnMatch MatchColumns(const std::vector<std::string>& incoming, const Schema&
   return match;
 }
 
+void FillAddedDefault(const std::string& table, const Field& field, Column& column) {
+  if (!field.added_default || column.size() == 0) return;
+  Column filled(field.type);
+  for (size_t row = 0; row < column.size(); ++row) {
+    if (!column.IsNull(row)) return;  // not a column of rows from before the ADD
+    const Status st = ParseAndAppend(*field.added_default, filled, TimeZone::Utc());
+    if (!st.ok()) {
+      // The target's ALTER ... DEFAULT reads the same text and says what is wrong with it.
+      spdlog::warn(
+          "{}: column {}'s default '{}' is not a {} value ({}): the rows before its "
+          "ADD COLUMN in this batch are written NULL",
+          table, field.name, *field.added_default, TypeName(field.type), st.message());
+      return;
+    }
+  }
+  column = std::move(filled);
+}
+
 void StreamSchemaTracker::AddColumn(const std::string& table, Field field, Schema& schema,
                                     Batch& batch) {
   field.nullable = true;
@@ -46,6 +67,7 @@ void StreamSchemaTracker::AddColumn(const std::string& table, Field field, Schem
                field.name, TypeName(field.type));
   Column column(field.type);
   for (size_t row = 0; row < batch.num_rows(); ++row) column.AppendNull();
+  FillAddedDefault(table, field, column);
   batch.columns.push_back(std::move(column));
   schema.fields.push_back(std::move(field));
   warned_.erase(schema.fields.back().name);

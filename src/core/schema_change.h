@@ -43,11 +43,18 @@ struct ColumnMatch {
 ColumnMatch MatchColumns(const std::vector<std::string>& incoming, const Schema& schema,
                          bool ignore_case);
 
+// `column` holds a NULL for each row of a batch from before `field` was added at the source
+// (the rows the change stream had read before the new column's first metadata): the source gave
+// those rows Field::added_default when the column was added, so they take it here too instead
+// of NULL. Unchanged when the field has no known default or a cell is not NULL.
+void FillAddedDefault(const std::string& table, const Field& field, Column& column);
+
 class StreamSchemaTracker {
  public:
   uint64_t version() const { return version_; }
   // Appends `field` (nullable: earlier rows have no value) to `schema`, and a column of its type
-  // to `batch` holding NULL for each row already there; counts one change. Logs it.
+  // to `batch` holding, for each row already there, the field's added_default when it has one
+  // (FillAddedDefault), else NULL; counts one change. Logs it.
   void AddColumn(const std::string& table, Field field, Schema& schema, Batch& batch);
   // Warns once per column (spdlog warn, naming table and column) that the source no longer
   // sends it: the target keeps the column, NULL for the rows from now on. Marks it

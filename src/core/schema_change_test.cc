@@ -100,5 +100,32 @@ TEST(StreamSchemaTracker, DroppedColumnsTravelWithThePositions) {
           .ok());
 }
 
+// Rows already in the batch when a column is added predate its ADD COLUMN: they take the
+// source's default for it, when the column has one the tracker can parse.
+TEST(StreamSchemaTracker, RowsBeforeAnAddTakeItsDefault) {
+  Schema schema{{Field{"id", DataType::Of(TypeId::kInt32)}}};
+  Batch batch;
+  batch.columns.emplace_back(DataType::Of(TypeId::kInt32));
+  batch.columns[0].AppendInt(1);
+  batch.columns[0].AppendInt(2);
+  StreamSchemaTracker tracker;
+  Field with_default{"n", DataType::Of(TypeId::kInt64)};
+  with_default.added_default = "-7";
+  tracker.AddColumn("t", with_default, schema, batch);
+  Field without{"m", DataType::Of(TypeId::kInt64)};
+  tracker.AddColumn("t", without, schema, batch);
+  Field bad{"k", DataType::Of(TypeId::kInt64)};
+  bad.added_default = "seven";
+  tracker.AddColumn("t", bad, schema, batch);
+  ASSERT_EQ(batch.columns.size(), 4u);
+  for (size_t row = 0; row < 2; ++row) {
+    ASSERT_FALSE(batch.columns[1].IsNull(row));
+    EXPECT_EQ(batch.columns[1].GetInt(row), -7);
+    EXPECT_TRUE(batch.columns[2].IsNull(row));
+    EXPECT_TRUE(batch.columns[3].IsNull(row));
+  }
+  EXPECT_EQ(tracker.version(), 3u);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -69,6 +69,30 @@ TEST_F(BinlogAddedDefaultTest, LiveRunFillsTheTargetsExistingRows) {
   EXPECT_EQ(target.Value("SELECT b FROM t WHERE id = 1"), "it's ü€ \\x");
 }
 
+// Rows changed just before the ALTER, read in the same batch as it (the live run is stopped
+// while they are written, so it finds them all at once): the source gave them the defaults
+// too, and so does the target, not NULL.
+TEST_F(BinlogAddedDefaultTest, RowsChangedJustBeforeTheAlterInTheSameBatchTakeTheDefaults) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJobToMysql(db, target);
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(Streaming()) << Log("live.log.err");
+  kill(live, SIGSTOP);
+  db.Exec("UPDATE t SET v = 'one+' WHERE id = 1");
+  db.Exec("INSERT INTO t VALUES (5, 'five')");
+  AddColumns(db);
+  kill(live, SIGCONT);
+  const bool arrived = Holds(target, "SELECT count(*) FROM t WHERE id = 4");
+  kill(live, SIGTERM);
+  ASSERT_EQ(Wait(live), 0) << Log("live.log.err");
+  ASSERT_TRUE(arrived) << Log("live.log.err");
+  EXPECT_EQ(target.Rows(kColumns), db.Rows(kColumns));
+  EXPECT_EQ(target.Value("SELECT CONCAT(a, '|', c, '|', f) FROM t WHERE id = 5"), "-12.50|0|1");
+}
+
 // The ALTER while no run was up: the next run's Open reads the new shape and its start adds the
 // columns the target lacks, with the same defaults.
 TEST_F(BinlogAddedDefaultTest, RunAfterTheAlterFillsTheTargetsExistingRows) {

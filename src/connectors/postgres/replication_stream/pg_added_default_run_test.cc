@@ -126,6 +126,28 @@ TEST_F(PgAddedDefaultTest, LiveRunFillsTheTargetsExistingRows) {
   EXPECT_EQ(db_->Value(fmt::format("SELECT b FROM {}.t WHERE id = 1", ods_)), "it's ü€ \\x");
 }
 
+// Rows changed just before the ALTER, read in the same batch as the new Relation (the live run
+// is stopped while they are written, so it reads them all at once): the source holds the
+// defaults there too, and so does the target, not NULL.
+TEST_F(PgAddedDefaultTest, RowsChangedJustBeforeTheAlterInTheSameBatchTakeTheDefaults) {
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  const pid_t live = Spawn({"run", "job.yaml"});
+  ASSERT_TRUE(Streaming()) << Log();
+  kill(live, SIGSTOP);
+  db_->Exec(fmt::format("UPDATE {} SET v = 'one+' WHERE id = 1", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (5, 'five')", src_));
+  AddColumns();
+  kill(live, SIGCONT);
+  const bool arrived = TargetHas(4);
+  kill(live, SIGTERM);
+  ASSERT_EQ(Wait(live), 0) << Log();
+  ASSERT_TRUE(arrived) << Log();
+  EXPECT_EQ(Lines(ods_ + ".t"), Lines(src_));
+  EXPECT_EQ(
+      db_->Value(fmt::format("SELECT concat(a, '|', c, '|', f) FROM {}.t WHERE id = 5", ods_)),
+      "-12.50|-7|t");
+}
+
 TEST_F(PgAddedDefaultTest, RunAfterTheAlterFillsTheTargetsExistingRows) {
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
   AddColumns();

@@ -576,6 +576,10 @@ Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size
   if (table.schema.size() != width) {
     // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
     SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, table.table.oid, table.schema, width));
+    // The batch's rows from before the ADD hold that default at the source too.
+    for (size_t c = width; &widened == &batch && c < batch.columns.size(); ++c) {
+      FillAddedDefault(table.table.Label(), table.schema.fields[c], batch.columns[c]);
+    }
   }
   return Status::OK();
 }
