@@ -7,11 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "connectors/mysql/binlog/control_events.h"
-#include "connectors/mysql/binlog/rows_event.h"
-#include "connectors/mysql/binlog/table_map.h"
 #include "connectors/mysql/binlog_stream/added_defaults.h"
-#include "connectors/mysql/binlog_stream/ddl_statement.h"
+#include "connectors/mysql/binlog_stream/ascii_case.h"
 #include "connectors/mysql/binlog_stream/server_check.h"
 #include "connectors/mysql/mysql_source.h"
 
@@ -24,13 +21,6 @@ constexpr auto kNextBudget = std::chrono::milliseconds(200);
 constexpr const char* kHeartbeatNanos = "100000000";
 constexpr size_t kTxnBatches = 16;  // how far past batch_rows Next reads to a transaction end
 constexpr unsigned kErrBinlogFatal = 1236;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 uint32_t Le32(const unsigned char* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
@@ -47,33 +37,6 @@ Result<std::string_view> EventBytes(const MARIADB_RPL_EVENT& ev) {
     }
   }
   return Err(Status::DataError("replication packet of {} bytes does not hold one event", size));
-}
-
-bool IsIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-// Whether `name` occurs in `sql` as a whole identifier (both lower case), bare or quoted.
-bool NamesIdentifier(std::string_view sql, std::string_view name) {
-  for (size_t at = sql.find(name); at != std::string_view::npos; at = sql.find(name, at + 1)) {
-    const size_t end = at + name.size();
-    if ((at == 0 || !IsIdentChar(sql[at - 1])) && (end == sql.size() || !IsIdentChar(sql[end]))) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::toupper(c); });
-  return out;
-}
-
-bool IsTxnWord(std::string_view sql, std::string_view word) {
-  return sql.size() == word.size() && Lower(sql) == Lower(word);
 }
 
 }  // namespace
@@ -325,55 +288,6 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
   return OpenReplication(*from, gtid);
 }
 
-Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables) {
-  std::vector<std::string> quoted;
-  for (size_t t : tables) quoted.push_back(tables_[t].reader->QuotedTable());
-  SLUICE_ASSIGN_OR_RETURN(
-      ConsistentSnapshot snap,
-      BeginConsistentSnapshot(config_.url, conn_, quoted, options_.snapshot_method));
-  snapshot_position_ = snap.position;
-  snapshot_conn_ = std::move(snap.reader);
-  snapshot_tables_ = tables;
-  return OpenSnapshotReader();
-}
-
-// The next table of the snapshot, on the snapshot's transaction: every table is read as of
-// the one snapshot position.
-Status BinlogStream::OpenSnapshotReader() {
-  SLUICE_ASSIGN_OR_RETURN(snapshot_,
-                          MysqlSplitReader::Open(tables_[snapshot_tables_.front()].reader->plan(),
-                                                 KeyRange{}, 0, std::move(snapshot_conn_)));
-  snapshot_->KeepTransaction();
-  return Status::OK();
-}
-
-Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
-  const size_t t = snapshot_tables_.front();
-  ShapeFor(batch, t);
-  SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_->Next(batch, rejects));
-  batch.snapshot = true;
-  batch.source_table = tables_[t].label;
-  if (more) return true;
-  snapshot_conn_ = snapshot_->TakeConnection();
-  snapshot_.reset();
-  snapshot_tables_.erase(snapshot_tables_.begin());
-  if (!snapshot_tables_.empty()) {
-    SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
-    return true;
-  }
-  // Every table is read: the snapshot transaction ends, and the changes after the oldest
-  // position follow (a table snapshotted drops those at or before the snapshot's position).
-  // Until here InTransaction() was true, so the whole snapshot lands in the target in one
-  // transaction per table with the positions after it.
-  (void)snapshot_conn_.Exec("COMMIT");
-  snapshot_conn_.Close();
-  in_txn_ = false;
-  committed_ = stream_from_;
-  file_ = committed_.file;
-  SLUICE_RETURN_IF_ERROR(OpenReplication(committed_));
-  return !ReachedEnd();
-}
-
 Result<BinlogPosition> BinlogStream::OldestFileStart() {
   SLUICE_ASSIGN_OR_RETURN(std::vector<Row> logs, conn_.Query("SHOW BINARY LOGS"));
   if (logs.empty() || logs[0].empty() || !logs[0][0]) {
@@ -467,235 +381,6 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
     if (ReachedEnd()) return false;
   }
   return true;
-}
-
-Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
-  SLUICE_ASSIGN_OR_RETURN(binlog::Event e, framer_.Frame(bytes));
-  const binlog::FormatDescription& f = framer_.format();
-  const binlog::EventType type = e.type();
-  if (type == binlog::EventType::kHeartbeat || type == binlog::EventType::kHeartbeatV2) {
-    if (!in_txn_) lag_ms_ = 0;  // the server has nothing newer
-    // A stream started by GTID learns its file:offset from the first real event; with none
-    // after the GTID, the heartbeat (sent once everything is sent) says where the file ends.
-    if (!in_txn_ && !positioned_ && !file_.empty() && e.header.log_pos != 0) {
-      committed_ = BinlogPosition{file_, e.header.log_pos};
-      positioned_ = true;
-    }
-    return Status::OK();
-  }
-  // startup: timestamp: the first transaction (or statement) at or after the time ends the
-  // skipping; this event is its first, as nothing is open.
-  if (skip_before_seconds_ >= 0 && !in_txn_ && e.header.timestamp != 0 &&
-      int64_t{e.header.timestamp} >= skip_before_seconds_) {
-    skip_before_seconds_ = -1;
-  }
-  if (e.header.timestamp != 0) {
-    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-    lag_ms_ = std::max<int64_t>(0, now_ms - int64_t{e.header.timestamp} * 1000);
-  }
-  switch (type) {
-    case binlog::EventType::kRotate: {
-      SLUICE_ASSIGN_OR_RETURN(binlog::RotateEvent r, binlog::ParseRotate(e, f));
-      file_ = std::string(r.next_file);
-      // A file ends between transactions: its start is a boundary too. (Not for a stream
-      // started by GTID: the server's first ROTATE names the file, but not where in it.)
-      if (!in_txn_ && positioned_) committed_ = BinlogPosition{file_, r.position};
-      return Status::OK();
-    }
-    case binlog::EventType::kMariaGtid: {
-      SLUICE_ASSIGN_OR_RETURN(binlog::MariaGtidEvent g, binlog::ParseMariaGtid(e));
-      in_txn_ = !g.standalone();
-      break;
-    }
-    case binlog::EventType::kQuery:
-      SLUICE_RETURN_IF_ERROR(HandleQuery(e));
-      break;
-    case binlog::EventType::kXid:
-      in_txn_ = false;
-      break;
-    case binlog::EventType::kTableMap: {
-      SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, f));
-      const std::optional<size_t> t = TableOf(map);
-      if (!t) {
-        decoders_.erase(map.table_id);
-        table_of_id_.erase(map.table_id);
-        break;
-      }
-      Table& table = tables_[*t];
-      const size_t width = table.schema.size();
-      // A new column widens the batch being filled only when it holds this table's rows; a
-      // batch of another table keeps its shape (ShapeFor reshapes it for this table later).
-      Batch other;
-      Batch& widened = batch.num_rows() > 0 && batch.source_table != table.label ? other : batch;
-      SLUICE_ASSIGN_OR_RETURN(
-          binlog::RowImageDecoder d,
-          table.follower.Decoder(
-              map, table.label,
-              [this, t](const binlog::TableMap& m, size_t i) { return DefineNewColumn(*t, m, i); },
-              row_options_, table.schema, table.defs, widened));
-      if (table.schema.size() != width) {
-        // The table's decoders of the old shape.
-        std::erase_if(decoders_, [&](const auto& d) { return table_of_id_.at(d.first) == *t; });
-      }
-      decoders_.insert_or_assign(map.table_id, std::move(d));
-      table_of_id_.insert_or_assign(map.table_id, *t);
-      break;
-    }
-    case binlog::EventType::kTransactionPayload:
-      // Skipping it would skip its rows: refuse rather than lose them.
-      return Status::Invalid(
-          "a compressed transaction (MySQL binlog_transaction_compression=ON) is not read in "
-          "realtime yet: set binlog_transaction_compression=OFF");
-    default:
-      if (binlog::IsRowsEvent(type) || binlog::IsUnsupportedRowsEvent(type)) {
-        SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows, binlog::ParseRowsEvent(e, f));
-        auto it = decoders_.find(rows.table_id);
-        if (it != decoders_.end() && skip_before_seconds_ < 0) {
-          const size_t t = table_of_id_.at(rows.table_id);
-          // A table whose target already holds this transaction (its position is past it).
-          const std::optional<BinlogPosition>& own = tables_[t].own;
-          if (own && e.header.log_pos != 0 && BinlogPosition{file_, e.header.log_pos} <= *own) {
-            break;
-          }
-          if (!ShapeFor(batch, t)) {
-            pending_event_.assign(bytes);  // another table's rows: they open the next batch
-            batch_ended_ = true;
-            return Status::OK();
-          }
-          SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
-          // For change-event targets: the table, and the event's time (whole seconds: the
-          // statement's start on the server, the closest the binlog has to a commit time).
-          batch.source_table = tables_[t].label;
-          batch.commit_millis.resize(batch.num_rows(), int64_t{e.header.timestamp} * 1000);
-        }
-      }
-      break;
-  }
-  // Outside a transaction every event's end is a boundary (after XID/COMMIT, a standalone
-  // statement, the FORMAT_DESCRIPTION and GTID_LIST of a new file). log_pos 0 marks events the
-  // server made up for this session (the FORMAT_DESCRIPTION it resends).
-  if (!in_txn_ && e.header.log_pos != 0) {
-    committed_ = BinlogPosition{file_, e.header.log_pos};
-    positioned_ = true;
-  }
-  return Status::OK();
-}
-
-Status BinlogStream::HandleQuery(const binlog::Event& e) {
-  SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q, binlog::ParseQuery(e, framer_.format()));
-  if (IsTxnWord(q.sql, "BEGIN")) {
-    in_txn_ = true;
-    return Status::OK();
-  }
-  if (IsTxnWord(q.sql, "COMMIT") || IsTxnWord(q.sql, "ROLLBACK")) {
-    in_txn_ = false;
-    return Status::OK();
-  }
-  if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time
-  // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW).
-  if (std::optional<CreatedTableName> made = ParseCreateTable(q.sql)) {
-    const std::string db = made->db.empty() ? std::string(q.schema) : made->db;
-    if (!TableNamed(db, made->name)) {
-      // Another table is created (CREATE TABLE ... LIKE or AS SELECT one of ours changes
-      // nothing of ours). Over source.tables the engine says whether the job's patterns
-      // select it.
-      if (many_) created_.push_back(CreatedTable{db, made->name, db == config_.url.database});
-      return Status::OK();
-    }
-  }
-  const StatementTables changed = TablesChangedBy(q.sql);
-  if (changed.scope == StatementScope::kNoTable) return Status::OK();
-  const std::string sql = Lower(q.sql);
-  for (size_t t = 0; t < tables_.size(); ++t) {
-    const MysqlConfig& c = tables_[t].config;
-    // A table named exactly (MariaDB with lower_case_table_names=0 tells `Orders` from
-    // `orders`) is matched by its case: the statement is another table's otherwise.
-    auto same_table = [&](const std::string& name) {
-      return c.table_exact ? name == c.table : Lower(name) == Lower(c.table);
-    };
-    bool ours = false;
-    if (changed.scope == StatementScope::kTables) {
-      for (const StatementTable& named : changed.tables) {
-        const std::string_view db = named.db.empty() ? q.schema : std::string_view(named.db);
-        ours = ours ||
-               (Lower(db) == Lower(c.database) && (named.name.empty() || same_table(named.name)));
-      }
-    } else {
-      // Not parsed: any mention of the table may be a change of it.
-      const bool names_table =
-          c.table_exact ? NamesIdentifier(q.sql, c.table) : NamesIdentifier(sql, Lower(c.table));
-      ours = names_table &&
-             (Lower(q.schema) == Lower(c.database) || NamesIdentifier(sql, Lower(c.database)));
-    }
-    if (!ours) continue;
-    if (changed.scope == StatementScope::kRows) {
-      return Status::Invalid(
-          "{}: a change of the table was written to the binlog as a statement ({}), not as "
-          "rows: a session ran with binlog_format=STATEMENT or MIXED; set binlog_format=ROW "
-          "for every session (SET GLOBAL binlog_format=ROW, and in the server's configuration) "
-          "and re-snapshot the table",
-          tables_[t].label, q.sql);
-    }
-    return HandleTableDdl(t, q.sql);
-  }
-  return Status::OK();
-}
-
-Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
-  Table& table = tables_[t];
-  // Added and dropped columns are followed by the names of the next TABLE_MAP
-  // (table_map_follower.h); any other change stops the stream before a row is decoded against
-  // a changed shape.
-  std::vector<std::string> dropped;
-  if (ClassifyTableDdl(sql, &dropped) != TableDdl::kAddDropColumns) {
-    return Status::Invalid(
-        "{}: the table's definition changed in the binlog ({}): only ADD COLUMN and DROP "
-        "COLUMN are followed; re-snapshot the table and start a new job",
-        table.label, sql);
-  }
-  if (row_metadata_ != "full") {
-    return Status::Invalid(
-        "{}: a column was added or dropped at the source ({}), but the server writes "
-        "binlog_row_metadata={}: the binlog has no column names to follow it by; set "
-        "binlog_row_metadata=FULL (SET GLOBAL binlog_row_metadata=FULL, and in the server's "
-        "configuration) before changing the table, and re-snapshot the job",
-        table.label, sql, row_metadata_.empty() ? "(not supported)" : Upper(row_metadata_));
-  }
-  table.follower.NoteColumnDdl();
-  // A dropped column is known as dropped from this statement on, not only from the table's
-  // next TABLE_MAP: a checkpoint in between must carry it (core/schema_change.h), or a run
-  // restarted from there would not know the column and leave its old values in place.
-  for (const std::string& name : dropped) {
-    for (size_t i = 0; i < table.schema.size(); ++i) {
-      if (Lower(table.schema.fields[i].name) == Lower(name)) {
-        table.follower.tracker().NoteDropped(table.label, table.schema, i);
-      }
-    }
-  }
-  return Status::OK();
-}
-
-Result<std::pair<Field, binlog::ColumnDef>> BinlogStream::DefineNewColumn(
-    size_t t, const binlog::TableMap& map, size_t index) {
-  const binlog::TableMapColumn& column = map.columns[index];
-  // As the catalog types the column now, as Open typed the others (so a batch read agrees),
-  // when its binlog type still fits that; a column dropped since has only the binlog's type.
-  MysqlSource catalog(tables_[t].config);
-  if (catalog.Open(request_).ok()) {
-    for (const Field& f : catalog.schema().fields) {
-      if (Lower(f.name) != Lower(column.name)) continue;
-      binlog::ColumnDef def{f.name, f.type, "", {}};
-      if (!binlog::PlanColumn(column, def, row_options_)) continue;
-      // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
-      Schema added{{f}};
-      SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(tables_[t].config, added, 0));
-      return std::make_pair(std::move(added.fields[0]), def);
-    }
-  }
-  binlog::ColumnDef def = binlog::DefaultColumnDefs(map)[index];
-  return std::make_pair(Field{def.name, def.type}, def);
 }
 
 std::vector<StreamPosition> BinlogStream::TablePositions(size_t table) const {

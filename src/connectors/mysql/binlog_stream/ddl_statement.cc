@@ -370,4 +370,14 @@ StatementTables TablesChangedBy(std::string_view sql) {
   return StatementTables{};
 }
 
+bool NamesIdentifier(std::string_view sql, std::string_view name) {
+  for (size_t at = sql.find(name); at != std::string_view::npos; at = sql.find(name, at + 1)) {
+    const size_t end = at + name.size();
+    if ((at == 0 || !IsWordChar(sql[at - 1])) && (end == sql.size() || !IsWordChar(sql[end]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace sluice::mysql::binlog_stream

@@ -54,4 +54,8 @@ struct StatementTables {
 };
 StatementTables TablesChangedBy(std::string_view sql);
 
+// Whether `name` occurs in `sql` as a whole identifier, bare or quoted (compared as given: lower
+// both for a comparison without case). For statements TablesChangedBy does not parse.
+bool NamesIdentifier(std::string_view sql, std::string_view name);
+
 }  // namespace sluice::mysql::binlog_stream
