@@ -42,21 +42,30 @@ ColumnMatch MatchColumns(const std::vector<std::string>& incoming, const Schema&
   return match;
 }
 
+std::optional<Column> AddedDefaultCell(const std::string& table, const Field& field) {
+  if (!field.added_default) return std::nullopt;
+  Column cell(field.type);
+  const Status st = ParseAndAppend(*field.added_default, cell, TimeZone::Utc());
+  if (!st.ok()) {
+    // The target's ALTER ... DEFAULT reads the same text and says what is wrong with it.
+    spdlog::warn(
+        "{}: column {}'s default '{}' is not a {} value ({}): the rows from before its ADD "
+        "COLUMN that the stream reads are written NULL",
+        table, field.name, *field.added_default, TypeName(field.type), st.message());
+    return std::nullopt;
+  }
+  return cell;
+}
+
 void FillAddedDefault(const std::string& table, const Field& field, Column& column) {
   if (!field.added_default || column.size() == 0) return;
-  Column filled(field.type);
   for (size_t row = 0; row < column.size(); ++row) {
     if (!column.IsNull(row)) return;  // not a column of rows from before the ADD
-    const Status st = ParseAndAppend(*field.added_default, filled, TimeZone::Utc());
-    if (!st.ok()) {
-      // The target's ALTER ... DEFAULT reads the same text and says what is wrong with it.
-      spdlog::warn(
-          "{}: column {}'s default '{}' is not a {} value ({}): the rows before its "
-          "ADD COLUMN in this batch are written NULL",
-          table, field.name, *field.added_default, TypeName(field.type), st.message());
-      return;
-    }
   }
+  const std::optional<Column> cell = AddedDefaultCell(table, field);
+  if (!cell) return;
+  Column filled(field.type);
+  for (size_t row = 0; row < column.size(); ++row) filled.AppendFrom(*cell, 0);
   column = std::move(filled);
 }
 
@@ -70,6 +79,7 @@ void StreamSchemaTracker::AddColumn(const std::string& table, Field field, Schem
   FillAddedDefault(table, field, column);
   batch.columns.push_back(std::move(column));
   schema.fields.push_back(std::move(field));
+  carried_.insert(schema.fields.back().name);
   warned_.erase(schema.fields.back().name);
   absent_.erase(schema.fields.back().name);
   ++version_;
@@ -137,11 +147,44 @@ void StreamSchemaTracker::NoteDropped(const std::string& table, Schema& schema, 
   // checkpoint from here carries it (DroppedPosition).
   const std::string& name = schema.fields[index].name;
   absent_.insert(name);
+  dropped_by_statement_.insert(name);
   if (!warned_.insert(name).second) return;
   spdlog::warn(
       "{}: column {} was dropped at the source; the target keeps it, NULL for the rows from now "
       "on",
       table, name);
+}
+
+std::vector<size_t> StreamSchemaTracker::NoteMetadata(
+    const std::string& table, Schema& schema, const ColumnMatch& match,
+    const std::function<bool(const std::string&)>& exists_now) {
+  for (size_t slot : match.slots) {
+    if (slot != ColumnMatch::kNew) carried_.insert(schema.fields[slot].name);
+  }
+  std::vector<size_t> dropped;
+  std::vector<size_t> not_added;
+  for (size_t j : match.absent) {
+    const Field& f = schema.fields[j];
+    const bool is_not_added = carried_.count(f.name) == 0 && !f.dropped_at_source &&
+                              dropped_by_statement_.count(f.name) == 0 &&
+                              (!exists_now || exists_now(f.name));
+    (is_not_added ? not_added : dropped).push_back(j);
+    if (!is_not_added || !noted_not_added_.insert(f.name).second) continue;
+    if (f.added_default) {
+      spdlog::info(
+          "{}: column {} is not in the changes before its ADD COLUMN; they take its default "
+          "'{}', as the source's rows did",
+          table, f.name, *f.added_default);
+    } else if (!f.added_default_unknown.empty()) {
+      spdlog::warn(
+          "{}: column {} is not in the changes before its ADD COLUMN, and its default ({}) "
+          "cannot be known for them: they are written NULL there (an update of the row after "
+          "the ADD writes its value)",
+          table, f.name, f.added_default_unknown);
+    }
+  }
+  NoteAbsent(table, schema, dropped);
+  return not_added;
 }
 
 void StreamSchemaTracker::NoteAbsent(const std::string& table, Schema& schema,

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -49,6 +50,10 @@ ColumnMatch MatchColumns(const std::vector<std::string>& incoming, const Schema&
 // of NULL. Unchanged when the field has no known default or a cell is not NULL.
 void FillAddedDefault(const std::string& table, const Field& field, Column& column);
 
+// The one-cell column holding `field`'s added_default, or nullopt when it has none or the text
+// is not a value of its type (warned, naming `table` and the column).
+std::optional<Column> AddedDefaultCell(const std::string& table, const Field& field);
+
 class StreamSchemaTracker {
  public:
   uint64_t version() const { return version_; }
@@ -62,6 +67,20 @@ class StreamSchemaTracker {
   // has the target accept NULL there (a column created NOT NULL from the source would refuse
   // the rows; Sink::AddColumns).
   void NoteAbsent(const std::string& table, Schema& schema, const std::vector<size_t>& absent);
+  // What a source calls with each piece of metadata it matched (MatchColumns): notes the names
+  // it carries, and splits the schema columns it lacks (match.absent) into dropped ones (noted
+  // by NoteAbsent) and ones not added yet, which it returns. A column not added yet is one the
+  // schema had when the stream opened (the table's current shape), which no metadata of this
+  // run carried, no statement dropped and no committed position names as dropped: the source
+  // added it after the position the stream reads at (a run started, or restarted, before an
+  // ADD COLUMN it has yet to read). At the source, the rows written before the ADD hold the
+  // ADD's default (Field::added_default), or a value an update gave them after it, which the
+  // stream brings when it gets there; so the source gives these rows the default, not NULL.
+  // A source whose stream carries no DROP statements (PostgreSQL) passes `exists_now`: a
+  // column dropped after Open looks the same until the catalog says it is gone.
+  std::vector<size_t> NoteMetadata(const std::string& table, Schema& schema,
+                                   const ColumnMatch& match,
+                                   const std::function<bool(const std::string&)>& exists_now = {});
   // A statement of the source said it dropped schema column `index`: it counts as absent at
   // once (a checkpoint before the table's next metadata still carries it), warned like above;
   // marked and counted at that next metadata (NoteAbsent).
@@ -79,7 +98,10 @@ class StreamSchemaTracker {
  private:
   uint64_t version_ = 0;
   std::set<std::string> warned_;
-  std::set<std::string> absent_;  // schema columns the latest metadata lacked
+  std::set<std::string> absent_;                // schema columns the latest metadata lacked
+  std::set<std::string> carried_;               // columns some metadata of this run carried
+  std::set<std::string> dropped_by_statement_;  // NoteDropped
+  std::set<std::string> noted_not_added_;       // said once each
 
   // Marks schema column `index` dropped at the source; counts one change if it was not.
   void MarkDropped(Schema& schema, size_t index);

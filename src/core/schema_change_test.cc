@@ -129,3 +129,55 @@ TEST(StreamSchemaTracker, RowsBeforeAnAddTakeItsDefault) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// The schema read at Open is the table's current shape; metadata from before an ADD COLUMN
+// lacks the column. It is not a drop: no change counted, no dropped position; the column is
+// returned as not added yet. Once some metadata carried it, a lack of it is a drop again.
+TEST(StreamSchemaTracker, AColumnNoMetadataCarriedYetIsNotAddedNotDropped) {
+  Schema schema = Of({"id", "n"});
+  StreamSchemaTracker tracker;
+  EXPECT_EQ(tracker.NoteMetadata("db.t", schema, MatchColumns({"id"}, schema, false)),
+            (std::vector<size_t>{1}));
+  EXPECT_EQ(tracker.version(), 0u);
+  EXPECT_FALSE(schema.fields[1].dropped_at_source);
+  EXPECT_FALSE(tracker.DroppedPosition(schema).has_value());
+
+  EXPECT_TRUE(
+      tracker.NoteMetadata("db.t", schema, MatchColumns({"id", "n"}, schema, false)).empty());
+  EXPECT_TRUE(tracker.NoteMetadata("db.t", schema, MatchColumns({"id"}, schema, false)).empty());
+  EXPECT_EQ(tracker.version(), 1u);
+  EXPECT_TRUE(schema.fields[1].dropped_at_source);
+  EXPECT_TRUE(tracker.DroppedPosition(schema).has_value());
+}
+
+// A column a committed position names as dropped, or a statement dropped, stays a drop.
+TEST(StreamSchemaTracker, ColumnsKnownDroppedAreNotTakenForNotAddedYet) {
+  Schema schema = Of({"id", "d", "e"});
+  StreamSchemaTracker tracker;
+  ASSERT_TRUE(
+      tracker
+          .Restore({StreamPosition{StreamSchemaTracker::kDroppedColumnsStream, "int64 d"}}, schema)
+          .ok());
+  tracker.NoteDropped("db.t", schema, 2);
+  EXPECT_TRUE(tracker.NoteMetadata("db.t", schema, MatchColumns({"id"}, schema, false)).empty());
+  EXPECT_TRUE(schema.fields[1].dropped_at_source);
+  EXPECT_TRUE(schema.fields[2].dropped_at_source);
+}
+
+TEST(AddedDefaultCell, HoldsTheDefaultOrNothing) {
+  Field f{"n", DataType::Of(TypeId::kInt64)};
+  EXPECT_FALSE(AddedDefaultCell("db.t", f).has_value());
+  f.added_default = "-7";
+  const std::optional<Column> cell = AddedDefaultCell("db.t", f);
+  ASSERT_TRUE(cell.has_value());
+  ASSERT_EQ(cell->size(), 1u);
+  EXPECT_EQ(cell->GetInt(0), -7);
+  f.added_default = "seven";
+  EXPECT_FALSE(AddedDefaultCell("db.t", f).has_value());
+}
+
+}  // namespace
+}  // namespace sluice

@@ -57,8 +57,15 @@ void RowImageDecoder::MapColumns(std::vector<size_t> slots, size_t width) {
   for (size_t j = 0; j < width; ++j) {
     if (!filled[j]) unmapped_.push_back(j);
   }
+  unmapped_cells_.assign(unmapped_.size(), Column());
   slots_ = std::move(slots);
   width_ = width;
+}
+
+void RowImageDecoder::FillUnmapped(size_t column, Column cell) {
+  for (size_t k = 0; k < unmapped_.size(); ++k) {
+    if (unmapped_[k] == column) unmapped_cells_[k] = std::move(cell);
+  }
 }
 
 bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Column& out,
@@ -288,7 +295,14 @@ bool RowImageDecoder::DecodeImage(ByteReader& r, std::string_view present, size_
     return false;
   }
   size_t j = 0;  // index among present columns: the null bitmap covers only those
-  for (size_t j : unmapped_) batch.columns[j].AppendNull();
+  for (size_t k = 0; k < unmapped_.size(); ++k) {
+    Column& out = batch.columns[unmapped_[k]];
+    if (unmapped_cells_[k].size() == 0) {
+      out.AppendNull();
+    } else {
+      out.AppendFrom(unmapped_cells_[k], 0);
+    }
+  }
   for (size_t i = 0; i < plans_.size(); ++i) {
     Column& out = batch.columns[slots_[i]];
     if (i / 8 >= present.size() || !Bit(present, i)) {

@@ -49,6 +49,10 @@ class RowImageDecoder {
   // name: connectors/mysql/binlog_stream/table_map_follower.h). Without it, column i goes to
   // batch column i.
   void MapColumns(std::vector<size_t> slots, size_t width);
+  // After MapColumns: batch column `column`, which no column fills, takes `cell`'s one value
+  // in every row instead of NULL (a column the source added after these rows were written:
+  // they hold its default there).
+  void FillUnmapped(size_t column, Column cell);
 
   uint64_t table_id() const { return table_id_; }
   const std::string& table_name() const { return table_name_; }
@@ -72,9 +76,10 @@ class RowImageDecoder {
   uint64_t table_id_ = 0;
   std::string table_name_;
   std::vector<ColumnPlan> plans_;
-  std::vector<size_t> slots_;     // per column: its batch column
-  std::vector<size_t> unmapped_;  // batch columns no column fills (NULL)
-  size_t width_ = 0;              // the batch's columns
+  std::vector<size_t> slots_;           // per column: its batch column
+  std::vector<size_t> unmapped_;        // batch columns no column fills (NULL)
+  std::vector<Column> unmapped_cells_;  // per unmapped_ column: its one value, or none (NULL)
+  size_t width_ = 0;                    // the batch's columns
   RowDecodeOptions options_;
 };
 

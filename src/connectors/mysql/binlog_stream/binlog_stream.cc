@@ -276,6 +276,7 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
   file_ = from->file;
   positioned_ = gtid.empty();
   in_txn_ = false;
+  txn_rows_out_ = false;
   decoders_.clear();
   table_of_id_.clear();
   stream_from_ = *from;
@@ -283,6 +284,7 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
     // The snapshot's rows come first, as one source transaction (see Next); the replication
     // session opens after them, at the snapshot's position.
     in_txn_ = true;
+    txn_rows_out_ = true;
     return Status::OK();
   }
   return OpenReplication(*from, gtid);

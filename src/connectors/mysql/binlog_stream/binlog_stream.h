@@ -77,7 +77,10 @@ class BinlogStream : public StreamSource {
   Result<bool> Next(Batch& batch, RejectSink& rejects) override;
   std::vector<StreamPosition> Positions() const override;
   std::vector<StreamPosition> TablePositions(size_t table) const override;
-  bool InTransaction() const override { return in_txn_; }
+  // Only once rows of the open transaction were handed out: a batch ended by the first rows
+  // event of the next transaction (another table's, parked in pending_event_) holds whole
+  // transactions, and Positions() is the end of the last.
+  bool InTransaction() const override { return in_txn_ && txn_rows_out_; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].reader->PrimaryKey();
@@ -164,8 +167,9 @@ class BinlogStream : public StreamSource {
   std::string pending_event_;  // a rows event of another table than the batch's: next first
   bool batch_ended_ = false;   // Handle() parked an event in pending_event_
   size_t batch_rows_ = 10000;
-  bool in_txn_ = false;     // between a transaction's GTID/BEGIN and its XID/COMMIT
-  bool positioned_ = true;  // committed_ is a real place (false after a GTID start, at first)
+  bool in_txn_ = false;        // between a transaction's GTID/BEGIN and its XID/COMMIT
+  bool txn_rows_out_ = false;  // rows of the open transaction were put in a batch
+  bool positioned_ = true;     // committed_ is a real place (false after a GTID start, at first)
   int64_t lag_ms_ = -1;
 };
 

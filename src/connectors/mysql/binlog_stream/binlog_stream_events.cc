@@ -60,6 +60,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
     case binlog::EventType::kMariaGtid: {
       SLUICE_ASSIGN_OR_RETURN(binlog::MariaGtidEvent g, binlog::ParseMariaGtid(e));
       in_txn_ = !g.standalone();
+      txn_rows_out_ = false;
       break;
     }
     case binlog::EventType::kQuery:
@@ -67,6 +68,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
       break;
     case binlog::EventType::kXid:
       in_txn_ = false;
+      txn_rows_out_ = false;
       break;
     case binlog::EventType::kTableMap: {
       SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, f));
@@ -118,6 +120,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
             return Status::OK();
           }
           SLUICE_RETURN_IF_ERROR(it->second.Decode(rows, batch));
+          txn_rows_out_ = true;
           // For change-event targets: the table, and the event's time (whole seconds: the
           // statement's start on the server, the closest the binlog has to a commit time).
           batch.source_table = tables_[t].label;
@@ -140,10 +143,12 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q, binlog::ParseQuery(e, framer_.format()));
   if (IsTxnWord(q.sql, "BEGIN")) {
     in_txn_ = true;
+    txn_rows_out_ = false;
     return Status::OK();
   }
   if (IsTxnWord(q.sql, "COMMIT") || IsTxnWord(q.sql, "ROLLBACK")) {
     in_txn_ = false;
+    txn_rows_out_ = false;
     return Status::OK();
   }
   if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time

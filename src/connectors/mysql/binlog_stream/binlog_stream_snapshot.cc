@@ -48,6 +48,7 @@ Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
   (void)snapshot_conn_.Exec("COMMIT");
   snapshot_conn_.Close();
   in_txn_ = false;
+  txn_rows_out_ = false;
   committed_ = stream_from_;
   file_ = committed_.file;
   SLUICE_RETURN_IF_ERROR(OpenReplication(committed_));

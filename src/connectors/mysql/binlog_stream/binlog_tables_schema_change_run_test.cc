@@ -171,6 +171,49 @@ TEST_F(BinlogTablesSchemaChangeTest, KilledAfterTheTargetsAlterConverges) {
   KillAtTheChangeThenConverge("after_alter", /*altered=*/true);
 }
 
+// A batch of `orders` ended by the first rows of the next transaction, on `items`: the batch
+// holds only rows of a transaction that ended, so `orders` is not inside a source transaction
+// when its ADD COLUMN follows in the same read; the change is followed, not refused as one
+// splitting a transaction. (The live run is stopped while the source writes, so that it reads
+// all of it at once.)
+TEST_F(BinlogTablesSchemaChangeTest, ChangeReadRightAfterAnotherTablesTransactionIsFollowed) {
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(Streaming()) << Log("live.log.err");
+  kill(live, SIGSTOP);
+  db_.Exec("INSERT INTO orders VALUES (600, 'one', 'd')");
+  db_.Exec("INSERT INTO items VALUES (600, 'two', 'd')");
+  db_.Exec("ALTER TABLE orders ADD COLUMN n INT DEFAULT 5");
+  db_.Exec("INSERT INTO orders VALUES (601, 'three', 'd', 7)");
+  kill(live, SIGCONT);
+  for (int i = 0; i < 300 && pg_.Value(fmt::format("SELECT count(*) FROM \"{}\".orders WHERE "
+                                                   "id = 601",
+                                                   pg_schema_)) != "1";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(live, SIGTERM);
+  ASSERT_EQ(Wait(live, std::chrono::seconds(60)), 0) << Log("live.log.err");
+  EXPECT_EQ(TargetRows("orders", "id, v, n"), db_.Rows("SELECT id, v, n FROM orders ORDER BY id"));
+  EXPECT_EQ(TargetRows("items", "id, v, d"), db_.Rows("SELECT id, v, d FROM items ORDER BY id"));
+}
+
+// The same changes while no run is up: the next run reads the table's new shape at Open, and
+// the rows of `orders` changed before the ADD in the binlog take its default, as they did at
+// the source (not NULL as if the column had been dropped).
+TEST_F(BinlogTablesSchemaChangeTest, RunStartedBeforeAnAddGivesTheRowsBeforeItTheDefault) {
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db_.Exec("INSERT INTO orders VALUES (600, 'one', 'd')");
+  db_.Exec("INSERT INTO items VALUES (600, 'two', 'd')");
+  db_.Exec("ALTER TABLE orders ADD COLUMN n INT DEFAULT 5");
+  db_.Exec("INSERT INTO orders VALUES (601, 'three', 'd', 7)");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(TargetRows("orders", "id, v, n"), db_.Rows("SELECT id, v, n FROM orders ORDER BY id"));
+  EXPECT_EQ(TargetRows("items", "id, v, d"), db_.Rows("SELECT id, v, d FROM items ORDER BY id"));
+  EXPECT_EQ(pg_.Value(fmt::format("SELECT n FROM \"{}\".orders WHERE id = 600", pg_schema_)), "5");
+  EXPECT_EQ(Log("run.log.err").find("was dropped"), std::string::npos) << Log("run.log.err");
+}
+
 // A change that is not ADD/DROP COLUMN, on `orders`: the job stops naming `orders` (not
 // `Orders`) and the statement; the other tables were streamed until then.
 TEST_F(BinlogTablesSchemaChangeTest, OtherDdlOnOneTableStopsNamingIt) {

@@ -19,7 +19,7 @@ Result<binlog::RowImageDecoder> TableMapFollower::Decoder(
   std::vector<std::string> names;
   for (const binlog::TableMapColumn& c : map.columns) names.push_back(c.name);
   const ColumnMatch match = MatchColumns(names, schema, /*ignore_case=*/true);
-  tracker_.NoteAbsent(label, schema, match.absent);
+  const std::vector<size_t> not_added = tracker_.NoteMetadata(label, schema, match);
   std::vector<size_t> slots = match.slots;
   for (size_t i = 0; i < slots.size(); ++i) {
     if (slots[i] != ColumnMatch::kNew) continue;
@@ -33,6 +33,11 @@ Result<binlog::RowImageDecoder> TableMapFollower::Decoder(
   SLUICE_ASSIGN_OR_RETURN(binlog::RowImageDecoder decoder,
                           binlog::RowImageDecoder::Make(map, mapped, options));
   if (!match.identity) decoder.MapColumns(std::move(slots), schema.size());
+  for (size_t j : not_added) {
+    if (std::optional<Column> cell = AddedDefaultCell(label, schema.fields[j])) {
+      decoder.FillUnmapped(j, std::move(*cell));
+    }
+  }
   return decoder;
 }
 

@@ -9,6 +9,10 @@
 //   - a column the schema lacks: appended to the schema and to the batch being filled (NULL for
 //     the rows already in it), typed as the catalog types it now, else from the TABLE_MAP;
 //   - a schema column the TABLE_MAP lacks (DROP COLUMN): NULL from now on, warned once;
+//   - unless it was never in a TABLE_MAP of this run (nor dropped): then it is a column added
+//     after these rows were written (a run started before an ADD COLUMN it has yet to read),
+//     and the rows take its ADD's constant default, as they did at the source
+//     (StreamSchemaTracker::NoteMetadata);
 //   - a TABLE_MAP without names is decoded by position only while it has the schema's column
 //     count and no ADD/DROP COLUMN was seen; otherwise it is an error saying to set
 //     binlog_row_metadata=FULL: a changed column list is never mapped by guessing.

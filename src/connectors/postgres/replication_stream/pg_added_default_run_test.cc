@@ -155,6 +155,23 @@ TEST_F(PgAddedDefaultTest, RunAfterTheAlterFillsTheTargetsExistingRows) {
   EXPECT_EQ(Lines(ods_ + ".t"), Lines(src_));
 }
 
+// The job was down across the ALTER and changes before it: the next run's Open reads the new
+// shape, but those changes' Relation lacks the new columns. They are not dropped columns: the
+// source's rows hold the defaults, and so does the target (c NOT NULL too), nothing warned as
+// dropped.
+TEST_F(PgAddedDefaultTest, RunStartedBeforeTheAlterGivesTheRowsBeforeItTheDefaults) {
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  db_->Exec(fmt::format("UPDATE {} SET v = 'one+' WHERE id = 1", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (5, 'five')", src_));
+  AddColumns();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  EXPECT_EQ(Lines(ods_ + ".t"), Lines(src_));
+  EXPECT_EQ(
+      db_->Value(fmt::format("SELECT concat(a, '|', c, '|', f) FROM {}.t WHERE id = 5", ods_)),
+      "-12.50|-7|t");
+  EXPECT_EQ(Log().find("was dropped"), std::string::npos) << Log();
+}
+
 // Into MariaDB: the same values, written as MariaDB literals (decimal, unicode and backslash,
 // negative numbers, boolean as 1).
 TEST_F(PgAddedDefaultTest, IntoMysqlTheValuesArriveExactly) {

@@ -571,8 +571,17 @@ Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size
   Batch other;
   Batch& widened =
       batch.num_rows() > 0 && batch.source_table != table.table.Label() ? other : batch;
-  SLUICE_ASSIGN_OR_RETURN(table.plan,
-                          table.follower.Plan(plan, table.table.Label(), table.schema, widened));
+  const auto exists_now = [&](const std::string& column) {
+    Result<PgResult> r = conn_.Query(
+        "SELECT 1 FROM pg_attribute WHERE attrelid = $1::oid AND attname = $2 AND attnum > 0 "
+        "AND NOT attisdropped",
+        "postgres source: is the column still in the table",
+        {std::to_string(table.table.oid), column});
+    // Unknown: taken as dropped (NULL from here on), as a column the metadata lacks always was.
+    return r.has_value() && r->rows() == 1;
+  };
+  SLUICE_ASSIGN_OR_RETURN(table.plan, table.follower.Plan(plan, table.table.Label(), table.schema,
+                                                          widened, exists_now));
   if (table.schema.size() != width) {
     // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
     SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, table.table.oid, table.schema, width));

@@ -18,8 +18,9 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
 
 }  // namespace
 
-Result<r::TuplePlan> RelationFollower::Plan(const r::TuplePlan& relation, const std::string& label,
-                                            Schema& schema, Batch& batch) {
+Result<r::TuplePlan> RelationFollower::Plan(
+    const r::TuplePlan& relation, const std::string& label, Schema& schema, Batch& batch,
+    const std::function<bool(const std::string&)>& exists_now) {
   const std::vector<std::string> names = relation.schema.Names();
   if (!previous_.empty()) {
     std::vector<std::string> gone;
@@ -63,7 +64,12 @@ Result<r::TuplePlan> RelationFollower::Plan(const r::TuplePlan& relation, const 
           label, f.name, TypeName(known.type), TypeName(f.type), kResnapshot));
     }
   }
-  tracker_.NoteAbsent(label, schema, match.absent);
+  // Columns not added yet (the run started before their ADD COLUMN): the rows take the ADD's
+  // constant default, parsed as core parses it (StreamSchemaTracker::NoteMetadata).
+  fills_.clear();
+  for (size_t j : tracker_.NoteMetadata(label, schema, match, exists_now)) {
+    if (schema.fields[j].added_default) fills_.emplace_back(j, *schema.fields[j].added_default);
+  }
   slots_ = match.slots;
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i] != ColumnMatch::kNew) continue;
@@ -71,7 +77,7 @@ Result<r::TuplePlan> RelationFollower::Plan(const r::TuplePlan& relation, const 
     slots_[i] = schema.size() - 1;
   }
   width_ = schema.size();
-  identity_ = slots_.size() == width_;
+  identity_ = slots_.size() == width_ && fills_.empty();
   for (size_t i = 0; identity_ && i < slots_.size(); ++i) identity_ = slots_[i] == i;
 
   r::TuplePlan plan;
@@ -79,6 +85,7 @@ Result<r::TuplePlan> RelationFollower::Plan(const r::TuplePlan& relation, const 
   plan.schema = schema;
   plan.columns.resize(width_);  // a column the Relation lacks is always NULL: any plan does
   for (size_t i = 0; i < slots_.size(); ++i) plan.columns[slots_[i]] = relation.columns[i];
+  for (const auto& [j, text] : fills_) plan.columns[j] = r::ColumnPlan{r::TextForm::kParse};
   previous_ = names;
   return plan;
 }
@@ -91,6 +98,9 @@ Result<const r::TupleData*> RelationFollower::Map(const r::TupleData& tuple) {
   }
   mapped_.assign(width_, r::TupleValue{});
   for (size_t i = 0; i < slots_.size(); ++i) mapped_[slots_[i]] = tuple[i];
+  for (const auto& [j, text] : fills_) {
+    mapped_[j] = r::TupleValue{r::TupleValueKind::kText, std::string_view(text)};
+  }
   return &mapped_;
 }
 

@@ -9,6 +9,9 @@
 //   - a column the schema lacks, after every known one (ADD COLUMN appends): appended to the
 //     schema and to the batch being filled, NULL for the rows already in it;
 //   - a schema column the Relation lacks (DROP COLUMN): NULL from now on, warned once;
+//     unless no Relation of this run carried it (nor was it dropped): then it is a column added
+//     after these changes were written (a run started before an ADD COLUMN it has yet to read),
+//     and the rows take the ADD's constant default, as they did at the source;
 //   - a known column with another type, or, between two Relations of one session, a new name
 //     among known ones or a name gone while another appeared (a rename cannot be told from a
 //     drop plus an add): an error naming the table and what to do.
@@ -17,7 +20,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "connectors/postgres/replication/tuple_to_batch.h"
@@ -35,8 +40,12 @@ class RelationFollower {
   void Restart() { previous_.clear(); }
   // `relation` is PlanTuple's plan of the Relation alone; returns the plan of the whole schema,
   // which AppendTuple takes with Map()'s tuples. May widen `schema` and `batch`.
+  // `exists_now` says whether a column is in the table's catalog now: a schema column no
+  // Relation of this run carried is one added after these changes when it still is, and one
+  // dropped since Open when not (StreamSchemaTracker::NoteMetadata).
   Result<replication::TuplePlan> Plan(const replication::TuplePlan& relation,
-                                      const std::string& label, Schema& schema, Batch& batch);
+                                      const std::string& label, Schema& schema, Batch& batch,
+                                      const std::function<bool(const std::string&)>& exists_now);
   // `tuple` (of the last planned Relation) as a tuple of the schema.
   Result<const replication::TupleData*> Map(const replication::TupleData& tuple);
   uint64_t version() const { return tracker_.version(); }
@@ -51,6 +60,8 @@ class RelationFollower {
   bool identity_ = true;
   std::vector<std::string> previous_;  // the last Relation's names, this session
   replication::TupleData mapped_;
+  // Schema columns not added yet, and their default as text (Plan).
+  std::vector<std::pair<size_t, std::string>> fills_;
 };
 
 }  // namespace sluice::postgres::replication_stream
