@@ -73,10 +73,11 @@ TEST_F(BinlogDropNotNullTest, LiveRunIntoMysqlTheColumnTakesNullKeepingItsType) 
   EXPECT_EQ(TargetD(target), "YES" + before.substr(2));  // the same type, now nullable
 }
 
-// A run that starts after the DROP no longer knows d (its Open reads the table without it, and
-// no row of the binlog from its position has it): its start relaxes the target's d, which its
-// rows do not name. Row 1, updated after the drop, keeps its old d (the known gap of
-// docs/guarantees.md).
+// A run that starts after the DROP does not know d from its Open (which reads the table
+// without it), and no row of the binlog from its position has it: its start relaxes the
+// target's d, which its rows do not name, and the DROP statement has it learn d from the last
+// TABLE_MAP before its start, so row 1, updated after the drop, is NULL there as the source
+// says (not its old d, which a PostgreSQL upsert would otherwise keep).
 TEST_F(BinlogDropNotNullTest, RunAfterTheDropIntoPostgres) {
   TestDatabase db;
   CreateSource(db);
@@ -99,7 +100,8 @@ TEST_F(BinlogDropNotNullTest, RunAfterTheDropIntoPostgres) {
        pg.Rows(fmt::format("SELECT id, v, coalesce(d, 'NULL') FROM {}.t ORDER BY id", schema))) {
     rows.push_back(r[0] + "|" + r[1] + "|" + r[2]);
   }
-  EXPECT_EQ(rows, (std::vector<std::string>{"1|one+|d1", "2|two|d2", "3|three|d3", "4|four|NULL"}));
+  EXPECT_EQ(rows,
+            (std::vector<std::string>{"1|one+|NULL", "2|two|d2", "3|three|d3", "4|four|NULL"}));
   EXPECT_EQ(pg.Value(nullable), "YES");
   pg.Exec(fmt::format("DROP SCHEMA {} CASCADE", schema));
 }
@@ -120,10 +122,8 @@ TEST_F(BinlogDropNotNullTest, KilledBeforeTheTargetsAlterConverges) {
   ASSERT_EQ(Wait(live), 128 + SIGKILL) << Log("live.log.err");
   EXPECT_EQ(TargetD(target).substr(0, 3), "NO ");  // not altered yet
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
-  // The resume never knew d, but a MariaDB target rewrites a changed row whole (mysql README,
-  // change streams): the column it does not write gets its default, NULL now. So row 1 is as
-  // without the kill (a PostgreSQL target keeps the old value: the known gap of
-  // docs/guarantees.md, RunAfterTheDropIntoPostgres).
+  // The resume never knew d from its Open; it learns it at the DROP (RunAfterTheDropIntoPostgres),
+  // and a MariaDB target rewrites a changed row whole anyway. So row 1 is as without the kill.
   EXPECT_EQ(target.Rows("SELECT id, v, d FROM t ORDER BY id"), Expected());
   EXPECT_EQ(TargetD(target).substr(0, 4), "YES ");
 }

@@ -26,9 +26,11 @@ uint32_t Le32(const unsigned char* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
+}  // namespace
+
 // libmariadb keeps the packet's leading OK byte in raw_data on some versions: the event starts
 // where its own size field (header bytes 9..12) matches what is left.
-Result<std::string_view> EventBytes(const MARIADB_RPL_EVENT& ev) {
+Result<std::string_view> ReplicaEventBytes(const MARIADB_RPL_EVENT& ev) {
   const auto* raw = ev.raw_data;
   const size_t size = ev.raw_data_size;
   for (size_t skip : {size_t{0}, size_t{1}}) {
@@ -38,8 +40,6 @@ Result<std::string_view> EventBytes(const MARIADB_RPL_EVENT& ev) {
   }
   return Err(Status::DataError("replication packet of {} bytes does not hold one event", size));
 }
-
-}  // namespace
 
 Result<std::unique_ptr<StreamSource>> BinlogStream::Make(const Options& options,
                                                          const ConnectorContext& context) {
@@ -375,11 +375,12 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
       return Err(Status::IoError("{}: reading the binlog after {}: {}", config_.Describe(),
                                  committed_.ToString(), why.empty() ? "connection closed" : why));
     }
-    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, EventBytes(*event_));
+    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, ReplicaEventBytes(*event_));
     Status st = Handle(bytes, batch);
     if (!st.ok()) {
       return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
     }
+    if (!unknown_drops_.empty()) SLUICE_RETURN_IF_ERROR(LearnDroppedColumns(batch));
     if (ReachedEnd()) return false;
   }
   return true;

@@ -58,6 +58,9 @@ struct BinlogStreamOptions {
   SnapshotMethod snapshot_method = SnapshotMethod::kAuto;
 };
 
+// One replication event's bytes, as the pure decoder takes them.
+Result<std::string_view> ReplicaEventBytes(const st_mariadb_rpl_event& ev);
+
 class BinlogStream : public StreamSource {
  public:
   static Result<std::unique_ptr<StreamSource>> Make(const Options& options,
@@ -109,6 +112,13 @@ class BinlogStream : public StreamSource {
     TableMapFollower follower;            // maps each TABLE_MAP onto schema by name
     std::string label;                    // db.table, for Batch::source_table
     std::optional<BinlogPosition> own;    // its target's position: rows up to it are dropped
+    bool map_seen = false;                // a TABLE_MAP of it was read by this run
+  };
+  // A DROP COLUMN statement of a column the run does not know: it started after the column's
+  // last TABLE_MAP (LearnDroppedColumns).
+  struct UnknownDrop {
+    size_t table = 0;
+    std::vector<std::string> columns;  // every column the statement drops
   };
 
   Status OpenTable(const MysqlConfig& config, const ReadRequest& request);
@@ -131,6 +141,15 @@ class BinlogStream : public StreamSource {
   Status HandleQuery(const binlog::Event& e);
   // A DDL statement naming table `t`: ADD/DROP COLUMN is followed, anything else stops.
   Status HandleTableDdl(size_t t, std::string_view sql);
+  // The run started between the last TABLE_MAP of a table and a DROP COLUMN of it, when the
+  // catalog no longer had the column: the column is learned from that TABLE_MAP (read again
+  // from the start of the stream's first file: the replication session is closed, reopened
+  // there, and reopened after the statement), so that it is NULL from the drop on like any
+  // dropped column, not left holding its old values in the target.
+  Status LearnDroppedColumns(Batch& batch);
+  // The last TABLE_MAP of each table of `drops` in `end`'s file before `end`.
+  Status ReadTableMapsBefore(const BinlogPosition& end, const std::vector<UnknownDrop>& drops,
+                             std::map<size_t, binlog::TableMap>& last);
   // A column of `map` new to table `t`: as the catalog types it now, else as the binlog does.
   Result<std::pair<Field, binlog::ColumnDef>> DefineNewColumn(size_t t, const binlog::TableMap& map,
                                                               size_t index);
@@ -166,6 +185,7 @@ class BinlogStream : public StreamSource {
   std::map<uint64_t, size_t> table_of_id_;                // by table id: index in tables_
   std::string pending_event_;  // a rows event of another table than the batch's: next first
   bool batch_ended_ = false;   // Handle() parked an event in pending_event_
+  std::vector<UnknownDrop> unknown_drops_;  // met by Handle(), learned by Next() after it
   size_t batch_rows_ = 10000;
   bool in_txn_ = false;        // between a transaction's GTID/BEGIN and its XID/COMMIT
   bool txn_rows_out_ = false;  // rows of the open transaction were put in a batch

@@ -79,6 +79,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
         break;
       }
       Table& table = tables_[*t];
+      table.map_seen = true;
       const size_t width = table.schema.size();
       // A new column widens the batch being filled only when it holds this table's rows; a
       // batch of another table keeps its shape (ShapeFor reshapes it for this table later).
@@ -222,6 +223,13 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
         table.label, sql, row_metadata_.empty() ? "(not supported)" : Upper(row_metadata_));
   }
   table.follower.NoteColumnDdl();
+  bool unknown = false;
+  for (const std::string& name : dropped) {
+    bool known = false;
+    for (const Field& f : table.schema.fields) known = known || Lower(f.name) == Lower(name);
+    unknown = unknown || !known;
+  }
+  if (unknown && !table.map_seen) unknown_drops_.push_back(UnknownDrop{t, dropped});
   // A dropped column is known as dropped from this statement on, not only from the table's
   // next TABLE_MAP: a checkpoint in between must carry it (core/schema_change.h), or a run
   // restarted from there would not know the column and leave its old values in place.

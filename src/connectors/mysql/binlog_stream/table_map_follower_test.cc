@@ -69,8 +69,8 @@ TEST_F(TableMapFollowerTest, ANewNameWidensTheSchemaAndTheBatch) {
 }
 
 TEST_F(TableMapFollowerTest, MatchesByNameNotPosition) {
-  ASSERT_TRUE(Decoder(Map({Col(FieldType::kLong, "id"), Col(FieldType::kVarchar, "v")}))
-                  .has_value());
+  ASSERT_TRUE(
+      Decoder(Map({Col(FieldType::kLong, "id"), Col(FieldType::kVarchar, "v")})).has_value());
   EXPECT_EQ(follower_.version(), 0u);
   // v dropped, n added, and the names in another case: two known, one new, no guessing.
   Result<binlog::RowImageDecoder> d =

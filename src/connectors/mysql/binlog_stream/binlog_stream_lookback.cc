@@ -1,0 +1,94 @@
+// BinlogStream::LearnDroppedColumns (binlog_stream.h): a DROP COLUMN of a column the run never
+// saw, because it started between the column's last TABLE_MAP and the statement, after the
+// catalog had lost it. The column's last TABLE_MAP before the stream's start says what it was.
+#include "connectors/mysql/binlog_stream/binlog_stream.h"
+
+#include <mariadb_rpl.h>
+#include <spdlog/spdlog.h>
+
+#include "connectors/mysql/binlog/table_map.h"
+#include "connectors/mysql/binlog_stream/ascii_case.h"
+
+namespace sluice::mysql::binlog_stream {
+
+Status BinlogStream::ReadTableMapsBefore(const BinlogPosition& end,
+                                         const std::vector<UnknownDrop>& drops,
+                                         std::map<size_t, binlog::TableMap>& last) {
+  SLUICE_RETURN_IF_ERROR(OpenReplication(BinlogPosition{end.file, 4}));
+  while (true) {
+    event_ = mariadb_rpl_fetch(rpl_, event_);
+    if (!event_) {
+      return Status::IoError("reading {} up to {}: {}", end.file, end.ToString(),
+                             mysql_error(rpl_conn_.get()));
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, ReplicaEventBytes(*event_));
+    SLUICE_ASSIGN_OR_RETURN(binlog::Event e, framer_.Frame(bytes));
+    const binlog::EventType type = e.type();
+    // Events the server made up for this session (log_pos 0) and heartbeats are not the file's.
+    if (e.header.log_pos == 0 || type == binlog::EventType::kHeartbeat ||
+        type == binlog::EventType::kHeartbeatV2) {
+      continue;
+    }
+    if (type == binlog::EventType::kRotate || e.header.log_pos > end.offset) return Status::OK();
+    if (type == binlog::EventType::kTableMap) {
+      SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, framer_.format()));
+      const std::optional<size_t> t = TableOf(map);
+      for (const UnknownDrop& d : drops) {
+        if (t && *t == d.table) last.insert_or_assign(*t, map);
+      }
+    }
+    if (e.header.log_pos == end.offset) return Status::OK();
+  }
+}
+
+Status BinlogStream::LearnDroppedColumns(Batch& batch) {
+  const std::vector<UnknownDrop> drops = std::move(unknown_drops_);
+  unknown_drops_.clear();
+  // The statement is outside any transaction: the stream resumes right after it.
+  const BinlogPosition resume = committed_;
+  std::map<size_t, binlog::TableMap> last;
+  const Status read =
+      stream_from_.offset > 4 ? ReadTableMapsBefore(stream_from_, drops, last) : Status::OK();
+  SLUICE_RETURN_IF_ERROR(OpenReplication(resume));
+  for (const UnknownDrop& d : drops) {
+    Table& table = tables_[d.table];
+    auto found = last.find(d.table);
+    if (found == last.end()) {
+      spdlog::warn(
+          "{}: the binlog drops column(s) {} that this run never read (it started after their "
+          "last change, and the table no longer has them){}: rows changed from now on keep "
+          "their old values there in the target instead of NULL",
+          table.label, fmt::join(d.columns, ", "),
+          read.ok()
+              ? ""
+              : fmt::format(" and {} could not be read ({})", stream_from_.file, read.message()));
+      continue;
+    }
+    // As if that TABLE_MAP had been read: the columns it has and the schema lacks join it,
+    // typed as the binlog has them (the catalog no longer does), then the statement drops them.
+    spdlog::info(
+        "{}: column(s) {} are dropped by the binlog; read from the table's last TABLE_MAP "
+        "before {}",
+        table.label, fmt::join(d.columns, ", "), stream_from_.ToString());
+    Batch other;
+    Batch& widened = batch.num_rows() > 0 && batch.source_table != table.label ? other : batch;
+    const size_t t = d.table;
+    SLUICE_ASSIGN_OR_RETURN(
+        binlog::RowImageDecoder unused,
+        table.follower.Decoder(
+            found->second, table.label,
+            [this, t](const binlog::TableMap& m, size_t i) { return DefineNewColumn(t, m, i); },
+            row_options_, table.schema, table.defs, widened));
+    (void)unused;
+    for (const std::string& name : d.columns) {
+      for (size_t i = 0; i < table.schema.size(); ++i) {
+        if (Lower(table.schema.fields[i].name) == Lower(name)) {
+          table.follower.tracker().NoteDropped(table.label, table.schema, i);
+        }
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace sluice::mysql::binlog_stream
