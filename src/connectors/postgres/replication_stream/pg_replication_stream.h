@@ -91,7 +91,11 @@ class PgReplicationStream : public StreamSource {
   Result<bool> Next(Batch& batch, RejectSink& rejects) override;
   std::vector<StreamPosition> Positions() const override;
   Status Acknowledge(const std::vector<StreamPosition>& positions) override;
-  bool InTransaction() const override { return in_txn_ || snapshot_reader_ != nullptr; }
+  // Only once rows of the open transaction were handed out: a batch ended by the first change
+  // of the next transaction (another table's, parked) holds whole transactions.
+  bool InTransaction() const override {
+    return (in_txn_ && txn_rows_) || snapshot_reader_ != nullptr;
+  }
   bool EmitsUpdatesAndDeletes() const override { return true; }
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].table.primary_key;

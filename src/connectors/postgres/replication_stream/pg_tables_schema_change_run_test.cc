@@ -230,6 +230,41 @@ TEST_F(PgTablesSchemaChangeTest, KilledAfterTheTargetsAlterConvergesIntoMariadb)
   KillAtTheChangeThenConverge("after_alter", /*altered=*/true, /*into_mariadb=*/true);
 }
 
+// A batch of orders ended by the first change of the next transaction, on items: the batch
+// holds only a transaction that ended, so orders is not inside a source transaction when its
+// ADD COLUMN follows in the same read; the change is followed, not refused as one splitting a
+// transaction. (The live run is stopped while the source writes, so that it reads it at once.)
+TEST_F(PgTablesSchemaChangeTest, ChangeReadRightAfterAnotherTablesTransactionIsFollowed) {
+  WriteJob();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(Streaming()) << Log("live.log.err");
+  // The session's first Relation of orders, before the stop.
+  db_->Exec(fmt::format("INSERT INTO {}.orders VALUES (599, 'zero', 'd')", src_));
+  for (int i = 0; i < 300 && TargetValue(fmt::format("SELECT count(*) FROM {} WHERE id = 599",
+                                                     T("orders"))) != "1";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(live, SIGSTOP);
+  db_->Exec(fmt::format("INSERT INTO {}.orders VALUES (600, 'one', 'd')", src_));
+  db_->Exec(fmt::format("INSERT INTO {}.items VALUES (600, 'two', 'd')", src_));
+  db_->Exec(fmt::format("ALTER TABLE {}.orders ADD COLUMN n int DEFAULT 5", src_));
+  db_->Exec(fmt::format("INSERT INTO {}.orders VALUES (601, 'three', 'd', 7)", src_));
+  kill(live, SIGCONT);
+  for (int i = 0; i < 300 && TargetValue(fmt::format("SELECT count(*) FROM {} WHERE id = 601",
+                                                     T("orders"))) != "1";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(live, SIGTERM);
+  ASSERT_EQ(Wait(live, std::chrono::seconds(60)), 0) << Log("live.log.err");
+  EXPECT_EQ(TargetRows(fmt::format("SELECT id, v, n FROM {} ORDER BY id", T("orders"))),
+            TargetRows(fmt::format("SELECT id, v, n FROM {}.orders ORDER BY id", src_)));
+  EXPECT_EQ(TargetRows(fmt::format("SELECT id, v, d FROM {} ORDER BY id", T("items"))),
+            TargetRows(fmt::format("SELECT id, v, d FROM {}.items ORDER BY id", src_)));
+}
+
 // A change that is not ADD/DROP COLUMN, on orders: the job stops naming orders (not "Orders");
 // the other tables were streamed until then.
 TEST_F(PgTablesSchemaChangeTest, OtherChangeOfOneTableStopsNamingIt) {

@@ -1,0 +1,247 @@
+// PgReplicationStream's message handling (pg_replication_stream.h): replication frames and
+// pgoutput messages into batch rows, transaction boundaries and positions; streamed
+// transactions held until their commit and replayed; Relation messages followed by name.
+#include "connectors/postgres/replication_stream/pg_replication_stream.h"
+
+#include <algorithm>
+#include <string>
+#include <variant>
+
+#include "connectors/postgres/replication/replication_frames.h"
+#include "connectors/postgres/replication_stream/added_defaults.h"
+
+namespace sluice::postgres::replication_stream {
+namespace {
+
+namespace r = ::sluice::postgres::replication;
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The table a change (Insert, Update, Delete) is of; 0 for other messages.
+uint32_t RelationOid(const r::PgOutputMessage& message) {
+  uint32_t oid = 0;
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (requires { m.relation_oid; }) oid = m.relation_oid;
+      },
+      message);
+  return oid;
+}
+
+}  // namespace
+
+Status PgReplicationStream::Handle(std::string_view bytes, Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(r::ReplicationFrame frame, r::DecodeReplicationFrame(bytes));
+  if (const auto* k = std::get_if<r::PrimaryKeepalive>(&frame)) {
+    // Nothing is open: everything before the server's WAL end was sent and seen.
+    if (Quiet()) {
+      if (k->wal_end > committed_) committed_ = k->wal_end;
+      lag_ms_ = 0;  // caught up: the server has nothing newer for us
+    }
+    if (k->reply_requested) return SendStatus(acked_, false);
+    return Status::OK();
+  }
+  const auto& data = std::get<r::XLogData>(frame);
+  Status st = HandleMessage(data.payload, batch);
+  if (!st.ok())
+    return st.WithContext(
+        fmt::format("{} at WAL {}", config_.Describe(), data.wal_start.ToString()));
+  return st;
+}
+
+Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message, decoder_.Decode(bytes));
+  if (const auto* b = std::get_if<r::BeginMessage>(&message)) {
+    in_txn_ = true;
+    txn_rows_ = false;
+    // Already in the target: a restart asked for transactions after committed_.
+    skip_txn_ = b->final_lsn < committed_;
+    txn_final_ = b->final_lsn;
+    txn_commit_ms_ = b->commit_time_us / 1000;
+  } else if (const auto* c = std::get_if<r::CommitMessage>(&message)) {
+    in_txn_ = false;
+    if (!skip_txn_ && c->end_lsn > committed_) committed_ = c->end_lsn;
+    if (txn_rows_) last_row_commit_ = committed_;
+    lag_ms_ = std::max<int64_t>(0, NowMillis() - c->commit_time_us / 1000);
+  } else if (const auto* rel = std::get_if<r::RelationMessage>(&message)) {
+    relations_.Apply(*rel);
+    if (const std::optional<size_t> t = TableOf(rel->oid)) {
+      SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* cached, relations_.Get(rel->oid));
+      SLUICE_RETURN_IF_ERROR(PlanRelation(*cached, *t, batch));
+    }
+  } else if (const auto* t = std::get_if<r::TypeMessage>(&message)) {
+    relations_.Apply(*t);
+  } else if (const auto* tr = std::get_if<r::TruncateMessage>(&message)) {
+    for (uint32_t oid : tr->relation_oids) {
+      if (!TableOf(oid)) continue;
+      return Status::Invalid(
+          "{} was truncated at the source: a TRUNCATE is not carried to the target yet; "
+          "truncate the target too and re-snapshot (sluice state drop-slot JOB, clear the "
+          "target's positions, startup: initial)",
+          tables_[*TableOf(oid)].table.Label());
+    }
+  } else if (const auto* s = std::get_if<r::StreamStartMessage>(&message)) {
+    stream_xid_ = s->xid;
+  } else if (const auto* sc = std::get_if<r::StreamCommitMessage>(&message)) {
+    SLUICE_ASSIGN_OR_RETURN(replay_, held_.Take(sc->xid));
+    replay_end_ = sc->end_lsn;
+    replay_commit_ = sc->commit_lsn;
+    txn_commit_ms_ = sc->commit_time_us / 1000;
+    lag_ms_ = std::max<int64_t>(0, NowMillis() - txn_commit_ms_);
+    if (sc->commit_lsn < committed_) replay_.clear();  // already in the target
+    if (replay_.empty()) {
+      if (sc->end_lsn > committed_) committed_ = sc->end_lsn;
+    } else {
+      in_txn_ = true;
+      txn_rows_ = false;
+    }
+  } else if (const auto* sa = std::get_if<r::StreamAbortMessage>(&message)) {
+    held_.Abort(sa->xid, sa->subxid);
+  } else if (std::holds_alternative<r::InsertMessage>(message) ||
+             std::holds_alternative<r::UpdateMessage>(message) ||
+             std::holds_alternative<r::DeleteMessage>(message)) {
+    uint32_t oid = 0;
+    uint32_t xid = 0;
+    std::visit(
+        [&](const auto& m) {
+          if constexpr (requires { m.relation_oid; }) {
+            oid = m.relation_oid;
+            xid = m.xid;
+          }
+        },
+        message);
+    if (!TableOf(oid)) return Status::OK();
+    if (decoder_.in_stream()) return held_.Add(stream_xid_, xid, bytes);
+    if (!skip_txn_) return RouteChange(message, bytes, batch);
+  }
+  return Status::OK();
+}
+
+// A change of one of our tables, outside a streamed transaction: dropped when that table's
+// target already holds its transaction, parked when the batch holds another table's rows.
+Status PgReplicationStream::RouteChange(const r::PgOutputMessage& message, std::string_view bytes,
+                                        Batch& batch) {
+  const std::optional<size_t> t = TableOf(RelationOid(message));
+  if (!t || Drops(*t, txn_final_)) return Status::OK();
+  if (!ShapeFor(batch, *t)) {
+    pending_.assign(bytes);
+    batch_ended_ = true;
+    return Status::OK();
+  }
+  return AppendChange(message, *t, batch);
+}
+
+Status PgReplicationStream::ReplayOne(Batch& batch) {
+  // A change parked by the last batch (another table's) comes first.
+  HeldChange change;
+  bool got = true;
+  if (replay_parked_) {
+    change = std::move(*replay_parked_);
+    replay_parked_.reset();
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(got, replay_.Next(change));
+  }
+  if (got) {
+    SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
+                            r::DecodePgOutputMessage(change.message, /*in_stream=*/true));
+    const std::optional<size_t> t = TableOf(RelationOid(message));
+    if (t && !Drops(*t, replay_commit_)) {
+      if (!ShapeFor(batch, *t)) {
+        replay_parked_ = std::move(change);  // another table's rows: they open the next batch
+        batch_ended_ = true;
+        return Status::OK();
+      }
+      SLUICE_RETURN_IF_ERROR(AppendChange(message, *t, batch));
+    }
+  }
+  if (!got || !Replaying()) {
+    replay_.clear();
+    in_txn_ = false;
+    if (replay_end_ > committed_) committed_ = replay_end_;
+    last_row_commit_ = committed_;
+  }
+  return Status::OK();
+}
+
+Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size_t t,
+                                         Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(r::TuplePlan plan, r::PlanTuple(relation, {}, config_.unknown_as_text));
+  Table& table = tables_[t];
+  // By name (relation_follower.h): added columns widen the table's schema, and the batch when
+  // it holds this table's rows (a batch of another table keeps its shape; ShapeFor reshapes it
+  // for this table later).
+  const size_t width = table.schema.size();
+  Batch other;
+  Batch& widened =
+      batch.num_rows() > 0 && batch.source_table != table.table.Label() ? other : batch;
+  const auto exists_now = [&](const std::string& column) {
+    Result<PgResult> r = conn_.Query(
+        "SELECT 1 FROM pg_attribute WHERE attrelid = $1::oid AND attname = $2 AND attnum > 0 "
+        "AND NOT attisdropped",
+        "postgres source: is the column still in the table",
+        {std::to_string(table.table.oid), column});
+    // Unknown: taken as dropped (NULL from here on), as a column the metadata lacks always was.
+    return r.has_value() && r->rows() == 1;
+  };
+  SLUICE_ASSIGN_OR_RETURN(table.plan, table.follower.Plan(plan, table.table.Label(), table.schema,
+                                                          widened, exists_now));
+  if (table.schema.size() != width) {
+    // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
+    SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, table.table.oid, table.schema, width));
+    // The batch's rows from before the ADD hold that default at the source too.
+    for (size_t c = width; &widened == &batch && c < batch.columns.size(); ++c) {
+      FillAddedDefault(table.table.Label(), table.schema.fields[c], batch.columns[c]);
+    }
+  }
+  return Status::OK();
+}
+
+Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, size_t t,
+                                         Batch& batch) {
+  if (!tables_[t].plan) {
+    return Status::Internal("{}: a change before the table's Relation message",
+                            tables_[t].table.Label());
+  }
+  txn_rows_ = true;
+  if (const auto* ins = std::get_if<r::InsertMessage>(&message)) {
+    return AppendRow(ins->new_tuple, RowKind::kInsert, t, batch);
+  }
+  if (const auto* del = std::get_if<r::DeleteMessage>(&message)) {
+    return AppendRow(del->old_tuple, RowKind::kDelete, t, batch);
+  }
+  const auto& up = std::get<r::UpdateMessage>(message);
+  r::TupleData after = up.new_tuple;
+  if (up.old_kind == r::OldTupleKind::kOld) {
+    // REPLICA IDENTITY FULL sends the whole old row: an unchanged TOASTed value is there.
+    for (size_t i = 0; i < after.size() && i < up.old_tuple.size(); ++i) {
+      if (after[i].kind == r::TupleValueKind::kUnchanged) after[i] = up.old_tuple[i];
+    }
+  }
+  if (up.old_kind != r::OldTupleKind::kNone) {
+    SLUICE_RETURN_IF_ERROR(AppendRow(up.old_tuple, RowKind::kUpdateBefore, t, batch));
+  }
+  return AppendRow(after, RowKind::kUpdateAfter, t, batch);
+}
+
+Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, size_t t,
+                                      Batch& batch) {
+  const PgTable& table = tables_[t].table;
+  SLUICE_ASSIGN_OR_RETURN(const r::TupleData* mapped, tables_[t].follower.Map(tuple));
+  SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row,
+                          r::AppendTuple(*mapped, *tables_[t].plan, kind, config_.special, batch));
+  if (row.bad) {
+    return Status::DataError("{}: a change does not decode ({}): nothing is skipped", table.Label(),
+                             row.reason);
+  }
+  if (batch.commit_millis.size() + 1 < batch.num_rows()) {
+    batch.commit_millis.resize(batch.num_rows() - 1, txn_commit_ms_);
+  }
+  batch.commit_millis.push_back(txn_commit_ms_);
+  return Status::OK();
+}
+
+}  // namespace sluice::postgres::replication_stream
