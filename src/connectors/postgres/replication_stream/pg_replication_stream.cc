@@ -65,6 +65,7 @@ Result<StreamOptions> ParseStreamOptions(const Options& options, const std::stri
   const std::string fallback = DefaultSlotName(job_name);
   o.slot = options.GetString("slot", fallback);
   o.publication = options.GetString("publication", fallback);
+  o.own_publication = !options.Has("publication");
   const OptionValue* startup = options.Find("startup");
   std::string lsn;
   if (startup && startup->kind == OptionKind::kObject) {
@@ -194,9 +195,11 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
   if (many_) {
     std::vector<PgTable> all;
     for (const Table& t : tables_) all.push_back(t.table);
-    SLUICE_RETURN_IF_ERROR(EnsurePublication(conn_, options_.publication, all));
+    SLUICE_RETURN_IF_ERROR(
+        EnsurePublication(conn_, options_.publication, all, options_.own_publication));
   } else {
-    SLUICE_RETURN_IF_ERROR(EnsurePublication(conn_, options_.publication, tables_[0].table));
+    SLUICE_RETURN_IF_ERROR(
+        EnsurePublication(conn_, options_.publication, tables_[0].table, options_.own_publication));
   }
   // Each table's own position; the slot streams from the oldest of them.
   std::optional<Lsn> from;

@@ -57,6 +57,7 @@ using replication::Lsn;
 struct StreamOptions {
   std::string slot;
   std::string publication;
+  bool own_publication = false;     // named by sluice (no `publication:`): the job may extend it
   std::string startup = "initial";  // initial | latest | lsn
   Lsn startup_lsn;                  // startup: {lsn: ...}
   size_t stream_buffer_bytes = size_t{64} << 20;

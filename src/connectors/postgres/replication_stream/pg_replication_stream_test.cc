@@ -393,14 +393,27 @@ TEST_F(StreamTest, ClearErrors) {
   db_->Exec("DROP PUBLICATION IF EXISTS " + slot_);
   db_->Exec("CREATE PUBLICATION " + slot_ + " FOR TABLE nokey_t");
   {
-    // Open only reads; Start makes or checks the publication.
-    std::unique_ptr<StreamSource> unpublished = Open("err_t");
+    // Open only reads; Start makes or checks the publication. One named by `publication:` is
+    // the user's: it is not altered.
+    std::unique_ptr<StreamSource> unpublished = Open("err_t", {{"publication", slot_}});
     ASSERT_TRUE(unpublished);
     st = unpublished->Start({}, true);
     EXPECT_FALSE(st.ok());
     EXPECT_NE(st.message().find("does not publish"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("ALTER PUBLICATION"), std::string::npos) << st.message();
   }
-  db_->Exec("DROP PUBLICATION " + slot_);
+  {
+    // The job's own (sluice_<job>, no `publication:`) is extended to the table.
+    std::unique_ptr<StreamSource> own = Open("err_t");
+    ASSERT_TRUE(own);
+    st = own->Start({}, true);
+    EXPECT_TRUE(st.ok()) << st.message();
+    EXPECT_EQ(db_->Value("SELECT count(*) FROM pg_publication_tables WHERE pubname = '" + slot_ +
+                         "' AND tablename IN ('nokey_t', 'err_t')"),
+              "2");
+    own.reset();
+    ASSERT_TRUE(DropSlotAndPublication(DbUrl(), slot_, slot_).has_value());
+  }
 
   // A committed position but no slot: never a silent loss.
   std::unique_ptr<StreamSource> s = Open("err_t");

@@ -1,5 +1,7 @@
 #include "connectors/postgres/replication_stream/slot_setup.h"
 
+#include <spdlog/spdlog.h>
+
 #include <unistd.h>
 
 #include <cctype>
@@ -53,7 +55,8 @@ Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table) {
       table.Label(), ident == "n" ? "NOTHING" : "DEFAULT", table.Qualified());
 }
 
-Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table) {
+Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table,
+                         bool owned) {
   const std::string context = "publication " + publication;
   SLUICE_ASSIGN_OR_RETURN(
       PgResult p, conn.Query("SELECT puballtables OR EXISTS (SELECT 1 FROM pg_publication_rel "
@@ -65,6 +68,14 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication, con
                                  table.Qualified()),
                      "creating " + context);
   }
+  if (!p.Bool(0, 0) && owned) {
+    // Its changes are published from this commit on; the job has no position for the table,
+    // so it snapshots it after this (its snapshot's point lies past the commit).
+    spdlog::info("publication {} does not publish {} yet: adding it", publication, table.Label());
+    return conn.Exec(fmt::format("ALTER PUBLICATION {} ADD TABLE {}", QuoteIdent(publication),
+                                 table.Qualified()),
+                     "adding " + table.Label() + " to " + context);
+  }
   if (!p.Bool(0, 0)) {
     return Status::Invalid(
         "publication {} exists but does not publish {}: ALTER PUBLICATION {} ADD TABLE {}, or "
@@ -75,7 +86,7 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication, con
 }
 
 Status EnsurePublication(PgConnection& conn, const std::string& publication,
-                         const std::vector<PgTable>& tables) {
+                         const std::vector<PgTable>& tables, bool owned) {
   const std::string context = "publication " + publication;
   SLUICE_ASSIGN_OR_RETURN(PgResult p, conn.Query("SELECT 1 FROM pg_publication WHERE pubname = $1",
                                                  context, {publication}));
@@ -86,7 +97,9 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication,
         fmt::format("CREATE PUBLICATION {} FOR TABLE {}", QuoteIdent(publication), list),
         "creating " + context);
   }
-  for (const PgTable& t : tables) SLUICE_RETURN_IF_ERROR(EnsurePublication(conn, publication, t));
+  for (const PgTable& t : tables) {
+    SLUICE_RETURN_IF_ERROR(EnsurePublication(conn, publication, t, owned));
+  }
   return Status::OK();
 }
 

@@ -26,11 +26,15 @@ Status CheckServer(PgConnection& conn, const std::string& where);
 // or USING INDEX.
 Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table);
 
-// Creates the publication for `table` when missing; an existing one must publish the table.
-Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table);
+// Creates the publication for `table` when missing. An existing one must publish the table:
+// the job's own (`owned`: named by sluice, not by `publication:`) is extended to it (ALTER
+// PUBLICATION ... ADD TABLE: a table created at the source since, which the job's patterns
+// select); another one is an error saying what to run.
+Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table,
+                         bool owned);
 // The same for the tables of a realtime job over many tables: one publication lists them all.
 Status EnsurePublication(PgConnection& conn, const std::string& publication,
-                         const std::vector<PgTable>& tables);
+                         const std::vector<PgTable>& tables, bool owned);
 
 struct SlotState {
   replication::Lsn confirmed_flush;
