@@ -44,6 +44,14 @@ FROM pg_type t
 JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
 WHERE t.oid = to_regtype($1))sql";
 
+constexpr const char* kResolveTypeOid = R"sql(
+SELECT bt.oid, bt.typname, bt.typtype, bt.typcategory,
+       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE $2::int END,
+       format_type(t.oid, $2::int)
+FROM pg_type t
+JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+WHERE t.oid = $1::oid)sql";
+
 constexpr const char* kPrimaryKey = R"sql(
 SELECT a.attname
 FROM pg_index i
@@ -128,6 +136,21 @@ Result<std::optional<PgType>> ResolveTypeName(PgConnection& conn, const std::str
   t.typmod = static_cast<int32_t>(r.Int(0, 4));
   t.declared = declared;
   return std::optional<PgType>(std::move(t));
+}
+
+Result<PgType> ResolveTypeOid(PgConnection& conn, uint32_t oid, int32_t typmod) {
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r, conn.Query(kResolveTypeOid, fmt::format("postgres: looking up type {}", oid),
+                             {std::to_string(oid), std::to_string(typmod)}));
+  if (r.rows() == 0) return Err(Status::Invalid("postgres: no type with oid {}", oid));
+  PgType t;
+  t.oid = static_cast<uint32_t>(r.Int(0, 0));
+  t.name = r.Str(0, 1);
+  t.typtype = r.Text(0, 2).empty() ? 'b' : r.Text(0, 2)[0];
+  t.category = r.Text(0, 3).empty() ? 'U' : r.Text(0, 3)[0];
+  t.typmod = static_cast<int32_t>(r.Int(0, 4));
+  t.declared = r.Str(0, 5);
+  return t;
 }
 
 std::vector<std::string> PgTable::ColumnNames() const {

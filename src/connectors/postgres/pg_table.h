@@ -65,6 +65,10 @@ Result<std::vector<std::vector<std::string>>> UniqueKeys(PgConnection& conn, uin
 // database, as the catalog would describe a column of it (domains resolved to their base
 // type, typmod -1 unless a domain sets one); nullopt when the database has no such type.
 Result<std::optional<PgType>> ResolveTypeName(PgConnection& conn, const std::string& declared);
+// The PgType of a column of type `oid` with `typmod` (pg_attribute's atttypid and atttypmod),
+// as a table's columns are read: a domain as its base type with the domain's typmod. For a
+// change stream's types the decoder does not know by oid (enums, domains, user types).
+Result<PgType> ResolveTypeOid(PgConnection& conn, uint32_t oid, int32_t typmod);
 
 // Tables and views of `schema` (or of the search_path when empty), sorted, for messages.
 Result<std::vector<std::string>> ListTables(PgConnection& conn, const std::string& schema);

@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "connectors/postgres/pg_table.h"
 #include "connectors/postgres/replication/replication_frames.h"
 #include "connectors/postgres/replication_stream/added_defaults.h"
 
@@ -169,7 +170,13 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
 
 Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size_t t,
                                          Batch& batch) {
-  SLUICE_ASSIGN_OR_RETURN(r::TuplePlan plan, r::PlanTuple(relation, {}, config_.unknown_as_text));
+  // Types the decoder does not know by oid (enums, domains, user types) as the catalog has
+  // them, so the stream types a column as the snapshot did.
+  const r::TypeResolver resolve = [this](uint32_t oid, int32_t typmod) {
+    return ResolveTypeOid(conn_, oid, typmod);
+  };
+  SLUICE_ASSIGN_OR_RETURN(r::TuplePlan plan,
+                          r::PlanTuple(relation, resolve, config_.unknown_as_text));
   Table& table = tables_[t];
   // By name (relation_follower.h): added columns widen the table's schema, and the batch when
   // it holds this table's rows (a batch of another table keeps its shape; ShapeFor reshapes it

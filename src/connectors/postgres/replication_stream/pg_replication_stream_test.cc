@@ -221,6 +221,36 @@ TEST_F(StreamTest, ChangeKindsAndResumeAfterTheCommittedPosition) {
   EXPECT_EQ(next.rows, (std::vector<std::string>{"I|4|d"}));
 }
 
+// Enum and domain columns (and an array of an enum) are typed in the stream as the snapshot
+// types them, from the catalog: the labels and the domain's base values arrive exactly.
+TEST_F(StreamTest, EnumAndDomainColumnsStreamAsTheSnapshotReadsThem) {
+  db_->Exec(
+      "DROP TABLE IF EXISTS types_t; DROP TYPE IF EXISTS mood_t; DROP DOMAIN IF EXISTS pos_t");
+  db_->Exec("CREATE TYPE mood_t AS ENUM ('sad', 'ok', 'happy ü')");
+  db_->Exec("CREATE DOMAIN pos_t AS numeric(8,2) CHECK (VALUE > 0)");
+  db_->Exec("CREATE TABLE types_t (id int PRIMARY KEY, m mood_t, p pos_t, ms mood_t[])");
+  db_->Exec("INSERT INTO types_t VALUES (1, 'sad', 1.5, '{ok,sad}')");
+  std::unique_ptr<StreamSource> s = Open("types_t");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema().ToString(), "id int32, m string, p decimal(8,2), ms json");
+  ASSERT_TRUE(s->Start({}, true).ok());
+  ReadResult snap = ReadToEnd(*s);
+  ASSERT_TRUE(snap.status.ok()) << snap.status.message();
+  const std::string after = s->Positions().at(0).position;
+  s.reset();
+  db_->Exec("INSERT INTO types_t VALUES (2, 'happy ü', 1234.25, '{happy ü}')");
+  db_->Exec("UPDATE types_t SET m = 'ok', p = 7 WHERE id = 1");
+  std::unique_ptr<StreamSource> r = Open("types_t");
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->Start(At(after), true).ok());
+  ReadResult got = ReadToEnd(*r);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(snap.rows, (std::vector<std::string>{"I|1|sad|1.50|[\"ok\",\"sad\"]"}));
+  EXPECT_EQ(got.rows, (std::vector<std::string>{"I|2|happy ü|1234.25|[\"happy ü\"]",
+                                                "U|1|ok|7.00|[\"ok\",\"sad\"]"}));
+  db_->Exec("DROP TABLE types_t; DROP TYPE mood_t; DROP DOMAIN pos_t");
+}
+
 TEST_F(StreamTest, IdleNextReturnsWithinTheBudget) {
   db_->Exec("DROP TABLE IF EXISTS idle_t");
   db_->Exec("CREATE TABLE idle_t (id int PRIMARY KEY)");
