@@ -160,29 +160,13 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   }
   const StatementTables changed = TablesChangedBy(q.sql);
   if (changed.scope == StatementScope::kNoTable) return Status::OK();
-  const std::string sql = Lower(q.sql);
   for (size_t t = 0; t < tables_.size(); ++t) {
     const MysqlConfig& c = tables_[t].config;
     // A table named exactly (MariaDB with lower_case_table_names=0 tells `Orders` from
     // `orders`) is matched by its case: the statement is another table's otherwise.
-    auto same_table = [&](const std::string& name) {
-      return c.table_exact ? name == c.table : Lower(name) == Lower(c.table);
-    };
-    bool ours = false;
-    if (changed.scope == StatementScope::kTables) {
-      for (const StatementTable& named : changed.tables) {
-        const std::string_view db = named.db.empty() ? q.schema : std::string_view(named.db);
-        ours = ours ||
-               (Lower(db) == Lower(c.database) && (named.name.empty() || same_table(named.name)));
-      }
-    } else {
-      // Not parsed: any mention of the table may be a change of it.
-      const bool names_table =
-          c.table_exact ? NamesIdentifier(q.sql, c.table) : NamesIdentifier(sql, Lower(c.table));
-      ours = names_table &&
-             (Lower(q.schema) == Lower(c.database) || NamesIdentifier(sql, Lower(c.database)));
+    if (!StatementChangesTable(changed, q.sql, q.schema, c.database, c.table, c.table_exact)) {
+      continue;
     }
-    if (!ours) continue;
     if (changed.scope == StatementScope::kRows) {
       return Status::Invalid(
           "{}: a change of the table was written to the binlog as a statement ({}), not as "
