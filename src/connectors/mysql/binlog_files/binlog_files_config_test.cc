@@ -50,11 +50,11 @@ TEST(BinlogFilesConfigTest, ReadsFilesInOrderAndTheTable) {
 }
 
 TEST(BinlogFilesConfigTest, UnnamedColumnsAndZeroDate) {
-  Result<BinlogFilesConfig> c = ParseBinlogFilesConfig(
-      Section({{"binlog_files", List({"x.000001"})},
-               {"table", Scalar("d.t")},
-               {"unnamed_columns", Scalar("positional")},
-               {"zero_date", Scalar("null")}}));
+  Result<BinlogFilesConfig> c =
+      ParseBinlogFilesConfig(Section({{"binlog_files", List({"x.000001"})},
+                                      {"table", Scalar("d.t")},
+                                      {"unnamed_columns", Scalar("positional")},
+                                      {"zero_date", Scalar("null")}}));
   ASSERT_TRUE(c.has_value()) << c.error().message();
   EXPECT_EQ(c->unnamed_columns, UnnamedColumns::kPositional);
   EXPECT_EQ(c->zero_date, ZeroDate::kNull);
@@ -97,8 +97,7 @@ TEST(BinlogFilesConfigTest, RefusesWhatFilesCannotHonour) {
   initial.kind = OptionKind::kObject;
   initial.object["mode"] = Scalar("initial");
   EXPECT_EQ(with("startup", initial), "<parsed>");  // the default, written out
-  EXPECT_NE(with("table", Scalar("t")).find("name the table as database.table"),
-            std::string::npos);
+  EXPECT_NE(with("table", Scalar("t")).find("name the table as database.table"), std::string::npos);
   EXPECT_NE(ErrorOf(Section({{"binlog_files", List({})}, {"table", Scalar("d.t")}}))
                 .find("binlog_files: names no file"),
             std::string::npos);
@@ -133,8 +132,7 @@ TEST(FilePositionTest, RefusesWhatItCannotPlace) {
   EXPECT_NE(error("binlog.000001", kFiles).find("is not <file>:<offset>"), std::string::npos);
   EXPECT_NE(error("rel/binlog.000010:12x", kFiles).find("offset '12x' is not a number"),
             std::string::npos);
-  EXPECT_NE(error("gone.000003:4", kFiles).find("binlog_files no longer lists"),
-            std::string::npos);
+  EXPECT_NE(error("gone.000003:4", kFiles).find("binlog_files no longer lists"), std::string::npos);
   const std::vector<std::string> twice{"a/binlog.000001", "b/binlog.000001"};
   EXPECT_NE(error("c/binlog.000001:4", twice).find("holds twice"), std::string::npos);
 }

@@ -67,7 +67,7 @@ Status BinlogFilesStream::Handle(const binlog::Event& e, Batch& batch) {
     }
   }();
   if (st.ok()) return st;
-  return Locate(st.WithContext(Describe()), e);
+  return Locate(st, e);
 }
 
 Status BinlogFilesStream::HandleQuery(const binlog::Event& e) {
@@ -90,6 +90,9 @@ Status BinlogFilesStream::HandleQuery(const binlog::Event& e) {
                                               table.exact)) {
       continue;
     }
+    // Before the TABLE_MAP the schema comes from (CREATE TABLE, and any ALTER before the first
+    // rows): already in the schema.
+    if (FilePosition{file_index_, reader_->event_offset()} < table.first_map) continue;
     if (changed.scope == binlog_stream::StatementScope::kRows) {
       return Status::Invalid(
           "{}: a change of the table was written to the binlog as a statement ({}), not as "

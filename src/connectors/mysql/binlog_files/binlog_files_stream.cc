@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/ranges.h>
+
 #include "connectors/mysql/binlog/column_def.h"
 #include "connectors/mysql/binlog/event_type.h"
 #include "connectors/mysql/binlog_files/table_map_scan.h"
@@ -38,6 +40,22 @@ std::string BinlogFilesStream::Describe() const {
     return fmt::format("mysql binlog files ({} tables)", tables_.size());
   }
   return config_.Describe();
+}
+
+std::string BinlogFilesStream::StartDescription() const {
+  std::string out = fmt::format(
+      "reads {} binlog file{} in this order, from the start of the first (or after the committed "
+      "position) to the end of the last, then stops:",
+      config_.files.size(), config_.files.size() == 1 ? "" : "s");
+  for (const std::string& f : config_.files) out += "\n    " + f;
+  for (const Table& t : tables_) {
+    const std::string key = t.primary_key.empty()
+                                ? std::string("no primary key in the binlog")
+                                : fmt::format("primary key ({})", fmt::join(t.primary_key, ", "));
+    out += fmt::format("\n  {}: columns from its TABLE_MAP at {}, {}", t.label,
+                       t.first_map.ToString(config_.files), key);
+  }
+  return out;
 }
 
 const Schema& BinlogFilesStream::schema() const {
@@ -113,6 +131,7 @@ Status BinlogFilesStream::ReadSchemas() {
           "by position",
           at.map.QualifiedName()));
     }
+    t.first_map = FilePosition{at.file_index, at.offset};
     t.defs = binlog::DefaultColumnDefs(at.map);
     for (size_t i = 0; i < t.defs.size(); ++i) {
       if (!at.map.has_names) t.defs[i].name = "col_" + std::to_string(i + 1);

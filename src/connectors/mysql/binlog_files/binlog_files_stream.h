@@ -77,6 +77,7 @@ class BinlogFilesStream : public StreamSource {
     return tables_[table].follower.version();
   }
   std::string Describe() const override;
+  std::string StartDescription() const override;
 
   static constexpr const char* kStreamName = "binlog_files";
 
@@ -91,6 +92,9 @@ class BinlogFilesStream : public StreamSource {
     binlog_stream::TableMapFollower follower;
     std::string label;                // db.table
     std::optional<FilePosition> own;  // its target's position: rows up to it are dropped
+    // Where the TABLE_MAP the schema was read from is: the table's DDL before it (its CREATE
+    // TABLE in the same files) shaped what the schema already is, and is passed over.
+    FilePosition first_map;
   };
   // A rows event of another table than the batch's, kept for the next batch (its bytes copied:
   // the reader's buffer moves on).

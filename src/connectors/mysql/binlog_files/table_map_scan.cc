@@ -11,13 +11,13 @@ namespace sluice::mysql::binlog_files {
 namespace {
 
 // One event (and the events of a TRANSACTION_PAYLOAD); false: `visit` asked to stop.
-Result<bool> Visit(const binlog::Event& e, const binlog::BinlogFileReader& reader,
+Result<bool> Visit(const binlog::Event& e, const binlog::BinlogFileReader& reader, size_t index,
                    std::string& payload_buffer,
                    const std::function<Result<bool>(const TableMapAt&)>& visit) {
   const binlog::FormatDescription& f = reader.framer().format();
   if (e.type() == binlog::EventType::kTableMap) {
     SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, f));
-    return visit(TableMapAt{map, reader.path(), reader.event_offset()});
+    return visit(TableMapAt{map, reader.path(), index, reader.event_offset()});
   }
   if (e.type() != binlog::EventType::kTransactionPayload) return true;
   SLUICE_ASSIGN_OR_RETURN(binlog::TransactionPayload payload, binlog::ParseTransactionPayload(e));
@@ -29,7 +29,7 @@ Result<bool> Visit(const binlog::Event& e, const binlog::BinlogFileReader& reade
     if (next->type() != binlog::EventType::kTableMap) continue;
     SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(*next, f));
     SLUICE_ASSIGN_OR_RETURN(bool more,
-                            visit(TableMapAt{map, reader.path(), reader.event_offset()}));
+                            visit(TableMapAt{map, reader.path(), index, reader.event_offset()}));
     if (!more) return false;
   }
 }
@@ -39,13 +39,13 @@ Result<bool> Visit(const binlog::Event& e, const binlog::BinlogFileReader& reade
 Status ForEachTableMap(const std::vector<std::string>& files,
                        const std::function<Result<bool>(const TableMapAt&)>& visit) {
   std::string payload_buffer;
-  for (const std::string& path : files) {
+  for (size_t index = 0; index < files.size(); ++index) {
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<binlog::BinlogFileReader> reader,
-                            binlog::BinlogFileReader::Open(path));
+                            binlog::BinlogFileReader::Open(files[index]));
     while (true) {
       SLUICE_ASSIGN_OR_RETURN(std::optional<binlog::Event> e, reader->Next());
       if (!e) break;
-      Result<bool> more = Visit(*e, *reader, payload_buffer, visit);
+      Result<bool> more = Visit(*e, *reader, index, payload_buffer, visit);
       if (!more) return reader->Locate(more.error(), binlog::EventTypeName(e->header.type_code));
       if (!*more) return Status::OK();
     }

@@ -20,6 +20,7 @@ namespace sluice::mysql::binlog_files {
 struct TableMapAt {
   const binlog::TableMap& map;
   const std::string& file;
+  size_t file_index;  // in the list given
   uint64_t offset;
 };
 
