@@ -144,7 +144,7 @@ Status BinlogFilesStream::ReadSchemas() {
   }));
   for (const Table& t : tables_) {
     if (!t.schema.fields.empty()) continue;
-    return Status::NotFound(
+    return Status::Invalid(
         "{}: table {} has no rows in the binlog files (no TABLE_MAP of it in {} file{}), so "
         "its columns are unknown",
         Describe(), t.label, config_.files.size(), config_.files.size() == 1 ? "" : "s");
