@@ -90,10 +90,12 @@ Status BinlogFilesStream::HandleQuery(const binlog::Event& e) {
                                               table.exact)) {
       continue;
     }
-    // Before the TABLE_MAP the schema comes from (CREATE TABLE, and any ALTER before the first
-    // rows): already in the schema.
-    if (FilePosition{file_index_, reader_->event_offset()} < table.first_map) continue;
-    if (changed.scope == binlog_stream::StatementScope::kRows) {
+    // DDL before the TABLE_MAP the schema comes from (CREATE TABLE, an ALTER before the first
+    // rows) is already in the schema. A change written as a statement never is: its rows are
+    // not in the files, wherever it is.
+    const bool rows = changed.scope == binlog_stream::StatementScope::kRows;
+    if (!rows && FilePosition{file_index_, reader_->event_offset()} < table.first_map) continue;
+    if (rows) {
       return Status::Invalid(
           "{}: a change of the table was written to the binlog as a statement ({}), not as "
           "rows (the session ran with binlog_format=STATEMENT or MIXED): its rows are not in "

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "connectors/mysql/binlog/binlog_file_reader.h"
+#include "connectors/mysql/binlog/control_events.h"
 #include "connectors/mysql/binlog/event_type.h"
 #include "connectors/mysql/binlog/transaction_payload.h"
 
@@ -15,6 +16,13 @@ Result<bool> Visit(const binlog::Event& e, const binlog::BinlogFileReader& reade
                    std::string& payload_buffer,
                    const std::function<Result<bool>(const TableMapAt&)>& visit) {
   const binlog::FormatDescription& f = reader.framer().format();
+  if (e.type() == binlog::EventType::kQuery) {
+    // Parsed as the stream will parse it: a malformed statement event fails here, before a
+    // target is touched, naming its offset.
+    Result<binlog::QueryEvent> query = binlog::ParseQuery(e, f);
+    if (!query) return Err(query.error());
+    return true;
+  }
   if (e.type() == binlog::EventType::kTableMap) {
     SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, f));
     return visit(TableMapAt{map, reader.path(), index, reader.event_offset()});
