@@ -133,6 +133,13 @@ Result<QuotedName> ParseQuotedName(std::string_view text) {
   return QuotedName{parts[0], parts[1], last_quoted};
 }
 
+Result<ZeroDate> ParseZeroDate(const Options& options) {
+  const std::string zero = options.GetString("zero_date", "error");
+  if (zero == "error") return ZeroDate::kError;
+  if (zero == "null") return ZeroDate::kNull;
+  return Err(options.ErrorAt("zero_date", fmt::format("expected error or null, got '{}'", zero)));
+}
+
 Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target) {
   MysqlConfig config;
   Result<MysqlUrl> url = ParseMysqlUrl(options.GetString("url"));
@@ -162,15 +169,7 @@ Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target) {
   if (!target) {
     SLUICE_ASSIGN_OR_RETURN(config.snapshot, options.GetBool("snapshot", false));
     SLUICE_ASSIGN_OR_RETURN(config.tinyint1_as_bool, options.GetBool("tinyint1_as_bool", false));
-    std::string zero = options.GetString("zero_date", "error");
-    if (zero == "error") {
-      config.zero_date = ZeroDate::kError;
-    } else if (zero == "null") {
-      config.zero_date = ZeroDate::kNull;
-    } else {
-      return Err(
-          options.ErrorAt("zero_date", fmt::format("expected error or null, got '{}'", zero)));
-    }
+    SLUICE_ASSIGN_OR_RETURN(config.zero_date, ParseZeroDate(options));
     return config;
   }
 

@@ -64,14 +64,7 @@ Result<BinlogFilesConfig> ParseBinlogFilesConfig(const Options& options, bool ne
     return Err(options.ErrorAt("unnamed_columns",
                                fmt::format("expected refuse or positional, got '{}'", mode)));
   }
-  const std::string zero = options.GetString("zero_date", "error");
-  if (zero == "error") {
-    config.zero_date = ZeroDate::kError;
-  } else if (zero == "null") {
-    config.zero_date = ZeroDate::kNull;
-  } else {
-    return Err(options.ErrorAt("zero_date", fmt::format("expected error or null, got '{}'", zero)));
-  }
+  SLUICE_ASSIGN_OR_RETURN(config.zero_date, ParseZeroDate(options));
 
   const std::string table = options.GetString("table");
   if (table.empty()) {

@@ -124,16 +124,7 @@ Status BinlogFilesStream::HandleTableDdl(size_t t, std::string_view sql) {
         "taken after the ALTER",
         table.label, sql);
   }
-  table.follower.NoteColumnDdl();
-  // A dropped column is known as dropped from this statement on (a checkpoint before the
-  // table's next TABLE_MAP must carry it: core/schema_change.h).
-  for (const std::string& name : dropped) {
-    for (size_t i = 0; i < table.schema.size(); ++i) {
-      if (Lower(table.schema.fields[i].name) == Lower(name)) {
-        table.follower.tracker().NoteDropped(table.label, table.schema, i);
-      }
-    }
-  }
+  table.follower.NoteColumnDdl(table.label, table.schema, dropped);
   return Status::OK();
 }
 

@@ -153,15 +153,7 @@ Status BinlogFilesStream::ReadSchemas() {
 }
 
 bool BinlogFilesStream::ShapeFor(Batch& batch, size_t t) const {
-  const Table& table = tables_[t];
-  if (batch.num_rows() > 0) return batch.source_table == table.label;
-  bool same = batch.columns.size() == table.schema.size();
-  for (size_t i = 0; same && i < batch.columns.size(); ++i) {
-    same = batch.columns[i].type() == table.schema.fields[i].type;
-  }
-  if (!same) batch.columns = Batch(table.schema).columns;
-  batch.source_table = table.label;
-  return true;
+  return binlog_stream::ShapeBatchFor(batch, tables_[t].schema, tables_[t].label);
 }
 
 Status BinlogFilesStream::Start(const std::vector<StreamPosition>& resume_from, bool catch_up) {

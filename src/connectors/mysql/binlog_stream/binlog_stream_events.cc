@@ -200,17 +200,7 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
         "configuration) before changing the table, and re-snapshot the job",
         table.label, sql, row_metadata_.empty() ? "(not supported)" : Upper(row_metadata_));
   }
-  table.follower.NoteColumnDdl();
-  // A dropped column is known as dropped from this statement on, not only from the table's
-  // next TABLE_MAP: a checkpoint in between must carry it (core/schema_change.h), or a run
-  // restarted from there would not know the column and leave its old values in place.
-  for (const std::string& name : dropped) {
-    for (size_t i = 0; i < table.schema.size(); ++i) {
-      if (Lower(table.schema.fields[i].name) == Lower(name)) {
-        table.follower.tracker().NoteDropped(table.label, table.schema, i);
-      }
-    }
-  }
+  table.follower.NoteColumnDdl(table.label, table.schema, dropped);
   return Status::OK();
 }
 
