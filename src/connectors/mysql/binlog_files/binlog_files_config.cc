@@ -24,6 +24,12 @@ Status RefuseServerOptions(const Options& options) {
                            "is not supported with binlog_files yet (TINYINT(1) is read as "
                            "int8)");
   }
+  Result<bool> snapshot = options.GetBool("snapshot", false);
+  if (!snapshot) return snapshot.error();
+  if (*snapshot) {
+    return options.ErrorAt("snapshot",
+                           "applies to a server's tables; binlog_files are read whole, in order");
+  }
   const Options startup = options.GetObject("startup");
   for (const auto& [key, value] : startup.values()) {
     if (key == "mode" && (value.scalar.empty() || value.scalar == "initial")) continue;

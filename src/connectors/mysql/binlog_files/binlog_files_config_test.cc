@@ -88,6 +88,8 @@ TEST(BinlogFilesConfigTest, RefusesWhatFilesCannotHonour) {
   EXPECT_NE(with("tinyint1_as_bool", Scalar("true")).find("tinyint1_as_bool: is not supported"),
             std::string::npos);
   EXPECT_EQ(with("tinyint1_as_bool", Scalar("false")), "<parsed>");
+  EXPECT_NE(with("snapshot", Scalar("true")).find("source.snapshot: applies to a server"),
+            std::string::npos);
   OptionValue latest;
   latest.kind = OptionKind::kObject;
   latest.object["mode"] = Scalar("latest");
