@@ -57,23 +57,21 @@ std::vector<OptionSpec> MysqlSourceOptionSpecs() {
                    .default_value = "0",
                    .description = "mode realtime: the replica server id the binlog is read "
                                   "as; 0 = derived from the job name (jobs do not clash)"});
-  specs.push_back({.name = "startup",
-                   .kind = OptionKind::kObject,
-                   .default_value = "initial",
-                   .description =
-                       "mode realtime without a committed position: initial (a consistent "
-                       "snapshot of the table, then the changes after it), latest (changes from "
-                       "now on), {binlog: \"file:offset\"}, {gtid: \"0-1-1234\"} (MariaDB) or "
-                       "{timestamp: \"2026-12-01 00:00:00\"} (the first transaction at or after "
-                       "it, in the source's time zone)",
-                   .children = {{.name = "mode", .description = "initial or latest"},
-                                {.name = "binlog", .description = "file:offset to start at"},
-                                {.name = "gtid",
-                                 .description = "MariaDB GTID (domain-server-seq) to start after"},
-                                {.name = "timestamp",
-                                 .description = "start at the first transaction "
-                                                "committed at or after this time"}},
-                   .scalar_child = "mode"});
+  specs.push_back(
+      {.name = "startup",
+       .kind = OptionKind::kObject,
+       .default_value = "initial",
+       .description = "mode realtime without a committed position: initial (a consistent "
+                      "snapshot of the table, then the changes after it), latest (changes from "
+                      "now on), {binlog: \"file:offset\"}, {gtid: \"0-1-1234\"} (MariaDB) or "
+                      "{timestamp: \"2026-12-01 00:00:00\"} (the first transaction at or after "
+                      "it, in the source's time zone)",
+       .children = {{.name = "mode", .description = "initial or latest"},
+                    {.name = "binlog", .description = "file:offset to start at"},
+                    {.name = "gtid", .description = "MariaDB GTID (domain-server-seq) to start after"},
+                    {.name = "timestamp", .description = "start at the first transaction "
+                                                         "committed at or after this time"}},
+       .scalar_child = "mode"});
   return specs;
 }
 
