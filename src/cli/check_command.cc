@@ -62,10 +62,14 @@ Result<std::string> StreamPlan(const JobSpec& spec, JobSetup& setup) {
       if (!v.empty()) start = std::string(key) == "mode" ? v : fmt::format("{} {}", key, v);
     }
   }
-  out += fmt::format(
-      "  startup {} (only without a committed position: a job that checkpointed resumes after "
-      "it)\n",
-      start.empty() ? "initial" : start);
+  if (const std::string own = setup.stream->StartDescription(); !own.empty()) {
+    out += fmt::format("  {}\n", own);
+  } else {
+    out += fmt::format(
+        "  startup {} (only without a committed position: a job that checkpointed resumes "
+        "after it)\n",
+        start.empty() ? "initial" : start);
+  }
   SLUICE_ASSIGN_OR_RETURN(std::string target, TransformsAndTargetPlan(setup));
   return out + target;
 }

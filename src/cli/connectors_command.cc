@@ -30,8 +30,12 @@ void PrintOptions(const char* side, const std::vector<OptionSpec>& own,
   std::printf("%s options:\n", side);
   auto print = [&](const OptionSpec& o, int depth) {
     std::string def = o.default_value.empty() ? "" : fmt::format(" (default: {})", o.default_value);
-    std::printf("%*s%-16s %s%s%s\n", indent + depth * 2, "", o.name.c_str(),
-                o.required ? "[required] " : "", o.description.c_str(), def.c_str());
+    const std::string required = !o.required ? ""
+                                 : o.required_unless.empty()
+                                     ? "[required] "
+                                     : fmt::format("[required unless {}] ", o.required_unless);
+    std::printf("%*s%-16s %s%s%s\n", indent + depth * 2, "", o.name.c_str(), required.c_str(),
+                o.description.c_str(), def.c_str());
   };
   for (const OptionSpec& o : own) {
     print(o, 0);

@@ -314,3 +314,33 @@ TEST_F(JobErrorTest, SecretsAreNotEchoed) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// A key required unless another is given (mysql's url unless binlog_files): either one does,
+// neither is an error naming both.
+TEST(RequiredUnlessTest, EitherKeySatisfiesIt) {
+  ConnectorRegistry registry = testing::FakeRegistry();
+  ConnectorInfo files;
+  files.name = "filesdb";
+  files.capabilities = {.batch_read = true};
+  files.source_options = {
+      {.name = "url", .required = true, .required_unless = "files"},
+      {.name = "files", .kind = OptionKind::kStringList},
+      {.name = "table", .required = true},
+  };
+  registry.Register(std::move(files));
+  auto parse = [&](const std::string& source) {
+    Result<JobSpec> job = ParseJobText("name: t\nsource: {type: filesdb, table: t" + source +
+                                           "}\ntarget: {type: csv, path: o.csv}\n",
+                                       "jobs/a.yaml", JobLoadOptions{}, registry);
+    return job ? std::string("<ok>") : job.error().message();
+  };
+  EXPECT_EQ(parse(", url: x"), "<ok>");
+  EXPECT_EQ(parse(", files: [a, b]"), "<ok>");
+  EXPECT_EQ(parse(""), "jobs/a.yaml:2:1: source: missing required key 'url' (or 'files')");
+}
+
+}  // namespace
+}  // namespace sluice

@@ -209,6 +209,12 @@ Result<Options> ValidateSection(const ParseContext& context, const YAML::Node& n
   }
   for (const OptionSpec& spec : specs) {
     if (values.count(spec.name) > 0) continue;
+    if (spec.required && !spec.required_unless.empty()) {
+      if (values.count(spec.required_unless) > 0) continue;
+      return Err(context.Error(
+          section_location, path,
+          fmt::format("missing required key '{}' (or '{}')", spec.name, spec.required_unless)));
+    }
     if (spec.required) {
       return Err(context.Error(section_location, path,
                                fmt::format("missing required key '{}'", spec.name)));

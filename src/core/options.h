@@ -43,6 +43,9 @@ struct OptionSpec {
   // kObject: a single value written instead of the mapping sets this child ("checkpoint: 1s"
   // is "checkpoint: {interval: 1s}"); empty = a mapping is required.
   std::string scalar_child;
+  // With `required`: not required when this other key of the section is given (mysql's `url`
+  // unless `binlog_files`). Empty: always required.
+  std::string required_unless;
 };
 
 // A value after parameter substitution (${bizdate} and friends are already replaced).

@@ -84,6 +84,10 @@ class StreamSource {
   // retains 12 MB of WAL"), empty when there is nothing to say. Called from the runner's thread.
   virtual std::string StatusDetail() const { return {}; }
   virtual std::string Describe() const = 0;
+  // For `sluice check`: where the stream starts without a committed position and where it
+  // ends, when the `startup` option does not say it (binlog files: from the first file's
+  // start to the last one's end); empty: `startup` says it.
+  virtual std::string StartDescription() const { return {}; }
 
   // `mode: realtime` over many tables (source.tables): one reader for all of them (one binlog
   // connection, one slot). Called instead of Open(): `tables` holds, per table, the source

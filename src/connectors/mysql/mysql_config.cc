@@ -29,6 +29,16 @@ std::string MysqlConfig::Describe() const {
 
 std::vector<OptionSpec> MysqlSourceOptionSpecs() {
   std::vector<OptionSpec> specs = CommonSpecs();
+  specs[0].required_unless = "binlog_files";  // url: a server, or files (binlog_files/)
+  specs.push_back({.name = "binlog_files",
+                   .kind = OptionKind::kStringList,
+                   .description = "mode realtime without a server: binlog files on disk, read "
+                                  "in this order (instead of url; relative paths are the "
+                                  "working directory's)"});
+  specs.push_back({.name = "unnamed_columns",
+                   .description = "binlog_files whose TABLE_MAPs carry no column names "
+                                  "(binlog_row_metadata=MINIMAL): refuse (the default), or "
+                                  "positional (col_1, col_2, ...)"});
   specs.push_back({.name = "snapshot",
                    .kind = OptionKind::kBool,
                    .default_value = "false",
@@ -121,6 +131,13 @@ Result<QuotedName> ParseQuotedName(std::string_view text) {
   return QuotedName{parts[0], parts[1], last_quoted};
 }
 
+Result<ZeroDate> ParseZeroDate(const Options& options) {
+  const std::string zero = options.GetString("zero_date", "error");
+  if (zero == "error") return ZeroDate::kError;
+  if (zero == "null") return ZeroDate::kNull;
+  return Err(options.ErrorAt("zero_date", fmt::format("expected error or null, got '{}'", zero)));
+}
+
 Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target) {
   MysqlConfig config;
   Result<MysqlUrl> url = ParseMysqlUrl(options.GetString("url"));
@@ -150,15 +167,7 @@ Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target) {
   if (!target) {
     SLUICE_ASSIGN_OR_RETURN(config.snapshot, options.GetBool("snapshot", false));
     SLUICE_ASSIGN_OR_RETURN(config.tinyint1_as_bool, options.GetBool("tinyint1_as_bool", false));
-    std::string zero = options.GetString("zero_date", "error");
-    if (zero == "error") {
-      config.zero_date = ZeroDate::kError;
-    } else if (zero == "null") {
-      config.zero_date = ZeroDate::kNull;
-    } else {
-      return Err(
-          options.ErrorAt("zero_date", fmt::format("expected error or null, got '{}'", zero)));
-    }
+    SLUICE_ASSIGN_OR_RETURN(config.zero_date, ParseZeroDate(options));
     return config;
   }
 

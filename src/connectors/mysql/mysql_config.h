@@ -62,6 +62,9 @@ Result<QuotedName> ParseQuotedName(std::string_view text);
 std::vector<OptionSpec> MysqlSourceOptionSpecs();
 std::vector<OptionSpec> MysqlTargetOptionSpecs();
 
+// The source's `zero_date` (error or null); errors point at the key.
+Result<ZeroDate> ParseZeroDate(const Options& options);
+
 // Reads the connector's own keys. Errors point at the key in the job file.
 Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target);
 

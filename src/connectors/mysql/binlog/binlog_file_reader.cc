@@ -54,6 +54,29 @@ Status BinlogFileReader::Locate(const Status& error, std::string_view event_type
       fmt::format("binlog {}: at byte offset {} ({} event)", path_, event_offset_, event_type));
 }
 
+Status BinlogFileReader::SeekTo(uint64_t offset) {
+  if (!framer_.seen_format()) {
+    SLUICE_ASSIGN_OR_RETURN(std::optional<Event> first, Next());
+    if (!first) return Status::DataError("binlog {}: the file holds no event", path_);
+  }
+  if (offset == next_offset_) return Status::OK();
+  // The FORMAT_DESCRIPTION is the first event: anything before its end is not an event start.
+  if (offset < format_end_) {
+    return Status::Invalid("binlog {}: byte offset {} is inside the FORMAT_DESCRIPTION event",
+                           path_, offset);
+  }
+  if (offset > size_) {
+    return Status::Invalid("binlog {}: byte offset {} is past the end of the file ({} bytes)",
+                           path_, offset, size_);
+  }
+  if (std::fseek(file_, static_cast<long>(offset), SEEK_SET) != 0) {
+    return Status::IoError("binlog {}: cannot seek to byte offset {}: {}", path_, offset,
+                           std::strerror(errno));
+  }
+  next_offset_ = offset;
+  return Status::OK();
+}
+
 Result<std::optional<Event>> BinlogFileReader::Next() {
   event_offset_ = next_offset_;
   if (event_offset_ == size_) return std::optional<Event>();
@@ -87,6 +110,7 @@ Result<std::optional<Event>> BinlogFileReader::Next() {
                                         "format before v4, MySQL 5.0, is not supported)"),
                       type));
   }
+  if (event_offset_ == kBinlogMagic.size()) format_end_ = next_offset_;
   Result<Event> event = framer_.Frame(buffer_);
   if (!event) return Err(Locate(event.error(), type));
   return std::optional<Event>(*event);

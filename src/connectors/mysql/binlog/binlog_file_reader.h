@@ -36,6 +36,11 @@ class BinlogFileReader {
 
   // The next event, or std::nullopt at the end of the file.
   Result<std::optional<Event>> Next();
+  // Continues at `offset` (an event's start, such as a committed position): the file's
+  // FORMAT_DESCRIPTION is read first when it was not (it governs how every later event is
+  // framed), then Next reads the event at `offset`. An offset past the end of the file, or
+  // before the end of the FORMAT_DESCRIPTION, is an error naming the file.
+  Status SeekTo(uint64_t offset);
 
   // The byte offset of the event Next returned last (where it starts in the file).
   uint64_t event_offset() const { return event_offset_; }
@@ -56,6 +61,7 @@ class BinlogFileReader {
   uint64_t size_ = 0;
   uint64_t event_offset_ = 0;
   uint64_t next_offset_ = kBinlogMagic.size();
+  uint64_t format_end_ = 0;  // where the FORMAT_DESCRIPTION (the first event) ends
   std::string buffer_;
   EventFramer framer_;
 };

@@ -11,6 +11,7 @@
 
 #include "connectors/mysql/binlog/binlog_corruption_check.h"
 #include "connectors/mysql/binlog/binlog_test_util.h"
+#include "connectors/mysql/binlog/binlog_window.h"
 #include "connectors/mysql/mysql_test_util.h"
 
 namespace sluice::mysql::binlog {
@@ -22,6 +23,7 @@ using mysql::testing::MakeSource;
 using mysql::testing::ReadAllRows;
 using mysql::testing::RecordingRejects;
 using mysql::testing::TestDatabase;
+using testing::BinlogWindow;
 
 // Rows by id (the text before the first '|').
 using RowsById = std::map<std::string, std::string>;
@@ -51,51 +53,6 @@ Snapshot ReadWithBatchReader(TestDatabase& db, const std::string& table) {
   for (const std::string& r : rows.value_or(std::vector<std::string>{})) out.rows[IdOf(r)] = r;
   return out;
 }
-
-// The binlog files the server writes: FLUSH BINARY LOGS before, FLUSH after, and read every
-// file from the first to the one before the newest (other tests may flush too).
-class BinlogWindow {
- public:
-  // Windows of tests running at once would cut each other's files (each FLUSH rotates the
-  // server's one binlog): a server-wide named lock lets one window be open at a time.
-  // A window with `checksum` set writes its files with that binlog_checksum: changing it
-  // rotates the server's binlog, so it happens only while the window's lock is held, and
-  // CRC32 comes back before the lock is released.
-  explicit BinlogWindow(TestDatabase& db, std::string checksum = "")
-      : db_(db), checksum_(std::move(checksum)) {
-    EXPECT_EQ(db_.Value("SELECT GET_LOCK('sluice_binlog_window', 300)"), "1");
-    if (!checksum_.empty()) db_.Exec("SET GLOBAL binlog_checksum = " + checksum_);
-    db_.Exec("FLUSH BINARY LOGS");
-    first_ = IdOf(db_.Value("SHOW MASTER STATUS"));
-    dir_ = fs::path(db_.Value("SELECT @@log_bin_basename")).parent_path();
-  }
-  std::vector<fs::path> Close() {
-    db_.Exec("FLUSH BINARY LOGS");
-    const std::string current = IdOf(db_.Value("SHOW MASTER STATUS"));
-    std::vector<fs::path> files;
-    for (const std::string& row : db_.Rows("SHOW BINARY LOGS")) {
-      const std::string name = IdOf(row);
-      if (name >= first_ && name < current) files.push_back(dir_ / name);
-    }
-    Release();
-    return files;
-  }
-  ~BinlogWindow() { Release(); }
-
- private:
-  void Release() {
-    if (!open_) return;
-    open_ = false;
-    if (!checksum_.empty()) db_.Exec("SET GLOBAL binlog_checksum = CRC32");
-    db_.Value("SELECT RELEASE_LOCK('sluice_binlog_window')");
-  }
-
-  TestDatabase& db_;
-  std::string checksum_;
-  std::string first_;
-  fs::path dir_;
-  bool open_ = true;
-};
 
 std::vector<ColumnDef> DefsFrom(const Schema& schema) {
   std::vector<ColumnDef> defs;

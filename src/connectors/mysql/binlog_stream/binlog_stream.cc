@@ -122,15 +122,7 @@ Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& req
 }
 
 bool BinlogStream::ShapeFor(Batch& batch, size_t t) const {
-  const Table& table = tables_[t];
-  if (batch.num_rows() > 0) return batch.source_table == table.label;
-  bool same = batch.columns.size() == table.schema.size();
-  for (size_t i = 0; same && i < batch.columns.size(); ++i) {
-    same = batch.columns[i].type() == table.schema.fields[i].type;
-  }
-  if (!same) batch.columns = Batch(table.schema).columns;
-  batch.source_table = table.label;
-  return true;
+  return ShapeBatchFor(batch, tables_[t].schema, tables_[t].label);
 }
 
 std::optional<size_t> BinlogStream::TableOf(const binlog::TableMap& map) const {

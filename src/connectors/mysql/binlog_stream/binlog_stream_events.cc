@@ -166,29 +166,13 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   }
   const StatementTables changed = TablesChangedBy(q.sql);
   if (changed.scope == StatementScope::kNoTable) return Status::OK();
-  const std::string sql = Lower(q.sql);
   for (size_t t = 0; t < tables_.size(); ++t) {
     const MysqlConfig& c = tables_[t].config;
     // A table named exactly (MariaDB with lower_case_table_names=0 tells `Orders` from
     // `orders`) is matched by its case: the statement is another table's otherwise.
-    auto same_table = [&](const std::string& name) {
-      return c.table_exact ? name == c.table : Lower(name) == Lower(c.table);
-    };
-    bool ours = false;
-    if (changed.scope == StatementScope::kTables) {
-      for (const StatementTable& named : changed.tables) {
-        const std::string_view db = named.db.empty() ? q.schema : std::string_view(named.db);
-        ours = ours ||
-               (Lower(db) == Lower(c.database) && (named.name.empty() || same_table(named.name)));
-      }
-    } else {
-      // Not parsed: any mention of the table may be a change of it.
-      const bool names_table =
-          c.table_exact ? NamesIdentifier(q.sql, c.table) : NamesIdentifier(sql, Lower(c.table));
-      ours = names_table &&
-             (Lower(q.schema) == Lower(c.database) || NamesIdentifier(sql, Lower(c.database)));
+    if (!StatementChangesTable(changed, q.sql, q.schema, c.database, c.table, c.table_exact)) {
+      continue;
     }
-    if (!ours) continue;
     if (changed.scope == StatementScope::kRows) {
       return Status::Invalid(
           "{}: a change of the table was written to the binlog as a statement ({}), not as "
@@ -222,7 +206,8 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
         "configuration) before changing the table, and re-snapshot the job",
         table.label, sql, row_metadata_.empty() ? "(not supported)" : Upper(row_metadata_));
   }
-  table.follower.NoteColumnDdl();
+  // The run never saw a column the statement drops (it started after the column's last
+  // TABLE_MAP, when the catalog no longer had it): Next() learns it before it goes on.
   bool unknown = false;
   for (const std::string& name : dropped) {
     bool known = false;
@@ -233,13 +218,7 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
   // A dropped column is known as dropped from this statement on, not only from the table's
   // next TABLE_MAP: a checkpoint in between must carry it (core/schema_change.h), or a run
   // restarted from there would not know the column and leave its old values in place.
-  for (const std::string& name : dropped) {
-    for (size_t i = 0; i < table.schema.size(); ++i) {
-      if (Lower(table.schema.fields[i].name) == Lower(name)) {
-        table.follower.tracker().NoteDropped(table.label, table.schema, i);
-      }
-    }
-  }
+  table.follower.NoteColumnDdl(table.label, table.schema, dropped);
   return Status::OK();
 }
 

@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/mysql/binlog/table_map.h"
-#include "connectors/mysql/binlog_stream/ascii_case.h"
 
 namespace sluice::mysql::binlog_stream {
 
@@ -80,13 +79,7 @@ Status BinlogStream::LearnDroppedColumns(Batch& batch) {
             [this, t](const binlog::TableMap& m, size_t i) { return DefineNewColumn(t, m, i); },
             row_options_, table.schema, table.defs, widened));
     (void)unused;
-    for (const std::string& name : d.columns) {
-      for (size_t i = 0; i < table.schema.size(); ++i) {
-        if (Lower(table.schema.fields[i].name) == Lower(name)) {
-          table.follower.tracker().NoteDropped(table.label, table.schema, i);
-        }
-      }
-    }
+    table.follower.NoteColumnDdl(table.label, table.schema, d.columns);
   }
   return Status::OK();
 }

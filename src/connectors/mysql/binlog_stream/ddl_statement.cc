@@ -1,5 +1,7 @@
 #include "connectors/mysql/binlog_stream/ddl_statement.h"
 
+#include "connectors/mysql/binlog_stream/ascii_case.h"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -378,6 +380,32 @@ bool NamesIdentifier(std::string_view sql, std::string_view name) {
     }
   }
   return false;
+}
+
+bool StatementChangesTable(const StatementTables& changed, std::string_view sql,
+                           std::string_view default_db, const std::string& db,
+                           const std::string& table, bool exact) {
+  auto same_table = [&](const std::string& name) {
+    return exact ? name == table : Lower(name) == Lower(table);
+  };
+  switch (changed.scope) {
+    case StatementScope::kNoTable:
+      return false;
+    case StatementScope::kTables:
+      for (const StatementTable& named : changed.tables) {
+        const std::string_view in = named.db.empty() ? default_db : std::string_view(named.db);
+        if (Lower(in) == Lower(db) && (named.name.empty() || same_table(named.name))) return true;
+      }
+      return false;
+    case StatementScope::kRows:
+    case StatementScope::kUnknown:
+      break;
+  }
+  // Not parsed: any mention of the table may be a change of it.
+  const std::string lower = Lower(sql);
+  const bool names_table =
+      exact ? NamesIdentifier(sql, table) : NamesIdentifier(lower, Lower(table));
+  return names_table && (Lower(default_db) == Lower(db) || NamesIdentifier(lower, Lower(db)));
 }
 
 }  // namespace sluice::mysql::binlog_stream

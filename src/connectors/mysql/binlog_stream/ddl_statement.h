@@ -54,6 +54,16 @@ struct StatementTables {
 };
 StatementTables TablesChangedBy(std::string_view sql);
 
+// Whether statement `sql` (run with default database `default_db`; `changed` is
+// TablesChangedBy(sql)) may change table `db`.`table`: one of the tables it names (a name
+// without a database is in `default_db`), or, for a statement not parsed, any mention of the
+// table as an identifier in its database. `exact`: the table is matched with its case (a name
+// quoted in the job file, where the server keeps case apart); databases without case. Shared by
+// the live stream and the binlog-files stream, so both stop and follow on the same statements.
+bool StatementChangesTable(const StatementTables& changed, std::string_view sql,
+                           std::string_view default_db, const std::string& db,
+                           const std::string& table, bool exact);
+
 // Whether `name` occurs in `sql` as a whole identifier, bare or quoted (compared as given: lower
 // both for a comparison without case). For statements TablesChangedBy does not parse.
 bool NamesIdentifier(std::string_view sql, std::string_view name);

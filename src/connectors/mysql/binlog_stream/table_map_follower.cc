@@ -1,6 +1,29 @@
 #include "connectors/mysql/binlog_stream/table_map_follower.h"
 
+#include "connectors/mysql/binlog_stream/ascii_case.h"
+
 namespace sluice::mysql::binlog_stream {
+
+void TableMapFollower::NoteColumnDdl(const std::string& label, Schema& schema,
+                                     const std::vector<std::string>& dropped) {
+  names_required_ = true;
+  for (const std::string& name : dropped) {
+    for (size_t i = 0; i < schema.size(); ++i) {
+      if (Lower(schema.fields[i].name) == Lower(name)) tracker_.NoteDropped(label, schema, i);
+    }
+  }
+}
+
+bool ShapeBatchFor(Batch& batch, const Schema& schema, const std::string& label) {
+  if (batch.num_rows() > 0) return batch.source_table == label;
+  bool same = batch.columns.size() == schema.size();
+  for (size_t i = 0; same && i < batch.columns.size(); ++i) {
+    same = batch.columns[i].type() == schema.fields[i].type;
+  }
+  if (!same) batch.columns = Batch(schema).columns;
+  batch.source_table = label;
+  return true;
+}
 
 Result<binlog::RowImageDecoder> TableMapFollower::Decoder(
     const binlog::TableMap& map, const std::string& label, const DefineColumn& define,

@@ -42,8 +42,13 @@ class TableMapFollower {
   using DefineColumn =
       std::function<Result<std::pair<Field, binlog::ColumnDef>>(const binlog::TableMap&, size_t)>;
 
-  // An ADD/DROP COLUMN of the table was seen: from now on TABLE_MAPs must carry names.
-  void NoteColumnDdl() { names_required_ = true; }
+  // An ADD/DROP COLUMN of the table was seen: from now on TABLE_MAPs must carry names. The
+  // `dropped` columns (ClassifyTableDdl's) are known as dropped from this statement on, not
+  // only from the table's next TABLE_MAP: a checkpoint in between must carry them
+  // (core/schema_change.h), or a run restarted from there would not know them and leave their
+  // old values in place.
+  void NoteColumnDdl(const std::string& label, Schema& schema,
+                     const std::vector<std::string>& dropped);
   // The decoder of `map`'s rows into batches of `schema`; may widen `schema`, `defs` (one per
   // schema column) and `batch`.
   Result<binlog::RowImageDecoder> Decoder(const binlog::TableMap& map, const std::string& label,
@@ -59,5 +64,10 @@ class TableMapFollower {
   StreamSchemaTracker tracker_;
   bool names_required_ = false;
 };
+
+// Shapes `batch` for the rows of a table of `schema` labelled `label` (Batch::source_table):
+// an empty batch takes the schema's columns; false when the batch already holds another
+// table's rows (a stream over many tables hands out one table per batch).
+bool ShapeBatchFor(Batch& batch, const Schema& schema, const std::string& label);
 
 }  // namespace sluice::mysql::binlog_stream

@@ -99,7 +99,7 @@ TEST_F(TableMapFollowerTest, WithoutNamesOnlyTheSameCountDecodesByPosition) {
       << wider.error().message();
   EXPECT_NE(wider.error().message().find("db.t"), std::string::npos);
   // After an ADD/DROP COLUMN, even the same count is not taken on trust.
-  follower_.NoteColumnDdl();
+  follower_.NoteColumnDdl("db.t", schema_, {});
   EXPECT_FALSE(
       Decoder(Map({Col(FieldType::kLong, ""), Col(FieldType::kVarchar, "")}, false)).has_value());
   EXPECT_EQ(follower_.version(), 0u);
