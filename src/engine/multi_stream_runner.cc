@@ -19,6 +19,7 @@
 #include "engine/stream_status.h"
 #include "engine/stream_summary.h"
 #include "engine/stream_table_routes.h"
+#include "engine/stream_throttle.h"
 #include "state/state_store.h"
 #include "tables/table_pattern.h"
 #include "tables/table_plan.h"
@@ -217,6 +218,7 @@ class MultiStreamRunner {
       const int64_t bytes = rows > 0 ? static_cast<int64_t>(batch->ByteSize()) : 0;
       metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
       metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      throttle_.After(rows, bytes, options_.run.cancelled, metrics_);  // settings.rate_limit
       if (rows > 0 && batch->position.empty()) {
         const std::vector<StreamPosition> now = reader_->Positions();
         batch->position = now.size() == 1 ? now[0].position : DescribePositions(now);
@@ -395,6 +397,7 @@ class MultiStreamRunner {
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JobLease> lease_;  // released before state_ closes
   RunMetrics metrics_;
+  StreamThrottle throttle_{spec_.settings.rate_limit};
   StreamStatus status_;
   int64_t checkpoints_ = 0;
   int64_t committed_rows_ = 0;

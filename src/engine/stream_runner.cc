@@ -21,6 +21,7 @@
 #include "engine/stream_batch_write.h"
 #include "engine/stream_status.h"
 #include "engine/stream_summary.h"
+#include "engine/stream_throttle.h"
 #include "state/state_store.h"
 
 namespace sluice {
@@ -188,6 +189,7 @@ class StreamRunner {
       const int64_t bytes = rows > 0 ? static_cast<int64_t>(batch->ByteSize()) : 0;
       metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
       metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      throttle_.After(rows, bytes, options_.run.cancelled, metrics_);  // settings.rate_limit
       // A source that leaves the batch's position empty (the binlog stream) has it in
       // Positions(): the position after the last transaction end the batch reached, which a
       // change-event target writes as each event's source position.
@@ -293,6 +295,7 @@ class StreamRunner {
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JobLease> lease_;  // released before state_ closes
   RunMetrics metrics_;
+  StreamThrottle throttle_{spec_.settings.rate_limit};
   StreamStatus status_;  // for the status line and the summary
   int64_t checkpoints_ = 0;
   int64_t committed_rows_ = 0;

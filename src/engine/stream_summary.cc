@@ -12,6 +12,7 @@ void FillStreamSummary(const RunMetrics& m, int64_t committed_rows, int64_t chec
       summary.rows_read - summary.rows_written - summary.rows_rejected - summary.rows_filtered;
   summary.bytes_read = m.bytes_read.load();
   summary.bytes_written = m.bytes_written.load();
+  summary.throttle_seconds = static_cast<double>(m.throttle_wait_ns.load()) / 1e9;
   summary.reader_threads = 1;
   summary.writer_threads = 1;
   summary.checkpoints = checkpoints;
