@@ -124,18 +124,28 @@ std::optional<size_t> PgTable::Find(std::string_view column) const {
   return std::nullopt;
 }
 
-Result<std::optional<PgType>> ResolveTypeName(PgConnection& conn, const std::string& declared) {
-  SLUICE_ASSIGN_OR_RETURN(
-      PgResult r, conn.Query(kResolveType, "postgres: looking up type " + declared, {declared}));
-  if (r.rows() == 0) return std::optional<PgType>();
+namespace {
+
+// A PgType from the first row of kResolveType or kResolveTypeOid (oid, typname, typtype,
+// typcategory, typmod).
+PgType TypeOfRow(const PgResult& r, std::string declared) {
   PgType t;
   t.oid = static_cast<uint32_t>(r.Int(0, 0));
   t.name = r.Str(0, 1);
   t.typtype = r.Text(0, 2).empty() ? 'b' : r.Text(0, 2)[0];
   t.category = r.Text(0, 3).empty() ? 'U' : r.Text(0, 3)[0];
   t.typmod = static_cast<int32_t>(r.Int(0, 4));
-  t.declared = declared;
-  return std::optional<PgType>(std::move(t));
+  t.declared = std::move(declared);
+  return t;
+}
+
+}  // namespace
+
+Result<std::optional<PgType>> ResolveTypeName(PgConnection& conn, const std::string& declared) {
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r, conn.Query(kResolveType, "postgres: looking up type " + declared, {declared}));
+  if (r.rows() == 0) return std::optional<PgType>();
+  return std::optional<PgType>(TypeOfRow(r, declared));
 }
 
 Result<PgType> ResolveTypeOid(PgConnection& conn, uint32_t oid, int32_t typmod) {
@@ -143,14 +153,7 @@ Result<PgType> ResolveTypeOid(PgConnection& conn, uint32_t oid, int32_t typmod) 
       PgResult r, conn.Query(kResolveTypeOid, fmt::format("postgres: looking up type {}", oid),
                              {std::to_string(oid), std::to_string(typmod)}));
   if (r.rows() == 0) return Err(Status::Invalid("postgres: no type with oid {}", oid));
-  PgType t;
-  t.oid = static_cast<uint32_t>(r.Int(0, 0));
-  t.name = r.Str(0, 1);
-  t.typtype = r.Text(0, 2).empty() ? 'b' : r.Text(0, 2)[0];
-  t.category = r.Text(0, 3).empty() ? 'U' : r.Text(0, 3)[0];
-  t.typmod = static_cast<int32_t>(r.Int(0, 4));
-  t.declared = r.Str(0, 5);
-  return t;
+  return TypeOfRow(r, r.Str(0, 5));
 }
 
 std::vector<std::string> PgTable::ColumnNames() const {
