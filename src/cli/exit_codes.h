@@ -8,7 +8,9 @@ namespace sluice {
 constexpr int kExitOk = 0;
 constexpr int kExitJobFailed = 1;   // the job ran and failed; nothing of this run was committed
 constexpr int kExitUsageError = 2;  // bad command line or job file, or the job is already
-                                    // running elsewhere; nothing was started
+                                    // running elsewhere: nothing was started; or a realtime
+                                    // job stopped at what a person must resolve (its
+                                    // checkpoints before it stay committed; README)
 
 // Configuration mistakes are the user's to fix before anything runs, and a job another process
 // is running must not be started again; everything else is a failed run.
