@@ -47,10 +47,13 @@ Exit codes:
   0  success
   1  the job failed (nothing of the failed run was committed; rerunning is safe)
   2  usage or configuration error (bad arguments, job file, connector options)
+     A realtime job keeps the checkpoints it committed: 2 means it stopped at what a person
+     must resolve (the message says what), 1 that rerunning resumes where it stopped.
 
 Examples:
   sluice run jobs/orders.yaml --bizdate 2024-03-01
   sluice run jobs/orders.yaml --set settings.parallelism=8 --set region=eu
+  sluice run jobs/orders_rt.yaml --catch-up     (mode: realtime, up to the source's end now)
   sluice check jobs/orders.yaml
   sluice verify jobs/orders.yaml
   sluice connectors
