@@ -6,9 +6,15 @@
 #include <mariadb_rpl.h>
 #include <spdlog/spdlog.h>
 
+#include "connectors/mysql/binlog/control_events.h"
 #include "connectors/mysql/binlog/table_map.h"
 
 namespace sluice::mysql::binlog_stream {
+namespace {
+
+constexpr size_t kLookbackFiles = 4;  // older binlog files read for a table's last TABLE_MAP
+
+}  // namespace
 
 Status BinlogStream::ReadTableMapsBefore(const BinlogPosition& end,
                                          const std::vector<UnknownDrop>& drops,
@@ -23,12 +29,19 @@ Status BinlogStream::ReadTableMapsBefore(const BinlogPosition& end,
     SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, ReplicaEventBytes(*event_));
     SLUICE_ASSIGN_OR_RETURN(binlog::Event e, framer_.Frame(bytes));
     const binlog::EventType type = e.type();
-    // Events the server made up for this session (log_pos 0) and heartbeats are not the file's.
-    if (e.header.log_pos == 0 || type == binlog::EventType::kHeartbeat ||
-        type == binlog::EventType::kHeartbeatV2) {
+    if (type == binlog::EventType::kHeartbeat || type == binlog::EventType::kHeartbeatV2) continue;
+    // The file ends: at its ROTATE, at a STOP (a server shut down), or when the server moves on
+    // to the next file (the ROTATE it makes up names it). The session's first, made-up ROTATE
+    // names this file.
+    if (type == binlog::EventType::kStop) return Status::OK();
+    if (type == binlog::EventType::kRotate) {
+      SLUICE_ASSIGN_OR_RETURN(binlog::RotateEvent r, binlog::ParseRotate(e, framer_.format()));
+      if (e.header.log_pos != 0 || r.next_file != end.file) return Status::OK();
       continue;
     }
-    if (type == binlog::EventType::kRotate || e.header.log_pos > end.offset) return Status::OK();
+    // Other events made up for this session (log_pos 0) are not the file's.
+    if (e.header.log_pos == 0) continue;
+    if (e.header.log_pos > end.offset) return Status::OK();
     if (type == binlog::EventType::kTableMap) {
       SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, framer_.format()));
       const std::optional<size_t> t = TableOf(map);
@@ -46,8 +59,25 @@ Status BinlogStream::LearnDroppedColumns(Batch& batch) {
   // The statement is outside any transaction: the stream resumes right after it.
   const BinlogPosition resume = committed_;
   std::map<size_t, binlog::TableMap> last;
-  const Status read =
+  Status read =
       stream_from_.offset > 4 ? ReadTableMapsBefore(stream_from_, drops, last) : Status::OK();
+  // A table quiet in the start's file: the files before it, newest first, a few at most (each
+  // is read whole).
+  Result<std::vector<Row>> logs = conn_.Query("SHOW BINARY LOGS");
+  std::vector<std::string> older;
+  for (const Row& row : logs ? *logs : std::vector<Row>{}) {
+    if (row.empty() || !row[0]) continue;
+    if (*row[0] == stream_from_.file) break;
+    older.insert(older.begin(), *row[0]);
+  }
+  for (size_t k = 0; read.ok() && k < older.size() && k < kLookbackFiles; ++k) {
+    std::vector<UnknownDrop> missing;
+    for (const UnknownDrop& d : drops) {
+      if (!last.count(d.table)) missing.push_back(d);
+    }
+    if (missing.empty()) break;
+    read = ReadTableMapsBefore(BinlogPosition{older[k], UINT64_MAX}, missing, last);
+  }
   SLUICE_RETURN_IF_ERROR(OpenReplication(resume));
   for (const UnknownDrop& d : drops) {
     Table& table = tables_[d.table];
@@ -55,9 +85,10 @@ Status BinlogStream::LearnDroppedColumns(Batch& batch) {
     if (found == last.end()) {
       spdlog::warn(
           "{}: the binlog drops column(s) {} that this run never read (it started after their "
-          "last change, and the table no longer has them){}: rows changed from now on keep "
-          "their old values there in the target instead of NULL",
-          table.label, fmt::join(d.columns, ", "),
+          "last change, the table no longer has them, and its binlog file and the {} before it "
+          "hold no TABLE_MAP of it){}: rows changed from now on keep their old values there in "
+          "the target instead of NULL",
+          table.label, fmt::join(d.columns, ", "), kLookbackFiles,
           read.ok()
               ? ""
               : fmt::format(" and {} could not be read ({})", stream_from_.file, read.message()));
@@ -66,7 +97,7 @@ Status BinlogStream::LearnDroppedColumns(Batch& batch) {
     // As if that TABLE_MAP had been read: the columns it has and the schema lacks join it,
     // typed as the binlog has them (the catalog no longer does), then the statement drops them.
     spdlog::info(
-        "{}: column(s) {} are dropped by the binlog; read from the table's last TABLE_MAP "
+        "{}: column(s) {} are dropped by the binlog; learned from the table's last TABLE_MAP "
         "before {}",
         table.label, fmt::join(d.columns, ", "), stream_from_.ToString());
     Batch other;
