@@ -38,7 +38,10 @@ class VerifyTest : public ::testing::Test {
     mysql_.emplace(testing::GetTestServers().mysql_url);
     pg_.emplace(testing::GetTestServers().pg_url);
     mysql_->Exec(std::string("CREATE DATABASE IF NOT EXISTS ") + kDb);
-    pg_->Exec(std::string("CREATE SCHEMA IF NOT EXISTS ") + kDb);
+    // Tests running at once would race on IF NOT EXISTS (a duplicate-key error): one at a time.
+    pg_->Exec(std::string("BEGIN; SELECT pg_advisory_xact_lock(73730); CREATE SCHEMA IF NOT "
+                          "EXISTS ") +
+              kDb + "; COMMIT");
   }
   void TearDown() override {
     if (HasFailure()) workspace_->Keep();

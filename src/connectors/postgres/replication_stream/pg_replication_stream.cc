@@ -297,6 +297,7 @@ Status PgReplicationStream::ReadServerEnd() {
                   config_.Describe() + ": WAL end"));
   SLUICE_ASSIGN_OR_RETURN(Lsn end, Lsn::Parse(now.Text(0, 0)));
   end_ = end;
+  past_end_ = false;
   wal_block_size_ = std::max<uint64_t>(1, std::stoull(std::string(now.Text(0, 1))));
   return Status::OK();
 }

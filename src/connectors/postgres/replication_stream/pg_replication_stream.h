@@ -151,7 +151,9 @@ class PgReplicationStream : public StreamSource {
   Status SendStatus(Lsn flushed, bool reply_requested);
   Status ConfirmIdle();
   bool Quiet() const { return !in_txn_ && !Replaying() && held_.empty(); }
-  bool ReachedEnd() const { return end_ && !snapshot_reader_ && Quiet() && AtOrPastEnd(); }
+  bool ReachedEnd() const {
+    return end_ && !snapshot_reader_ && (past_end_ || (Quiet() && AtOrPastEnd()));
+  }
   bool AtOrPastEnd() const;
 
   PgConfig config_;
@@ -185,6 +187,9 @@ class PgReplicationStream : public StreamSource {
   Lsn acked_;               // what the target holds: the slot's confirmed position
   Lsn last_row_commit_;     // end of the last transaction that gave us rows
   std::optional<Lsn> end_;  // catch-up: the WAL insert position at Start; stop there
+  // Catch-up: a transaction that commits at or after end_ began (it committed after Start):
+  // the run ends before it, exactly at the end as of its start; the next run reads it.
+  bool past_end_ = false;
   uint64_t wal_block_size_ = 8192;
   bool in_txn_ = false;    // between Begin and Commit (or replaying a streamed one)
   bool skip_txn_ = false;  // the open transaction ends at or before committed_

@@ -57,6 +57,10 @@ Status PgReplicationStream::Handle(std::string_view bytes, Batch& batch) {
 Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message, decoder_.Decode(bytes));
   if (const auto* b = std::get_if<r::BeginMessage>(&message)) {
+    if (end_ && b->final_lsn >= *end_ && !Replaying()) {
+      past_end_ = true;  // committed after the catch-up's start: not this run's
+      return Status::OK();
+    }
     in_txn_ = true;
     txn_rows_ = false;
     // Already in the target: a restart asked for transactions after committed_.
@@ -88,6 +92,10 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
   } else if (const auto* s = std::get_if<r::StreamStartMessage>(&message)) {
     stream_xid_ = s->xid;
   } else if (const auto* sc = std::get_if<r::StreamCommitMessage>(&message)) {
+    if (end_ && sc->commit_lsn >= *end_) {
+      past_end_ = true;  // committed after the catch-up's start: not this run's
+      return Status::OK();
+    }
     SLUICE_ASSIGN_OR_RETURN(replay_, held_.Take(sc->xid));
     replay_end_ = sc->end_lsn;
     replay_commit_ = sc->commit_lsn;
