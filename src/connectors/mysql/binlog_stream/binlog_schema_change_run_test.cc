@@ -29,6 +29,16 @@ class BinlogSchemaChangeTest : public testing::RunFixture {
   }
   // ADD COLUMN n and rows using it, then DROP COLUMN d and more rows; updates and a delete
   // across both changes.
+  // A fresh PostgreSQL schema `prefix`_<db> and the job upserting `db`.t into it; its name.
+  std::string JobIntoPostgres(TestDatabase& db, postgres::testing::RawConn& pg,
+                              const std::string& prefix) {
+    const std::string schema = prefix + "_" + db.name();
+    pg.Exec(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", schema));
+    WriteJobTo(db, fmt::format("{{type: postgres, url: \"{}\", table: {}.t, write_mode: upsert, "
+                               "key: [id]}}",
+                               postgres::testing::DbUrl(), schema));
+    return schema;
+  }
   void AddThenDrop(TestDatabase& db) {
     db.Exec("ALTER TABLE t ADD COLUMN n INT");
     db.Exec("INSERT INTO t VALUES (4, 'four', 'd4', 40)");
@@ -130,11 +140,7 @@ TEST_F(BinlogSchemaChangeTest, RunStartedRightBeforeTheDropNullsTheColumnFromThe
   TestDatabase db;
   CreateSource(db);
   postgres::testing::RawConn pg(postgres::testing::DbUrl());
-  const std::string schema = "ddlgap_" + db.name();
-  pg.Exec(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", schema));
-  WriteJobTo(db, fmt::format("{{type: postgres, url: \"{}\", table: {}.t, write_mode: upsert, "
-                             "key: [id]}}",
-                             postgres::testing::DbUrl(), schema));
+  const std::string schema = JobIntoPostgres(db, pg, "ddlgap");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   db.Exec("UPDATE t SET v = 'one+' WHERE id = 1");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
@@ -163,11 +169,7 @@ TEST_F(BinlogSchemaChangeTest, RunStartedRightBeforeTheDropLooksBackIntoOlderFil
   TestDatabase db;
   CreateSource(db);
   postgres::testing::RawConn pg(postgres::testing::DbUrl());
-  const std::string schema = "ddlgap2_" + db.name();
-  pg.Exec(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", schema));
-  WriteJobTo(db, fmt::format("{{type: postgres, url: \"{}\", table: {}.t, write_mode: upsert, "
-                             "key: [id]}}",
-                             postgres::testing::DbUrl(), schema));
+  const std::string schema = JobIntoPostgres(db, pg, "ddlgap2");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   db.Exec("UPDATE t SET v = 'one+' WHERE id = 1");
   {
@@ -194,11 +196,7 @@ TEST_F(BinlogSchemaChangeTest, AddAndDropColumnIntoPostgresUnderKillNine) {
   TestDatabase db;
   CreateSource(db);
   postgres::testing::RawConn pg(postgres::testing::DbUrl());
-  const std::string schema = "ddl_" + db.name();
-  pg.Exec(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", schema));
-  WriteJobTo(db, fmt::format("{{type: postgres, url: \"{}\", table: {}.t, write_mode: upsert, "
-                             "key: [id]}}",
-                             postgres::testing::DbUrl(), schema));
+  const std::string schema = JobIntoPostgres(db, pg, "ddl");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
 
   std::thread load([&] {

@@ -69,10 +69,13 @@ class PgTablesRunTest : public sluice::testing::BinaryRunTest {
         job_, DbUrl(), src_, src_, target);
   }
 
-  std::vector<std::string> SourceRows(const std::string& table) {
+  std::vector<std::string> SourceRows(const std::string& table) { return PgRows(src_, table); }
+
+  // Table `table` of PostgreSQL schema `schema` (a target), as SourceRows.
+  std::vector<std::string> PgRows(const std::string& schema, const std::string& table) {
     std::vector<std::string> out;
     for (const auto& row :
-         db_->Rows(fmt::format("SELECT id, v FROM {}.\"{}\" ORDER BY id", src_, table))) {
+         db_->Rows(fmt::format("SELECT id, v FROM {}.\"{}\" ORDER BY id", schema, table))) {
       out.push_back(row[0] + "|" + row[1]);
     }
     return out;
@@ -149,14 +152,7 @@ TEST_F(PgTablesRunTest, ThreeTablesIntoPostgresConvergeUnderKillNine) {
       fmt::format("{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
                   "write_mode: upsert, key: [id]}}",
                   DbUrl(), dst));
-  RunAll([&](const std::string& table) {
-    std::vector<std::string> out;
-    for (const auto& row :
-         db_->Rows(fmt::format("SELECT id, v FROM {}.\"{}\" ORDER BY id", dst, table))) {
-      out.push_back(row[0] + "|" + row[1]);
-    }
-    return out;
-  });
+  RunAll([&](const std::string& table) { return PgRows(dst, table); });
   EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM information_schema.tables WHERE "
                                    "table_schema = '{}' AND table_name = 'skip_me'",
                                    dst)),
@@ -186,14 +182,7 @@ TEST_F(PgTablesRunTest, ATableCreatedLaterJoinsThePublicationAndIsStreamed) {
       fmt::format("{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
                   "write_mode: upsert, key: [id]}}",
                   DbUrl(), dst));
-  const auto target_rows = [&](const std::string& table) {
-    std::vector<std::string> out;
-    for (const auto& row :
-         db_->Rows(fmt::format("SELECT id, v FROM {}.\"{}\" ORDER BY id", dst, table))) {
-      out.push_back(row[0] + "|" + row[1]);
-    }
-    return out;
-  };
+  const auto target_rows = [&](const std::string& table) { return PgRows(dst, table); };
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   db_->Exec(fmt::format("CREATE TABLE {}.later (id int PRIMARY KEY, v text)", src_));
   db_->Exec(
