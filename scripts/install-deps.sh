@@ -27,11 +27,12 @@ build_packages=(
 )
 # scripts/test-servers.sh runs mariadbd and PostgreSQL in user space and finds free ports
 # with ss (iproute2). mariadb-test-data ships binlogs written by MySQL 8.0 and older MariaDB
-# servers (its std_data/), which the binlog decoder's tests read.
+# servers (its std_data/), which the binlog decoder's tests read. sysbench writes the load of
+# the change-capture soak test (tests/hardening/cdc_kill_soak_test.cc).
 test_packages=(
   libgtest-dev libgmock-dev
   mariadb-server mariadb-client postgresql postgresql-client iproute2
-  mariadb-test-data
+  mariadb-test-data sysbench
 )
 # The bench/ scripts measure with /usr/bin/time and compare with pgloader and mydumper;
 # bench/cdc_mariadb_to_pg.sh writes its steady load and computes the lag with python3.

@@ -48,7 +48,8 @@ Exit codes:
   1  the job failed (nothing of the failed run was committed; rerunning is safe)
   2  usage or configuration error (bad arguments, job file, connector options)
      A realtime job keeps the checkpoints it committed: 2 means it stopped at what a person
-     must resolve (the message says what), 1 that rerunning resumes where it stopped.
+     must resolve (the message says what), 1 that rerunning resumes where it stopped. A
+     lost connection does not end it: it reconnects first (settings.reconnect).
 
 Examples:
   sluice run jobs/orders.yaml --bizdate 2024-03-01

@@ -10,6 +10,7 @@
 #include "engine/job_runner.h"
 #include "engine/multi_stream_runner.h"
 #include "engine/multi_table_runner.h"
+#include "engine/stream_reconnect.h"
 #include "engine/stream_runner.h"
 
 namespace sluice {
@@ -40,9 +41,11 @@ int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled) {
   }
   if (spec->mode == "realtime") {
     const StreamRunOptions stream_options{options, args.catch_up};
-    RunSummary summary = spec->multi_table()
-                             ? RunMultiTableStreamJob(*spec, BuiltinConnectors(), stream_options)
-                             : RunStreamJob(*spec, BuiltinConnectors(), stream_options);
+    RunSummary summary = RunReconnecting(*spec, &cancelled, [&] {
+      return spec->multi_table()
+                 ? RunMultiTableStreamJob(*spec, BuiltinConnectors(), stream_options)
+                 : RunStreamJob(*spec, BuiltinConnectors(), stream_options);
+    });
     std::string text = args.json_summary ? SummaryJson(summary) : SummaryText(summary);
     std::fputs(text.c_str(), stdout);
     std::fflush(stdout);

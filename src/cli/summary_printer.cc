@@ -77,6 +77,9 @@ std::string SummaryText(const RunSummary& s) {
     if (!s.status_detail.empty()) out += "; " + s.status_detail;
     out += "\n";
   }
+  if (s.reconnects > 0) {
+    out += fmt::format("  reconnects {} (the last after: {})\n", s.reconnects, s.reconnect_reason);
+  }
   if (!s.dirty_records.empty()) out += fmt::format("  rejected rows kept in {}\n", s.dirty_records);
   return out;
 }
@@ -116,6 +119,8 @@ std::string SummaryJson(const RunSummary& s) {
                     {"deletes", s.changes_deleted}};
     j["lag_ms"] = s.lag_ms >= 0 ? nlohmann::ordered_json(s.lag_ms) : nullptr;
     if (!s.status_detail.empty()) j["status_detail"] = s.status_detail;
+    j["reconnects"] = s.reconnects;
+    if (s.reconnects > 0) j["reconnect_reason"] = s.reconnect_reason;
   }
   if (!s.recovery_note.empty()) j["recovery"] = s.recovery_note;
   if (!s.note.empty()) j["note"] = s.note;

@@ -159,6 +159,17 @@ const std::vector<OptionSpec>& SettingsOptions() {
        .default_value = "30s",
        .description = "realtime jobs: an owner that stopped renewing the job's lease loses it "
                       "after this long (at least 1s)"},
+      {.name = "reconnect",
+       .kind = OptionKind::kObject,
+       .description = "realtime jobs: start the run again from its last checkpoint when a "
+                      "connection is lost or stalls; a count (10) is the attempts; 0 or off "
+                      "exits at the first failure",
+       .children = {{.name = "attempts",
+                     .description = "reconnects in a row without a checkpoint (default 10)"},
+                    {.name = "max_wait",
+                     .description = "the longest wait between attempts, which doubles from "
+                                    "1s (default 1m)"}},
+       .scalar_child = "attempts"},
   };
   return kSpecs;
 }

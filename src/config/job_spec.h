@@ -87,6 +87,11 @@ struct SettingsSpec {
   // The job's lease (state/state_store.h), renewed every third of it: an owner on another host
   // that stopped renewing loses it after this long (settings.lease_timeout).
   int64_t lease_timeout_ms = 30000;
+  // Realtime jobs: a run that fails on a lost or stalled connection is started again in the
+  // same process, at most this many times in a row, waiting 1 s, 2 s, ... up to the max wait
+  // (settings.reconnect; engine/stream_reconnect.h). 0 = exit at the first failure.
+  int reconnect_attempts = 10;
+  int64_t reconnect_max_wait_ms = 60000;
   // settings.error_limit.window: the error limit counts rejects per window of this length
   // (jobs that never end); 0 = over the whole run.
   int64_t error_window_ms = 0;

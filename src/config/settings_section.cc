@@ -74,6 +74,29 @@ Status ParseCheckpoint(const Options& settings, SettingsSpec& s) {
   return Status::OK();
 }
 
+// settings.reconnect: `10` (the attempts), `off`, or {attempts, max_wait}.
+Status ParseReconnect(const Options& settings, SettingsSpec& s) {
+  if (!settings.Has("reconnect")) return Status::OK();
+  const Options reconnect = settings.GetObject("reconnect");
+  if (reconnect.Has("attempts")) {
+    SLUICE_ASSIGN_OR_RETURN(int64_t attempts, Count(reconnect, "attempts"));
+    if (attempts > 1'000'000) {
+      return reconnect.ErrorAt("attempts",
+                               fmt::format("expected 0 (off) up to 1000000, got '{}'", attempts));
+    }
+    s.reconnect_attempts = static_cast<int>(attempts);
+  }
+  SLUICE_ASSIGN_OR_RETURN(s.reconnect_max_wait_ms,
+                          Quantity(reconnect, "max_wait", s.reconnect_max_wait_ms,
+                                   /*may_be_off=*/false, ParseDurationMillis));
+  if (s.reconnect_max_wait_ms < 1000) {
+    return reconnect.ErrorAt("max_wait",
+                             fmt::format("expected at least 1s (the first wait), got '{}'",
+                                         reconnect.Find("max_wait")->scalar));
+  }
+  return Status::OK();
+}
+
 // Plain integers are seconds (the setting's first form); durations are accepted too.
 Result<int64_t> StallSeconds(const Options& options) {
   const OptionValue* value = options.Find("stall_timeout");
@@ -132,6 +155,7 @@ Result<SettingsSpec> ParseSettings(const ParseContext& context, const YAML::Node
                                                           options.Find("batch_bytes")->scalar)));
   }
   SLUICE_RETURN_IF_ERROR(ParseCheckpoint(options, s));
+  SLUICE_RETURN_IF_ERROR(ParseReconnect(options, s));
   SLUICE_ASSIGN_OR_RETURN(s.lease_timeout_ms, Quantity(options, "lease_timeout", s.lease_timeout_ms,
                                                        /*may_be_off=*/false, ParseDurationMillis));
   if (s.lease_timeout_ms < 1000) {

@@ -42,6 +42,8 @@ TEST_F(SettingsTest, Defaults) {
   EXPECT_EQ(s.batch_bytes, int64_t{64} << 20);
   EXPECT_EQ(s.stall_timeout_seconds, 60);
   EXPECT_EQ(s.state_path, "");
+  EXPECT_EQ(s.reconnect_attempts, 10);
+  EXPECT_EQ(s.reconnect_max_wait_ms, 60'000);
 }
 
 TEST_F(SettingsTest, CheckpointAsADuration) {
@@ -98,6 +100,24 @@ TEST_F(SettingsTest, LeaseTimeout) {
   EXPECT_EQ(Error("  lease_timeout: 30\n"),
             "jobs/a.yaml:5:18: settings.lease_timeout: '30' is not a duration: write a count and "
             "a unit (ms, s, m, h, d), e.g. 500ms, 10s, 2m or 1h30m");
+}
+
+TEST_F(SettingsTest, Reconnect) {
+  EXPECT_EQ(Ok("  reconnect: 3\n").reconnect_attempts, 3);
+  EXPECT_EQ(Ok("  reconnect: off\n").reconnect_attempts, 0);
+  EXPECT_EQ(Ok("  reconnect: 0\n").reconnect_attempts, 0);
+  SettingsSpec s = Ok("  reconnect: {attempts: 20, max_wait: 5m}\n");
+  EXPECT_EQ(s.reconnect_attempts, 20);
+  EXPECT_EQ(s.reconnect_max_wait_ms, 300'000);
+  s = Ok("  reconnect: {max_wait: 10s}\n");  // attempts keep their default
+  EXPECT_EQ(s.reconnect_attempts, 10);
+  EXPECT_EQ(s.reconnect_max_wait_ms, 10'000);
+  EXPECT_EQ(Error("  reconnect: {max_wait: 100ms}\n"),
+            "jobs/a.yaml:5:25: settings.reconnect.max_wait: expected at least 1s (the first "
+            "wait), got '100ms'");
+  EXPECT_EQ(Error("  reconnect: -1\n"),
+            "jobs/a.yaml:5:14: settings.reconnect.attempts: expected a count above 0 or off, got "
+            "'-1'");
 }
 
 TEST_F(SettingsTest, ErrorWindow) {

@@ -79,6 +79,13 @@ struct RunSummary {
   int64_t changes_deleted = 0;
   int64_t lag_ms = -1;
   std::string status_detail;
+  // Realtime jobs (engine/stream_reconnect.h): runs started again after a lost connection,
+  // and the last failure that made one.
+  int reconnects = 0;
+  std::string reconnect_reason;
+  // Realtime runs: the run got past its setup and began to read (a first run that fails
+  // before is a setup error to report at once, not a connection to retry).
+  bool streamed = false;
   // Realtime runs over many tables: "source table -> target table", one per table read.
   std::vector<std::string> tables;
 };

@@ -110,6 +110,7 @@ class MultiStreamRunner {
         return begun.WithContext(route.state_name);
       }
     }
+    summary_.streamed = true;
 
     RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records,
                             spec_.settings.error_window_ms);

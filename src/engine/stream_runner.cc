@@ -103,6 +103,7 @@ class StreamRunner {
       (void)sink.Abort();
       return begun;
     }
+    summary_.streamed = true;
 
     // Step 4 and 5.
     RejectCollector rejects(spec_.settings.error_limit_rows, spec_.settings.dirty_records,

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "private_servers.h"
 #include "support/db_clients.h"
 #include "support/process.h"
 #include "support/sqlite_db.h"
@@ -228,24 +229,6 @@ TEST_F(SecretsTest, PercentEncodedDelimiterPasswordsConnect) {
 
 // --- item 8: stalled servers and SIGTERM ------------------------------------------------------
 
-// The repository's scripts/, from this file's place in it. Ninja names sources relative to the
-// build folder, which holds the sluice binary.
-std::string ScriptsDir() {
-  std::filesystem::path source(__FILE__);
-  if (source.is_relative()) source = std::filesystem::path(SLUICE_BINARY).parent_path() / source;
-  return (source.parent_path().parent_path().parent_path() / "scripts").lexically_normal().string();
-}
-
-int Shell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // A private MariaDB/PostgreSQL pair for the whole suite: stopping one of them with SIGSTOP must
 // never stall the servers other tests of the same ctest run share.
 class StallTest : public SluiceTest {
@@ -253,55 +236,19 @@ class StallTest : public SluiceTest {
   // Never ASSERT here: a failure in SetUpTestSuite makes gtest report the tests as skipped,
   // which ctest counts as a pass. SetUp fails each test with start_error_ instead.
   static void SetUpTestSuite() {
-    char pattern[] = "/tmp/sluice-stall-XXXXXX";
-    const char* dir = mkdtemp(pattern);
-    if (dir == nullptr) {
-      start_error_ = new std::string("mkdtemp failed");
-      return;
-    }
-    dir_ = new std::string(dir);
-    // PostgreSQL runs as `postgres` when the tests run as root: it must reach its folder.
-    std::filesystem::permissions(dir, std::filesystem::perms(0755));
-    const std::string script = ScriptsDir() + "/test-servers.sh";
-    // Two tries: a free port found by the script can be taken by a parallel test meanwhile.
-    int rc = 1;
-    for (int attempt = 0; attempt < 2 && rc != 0; ++attempt) {
-      if (attempt > 0) Shell(script + " stop " + *dir_ + " >/dev/null 2>&1");
-      rc = Shell(script + " start " + *dir_ + " >" + *dir_ + "/start.log 2>&1");
-    }
-    if (rc != 0) {
-      start_error_ =
-          new std::string("private servers did not start: " + ReadFile(*dir_ + "/start.log"));
-      return;
-    }
-    std::map<std::string, std::string> vars;
-    std::ifstream in(*dir_ + "/env");
-    for (std::string line; std::getline(in, line);) {
-      if (line.rfind("export ", 0) == 0) line = line.substr(7);
-      const size_t eq = line.find('=');
-      if (eq != std::string::npos) vars[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    servers_ = new testing::TestServers{vars["SLUICE_TEST_MYSQL_URL"], vars["SLUICE_TEST_PG_URL"],
-                                        std::atoi(vars["SLUICE_TEST_MYSQL_PORT"].c_str()),
-                                        std::atoi(vars["SLUICE_TEST_PG_PORT"].c_str())};
+    private_ = new hardening::PrivateServers();
+    start_error_ = new std::string(private_->Start());
   }
   static void TearDownTestSuite() {
+    delete private_;
     delete start_error_;
+    private_ = nullptr;
     start_error_ = nullptr;
-    if (dir_ == nullptr) return;
-    Shell(ScriptsDir() + "/test-servers.sh stop " + *dir_ + " >/dev/null 2>&1");
-    std::error_code ignored;
-    std::filesystem::remove_all(*dir_, ignored);
-    delete dir_;
-    delete servers_;
-    dir_ = nullptr;
-    servers_ = nullptr;
   }
 
   void SetUp() override {
-    ASSERT_EQ(start_error_, nullptr) << *start_error_;
-    ASSERT_NE(servers_, nullptr);
-    ASSERT_FALSE(servers_->mysql_url.empty()) << "private servers did not start";
+    ASSERT_TRUE(start_error_ != nullptr && start_error_->empty())
+        << (start_error_ ? *start_error_ : "no servers");
     SluiceTest::SetUp();
     // Enough rows, slowly enough (rate limit), that the run is still writing when the server
     // stops: about 20 s of work. The rows are wide: a PostgreSQL writer only waits for the
@@ -313,8 +260,7 @@ class StallTest : public SluiceTest {
                     .has_value());
   }
   void TearDown() override {
-    for (int pid : stopped_) kill(pid, SIGCONT);  // always: the next test needs the server
-    stopped_.clear();
+    private_->ResumeAll();  // always: the next test needs the server
     SluiceTest::TearDown();
   }
 
@@ -323,13 +269,9 @@ class StallTest : public SluiceTest {
            (stall_timeout > 0 ? ", stall_timeout: " + std::to_string(stall_timeout) : "") + "}\n";
   }
 
-  void Stop(int pid) {
-    ASSERT_GT(pid, 0);
-    ASSERT_EQ(kill(pid, SIGSTOP), 0);
-    stopped_.push_back(pid);
-  }
+  void Stop(int pid) { ASSERT_TRUE(private_->Pause(pid)) << "cannot stop pid " << pid; }
 
-  int MariadbPid() { return std::atoi(ReadFile(*dir_ + "/mariadb/pid").c_str()); }
+  int MariadbPid() { return private_->MariadbPid(); }
 
   // The PostgreSQL backends serving sluice (application_name "sluice ..."); the postmaster and
   // the test's own connection go on.
@@ -350,15 +292,12 @@ class StallTest : public SluiceTest {
     return p;
   }
 
-  static std::string* dir_;
+  static hardening::PrivateServers* private_;
   static std::string* start_error_;
-  static testing::TestServers* servers_;
-  std::vector<int> stopped_;
 };
 
-std::string* StallTest::dir_ = nullptr;
+hardening::PrivateServers* StallTest::private_ = nullptr;
 std::string* StallTest::start_error_ = nullptr;
-testing::TestServers* StallTest::servers_ = nullptr;
 
 std::string MysqlTarget(const testing::TestServers& s) {
   return "type: mysql, url: " + Quoted(s.mysql_url) + ", table: sluice_test.stall_t";
@@ -368,7 +307,7 @@ std::string PgTarget(const testing::TestServers& s) {
 }
 
 TEST_F(StallTest, StoppedMariadbFailsTheRunNamingIt) {
-  const testing::TestServers& s = *servers_;
+  const testing::TestServers& s = private_->servers();
   MysqlClient(s.mysql_url).Exec("DROP TABLE IF EXISTS sluice_test.stall_t");
   Process p = StartWriting(ToTarget(MysqlTarget(s), Settings(3)));
   ASSERT_TRUE(p.Running()) << "the run ended before the server could be stopped";
@@ -386,7 +325,7 @@ TEST_F(StallTest, StoppedMariadbFailsTheRunNamingIt) {
 }
 
 TEST_F(StallTest, SigtermEndsARunOnAStoppedMariadb) {
-  const testing::TestServers& s = *servers_;
+  const testing::TestServers& s = private_->servers();
   MysqlClient(s.mysql_url).Exec("DROP TABLE IF EXISTS sluice_test.stall_t");
   Process p = StartWriting(ToTarget(MysqlTarget(s), Settings(0)));
   ASSERT_TRUE(p.Running()) << "the run ended before the server could be stopped";
@@ -404,7 +343,7 @@ TEST_F(StallTest, SigtermEndsARunOnAStoppedMariadb) {
 }
 
 TEST_F(StallTest, StoppedPostgresBackendFailsTheRunNamingIt) {
-  const testing::TestServers& s = *servers_;
+  const testing::TestServers& s = private_->servers();
   PgClient pg(s.pg_url);
   pg.Exec("DROP TABLE IF EXISTS public.stall_t");
   Process p = StartWriting(ToTarget(PgTarget(s), Settings(3)));
@@ -425,7 +364,7 @@ TEST_F(StallTest, StoppedPostgresBackendFailsTheRunNamingIt) {
 }
 
 TEST_F(StallTest, SigtermEndsARunOnAStoppedPostgresBackend) {
-  const testing::TestServers& s = *servers_;
+  const testing::TestServers& s = private_->servers();
   PgClient pg(s.pg_url);
   pg.Exec("DROP TABLE IF EXISTS public.stall_t");
   Process p = StartWriting(ToTarget(PgTarget(s), Settings(0)));

@@ -319,7 +319,12 @@ Status BinlogStream::OpenReplication(const BinlogPosition& from, const std::stri
   mariadb_rpl_optionsv(rpl_, MARIADB_RPL_START,
                        static_cast<unsigned long>(gtid.empty() ? from.offset : 4));
   mariadb_rpl_optionsv(rpl_, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(options_.server_id));
-  if (mariadb_rpl_open(rpl_) != 0) {
+  int opened = 0;
+  {
+    auto busy = rpl_conn_.Busy();
+    opened = mariadb_rpl_open(rpl_);
+  }
+  if (opened != 0) {
     return Status::IoError("{}: COM_BINLOG_DUMP from {} failed: {}", config_.Describe(),
                            gtid.empty() ? from.ToString() : "GTID " + gtid,
                            mysql_error(rpl_conn_.get()));
@@ -353,21 +358,12 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
   while (!batch_ended_ &&
          ((in_txn_ && batch.num_rows() < txn_cap) ||
           (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline))) {
-    event_ = mariadb_rpl_fetch(rpl_, event_);
-    if (!event_) {
-      const unsigned code = mysql_errno(rpl_conn_.get());
-      const std::string why = mysql_error(rpl_conn_.get());
-      if (code == kErrBinlogFatal) {
-        return Err(Status::Invalid(
-            "{}: the server cannot send the binlog from {} ({}): if the file was purged, the "
-            "changes since then are lost to this job; re-snapshot (startup: initial, or a "
-            "batch run into a fresh target)",
-            config_.Describe(), committed_.ToString(), why));
-      }
-      return Err(Status::IoError("{}: reading the binlog after {}: {}", config_.Describe(),
-                                 committed_.ToString(), why.empty() ? "connection closed" : why));
+    Result<const st_mariadb_rpl_event*> fetched = FetchEvent();
+    if (!fetched) {
+      return Err(fetched.error().WithContext(fmt::format(
+          "{}: reading the binlog after {}", config_.Describe(), committed_.ToString())));
     }
-    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, ReplicaEventBytes(*event_));
+    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, ReplicaEventBytes(**fetched));
     Status st = Handle(bytes, batch);
     if (!st.ok()) {
       return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
@@ -376,6 +372,23 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
     if (ReachedEnd()) return false;
   }
   return true;
+}
+
+Result<const st_mariadb_rpl_event*> BinlogStream::FetchEvent() {
+  {
+    auto busy = rpl_conn_.Busy();
+    event_ = mariadb_rpl_fetch(rpl_, event_);
+  }
+  if (event_) return event_;
+  if (mysql_errno(rpl_conn_.get()) == kErrBinlogFatal) {
+    return Err(Status::Invalid(
+        "the server cannot send the binlog from {} ({}): if the file was purged, the changes "
+        "since then are lost to this job; re-snapshot (startup: initial, or a batch run into a "
+        "fresh target)",
+        committed_.ToString(), mysql_error(rpl_conn_.get())));
+  }
+  // A stalled or cancelled read says so (LastError); any other failure gives the server's words.
+  return Err(rpl_conn_.LastError("mysql"));
 }
 
 std::vector<StreamPosition> BinlogStream::TablePositions(size_t table) const {

@@ -157,6 +157,11 @@ class BinlogStream : public StreamSource {
   std::vector<StreamPosition> PositionsAt(size_t t, const BinlogPosition& at) const;
   bool ReachedEnd() const { return end_ && positioned_ && committed_ >= *end_; }
   void CloseReplication();
+  // The next event of the replication session, or nullptr with the session's error. The read
+  // is watched (core/stall_watch.h): the server sends a heartbeat every 100 ms when idle, so a
+  // read that waits for the stall timeout means a server that stopped answering, and SIGTERM
+  // breaks a read that waits on one.
+  Result<const st_mariadb_rpl_event*> FetchEvent();
 
   MysqlConfig config_;
   BinlogStreamOptions options_;

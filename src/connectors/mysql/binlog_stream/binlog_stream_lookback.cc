@@ -21,12 +21,12 @@ Status BinlogStream::ReadTableMapsBefore(const BinlogPosition& end,
                                          std::map<size_t, binlog::TableMap>& last) {
   SLUICE_RETURN_IF_ERROR(OpenReplication(BinlogPosition{end.file, 4}));
   while (true) {
-    event_ = mariadb_rpl_fetch(rpl_, event_);
-    if (!event_) {
-      return Status::IoError("reading {} up to {}: {}", end.file, end.ToString(),
-                             mysql_error(rpl_conn_.get()));
+    Result<const st_mariadb_rpl_event*> fetched = FetchEvent();
+    if (!fetched) {
+      return fetched.error().WithContext(
+          fmt::format("reading {} up to {}", end.file, end.ToString()));
     }
-    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, ReplicaEventBytes(*event_));
+    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, ReplicaEventBytes(**fetched));
     SLUICE_ASSIGN_OR_RETURN(binlog::Event e, framer_.Frame(bytes));
     const binlog::EventType type = e.type();
     if (type == binlog::EventType::kHeartbeat || type == binlog::EventType::kHeartbeatV2) continue;

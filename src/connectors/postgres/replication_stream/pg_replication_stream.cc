@@ -10,6 +10,7 @@
 #include "connectors/postgres/replication/replication_frames.h"
 #include "connectors/postgres/replication_stream/added_defaults.h"
 #include "connectors/postgres/replication_stream/slot_setup.h"
+#include "core/stall_watch.h"
 
 namespace sluice::postgres::replication_stream {
 namespace {
@@ -362,6 +363,7 @@ Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
     if (ReachedEnd()) break;
   }
   if (Quiet() && !heard && batch.num_rows() == 0) lag_ms_ = 0;
+  if (!heard) SLUICE_RETURN_IF_ERROR(CheckServerAnswers());
   SLUICE_RETURN_IF_ERROR(ConfirmIdle());
   if (end_ && !ReachedEnd() && !heard) {
     // Catch-up on a quiet slot: ask for a keepalive, whose WAL end tells how far we are.
@@ -414,6 +416,33 @@ Status PgReplicationStream::ConfirmIdle() {
   }
   if (std::chrono::steady_clock::now() - last_status_sent_ > kStatusInterval) {
     return SendStatus(acked_, false);
+  }
+  return Status::OK();
+}
+
+Status PgReplicationStream::CheckServerAnswers() {
+  // An idle walsender sends nothing while it hears from us (keepalives come only when it did
+  // not for half its wal_sender_timeout, and we send a status every 10 s), and a server that
+  // stopped answering (SIGSTOP, a hung host) still has its kernel acknowledge our bytes: the
+  // silence looks the same. So after a third of the stall timeout without a message, ask for
+  // a keepalive (a status update with reply requested); a live server answers at once, and a
+  // silence as long as the stall timeout means it stopped answering.
+  const int timeout_s = StallTimeoutSeconds();
+  if (timeout_s <= 0) return Status::OK();
+  const auto timeout = std::chrono::seconds(timeout_s);
+  const auto silent = rpl_.SilentFor();
+  if (silent >= timeout) {
+    return Status(StatusCode::kConnection,
+                  fmt::format("postgres at {} stalled: no answer for {} s on the replication "
+                              "connection (settings.stall_timeout); the connection was dropped",
+                              config_.target.Address(),
+                              std::chrono::duration_cast<std::chrono::seconds>(silent).count()),
+                  /*retryable=*/true);
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (silent >= timeout / 3 && now - last_probe_ >= timeout / 3) {
+    last_probe_ = now;
+    return SendStatus(acked_, /*reply_requested=*/true);
   }
   return Status::OK();
 }

@@ -150,6 +150,9 @@ class PgReplicationStream : public StreamSource {
   std::vector<StreamPosition> PositionsAt(size_t t, Lsn at) const;
   Status SendStatus(Lsn flushed, bool reply_requested);
   Status ConfirmIdle();
+  // Fails the stream once the server sent nothing for the stall timeout; asks it for a
+  // keepalive before that (see the .cc).
+  Status CheckServerAnswers();
   bool Quiet() const { return !in_txn_ && !Replaying() && held_.empty(); }
   bool ReachedEnd() const {
     return end_ && !snapshot_reader_ && (past_end_ || (Quiet() && AtOrPastEnd()));
@@ -198,6 +201,8 @@ class PgReplicationStream : public StreamSource {
   size_t batch_rows_ = 10000;
   int64_t lag_ms_ = -1;
   std::chrono::steady_clock::time_point last_status_sent_;
+  std::chrono::steady_clock::time_point
+      last_probe_;  // last keepalive asked for by CheckServerAnswers
   mutable std::chrono::steady_clock::time_point detail_at_;
   mutable std::string detail_;
 };

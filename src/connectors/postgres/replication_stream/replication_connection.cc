@@ -17,7 +17,12 @@ constexpr const char* kDecodingOptions =
 Status ReplicationConnection::Fail(std::string_view what) const {
   std::string why = conn_ ? PQerrorMessage(conn_.get()) : "";
   while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-  return Status::IoError("{}: {}: {}", describe_, what, why.empty() ? "connection lost" : why);
+  std::string message =
+      fmt::format("{}: {}: {}", describe_, what, why.empty() ? "connection lost" : why);
+  // A broken connection is what a new run (a reconnect) gets past.
+  const bool broken = !conn_ || PQstatus(conn_.get()) != CONNECTION_OK;
+  return Status(broken ? StatusCode::kConnection : StatusCode::kIoError, std::move(message),
+                /*retryable=*/broken);
 }
 
 Result<ReplicationConnection> ReplicationConnection::Connect(const std::string& conninfo,
@@ -58,11 +63,23 @@ Status ReplicationConnection::StartStreaming(const std::string& slot, replicatio
       QuoteIdent(slot), from.ToString(), QuoteLiteral(QuoteIdent(publication)));
   PgResult r(PQexec(conn_.get(), sql.c_str()));
   if (r.status() != PGRES_COPY_BOTH) {
-    return ResultError(r.get(), conn_.get(),
-                       fmt::format("{}: starting replication from slot {} at {}", describe_, slot,
-                                   from.ToString()));
+    Status st = ResultError(r.get(), conn_.get(),
+                            fmt::format("{}: starting replication from slot {} at {}", describe_,
+                                        slot, from.ToString()));
+    if (SqlState(r.get()) == "55006") {  // object_in_use: another walsender holds the slot
+      return Status(st.code(),
+                    st.message() +
+                        "; another run of this job, or another client of the slot, is reading "
+                        "it (a run cut off by the network holds it until the server's "
+                        "wal_sender_timeout): stop that run, or end its walsender with SELECT "
+                        "pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE "
+                        "slot_name = '" + slot + "'",
+                    /*retryable=*/true);
+    }
+    return st;
   }
   if (PQsetnonblocking(conn_.get(), 1) != 0) return Fail("non-blocking mode");
+  silent_ = std::chrono::milliseconds(0);
   return Status::OK();
 }
 
@@ -74,6 +91,7 @@ Result<std::optional<std::string_view>> ReplicationConnection::Read(
     char* data = nullptr;
     const int n = PQgetCopyData(conn_.get(), &data, /*async=*/1);
     if (n > 0) {
+      silent_ = std::chrono::milliseconds(0);
       buffer_.reset(data);
       return std::optional<std::string_view>(std::string_view(data, static_cast<size_t>(n)));
     }
@@ -86,10 +104,15 @@ Result<std::optional<std::string_view>> ReplicationConnection::Read(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::optional<std::string_view>();
     pollfd p{PQsocket(conn_.get()), POLLIN, 0};
+    const auto poll_start = std::chrono::steady_clock::now();
     const int ready = poll(&p, 1, static_cast<int>(left.count()));
     if (ready < 0 && errno != EINTR) return Err(Fail("waiting for the replication stream"));
-    if (ready > 0 && PQconsumeInput(conn_.get()) == 0) {
-      return Err(Fail("reading the replication stream"));
+    if (ready == 0) {
+      silent_ += std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - poll_start);
+    } else if (ready > 0) {
+      silent_ = std::chrono::milliseconds(0);  // bytes arrived, if not yet a whole message
+      if (PQconsumeInput(conn_.get()) == 0) return Err(Fail("reading the replication stream"));
     }
   }
 }

@@ -51,6 +51,10 @@ class ReplicationConnection {
   Status Send(const std::string& payload);
 
   bool is_open() const { return conn_ != nullptr; }
+  // How long Read() has waited on the socket without a byte arriving since the server last
+  // sent anything (or streaming started). Only time spent waiting counts: a caller busy
+  // elsewhere (a slow target commit) does not make the server look silent.
+  std::chrono::milliseconds SilentFor() const { return silent_; }
 
  private:
   struct Closer {
@@ -64,6 +68,7 @@ class ReplicationConnection {
   std::unique_ptr<PGconn, Closer> conn_;
   std::unique_ptr<char, Freer> buffer_;  // the payload Read last returned
   std::string describe_;                 // "postgres at host:port/db", for messages
+  std::chrono::milliseconds silent_{0};
 };
 
 }  // namespace sluice::postgres::replication_stream
