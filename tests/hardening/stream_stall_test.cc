@@ -21,6 +21,10 @@
 //       arrives once and SIGTERM ends the run with exit 0, its summary counting the reconnects.
 //   StreamStallTest.RunReconnectsAfterItsWalsenderIsTerminated
 //       the same from PostgreSQL when the walsender is terminated (pg_terminate_backend).
+//   StreamStallTest.RunReconnectsAfterItsTargetConnectionsAreTerminated
+//       the PostgreSQL target's connections terminated under a MariaDB -> PostgreSQL run
+//       while the source writes: the run starts again from the target's last checkpoint and
+//       the target ends equal to the source, each change once.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -320,6 +324,52 @@ TEST_F(StreamStallTest, RunReconnectsAfterItsWalsenderIsTerminated) {
   EXPECT_TRUE(Has(r.stderr_text, "reconnecting in 1s (attempt 1 of 3)")) << Describe(r);
   EXPECT_TRUE(Has(r.stdout_text, "reconnects 1 ")) << Describe(r);
   EXPECT_EQ(rows(), expected);
+}
+
+TEST_F(StreamStallTest, RunReconnectsAfterItsTargetConnectionsAreTerminated) {
+  MysqlClient src(servers_.mysql_url);
+  PgClient dst(servers_.pg_url);
+  StartStreamingFromMariadb(src, dst);
+  Process run = StartRun(MysqlToPgJob(10, "3"));
+  auto count = [&] { return dst.Value("SELECT count(*) FROM public.stall_dst"); };
+  auto exists = [&] {
+    return dst.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'stall_dst'");
+  };
+  ASSERT_TRUE(WaitForRows(exists, 1)) << "the target table never appeared";
+  ASSERT_TRUE(WaitForRows(count, 3)) << "the snapshot never arrived";
+
+  // Writes go on while the target's sessions are cut, twice.
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 50; ++i) {
+      const int id = 100 + round * 100 + i;
+      src.Exec("INSERT INTO stall_src VALUES (" + std::to_string(id) + ", 'r" +
+               std::to_string(round) + "')");
+      if (i == 20) {
+        dst.Exec(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE "
+            "'sluice%' AND pid <> pg_backend_pid()");
+      }
+      if (i % 10 == 0) src.Exec("UPDATE stall_src SET v = CONCAT(v, '+') WHERE id = 2");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  const std::string source_rows =
+      src.Value("SELECT GROUP_CONCAT(id, ':', v ORDER BY id SEPARATOR ',') FROM stall_src");
+  auto rows = [&] {
+    return dst.Value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM public.stall_dst");
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (rows() != source_rows && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(rows(), source_rows) << ReadWholeFile(workspace_->Path("run.err"));
+
+  run.Signal(SIGTERM);
+  const ProcessResult r = run.Wait(std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_TRUE(Has(r.stderr_text, "reconnecting in 1s (attempt 1 of 3)")) << Describe(r);
+  EXPECT_TRUE(Has(r.stdout_text, "reconnects ")) << Describe(r);
+  EXPECT_EQ(rows(), source_rows);
 }
 
 }  // namespace
