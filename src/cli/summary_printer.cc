@@ -77,6 +77,10 @@ std::string SummaryText(const RunSummary& s) {
     if (!s.status_detail.empty()) out += "; " + s.status_detail;
     out += "\n";
   }
+  if (s.restarts > 0) {
+    out += fmt::format("  restarts   {} (to snapshot and stream tables created at the source)\n",
+                       s.restarts);
+  }
   if (s.reconnects > 0) {
     out += fmt::format("  reconnects {} (the last after: {})\n", s.reconnects, s.reconnect_reason);
   }
@@ -120,6 +124,7 @@ std::string SummaryJson(const RunSummary& s) {
     j["lag_ms"] = s.lag_ms >= 0 ? nlohmann::ordered_json(s.lag_ms) : nullptr;
     if (!s.status_detail.empty()) j["status_detail"] = s.status_detail;
     j["reconnects"] = s.reconnects;
+    j["restarts"] = s.restarts;
     if (s.reconnects > 0) j["reconnect_reason"] = s.reconnect_reason;
   }
   if (!s.recovery_note.empty()) j["recovery"] = s.recovery_note;

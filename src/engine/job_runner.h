@@ -82,10 +82,14 @@ struct RunSummary {
   // Realtime jobs (engine/stream_reconnect.h): runs started again after a lost connection,
   // and the last failure that made one.
   int reconnects = 0;
+  int restarts = 0;  // runs started again at once to add tables created at the source
   std::string reconnect_reason;
   // Realtime runs: the run got past its setup and began to read (a first run that fails
   // before is a setup error to report at once, not a connection to retry).
   bool streamed = false;
+  // Realtime runs over many tables: the run ended, with a final checkpoint, to be started again
+  // at once (a table the job's patterns select was created at the source); "" otherwise.
+  std::string restart_reason;
   // Realtime runs over many tables: "source table -> target table", one per table read.
   std::vector<std::string> tables;
 };

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/checkpoint_clock.h"
@@ -149,6 +150,12 @@ class MultiStreamRunner {
   StreamStatusSnapshot status() const { return status_.Get(); }
   int64_t checkpoints() const { return checkpoints_; }
   int64_t committed_rows() const { return committed_rows_; }
+  // Why the run ended to be started again at once ("" when it need not be).
+  std::string restart_reason() const {
+    if (created_.empty()) return "";
+    return fmt::format("table{} {} created at the source", created_.size() > 1 ? "s" : "",
+                       fmt::join(created_, ", "));
+  }
 
  private:
   // The plan, the one reader over every table, and a route per table.
@@ -202,7 +209,7 @@ class MultiStreamRunner {
     std::vector<std::vector<StreamPosition>> before(routes_.size());
     std::vector<StreamPosition> stream_before;
     bool more = true;
-    while (more && !Cancelled()) {
+    while (more && !Cancelled() && created_.empty()) {
       if (!batch) batch = std::make_unique<Batch>(reader_->schema());
       batch->Clear();
       const int64_t rejected_before = rejects.count();
@@ -282,20 +289,26 @@ class MultiStreamRunner {
     return Status::OK();
   }
 
-  // A table created at the source while the job runs is not streamed by this run: its target
-  // table, its route and its run would have to be set up in the middle of the stream. The
-  // next start finds it in the plan without a position and snapshots it, then streams it
-  // (docs/guarantees.md). Said once per table, when the job's patterns select it.
+  // A table created at the source while the job runs, which the job's patterns select: its
+  // target table, route and run are set up by a start, which finds it in the plan without a
+  // position and snapshots it, then streams it (docs/guarantees.md). So the run ends at the
+  // end of this batch (a final checkpoint of every table) and asks to be started again at
+  // once (RunSummary::restart_reason; engine/stream_reconnect.h). A table the run already
+  // streams (its CREATE read again before its own position) is nothing new.
   void NoteCreated(const CreatedTable& created) {
     CatalogTable table;
     table.db = created.db;
     table.name = created.name;
     table.in_default_db = created.in_default_db;
     if (!selector_ || !selector_->Selects(table)) return;
-    spdlog::warn(
-        "{}: table {}.{} was created at the source and matches the job's tables: this run does "
-        "not stream it; it is picked up at the next start (snapshotted, then streamed)",
-        spec_.name, created.db, created.name);
+    const std::string label = created.db + "." + created.name;
+    if (routes_.Find(label) >= 0) return;
+    if (std::find(created_.begin(), created_.end(), label) != created_.end()) return;
+    spdlog::info(
+        "{}: table {} was created at the source and matches the job's tables: the run "
+        "checkpoints and starts again to snapshot and stream it",
+        spec_.name, label);
+    created_.push_back(label);
   }
 
   // Each table commits its rows with its positions, one target transaction each. A crash
@@ -403,6 +416,7 @@ class MultiStreamRunner {
   int64_t checkpoints_ = 0;
   int64_t committed_rows_ = 0;
   std::string checkpointed_;
+  std::vector<std::string> created_;  // tables created at the source to start again for
 };
 
 }  // namespace
@@ -414,6 +428,7 @@ RunSummary RunMultiTableStreamJob(const JobSpec& spec, const ConnectorRegistry& 
   const auto start = Clock::now();
   MultiStreamRunner runner(spec, registry, options, summary);
   summary.status = runner.Run();
+  if (summary.status.ok()) summary.restart_reason = runner.restart_reason();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   FillStreamSummary(runner.metrics(), runner.committed_rows(), runner.checkpoints(),
                     runner.status(), summary);

@@ -67,6 +67,7 @@ void AddLaterRun(RunSummary& total, const RunSummary& later) {
   if (!later.dirty_records.empty()) total.dirty_records = later.dirty_records;
   total.realtime = total.realtime || later.realtime;
   total.streamed = total.streamed || later.streamed;
+  total.restart_reason = later.restart_reason;
 }
 
 RunSummary RunReconnecting(const JobSpec& spec, const std::atomic<bool>* cancelled,
@@ -82,7 +83,25 @@ RunSummary RunReconnecting(const JobSpec& spec, const std::atomic<bool>* cancell
   // A first run that failed in its setup (a wrong host, port or password, an unreachable
   // server) reports that at once; a later one may meet a server still restarting.
   if (!total.streamed) return total;
-  while (!last.status.ok() && last.status.retryable() && !IsCancelled(cancelled)) {
+  std::string restarted_for;
+  while (!IsCancelled(cancelled)) {
+    if (last.status.ok()) {
+      // A run that ended to be started again (a table to add) starts at once, unless the same
+      // cause comes back (a table the new run could not take up): then the job ends here.
+      if (last.restart_reason.empty()) break;
+      if (last.restart_reason == restarted_for) {
+        spdlog::warn("{}: {} again after starting again for it; ending the run", spec.name,
+                     last.restart_reason);
+        break;
+      }
+      restarted_for = last.restart_reason;
+      spdlog::info("{}: {}: starting again", spec.name, last.restart_reason);
+      ++total.restarts;
+      last = run();
+      AddLaterRun(total, last);
+      continue;
+    }
+    if (!last.status.retryable()) break;
     if (last.checkpoints > 0) {
       in_a_row = 0;  // the run got somewhere before it failed
       wait = first_wait;

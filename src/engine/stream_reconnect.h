@@ -8,6 +8,10 @@
 // is resolved, the stream resumes from the positions the target committed), so a reconnect
 // loses and doubles nothing. Anything else (a schema change to resolve, a bad password, a lost
 // lease) ends the job at once, as does a signal, also during the wait.
+//
+// A run that ends well but asks to be started again (RunSummary::restart_reason: a table the
+// job's patterns select was created at the source, which only a start can snapshot and set
+// up) is started again at once; the same reason twice in a row ends the job instead.
 #pragma once
 
 #include <atomic>

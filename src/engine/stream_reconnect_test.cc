@@ -134,5 +134,29 @@ TEST(StreamReconnectTest, ASignalDuringTheWaitEndsIt) {
   EXPECT_EQ(s.reconnects, 0);
 }
 
+TEST(StreamReconnectTest, ARunThatAsksToStartAgainDoesSoAtOnce) {
+  RunSummary added = Attempt(Status::OK(), 4, 1, "p-created");
+  added.restart_reason = "table shop.later created at the source";
+  Script script{{added, Attempt(Status::OK(), 6, 2, "end")}};
+  // A wait as long as this would time the test out: a restart does not wait.
+  RunSummary s = RunReconnecting(Job(0), nullptr, std::ref(script), std::chrono::hours(1));
+  EXPECT_EQ(script.calls, 2u);
+  EXPECT_TRUE(s.status.ok());
+  EXPECT_EQ(s.restarts, 1);
+  EXPECT_EQ(s.reconnects, 0);
+  EXPECT_EQ(s.rows_written, 10);
+  EXPECT_EQ(s.position_after, "end");
+}
+
+TEST(StreamReconnectTest, TheSameRestartReasonTwiceEndsTheJob) {
+  RunSummary added = Attempt(Status::OK(), 0, 1);
+  added.restart_reason = "table shop.later created at the source";
+  Script script{{added, added, added}};
+  RunSummary s = RunReconnecting(Job(5), nullptr, std::ref(script), kTinyWait);
+  EXPECT_EQ(script.calls, 2u);
+  EXPECT_TRUE(s.status.ok());
+  EXPECT_EQ(s.restarts, 1);
+}
+
 }  // namespace
 }  // namespace sluice
