@@ -87,8 +87,8 @@ class MultiStreamRunner {
     checkpointed_ = summary_.position_before;
     status_.SetPosition(checkpointed_);
     spdlog::info(
-        "{}: streaming {} tables (fixed at start: tables created later are read from the next "
-        "start)",
+        "{}: streaming {} tables (a table created later that the patterns select is taken up "
+        "by starting again)",
         spec_.name, routes_.size());
 
     summary_.run_id = NewRunId();

@@ -198,6 +198,7 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
     for (const Table& t : tables_) all.push_back(t.table);
     SLUICE_RETURN_IF_ERROR(
         EnsurePublication(conn_, options_.publication, all, options_.own_publication));
+    SLUICE_RETURN_IF_ERROR(new_tables_.Start(conn_, options_.publication));
   } else {
     SLUICE_RETURN_IF_ERROR(
         EnsurePublication(conn_, options_.publication, tables_[0].table, options_.own_publication));
@@ -365,6 +366,11 @@ Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
   if (Quiet() && !heard && batch.num_rows() == 0) lag_ms_ = 0;
   if (!heard) SLUICE_RETURN_IF_ERROR(CheckServerAnswers());
   SLUICE_RETURN_IF_ERROR(ConfirmIdle());
+  if (many_) {
+    SLUICE_ASSIGN_OR_RETURN(std::vector<CreatedTable> made,
+                            new_tables_.Look(conn_, options_.own_publication));
+    for (CreatedTable& t : made) created_.push_back(std::move(t));
+  }
   if (end_ && !ReachedEnd() && !heard) {
     // Catch-up on a quiet slot: ask for a keepalive, whose WAL end tells how far we are.
     SLUICE_RETURN_IF_ERROR(SendStatus(acked_, /*reply_requested=*/true));

@@ -43,6 +43,7 @@
 #include "connectors/postgres/replication/pgoutput_decoder.h"
 #include "connectors/postgres/replication/relation_cache.h"
 #include "connectors/postgres/replication/tuple_to_batch.h"
+#include "connectors/postgres/replication_stream/new_table_watch.h"
 #include "connectors/postgres/replication_stream/relation_follower.h"
 #include "connectors/postgres/replication_stream/replication_connection.h"
 #include "connectors/postgres/replication_stream/streamed_transactions.h"
@@ -109,6 +110,7 @@ class PgReplicationStream : public StreamSource {
     return tables_[table].follower.version();
   }
   std::string StatusDetail() const override;
+  std::vector<CreatedTable> TakeCreatedTables() override { return std::move(created_); }
   std::string Describe() const override { return config_.Describe() + " (pgoutput)"; }
 
   static constexpr const char* kStreamName = "pgoutput";
@@ -174,9 +176,11 @@ class PgReplicationStream : public StreamSource {
   Lsn stream_from_;                      // where the stream begins: the oldest position
   std::string pending_;  // a change of another table than the batch's: it opens the next one
   bool batch_ended_ = false;
-  bool many_ = false;  // opened by OpenTables
-  Lsn txn_final_;      // the open transaction's commit LSN
-  Lsn replay_commit_;  // the commit LSN of the streamed transaction being replayed
+  bool many_ = false;                  // opened by OpenTables
+  NewTableWatch new_tables_;           // many_: tables created while the stream runs
+  std::vector<CreatedTable> created_;  // found by new_tables_, not yet taken
+  Lsn txn_final_;                      // the open transaction's commit LSN
+  Lsn replay_commit_;                  // the commit LSN of the streamed transaction being replayed
 
   replication::PgOutputDecoder decoder_;
   replication::RelationCache relations_;

@@ -206,5 +206,65 @@ TEST_F(PgTablesRunTest, ATableCreatedLaterJoinsThePublicationAndIsStreamed) {
   }
 }
 
+// A table created while the job runs, which the patterns select: within about 10 s the run
+// finds it in the catalog, checkpoints, starts again in the same process (adding the table to
+// its publication), snapshots it and streams it with the others. A new table the patterns
+// exclude changes nothing.
+TEST_F(PgTablesRunTest, ATableCreatedWhileRunningIsSnapshottedAndStreamedByTheRunningJob) {
+  const std::string dst = "td_" + job_;
+  db_->Exec(fmt::format("CREATE SCHEMA {}", dst));
+  WriteJob(
+      fmt::format("{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
+                  "write_mode: upsert, key: [id]}}",
+                  DbUrl(), dst));
+  const auto target_rows = [&](const std::string& table) {
+    const bool exists = db_->Rows(fmt::format("SELECT 1 FROM pg_tables WHERE schemaname = '{}' "
+                                              "AND tablename = '{}'",
+                                              dst, table))
+                            .size() == 1;
+    return exists ? PgRows(dst, table) : std::vector<std::string>{};
+  };
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  bool streaming = false;
+  for (int i = 0; i < 1500 && !streaming; ++i) {
+    streaming = Log("live.log.err").find("streaming 3 tables") != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(streaming) << Log("live.log.err");
+  db_->Exec(fmt::format("CREATE TABLE {}.later (id int PRIMARY KEY, v text)", src_));
+  db_->Exec(fmt::format("CREATE TABLE {}.skip_later (id int PRIMARY KEY)", src_));
+  db_->Exec(
+      fmt::format("INSERT INTO {}.later SELECT g, 'snap' FROM generate_series(1, 50) g", src_));
+  db_->Exec(fmt::format("UPDATE {}.orders SET v = 'live' WHERE id = 1", src_));
+  for (int i = 0; i < 1500 && target_rows("later").size() < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  db_->Exec(fmt::format(
+      "BEGIN; INSERT INTO {0}.later VALUES (51, 'new'); UPDATE {0}.later SET v = 'upd' WHERE "
+      "id = 2; DELETE FROM {0}.later WHERE id = 3; UPDATE {0}.items SET v = 'both' WHERE id = 1; "
+      "COMMIT",
+      src_));
+  for (int i = 0; i < 1500 && target_rows("later") != SourceRows("later"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (int i = 0; i < 500 && target_rows("items") != SourceRows("items"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(live, SIGTERM);
+  EXPECT_EQ(Wait(live), 0) << Log("live.log.err");
+  const std::string err = Log("live.log.err");
+  EXPECT_NE(err.find(src_ + ".later was created at the source and matches"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("does not publish " + src_ + ".later yet: adding it"), std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("skip_later"), std::string::npos) << err;
+  EXPECT_NE(Log("live.log").find("restarts   1 "), std::string::npos) << Log("live.log");
+  for (const std::string& t :
+       {std::string("later"), std::string("orders"), std::string("items"), std::string("Orders")}) {
+    EXPECT_EQ(target_rows(t), SourceRows(t)) << t;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::postgres::replication_stream
