@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <thread>
@@ -66,6 +67,21 @@ class BinaryRunTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  // Polls `done` every 20 ms for at most `limit`; whether it came true.
+  static bool Eventually(const std::function<bool()>& done,
+                         std::chrono::seconds limit = std::chrono::seconds(30)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+  // Whether log `name` (of Spawn) came to hold `text` within `limit`.
+  bool WaitForLog(const std::string& name, const std::string& text,
+                  std::chrono::seconds limit = std::chrono::seconds(30)) {
+    return Eventually([&] { return Log(name).find(text) != std::string::npos; }, limit);
   }
   // A run to its end, logged to run.log and run.log.err.
   int Run(const std::vector<std::string>& args) { return Wait(Spawn(args, "run.log")); }

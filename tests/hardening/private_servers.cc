@@ -72,6 +72,20 @@ int PrivateServers::MariadbPid() const {
   return std::atoi(ReadWholeFile(dir_ + "/mariadb/pid").c_str());
 }
 
+PrivateServers* SuiteServers::servers_ = nullptr;
+std::string SuiteServers::error_;
+
+void SuiteServers::SetUp() {
+  servers_ = new PrivateServers();
+  error_ = servers_->Start();
+}
+
+void SuiteServers::TearDown() {
+  delete servers_;  // stops them
+  servers_ = nullptr;
+  error_.clear();
+}
+
 bool PrivateServers::Pause(int pid) {
   if (pid <= 0 || kill(pid, SIGSTOP) != 0) return false;
   paused_.push_back(pid);

@@ -34,6 +34,22 @@ class PrivateServers {
   std::vector<int> paused_;
 };
 
+// One pair per test suite, for a fixture's SetUpTestSuite (SuiteServers::SetUp) and
+// TearDownTestSuite (SuiteServers::TearDown). SetUp never fails: a failure in SetUpTestSuite
+// makes gtest report the tests as skipped, which ctest counts as a pass; so each test's SetUp
+// asserts that Error() is empty instead.
+class SuiteServers {
+ public:
+  static void SetUp();
+  static void TearDown();
+  static PrivateServers& Get() { return *servers_; }
+  static std::string Error() { return servers_ ? error_ : "the suite's servers were not set up"; }
+
+ private:
+  static PrivateServers* servers_;
+  static std::string error_;
+};
+
 // The repository's scripts/ folder, from this file's place in it.
 std::string ScriptsDir();
 int Shell(const std::string& command);

@@ -233,22 +233,12 @@ TEST_F(SecretsTest, PercentEncodedDelimiterPasswordsConnect) {
 // never stall the servers other tests of the same ctest run share.
 class StallTest : public SluiceTest {
  protected:
-  // Never ASSERT here: a failure in SetUpTestSuite makes gtest report the tests as skipped,
-  // which ctest counts as a pass. SetUp fails each test with start_error_ instead.
-  static void SetUpTestSuite() {
-    private_ = new hardening::PrivateServers();
-    start_error_ = new std::string(private_->Start());
-  }
-  static void TearDownTestSuite() {
-    delete private_;
-    delete start_error_;
-    private_ = nullptr;
-    start_error_ = nullptr;
-  }
+  static void SetUpTestSuite() { hardening::SuiteServers::SetUp(); }
+  static void TearDownTestSuite() { hardening::SuiteServers::TearDown(); }
 
   void SetUp() override {
-    ASSERT_TRUE(start_error_ != nullptr && start_error_->empty())
-        << (start_error_ ? *start_error_ : "no servers");
+    ASSERT_EQ(hardening::SuiteServers::Error(), "");
+    private_ = &hardening::SuiteServers::Get();
     SluiceTest::SetUp();
     // Enough rows, slowly enough (rate limit), that the run is still writing when the server
     // stops: about 20 s of work. The rows are wide: a PostgreSQL writer only waits for the
@@ -260,7 +250,7 @@ class StallTest : public SluiceTest {
                     .has_value());
   }
   void TearDown() override {
-    private_->ResumeAll();  // always: the next test needs the server
+    if (private_) private_->ResumeAll();  // always: the next test needs the server
     SluiceTest::TearDown();
   }
 
@@ -292,12 +282,8 @@ class StallTest : public SluiceTest {
     return p;
   }
 
-  static hardening::PrivateServers* private_;
-  static std::string* start_error_;
+  hardening::PrivateServers* private_ = nullptr;
 };
-
-hardening::PrivateServers* StallTest::private_ = nullptr;
-std::string* StallTest::start_error_ = nullptr;
 
 std::string MysqlTarget(const testing::TestServers& s) {
   return "type: mysql, url: " + Quoted(s.mysql_url) + ", table: sluice_test.stall_t";

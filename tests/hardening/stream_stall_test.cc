@@ -29,6 +29,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -44,76 +46,105 @@ using e2e::ProcessResult;
 using test_db::MysqlClient;
 using test_db::PgClient;
 
+std::string HostPort(int port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
+
+// Polls `done` every 100 ms for at most 60 s; whether it came true.
+bool Eventually(const std::function<bool()>& done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
+// Each test streams table stall_src (id, v) of one server into stall_dst of the other: from
+// MariaDB into PostgreSQL, or from PostgreSQL into MariaDB.
 class StreamStallTest : public ServerTest {
  protected:
   StreamStallTest() : ServerTest("stream-stall") {}
 
-  // Never ASSERT here: a failure in SetUpTestSuite makes gtest report the tests as skipped,
-  // which ctest counts as a pass. SetUp fails each test with start_error_ instead.
-  static void SetUpTestSuite() {
-    private_ = new PrivateServers();
-    start_error_ = new std::string(private_->Start());
-  }
-  static void TearDownTestSuite() {
-    delete private_;
-    delete start_error_;
-    private_ = nullptr;
-    start_error_ = nullptr;
-  }
+  static void SetUpTestSuite() { SuiteServers::SetUp(); }
+  static void TearDownTestSuite() { SuiteServers::TearDown(); }
 
   void SetUp() override {
-    ASSERT_TRUE(start_error_ != nullptr && start_error_->empty())
-        << (start_error_ ? *start_error_ : "no servers");
+    ASSERT_EQ(SuiteServers::Error(), "");
+    private_ = &SuiteServers::Get();
     ServerTest::SetUp();
     servers_ = private_->servers();
   }
   void TearDown() override {
-    private_->ResumeAll();  // always: the next test needs the server
+    if (private_) private_->ResumeAll();  // always: the next test needs the server
     ServerTest::TearDown();
   }
 
-  // `reconnect`: settings.reconnect's value.
-  std::string MysqlToPgJob(int stall_timeout, const std::string& reconnect = "off") const {
-    return "name: stall_rt\nmode: realtime\n"
-           "source: {type: mysql, url: \"" +
-           servers_.mysql_url +
-           "\", table: stall_src}\n"
-           "target: {type: postgres, url: \"" +
-           servers_.pg_url +
-           "\", table: public.stall_dst}\n"
-           "settings: {checkpoint: 200ms, stall_timeout: " +
-           std::to_string(stall_timeout) + ", reconnect: " + reconnect + "}\n";
-  }
-  std::string PgToMysqlJob(int stall_timeout, const std::string& reconnect = "off") const {
-    return "name: stall_pg_rt\nmode: realtime\n"
-           "source: {type: postgres, url: \"" +
-           servers_.pg_url +
-           "\", table: public.stall_src}\n"
-           "target: {type: mysql, url: \"" +
-           servers_.mysql_url +
-           "\", table: stall_dst}\n"
-           "settings: {checkpoint: 200ms, stall_timeout: " +
-           std::to_string(stall_timeout) + ", reconnect: " + reconnect + "}\n";
-  }
-
-  Process StartRun(const std::string& job) {
+  // The source table with rows 1:a, 2:b, 3:c, no target table, and the job (settings
+  // stall_timeout and reconnect as given); then the run, once it has the snapshot.
+  Process StartStreaming(bool from_mariadb, int stall_timeout, const std::string& reconnect) {
+    from_mariadb_ = from_mariadb;
+    mysql_ = std::make_unique<MysqlClient>(servers_.mysql_url);
+    pg_ = std::make_unique<PgClient>(servers_.pg_url);
+    const std::string create = "CREATE TABLE stall_src (id INT PRIMARY KEY, v VARCHAR(20))";
+    const std::string fill = "INSERT INTO stall_src VALUES (1, 'a'), (2, 'b'), (3, 'c')";
+    mysql_->Exec(from_mariadb ? "DROP TABLE IF EXISTS stall_src"
+                              : "DROP TABLE IF EXISTS stall_dst");
+    pg_->Exec(from_mariadb ? "DROP TABLE IF EXISTS stall_dst" : "DROP TABLE IF EXISTS stall_src");
+    Source(create);
+    Source(fill);
+    const std::string mysql = "{type: mysql, url: \"" + servers_.mysql_url + "\", table: ";
+    const std::string pg = "{type: postgres, url: \"" + servers_.pg_url + "\", table: public.";
+    const std::string job =
+        "name: stall_rt\nmode: realtime\n"
+        "source: " +
+        (from_mariadb ? mysql : pg) +
+        "stall_src}\n"
+        "target: " +
+        (from_mariadb ? pg : mysql) +
+        "stall_dst}\n"
+        "settings: {checkpoint: 200ms, stall_timeout: " +
+        std::to_string(stall_timeout) + ", reconnect: " + reconnect + "}\n";
     EXPECT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
-    return Process::Start(Spec({"run", "job.yaml", "--progress", "none"}, "run"));
-  }
-  ProcessResult CatchUp() {
-    return e2e::RunProcess(Spec({"run", "job.yaml", "--catch-up", "--progress", "none"}, "catchup"),
-                           std::chrono::minutes(2));
+    Process run = Process::Start(Spec({"run", "job.yaml", "--progress", "none"}, "run"));
+    EXPECT_TRUE(WaitForTarget("1:a,2:b,3:c")) << "the snapshot never arrived: " << RunLog();
+    return run;
   }
 
-  // Waits until `count()` says `rows` (the run streams), for at most 60 s.
-  template <typename Count>
-  static bool WaitForRows(Count count, int rows) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < until) {
-      if (count() == std::to_string(rows)) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // A statement on the source.
+  void Source(const std::string& sql) { from_mariadb_ ? mysql_->Exec(sql) : pg_->Exec(sql); }
+
+  // The target's rows as "id:v,..." ("" while it has no table).
+  std::string TargetRows() {
+    if (from_mariadb_) {
+      if (pg_->Value("SELECT count(*) FROM pg_tables WHERE tablename = 'stall_dst'") != "1") {
+        return "";
+      }
+      return pg_->Value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM stall_dst");
     }
-    return false;
+    if (mysql_->Value("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                      "DATABASE() AND table_name = 'stall_dst'") != "1") {
+      return "";
+    }
+    return mysql_->Value("SELECT GROUP_CONCAT(id, ':', v ORDER BY id) FROM stall_dst");
+  }
+  std::string SourceRows() {
+    return from_mariadb_
+               ? mysql_->Value("SELECT GROUP_CONCAT(id, ':', v ORDER BY id) FROM stall_src")
+               : pg_->Value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM stall_src");
+  }
+  bool WaitForTarget(const std::string& rows) {
+    return Eventually([&] { return TargetRows() == rows; });
+  }
+  std::string RunLog() { return ReadWholeFile(workspace_->Path("run.err")); }
+
+  // A --catch-up run after the live one ended: it goes on from the last checkpoint.
+  void ExpectCatchUpGives(const std::string& rows) {
+    const ProcessResult again =
+        e2e::RunProcess(Spec({"run", "job.yaml", "--catch-up", "--progress", "none"}, "catchup"),
+                        std::chrono::minutes(2));
+    ASSERT_EQ(again.exit_code, 0) << Describe(again);
+    EXPECT_EQ(TargetRows(), rows);
   }
 
   // The run's end after the server stopped: exit 1 naming `server`, within `limit_s`.
@@ -128,64 +159,37 @@ class StreamStallTest : public ServerTest {
     EXPECT_LT(secs, limit_s) << Describe(r);
   }
 
-  static PrivateServers* private_;
-  static std::string* start_error_;
+  // SIGTERM to a run that reconnected: exit 0, `logged` in its log, reconnects counted.
+  static void ExpectReconnectedEnd(Process& run, const std::string& logged) {
+    run.Signal(SIGTERM);
+    const ProcessResult r = run.Wait(std::chrono::seconds(30));
+    EXPECT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_TRUE(Has(r.stderr_text, logged)) << Describe(r);
+    EXPECT_TRUE(Has(r.stdout_text, "reconnects ")) << Describe(r);
+  }
+
+  PrivateServers* private_ = nullptr;
+  bool from_mariadb_ = true;
+  std::unique_ptr<MysqlClient> mysql_;
+  std::unique_ptr<PgClient> pg_;
 };
 
-PrivateServers* StreamStallTest::private_ = nullptr;
-std::string* StreamStallTest::start_error_ = nullptr;
-
-std::string HostPort(int port) {
-  return "127.0.0.1:" + std::to_string(port);
-}
-
-// MariaDB source streaming into PostgreSQL: 3 rows snapshotted, a 4th streamed.
-void StartStreamingFromMariadb(MysqlClient& src, PgClient& dst) {
-  src.Exec("DROP TABLE IF EXISTS stall_src");
-  src.Exec("CREATE TABLE stall_src (id INT PRIMARY KEY, v VARCHAR(20))");
-  src.Exec("INSERT INTO stall_src VALUES (1, 'a'), (2, 'b'), (3, 'c')");
-  dst.Exec("DROP TABLE IF EXISTS public.stall_dst");
-}
-
 TEST_F(StreamStallTest, StoppedMariadbSourceFailsTheRealtimeRunNamingIt) {
-  MysqlClient src(servers_.mysql_url);
-  PgClient dst(servers_.pg_url);
-  StartStreamingFromMariadb(src, dst);
-  Process run = StartRun(MysqlToPgJob(3));
-  auto count = [&] { return dst.Value("SELECT count(*) FROM public.stall_dst"); };
-  auto exists = [&] {
-    return dst.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'stall_dst'");
-  };
-  ASSERT_TRUE(WaitForRows(exists, 1)) << "the target table never appeared";
-  ASSERT_TRUE(WaitForRows(count, 3)) << "the snapshot never arrived";
-  src.Exec("INSERT INTO stall_src VALUES (4, 'streamed')");
-  ASSERT_TRUE(WaitForRows(count, 4)) << "the change never arrived";
+  Process run = StartStreaming(/*from_mariadb=*/true, 3, "off");
+  Source("INSERT INTO stall_src VALUES (4, 'streamed')");
+  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
   ASSERT_TRUE(run.Running());
 
   ASSERT_TRUE(private_->Pause(private_->MariadbPid()));
   ExpectStalledEnd(run, "mysql at " + HostPort(servers_.mysql_port), 20);
 
-  // Nothing is lost: the next run goes on from the last checkpoint.
   private_->ResumeAll();
-  src.Exec("INSERT INTO stall_src VALUES (5, 'after')");
-  const ProcessResult again = CatchUp();
-  ASSERT_EQ(again.exit_code, 0) << Describe(again);
-  EXPECT_EQ(dst.Value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM public.stall_dst"),
-            "1:a,2:b,3:c,4:streamed,5:after");
+  Source("INSERT INTO stall_src VALUES (5, 'after')");
+  ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
 }
 
 TEST_F(StreamStallTest, SigtermEndsARealtimeRunOnAStoppedMariadbSource) {
-  MysqlClient src(servers_.mysql_url);
-  PgClient dst(servers_.pg_url);
-  StartStreamingFromMariadb(src, dst);
-  Process run = StartRun(MysqlToPgJob(0));
-  auto count = [&] { return dst.Value("SELECT count(*) FROM public.stall_dst"); };
-  auto exists = [&] {
-    return dst.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'stall_dst'");
-  };
-  ASSERT_TRUE(WaitForRows(exists, 1)) << "the target table never appeared";
-  ASSERT_TRUE(WaitForRows(count, 3)) << "the snapshot never arrived";
-
+  Process run = StartStreaming(/*from_mariadb=*/true, 0, "off");
   ASSERT_TRUE(private_->Pause(private_->MariadbPid()));
   std::this_thread::sleep_for(std::chrono::seconds(1));  // the run now waits in a binlog read
   const auto start = std::chrono::steady_clock::now();
@@ -199,38 +203,20 @@ TEST_F(StreamStallTest, SigtermEndsARealtimeRunOnAStoppedMariadbSource) {
   EXPECT_LT(secs, 6) << Describe(r);
 
   private_->ResumeAll();
-  src.Exec("INSERT INTO stall_src VALUES (4, 'after')");
-  const ProcessResult again = CatchUp();
-  ASSERT_EQ(again.exit_code, 0) << Describe(again);
-  EXPECT_EQ(dst.Value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM public.stall_dst"),
-            "1:a,2:b,3:c,4:after");
+  Source("INSERT INTO stall_src VALUES (4, 'after')");
+  ExpectCatchUpGives("1:a,2:b,3:c,4:after");
 }
 
 TEST_F(StreamStallTest, StoppedWalsenderFailsTheRealtimeRunNamingIt) {
-  PgClient src(servers_.pg_url);
-  MysqlClient dst(servers_.mysql_url);
-  src.Exec("DROP TABLE IF EXISTS public.stall_src");
-  src.Exec("CREATE TABLE public.stall_src (id INT PRIMARY KEY, v VARCHAR(20))");
-  src.Exec("INSERT INTO public.stall_src VALUES (1, 'a'), (2, 'b'), (3, 'c')");
-  dst.Exec("DROP TABLE IF EXISTS stall_dst");
-  Process run = StartRun(PgToMysqlJob(3));
-  auto count = [&] { return dst.Value("SELECT count(*) FROM stall_dst"); };
-  auto exists = [&] {
-    return dst.Value(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
-        "table_name = 'stall_dst'");
-  };
-  ASSERT_TRUE(WaitForRows(exists, 1)) << "the target table never appeared";
-  ASSERT_TRUE(WaitForRows(count, 3)) << "the snapshot never arrived";
-  src.Exec("INSERT INTO public.stall_src VALUES (4, 'streamed')");
-  ASSERT_TRUE(WaitForRows(count, 4)) << "the change never arrived";
+  Process run = StartStreaming(/*from_mariadb=*/false, 3, "off");
+  Source("INSERT INTO stall_src VALUES (4, 'streamed')");
+  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
   // Idle for longer than the stall timeout first: a live, idle walsender must not count as
   // stalled (it answers the keepalive request).
   std::this_thread::sleep_for(std::chrono::seconds(7));
-  ASSERT_TRUE(run.Running()) << "an idle walsender was taken for a stalled one:\n"
-                             << ReadWholeFile(workspace_->Path("run.err"));
+  ASSERT_TRUE(run.Running()) << "an idle walsender was taken for a stalled one:\n" << RunLog();
 
-  const std::string walsender = src.Value(
+  const std::string walsender = pg_->Value(
       "SELECT pid FROM pg_stat_activity WHERE backend_type = 'walsender' AND application_name "
       "= 'sluice stream'");
   ASSERT_FALSE(walsender.empty());
@@ -238,138 +224,64 @@ TEST_F(StreamStallTest, StoppedWalsenderFailsTheRealtimeRunNamingIt) {
   ExpectStalledEnd(run, "postgres at " + HostPort(servers_.pg_port), 20);
 
   private_->ResumeAll();
-  src.Exec("INSERT INTO public.stall_src VALUES (5, 'after')");
-  const ProcessResult again = CatchUp();
-  ASSERT_EQ(again.exit_code, 0) << Describe(again);
-  EXPECT_EQ(dst.Value("SELECT GROUP_CONCAT(id, ':', v ORDER BY id) FROM stall_dst"),
-            "1:a,2:b,3:c,4:streamed,5:after");
+  Source("INSERT INTO stall_src VALUES (5, 'after')");
+  ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
 }
 
 TEST_F(StreamStallTest, RunReconnectsWhenMariadbComesBack) {
-  MysqlClient src(servers_.mysql_url);
-  PgClient dst(servers_.pg_url);
-  StartStreamingFromMariadb(src, dst);
-  Process run = StartRun(MysqlToPgJob(2, "{attempts: 5, max_wait: 2s}"));
-  auto count = [&] { return dst.Value("SELECT count(*) FROM public.stall_dst"); };
-  auto exists = [&] {
-    return dst.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'stall_dst'");
-  };
-  ASSERT_TRUE(WaitForRows(exists, 1)) << "the target table never appeared";
-  ASSERT_TRUE(WaitForRows(count, 3)) << "the snapshot never arrived";
-  src.Exec("INSERT INTO stall_src VALUES (4, 'before')");
-  ASSERT_TRUE(WaitForRows(count, 4)) << "the change never arrived";
+  Process run = StartStreaming(/*from_mariadb=*/true, 2, "{attempts: 5, max_wait: 2s}");
+  Source("INSERT INTO stall_src VALUES (4, 'before')");
+  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:before")) << RunLog();
 
   ASSERT_TRUE(private_->Pause(private_->MariadbPid()));
   std::this_thread::sleep_for(std::chrono::seconds(5));  // stalled, and away for a retry or two
   private_->ResumeAll();
-  ASSERT_TRUE(run.Running()) << "the run gave up:\n" << ReadWholeFile(workspace_->Path("run.err"));
-  src.Exec("INSERT INTO stall_src VALUES (5, 'after')");
-  src.Exec("UPDATE stall_src SET v = 'changed' WHERE id = 4");
-  src.Exec("DELETE FROM stall_src WHERE id = 1");
-  auto rows = [&] {
-    return dst.Value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM public.stall_dst");
-  };
-  const std::string expected = "2:b,3:c,4:changed,5:after";
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (rows() != expected && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_EQ(rows(), expected) << ReadWholeFile(workspace_->Path("run.err"));
+  ASSERT_TRUE(run.Running()) << "the run gave up:\n" << RunLog();
+  Source("INSERT INTO stall_src VALUES (5, 'after')");
+  Source("UPDATE stall_src SET v = 'changed' WHERE id = 4");
+  Source("DELETE FROM stall_src WHERE id = 1");
+  EXPECT_TRUE(WaitForTarget("2:b,3:c,4:changed,5:after")) << TargetRows() << "\n" << RunLog();
 
-  run.Signal(SIGTERM);
-  const ProcessResult r = run.Wait(std::chrono::seconds(30));
-  EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_TRUE(Has(r.stderr_text, "mysql at " + HostPort(servers_.mysql_port) + " stalled"))
-      << Describe(r);
-  EXPECT_TRUE(Has(r.stderr_text, "reconnecting in 1s (attempt 1 of 5)")) << Describe(r);
-  EXPECT_TRUE(Has(r.stdout_text, "reconnects ")) << Describe(r);
-  EXPECT_EQ(rows(), expected);
+  ExpectReconnectedEnd(run, "reconnecting in 1s (attempt 1 of 5)");
+  EXPECT_TRUE(Has(RunLog(), "mysql at " + HostPort(servers_.mysql_port) + " stalled"));
+  EXPECT_EQ(TargetRows(), "2:b,3:c,4:changed,5:after");
 }
 
 TEST_F(StreamStallTest, RunReconnectsAfterItsWalsenderIsTerminated) {
-  PgClient src(servers_.pg_url);
-  MysqlClient dst(servers_.mysql_url);
-  src.Exec("DROP TABLE IF EXISTS public.stall_src");
-  src.Exec("CREATE TABLE public.stall_src (id INT PRIMARY KEY, v VARCHAR(20))");
-  src.Exec("INSERT INTO public.stall_src VALUES (1, 'a'), (2, 'b'), (3, 'c')");
-  dst.Exec("DROP TABLE IF EXISTS stall_dst");
-  Process run = StartRun(PgToMysqlJob(5, "3"));
-  auto count = [&] { return dst.Value("SELECT count(*) FROM stall_dst"); };
-  auto exists = [&] {
-    return dst.Value(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
-        "table_name = 'stall_dst'");
-  };
-  ASSERT_TRUE(WaitForRows(exists, 1)) << "the target table never appeared";
-  ASSERT_TRUE(WaitForRows(count, 3)) << "the snapshot never arrived";
-
-  ASSERT_EQ(src.Value("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-                      "backend_type = 'walsender' AND application_name = 'sluice stream'"),
+  Process run = StartStreaming(/*from_mariadb=*/false, 5, "3");
+  ASSERT_EQ(pg_->Value("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                       "backend_type = 'walsender' AND application_name = 'sluice stream'"),
             "1");
-  src.Exec("INSERT INTO public.stall_src VALUES (4, 'after')");
-  src.Exec("UPDATE public.stall_src SET v = 'changed' WHERE id = 2");
-  auto rows = [&] {
-    return dst.Value("SELECT GROUP_CONCAT(id, ':', v ORDER BY id) FROM stall_dst");
-  };
-  const std::string expected = "1:a,2:changed,3:c,4:after";
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (rows() != expected && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_EQ(rows(), expected) << ReadWholeFile(workspace_->Path("run.err"));
+  Source("INSERT INTO stall_src VALUES (4, 'after')");
+  Source("UPDATE stall_src SET v = 'changed' WHERE id = 2");
+  EXPECT_TRUE(WaitForTarget("1:a,2:changed,3:c,4:after")) << TargetRows() << "\n" << RunLog();
 
-  run.Signal(SIGTERM);
-  const ProcessResult r = run.Wait(std::chrono::seconds(30));
-  EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_TRUE(Has(r.stderr_text, "reconnecting in 1s (attempt 1 of 3)")) << Describe(r);
-  EXPECT_TRUE(Has(r.stdout_text, "reconnects ")) << Describe(r);
-  EXPECT_EQ(rows(), expected);
+  ExpectReconnectedEnd(run, "reconnecting in 1s (attempt 1 of 3)");
+  EXPECT_EQ(TargetRows(), "1:a,2:changed,3:c,4:after");
 }
 
 TEST_F(StreamStallTest, RunReconnectsAfterItsTargetConnectionsAreTerminated) {
-  MysqlClient src(servers_.mysql_url);
-  PgClient dst(servers_.pg_url);
-  StartStreamingFromMariadb(src, dst);
-  Process run = StartRun(MysqlToPgJob(10, "3"));
-  auto count = [&] { return dst.Value("SELECT count(*) FROM public.stall_dst"); };
-  auto exists = [&] {
-    return dst.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'stall_dst'");
-  };
-  ASSERT_TRUE(WaitForRows(exists, 1)) << "the target table never appeared";
-  ASSERT_TRUE(WaitForRows(count, 3)) << "the snapshot never arrived";
-
+  Process run = StartStreaming(/*from_mariadb=*/true, 10, "3");
   // Writes go on while the target's sessions are cut, twice.
   for (int round = 0; round < 2; ++round) {
     for (int i = 0; i < 50; ++i) {
       const int id = 100 + round * 100 + i;
-      src.Exec("INSERT INTO stall_src VALUES (" + std::to_string(id) + ", 'r" +
-               std::to_string(round) + "')");
+      Source("INSERT INTO stall_src VALUES (" + std::to_string(id) + ", 'r" +
+             std::to_string(round) + "')");
       if (i == 20) {
-        dst.Exec(
+        pg_->Exec(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE "
             "'sluice%' AND pid <> pg_backend_pid()");
       }
-      if (i % 10 == 0) src.Exec("UPDATE stall_src SET v = CONCAT(v, '+') WHERE id = 2");
+      if (i % 10 == 0) Source("UPDATE stall_src SET v = CONCAT(v, '+') WHERE id = 2");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  const std::string source_rows =
-      src.Value("SELECT GROUP_CONCAT(id, ':', v ORDER BY id SEPARATOR ',') FROM stall_src");
-  auto rows = [&] {
-    return dst.Value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM public.stall_dst");
-  };
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (rows() != source_rows && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  EXPECT_EQ(rows(), source_rows) << ReadWholeFile(workspace_->Path("run.err"));
+  const std::string source_rows = SourceRows();
+  EXPECT_TRUE(WaitForTarget(source_rows)) << RunLog();
 
-  run.Signal(SIGTERM);
-  const ProcessResult r = run.Wait(std::chrono::seconds(30));
-  EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_TRUE(Has(r.stderr_text, "reconnecting in 1s (attempt 1 of 3)")) << Describe(r);
-  EXPECT_TRUE(Has(r.stdout_text, "reconnects ")) << Describe(r);
-  EXPECT_EQ(rows(), source_rows);
+  ExpectReconnectedEnd(run, "reconnecting in 1s (attempt 1 of 3)");
+  EXPECT_EQ(TargetRows(), source_rows);
 }
 
 }  // namespace

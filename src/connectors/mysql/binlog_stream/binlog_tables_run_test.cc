@@ -154,12 +154,7 @@ TEST_F(TablesRunTest, ATableCreatedWhileRunningIsSnapshottedAndStreamedByTheRunn
       db, fmt::format("{{type: mysql, url: \"{}\", write_mode: upsert, key: [id]}}", target.Url()));
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
-  bool streaming = false;
-  for (int i = 0; i < 1500 && !streaming; ++i) {
-    streaming = Log("live.log.err").find("streaming 3 tables") != std::string::npos;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(streaming) << Log("live.log.err");
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming 3 tables")) << Log("live.log.err");
   db.Exec("CREATE TABLE later LIKE items");
   db.Exec("CREATE TABLE skip_later (id INT PRIMARY KEY)");
   db.Exec("INSERT INTO later VALUES (1, 'l1'), (2, 'l2')");
@@ -173,20 +168,15 @@ TEST_F(TablesRunTest, ATableCreatedWhileRunningIsSnapshottedAndStreamedByTheRunn
     return exists == "1" ? target.Rows("SELECT id, v FROM later ORDER BY id")
                          : std::vector<std::string>{};
   };
-  for (int i = 0; i < 1500 && later_rows().size() < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  Eventually([&] { return later_rows().size() == 2; });
   db.Exec("INSERT INTO later VALUES (3, 'l3')");
   db.Exec("UPDATE later SET v = 'l1+' WHERE id = 1");
   db.Exec("INSERT INTO items VALUES (901, 'live2')");
   const std::vector<std::string> expected{"1|l1+", "2|l2", "3|l3"};
-  for (int i = 0; i < 1500 && later_rows() != expected; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  Eventually([&] {
+    return later_rows() == expected && !target.Rows("SELECT v FROM items WHERE id = 901").empty();
+  });
   EXPECT_EQ(later_rows(), expected) << Log("live.log.err");
-  for (int i = 0; i < 500 && target.Rows("SELECT v FROM items WHERE id = 901").empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
   kill(live, SIGTERM);
   EXPECT_EQ(Wait(live), 0) << Log("live.log.err");
   const std::string err = Log("live.log.err");

@@ -69,6 +69,14 @@ class PgTablesRunTest : public sluice::testing::BinaryRunTest {
         job_, DbUrl(), src_, src_, target);
   }
 
+  // The target section for PostgreSQL schema `dst`, one table per source table.
+  std::string PgTarget(const std::string& dst) const {
+    return fmt::format(
+        "{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", write_mode: upsert, key: "
+        "[id]}}",
+        DbUrl(), dst);
+  }
+
   std::vector<std::string> SourceRows(const std::string& table) { return PgRows(src_, table); }
 
   // Table `table` of PostgreSQL schema `schema` (a target), as SourceRows.
@@ -148,10 +156,7 @@ class PgTablesRunTest : public sluice::testing::BinaryRunTest {
 TEST_F(PgTablesRunTest, ThreeTablesIntoPostgresConvergeUnderKillNine) {
   const std::string dst = "td_" + job_;
   db_->Exec(fmt::format("CREATE SCHEMA {}", dst));
-  WriteJob(
-      fmt::format("{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
-                  "write_mode: upsert, key: [id]}}",
-                  DbUrl(), dst));
+  WriteJob(PgTarget(dst));
   RunAll([&](const std::string& table) { return PgRows(dst, table); });
   EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM information_schema.tables WHERE "
                                    "table_schema = '{}' AND table_name = 'skip_me'",
@@ -178,10 +183,7 @@ TEST_F(PgTablesRunTest, ThreeTablesIntoMariadbConvergeUnderKillNine) {
 TEST_F(PgTablesRunTest, ATableCreatedLaterJoinsThePublicationAndIsStreamed) {
   const std::string dst = "td_" + job_;
   db_->Exec(fmt::format("CREATE SCHEMA {}", dst));
-  WriteJob(
-      fmt::format("{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
-                  "write_mode: upsert, key: [id]}}",
-                  DbUrl(), dst));
+  WriteJob(PgTarget(dst));
   const auto target_rows = [&](const std::string& table) { return PgRows(dst, table); };
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   db_->Exec(fmt::format("CREATE TABLE {}.later (id int PRIMARY KEY, v text)", src_));
@@ -213,10 +215,7 @@ TEST_F(PgTablesRunTest, ATableCreatedLaterJoinsThePublicationAndIsStreamed) {
 TEST_F(PgTablesRunTest, ATableCreatedWhileRunningIsSnapshottedAndStreamedByTheRunningJob) {
   const std::string dst = "td_" + job_;
   db_->Exec(fmt::format("CREATE SCHEMA {}", dst));
-  WriteJob(
-      fmt::format("{{type: postgres, url: \"{}\", table: \"{}.${{table}}\", "
-                  "write_mode: upsert, key: [id]}}",
-                  DbUrl(), dst));
+  WriteJob(PgTarget(dst));
   const auto target_rows = [&](const std::string& table) {
     const bool exists = db_->Rows(fmt::format("SELECT 1 FROM pg_tables WHERE schemaname = '{}' "
                                               "AND tablename = '{}'",
@@ -226,31 +225,22 @@ TEST_F(PgTablesRunTest, ATableCreatedWhileRunningIsSnapshottedAndStreamedByTheRu
   };
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
-  bool streaming = false;
-  for (int i = 0; i < 1500 && !streaming; ++i) {
-    streaming = Log("live.log.err").find("streaming 3 tables") != std::string::npos;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(streaming) << Log("live.log.err");
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming 3 tables")) << Log("live.log.err");
   db_->Exec(fmt::format("CREATE TABLE {}.later (id int PRIMARY KEY, v text)", src_));
   db_->Exec(fmt::format("CREATE TABLE {}.skip_later (id int PRIMARY KEY)", src_));
   db_->Exec(
       fmt::format("INSERT INTO {}.later SELECT g, 'snap' FROM generate_series(1, 50) g", src_));
   db_->Exec(fmt::format("UPDATE {}.orders SET v = 'live' WHERE id = 1", src_));
-  for (int i = 0; i < 1500 && target_rows("later").size() < 50; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  Eventually([&] { return target_rows("later").size() == 50; });
   db_->Exec(fmt::format(
       "BEGIN; INSERT INTO {0}.later VALUES (51, 'new'); UPDATE {0}.later SET v = 'upd' WHERE "
       "id = 2; DELETE FROM {0}.later WHERE id = 3; UPDATE {0}.items SET v = 'both' WHERE id = 1; "
       "COMMIT",
       src_));
-  for (int i = 0; i < 1500 && target_rows("later") != SourceRows("later"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  for (int i = 0; i < 500 && target_rows("items") != SourceRows("items"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  Eventually([&] {
+    return target_rows("later") == SourceRows("later") &&
+           target_rows("items") == SourceRows("items");
+  });
   kill(live, SIGTERM);
   EXPECT_EQ(Wait(live), 0) << Log("live.log.err");
   const std::string err = Log("live.log.err");
