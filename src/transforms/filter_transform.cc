@@ -3,6 +3,17 @@
 // FALSE and NULL both drop the row (SQL WHERE semantics). A row whose expression fails (a bad
 // CAST, a division by zero) is not silently dropped: it goes to the reject sink with the
 // reason, then leaves the batch like a filtered row.
+//
+// On a change stream the target must end up as the filtered source, so the filter decides
+// what a change does to the target rather than which images travel:
+//   - an insert, or an update's new image, is kept when the row passes;
+//   - a new image that fails removes the row: its old image (kept, see below) already does
+//     so; without one (PostgreSQL sends none unless REPLICA IDENTITY FULL or the key moved)
+//     the new image becomes a delete of its key, since the row may be in the target from
+//     before the update;
+//   - a delete and an update's old image are always kept: they remove a key, which is right
+//     whether or not the row was in the target, and their image may hold only the key
+//     (PostgreSQL's default replica identity), on which the filter cannot be judged.
 #include <fmt/format.h>
 
 #include "transforms/transform_kinds.h"
@@ -33,6 +44,7 @@ class FilterTransform final : public Transform {
     thread_local std::vector<uint8_t> keep;
     SLUICE_RETURN_IF_ERROR(expression_->Evaluate(batch, result, errors));
     for (const RowError& e : errors) {
+      if (Removes(batch.kind(e.row))) continue;  // kept whatever the filter says
       SLUICE_RETURN_IF_ERROR(rejects.Reject(output_schema(), batch, e.row, label_, e.message));
     }
     keep.resize(rows);
@@ -42,11 +54,40 @@ class FilterTransform final : public Transform {
       keep[i] = typed && !result.IsNull(i) && result.GetBool(i) ? 1 : 0;
       kept += keep[i];
     }
+    if (!batch.row_kinds.empty()) kept = KeepChanges(batch, keep, errors);
     if (kept < rows) batch.Filter(keep);
     return Status::OK();
   }
 
  private:
+  static bool Removes(RowKind kind) {
+    return kind == RowKind::kDelete || kind == RowKind::kUpdateBefore;
+  }
+
+  // The change-stream rules of the header, over `keep` (the rows that pass); returns the count
+  // kept. A new image that failed to evaluate was rejected: it stays out.
+  static size_t KeepChanges(Batch& batch, std::vector<uint8_t>& keep,
+                            const std::vector<RowError>& errors) {
+    thread_local std::vector<uint8_t> rejected;
+    rejected.assign(keep.size(), 0);
+    for (const RowError& e : errors) rejected[e.row] = 1;
+    size_t kept = 0;
+    for (size_t i = 0; i < keep.size(); ++i) {
+      const RowKind kind = batch.row_kinds[i];
+      if (Removes(kind)) {
+        keep[i] = 1;
+      } else if (kind == RowKind::kUpdateAfter && !keep[i] && !rejected[i]) {
+        const bool has_old_image = i > 0 && batch.row_kinds[i - 1] == RowKind::kUpdateBefore;
+        if (!has_old_image) {
+          batch.row_kinds[i] = RowKind::kDelete;
+          keep[i] = 1;
+        }
+      }
+      kept += keep[i];
+    }
+    return kept;
+  }
+
   size_t columns_;
   std::unique_ptr<Expression> expression_;
   std::string label_;

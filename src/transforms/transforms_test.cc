@@ -129,6 +129,41 @@ TEST(TransformsTest, FilterRejectsRowsThatFail) {
                "int32"}));
 }
 
+// On a change stream the target must end up as the filtered source (filter_transform.cc).
+TEST(TransformsTest, FilterOnChangesRemovesRowsThatLeaveIt) {
+  auto chain = BuildTransforms({Filter("status = 'paid'")}, OrdersSchema(), {});
+  ASSERT_TRUE(chain.has_value());
+  Batch b(OrdersSchema());
+  auto add = [&](RowKind kind, const char* id, const char* status) {
+    b.row_kinds.push_back(kind);
+    EXPECT_TRUE(ParseAndAppend(id, b.columns[0], TimeZone::Utc()).ok());
+    b.columns[1].AppendNull();
+    if (status == nullptr) {
+      b.columns[2].AppendNull();
+    } else {
+      EXPECT_TRUE(ParseAndAppend(status, b.columns[2], TimeZone::Utc()).ok());
+    }
+  };
+  add(RowKind::kInsert, "1", "paid");        // kept
+  add(RowKind::kInsert, "2", "new");         // dropped
+  add(RowKind::kUpdateAfter, "3", "new");    // no old image: becomes a delete of 3
+  add(RowKind::kUpdateAfter, "4", "paid");   // kept
+  add(RowKind::kUpdateBefore, "5", "paid");  // old image: kept (removes 5)
+  add(RowKind::kUpdateAfter, "5", "new");    // dropped: the old image removes the row
+  add(RowKind::kUpdateBefore, "6", "new");   // kept, though it fails
+  add(RowKind::kUpdateAfter, "6", "paid");   // kept
+  add(RowKind::kDelete, "7", nullptr);       // a key-only image: kept
+  add(RowKind::kDelete, "8", "new");         // kept: removing a row the target lacks is harmless
+  RecordingRejects rejects;
+  ASSERT_TRUE(ApplyAll(*chain, b, rejects).ok());
+  EXPECT_EQ(Values(b, 0), (Strings{"1", "3", "4", "5", "6", "6", "7", "8"}));
+  EXPECT_EQ(b.row_kinds,
+            (std::vector<RowKind>{RowKind::kInsert, RowKind::kDelete, RowKind::kUpdateAfter,
+                                  RowKind::kUpdateBefore, RowKind::kUpdateBefore,
+                                  RowKind::kUpdateAfter, RowKind::kDelete, RowKind::kDelete}));
+  EXPECT_TRUE(rejects.entries.empty());
+}
+
 TEST(TransformsTest, RejectLimitStopsTheChain) {
   auto chain = BuildTransforms({Filter("CAST(status AS INT) > 0")}, OrdersSchema(), {});
   ASSERT_TRUE(chain.has_value());

@@ -53,8 +53,8 @@ void ChangeEventFormatter::AppendEvents(const Batch& batch, int64_t now_ms, bool
         break;
       case RowKind::kUpdateBefore: {
         const bool paired = r + 1 < rows && batch.kind(r + 1) == RowKind::kUpdateAfter;
-        if (!paired) {  // its after image was filtered out
-          AppendEvent('u', batch, r, std::nullopt, r, snapshot, out);
+        if (!paired) {  // a filter took its after image out: the row left the filtered set
+          AppendEvent('d', batch, r, std::nullopt, r, snapshot, out);
         } else if (KeyMoved(batch, r, r + 1)) {
           AppendEvent('d', batch, r, std::nullopt, r, snapshot, out);
           AppendEvent('c', batch, std::nullopt, r + 1, r + 1, snapshot, out);

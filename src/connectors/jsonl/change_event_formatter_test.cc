@@ -90,10 +90,10 @@ TEST(ChangeEventFormatterTest, KeyMoveIsDeleteThenCreate) {
 TEST(ChangeEventFormatterTest, UpdateWithoutBeforeImageAndLoneBeforeImage) {
   Batch b = Changes();
   Add(b, RowKind::kUpdateAfter, 1, "b");
-  Add(b, RowKind::kUpdateBefore, 2, "x");  // its after image was filtered out
+  Add(b, RowKind::kUpdateBefore, 2, "x");  // a filter took its after image out
   EXPECT_EQ(Format(b),
             std::string(R"({"op":"u","before":null,"after":{"id":1,"name":"b"},)") + kSource +
-                "\n" + R"({"op":"u","before":{"id":2,"name":"x"},"after":null,)" + kSource + "\n");
+                "\n" + R"({"op":"d","before":{"id":2,"name":"x"},"after":null,)" + kSource + "\n");
 }
 
 TEST(ChangeEventFormatterTest, SnapshotReadsAndUnknownSourceDetails) {

@@ -152,5 +152,46 @@ TEST_F(PgStreamKeysTest, TransformsApplyToTheChangeStream) {
   EXPECT_EQ(db_->Value("SELECT amount FROM ks_ods.t WHERE id = 2"), "200");
 }
 
+// A filter on a column rows move in and out of: the target ends as the filtered source. An
+// update that takes a row out of the filter removes it (PostgreSQL sends no old image under
+// REPLICA IDENTITY DEFAULT: the new image becomes a delete), one that brings it in adds it, and
+// a delete reaches the target though its image holds only the key. The same with REPLICA
+// IDENTITY FULL (old images travel).
+TEST_F(PgStreamKeysTest, AFilterOnAColumnRowsMoveInAndOutOfKeepsTheTargetFiltered) {
+  const std::string base_job = job_;
+  for (const std::string identity : {"default", "full"}) {
+    SCOPED_TRACE(identity);
+    job_ = base_job + "_" + identity;  // a job, slot and target table per case
+    const std::string table = "ks_flt_" + identity;
+    db_->Exec(
+        fmt::format("DROP TABLE IF EXISTS {0}; CREATE TABLE {0} (id int PRIMARY KEY, "
+                    "status text, n int); ALTER TABLE {0} REPLICA IDENTITY {1}",
+                    table, identity));
+    db_->Exec(
+        fmt::format("INSERT INTO {} SELECT g, CASE WHEN g % 2 = 0 THEN 'paid' ELSE 'new' "
+                    "END, g FROM generate_series(1, 10) g",
+                    table));
+    WriteJob(table, "_" + identity, "transforms:\n  - filter: \"status = 'paid'\"\n");
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    db_->Exec(
+        fmt::format("UPDATE {0} SET status = 'refunded' WHERE id IN (2, 4); "  // out of the filter
+                    "UPDATE {0} SET status = 'paid' WHERE id IN (1, 3); "      // into it
+                    "UPDATE {0} SET n = n + 100 WHERE id IN (6, 7); "          // inside, outside
+                    "DELETE FROM {0} WHERE id IN (8, 9); "                     // inside, outside
+                    "UPDATE {0} SET id = 60 WHERE id = 10; "                   // a key move, inside
+                    "INSERT INTO {0} VALUES (11, 'paid', 11), (12, 'new', 12)",
+                    table));
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    EXPECT_EQ(db_->Rows(fmt::format("SELECT id, status, n FROM ks_ods.t_{} ORDER BY id", identity)),
+              db_->Rows(fmt::format(
+                  "SELECT id, status, n FROM {} WHERE status = 'paid' ORDER BY id", table)));
+    if (identity == "default") {
+      Result<std::string> dropped =
+          DropSlotAndPublication(DbUrl(), DefaultSlotName(job_), DefaultSlotName(job_));
+      ASSERT_TRUE(dropped.has_value()) << dropped.error().message();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sluice::postgres::replication_stream
