@@ -173,6 +173,12 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
     if (!StatementChangesTable(changed, q.sql, q.schema, c.database, c.table, c.table_exact)) {
       continue;
     }
+    // A table snapshotted after this statement (its own position lies past it: a table new to
+    // the job, taken up by a later start) has its effect already, as it has the rows before.
+    const std::optional<BinlogPosition>& own = tables_[t].own;
+    if (own && e.header.log_pos != 0 && BinlogPosition{file_, e.header.log_pos} <= *own) {
+      continue;
+    }
     if (changed.scope == StatementScope::kRows) {
       return Status::Invalid(
           "{}: a change of the table was written to the binlog as a statement ({}), not as "
