@@ -83,18 +83,23 @@ RunSummary RunReconnecting(const JobSpec& spec, const std::atomic<bool>* cancell
   // A first run that failed in its setup (a wrong host, port or password, an unreachable
   // server) reports that at once; a later one may meet a server still restarting.
   if (!total.streamed) return total;
-  std::string restarted_for;
+  std::string restarted_for;   // the last restart's reason
+  std::string restarted_from;  // and the position the run it ended had reached
   while (!IsCancelled(cancelled)) {
     if (last.status.ok()) {
-      // A run that ended to be started again (a table to add) starts at once, unless the same
-      // cause comes back (a table the new run could not take up): then the job ends here.
+      // A run that ended to be started again (a table to add) starts at once, unless it asks
+      // again for the same reason from the same position: the new run could not take the table
+      // up, and starting again would loop.
       if (last.restart_reason.empty()) break;
-      if (last.restart_reason == restarted_for) {
-        spdlog::warn("{}: {} again after starting again for it; ending the run", spec.name,
-                     last.restart_reason);
+      if (last.restart_reason == restarted_for && last.position_after == restarted_from) {
+        total.status = Status::Invalid(
+            "{}: {} again, and starting again did not take it up (see the plan's notes above): "
+            "fix the job's patterns or the table, then start the job again",
+            spec.name, last.restart_reason);
         break;
       }
       restarted_for = last.restart_reason;
+      restarted_from = last.position_after;
       spdlog::info("{}: {}: starting again", spec.name, last.restart_reason);
       ++total.restarts;
       last = run();

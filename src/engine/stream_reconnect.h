@@ -11,7 +11,8 @@
 //
 // A run that ends well but asks to be started again (RunSummary::restart_reason: a table the
 // job's patterns select was created at the source, which only a start can snapshot and set
-// up) is started again at once; the same reason twice in a row ends the job instead.
+// up) is started again at once; the same reason again from the same position (the new run
+// could not take the table up) ends the job with a stop a person must resolve (exit 2).
 #pragma once
 
 #include <atomic>

@@ -148,14 +148,28 @@ TEST(StreamReconnectTest, ARunThatAsksToStartAgainDoesSoAtOnce) {
   EXPECT_EQ(s.position_after, "end");
 }
 
-TEST(StreamReconnectTest, TheSameRestartReasonTwiceEndsTheJob) {
-  RunSummary added = Attempt(Status::OK(), 0, 1);
+TEST(StreamReconnectTest, TheSameRestartFromTheSamePositionEndsTheJob) {
+  RunSummary added = Attempt(Status::OK(), 0, 1, "p7");
   added.restart_reason = "table shop.later created at the source";
   Script script{{added, added, added}};
   RunSummary s = RunReconnecting(Job(5), nullptr, std::ref(script), kTinyWait);
   EXPECT_EQ(script.calls, 2u);
-  EXPECT_TRUE(s.status.ok());
+  EXPECT_EQ(s.status.code(), StatusCode::kInvalidArgument);  // exit 2: a person must look
+  EXPECT_NE(s.status.message().find("did not take it up"), std::string::npos);
   EXPECT_EQ(s.restarts, 1);
+}
+
+TEST(StreamReconnectTest, TheSameRestartReasonLaterOnStartsAgain) {
+  // A table dropped and created again hours later: the same words, another position.
+  RunSummary first = Attempt(Status::OK(), 0, 1, "p7");
+  first.restart_reason = "table shop.later created at the source";
+  RunSummary later = first;
+  later.position_after = "p9";
+  Script script{{first, later, Attempt(Status::OK(), 0, 1, "end")}};
+  RunSummary s = RunReconnecting(Job(5), nullptr, std::ref(script), kTinyWait);
+  EXPECT_EQ(script.calls, 3u);
+  EXPECT_TRUE(s.status.ok());
+  EXPECT_EQ(s.restarts, 2);
 }
 
 }  // namespace
