@@ -60,13 +60,14 @@ class PgTablesRunTest : public sluice::testing::BinaryRunTest {
     BinaryRunTest::TearDown();
   }
 
-  void WriteJob(const std::string& target) {
+  // `source_extra`: more keys of the source section (", key: value").
+  void WriteJob(const std::string& target, const std::string& source_extra = "") {
     std::ofstream(dir_ / "job.yaml") << fmt::format(
         "name: {}\nmode: realtime\n"
-        "source: {{type: postgres, url: \"{}\", tables: [\"{}.*\", \"!{}.skip_*\"]}}\n"
+        "source: {{type: postgres, url: \"{}\", tables: [\"{}.*\", \"!{}.skip_*\"]{}}}\n"
         "target: {}\n"
         "settings: {{checkpoint: {{rows: 50}}}}\n",
-        job_, DbUrl(), src_, src_, target);
+        job_, DbUrl(), src_, src_, source_extra, target);
   }
 
   // The target section for PostgreSQL schema `dst`, one table per source table.
@@ -78,6 +79,15 @@ class PgTablesRunTest : public sluice::testing::BinaryRunTest {
   }
 
   std::vector<std::string> SourceRows(const std::string& table) { return PgRows(src_, table); }
+
+  // PgRows, or none while the table does not exist (a run still setting it up).
+  std::vector<std::string> RowsIfAny(const std::string& schema, const std::string& table) {
+    const bool exists = db_->Rows(fmt::format("SELECT 1 FROM pg_tables WHERE schemaname = '{}' "
+                                              "AND tablename = '{}'",
+                                              schema, table))
+                            .size() == 1;
+    return exists ? PgRows(schema, table) : std::vector<std::string>{};
+  }
 
   // Table `table` of PostgreSQL schema `schema` (a target), as SourceRows.
   std::vector<std::string> PgRows(const std::string& schema, const std::string& table) {
@@ -216,13 +226,7 @@ TEST_F(PgTablesRunTest, ATableCreatedWhileRunningIsSnapshottedAndStreamedByTheRu
   const std::string dst = "td_" + job_;
   db_->Exec(fmt::format("CREATE SCHEMA {}", dst));
   WriteJob(PgTarget(dst));
-  const auto target_rows = [&](const std::string& table) {
-    const bool exists = db_->Rows(fmt::format("SELECT 1 FROM pg_tables WHERE schemaname = '{}' "
-                                              "AND tablename = '{}'",
-                                              dst, table))
-                            .size() == 1;
-    return exists ? PgRows(dst, table) : std::vector<std::string>{};
-  };
+  const auto target_rows = [&](const std::string& table) { return RowsIfAny(dst, table); };
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
   ASSERT_TRUE(WaitForLog("live.log.err", "streaming 3 tables")) << Log("live.log.err");
@@ -254,6 +258,31 @@ TEST_F(PgTablesRunTest, ATableCreatedWhileRunningIsSnapshottedAndStreamedByTheRu
        {std::string("later"), std::string("orders"), std::string("items"), std::string("Orders")}) {
     EXPECT_EQ(target_rows(t), SourceRows(t)) << t;
   }
+}
+
+// The same with a publication of the user's that publishes the whole schema (FOR TABLES IN
+// SCHEMA): the new table is published from its creation, so the run takes it up without
+// altering the publication.
+TEST_F(PgTablesRunTest, ATableCreatedInAUsersSchemaPublicationIsTakenUpByTheRunningJob) {
+  const std::string dst = "td_" + job_;
+  const std::string pub = "pub_" + job_;
+  db_->Exec(fmt::format("CREATE SCHEMA {}", dst));
+  db_->Exec(fmt::format("CREATE PUBLICATION {} FOR TABLES IN SCHEMA {}", pub, src_));
+  WriteJob(PgTarget(dst), ", publication: " + pub);
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming 3 tables")) << Log("live.log.err");
+  db_->Exec(fmt::format("CREATE TABLE {}.later (id int PRIMARY KEY, v text)", src_));
+  db_->Exec(
+      fmt::format("INSERT INTO {}.later SELECT g, 'snap' FROM generate_series(1, 20) g", src_));
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming 4 tables")) << Log("live.log.err");
+  db_->Exec(fmt::format("UPDATE {}.later SET v = 'live' WHERE id = 5", src_));
+  Eventually([&] { return RowsIfAny(dst, "later") == SourceRows("later"); });
+  kill(live, SIGTERM);
+  EXPECT_EQ(Wait(live), 0) << Log("live.log.err");
+  EXPECT_EQ(Log("live.log.err").find("does not publish"), std::string::npos) << Log("live.log.err");
+  EXPECT_EQ(PgRows(dst, "later"), SourceRows("later"));
+  db_->Exec(fmt::format("DROP PUBLICATION {}", pub));
 }
 
 }  // namespace

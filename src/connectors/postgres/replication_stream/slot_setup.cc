@@ -59,10 +59,14 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication, con
                          bool owned) {
   const std::string context = "publication " + publication;
   SLUICE_ASSIGN_OR_RETURN(
-      PgResult p, conn.Query("SELECT puballtables OR EXISTS (SELECT 1 FROM pg_publication_rel "
-                             "pr WHERE pr.prpubid = p.oid AND pr.prrelid = $2::oid) "
-                             "FROM pg_publication p WHERE p.pubname = $1",
-                             context, {publication, std::to_string(table.oid)}));
+      // Listed by itself (a partitioned table's root too), or published as part of all tables or
+      // of its schema (FOR TABLES IN SCHEMA, which pg_publication_tables expands).
+      PgResult p,
+      conn.Query("SELECT puballtables OR EXISTS (SELECT 1 FROM pg_publication_rel pr WHERE "
+                 "pr.prpubid = p.oid AND pr.prrelid = $2::oid) OR EXISTS (SELECT 1 FROM "
+                 "pg_publication_tables pt WHERE pt.pubname = p.pubname AND pt.schemaname = $3 "
+                 "AND pt.tablename = $4) FROM pg_publication p WHERE p.pubname = $1",
+                 context, {publication, std::to_string(table.oid), table.schema, table.name}));
   if (p.rows() == 0) {
     return conn.Exec(fmt::format("CREATE PUBLICATION {} FOR TABLE {}", QuoteIdent(publication),
                                  table.Qualified()),
