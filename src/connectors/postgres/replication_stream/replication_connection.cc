@@ -73,7 +73,8 @@ Status ReplicationConnection::StartStreaming(const std::string& slot, replicatio
                         "it (a run cut off by the network holds it until the server's "
                         "wal_sender_timeout): stop that run, or end its walsender with SELECT "
                         "pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE "
-                        "slot_name = '" + slot + "'",
+                        "slot_name = '" +
+                        slot + "'",
                     /*retryable=*/true);
     }
     return st;
