@@ -35,11 +35,15 @@ Result<std::vector<NewTableWatch::Listed>> NewTableWatch::List(PgConnection& con
   return out;
 }
 
+std::string NewTableWatch::KnownKey(const Listed& l) {
+  return std::to_string(l.oid) + " " + l.table.db + "." + l.table.name;
+}
+
 Status NewTableWatch::Start(PgConnection& conn, const std::string& publication) {
   publication_ = publication;
   known_.clear();
   SLUICE_ASSIGN_OR_RETURN(std::vector<Listed> now, List(conn));
-  for (const Listed& l : now) known_.insert(l.oid);
+  for (const Listed& l : now) known_.insert(KnownKey(l));
   next_look_ = std::chrono::steady_clock::now() + kLookInterval;
   started_ = true;
   return Status::OK();
@@ -52,8 +56,9 @@ Result<std::vector<CreatedTable>> NewTableWatch::Look(PgConnection& conn, bool o
   next_look_ = now + kLookInterval;
   SLUICE_ASSIGN_OR_RETURN(std::vector<Listed> listed, List(conn));
   for (Listed& l : listed) {
-    if (known_.count(l.oid) > 0 || !(owned || l.published)) continue;
-    known_.insert(l.oid);
+    std::string key = KnownKey(l);
+    if (known_.count(key) > 0 || !(owned || l.published)) continue;
+    known_.insert(std::move(key));
     created.push_back(std::move(l.table));
   }
   return created;

@@ -8,6 +8,7 @@
 // A table counts once it can be streamed: always when the job owns its publication (a start
 // adds the table to it), else once the user's publication publishes it (FOR ALL TABLES, a
 // schema, or an ALTER PUBLICATION ... ADD TABLE later on: looked for again at every look).
+// A table renamed since (ALTER TABLE ... RENAME TO) counts as created under its new name.
 // Used by the stream's thread only.
 #pragma once
 
@@ -39,8 +40,11 @@ class NewTableWatch {
   };
   Result<std::vector<Listed>> List(PgConnection& conn) const;
 
+  // "oid schema.name" of each table seen: a table renamed into the job's patterns counts as new.
+  static std::string KnownKey(const Listed& l);
+
   std::string publication_;
-  std::unordered_set<uint32_t> known_;
+  std::unordered_set<std::string> known_;
   std::chrono::steady_clock::time_point next_look_;
   bool started_ = false;
 };

@@ -285,5 +285,25 @@ TEST_F(PgTablesRunTest, ATableCreatedInAUsersSchemaPublicationIsTakenUpByTheRunn
   db_->Exec(fmt::format("DROP PUBLICATION {}", pub));
 }
 
+// A table renamed into the job's patterns while it runs (staged under an excluded name, then
+// put in place) is taken up like a created one.
+TEST_F(PgTablesRunTest, ATableRenamedIntoThePatternsIsTakenUpByTheRunningJob) {
+  const std::string dst = "td_" + job_;
+  db_->Exec(fmt::format("CREATE SCHEMA {}", dst));
+  db_->Exec(fmt::format("CREATE TABLE {}.skip_stage (id int PRIMARY KEY, v text)", src_));
+  db_->Exec(fmt::format("INSERT INTO {}.skip_stage VALUES (1, 'staged'), (2, 'staged')", src_));
+  WriteJob(PgTarget(dst));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming 3 tables")) << Log("live.log.err");
+  db_->Exec(fmt::format("ALTER TABLE {}.skip_stage RENAME TO staged", src_));
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming 4 tables")) << Log("live.log.err");
+  db_->Exec(fmt::format("UPDATE {}.staged SET v = 'live' WHERE id = 2", src_));
+  Eventually([&] { return RowsIfAny(dst, "staged") == SourceRows("staged"); });
+  kill(live, SIGTERM);
+  EXPECT_EQ(Wait(live), 0) << Log("live.log.err");
+  EXPECT_EQ(PgRows(dst, "staged"), (std::vector<std::string>{"1|staged", "2|live"}));
+}
+
 }  // namespace
 }  // namespace sluice::postgres::replication_stream
