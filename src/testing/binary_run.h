@@ -32,6 +32,14 @@ class BinaryRunTest : public ::testing::Test {
     dir_ = tmpl;
   }
   void TearDown() override {
+    // A test that failed before it waited for a process it spawned leaves no run behind (a
+    // realtime run would go on, and reconnect, after the test).
+    for (pid_t pid : spawned_) {
+      if (waitpid(pid, nullptr, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+      }
+    }
     if (!dir_.empty() && !HasFailure()) std::filesystem::remove_all(dir_);
   }
 
@@ -51,6 +59,7 @@ class BinaryRunTest : public ::testing::Test {
       execv(binary_.c_str(), argv.data());
       _exit(127);
     }
+    spawned_.push_back(pid);
     return pid;
   }
   // The exit code, or 128 + the signal that ended it; -1 (and the process killed) after
@@ -92,6 +101,7 @@ class BinaryRunTest : public ::testing::Test {
 
   std::filesystem::path binary_;
   std::filesystem::path dir_;
+  std::vector<pid_t> spawned_;  // by Spawn, killed at TearDown if still running
 };
 
 }  // namespace sluice::testing
