@@ -23,7 +23,7 @@ build_packages=(
   libsqlite3-dev sqlite3
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libre2-dev libabsl-dev tzdata
-  libmariadb-dev libpq-dev libzstd-dev
+  libmariadb-dev libpq-dev libzstd-dev zlib1g-dev
 )
 # scripts/test-servers.sh runs mariadbd and PostgreSQL in user space and finds free ports
 # with ss (iproute2). mariadb-test-data ships binlogs written by MySQL 8.0 and older MariaDB

@@ -74,7 +74,8 @@ inline char KindLetter(RowKind k) {
   return '?';
 }
 
-inline Status ParseControl(const Event& e, const FormatDescription& f, FileSummary& s) {
+inline Status ParseControl(const Event& e, const FormatDescription& f, FileSummary& s,
+                           std::string& inflated) {
   switch (e.type()) {
     case EventType::kRotate: {
       SLUICE_ASSIGN_OR_RETURN(RotateEvent r, ParseRotate(e, f));
@@ -83,7 +84,7 @@ inline Status ParseControl(const Event& e, const FormatDescription& f, FileSumma
     }
     case EventType::kQuery:
     case EventType::kQueryCompressed: {
-      SLUICE_ASSIGN_OR_RETURN(QueryEvent q, ParseQuery(e, f));
+      SLUICE_ASSIGN_OR_RETURN(QueryEvent q, ParseQuery(e, f, inflated));
       s.queries.emplace_back(q.sql);
       s.schemas.emplace_back(q.schema);
       return Status::OK();
@@ -134,7 +135,7 @@ class FileDecoder {
 
   Status Handle(const Event& e, const FormatDescription& f, FileSummary& s) {
     s.events[EventTypeName(e.header.type_code)]++;
-    SLUICE_RETURN_IF_ERROR(ParseControl(e, f, s));
+    SLUICE_RETURN_IF_ERROR(ParseControl(e, f, s, inflated_));
     if (e.type() == EventType::kTransactionPayload) {
       SLUICE_ASSIGN_OR_RETURN(TransactionPayload payload, ParseTransactionPayload(e));
       SLUICE_ASSIGN_OR_RETURN(PayloadEvents inner, PayloadEvents::Open(payload, payload_buffer_));
@@ -155,7 +156,7 @@ class FileDecoder {
       tables_.insert_or_assign(map.table_id, std::pair{std::move(d), Batch(SchemaOf(defs))});
     }
     if (IsRowsEvent(e.type()) || IsUnsupportedRowsEvent(e.type())) {
-      SLUICE_ASSIGN_OR_RETURN(RowsEvent rows, ParseRowsEvent(e, f));
+      SLUICE_ASSIGN_OR_RETURN(RowsEvent rows, ParseRowsEvent(e, f, inflated_));
       auto it = tables_.find(rows.table_id);
       if (it == tables_.end()) {
         return Status::DataError("rows for table id {} without a TABLE_MAP", rows.table_id);
@@ -180,6 +181,7 @@ class FileDecoder {
   const DecodeFileOptions& options_;
   std::map<uint64_t, std::pair<RowImageDecoder, Batch>> tables_;
   std::string payload_buffer_;
+  std::string inflated_;
 };
 
 inline Result<FileSummary> DecodeFile(const std::string& path,

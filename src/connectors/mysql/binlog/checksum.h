@@ -1,9 +1,8 @@
-// CRC-32 (ISO-HDLC, the polynomial of zlib and of the binlog's BINLOG_CHECKSUM_ALG_CRC32).
-//
-// Written here rather than taken from zlib because the connectors library does not link zlib
-// and the build files belong to others; a slice-by-8 table keeps it at zlib's speed class.
+// CRC-32 (ISO-HDLC, the polynomial of zlib and of the binlog's BINLOG_CHECKSUM_ALG_CRC32),
+// computed by zlib.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 
@@ -16,6 +15,7 @@ enum class ChecksumAlg : uint8_t {
   kUndefined = 255,  // the server predates checksums (no byte in its FORMAT_DESCRIPTION)
 };
 
+// `crc`: the CRC of the bytes before, to continue it (0 to start).
 uint32_t Crc32(std::string_view bytes, uint32_t crc = 0);
 
 }  // namespace sluice::mysql::binlog

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "connectors/mysql/binlog/byte_reader.h"
+#include "connectors/mysql/binlog/compressed_data.h"
 #include "connectors/mysql/binlog/event_header.h"
 
 namespace sluice::mysql::binlog {
@@ -33,16 +34,13 @@ Result<RotateEvent> ParseRotate(const Event& event, const FormatDescription& for
   return out;
 }
 
-Result<QueryEvent> ParseQuery(const Event& event, const FormatDescription& format) {
-  if (event.type() == EventType::kQueryCompressed) {
-    return Err(Status::DataError(
-        "QUERY_COMPRESSED events are not supported (turn off the server's log_bin_compress)"));
-  }
+Result<QueryEvent> ParseQuery(const Event& event, const FormatDescription& format,
+                              std::string& inflated) {
   ByteReader r = BodyReader(event);
   QueryEvent out;
   uint8_t schema_length = 0;
   uint16_t status_length = 0;
-  const uint8_t post = format.PostHeaderLength(EventType::kQuery, 13);
+  const uint8_t post = format.PostHeaderLength(event.type(), 13);
   if (post < 13) return Err(Status::DataError("QUERY post-header of {} bytes is too short", post));
   r.U(4, out.thread_id);
   r.U(4, out.exec_time);
@@ -55,6 +53,14 @@ Result<QueryEvent> ParseQuery(const Event& event, const FormatDescription& forma
   r.Skip(1);  // the schema's terminating zero
   if (!r.ok()) return Err(Truncated(event, r));
   out.sql = r.rest();
+  if (event.type() == EventType::kQueryCompressed) {
+    Result<std::string_view> sql = InflateMariaCompressed(out.sql, inflated);
+    if (!sql) {
+      return Err(Status::DataError("QUERY_COMPRESSED event: statement at byte {}: {}", r.offset(),
+                                   sql.error().message()));
+    }
+    out.sql = *sql;
+  }
   return out;
 }
 

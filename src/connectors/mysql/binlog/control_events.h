@@ -33,8 +33,10 @@ struct QueryEvent {
   std::string_view schema;       // the default database the statement ran in (may be empty)
   std::string_view sql;          // "BEGIN", "COMMIT", "CREATE TABLE ...", ...
 };
-// QUERY_COMPRESSED (MariaDB's log_bin_compress) is refused with an error that says so.
-Result<QueryEvent> ParseQuery(const Event& event, const FormatDescription& format);
+// QUERY or QUERY_COMPRESSED (MariaDB's log_bin_compress), whose statement text is inflated into
+// `inflated` (reused between events; `sql` points into it).
+Result<QueryEvent> ParseQuery(const Event& event, const FormatDescription& format,
+                              std::string& inflated);
 
 struct XidEvent {
   uint64_t xid = 0;

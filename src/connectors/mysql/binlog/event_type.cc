@@ -84,18 +84,18 @@ const char* EventTypeName(uint8_t code) {
       return "START_ENCRYPTION";
     case EventType::kQueryCompressed:
       return "QUERY_COMPRESSED";
-    case EventType::kWriteRowsCompressedV0:
-      return "WRITE_ROWS_COMPRESSED_V0";
-    case EventType::kUpdateRowsCompressedV0:
-      return "UPDATE_ROWS_COMPRESSED_V0";
-    case EventType::kDeleteRowsCompressedV0:
-      return "DELETE_ROWS_COMPRESSED_V0";
     case EventType::kWriteRowsCompressedV1:
       return "WRITE_ROWS_COMPRESSED_V1";
     case EventType::kUpdateRowsCompressedV1:
       return "UPDATE_ROWS_COMPRESSED_V1";
     case EventType::kDeleteRowsCompressedV1:
       return "DELETE_ROWS_COMPRESSED_V1";
+    case EventType::kWriteRowsCompressedV2:
+      return "WRITE_ROWS_COMPRESSED_V2";
+    case EventType::kUpdateRowsCompressedV2:
+      return "UPDATE_ROWS_COMPRESSED_V2";
+    case EventType::kDeleteRowsCompressedV2:
+      return "DELETE_ROWS_COMPRESSED_V2";
   }
   return "UNKNOWN_TYPE";
 }

@@ -46,18 +46,26 @@ enum class EventType : uint8_t {
   kMariaGtid = 162,
   kMariaGtidList = 163,
   kStartEncryption = 164,
-  kQueryCompressed = 165,
-  kWriteRowsCompressedV0 = 166,
-  kUpdateRowsCompressedV0 = 167,
-  kDeleteRowsCompressedV0 = 168,
-  kWriteRowsCompressedV1 = 169,
-  kUpdateRowsCompressedV1 = 170,
-  kDeleteRowsCompressedV1 = 171,
+  kQueryCompressed = 165,  // MariaDB log_bin_compress (compressed_data.h)
+  // MariaDB log_bin_compress row events: 166-168 laid out as v1 (8-byte post-header), 169-171
+  // as v2 (10 bytes, with extra data), as MariaDB's FORMAT_DESCRIPTION declares them.
+  kWriteRowsCompressedV1 = 166,
+  kUpdateRowsCompressedV1 = 167,
+  kDeleteRowsCompressedV1 = 168,
+  kWriteRowsCompressedV2 = 169,
+  kUpdateRowsCompressedV2 = 170,
+  kDeleteRowsCompressedV2 = 171,
 };
 
 // "WRITE_ROWS_V1", or "type 99" for a code this decoder does not know.
 const char* EventTypeName(EventType type);
 const char* EventTypeName(uint8_t code);
+
+// MariaDB's log_bin_compress row events: row images zlib-compressed (compressed_data.h).
+constexpr bool IsCompressedRowsEvent(EventType t) {
+  const auto c = static_cast<uint8_t>(t);
+  return c >= 166 && c <= 171;
+}
 
 constexpr bool IsRowsEvent(EventType t) {
   switch (t) {
@@ -70,15 +78,15 @@ constexpr bool IsRowsEvent(EventType t) {
     case EventType::kPartialUpdateRows:
       return true;
     default:
-      return false;
+      return IsCompressedRowsEvent(t);
   }
 }
 
-// Row events this decoder recognises but cannot decode (compressed, partial, pre-GA).
+// Row events this decoder recognises but cannot decode (MySQL 5.1's pre-GA ones).
 // MySQL's compressed transactions are decoded by transaction_payload.h.
 constexpr bool IsUnsupportedRowsEvent(EventType t) {
   const auto c = static_cast<uint8_t>(t);
-  return (c >= 20 && c <= 22) || (c >= 166 && c <= 171);
+  return c >= 20 && c <= 22;
 }
 
 }  // namespace sluice::mysql::binlog

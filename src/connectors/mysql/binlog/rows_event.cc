@@ -1,6 +1,7 @@
 #include "connectors/mysql/binlog/rows_event.h"
 
 #include "connectors/mysql/binlog/byte_reader.h"
+#include "connectors/mysql/binlog/compressed_data.h"
 #include "connectors/mysql/binlog/event_header.h"
 #include "connectors/mysql/binlog/table_map.h"
 
@@ -9,7 +10,9 @@ namespace {
 
 bool IsV2(EventType t) {
   return t == EventType::kWriteRowsV2 || t == EventType::kUpdateRowsV2 ||
-         t == EventType::kDeleteRowsV2 || t == EventType::kPartialUpdateRows;
+         t == EventType::kDeleteRowsV2 || t == EventType::kPartialUpdateRows ||
+         t == EventType::kWriteRowsCompressedV2 || t == EventType::kUpdateRowsCompressedV2 ||
+         t == EventType::kDeleteRowsCompressedV2;
 }
 
 RowsKind KindOf(EventType t) {
@@ -17,9 +20,13 @@ RowsKind KindOf(EventType t) {
     case EventType::kUpdateRowsV1:
     case EventType::kUpdateRowsV2:
     case EventType::kPartialUpdateRows:
+    case EventType::kUpdateRowsCompressedV1:
+    case EventType::kUpdateRowsCompressedV2:
       return RowsKind::kUpdate;
     case EventType::kDeleteRowsV1:
     case EventType::kDeleteRowsV2:
+    case EventType::kDeleteRowsCompressedV1:
+    case EventType::kDeleteRowsCompressedV2:
       return RowsKind::kDelete;
     default:
       return RowsKind::kWrite;
@@ -28,12 +35,12 @@ RowsKind KindOf(EventType t) {
 
 }  // namespace
 
-Result<RowsEvent> ParseRowsEvent(const Event& event, const FormatDescription& format) {
+Result<RowsEvent> ParseRowsEvent(const Event& event, const FormatDescription& format,
+                                 std::string& inflated) {
   const EventType type = event.type();
   const char* name = EventTypeName(type);
   if (IsUnsupportedRowsEvent(type)) {
-    return Err(Status::DataError(
-        "{} events are not supported (turn off the server's log_bin_compress)", name));
+    return Err(Status::DataError("{} events (MySQL 5.1 before GA) are not supported", name));
   }
   if (!IsRowsEvent(type)) return Err(Status::Internal("{} is not a rows event", name));
   ByteReader r(event.body, kEventHeaderSize);
@@ -64,6 +71,14 @@ Result<RowsEvent> ParseRowsEvent(const Event& event, const FormatDescription& fo
   }
   out.rows_offset = r.offset();
   out.rows = r.rest();
+  if (IsCompressedRowsEvent(type)) {
+    Result<std::string_view> rows = InflateMariaCompressed(out.rows, inflated);
+    if (!rows) {
+      return Err(Status::DataError("{} event: row images at byte {}: {}", name, out.rows_offset,
+                                   rows.error().message()));
+    }
+    out.rows = *rows;
+  }
   return out;
 }
 

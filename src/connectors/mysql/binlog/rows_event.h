@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "connectors/mysql/binlog/event_framer.h"
@@ -28,12 +29,18 @@ struct RowsEvent {
   // binlog_row_image=FULL every bit is set. An update has a before and an after bitmap.
   std::string_view present;
   std::string_view present_after;
-  std::string_view rows;   // the row images
-  size_t rows_offset = 0;  // where `rows` starts within the event, for error offsets
+  // The row images; of a compressed event (MariaDB log_bin_compress), inflated into the
+  // caller's buffer.
+  std::string_view rows;
+  // Where `rows` starts within the event, for error offsets (of a compressed event, where its
+  // compressed images start: offsets past it count in the inflated images).
+  size_t rows_offset = 0;
 };
 
-// Parses the header and bitmaps. Compressed (MariaDB), partial (MySQL JSON) and pre-GA rows
-// events are refused with an error that says so.
-Result<RowsEvent> ParseRowsEvent(const Event& event, const FormatDescription& format);
+// Parses the header and bitmaps, and inflates compressed row images into `inflated` (reused
+// between events; `rows` points into it). Pre-GA rows events are refused with an error that
+// says so.
+Result<RowsEvent> ParseRowsEvent(const Event& event, const FormatDescription& format,
+                                 std::string& inflated);
 
 }  // namespace sluice::mysql::binlog

@@ -16,19 +16,6 @@ bool IsTxnWord(std::string_view sql, std::string_view word) {
   return sql.size() == word.size() && Lower(sql) == Lower(word);
 }
 
-// Whether an ADD COLUMN statement gives the rows already in the table a value other than NULL
-// for the new column. Offline there is no catalog to ask what, so such a statement stops the
-// stream. Rough on purpose (words of the statement, not a parse; see ddl_statement.h for which
-// statements are ADD/DROP at all): a false alarm stops a job, a miss would leave wrong NULLs.
-bool GivesExistingRowsAValue(std::string_view sql) {
-  const std::string lower = Lower(sql);
-  using binlog_stream::NamesIdentifier;
-  const bool not_null = NamesIdentifier(lower, "not") && NamesIdentifier(lower, "null");
-  return not_null || NamesIdentifier(lower, "default") ||
-         NamesIdentifier(lower, "auto_increment") || NamesIdentifier(lower, "generated") ||
-         NamesIdentifier(lower, "as");
-}
-
 }  // namespace
 
 Status BinlogFilesStream::Handle(const binlog::Event& e, Batch& batch) {
@@ -43,6 +30,7 @@ Status BinlogFilesStream::Handle(const binlog::Event& e, Batch& batch) {
         return Status::OK();
       }
       case binlog::EventType::kQuery:
+      case binlog::EventType::kQueryCompressed:
         return HandleQuery(e);
       case binlog::EventType::kXid:
         in_txn_ = false;
@@ -71,7 +59,8 @@ Status BinlogFilesStream::Handle(const binlog::Event& e, Batch& batch) {
 }
 
 Status BinlogFilesStream::HandleQuery(const binlog::Event& e) {
-  SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q, binlog::ParseQuery(e, reader_->framer().format()));
+  SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q,
+                          binlog::ParseQuery(e, reader_->framer().format(), inflated_));
   if (IsTxnWord(q.sql, "BEGIN")) {
     if (!in_txn_) txn_start_ = FilePosition{file_index_, reader_->event_offset()};
     in_txn_ = true;
@@ -116,7 +105,10 @@ Status BinlogFilesStream::HandleTableDdl(size_t t, std::string_view sql) {
         "COLUMN are followed",
         table.label, sql);
   }
-  if (GivesExistingRowsAValue(sql)) {
+  // Offline there is no catalog to ask which value an added column gave the rows already
+  // there: a statement that gives one stops the stream (a false alarm stops a job, a miss would
+  // leave wrong NULLs).
+  if (binlog_stream::AddedColumnsFillExistingRows(sql)) {
     return Status::Invalid(
         "{}: a column was added with a value for the rows already there ({}): DEFAULT, NOT "
         "NULL, AUTO_INCREMENT or a generated column fill rows the binlog never shows, and "
@@ -166,7 +158,7 @@ Status BinlogFilesStream::HandleTableMap(const binlog::Event& e, Batch& batch) {
 
 Status BinlogFilesStream::HandleRows(const binlog::Event& e, Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows,
-                          binlog::ParseRowsEvent(e, reader_->framer().format()));
+                          binlog::ParseRowsEvent(e, reader_->framer().format(), inflated_));
   auto it = decoders_.find(rows.table_id);
   if (it == decoders_.end()) return Status::OK();
   const size_t t = table_of_id_.at(rows.table_id);

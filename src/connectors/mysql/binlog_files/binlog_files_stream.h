@@ -135,6 +135,7 @@ class BinlogFilesStream : public StreamSource {
   size_t file_index_ = 0;
   std::optional<binlog::PayloadEvents> payload_;  // the TRANSACTION_PAYLOAD being read
   std::string payload_buffer_;
+  std::string inflated_;  // a compressed event's statement or row images (log_bin_compress)
   std::optional<PendingEvent> pending_;
   bool batch_ended_ = false;
   bool done_ = false;

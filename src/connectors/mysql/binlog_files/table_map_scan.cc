@@ -16,10 +16,11 @@ Result<bool> Visit(const binlog::Event& e, const binlog::BinlogFileReader& reade
                    std::string& payload_buffer,
                    const std::function<Result<bool>(const TableMapAt&)>& visit) {
   const binlog::FormatDescription& f = reader.framer().format();
-  if (e.type() == binlog::EventType::kQuery) {
+  if (e.type() == binlog::EventType::kQuery || e.type() == binlog::EventType::kQueryCompressed) {
     // Parsed as the stream will parse it: a malformed statement event fails here, before a
     // target is touched, naming its offset.
-    Result<binlog::QueryEvent> query = binlog::ParseQuery(e, f);
+    std::string inflated;
+    Result<binlog::QueryEvent> query = binlog::ParseQuery(e, f, inflated);
     if (!query) return Err(query.error());
     return true;
   }

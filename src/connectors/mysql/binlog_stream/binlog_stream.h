@@ -189,6 +189,7 @@ class BinlogStream : public StreamSource {
   std::map<uint64_t, binlog::RowImageDecoder> decoders_;  // by table id, the tables read
   std::map<uint64_t, size_t> table_of_id_;                // by table id: index in tables_
   std::string pending_event_;  // a rows event of another table than the batch's: next first
+  std::string inflated_;       // a compressed event's statement or row images (log_bin_compress)
   bool batch_ended_ = false;   // Handle() parked an event in pending_event_
   std::vector<UnknownDrop> unknown_drops_;  // met by Handle(), learned by Next() after it
   size_t batch_rows_ = 10000;

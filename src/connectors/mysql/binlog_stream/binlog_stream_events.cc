@@ -64,6 +64,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
       break;
     }
     case binlog::EventType::kQuery:
+    case binlog::EventType::kQueryCompressed:
       SLUICE_RETURN_IF_ERROR(HandleQuery(e));
       break;
     case binlog::EventType::kXid:
@@ -106,7 +107,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
           "realtime yet: set binlog_transaction_compression=OFF");
     default:
       if (binlog::IsRowsEvent(type) || binlog::IsUnsupportedRowsEvent(type)) {
-        SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows, binlog::ParseRowsEvent(e, f));
+        SLUICE_ASSIGN_OR_RETURN(binlog::RowsEvent rows, binlog::ParseRowsEvent(e, f, inflated_));
         auto it = decoders_.find(rows.table_id);
         if (it != decoders_.end() && skip_before_seconds_ < 0) {
           const size_t t = table_of_id_.at(rows.table_id);
@@ -141,7 +142,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
 }
 
 Status BinlogStream::HandleQuery(const binlog::Event& e) {
-  SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q, binlog::ParseQuery(e, framer_.format()));
+  SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q, binlog::ParseQuery(e, framer_.format(), inflated_));
   if (IsTxnWord(q.sql, "BEGIN")) {
     in_txn_ = true;
     txn_rows_out_ = false;

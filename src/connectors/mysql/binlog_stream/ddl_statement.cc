@@ -201,6 +201,17 @@ bool IsKeyword(const std::string& word, bool quoted, std::string_view keyword) {
 
 }  // namespace
 
+bool AddedColumnsFillExistingRows(std::string_view sql) {
+  std::vector<Token> t;
+  if (!Tokenize(sql, t)) return true;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (Is(t, i, "auto_increment") || Is(t, i, "generated") || Is(t, i, "as")) return true;
+    if (Is(t, i, "not") && Is(t, i + 1, "null")) return true;
+    if (Is(t, i, "default") && !Is(t, i + 1, "null")) return true;
+  }
+  return false;
+}
+
 std::optional<CreatedTableName> ParseCreateTable(std::string_view sql) {
   size_t at = 0;
   bool quoted = false;

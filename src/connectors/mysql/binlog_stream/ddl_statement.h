@@ -24,6 +24,12 @@ enum class TableDdl {
 // (as written: bare names lower-cased; MySQL column names are case-insensitive).
 TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped = nullptr);
 
+// Whether an ADD COLUMN statement (kAddDropColumns) gives the rows already in the table a value
+// other than NULL: a DEFAULT other than NULL, NOT NULL (the type's zero), AUTO_INCREMENT, or a
+// generated column (AS, GENERATED). The binlog never shows those values. Text it cannot split
+// counts as giving values; words inside strings and comments (COMMENT 'not null') do not count.
+bool AddedColumnsFillExistingRows(std::string_view sql);
+
 // The table a `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] [db.]name ...` statement creates, as
 // written (case kept; `db` empty when the statement does not name one); nullopt for any other
 // statement, and for CREATE TEMPORARY TABLE (never a table of the binlog's rows).

@@ -62,6 +62,31 @@ TEST(ClassifyTableDdl, NamesTheDroppedColumns) {
   EXPECT_TRUE(dropped.empty());
 }
 
+TEST(AddedColumnsFillExistingRows, OnlyValuesOtherThanNullCount) {
+  // The rows already there get NULL: nothing the binlog does not show.
+  EXPECT_FALSE(AddedColumnsFillExistingRows("ALTER TABLE t ADD COLUMN c INT"));
+  EXPECT_FALSE(AddedColumnsFillExistingRows("ALTER TABLE t ADD COLUMN c VARCHAR(50) DEFAULT NULL"));
+  EXPECT_FALSE(AddedColumnsFillExistingRows("alter table t add c int null default null"));
+  EXPECT_FALSE(AddedColumnsFillExistingRows("ALTER TABLE t ADD COLUMN IF NOT EXISTS c INT NULL"));
+  EXPECT_FALSE(AddedColumnsFillExistingRows(
+      "ALTER TABLE t ADD COLUMN c INT COMMENT 'not null as of v2, default 0 later'"));
+  EXPECT_FALSE(AddedColumnsFillExistingRows("ALTER TABLE t ADD COLUMN `default` INT"));
+  EXPECT_FALSE(AddedColumnsFillExistingRows("ALTER TABLE t DROP COLUMN d"));
+  // A value for every row already there.
+  EXPECT_TRUE(AddedColumnsFillExistingRows("ALTER TABLE t ADD COLUMN c INT DEFAULT 0"));
+  EXPECT_TRUE(AddedColumnsFillExistingRows("ALTER TABLE t ADD COLUMN c INT NOT NULL"));
+  EXPECT_TRUE(
+      AddedColumnsFillExistingRows("ALTER TABLE t ADD c INT DEFAULT NULL, ADD d INT DEFAULT 1"));
+  EXPECT_TRUE(
+      AddedColumnsFillExistingRows("ALTER TABLE t ADD c TIMESTAMP DEFAULT CURRENT_TIMESTAMP"));
+  EXPECT_TRUE(AddedColumnsFillExistingRows("ALTER TABLE t ADD c INT AUTO_INCREMENT UNIQUE"));
+  EXPECT_TRUE(AddedColumnsFillExistingRows("ALTER TABLE t ADD c INT AS (a + 1) PERSISTENT"));
+  EXPECT_TRUE(
+      AddedColumnsFillExistingRows("ALTER TABLE t ADD c INT GENERATED ALWAYS AS (a + 1) STORED"));
+  EXPECT_TRUE(AddedColumnsFillExistingRows("ALTER TABLE t ADD c INT DEFAULT (NULL)"));
+  EXPECT_TRUE(AddedColumnsFillExistingRows("ALTER TABLE t ADD c INT COMMENT 'unterminated"));
+}
+
 TEST(ParseCreateTableTest, NamesTheCreatedTableAsWritten) {
   auto named = [](std::string_view sql) {
     const std::optional<CreatedTableName> t = ParseCreateTable(sql);
