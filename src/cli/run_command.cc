@@ -28,7 +28,12 @@ int RunCommand(const RunArgs& args, const std::atomic<bool>& cancelled) {
   if (args.progress == "bar") options.progress = ProgressStyle::kBar;
   if (args.progress == "log") options.progress = ProgressStyle::kLog;
   if (args.progress == "none") options.progress = ProgressStyle::kNone;
-  if (auto it = spec->parameters.find("bizdate"); it != spec->parameters.end()) {
+  if (spec->mode == "realtime") {
+    // A business date means nothing to a job that follows its source.
+    spdlog::info(
+        "{}: starting (realtime, {})", spec->name,
+        args.catch_up ? "--catch-up: until the source's end as of now" : "until SIGINT/SIGTERM");
+  } else if (auto it = spec->parameters.find("bizdate"); it != spec->parameters.end()) {
     spdlog::info("{}: starting (bizdate {})", spec->name, it->second);
   }
   options.resume = args.resume;

@@ -22,17 +22,22 @@ class PgStreamKeysTest : public PgRunTest {
     std::ofstream(dir_ / "job.yaml") << fmt::format(
         "name: {}\nmode: realtime\n"
         "source: {{type: postgres, url: \"{}\", table: {}}}\n"
-        "target: {{type: postgres, url: \"{}\", table: ks_ods.t{}}}\n{}",
-        job_, DbUrl(), source_table, DbUrl(), target_extra, more);
+        "target: {{type: postgres, url: \"{}\", table: {}.t{}}}\n{}",
+        job_, DbUrl(), source_table, DbUrl(), schema_, target_extra, more);
   }
   void SetUp() override {
     PgRunTest::SetUp();
     if (IsSkipped()) return;
-    db_->Exec("DROP SCHEMA IF EXISTS ks_ods CASCADE; CREATE SCHEMA ks_ods");
+    // A schema of the test's own: ctest runs this file's tests at once.
+    schema_ = "ks_" + job_;
+    db_->Exec(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", schema_));
   }
   std::vector<std::vector<std::string>> Target() {
-    return db_->Rows("SELECT * FROM ks_ods.t ORDER BY 1, 2");
+    return db_->Rows("SELECT * FROM " + schema_ + ".t ORDER BY 1, 2");
   }
+  // The target table's name, for checks in SQL.
+  std::string T() const { return schema_ + ".t"; }
+  std::string schema_;
 };
 
 TEST_F(PgStreamKeysTest, WithoutWriteModeOrKeyChangesApplyByThePrimaryKey) {
@@ -49,8 +54,8 @@ TEST_F(PgStreamKeysTest, WithoutWriteModeOrKeyChangesApplyByThePrimaryKey) {
       "UPDATE ks_pk SET id = 30 WHERE id = 3; INSERT INTO ks_pk VALUES (4, '')");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   EXPECT_EQ(Target(), db_->Rows("SELECT * FROM ks_pk ORDER BY 1, 2"));
-  EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t WHERE id = 30 AND v IS NULL"), "1");
-  EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t WHERE id = 4 AND v = ''"), "1");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM " + T() + " WHERE id = 30 AND v IS NULL"), "1");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM " + T() + " WHERE id = 4 AND v = ''"), "1");
 }
 
 // REPLICA IDENTITY DEFAULT: deletes and old images carry the key only, so their other columns
@@ -67,7 +72,7 @@ TEST_F(PgStreamKeysTest, KeyOnlyDeletesIntoNotNullColumns) {
       "UPDATE ks_nn SET c = 'x' WHERE id = 9");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   EXPECT_EQ(Target(), db_->Rows("SELECT * FROM ks_nn ORDER BY 1, 2"));
-  EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t"), "15");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM " + T()), "15");
 }
 
 TEST_F(PgStreamKeysTest, ATableWithoutPrimaryKeyIsKeyedByTheWholeRow) {
@@ -100,7 +105,7 @@ TEST_F(PgStreamKeysTest, ANullableTableWithoutKeyNeedsTargetKeyThenWorksWithIt) 
                       "target.key"),
             std::string::npos)
       << Log("run.log.err");
-  EXPECT_EQ(db_->Value("SELECT count(*) FROM pg_tables WHERE schemaname = 'ks_ods'"), "0");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema_ + "'"), "0");
 
   WriteJob("ks_null", ", key: [id]");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
@@ -109,7 +114,7 @@ TEST_F(PgStreamKeysTest, ANullableTableWithoutKeyNeedsTargetKeyThenWorksWithIt) 
       "INSERT INTO ks_null VALUES (3, NULL)");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   EXPECT_EQ(Target(), db_->Rows("SELECT * FROM ks_null ORDER BY 1, 2"));
-  EXPECT_EQ(db_->Value("SELECT count(*) FROM ks_ods.t"), "2");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM " + T()), "2");
 }
 
 TEST_F(PgStreamKeysTest, CheckOfARealtimeJobDescribesItAndWritesNothing) {
@@ -146,10 +151,10 @@ TEST_F(PgStreamKeysTest, TransformsApplyToTheChangeStream) {
       "DELETE FROM ks_tx WHERE id IN (4, 5); INSERT INTO ks_tx VALUES (12, 'x', 7), "
       "(13, 'y', 8)");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
-  EXPECT_EQ(db_->Rows("SELECT id, v, amount, big FROM ks_ods.t ORDER BY id"),
+  EXPECT_EQ(db_->Rows("SELECT id, v, amount, big FROM " + T() + " ORDER BY id"),
             db_->Rows("SELECT id, v, n, upper(v) FROM ks_tx WHERE id % 2 = 0 ORDER BY id"));
-  EXPECT_EQ(db_->Value("SELECT big FROM ks_ods.t WHERE id = 2"), "CHANGED");
-  EXPECT_EQ(db_->Value("SELECT amount FROM ks_ods.t WHERE id = 2"), "200");
+  EXPECT_EQ(db_->Value("SELECT big FROM " + T() + " WHERE id = 2"), "CHANGED");
+  EXPECT_EQ(db_->Value("SELECT amount FROM " + T() + " WHERE id = 2"), "200");
 }
 
 // A filter on a column rows move in and out of: the target ends as the filtered source. An
@@ -182,7 +187,7 @@ TEST_F(PgStreamKeysTest, AFilterOnAColumnRowsMoveInAndOutOfKeepsTheTargetFiltere
                     "INSERT INTO {0} VALUES (11, 'paid', 11), (12, 'new', 12)",
                     table));
     ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
-    EXPECT_EQ(db_->Rows(fmt::format("SELECT id, status, n FROM ks_ods.t_{} ORDER BY id", identity)),
+    EXPECT_EQ(db_->Rows(fmt::format("SELECT id, status, n FROM {}_{} ORDER BY id", T(), identity)),
               db_->Rows(fmt::format(
                   "SELECT id, status, n FROM {} WHERE status = 'paid' ORDER BY id", table)));
     if (identity == "default") {
