@@ -36,7 +36,10 @@ as_pg() {
 start_mariadb() {
   local d="$dir/mariadb" port
   port=$(free_port)
-  rm -rf "$d" && mkdir -p "$d"
+  # A tmpdir of its own: a starting mariadbd deletes every #sql* file in its tmpdir, which in a
+  # shared /tmp are the open temporary tables of the other servers the tests run (seen as
+  # "Error on delete of '/tmp/#sql-temptable-...'" when a suite's private pair started).
+  rm -rf "$d" && mkdir -p "$d" "$d/tmp"
   mariadb-install-db --no-defaults --datadir="$d/data" --user="$(id -un)" \
     --auth-root-authentication-method=normal --skip-test-db >"$d/install.log" 2>&1
   mariadbd --no-defaults --user="$(id -un)" --datadir="$d/data" --socket="$d/sock" \
@@ -45,6 +48,7 @@ start_mariadb() {
     --log-bin="$d/data/binlog" --binlog-format=ROW --binlog-row-image=FULL \
     --binlog-row-metadata=FULL --server-id=1 --local-infile=1 \
     --pid-file="$d/pid" --log-error="$d/error.log" --innodb-buffer-pool-size=256M \
+    --tmpdir="$d/tmp" \
     --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 >/dev/null 2>&1 &
   for _ in $(seq 1 100); do
     if mariadb --no-defaults -uroot --socket="$d/sock" -e 'SELECT 1' >/dev/null 2>&1; then break; fi
