@@ -113,12 +113,20 @@ class BinlogStream : public StreamSource {
     std::string label;                    // db.table, for Batch::source_table
     std::optional<BinlogPosition> own;    // its target's position: rows up to it are dropped
     bool map_seen = false;                // a TABLE_MAP of it was read by this run
+    // Its last TABLE_MAP with a new table id (the server gives the table a new id when it
+    // reopens it: after DDL, or a table swapped in under its name): the next new id's columns
+    // are checked against it (CheckSameColumns).
+    binlog::TableMap last_map;
+    std::string swapped_in_by;  // the RENAME TABLE that swapped another table in, until then
   };
   // A DROP COLUMN statement of a column the run does not know: it started after the column's
-  // last TABLE_MAP (LearnDroppedColumns).
+  // last TABLE_MAP (LearnDroppedColumns). Or (`swap`) a table swapped in under the name of a
+  // table of which the run has read no TABLE_MAP: the last one before the start is the shape
+  // the new table's columns are checked against (CheckSameColumns).
   struct UnknownDrop {
     size_t table = 0;
     std::vector<std::string> columns;  // every column the statement drops
+    bool swap = false;
   };
 
   Status OpenTable(const MysqlConfig& config, const ReadRequest& request);
@@ -141,6 +149,17 @@ class BinlogStream : public StreamSource {
   Status HandleQuery(const binlog::Event& e);
   // A DDL statement naming table `t`: ADD/DROP COLUMN is followed, anything else stops.
   Status HandleTableDdl(size_t t, std::string_view sql);
+  // Whether `sql` is a RENAME TABLE that moves table `t` away and another table (not one this
+  // stream reads) in under its name, in one statement: an online schema change's cut-over.
+  bool IsSwapOf(size_t t, std::string_view sql, std::string_view default_db) const;
+  // Such a swap: followed like ADD/DROP COLUMN (the columns the new table lacks are dropped,
+  // its new ones are added by the next TABLE_MAP), once CheckSameColumns has found the columns
+  // both have unchanged.
+  Status HandleTableSwap(size_t t, std::string_view sql);
+  // A TABLE_MAP of table `t` with a new table id: the columns it shares with the last one by
+  // name keep their type, and the primary key is the same; otherwise the stream stops (a type
+  // changed without a statement it could see: a swapped-in table).
+  Status CheckSameColumns(size_t t, const binlog::TableMap& map);
   // The run started between the last TABLE_MAP of a table and a DROP COLUMN of it, when the
   // catalog no longer had the column: the column is learned from that TABLE_MAP (read again
   // from the start of the stream's first file: the replication session is closed, reopened

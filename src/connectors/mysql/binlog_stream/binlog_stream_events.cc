@@ -80,6 +80,17 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
         break;
       }
       Table& table = tables_[*t];
+      // Not before the startup time or the table's own position: a statement there that
+      // changed a type was passed over, as its rows are.
+      const bool before_own = table.own && e.header.log_pos != 0 &&
+                              BinlogPosition{file_, e.header.log_pos} <= *table.own;
+      if (skip_before_seconds_ < 0 && !before_own) {
+        SLUICE_RETURN_IF_ERROR(CheckSameColumns(*t, map));
+        if (map.table_id != table.last_map.table_id) {  // rarely: a copy per reopening only
+          table.last_map = map;
+          table.swapped_in_by.clear();
+        }
+      }
       table.map_seen = true;
       const size_t width = table.schema.size();
       // A new column widens the batch being filled only when it holds this table's rows; a
@@ -188,6 +199,7 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
           "and re-snapshot the table",
           tables_[t].label, q.sql);
     }
+    if (IsSwapOf(t, q.sql, q.schema)) return HandleTableSwap(t, q.sql);
     return HandleTableDdl(t, q.sql);
   }
   return Status::OK();

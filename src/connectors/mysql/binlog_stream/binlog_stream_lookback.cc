@@ -1,6 +1,8 @@
 // BinlogStream::LearnDroppedColumns (binlog_stream.h): a DROP COLUMN of a column the run never
 // saw, because it started between the column's last TABLE_MAP and the statement, after the
 // catalog had lost it. The column's last TABLE_MAP before the stream's start says what it was.
+// Likewise a table swapped in under a table's name when the run read no TABLE_MAP of the old
+// one: its last TABLE_MAP before the start is what the new table is checked against.
 #include "connectors/mysql/binlog_stream/binlog_stream.h"
 
 #include <mariadb_rpl.h>
@@ -82,6 +84,21 @@ Status BinlogStream::LearnDroppedColumns(Batch& batch) {
   for (const UnknownDrop& d : drops) {
     Table& table = tables_[d.table];
     auto found = last.find(d.table);
+    if (d.swap) {
+      if (found == last.end()) {
+        return Status::Invalid(
+            "{}: another table was swapped in under the table's name ({}), and this run cannot "
+            "check that its columns kept their types and its primary key: it started after the "
+            "table's last change before the swap, and its binlog file and the {} before it hold "
+            "no TABLE_MAP of it{}; re-snapshot the table into a fresh target",
+            table.label, table.swapped_in_by, kLookbackFiles,
+            read.ok()
+                ? ""
+                : fmt::format(" ({} could not be read: {})", stream_from_.file, read.message()));
+      }
+      table.last_map = found->second;
+      continue;
+    }
     if (found == last.end()) {
       spdlog::warn(
           "{}: the binlog drops column(s) {} that this run never read (it started after their "

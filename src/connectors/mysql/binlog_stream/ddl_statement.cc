@@ -295,26 +295,43 @@ StatementTables AlterTableTargets(const std::vector<Token>& t, size_t i) {
   return StatementTables{StatementScope::kTables, std::move(out)};
 }
 
-// RENAME TABLE[S] [IF EXISTS] a [WAIT n | NOWAIT] TO b [, c TO d ...]: every name.
-StatementTables RenameTargets(const std::vector<Token>& t, size_t i) {
-  std::vector<StatementTable> out;
+// RENAME TABLE[S] [IF EXISTS] a [WAIT n | NOWAIT] TO b [, c TO d ...], from t[i] (after
+// TABLE[S]): the pairs in order; empty when the list does not parse.
+std::vector<RenamedTable> RenamePairs(const std::vector<Token>& t, size_t i) {
+  std::vector<RenamedTable> out;
   if (Is(t, i, "if") && Is(t, i + 1, "exists")) i += 2;
   for (;;) {
     std::optional<StatementTable> from = TableAt(t, i);
-    if (!from) return Changes({});
+    if (!from) return {};
     if (Is(t, i, "nowait")) ++i;
     if (Is(t, i, "wait")) i += 2;
-    if (!Is(t, i++, "to")) return Changes({});
+    if (!Is(t, i++, "to")) return {};
     std::optional<StatementTable> to = TableAt(t, i);
-    if (!to) return Changes({});
-    out.push_back(std::move(*from));
-    out.push_back(std::move(*to));
-    if (!Is(t, i, ",")) return Changes(std::move(out));
+    if (!to) return {};
+    out.push_back(RenamedTable{std::move(*from), std::move(*to)});
+    if (!Is(t, i, ",")) return i == t.size() || Is(t, i, ";") ? out : std::vector<RenamedTable>{};
     ++i;
   }
 }
 
+// Every name of a RENAME TABLE statement.
+StatementTables RenameTargets(const std::vector<Token>& t, size_t i) {
+  std::vector<StatementTable> out;
+  for (RenamedTable& pair : RenamePairs(t, i)) {
+    out.push_back(std::move(pair.from));
+    out.push_back(std::move(pair.to));
+  }
+  return Changes(std::move(out));
+}
+
 }  // namespace
+
+std::vector<RenamedTable> RenamedTables(std::string_view sql) {
+  std::vector<Token> t;
+  if (!Tokenize(sql, t) || !Is(t, 0, "rename")) return {};
+  if (!Is(t, 1, "table") && !Is(t, 1, "tables")) return {};
+  return RenamePairs(t, 2);
+}
 
 StatementTables TablesChangedBy(std::string_view sql) {
   std::vector<Token> t;

@@ -60,6 +60,15 @@ struct StatementTables {
 };
 StatementTables TablesChangedBy(std::string_view sql);
 
+// The pairs of a RENAME TABLE statement, in the order the server applies them (`RENAME TABLE
+// orders TO _orders_del, _orders_gho TO orders`: the cut-over of gh-ost and
+// pt-online-schema-change); empty for any other statement or one that does not parse.
+struct RenamedTable {
+  StatementTable from;
+  StatementTable to;
+};
+std::vector<RenamedTable> RenamedTables(std::string_view sql);
+
 // Whether statement `sql` (run with default database `default_db`; `changed` is
 // TablesChangedBy(sql)) may change table `db`.`table`: one of the tables it names (a name
 // without a database is in `default_db`), or, for a statement not parsed, any mention of the

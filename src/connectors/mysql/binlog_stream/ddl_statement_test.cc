@@ -87,6 +87,31 @@ TEST(AddedColumnsFillExistingRows, OnlyValuesOtherThanNullCount) {
   EXPECT_TRUE(AddedColumnsFillExistingRows("ALTER TABLE t ADD c INT COMMENT 'unterminated"));
 }
 
+// "a>b,db.c>d" for the pairs of a RENAME TABLE statement.
+std::string Renames(std::string_view sql) {
+  std::string out;
+  for (const RenamedTable& r : RenamedTables(sql)) {
+    if (!out.empty()) out += ",";
+    out += (r.from.db.empty() ? "" : r.from.db + ".") + r.from.name + ">" +
+           (r.to.db.empty() ? "" : r.to.db + ".") + r.to.name;
+  }
+  return out;
+}
+
+TEST(RenamedTables, PairsInTheServersOrder) {
+  EXPECT_EQ(Renames("RENAME TABLE t TO _t_del, _t_gho TO t"), "t>_t_del,_t_gho>t");
+  EXPECT_EQ(Renames("rename tables `shop`.`Orders` to shop._orders_old, shop.`_orders_new` TO "
+                    "shop.Orders"),
+            "shop.Orders>shop._orders_old,shop._orders_new>shop.Orders");
+  EXPECT_EQ(Renames("RENAME TABLE IF EXISTS a WAIT 5 TO b"), "a>b");
+  EXPECT_EQ(Renames("RENAME TABLE a NOWAIT TO b /* cut-over */"), "a>b");
+  // Not a RENAME TABLE, or not one that parses: no pairs.
+  EXPECT_EQ(Renames("ALTER TABLE a RENAME TO b"), "");
+  EXPECT_EQ(Renames("RENAME USER a TO b"), "");
+  EXPECT_EQ(Renames("RENAME TABLE a TO"), "");
+  EXPECT_EQ(Renames("RENAME TABLE a TO b c"), "");
+}
+
 TEST(ParseCreateTableTest, NamesTheCreatedTableAsWritten) {
   auto named = [](std::string_view sql) {
     const std::optional<CreatedTableName> t = ParseCreateTable(sql);

@@ -1,0 +1,113 @@
+// Online schema changes on a MariaDB source under a realtime job, end to end with the real
+// binary (binlog_run_fixture.h), done the way gh-ost and pt-online-schema-change do them: a
+// new table with the new definition, the rows copied into it, changes kept in step, then
+// `RENAME TABLE t TO _t_del, _t_gho TO t`. The stream follows a swap that adds or drops columns
+// (the target ends equal to the source, the added column with the value the copy gave the old
+// rows); one that changes a kept column's type or the primary key stops it, naming both.
+#include "connectors/mysql/binlog_stream/binlog_run_fixture.h"
+
+namespace sluice::mysql::binlog_stream {
+namespace {
+
+using testing::TestDatabase;
+
+class BinlogSwapTest : public testing::RunFixture {
+ protected:
+  // t(id, v, d) with rows 1..3, and the job upserting it into `target`.t by id.
+  void Start(TestDatabase& db, TestDatabase& target) {
+    db.Exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20), d VARCHAR(20))");
+    db.Exec("INSERT INTO t VALUES (1, 'one', 'd1'), (2, 'two', 'd2'), (3, 'three', 'd3')");
+    WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
+                               "key: [id]}}",
+                               target.Url()));
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  }
+  // The ghost table `_t_gho` as `definition` (columns after id), filled from t by `copy`.
+  static void Ghost(TestDatabase& db, const std::string& alter, const std::string& copy) {
+    db.Exec("CREATE TABLE _t_gho LIKE t");
+    db.Exec("ALTER TABLE _t_gho " + alter);
+    db.Exec(copy);
+  }
+};
+
+TEST_F(BinlogSwapTest, ASwapThatAddsAndDropsColumnsIsFollowed) {
+  TestDatabase db;
+  TestDatabase target;
+  Start(db, target);
+  db.Exec("UPDATE t SET v = 'one+' WHERE id = 1");  // before the swap
+  Ghost(db, "DROP COLUMN d, ADD COLUMN n INT NOT NULL DEFAULT 7",
+        "INSERT INTO _t_gho (id, v) SELECT id, v FROM t");
+  db.Exec("RENAME TABLE t TO _t_del, _t_gho TO t");
+  db.Exec("INSERT INTO t VALUES (4, 'four', 40)");
+  db.Exec("UPDATE t SET v = 'two+', n = 20 WHERE id = 2");
+  db.Exec("DELETE FROM t WHERE id = 3");
+  db.Exec("DROP TABLE _t_del");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  // d stays in the target, NULL for the rows written since the swap; n has the source's
+  // values, 7 (the copy's default) for the row no change touched since.
+  EXPECT_EQ(target.Rows("SELECT id, v, n FROM t ORDER BY id"),
+            db.Rows("SELECT id, v, n FROM t ORDER BY id"));
+  EXPECT_EQ(target.Rows("SELECT id, v, d, n FROM t ORDER BY id"),
+            (std::vector<std::string>{"1|one+|d1|7", "2|two+|NULL|20", "4|four|NULL|40"}));
+  const std::string err = Log("run.log.err");
+  EXPECT_NE(err.find("another table was swapped in under its name"), std::string::npos) << err;
+
+  // A later run goes on from there.
+  db.Exec("UPDATE t SET n = 8 WHERE id = 1");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(target.Rows("SELECT id, v, n FROM t ORDER BY id"),
+            db.Rows("SELECT id, v, n FROM t ORDER BY id"));
+}
+
+TEST_F(BinlogSwapTest, ASwapThatChangesAColumnsTypeStopsNamingIt) {
+  TestDatabase db;
+  TestDatabase target;
+  Start(db, target);
+  Ghost(db, "MODIFY COLUMN v BIGINT", "INSERT INTO _t_gho SELECT id, 5, d FROM t");
+  db.Exec("RENAME TABLE t TO _t_del, _t_gho TO t");
+  db.Exec("INSERT INTO t VALUES (4, 44, 'd4')");
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2);
+  const std::string err = Log("run.log.err");
+  EXPECT_NE(err.find(db.name() + ".t: column v changed from VARCHAR(80 bytes)"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("to LONGLONG in the binlog: another table was swapped in under its name "
+                     "(RENAME TABLE t TO _t_del, _t_gho TO t)"),
+            std::string::npos)
+      << err;
+  // Nothing of the swapped-in table reached the target.
+  EXPECT_EQ(target.Rows("SELECT id, v FROM t ORDER BY id"),
+            (std::vector<std::string>{"1|one", "2|two", "3|three"}));
+}
+
+TEST_F(BinlogSwapTest, ASwapThatChangesThePrimaryKeyStopsNamingIt) {
+  TestDatabase db;
+  TestDatabase target;
+  Start(db, target);
+  Ghost(db, "DROP PRIMARY KEY, ADD PRIMARY KEY (id, v)", "INSERT INTO _t_gho SELECT * FROM t");
+  db.Exec("RENAME TABLE t TO _t_del, _t_gho TO t");
+  db.Exec("INSERT INTO t VALUES (1, 'again', 'd')");  // a new row only under the new key
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2);
+  const std::string err = Log("run.log.err");
+  EXPECT_NE(err.find("the primary key changed from (id) to (id, v) in the binlog"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(target.Rows("SELECT id, v FROM t ORDER BY id"),
+            (std::vector<std::string>{"1|one", "2|two", "3|three"}));
+}
+
+// Renames that are no swap of the streamed table stop as before: the table moved away alone.
+TEST_F(BinlogSwapTest, MovingTheTableAwayStillStops) {
+  TestDatabase db;
+  TestDatabase target;
+  Start(db, target);
+  db.Exec("RENAME TABLE t TO t_old");
+  db.Exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20), d VARCHAR(20))");
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2);
+  const std::string err = Log("run.log.err");
+  EXPECT_NE(err.find("the table's definition changed in the binlog (RENAME TABLE t TO t_old)"),
+            std::string::npos)
+      << err;
+}
+
+}  // namespace
+}  // namespace sluice::mysql::binlog_stream
