@@ -112,6 +112,12 @@ class StreamSource {
     (void)table;
     return {};
   }
+  // PrimaryKey() of table `table` (OpenTables): each table's own, by which its changes are
+  // applied when the job gives no target.key.
+  virtual std::vector<std::string> TablePrimaryKey(size_t table) const {
+    (void)table;
+    return PrimaryKey();
+  }
   // The positions to commit with table `table`'s rows: Positions(), or that table's own when
   // it is ahead of the stream (see StartTables).
   virtual std::vector<StreamPosition> TablePositions(size_t table) const {

@@ -22,6 +22,10 @@ class TableSchemaView : public StreamSource {
   }
   std::vector<StreamPosition> Positions() const override { return {}; }
   std::string Describe() const override { return label_; }
+  // As the reader says for this table: a table's changes are applied by its own primary key
+  // when the job gives no target.key, as in a single-table job.
+  bool EmitsUpdatesAndDeletes() const override { return reader_.EmitsUpdatesAndDeletes(); }
+  std::vector<std::string> PrimaryKey() const override { return reader_.TablePrimaryKey(table_); }
 
  private:
   const StreamSource& reader_;

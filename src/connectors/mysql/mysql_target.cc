@@ -239,8 +239,9 @@ void BuildUpsert(TargetPlan& plan, const MysqlConfig& config, const WriteRequest
     updates +=
         fmt::format("{}{} = VALUES({})", updates.empty() ? "" : ", ", QuoteIdent(c), QuoteIdent(c));
   }
-  // Only key columns: a conflict keeps the row as it is.
-  if (updates.empty()) updates = fmt::format("{0} = {0}", QuoteIdent(request.key.front()));
+  // Only key columns: a conflict keeps the row as it is. VALUES(): a bare column on the right
+  // is ambiguous in INSERT ... SELECT from a staging table with the same columns.
+  if (updates.empty()) updates = fmt::format("{0} = VALUES({0})", QuoteIdent(request.key.front()));
   const std::string staging = QuoteQualified(plan.database, std::string(kStagingTable));
   // The staging columns take the target's types (CREATE ... SELECT). A row that removes its key
   // (a delete, an update's old image) may carry only the key: a PostgreSQL source without

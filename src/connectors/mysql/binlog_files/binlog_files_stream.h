@@ -70,6 +70,9 @@ class BinlogFilesStream : public StreamSource {
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].primary_key;
   }
+  std::vector<std::string> TablePrimaryKey(size_t table) const override {
+    return tables_[table].primary_key;
+  }
   uint64_t schema_version() const override {
     return tables_.empty() ? 0 : tables_[0].follower.version();
   }

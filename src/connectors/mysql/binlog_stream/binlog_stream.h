@@ -88,6 +88,9 @@ class BinlogStream : public StreamSource {
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].reader->PrimaryKey();
   }
+  std::vector<std::string> TablePrimaryKey(size_t table) const override {
+    return tables_[table].reader->PrimaryKey();
+  }
   int64_t LagMillis() const override { return lag_ms_; }
   uint64_t schema_version() const override {
     return tables_.empty() ? 0 : tables_[0].follower.version();

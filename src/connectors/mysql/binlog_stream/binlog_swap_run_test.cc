@@ -196,6 +196,38 @@ TEST_F(BinlogSwapTest, KillNineAroundAnOnlineSchemaChangeUnderLoadConverges) {
   EXPECT_NE(logs.find("another table was swapped in under its name"), std::string::npos) << logs;
 }
 
+// With `tables:` patterns that leave the tool's tables out, the swap of one table is followed
+// and the others stream on.
+TEST_F(BinlogSwapTest, ASwapUnderTablesPatternsIsFollowed) {
+  TestDatabase db;
+  TestDatabase target;
+  db.Exec("CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(20))");
+  db.Exec("CREATE TABLE b (id INT PRIMARY KEY, v VARCHAR(20))");
+  db.Exec("INSERT INTO a VALUES (1, 'a1'), (2, 'a2')");
+  db.Exec("INSERT INTO b VALUES (1, 'b1')");
+  std::ofstream(dir_ / "job.yaml") << fmt::format(
+      "name: swap_tables_{}\nmode: realtime\n"
+      "source: {{type: mysql, url: \"{}\", tables: [\"{}.*\", \"!{}._*\"]}}\n"
+      "target: {{type: mysql, url: \"{}\"}}\n",
+      db.name(), db.Url(), db.name(), db.name(), target.Url());
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db.Exec("CREATE TABLE _a_gho LIKE a");
+  db.Exec("ALTER TABLE _a_gho ADD COLUMN n INT NOT NULL DEFAULT 7");
+  db.Exec("INSERT INTO _a_gho (id, v) SELECT id, v FROM a");
+  db.Exec("RENAME TABLE a TO _a_del, _a_gho TO a");
+  db.Exec("INSERT INTO a VALUES (3, 'a3', 30)");
+  db.Exec("UPDATE b SET v = 'b1+' WHERE id = 1");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(target.Rows("SELECT id, v, n FROM a ORDER BY id"),
+            (std::vector<std::string>{"1|a1|7", "2|a2|7", "3|a3|30"}));
+  EXPECT_EQ(target.Rows("SELECT id, v FROM b ORDER BY id"), (std::vector<std::string>{"1|b1+"}));
+  // The tool's tables were never taken up.
+  EXPECT_EQ(target.Value(fmt::format("SELECT count(*) FROM information_schema.tables WHERE "
+                                     "table_schema = '{}' AND table_name LIKE '\\_a\\_%'",
+                                     target.name())),
+            "0");
+}
+
 // Renames that are no swap of the streamed table stop as before: the table moved away alone.
 TEST_F(BinlogSwapTest, MovingTheTableAwayStillStops) {
   TestDatabase db;

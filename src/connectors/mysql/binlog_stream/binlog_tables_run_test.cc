@@ -209,6 +209,41 @@ TEST_F(TablesRunTest, ATableCreatedWhileRunningIsSnapshottedAndStreamedByTheRunn
 // A checkpoint commits the tables that received rows; an idle table keeps its position (it is
 // committed again only once a minute, or at the run's end). Killed -9 while only `Orders`
 // changes, the run leaves `items`'s position where the snapshot put it; the restart converges.
+// As in a single-table job, a job that gives no write_mode or target.key applies each table's
+// changes by that table's own primary key: tables keyed differently (one column, two columns
+// in another order than the table's, none at all with NOT NULL columns) in one job.
+TEST_F(TablesRunTest, EachTableIsKeyedByItsOwnPrimaryKeyWithoutTargetKey) {
+  TestDatabase db;
+  TestDatabase target;
+  db.Exec("CREATE TABLE one_col (id INT PRIMARY KEY, v VARCHAR(30))");
+  db.Exec("CREATE TABLE two_col (a INT, b VARCHAR(10), v INT, PRIMARY KEY (b, a))");
+  db.Exec("CREATE TABLE no_key (x INT NOT NULL, y VARCHAR(10) NOT NULL)");
+  db.Exec("INSERT INTO one_col VALUES (1, 'a'), (2, 'b')");
+  db.Exec("INSERT INTO two_col VALUES (1, 'x', 10), (1, 'y', 20), (2, 'x', 30)");
+  db.Exec("INSERT INTO no_key VALUES (1, 'p'), (2, 'q')");
+  WriteJob(db, fmt::format("{{type: mysql, url: \"{}\"}}", target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db.Exec("UPDATE one_col SET v = 'a+' WHERE id = 1");
+  db.Exec("DELETE FROM one_col WHERE id = 2");
+  db.Exec("UPDATE two_col SET v = 21 WHERE a = 1 AND b = 'y'");
+  db.Exec("UPDATE two_col SET a = 3 WHERE a = 2 AND b = 'x'");  // a key move
+  db.Exec("DELETE FROM two_col WHERE a = 1 AND b = 'x'");
+  db.Exec("UPDATE no_key SET y = 'q+' WHERE x = 2");
+  db.Exec("DELETE FROM no_key WHERE x = 1");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  for (const char* query :
+       {"SELECT id, v FROM one_col ORDER BY id", "SELECT a, b, v FROM two_col ORDER BY a, b",
+        "SELECT x, y FROM no_key ORDER BY x"}) {
+    EXPECT_EQ(target.Rows(query), db.Rows(query)) << query;
+  }
+  EXPECT_EQ(target.Rows("SELECT a, b, v FROM two_col ORDER BY a, b"),
+            (std::vector<std::string>{"1|y|21", "3|x|30"}));
+  // `check` says where each key comes from.
+  ASSERT_EQ(Run({"check", "job.yaml"}), 0) << Log("run.log.err");
+  const std::string plan = Log("run.log");
+  EXPECT_NE(plan.find("key (b, a) from the source's primary key"), std::string::npos) << plan;
+}
+
 TEST_F(TablesRunTest, AnIdleTableIsNotCommittedAtEveryCheckpoint) {
   TestDatabase db;
   TestDatabase target;
