@@ -150,6 +150,24 @@ TEST(MysqlSinkTest, ReplaceIgnoreAndUpsertByKey) {
   }
 }
 
+// A table of key columns only (a link table): an upsert has no other column to update, and a
+// row already there is kept as it is (the merge once failed: "Column 'id' in UPDATE is
+// ambiguous").
+TEST(MysqlSinkTest, UpsertIntoATableOfKeyColumnsOnly) {
+  TestDatabase db;
+  db.Exec("CREATE TABLE links (id BIGINT, name VARCHAR(10), PRIMARY KEY (id, name))");
+  db.Exec("INSERT INTO links VALUES (1, 'one')");
+  Batch b = PeopleBatch({{1, "one"}, {2, "two"}, {2, "two"}});
+  auto sink = PeopleSink(db, {{"table", "links"}});
+  RecordingRejects rejects;
+  Status st = WriteAll(*sink, Request(People(), WriteMode::kUpsert, {"id", "name"}, "links"), {&b},
+                       rejects);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(db.Rows("SELECT id, name FROM links ORDER BY id"),
+            (std::vector<std::string>{"1|one", "2|two"}));
+  EXPECT_TRUE(rejects.rows.empty());
+}
+
 TEST(MysqlSinkTest, UpsertMergeRefusalsAreNarrowedToTheRow) {
   TestDatabase db;
   // The staging table has no CHECK, so the merge is where this row is refused.
