@@ -38,6 +38,7 @@
 #include "connectors/mysql/binlog/row_image_decoder.h"
 #include "connectors/mysql/binlog_stream/binlog_position.h"
 #include "connectors/mysql/binlog_stream/consistent_snapshot.h"
+#include "connectors/mysql/binlog_stream/ddl_statement.h"
 #include "connectors/mysql/binlog_stream/startup_option.h"
 #include "connectors/mysql/binlog_stream/table_map_follower.h"
 #include "connectors/mysql/mysql_config.h"
@@ -152,9 +153,16 @@ class BinlogStream : public StreamSource {
   Status HandleQuery(const binlog::Event& e);
   // A DDL statement naming table `t`: ADD/DROP COLUMN is followed, anything else stops.
   Status HandleTableDdl(size_t t, std::string_view sql);
-  // Whether `sql` is a RENAME TABLE that moves table `t` away and another table (not one this
-  // stream reads) in under its name, in one statement: an online schema change's cut-over.
-  bool IsSwapOf(size_t t, std::string_view sql, std::string_view default_db) const;
+  // Whether the pairs of a RENAME TABLE move table `t` away and another table in under its
+  // name, in one statement (an online schema change's cut-over), and whether another table of
+  // this stream is in the statement too (`streamed` names it): such a swap is not followed.
+  enum class SwapKind { kNone, kFollowed, kWithAnotherStreamedTable };
+  SwapKind SwapOf(size_t t, const std::vector<RenamedTable>& pairs, std::string_view default_db,
+                  std::string* streamed) const;
+  // A swap of a streamed table with another streamed table (patterns that select the tool's
+  // tables): an error that says to leave them out.
+  Status CheckSwapsOfStreamedTables(const std::vector<RenamedTable>& pairs, std::string_view sql,
+                                    std::string_view default_db) const;
   // Such a swap: followed like ADD/DROP COLUMN (the columns the new table lacks are dropped,
   // its new ones are added by the next TABLE_MAP), once CheckSameColumns has found the columns
   // both have unchanged.

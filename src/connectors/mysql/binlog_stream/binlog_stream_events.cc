@@ -178,6 +178,9 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
   }
   const StatementTables changed = TablesChangedBy(q.sql);
   if (changed.scope == StatementScope::kNoTable) return Status::OK();
+  const std::vector<RenamedTable> renamed = RenamedTables(q.sql);
+  if (!renamed.empty())
+    SLUICE_RETURN_IF_ERROR(CheckSwapsOfStreamedTables(renamed, q.sql, q.schema));
   for (size_t t = 0; t < tables_.size(); ++t) {
     const MysqlConfig& c = tables_[t].config;
     // A table named exactly (MariaDB with lower_case_table_names=0 tells `Orders` from
@@ -199,7 +202,9 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
           "and re-snapshot the table",
           tables_[t].label, q.sql);
     }
-    if (IsSwapOf(t, q.sql, q.schema)) return HandleTableSwap(t, q.sql);
+    if (!renamed.empty() && SwapOf(t, renamed, q.schema, nullptr) == SwapKind::kFollowed) {
+      return HandleTableSwap(t, q.sql);
+    }
     return HandleTableDdl(t, q.sql);
   }
   return Status::OK();

@@ -54,7 +54,9 @@ std::string KeyOf(const binlog::TableMap& map) {
 
 }  // namespace
 
-bool BinlogStream::IsSwapOf(size_t t, std::string_view sql, std::string_view default_db) const {
+BinlogStream::SwapKind BinlogStream::SwapOf(size_t t, const std::vector<RenamedTable>& pairs,
+                                            std::string_view default_db,
+                                            std::string* streamed) const {
   const MysqlConfig& c = tables_[t].config;
   auto in = [&](const StatementTable& n) -> std::string {
     return n.db.empty() ? std::string(default_db) : n.db;
@@ -63,22 +65,42 @@ bool BinlogStream::IsSwapOf(size_t t, std::string_view sql, std::string_view def
     if (Lower(in(n)) != Lower(c.database)) return false;
     return c.table_exact ? n.name == c.table : Lower(n.name) == Lower(c.table);
   };
-  const std::vector<RenamedTable> pairs = RenamedTables(sql);
   bool away = false, swapped_in = false;
+  std::string other;  // another table of this stream named by the statement
   for (const RenamedTable& p : pairs) {
-    // Any other table of this stream in the statement: not a swap this stream can follow.
     for (const StatementTable* n : {&p.from, &p.to}) {
-      if (!is_ours(*n) && TableNamed(in(*n), n->name)) return false;
+      if (other.empty() && !is_ours(*n) && TableNamed(in(*n), n->name)) {
+        other = in(*n) + "." + n->name;
+      }
     }
     if (is_ours(p.from) && !is_ours(p.to)) {
-      if (away) return false;  // moved away twice: the name's history is not a plain swap
+      if (away) return SwapKind::kNone;  // moved away twice: not a plain swap
       away = true;
     } else if (is_ours(p.to) && !is_ours(p.from)) {
-      if (!away || swapped_in) return false;  // the name was still taken, or taken twice
+      if (!away || swapped_in) return SwapKind::kNone;  // the name still taken, or taken twice
       swapped_in = true;
     }
   }
-  return away && swapped_in;
+  if (!away || !swapped_in) return SwapKind::kNone;
+  if (other.empty()) return SwapKind::kFollowed;
+  if (streamed) *streamed = other;
+  return SwapKind::kWithAnotherStreamedTable;
+}
+
+Status BinlogStream::CheckSwapsOfStreamedTables(const std::vector<RenamedTable>& pairs,
+                                                std::string_view sql,
+                                                std::string_view default_db) const {
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    std::string other;
+    if (SwapOf(t, pairs, default_db, &other) != SwapKind::kWithAnotherStreamedTable) continue;
+    return Status::Invalid(
+        "{}: another table was swapped in under the table's name ({}), and {} is read by this "
+        "job too (the job's patterns select the online schema change tool's tables): leave "
+        "them out of source.tables (for example \"!{}._*\" for gh-ost's and "
+        "pt-online-schema-change's), then re-snapshot the table",
+        tables_[t].label, sql, other, tables_[t].config.database);
+  }
+  return Status::OK();
 }
 
 Status BinlogStream::HandleTableSwap(size_t t, std::string_view sql) {
