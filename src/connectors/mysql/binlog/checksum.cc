@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 namespace sluice::mysql::binlog {
 
 uint32_t Crc32(std::string_view bytes, uint32_t crc) {

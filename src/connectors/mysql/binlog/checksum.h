@@ -2,7 +2,6 @@
 // computed by zlib.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <string_view>
 

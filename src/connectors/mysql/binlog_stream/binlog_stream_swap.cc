@@ -5,14 +5,14 @@
 // rows, so the stream goes on as after ADD/DROP COLUMN; a column that kept its name but not
 // its type, or another primary key, stops it, since the target holds the old ones.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include "connectors/mysql/binlog/field_type.h"
 #include "connectors/mysql/binlog_stream/ascii_case.h"
 #include "connectors/mysql/binlog_stream/binlog_stream.h"
 #include "connectors/mysql/binlog_stream/ddl_statement.h"
 #include "connectors/mysql/mysql_source.h"
-
-#include <spdlog/spdlog.h>
 
 namespace sluice::mysql::binlog_stream {
 namespace {
