@@ -20,6 +20,56 @@ bool SameName(const std::string& a, const std::string& b, bool ignore_case) {
   return true;
 }
 
+// One column a line: its type name (never a space in it), a space, its name, with a backslash
+// or a newline in it (a quoted PostgreSQL name may hold both) escaped as \\ and \n.
+void AppendColumnLine(const Field& field, std::string& text) {
+  if (!text.empty()) text += '\n';
+  text += TypeName(field.type);
+  text += ' ';
+  for (char c : field.name) {
+    if (c == '\\' || c == '\n') {
+      text += '\\';
+      text += c == '\n' ? 'n' : '\\';
+    } else {
+      text += c;
+    }
+  }
+}
+
+std::string UnescapeColumnName(std::string_view escaped) {
+  std::string name;
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '\\' && i + 1 < escaped.size()) {
+      ++i;
+      name += escaped[i] == 'n' ? '\n' : escaped[i];
+    } else {
+      name += escaped[i];
+    }
+  }
+  return name;
+}
+
+// The columns of a position written by AppendColumnLine.
+Result<std::vector<Field>> ParseColumnLines(const StreamPosition& position) {
+  std::vector<Field> fields;
+  size_t at = 0;
+  while (at < position.position.size()) {
+    size_t end = position.position.find('\n', at);
+    if (end == std::string::npos) end = position.position.size();
+    const std::string line = position.position.substr(at, end - at);
+    at = end + 1;
+    const size_t space = line.find(' ');
+    const std::optional<DataType> type =
+        space == std::string::npos ? std::nullopt : ParseTypeName(line.substr(0, space));
+    if (!type) {
+      return Err(Status::DataError("the committed position {} names a column as '{}'",
+                                   position.stream, line));
+    }
+    fields.push_back(Field{UnescapeColumnName(std::string_view(line).substr(space + 1)), *type});
+  }
+  return fields;
+}
+
 }  // namespace
 
 ColumnMatch MatchColumns(const std::vector<std::string>& incoming, const Schema& schema,
@@ -87,45 +137,46 @@ void StreamSchemaTracker::AddColumn(const std::string& table, Field field, Schem
 
 std::optional<StreamPosition> StreamSchemaTracker::DroppedPosition(const Schema& schema) const {
   if (absent_.empty()) return std::nullopt;
-  // One column a line: its type name (never a space in it), a space, its name.
   std::string text;
   for (const Field& f : schema.fields) {
-    if (absent_.count(f.name) == 0) continue;
-    text += (text.empty() ? "" : "\n") + TypeName(f.type) + " " + f.name;
+    if (absent_.count(f.name) != 0) AppendColumnLine(f, text);
   }
   return StreamPosition{kDroppedColumnsStream, text};
+}
+
+std::optional<StreamPosition> StreamSchemaTracker::KnownColumnsPosition(const Schema& schema) {
+  std::string text;
+  for (const Field& f : schema.fields) AppendColumnLine(f, text);
+  if (text.size() > kMaxKnownColumnsBytes) return std::nullopt;
+  return StreamPosition{kKnownColumnsStream, text};
 }
 
 Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_from,
                                     Schema& schema) {
   bool added = false;
-  for (const StreamPosition& p : resume_from) {
-    if (p.stream != kDroppedColumnsStream) continue;
-    size_t at = 0;
-    while (at < p.position.size()) {
-      size_t end = p.position.find('\n', at);
-      if (end == std::string::npos) end = p.position.size();
-      const std::string line = p.position.substr(at, end - at);
-      at = end + 1;
-      const size_t space = line.find(' ');
-      const std::optional<DataType> type =
-          space == std::string::npos ? std::nullopt : ParseTypeName(line.substr(0, space));
-      if (!type) {
-        return Status::DataError("the committed position {} names a column as '{}'",
-                                 kDroppedColumnsStream, line);
+  // Dropped ones first: a column both lists name is put back marked.
+  for (const char* stream : {kDroppedColumnsStream, kKnownColumnsStream}) {
+    const bool dropped = stream == kDroppedColumnsStream;
+    for (const StreamPosition& p : resume_from) {
+      if (p.stream != stream) continue;
+      SLUICE_ASSIGN_OR_RETURN(std::vector<Field> fields, ParseColumnLines(p));
+      for (Field& field : fields) {
+        const std::optional<size_t> known = schema.IndexOf(field.name);
+        if (dropped) {
+          absent_.insert(field.name);
+          warned_.insert(field.name);  // warned by the run that met the drop
+          if (known) {
+            added = added || !schema.fields[*known].dropped_at_source;
+            schema.fields[*known].dropped_at_source = true;
+            continue;
+          }
+          field.dropped_at_source = true;
+        } else if (known) {
+          continue;
+        }
+        schema.fields.push_back(std::move(field));
+        added = true;
       }
-      const std::string name = line.substr(space + 1);
-      absent_.insert(name);
-      warned_.insert(name);  // warned by the run that met the drop
-      if (const std::optional<size_t> known = schema.IndexOf(name)) {
-        added = added || !schema.fields[*known].dropped_at_source;
-        schema.fields[*known].dropped_at_source = true;
-        continue;
-      }
-      Field field{name, *type};
-      field.dropped_at_source = true;
-      schema.fields.push_back(std::move(field));
-      added = true;
     }
   }
   if (added) ++version_;

@@ -11,6 +11,14 @@
 // latest metadata lacked travel with the positions (DroppedPosition(), committed with the rows
 // like any position), and Restore() at Start puts them back into the schema.
 //
+// A source whose stream carries no DROP statements (PostgreSQL: a Relation message of the new
+// shape is all it sees) has a second gap: a checkpoint taken before the drop, and a restart
+// from it once the column is gone from the catalog. The restarted run opens without the
+// column, and its first metadata may already lack it, so it would never learn of the drop.
+// Such a source commits all its columns with each position as well (KnownColumnsPosition());
+// Restore() puts back the ones the catalog lost, neither dropped nor carried: the next
+// metadata tells which they are (NoteMetadata, with `exists_now`).
+//
 // Owned by the source; used on its thread only.
 #pragma once
 
@@ -88,12 +96,20 @@ class StreamSchemaTracker {
   // The position (stream kDroppedColumnsStream) naming the schema's columns the latest
   // metadata lacked, with their types; nullopt when there are none.
   std::optional<StreamPosition> DroppedPosition(const Schema& schema) const;
+  // The position (stream kKnownColumnsStream) naming all the schema's columns with their types;
+  // nullopt when the text would not fit a target's position column (kMaxKnownColumnsBytes).
+  static std::optional<StreamPosition> KnownColumnsPosition(const Schema& schema);
   // At Start: appends to `schema` the columns a committed DroppedPosition in `resume_from`
-  // names and `schema` lacks (nullable), marks them dropped_at_source, and counts one change if
-  // it added or marked any.
+  // names and `schema` lacks (nullable), marks them dropped_at_source; appends the columns a
+  // committed KnownColumnsPosition names and `schema` lacks (nullable, not marked: dropped
+  // after that position, which the stream's metadata will show); counts one change if it
+  // added or marked any.
   Status Restore(const std::vector<StreamPosition>& resume_from, Schema& schema);
 
   static constexpr const char* kDroppedColumnsStream = "dropped_columns";
+  static constexpr const char* kKnownColumnsStream = "columns";
+  // MySQL's TEXT, the smallest position column of the targets, holds 65,535 bytes.
+  static constexpr size_t kMaxKnownColumnsBytes = 60000;
 
  private:
   uint64_t version_ = 0;

@@ -1,5 +1,7 @@
 #include "core/schema_change.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace sluice {
@@ -165,6 +167,52 @@ TEST(StreamSchemaTracker, ColumnsKnownDroppedAreNotTakenForNotAddedYet) {
   EXPECT_TRUE(tracker.NoteMetadata("db.t", schema, MatchColumns({"id"}, schema, false)).empty());
   EXPECT_TRUE(schema.fields[1].dropped_at_source);
   EXPECT_TRUE(schema.fields[2].dropped_at_source);
+}
+
+// All the columns travel too (a source whose stream carries no DROP statement): a restart from
+// a position taken before a drop gets back the columns its catalog lost, not marked dropped
+// (the stream's next metadata tells); names with a newline or a backslash survive.
+TEST(StreamSchemaTracker, KnownColumnsTravelWithThePositions) {
+  Schema schema = Of({"id", "line\nbreak", "back\\slash", "d"});
+  schema.fields[3].type = DataType::Decimal(12, 4);
+  const std::optional<StreamPosition> known = StreamSchemaTracker::KnownColumnsPosition(schema);
+  ASSERT_TRUE(known.has_value());
+  EXPECT_EQ(known->stream, StreamSchemaTracker::kKnownColumnsStream);
+  EXPECT_EQ(std::count(known->position.begin(), known->position.end(), '\n'), 3);
+
+  Schema fresh = Of({"id", "back\\slash"});
+  StreamSchemaTracker restarted;
+  ASSERT_TRUE(restarted.Restore({StreamPosition{"pgoutput", "0/10"}, *known}, fresh).ok());
+  EXPECT_EQ(fresh.Names(), (std::vector<std::string>{"id", "back\\slash", "line\nbreak", "d"}));
+  EXPECT_EQ(TypeName(fresh.fields[3].type), "decimal(12,4)");
+  EXPECT_FALSE(fresh.fields[2].dropped_at_source);
+  EXPECT_FALSE(fresh.fields[3].dropped_at_source);
+  EXPECT_EQ(restarted.version(), 1u);
+  EXPECT_FALSE(restarted.DroppedPosition(fresh).has_value());
+  // Nothing lost since: nothing to put back, no change counted.
+  StreamSchemaTracker same;
+  ASSERT_TRUE(same.Restore({*known}, schema).ok());
+  EXPECT_EQ(same.version(), 0u);
+  EXPECT_EQ(schema.size(), 4u);
+
+  // Named by both lists: put back dropped.
+  Schema later = Of({"id"});
+  StreamSchemaTracker both;
+  ASSERT_TRUE(both.Restore({*known, StreamPosition{StreamSchemaTracker::kDroppedColumnsStream,
+                                                   "decimal(12,4) d"}},
+                           later)
+                  .ok());
+  ASSERT_EQ(later.Names(), (std::vector<std::string>{"id", "d", "line\nbreak", "back\\slash"}));
+  EXPECT_TRUE(later.fields[1].dropped_at_source);
+  EXPECT_FALSE(later.fields[2].dropped_at_source);
+
+  // Too wide for a target's position column: not recorded (and said so by the caller).
+  Schema wide;
+  for (int i = 0; i < 1000; ++i) {
+    wide.fields.push_back(
+        Field{std::string(60, 'c') + std::to_string(i), DataType::Of(TypeId::kInt64)});
+  }
+  EXPECT_FALSE(StreamSchemaTracker::KnownColumnsPosition(wide).has_value());
 }
 
 TEST(AddedDefaultCell, HoldsTheDefaultOrNothing) {

@@ -229,7 +229,7 @@ class MultiStreamRunner {
       throttle_.After(rows, bytes, options_.run.cancelled, metrics_);  // settings.rate_limit
       if (rows > 0 && batch->position.empty()) {
         const std::vector<StreamPosition> now = reader_->Positions();
-        batch->position = now.size() == 1 ? now[0].position : DescribePositions(now);
+        batch->position = ChangeEventPosition(now);
       }
       status_.Count(*batch);
       status_.SetSource(reader_->LagMillis(), reader_->StatusDetail());

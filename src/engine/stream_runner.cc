@@ -196,7 +196,7 @@ class StreamRunner {
       // change-event target writes as each event's source position.
       if (rows > 0 && batch->position.empty()) {
         const std::vector<StreamPosition> now = stream.Positions();
-        batch->position = now.size() == 1 ? now[0].position : DescribePositions(now);
+        batch->position = ChangeEventPosition(now);
       }
       status_.Count(*batch);
       status_.SetSource(stream.LagMillis(), stream.StatusDetail());

@@ -1,5 +1,7 @@
 #include "engine/stream_summary.h"
 
+#include "core/schema_change.h"
+
 namespace sluice {
 
 void FillStreamSummary(const RunMetrics& m, int64_t committed_rows, int64_t checkpoints,
@@ -27,10 +29,23 @@ void FillStreamSummary(const RunMetrics& m, int64_t committed_rows, int64_t chec
 std::string DescribePositions(const std::vector<StreamPosition>& positions) {
   std::string out;
   for (const StreamPosition& p : positions) {
+    // Bookkeeping of the stream's columns, not a place in the source's log.
+    if (p.stream == StreamSchemaTracker::kKnownColumnsStream) continue;
     if (!out.empty()) out += ", ";
     out += p.stream + " " + p.position;
   }
   return out;
+}
+
+std::string ChangeEventPosition(const std::vector<StreamPosition>& positions) {
+  std::vector<StreamPosition> places;
+  for (const StreamPosition& p : positions) {
+    if (p.stream != StreamSchemaTracker::kKnownColumnsStream &&
+        p.stream != StreamSchemaTracker::kDroppedColumnsStream) {
+      places.push_back(p);
+    }
+  }
+  return places.size() == 1 ? places[0].position : DescribePositions(places);
 }
 
 }  // namespace sluice

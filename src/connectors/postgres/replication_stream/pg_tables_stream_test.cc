@@ -89,7 +89,11 @@ TEST_F(PgTablesStreamTest, ATableWithoutAPositionIsSnapshottedAgainAlone) {
     EXPECT_EQ(rows["pgts.A"], (std::vector<std::string>{"I|1|x", "I|2|y"}));
     EXPECT_EQ(rows["pgts.a"], (std::vector<std::string>{"I|5"}));
     first_positions = s->TablePositions(0);
-    ASSERT_EQ(first_positions.size(), 1u);
+    // The LSN, and the table's columns (core/schema_change.h).
+    ASSERT_EQ(first_positions.size(), 2u);
+    EXPECT_EQ(first_positions[0].stream, "pgoutput");
+    EXPECT_EQ(first_positions[1].stream, StreamSchemaTracker::kKnownColumnsStream);
+    EXPECT_EQ(first_positions[1].position, "int32 id\nstring v");
     ASSERT_TRUE(s->Acknowledge(first_positions).ok());
   }
   // Table A committed its snapshot with first_positions; table a's commit was lost.

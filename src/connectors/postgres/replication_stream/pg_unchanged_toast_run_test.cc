@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -154,6 +155,8 @@ TEST_F(PgUnchangedToastTest, ChangeEventsMarkTheValueAsUnavailableAndPlainRowsRe
   const std::string line = events.substr(update, events.find('\n', update) - update);
   EXPECT_NE(line.find("\"big\":\"__debezium_unavailable_value\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"n\":0"), std::string::npos) << line;
+  // The event's source position is the LSN alone (not the columns committed beside it).
+  EXPECT_TRUE(std::regex_search(line, std::regex(R"("position":"[0-9A-F]+/[0-9A-F]+")"))) << line;
 
   // Plain rows cannot say "unchanged": the job stops rather than write null there.
   std::filesystem::remove(dir_ / "events.jsonl");

@@ -96,6 +96,47 @@ TEST_F(RelationFollowerTest, AColumnNoRelationCarriedAndTheCatalogLostIsDropped)
   EXPECT_EQ((**mapped)[1].kind, r::TupleValueKind::kNull);
 }
 
+// A restart from a position taken before d was dropped, after the catalog lost it: d comes
+// back from the committed column names, neither dropped nor carried. The first Relation of the
+// run tells which changes are from before the drop (they carry d) and which after (NULL).
+TEST_F(RelationFollowerTest, AColumnTheCatalogLostSinceThePositionIsDroppedWhereTheStreamSays) {
+  Schema before;
+  before.fields = {F("id"), F("v", TypeId::kString), F("d")};
+  const std::optional<StreamPosition> known = StreamSchemaTracker::KnownColumnsPosition(before);
+  ASSERT_TRUE(known.has_value());
+  ASSERT_TRUE(follower_.tracker().Restore({*known}, schema_).ok());
+  ASSERT_EQ(schema_.Names(), (std::vector<std::string>{"id", "v", "d"}));
+  EXPECT_EQ(follower_.version(), 1u);
+  catalog_has_ = "v";
+
+  // Changes from before the drop carry d: written.
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString), F("d")}).has_value());
+  EXPECT_FALSE(schema_.fields[2].dropped_at_source);
+  const r::TupleData tuple = Tuple({"7", "x", "70"});  // mapped as it is: kept alive
+  Result<const r::TupleData*> mapped = follower_.Map(tuple);
+  ASSERT_TRUE(mapped.has_value());
+  EXPECT_EQ((**mapped)[2].bytes, "70");
+  // Then the Relation of the new shape: NULL from here.
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
+  EXPECT_TRUE(schema_.fields[2].dropped_at_source);
+  EXPECT_EQ(follower_.version(), 2u);
+}
+
+TEST_F(RelationFollowerTest, AColumnTheCatalogLostIsDroppedWhenTheFirstRelationLacksIt) {
+  Schema before;
+  before.fields = {F("id"), F("v", TypeId::kString), F("d")};
+  ASSERT_TRUE(follower_.tracker()
+                  .Restore({*StreamSchemaTracker::KnownColumnsPosition(before)}, schema_)
+                  .ok());
+  catalog_has_ = "v";
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
+  EXPECT_TRUE(schema_.fields[2].dropped_at_source);
+  Result<const r::TupleData*> mapped = follower_.Map(Tuple({"7", "x"}));
+  ASSERT_TRUE(mapped.has_value());
+  ASSERT_EQ((*mapped)->size(), 3u);
+  EXPECT_EQ((**mapped)[2].kind, r::TupleValueKind::kNull);
+}
+
 TEST_F(RelationFollowerTest, RenameAndTypeChangeStop) {
   ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
   Result<r::TuplePlan> renamed = Plan({F("id"), F("w", TypeId::kString)});
