@@ -14,16 +14,6 @@ namespace sluice {
 
 // --- calendar (Howard Hinnant's days_from_civil / civil_from_days) -------------------------
 
-int32_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
-  year -= month <= 2 ? 1 : 0;
-  const int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const int64_t yoe = year - era * 400;                                    // [0, 399]
-  const int64_t mp = month > 2 ? month - 3 : month + 9;                    // March = 0
-  const int64_t doy = (153 * mp + 2) / 5 + static_cast<int64_t>(day) - 1;  // [0, 365]
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;               // [0, 146096]
-  return static_cast<int32_t>(era * 146097 + doe - 719468);
-}
-
 void CivilFromDays(int32_t days, int64_t& year, unsigned& month, unsigned& day) {
   const int64_t z = static_cast<int64_t>(days) + 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;

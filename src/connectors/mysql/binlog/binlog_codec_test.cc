@@ -2,6 +2,8 @@
 // the bounds-checked reader. Hand-made bytes whose meaning is documented by the servers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 #include "connectors/mysql/binlog/byte_reader.h"
@@ -58,6 +60,59 @@ TEST(BinlogDecimalTest, DecodesPositiveNegativeAndZero) {
   EXPECT_FALSE(AppendDecimalText(Bytes({0x80, 0xFF, 0xFF, 0xFF, 0xFF}), 9, 0, out));
   EXPECT_EQ(out, "x");
   EXPECT_FALSE(AppendDecimalText(Bytes({0x80}), 14, 4, out));  // wrong size
+}
+
+// The server's encoding of a DECIMAL(precision, scale) number given as its sign and digits
+// (`int_digits` at most precision - scale of them, `frac_digits` exactly scale), written the
+// long way from the format's description (decimal_binary.h), apart from the decoder.
+std::string EncodeDecimal(bool negative, const std::string& int_digits,
+                          const std::string& frac_digits, int precision, int scale) {
+  static constexpr int kBytes[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+  const int intg = precision - scale;
+  const std::string padded = std::string(intg - int_digits.size(), '0') + int_digits;
+  std::string out;
+  const auto put = [&](const std::string& digits) {
+    const uint32_t v = digits.empty() ? 0 : static_cast<uint32_t>(std::stoul(digits));
+    for (int i = kBytes[digits.size()] - 1; i >= 0; --i) out += static_cast<char>(v >> (8 * i));
+  };
+  put(padded.substr(0, intg % 9));
+  for (int at = intg % 9; at < intg; at += 9) put(padded.substr(at, 9));
+  for (int at = 0; at + 9 <= scale; at += 9) put(frac_digits.substr(at, 9));
+  put(frac_digits.substr(scale - scale % 9));
+  out[0] = static_cast<char>(out[0] ^ 0x80);
+  return negative ? Invert(out) : out;
+}
+
+// Random numbers of random precision and scale, with runs of zeros (whole zero groups, zero
+// integer parts, zero fractions, negative zero): the decoder prints them as the server does.
+TEST(BinlogDecimalTest, RandomNumbersOfEveryShapeDecodeExactly) {
+  std::mt19937 rng(20261207);
+  const auto digit = [&](int zero_odds) {
+    return static_cast<char>(rng() % zero_odds == 0 ? '0' : '0' + rng() % 10);
+  };
+  for (int n = 0; n < 200000; ++n) {
+    const int precision = 1 + static_cast<int>(rng() % 65);
+    const int scale = static_cast<int>(rng() % (std::min(precision, 30) + 1));
+    const int zero_odds = 1 + static_cast<int>(rng() % 4);  // 1: all zeros
+    std::string int_digits(rng() % (precision - scale + 1), '0');
+    for (char& c : int_digits) c = digit(zero_odds);
+    std::string frac_digits(scale, '0');
+    for (char& c : frac_digits) c = digit(zero_odds);
+    const bool negative = rng() % 2 == 0;
+    const std::string bytes = EncodeDecimal(negative, int_digits, frac_digits, precision, scale);
+    ASSERT_EQ(bytes.size(), DecimalBinarySize(precision, scale));
+
+    const size_t first = int_digits.find_first_not_of('0');
+    std::string want = first == std::string::npos ? "0" : int_digits.substr(first);
+    if (scale > 0) want += "." + frac_digits;
+    if (negative &&
+        (first != std::string::npos || frac_digits.find_first_not_of('0') != std::string::npos)) {
+      want = "-" + want;
+    }
+    std::string got = "prefix:";
+    ASSERT_TRUE(AppendDecimalText(bytes, precision, scale, got)) << precision << "," << scale;
+    ASSERT_EQ(got, "prefix:" + want) << "DECIMAL(" << precision << "," << scale << ")";
+  }
 }
 
 TEST(BinlogTemporalTest, Time2NegativeAndFractional) {
