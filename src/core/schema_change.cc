@@ -172,6 +172,16 @@ Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_fr
           }
           field.dropped_at_source = true;
         } else if (known) {
+          // Retyped since that position: the stream is to meet the change where it happened
+          // (its metadata from before it matches, from after it does not), as the run that
+          // committed the position would have; so the column keeps the type its target has.
+          Field& now = schema.fields[*known];
+          if (TypeName(now.type) != TypeName(field.type)) {
+            now.type = field.type;
+            now.native_engine.clear();
+            now.native_type.clear();
+            added = true;
+          }
           continue;
         }
         schema.fields.push_back(std::move(field));

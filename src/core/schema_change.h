@@ -102,8 +102,10 @@ class StreamSchemaTracker {
   // At Start: appends to `schema` the columns a committed DroppedPosition in `resume_from`
   // names and `schema` lacks (nullable), marks them dropped_at_source; appends the columns a
   // committed KnownColumnsPosition names and `schema` lacks (nullable, not marked: dropped
-  // after that position, which the stream's metadata will show); counts one change if it
-  // added or marked any.
+  // after that position, which the stream's metadata will show), and gives the schema's
+  // columns that list names with another type that type back (retyped after the position:
+  // the stream's metadata from after the change then differs, and says so); counts one change
+  // if it added, marked or retyped any.
   Status Restore(const std::vector<StreamPosition>& resume_from, Schema& schema);
 
   static constexpr const char* kDroppedColumnsStream = "dropped_columns";

@@ -215,6 +215,26 @@ TEST(StreamSchemaTracker, KnownColumnsTravelWithThePositions) {
   EXPECT_FALSE(StreamSchemaTracker::KnownColumnsPosition(wide).has_value());
 }
 
+// A column the committed list names with another type than the table has now was retyped
+// after that position: it gets the committed type back (the stream's metadata from after the
+// change then differs from it, and the source stops saying so).
+TEST(StreamSchemaTracker, AColumnRetypedSinceThePositionGetsItsCommittedTypeBack) {
+  Schema then = Of({"id", "a"});
+  then.fields[1].type = DataType::Decimal(10, 2);
+  const std::optional<StreamPosition> known = StreamSchemaTracker::KnownColumnsPosition(then);
+  ASSERT_TRUE(known.has_value());
+  Schema now = Of({"id", "a"});
+  now.fields[1].type = DataType::Decimal(12, 4);
+  now.fields[1].native_engine = "postgres";
+  now.fields[1].native_type = "numeric(12,4)";
+  StreamSchemaTracker tracker;
+  ASSERT_TRUE(tracker.Restore({*known}, now).ok());
+  EXPECT_EQ(TypeName(now.fields[1].type), "decimal(10,2)");
+  EXPECT_TRUE(now.fields[1].native_type.empty());
+  EXPECT_EQ(tracker.version(), 1u);
+  EXPECT_FALSE(now.fields[1].dropped_at_source);
+}
+
 TEST(AddedDefaultCell, HoldsTheDefaultOrNothing) {
   Field f{"n", DataType::Of(TypeId::kInt64)};
   EXPECT_FALSE(AddedDefaultCell("db.t", f).has_value());

@@ -244,5 +244,29 @@ TEST_F(PgSchemaChangeTest, TypeChangeStopsWithAClearMessage) {
   EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t", ods_)), "3");
 }
 
+// The same change made while no run streams, and no change of the table before it in the
+// stream: the next run's Open reads the new type, and so does the stream's Relation; only the
+// column types committed with the position tell. It stops as the live run did, before writing
+// a row of the new type (which the target's numeric(10,2) would otherwise refuse as rounding).
+TEST_F(PgSchemaChangeTest, TypeChangeWhileNoRunStreamsStopsWithTheSameMessage) {
+  db_->Exec(fmt::format("ALTER TABLE {} ADD COLUMN a numeric(10,2)", src_));
+  WriteJobToPostgres();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN a TYPE numeric(12,4)", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (9, 'nine', NULL, 2.3456)", src_));
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log();
+  const std::string err = Log();
+  EXPECT_NE(err.find(fmt::format("public.{}: column a changed type at the source (decimal(10,2) "
+                                 "-> decimal(12,4))",
+                                 src_)),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t", ods_)), "3");
+  // Again: the position did not move, the message is the same.
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log();
+  EXPECT_NE(Log().find("changed type at the source (decimal(10,2) -> decimal(12,4))"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::postgres::replication_stream
