@@ -125,7 +125,8 @@ class MultiStreamRunner {
     if (rejects.count() > 0) summary_.dirty_records = spec_.settings.dirty_records;
     if (moved.ok()) moved = kept;
     if (moved.ok()) moved = CheckLease();
-    if (moved.ok() && reader_->InTransaction()) return StopInsideATransaction(fence);
+    const bool in_txn = stopped_in_read_at_ ? stopped_in_read_in_txn_ : reader_->InTransaction();
+    if (moved.ok() && in_txn) return StopInsideATransaction(fence);
     if (moved.ok()) moved = CommitAll(/*final=*/true);
     if (moved.code() == StatusCode::kOutcomeUnknown) {
       AbortAll();  // the runs stay pending: the next start asks each target
@@ -137,8 +138,16 @@ class MultiStreamRunner {
       ResolveRuns(fence);
       return moved;
     }
-    summary_.position_after = DescribePositions(reader_->Positions());
-    SLUICE_RETURN_IF_ERROR(reader_->Acknowledge(reader_->Positions()));
+    if (stopped_in_read_at_) {
+      // The source's connection is gone; the next start tells the source (the targets hold
+      // the positions).
+      summary_.position_after = DescribePositions(*stream_stopped_at_);
+      spdlog::info("{}: stopped by a signal while waiting for the source; committed up to {}",
+                   spec_.name, summary_.position_after);
+    } else {
+      summary_.position_after = DescribePositions(reader_->Positions());
+      SLUICE_RETURN_IF_ERROR(reader_->Acknowledge(reader_->Positions()));
+    }
     for (const StreamTableRoute& route : routes_.all()) {
       SLUICE_RETURN_IF_ERROR(
           state_->ConfirmRun(route.state_name, summary_.run_id, Record(), fence));
@@ -215,7 +224,20 @@ class MultiStreamRunner {
       const int64_t rejected_before = rejects.count();
       for (size_t i = 0; i < routes_.size(); ++i) before[i] = reader_->TablePositions(i);
       stream_before = reader_->Positions();
-      SLUICE_ASSIGN_OR_RETURN(more, reader_->Next(*batch, rejects));
+      const bool before_in_txn = reader_->InTransaction();
+      Result<bool> next = reader_->Next(*batch, rejects);
+      if (!next) {
+        if (next.error().code() == StatusCode::kCancelled && Cancelled()) {
+          // The signal broke a read that waited on the source (core/stall_watch.h): a stop
+          // like one between batches, each table at the positions its written rows end.
+          stopped_in_read_at_ = before;
+          stopped_in_read_in_txn_ = before_in_txn;
+          stream_stopped_at_ = stream_before;
+          break;
+        }
+        return next.error();
+      }
+      more = *next;
       for (const CreatedTable& created : reader_->TakeCreatedTables()) NoteCreated(created);
       for (size_t i = 0; i < routes_.size(); ++i) {
         if (reader_->TableSchemaVersion(i) == routes_[i].schema_version) continue;
@@ -336,7 +358,9 @@ class MultiStreamRunner {
     for (size_t i : due) {
       StreamTableRoute& route = routes_[i];
       Sink& sink = *route.setup.sink;
-      const std::vector<StreamPosition> positions = reader_->TablePositions(i);
+      // After a read a signal broke, the reader may stand past rows never written.
+      const std::vector<StreamPosition> positions =
+          stopped_in_read_at_ ? (*stopped_in_read_at_)[i] : reader_->TablePositions(i);
       SLUICE_RETURN_IF_ERROR(final ? sink.CommitWithPositions(positions)
                                    : sink.Checkpoint(positions));
       route.dirty = false;
@@ -349,7 +373,8 @@ class MultiStreamRunner {
         due.size(), routes_.size(),
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - now).count());
     committed_rows_ = metrics_.rows_written.load();
-    checkpointed_ = DescribePositions(reader_->Positions());
+    checkpointed_ =
+        DescribePositions(stopped_in_read_at_ ? *stream_stopped_at_ : reader_->Positions());
     status_.SetPosition(checkpointed_);
     return Status::OK();
   }
@@ -413,6 +438,11 @@ class MultiStreamRunner {
   RunMetrics metrics_;
   StreamThrottle throttle_{spec_.settings.rate_limit};
   StreamStatus status_;
+  // Set when a signal broke a source read: each table's positions before it, whether a source
+  // transaction was open there, and the reader's position then.
+  std::optional<std::vector<std::vector<StreamPosition>>> stopped_in_read_at_;
+  bool stopped_in_read_in_txn_ = false;
+  std::optional<std::vector<StreamPosition>> stream_stopped_at_;
   int64_t checkpoints_ = 0;
   int64_t committed_rows_ = 0;
   std::string checkpointed_;

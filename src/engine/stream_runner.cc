@@ -1,6 +1,7 @@
 #include "engine/stream_runner.h"
 
 #include <chrono>
+#include <optional>
 #include <random>
 
 #include <fmt/chrono.h>
@@ -118,12 +119,17 @@ class StreamRunner {
     if (rejects.count() > 0) summary_.dirty_records = spec_.settings.dirty_records;
     if (moved.ok()) moved = kept;
     if (moved.ok()) moved = CheckLease();
-    if (moved.ok() && stream.InTransaction()) return StopInsideATransaction(fence);
-    if (moved.ok()) moved = sink.CommitWithPositions(stream.Positions());
+    // Where the rows written end: the stream's position, or where it stood before the read a
+    // signal broke (the stream may have read on, into rows never written).
+    const std::vector<StreamPosition> last =
+        stopped_in_read_at_ ? *stopped_in_read_at_ : stream.Positions();
+    const bool in_txn = stopped_in_read_at_ ? stopped_in_read_in_txn_ : stream.InTransaction();
+    if (moved.ok() && in_txn) return StopInsideATransaction(fence);
+    if (moved.ok()) moved = sink.CommitWithPositions(last);
     if (moved.ok()) {
       // The target holds the last rows; if the store cannot say so, the run stays pending and
       // the next start cuts the target back to the checkpoint the store holds.
-      if (Status saved = SaveToStoreIfNeeded(stream.Positions(), fence); !saved.ok()) {
+      if (Status saved = SaveToStoreIfNeeded(last, fence); !saved.ok()) {
         return saved.WithContext("the run stays pending");
       }
     }
@@ -148,8 +154,15 @@ class StreamRunner {
     }
     ++checkpoints_;
     committed_rows_ = metrics_.rows_written.load();
-    summary_.position_after = DescribePositions(stream.Positions());
-    SLUICE_RETURN_IF_ERROR(stream.Acknowledge(stream.Positions()));
+    summary_.position_after = DescribePositions(last);
+    if (stopped_in_read_at_) {
+      // The source's connection is gone; the next start tells the source (the target holds
+      // the positions).
+      spdlog::info("{}: stopped by a signal while waiting for the source; committed up to {}",
+                   spec_.name, summary_.position_after);
+    } else {
+      SLUICE_RETURN_IF_ERROR(stream.Acknowledge(last));
+    }
     return state_->ConfirmRun(spec_.name, summary_.run_id, Record(), fence);
   }
 
@@ -179,7 +192,18 @@ class StreamRunner {
       // Where the rows written so far end: a schema change in the next batch checkpoints here.
       const std::vector<StreamPosition> before = stream.Positions();
       const bool before_in_txn = stream.InTransaction();
-      SLUICE_ASSIGN_OR_RETURN(more, stream.Next(*batch, rejects));
+      Result<bool> next = stream.Next(*batch, rejects);
+      if (!next) {
+        if (InterruptedBySignal(next.error())) {
+          // The signal broke a read that waited on the source (core/stall_watch.h): a stop
+          // like one between batches, at the positions where the rows written so far end.
+          stopped_in_read_at_ = before;
+          stopped_in_read_in_txn_ = before_in_txn;
+          break;
+        }
+        return next.error();
+      }
+      more = *next;
       if (stream.schema_version() != schema_version) {
         SLUICE_RETURN_IF_ERROR(FollowSchemaChange(before, before_in_txn, writer, clock));
         schema_version = stream.schema_version();
@@ -278,6 +302,9 @@ class StreamRunner {
   bool Cancelled() const {
     return options_.run.cancelled != nullptr && options_.run.cancelled->load();
   }
+  bool InterruptedBySignal(const Status& st) const {
+    return st.code() == StatusCode::kCancelled && Cancelled();
+  }
 
   Status CheckLease() const { return lease_->Check(); }
 
@@ -298,6 +325,10 @@ class StreamRunner {
   RunMetrics metrics_;
   StreamThrottle throttle_{spec_.settings.rate_limit};
   StreamStatus status_;  // for the status line and the summary
+  // Set when a signal broke a source read: the positions before it, and whether a source
+  // transaction was open there.
+  std::optional<std::vector<StreamPosition>> stopped_in_read_at_;
+  bool stopped_in_read_in_txn_ = false;
   int64_t checkpoints_ = 0;
   int64_t committed_rows_ = 0;
   std::string checkpointed_;  // the positions of the last checkpoint, as the summary shows them

@@ -9,8 +9,9 @@
 //       the run fails within seconds of the stall timeout, naming the server, instead of
 //       waiting forever in the binlog read; once the server is resumed a --catch-up run brings
 //       every row.
-//   StreamStallTest.SigtermEndsARealtimeRunOnAStoppedMariadbSource
-//       stall timeout off: one SIGTERM ends the run within a few seconds.
+//   StreamStallTest.SigtermEndsARealtimeRunOnAStoppedMariadbSource / ...OnAStoppedWalsender
+//       stall timeout off: one SIGTERM ends the run within a few seconds, as a stop (exit 0,
+//       what was written committed), not a failure; the next run goes on from there.
 //   StreamStallTest.StoppedWalsenderFailsTheRealtimeRunNamingIt
 //       reconnect off, the walsender of a PostgreSQL -> MariaDB run stopped: an idle walsender
 //       and a stopped one are equally silent, so the run asks for a keepalive and fails when
@@ -82,7 +83,9 @@ class StreamStallTest : public ServerTest {
 
   // The source table with rows 1:a, 2:b, 3:c, no target table, and the job (settings
   // stall_timeout and reconnect as given); then the run, once it has the snapshot.
-  Process StartStreaming(bool from_mariadb, int stall_timeout, const std::string& reconnect) {
+  // `tables`: the same table as a job over `source.tables` (the reader over many tables).
+  Process StartStreaming(bool from_mariadb, int stall_timeout, const std::string& reconnect,
+                         bool tables = false) {
     from_mariadb_ = from_mariadb;
     mysql_ = std::make_unique<MysqlClient>(servers_.mysql_url);
     pg_ = std::make_unique<PgClient>(servers_.pg_url);
@@ -95,16 +98,18 @@ class StreamStallTest : public ServerTest {
     Source(fill);
     const std::string mysql = "{type: mysql, url: \"" + servers_.mysql_url + "\", table: ";
     const std::string pg = "{type: postgres, url: \"" + servers_.pg_url + "\", table: public.";
-    const std::string job =
-        "name: stall_rt\nmode: realtime\n"
-        "source: " +
-        (from_mariadb ? mysql : pg) +
-        "stall_src}\n"
-        "target: " +
-        (from_mariadb ? pg : mysql) +
-        "stall_dst}\n"
-        "settings: {checkpoint: 200ms, stall_timeout: " +
-        std::to_string(stall_timeout) + ", reconnect: " + reconnect + "}\n";
+    const std::string src = from_mariadb ? "sluice_test.stall_src" : "public.stall_src";
+    const std::string dst = from_mariadb ? "public.stall_dst" : "sluice_test.stall_dst";
+    const std::string source =
+        tables ? "{type: " + std::string(from_mariadb ? "mysql" : "postgres") + ", url: \"" +
+                     (from_mariadb ? servers_.mysql_url : servers_.pg_url) + "\", tables: [\"" +
+                     src + "\"]}\nroutes: [{from: \"" + src + "\", to: \"" + dst + "\"}]\n"
+               : (from_mariadb ? mysql : pg) + "stall_src}\n";
+    const std::string job = "name: stall_rt\nmode: realtime\nsource: " + source +
+                            "target: " + (from_mariadb ? pg : mysql) +
+                            "stall_dst}\n"
+                            "settings: {checkpoint: 200ms, stall_timeout: " +
+                            std::to_string(stall_timeout) + ", reconnect: " + reconnect + "}\n";
     EXPECT_TRUE(e2e::WriteFile(workspace_->Path("job.yaml"), job).has_value());
     Process run = Process::Start(Spec({"run", "job.yaml", "--progress", "none"}, "run"));
     EXPECT_TRUE(WaitForTarget("1:a,2:b,3:c")) << "the snapshot never arrived: " << RunLog();
@@ -188,23 +193,70 @@ TEST_F(StreamStallTest, StoppedMariadbSourceFailsTheRealtimeRunNamingIt) {
   ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
 }
 
-TEST_F(StreamStallTest, SigtermEndsARealtimeRunOnAStoppedMariadbSource) {
-  Process run = StartStreaming(/*from_mariadb=*/true, 0, "off");
-  ASSERT_TRUE(private_->Pause(private_->MariadbPid()));
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the run now waits in a binlog read
+// A SIGTERM is a stop like any other, also when the run waits on a source that stopped
+// answering: the target commits what was written, up to where those rows end, and the run
+// exits 0; the next start goes on from there.
+// `blocked_in_read`: the run waits inside a read the signal must break (the binlog's); the
+// replication stream polls, and stops between two polls.
+ProcessResult ExpectSigtermStopsCleanly(Process& run, const std::string& source_name,
+                                        bool blocked_in_read) {
   const auto start = std::chrono::steady_clock::now();
   run.Signal(SIGTERM);
   const ProcessResult r = run.Wait(std::chrono::seconds(30));
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_FALSE(r.timed_out) << "SIGTERM does not end a realtime run on a stopped MariaDB";
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
-  EXPECT_TRUE(Has(r.stderr_text, "stopped by a signal")) << Describe(r);
+  EXPECT_FALSE(r.timed_out) << "SIGTERM does not end a realtime run on a stopped " << source_name;
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(
+      Has(r.stderr_text, "stopped by a signal while waiting for the source; committed up to "),
+      blocked_in_read)
+      << Describe(r);
   EXPECT_LT(secs, 6) << Describe(r);
+  return r;
+}
+
+TEST_F(StreamStallTest, SigtermEndsARealtimeRunOnAStoppedMariadbSource) {
+  Process run = StartStreaming(/*from_mariadb=*/true, 0, "off");
+  Source("INSERT INTO stall_src VALUES (4, 'streamed')");
+  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
+  ASSERT_TRUE(private_->Pause(private_->MariadbPid()));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the run now waits in a binlog read
+  ExpectSigtermStopsCleanly(run, "MariaDB", /*blocked_in_read=*/true);
 
   private_->ResumeAll();
-  Source("INSERT INTO stall_src VALUES (4, 'after')");
-  ExpectCatchUpGives("1:a,2:b,3:c,4:after");
+  Source("INSERT INTO stall_src VALUES (5, 'after')");
+  ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
+}
+
+TEST_F(StreamStallTest, SigtermEndsATablesRunOnAStoppedMariadbSource) {
+  Process run = StartStreaming(/*from_mariadb=*/true, 0, "off", /*tables=*/true);
+  Source("INSERT INTO stall_src VALUES (4, 'streamed')");
+  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
+  ASSERT_TRUE(private_->Pause(private_->MariadbPid()));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const ProcessResult r = ExpectSigtermStopsCleanly(run, "MariaDB", /*blocked_in_read=*/true);
+  EXPECT_TRUE(Has(r.stderr_text, "streaming 1 tables")) << Describe(r);  // the many-table reader
+
+  private_->ResumeAll();
+  Source("INSERT INTO stall_src VALUES (5, 'after')");
+  ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
+}
+
+TEST_F(StreamStallTest, SigtermEndsARealtimeRunOnAStoppedWalsender) {
+  Process run = StartStreaming(/*from_mariadb=*/false, 0, "off");
+  Source("INSERT INTO stall_src VALUES (4, 'streamed')");
+  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
+  const std::string walsender = pg_->Value(
+      "SELECT pid FROM pg_stat_activity WHERE backend_type = 'walsender' AND application_name "
+      "= 'sluice stream'");
+  ASSERT_FALSE(walsender.empty());
+  ASSERT_TRUE(private_->Pause(std::stoi(walsender)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ExpectSigtermStopsCleanly(run, "walsender", /*blocked_in_read=*/false);
+
+  private_->ResumeAll();
+  Source("INSERT INTO stall_src VALUES (5, 'after')");
+  ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
 }
 
 TEST_F(StreamStallTest, StoppedWalsenderFailsTheRealtimeRunNamingIt) {
