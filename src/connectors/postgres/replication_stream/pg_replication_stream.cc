@@ -407,9 +407,12 @@ std::vector<StreamPosition> PgReplicationStream::PositionsAt(size_t t, Lsn at) c
   }
   // The WAL carries no DROP COLUMN: a restart from here after one learns of it only from
   // these names (core/schema_change.h).
-  if (auto known = StreamSchemaTracker::KnownColumnsPosition(table.schema)) {
-    out.push_back(*known);
+  if (!table.known_columns_made || table.known_columns_version != table.follower.version()) {
+    table.known_columns = StreamSchemaTracker::KnownColumnsPosition(table.schema);
+    table.known_columns_version = table.follower.version();
+    table.known_columns_made = true;
   }
+  if (table.known_columns) out.push_back(*table.known_columns);
   return out;
 }
 

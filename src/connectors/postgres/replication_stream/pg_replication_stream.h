@@ -127,6 +127,11 @@ class PgReplicationStream : public StreamSource {
     std::optional<replication::TuplePlan> plan;  // from its latest Relation
     RelationFollower follower;                   // maps each Relation onto schema by name
     std::optional<Lsn> own;  // its target's position: transactions committed before it drop
+    // Its columns as committed with its positions (PositionsAt), made again only when the
+    // schema changed: positions are taken for every table before each read.
+    mutable std::optional<StreamPosition> known_columns;
+    mutable uint64_t known_columns_version = 0;
+    mutable bool known_columns_made = false;
   };
 
   Status OpenTable(const PgConfig& config);
