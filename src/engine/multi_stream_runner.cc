@@ -24,6 +24,7 @@
 #include "state/state_store.h"
 #include "tables/table_pattern.h"
 #include "tables/table_plan.h"
+#include "tables/tool_tables.h"
 
 namespace sluice {
 namespace {
@@ -325,6 +326,17 @@ class MultiStreamRunner {
     if (!selector_ || !selector_->Selects(table)) return;
     const std::string label = created.db + "." + created.name;
     if (routes_.Find(label) >= 0) return;
+    // gh-ost's or pt-osc's copy of a table the job streams: its swap is followed on that table.
+    if (const std::string base = ToolTableBase(
+            *selector_, table,
+            [&](const std::string& name) { return routes_.Find(created.db + "." + name) >= 0; });
+        !base.empty()) {
+      if (std::find(left_out_.begin(), left_out_.end(), label) == left_out_.end()) {
+        spdlog::info("{}: {}", spec_.name, LeftOutToolTableNote(table, base));
+        left_out_.push_back(label);
+      }
+      return;
+    }
     if (std::find(created_.begin(), created_.end(), label) != created_.end()) return;
     spdlog::info(
         "{}: table {} was created at the source and matches the job's tables: the run "
@@ -433,6 +445,7 @@ class MultiStreamRunner {
   std::unique_ptr<StreamSource> reader_;
   StreamTableRoutes routes_;
   std::optional<TableSelector> selector_;  // the job's table patterns, for created tables
+  std::vector<std::string> left_out_;      // created tool tables, said once each
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JobLease> lease_;  // released before state_ closes
   RunMetrics metrics_;

@@ -88,6 +88,7 @@ Result<TablePattern> TablePattern::Compile(const std::string& text) {
     SLUICE_ASSIGN_OR_RETURN(p.re_, CompileRegex(text, std::string(body)));
     return p;
   }
+  p.literal_ = body.find_first_of("*?[") == std::string_view::npos;
   auto part = [&](std::string_view glob) -> Result<std::unique_ptr<RE2>> {
     Result<std::string> converted = GlobToRegex(glob);
     if (!converted) {
@@ -147,6 +148,13 @@ bool TableSelector::Selects(const CatalogTable& table) const {
     included = true;
   }
   return included;
+}
+
+bool TableSelector::NamesExactly(const CatalogTable& table) const {
+  for (const TablePattern& p : patterns_) {
+    if (!p.exclude() && p.literal() && p.Matches(table)) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> TableSelector::Unmatched(const std::vector<CatalogTable>& tables) const {

@@ -32,12 +32,15 @@ class TablePattern {
 
   bool Matches(const CatalogTable& table) const;
   bool exclude() const { return exclude_; }
+  // A glob without wildcards or classes: it names its tables exactly.
+  bool literal() const { return literal_; }
   const std::string& text() const { return text_; }
 
  private:
   TablePattern() = default;
   std::string text_;
   bool exclude_ = false;
+  bool literal_ = false;
   bool table_only_ = false;       // a glob without a db part
   std::unique_ptr<re2::RE2> re_;  // a regular expression, or a glob without a db part
   // A glob with a db part: one (db, table) pair per dot that may separate them.
@@ -55,6 +58,9 @@ class TableSelector {
   // Errors name the pattern and what is wrong with it.
   static Result<TableSelector> Compile(const std::vector<std::string>& patterns);
   bool Selects(const CatalogTable& table) const;
+  // Whether an including pattern names `table` exactly (no wildcard): a table the user asked
+  // for by name, never left out as an online schema change tool's table (tables/tool_tables.h).
+  bool NamesExactly(const CatalogTable& table) const;
   // The including patterns that select none of `tables`: almost always a typo.
   std::vector<std::string> Unmatched(const std::vector<CatalogTable>& tables) const;
 

@@ -119,6 +119,21 @@ TEST(TablePatternTest, ErrorsNameThePattern) {
       << bad;
 }
 
+TEST(TableSelectorTest, NamesExactlyOnlyThroughAnIncludingPatternWithoutWildcards) {
+  CatalogTable gho;
+  gho.db = "shop";
+  gho.name = "_orders_gho";
+  Result<TableSelector> wild = TableSelector::Compile({"shop.*", "!shop._orders_gho"});
+  ASSERT_TRUE(wild.has_value());
+  EXPECT_FALSE(wild->NamesExactly(gho));
+  Result<TableSelector> named = TableSelector::Compile({"shop.*", "shop._orders_gho"});
+  ASSERT_TRUE(named.has_value());
+  EXPECT_TRUE(named->NamesExactly(gho));
+  Result<TableSelector> one = TableSelector::Compile({"shop._orders_gh?"});
+  ASSERT_TRUE(one.has_value());
+  EXPECT_FALSE(one->NamesExactly(gho));
+}
+
 TEST(TableSelectorTest, IncludeThenExcludeWhateverTheOrder) {
   for (const std::vector<std::string>& patterns :
        {std::vector<std::string>{"shop.*", "!shop.tmp_*"},

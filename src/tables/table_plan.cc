@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,6 +15,7 @@
 #include "core/time_zone.h"
 #include "tables/table_pattern.h"
 #include "tables/target_name.h"
+#include "tables/tool_tables.h"
 
 namespace sluice {
 namespace {
@@ -314,6 +317,12 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
                         fmt::format("source connection {} of {}: listing tables: {}", c + 1,
                                     sections.size(), listed.error().message())));
     }
+    // The connection's selected tables, by db and name: an online schema change tool's
+    // table beside one of them is left out (tables/tool_tables.h).
+    std::set<std::pair<std::string, std::string>> selected;
+    for (const CatalogTable& table : *listed) {
+      if (!table.is_view && selector->Selects(table)) selected.emplace(table.db, table.name);
+    }
     for (CatalogTable& table : *listed) {
       if (table.is_view) {
         if (selector->Selects(table)) {
@@ -326,6 +335,14 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
       }
       everything.push_back(table);
       if (!selector->Selects(table)) continue;
+      if (const std::string base = ToolTableBase(*selector, table,
+                                                 [&](const std::string& name) {
+                                                   return selected.count({table.db, name}) > 0;
+                                                 });
+          !base.empty()) {
+        plan.notes.push_back(LeftOutToolTableNote(table, base));
+        continue;
+      }
       std::string route;
       SLUICE_ASSIGN_OR_RETURN(NamedTarget named, TargetName(naming, spec, routes, table, route));
       const std::string& target = named.shown;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -34,6 +35,12 @@ ConnectorRegistry FakeRegistry() {
     }
     if (path == "conn2") {
       return std::vector<CatalogTable>{table("shop_2", "orders_0", 5)};
+    }
+    if (path == "osc") {  // gh-ost and pt-osc at work on shop.orders; a lone _items_new
+      return std::vector<CatalogTable>{
+          table("shop", "orders", 9),      table("shop", "_orders_gho", 9),
+          table("shop", "_orders_ghc", 1), table("shop", "_orders_20261207040512_del", 9),
+          table("shop", "_items_new", 2),  table("crm", "_orders_new", 3)};
     }
     if (path == "cased") {
       CatalogTable view = table("cs", "v", -1);
@@ -197,6 +204,30 @@ TEST(PlanTablesTest, OverrideOfAShardedTableReachesEveryShard) {
   ASSERT_EQ(plan->tasks.size(), 1u);
   EXPECT_EQ(plan->tasks[0].job.source.GetString("where"), "id > 0");
   EXPECT_EQ(plan->tasks[0].job.shards.more.at(0).GetString("where"), "id > 0");
+}
+
+// An online schema change tool's tables beside a selected table are left out (a note says
+// so), unless a pattern names them; one whose table the job does not read is an ordinary table.
+TEST(PlanTablesTest, OnlineSchemaChangeToolTablesAreLeftOut) {
+  JobSpec spec = Job({"shop.*", "crm.*"});
+  spec.source.SetString("path", "osc");
+  Result<TablePlan> plan = PlanTables(spec, FakeRegistry());
+  ASSERT_TRUE(plan.has_value()) << plan.error().message();
+  EXPECT_EQ(Targets(*plan), (std::vector<std::string>{"orders", "_orders_new", "_items_new"}));
+  ASSERT_EQ(plan->notes.size(), 3u);
+  EXPECT_EQ(plan->notes[0],
+            "left out shop._orders_gho: an online schema change tool's table beside shop.orders "
+            "(gh-ost, pt-online-schema-change); a realtime job follows the tool's swap on "
+            "shop.orders; name shop._orders_gho in source.tables to read it anyway");
+  EXPECT_NE(plan->notes[2].find("left out shop._orders_20261207040512_del"), std::string::npos);
+
+  spec.source.Set("tables", List({"shop.*", "shop._orders_gho"}));
+  plan = PlanTables(spec, FakeRegistry());
+  ASSERT_TRUE(plan.has_value()) << plan.error().message();
+  std::vector<std::string> targets = Targets(*plan);  // orders and the copy: same size, any order
+  std::sort(targets.begin(), targets.end());
+  EXPECT_EQ(targets, (std::vector<std::string>{"_items_new", "_orders_gho", "orders"}));
+  EXPECT_EQ(plan->notes.size(), 2u);
 }
 
 TEST(PlanTablesTest, UnmatchedPatternIsANote) {
