@@ -62,8 +62,11 @@ Result<std::vector<Field>> ParseColumnLines(const StreamPosition& position) {
     const std::optional<DataType> type =
         space == std::string::npos ? std::nullopt : ParseTypeName(line.substr(0, space));
     if (!type) {
-      return Err(Status::DataError("the committed position {} names a column as '{}'",
-                                   position.stream, line));
+      return Err(Status::DataError(
+          "the committed position {} names a column as '{}', which is no type and name (the "
+          "target's positions were edited, or written by another sluice); deleting that "
+          "position (stream '{}') lets the job go on without it",
+          position.stream, line, position.stream));
     }
     fields.push_back(Field{UnescapeColumnName(std::string_view(line).substr(space + 1)), *type});
   }

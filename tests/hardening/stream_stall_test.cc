@@ -196,8 +196,8 @@ TEST_F(StreamStallTest, StoppedMariadbSourceFailsTheRealtimeRunNamingIt) {
 // A SIGTERM is a stop like any other, also when the run waits on a source that stopped
 // answering: the target commits what was written, up to where those rows end, and the run
 // exits 0; the next start goes on from there.
-// `blocked_in_read`: the run waits inside a read the signal must break (the binlog's); the
-// replication stream polls, and stops between two polls.
+// `blocked_in_read`: the run waits inside a read the signal must break (the binlog's), which
+// the log says; the replication stream polls, and mostly stops between two polls.
 ProcessResult ExpectSigtermStopsCleanly(Process& run, const std::string& source_name,
                                         bool blocked_in_read) {
   const auto start = std::chrono::steady_clock::now();
@@ -207,10 +207,11 @@ ProcessResult ExpectSigtermStopsCleanly(Process& run, const std::string& source_
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_FALSE(r.timed_out) << "SIGTERM does not end a realtime run on a stopped " << source_name;
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_EQ(
-      Has(r.stderr_text, "stopped by a signal while waiting for the source; committed up to "),
-      blocked_in_read)
-      << Describe(r);
+  if (blocked_in_read) {
+    EXPECT_TRUE(
+        Has(r.stderr_text, "stopped by a signal while waiting for the source; committed up to "))
+        << Describe(r);
+  }
   EXPECT_LT(secs, 6) << Describe(r);
   return r;
 }
