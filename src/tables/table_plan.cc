@@ -335,10 +335,13 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
       }
       everything.push_back(table);
       if (!selector->Selects(table)) continue;
-      if (const std::string base = ToolTableBase(*selector, table,
-                                                 [&](const std::string& name) {
-                                                   return selected.count({table.db, name}) > 0;
-                                                 });
+      // Realtime only: there the copy would break the stream at the tool's swap; a batch job
+      // copies what its patterns select, the tools' tables included.
+      const auto is_selected = [&](const std::string& name) {
+        return selected.count({table.db, name}) > 0;
+      };
+      if (const std::string base =
+              spec.mode == "realtime" ? ToolTableBase(*selector, table, is_selected) : "";
           !base.empty()) {
         plan.notes.push_back(LeftOutToolTableNote(table, base));
         continue;

@@ -206,19 +206,26 @@ TEST(PlanTablesTest, OverrideOfAShardedTableReachesEveryShard) {
   EXPECT_EQ(plan->tasks[0].job.shards.more.at(0).GetString("where"), "id > 0");
 }
 
-// An online schema change tool's tables beside a selected table are left out (a note says
-// so), unless a pattern names them; one whose table the job does not read is an ordinary table.
-TEST(PlanTablesTest, OnlineSchemaChangeToolTablesAreLeftOut) {
+// An online schema change tool's tables beside a selected table are left out of a realtime
+// job (a note says so), unless a pattern names them; one whose table the job does not read is
+// an ordinary table.
+TEST(PlanTablesTest, OnlineSchemaChangeToolTablesAreLeftOutOfRealtimeJobs) {
   JobSpec spec = Job({"shop.*", "crm.*"});
   spec.source.SetString("path", "osc");
+  // A batch job copies what the patterns select: all six.
+  Result<TablePlan> batch = PlanTables(spec, FakeRegistry());
+  ASSERT_TRUE(batch.has_value()) << batch.error().message();
+  EXPECT_EQ(batch->tasks.size(), 6u);
+  EXPECT_TRUE(batch->notes.empty());
+  spec.mode = "realtime";
   Result<TablePlan> plan = PlanTables(spec, FakeRegistry());
   ASSERT_TRUE(plan.has_value()) << plan.error().message();
   EXPECT_EQ(Targets(*plan), (std::vector<std::string>{"orders", "_orders_new", "_items_new"}));
   ASSERT_EQ(plan->notes.size(), 3u);
   EXPECT_EQ(plan->notes[0],
             "left out shop._orders_gho: an online schema change tool's table beside shop.orders "
-            "(gh-ost, pt-online-schema-change); a realtime job follows the tool's swap on "
-            "shop.orders; name shop._orders_gho in source.tables to read it anyway");
+            "(gh-ost, pt-online-schema-change), whose swap the job follows on shop.orders; name "
+            "shop._orders_gho in source.tables to stream it anyway");
   EXPECT_NE(plan->notes[2].find("left out shop._orders_20261207040512_del"), std::string::npos);
 
   spec.source.Set("tables", List({"shop.*", "shop._orders_gho"}));

@@ -52,8 +52,8 @@ std::string ToolTableBase(const TableSelector& selector, const CatalogTable& tab
 std::string LeftOutToolTableNote(const CatalogTable& table, const std::string& base) {
   return fmt::format(
       "left out {0}.{1}: an online schema change tool's table beside {0}.{2} (gh-ost, "
-      "pt-online-schema-change); a realtime job follows the tool's swap on {0}.{2}; name {0}.{1} "
-      "in source.tables to read it anyway",
+      "pt-online-schema-change), whose swap the job follows on {0}.{2}; name {0}.{1} in "
+      "source.tables to stream it anyway",
       table.db, table.name, base);
 }
 

@@ -7,10 +7,10 @@
 //            _T_<yyyymmddhhmmss>_del with --timestamp-old-table);
 //   pt-osc:  _T_new (the copy), _T_old (T after the swap); more leading underscores when a
 //            table of that name exists already.
-// A pattern like "shop.*" selects them too: a batch job would copy half-built tables, and a
-// realtime job would take the copy up as a table of its own, so that the swap renames two of
-// its tables and stops. So they are left out when T itself is selected, unless a pattern
-// names them exactly.
+// A pattern like "shop.*" selects them too: a realtime job would take the copy up as a table of
+// its own, so that the swap renames two of its tables and stops. So realtime jobs leave them
+// out when T itself is selected, unless a pattern names them exactly. (Batch jobs copy them:
+// a job copies what its patterns select.)
 #pragma once
 
 #include <functional>
