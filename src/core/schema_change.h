@@ -108,6 +108,12 @@ class StreamSchemaTracker {
   // if it added, marked or retyped any.
   Status Restore(const std::vector<StreamPosition>& resume_from, Schema& schema);
 
+  // Whether `stream` is one of the two above: the stream's columns, not a place in the
+  // source's log.
+  static bool IsColumnsStream(const std::string& stream) {
+    return stream == kDroppedColumnsStream || stream == kKnownColumnsStream;
+  }
+
   static constexpr const char* kDroppedColumnsStream = "dropped_columns";
   static constexpr const char* kKnownColumnsStream = "columns";
   // MySQL's TEXT, the smallest position column of the targets, holds 65,535 bytes.

@@ -228,7 +228,7 @@ class MultiStreamRunner {
       const bool before_in_txn = reader_->InTransaction();
       Result<bool> next = reader_->Next(*batch, rejects);
       if (!next) {
-        if (next.error().code() == StatusCode::kCancelled && Cancelled()) {
+        if (InterruptedBySignal(next.error())) {
           // The signal broke a read that waited on the source (core/stall_watch.h): a stop
           // like one between batches, each table at the positions its written rows end.
           stopped_in_read_at_ = before;
@@ -427,6 +427,10 @@ class MultiStreamRunner {
 
   bool Cancelled() const {
     return options_.run.cancelled != nullptr && options_.run.cancelled->load();
+  }
+  // A read that failed because a signal broke it (core/stall_watch.h): a stop, not a failure.
+  bool InterruptedBySignal(const Status& st) const {
+    return st.code() == StatusCode::kCancelled && Cancelled();
   }
 
   Status CheckLease() const { return lease_->Check(); }

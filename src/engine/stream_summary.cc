@@ -40,10 +40,7 @@ std::string DescribePositions(const std::vector<StreamPosition>& positions) {
 std::string ChangeEventPosition(const std::vector<StreamPosition>& positions) {
   std::vector<StreamPosition> places;
   for (const StreamPosition& p : positions) {
-    if (p.stream != StreamSchemaTracker::kKnownColumnsStream &&
-        p.stream != StreamSchemaTracker::kDroppedColumnsStream) {
-      places.push_back(p);
-    }
+    if (!StreamSchemaTracker::IsColumnsStream(p.stream)) places.push_back(p);
   }
   return places.size() == 1 ? places[0].position : DescribePositions(places);
 }

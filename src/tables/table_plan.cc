@@ -317,11 +317,14 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
                         fmt::format("source connection {} of {}: listing tables: {}", c + 1,
                                     sections.size(), listed.error().message())));
     }
-    // The connection's selected tables, by db and name: an online schema change tool's
-    // table beside one of them is left out (tables/tool_tables.h).
+    // A realtime job's selected tables of the connection, by db and name: an online schema
+    // change tool's table beside one of them is left out (tables/tool_tables.h).
+    const bool realtime = spec.mode == "realtime";
     std::set<std::pair<std::string, std::string>> selected;
     for (const CatalogTable& table : *listed) {
-      if (!table.is_view && selector->Selects(table)) selected.emplace(table.db, table.name);
+      if (realtime && !table.is_view && selector->Selects(table)) {
+        selected.emplace(table.db, table.name);
+      }
     }
     for (CatalogTable& table : *listed) {
       if (table.is_view) {
@@ -340,8 +343,7 @@ Result<TablePlan> PlanTables(const JobSpec& spec, const ConnectorRegistry& regis
       const auto is_selected = [&](const std::string& name) {
         return selected.count({table.db, name}) > 0;
       };
-      if (const std::string base =
-              spec.mode == "realtime" ? ToolTableBase(*selector, table, is_selected) : "";
+      if (const std::string base = realtime ? ToolTableBase(*selector, table, is_selected) : "";
           !base.empty()) {
         plan.notes.push_back(LeftOutToolTableNote(table, base));
         continue;

@@ -143,6 +143,45 @@ class StreamStallTest : public ServerTest {
   }
   std::string RunLog() { return ReadWholeFile(workspace_->Path("run.err")); }
 
+  // A SIGTERM is a stop like any other, also when the run waits on a source that stopped
+  // answering: with a row streamed, the source server (`pid`; 0: the run's walsender) is
+  // paused, the run is sent SIGTERM and must exit 0 within seconds, the target having committed
+  // what was written; once resumed, a --catch-up run goes on from there. `blocked_in_read`: the
+  // run waits inside a read the signal must break (the binlog's), which the log says; the
+  // replication stream polls, and mostly stops between two polls.
+  ProcessResult SigtermWhileStoppedThenGoOn(Process& run, int pid, const std::string& name,
+                                            bool blocked_in_read) {
+    Source("INSERT INTO stall_src VALUES (4, 'streamed')");
+    EXPECT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
+    if (pid == 0) {
+      const std::string walsender = pg_->Value(
+          "SELECT pid FROM pg_stat_activity WHERE backend_type = 'walsender' AND "
+          "application_name = 'sluice stream'");
+      EXPECT_FALSE(walsender.empty());
+      pid = walsender.empty() ? 0 : std::stoi(walsender);
+    }
+    EXPECT_TRUE(pid != 0 && private_->Pause(pid));
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // the run now waits on the server
+    const auto start = std::chrono::steady_clock::now();
+    run.Signal(SIGTERM);
+    const ProcessResult r = run.Wait(std::chrono::seconds(30));
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_FALSE(r.timed_out) << "SIGTERM does not end a realtime run on a stopped " << name;
+    EXPECT_EQ(r.exit_code, 0) << Describe(r);
+    if (blocked_in_read) {
+      EXPECT_TRUE(
+          Has(r.stderr_text, "stopped by a signal while waiting for the source; committed up to "))
+          << Describe(r);
+    }
+    EXPECT_LT(secs, 6) << Describe(r);
+
+    private_->ResumeAll();
+    Source("INSERT INTO stall_src VALUES (5, 'after')");
+    ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
+    return r;
+  }
+
   // A --catch-up run after the live one ended: it goes on from the last checkpoint.
   void ExpectCatchUpGives(const std::string& rows) {
     const ProcessResult again =
@@ -193,71 +232,21 @@ TEST_F(StreamStallTest, StoppedMariadbSourceFailsTheRealtimeRunNamingIt) {
   ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
 }
 
-// A SIGTERM is a stop like any other, also when the run waits on a source that stopped
-// answering: the target commits what was written, up to where those rows end, and the run
-// exits 0; the next start goes on from there.
-// `blocked_in_read`: the run waits inside a read the signal must break (the binlog's), which
-// the log says; the replication stream polls, and mostly stops between two polls.
-ProcessResult ExpectSigtermStopsCleanly(Process& run, const std::string& source_name,
-                                        bool blocked_in_read) {
-  const auto start = std::chrono::steady_clock::now();
-  run.Signal(SIGTERM);
-  const ProcessResult r = run.Wait(std::chrono::seconds(30));
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_FALSE(r.timed_out) << "SIGTERM does not end a realtime run on a stopped " << source_name;
-  EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  if (blocked_in_read) {
-    EXPECT_TRUE(
-        Has(r.stderr_text, "stopped by a signal while waiting for the source; committed up to "))
-        << Describe(r);
-  }
-  EXPECT_LT(secs, 6) << Describe(r);
-  return r;
-}
-
 TEST_F(StreamStallTest, SigtermEndsARealtimeRunOnAStoppedMariadbSource) {
   Process run = StartStreaming(/*from_mariadb=*/true, 0, "off");
-  Source("INSERT INTO stall_src VALUES (4, 'streamed')");
-  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
-  ASSERT_TRUE(private_->Pause(private_->MariadbPid()));
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the run now waits in a binlog read
-  ExpectSigtermStopsCleanly(run, "MariaDB", /*blocked_in_read=*/true);
-
-  private_->ResumeAll();
-  Source("INSERT INTO stall_src VALUES (5, 'after')");
-  ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
+  SigtermWhileStoppedThenGoOn(run, private_->MariadbPid(), "MariaDB", /*blocked_in_read=*/true);
 }
 
 TEST_F(StreamStallTest, SigtermEndsATablesRunOnAStoppedMariadbSource) {
   Process run = StartStreaming(/*from_mariadb=*/true, 0, "off", /*tables=*/true);
-  Source("INSERT INTO stall_src VALUES (4, 'streamed')");
-  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
-  ASSERT_TRUE(private_->Pause(private_->MariadbPid()));
-  std::this_thread::sleep_for(std::chrono::seconds(1));
-  const ProcessResult r = ExpectSigtermStopsCleanly(run, "MariaDB", /*blocked_in_read=*/true);
+  const ProcessResult r = SigtermWhileStoppedThenGoOn(run, private_->MariadbPid(), "MariaDB",
+                                                      /*blocked_in_read=*/true);
   EXPECT_TRUE(Has(r.stderr_text, "streaming 1 tables")) << Describe(r);  // the many-table reader
-
-  private_->ResumeAll();
-  Source("INSERT INTO stall_src VALUES (5, 'after')");
-  ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
 }
 
 TEST_F(StreamStallTest, SigtermEndsARealtimeRunOnAStoppedWalsender) {
   Process run = StartStreaming(/*from_mariadb=*/false, 0, "off");
-  Source("INSERT INTO stall_src VALUES (4, 'streamed')");
-  ASSERT_TRUE(WaitForTarget("1:a,2:b,3:c,4:streamed")) << RunLog();
-  const std::string walsender = pg_->Value(
-      "SELECT pid FROM pg_stat_activity WHERE backend_type = 'walsender' AND application_name "
-      "= 'sluice stream'");
-  ASSERT_FALSE(walsender.empty());
-  ASSERT_TRUE(private_->Pause(std::stoi(walsender)));
-  std::this_thread::sleep_for(std::chrono::seconds(1));
-  ExpectSigtermStopsCleanly(run, "walsender", /*blocked_in_read=*/false);
-
-  private_->ResumeAll();
-  Source("INSERT INTO stall_src VALUES (5, 'after')");
-  ExpectCatchUpGives("1:a,2:b,3:c,4:streamed,5:after");
+  SigtermWhileStoppedThenGoOn(run, 0, "walsender", /*blocked_in_read=*/false);
 }
 
 TEST_F(StreamStallTest, StoppedWalsenderFailsTheRealtimeRunNamingIt) {

@@ -7,7 +7,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "connectors/mysql/binlog_stream/binlog_run_fixture.h"
 
@@ -32,6 +34,21 @@ class BinlogSwapTest : public testing::RunFixture {
     db.Exec("CREATE TABLE _t_gho LIKE t");
     db.Exec("ALTER TABLE _t_gho " + alter);
     db.Exec(copy);
+  }
+  // A realtime job over the tables of `db` that `patterns` select (each "{db}" is db's name),
+  // into `target` (MySQL, the tables' own names).
+  void WriteTablesJob(const std::string& name, TestDatabase& db, TestDatabase& target,
+                      const std::vector<std::string>& patterns) {
+    std::string list;
+    for (const std::string& p : patterns) {
+      if (!list.empty()) list += ", ";
+      list += "\"" + fmt::format(fmt::runtime(p), fmt::arg("db", db.name())) + "\"";
+    }
+    std::ofstream(dir_ / "job.yaml") << fmt::format(
+        "name: {}_{}\nmode: realtime\n"
+        "source: {{type: mysql, url: \"{}\", tables: [{}]}}\n"
+        "target: {{type: mysql, url: \"{}\"}}\n",
+        name, db.name(), db.Url(), list, target.Url());
   }
 };
 
@@ -205,11 +222,7 @@ TEST_F(BinlogSwapTest, ASwapUnderTablesPatternsIsFollowed) {
   db.Exec("CREATE TABLE b (id INT PRIMARY KEY, v VARCHAR(20))");
   db.Exec("INSERT INTO a VALUES (1, 'a1'), (2, 'a2')");
   db.Exec("INSERT INTO b VALUES (1, 'b1')");
-  std::ofstream(dir_ / "job.yaml") << fmt::format(
-      "name: swap_tables_{}\nmode: realtime\n"
-      "source: {{type: mysql, url: \"{}\", tables: [\"{}.*\", \"!{}._*\"]}}\n"
-      "target: {{type: mysql, url: \"{}\"}}\n",
-      db.name(), db.Url(), db.name(), db.name(), target.Url());
+  WriteTablesJob("swap_tables", db, target, {"{db}.*", "!{db}._*"});
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   db.Exec("CREATE TABLE _a_gho LIKE a");
   db.Exec("ALTER TABLE _a_gho ADD COLUMN n INT NOT NULL DEFAULT 7");
@@ -235,11 +248,7 @@ TEST_F(BinlogSwapTest, AWildcardPatternLeavesTheToolsTablesOutAndTheSwapIsFollow
   TestDatabase target;
   db.Exec("CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(20))");
   db.Exec("INSERT INTO a VALUES (1, 'a1')");
-  std::ofstream(dir_ / "job.yaml") << fmt::format(
-      "name: swap_all_{}\nmode: realtime\n"
-      "source: {{type: mysql, url: \"{}\", tables: [\"{}.*\"]}}\n"
-      "target: {{type: mysql, url: \"{}\"}}\n",
-      db.name(), db.Url(), db.name(), target.Url());
+  WriteTablesJob("swap_all", db, target, {"{db}.*"});
   const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
   ASSERT_TRUE(WaitForLog("live.log.err", "streaming 1 tables", std::chrono::seconds(30)))
       << Log("live.log.err");
@@ -281,11 +290,7 @@ TEST_F(BinlogSwapTest, ASwapWithTheToolsCopyNamedStopsSayingToLeaveItOut) {
   TestDatabase target;
   db.Exec("CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(20))");
   db.Exec("INSERT INTO a VALUES (1, 'a1')");
-  std::ofstream(dir_ / "job.yaml") << fmt::format(
-      "name: swap_all_{}\nmode: realtime\n"
-      "source: {{type: mysql, url: \"{}\", tables: [\"{}.*\", \"{}._a_gho\"]}}\n"
-      "target: {{type: mysql, url: \"{}\"}}\n",
-      db.name(), db.Url(), db.name(), db.name(), target.Url());
+  WriteTablesJob("swap_all", db, target, {"{db}.*", "{db}._a_gho"});
   const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
   ASSERT_TRUE(WaitForLog("live.log.err", "streaming 1 tables", std::chrono::seconds(30)))
       << Log("live.log.err");
