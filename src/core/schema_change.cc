@@ -163,6 +163,10 @@ Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_fr
     for (const StreamPosition& p : resume_from) {
       if (p.stream != stream) continue;
       SLUICE_ASSIGN_OR_RETURN(std::vector<Field> fields, ParseColumnLines(p));
+      if (!dropped) {
+        committed_columns_.emplace();
+        for (const Field& field : fields) committed_columns_->push_back(field.name);
+      }
       for (Field& field : fields) {
         const std::optional<size_t> known = schema.IndexOf(field.name);
         if (dropped) {

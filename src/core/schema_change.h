@@ -107,6 +107,11 @@ class StreamSchemaTracker {
   // the stream's metadata from after the change then differs, and says so); counts one change
   // if it added, marked or retyped any.
   Status Restore(const std::vector<StreamPosition>& resume_from, Schema& schema);
+  // The column names of the KnownColumnsPosition Restore() read: the table's columns as the
+  // run that committed the position knew them; nullopt when it read none.
+  const std::optional<std::vector<std::string>>& committed_columns() const {
+    return committed_columns_;
+  }
 
   // Whether `stream` is one of the two above: the stream's columns, not a place in the
   // source's log.
@@ -126,6 +131,7 @@ class StreamSchemaTracker {
   std::set<std::string> carried_;               // columns some metadata of this run carried
   std::set<std::string> dropped_by_statement_;  // NoteDropped
   std::set<std::string> noted_not_added_;       // said once each
+  std::optional<std::vector<std::string>> committed_columns_;
 
   // Marks schema column `index` dropped at the source; counts one change if it was not.
   void MarkDropped(Schema& schema, size_t index);

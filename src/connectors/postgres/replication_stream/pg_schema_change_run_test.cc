@@ -268,6 +268,28 @@ TEST_F(PgSchemaChangeTest, TypeChangeWhileNoRunStreamsStopsWithTheSameMessage) {
             std::string::npos);
 }
 
+// A column renamed while no run streams (cron --catch-up runs): the next run's Open reads the
+// new name from the catalog, and the stream's Relation has it too; only the names committed
+// with the position show that d went and e came. It stops as a live run does, before writing
+// the update (which would leave e NULL in the rows the stream does not change again).
+TEST_F(PgSchemaChangeTest, RenameWhileNoRunStreamsStopsAsALiveRunDoes) {
+  WriteJobToPostgres();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  const std::string rows = fmt::format("SELECT id, v, d FROM {}.t ORDER BY id", ods_);
+  ASSERT_EQ(Lines(rows), (std::vector<std::string>{"1|one|d1", "2|two|d2", "3|three|d3"}));
+  db_->Exec(fmt::format("ALTER TABLE {} RENAME COLUMN d TO e", src_));
+  db_->Exec(fmt::format("UPDATE {} SET v = 'two+' WHERE id = 2", src_));
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log();
+  EXPECT_NE(Log().find(fmt::format("public.{}: column d went and e came at the source since the "
+                                   "last change of the table this job read",
+                                   src_)),
+            std::string::npos)
+      << Log();
+  EXPECT_EQ(Lines(rows), (std::vector<std::string>{"1|one|d1", "2|two|d2", "3|three|d3"}));
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log();
+  EXPECT_NE(Log().find("column d went and e came"), std::string::npos) << Log();
+}
+
 // Column names a quoted PostgreSQL identifier allows: a newline, a backslash, a double quote,
 // and two names that differ only by case. One with a newline is dropped while no run streams:
 // the next run learns it from the names committed with the position (escaped there), and the

@@ -37,6 +37,8 @@ Result<r::TuplePlan> RelationFollower::Plan(
           "(or a drop and an add in one statement) is not followed; {}",
           label, fmt::join(gone, ", "), fmt::join(came, ", "), kResnapshot));
     }
+  } else {
+    SLUICE_RETURN_IF_ERROR(CheckFirstOfSession(names, label, schema, exists_now));
   }
   const ColumnMatch match = MatchColumns(names, schema, /*ignore_case=*/false);
   size_t last_known = 0;  // one past the last Relation column the schema has
@@ -87,7 +89,36 @@ Result<r::TuplePlan> RelationFollower::Plan(
   for (size_t i = 0; i < slots_.size(); ++i) plan.columns[slots_[i]] = relation.columns[i];
   for (const auto& [j, text] : fills_) plan.columns[j] = r::ColumnPlan{r::TextForm::kParse};
   previous_ = names;
+  met_.insert(names.begin(), names.end());
   return plan;
+}
+
+Status RelationFollower::CheckFirstOfSession(
+    const std::vector<std::string>& names, const std::string& label, const Schema& schema,
+    const std::function<bool(const std::string&)>& exists_now) {
+  if (!met_seeded_) {
+    met_seeded_ = true;
+    const auto& committed = tracker_.committed_columns();
+    const std::vector<std::string> seed = committed ? *committed : schema.Names();
+    met_.insert(seed.begin(), seed.end());
+  }
+  std::vector<std::string> came;
+  for (const std::string& n : names) {
+    if (met_.count(n) == 0) came.push_back(n);
+  }
+  if (came.empty()) return Status::OK();
+  std::vector<std::string> gone;
+  for (const std::string& n : met_) {
+    const std::optional<size_t> j = schema.IndexOf(n);
+    if (!j || schema.fields[*j].dropped_at_source || Contains(names, n)) continue;
+    if (!exists_now || !exists_now(n)) gone.push_back(n);
+  }
+  if (gone.empty()) return Status::OK();
+  return Err(Status::Invalid(
+      "{}: column {} went and {} came at the source since the last change of the table this "
+      "job read (a rename while no run streamed, or a drop and an add with no change of the "
+      "table between them): a rename is not followed; {}",
+      label, fmt::join(gone, ", "), fmt::join(came, ", "), kResnapshot));
 }
 
 Result<const r::TupleData*> RelationFollower::Map(const r::TupleData& tuple) {

@@ -15,12 +15,21 @@
 //   - a known column with another type, or, between two Relations of one session, a new name
 //     among known ones or a name gone while another appeared (a rename cannot be told from a
 //     drop plus an add): an error naming the table and what to do.
+//   - the same rename check at a session's first Relation (a restart, a reconnect), against
+//     the names the job had met before it: the committed column list (a restart), or the
+//     table's shape at Open (a fresh start), and every Relation of the run since. Against the
+//     table's current shape it could not see a rename made while no run streamed: the catalog
+//     read at Open already has the new name. A name counts as gone there only when the catalog
+//     no longer has it either (`exists_now`): the first Relation may predate columns the
+//     catalog added since.
 //
 // Owned by PgReplicationStream, used on its thread.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,11 +63,18 @@ class RelationFollower {
   const StreamSchemaTracker& tracker() const { return tracker_; }
 
  private:
+  // The rename check of a session's first Relation (see the file comment).
+  Status CheckFirstOfSession(const std::vector<std::string>& names, const std::string& label,
+                             const Schema& schema,
+                             const std::function<bool(const std::string&)>& exists_now);
+
   StreamSchemaTracker tracker_;
   std::vector<size_t> slots_;  // per Relation column: its schema column
   size_t width_ = 0;           // the schema's columns
   bool identity_ = true;
   std::vector<std::string> previous_;  // the last Relation's names, this session
+  std::set<std::string> met_;           // the names the job met before this run's Relations
+  bool met_seeded_ = false;
   replication::TupleData mapped_;
   // Schema columns not added yet, and their default as text (Plan).
   std::vector<std::pair<size_t, std::string>> fills_;

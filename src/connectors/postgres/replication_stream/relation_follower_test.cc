@@ -1,5 +1,7 @@
 #include "connectors/postgres/replication_stream/relation_follower.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 namespace sluice::postgres::replication_stream {
@@ -35,11 +37,11 @@ class RelationFollowerTest : public ::testing::Test {
   }
   Result<r::TuplePlan> Plan(std::vector<Field> fields) {
     return follower_.Plan(Relation(std::move(fields)), "public.t", schema_, batch_,
-                          [this](const std::string& c) { return catalog_has_ == c; });
+                          [this](const std::string& c) { return catalog_has_.count(c) != 0; });
   }
 
   RelationFollower follower_;
-  std::string catalog_has_;  // the one schema column the catalog still has (exists_now)
+  std::set<std::string> catalog_has_;  // the schema columns the catalog still has (exists_now)
   Schema schema_;
   Batch batch_;
 };
@@ -77,7 +79,7 @@ TEST_F(RelationFollowerTest, TheFirstRelationOfASessionMayBringBackADroppedColum
 // which take its default (not a drop, no change counted). Gone from it: dropped since Open.
 TEST_F(RelationFollowerTest, AColumnNoRelationCarriedIsNotAddedYetWhileTheCatalogHasIt) {
   schema_.fields[1].added_default = "dflt";
-  catalog_has_ = "v";
+  catalog_has_ = {"v"};
   ASSERT_TRUE(Plan({F("id")}).has_value());
   EXPECT_EQ(follower_.version(), 0u);
   Result<const r::TupleData*> mapped = follower_.Map(Tuple({"7"}));
@@ -107,7 +109,7 @@ TEST_F(RelationFollowerTest, AColumnTheCatalogLostSinceThePositionIsDroppedWhere
   ASSERT_TRUE(follower_.tracker().Restore({*known}, schema_).ok());
   ASSERT_EQ(schema_.Names(), (std::vector<std::string>{"id", "v", "d"}));
   EXPECT_EQ(follower_.version(), 1u);
-  catalog_has_ = "v";
+  catalog_has_ = {"v"};
 
   // Changes from before the drop carry d: written.
   ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString), F("d")}).has_value());
@@ -128,7 +130,7 @@ TEST_F(RelationFollowerTest, AColumnTheCatalogLostIsDroppedWhenTheFirstRelationL
   ASSERT_TRUE(follower_.tracker()
                   .Restore({*StreamSchemaTracker::KnownColumnsPosition(before)}, schema_)
                   .ok());
-  catalog_has_ = "v";
+  catalog_has_ = {"v"};
   ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
   EXPECT_TRUE(schema_.fields[2].dropped_at_source);
   Result<const r::TupleData*> mapped = follower_.Map(Tuple({"7", "x"}));
@@ -153,6 +155,74 @@ TEST_F(RelationFollowerTest, RenameAndTypeChangeStop) {
   EXPECT_NE(middle.error().message().find("column x appeared between existing columns"),
             std::string::npos);
   EXPECT_EQ(follower_.version(), 0u);
+}
+
+// d renamed to e while no run streamed: the restarted run's Open reads e from the catalog, so
+// only the names committed with the position show that e is new and d is gone.
+TEST_F(RelationFollowerTest, ARenameWhileNoRunStreamedStopsAtTheFirstRelation) {
+  schema_.fields = {F("id"), F("v", TypeId::kString), F("e")};
+  catalog_has_ = {"id", "v", "e"};
+  Schema before;
+  before.fields = {F("id"), F("v", TypeId::kString), F("d")};
+  ASSERT_TRUE(follower_.tracker()
+                  .Restore({*StreamSchemaTracker::KnownColumnsPosition(before)}, schema_)
+                  .ok());
+  Result<r::TuplePlan> renamed = Plan({F("id"), F("v", TypeId::kString), F("e")});
+  ASSERT_FALSE(renamed.has_value());
+  EXPECT_NE(renamed.error().message().find(
+                "public.t: column d went and e came at the source since the last change of the "
+                "table this job read"),
+            std::string::npos)
+      << renamed.error().message();
+}
+
+// The same names, with a change of the table between the drop and the add: the first Relation
+// lacks d and has no e (a drop), the next one brings e (an add). Not a rename.
+TEST_F(RelationFollowerTest, ADropThenAnAddWhileNoRunStreamedAreFollowed) {
+  schema_.fields = {F("id"), F("v", TypeId::kString), F("e")};
+  catalog_has_ = {"id", "v", "e"};
+  Schema before;
+  before.fields = {F("id"), F("v", TypeId::kString), F("d")};
+  ASSERT_TRUE(follower_.tracker()
+                  .Restore({*StreamSchemaTracker::KnownColumnsPosition(before)}, schema_)
+                  .ok());
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
+  Result<r::TuplePlan> added = Plan({F("id"), F("v", TypeId::kString), F("e")});
+  ASSERT_TRUE(added.has_value()) << added.error().message();
+  EXPECT_TRUE(schema_.fields[3].dropped_at_source);  // d
+  EXPECT_FALSE(schema_.fields[2].dropped_at_source);  // e
+}
+
+// A column the committed list names that the first Relation lacks while the catalog still has
+// it is one the Relation predates, not a rename, whatever else is new.
+TEST_F(RelationFollowerTest, ACommittedColumnTheCatalogStillHasIsNotGone) {
+  schema_.fields = {F("id"), F("v", TypeId::kString), F("x")};
+  catalog_has_ = {"id", "v", "x"};
+  Schema before;
+  before.fields = {F("id"), F("v", TypeId::kString)};
+  ASSERT_TRUE(follower_.tracker()
+                  .Restore({*StreamSchemaTracker::KnownColumnsPosition(before)}, schema_)
+                  .ok());
+  Result<r::TuplePlan> plan = Plan({F("id"), F("x")});
+  ASSERT_TRUE(plan.has_value()) << plan.error().message();
+}
+
+// A reconnect: the new session's first Relation is checked against every name this run met,
+// so a rename made while the stream was away stops; a replay from before a drop that this run
+// already followed does not.
+TEST_F(RelationFollowerTest, TheFirstRelationAfterAReconnectIsCheckedAgainstTheNamesMet) {
+  catalog_has_ = {"id"};
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
+  ASSERT_TRUE(Plan({F("id")}).has_value());  // v dropped
+  follower_.Restart();
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());  // replayed from before
+
+  follower_.Restart();
+  catalog_has_ = {"id", "w"};
+  Result<r::TuplePlan> renamed = Plan({F("id"), F("w", TypeId::kString)});
+  ASSERT_FALSE(renamed.has_value());
+  EXPECT_NE(renamed.error().message().find("column v went and w came"), std::string::npos)
+      << renamed.error().message();
 }
 
 }  // namespace
