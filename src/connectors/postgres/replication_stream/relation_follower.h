@@ -73,7 +73,7 @@ class RelationFollower {
   size_t width_ = 0;           // the schema's columns
   bool identity_ = true;
   std::vector<std::string> previous_;  // the last Relation's names, this session
-  std::set<std::string> met_;           // the names the job met before this run's Relations
+  std::set<std::string> met_;          // the names the job met before this run's Relations
   bool met_seeded_ = false;
   replication::TupleData mapped_;
   // Schema columns not added yet, and their default as text (Plan).

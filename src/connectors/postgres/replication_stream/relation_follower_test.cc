@@ -189,7 +189,7 @@ TEST_F(RelationFollowerTest, ADropThenAnAddWhileNoRunStreamedAreFollowed) {
   ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
   Result<r::TuplePlan> added = Plan({F("id"), F("v", TypeId::kString), F("e")});
   ASSERT_TRUE(added.has_value()) << added.error().message();
-  EXPECT_TRUE(schema_.fields[3].dropped_at_source);  // d
+  EXPECT_TRUE(schema_.fields[3].dropped_at_source);   // d
   EXPECT_FALSE(schema_.fields[2].dropped_at_source);  // e
 }
 
