@@ -32,6 +32,11 @@ struct CreatedTable {
   bool in_default_db = false;  // in the connection's default database (CatalogTable's sense)
 };
 
+// The position stream of an initial snapshot committed in chunks of keys
+// (StreamSource::AllowSnapshotChunks): "<key column> >= <the first key not yet written>" while
+// the snapshot is under way, "" once it is done. Not a place in the source's log.
+inline constexpr const char* kSnapshotProgressStream = "snapshot";
+
 class StreamSource {
  public:
   virtual ~StreamSource() = default;
@@ -63,6 +68,16 @@ class StreamSource {
   // keeps reading past the batch size, up to a hard bound, to reach one), so that this is true
   // only while a transaction larger than a batch is being read.
   virtual bool InTransaction() const { return false; }
+  // Called before Start() by a runner whose target applies rows by key (upsert): the initial
+  // snapshot of a large table may then be committed in chunks of keys rather than as one
+  // transaction. InTransaction() is false at each chunk's end, and Positions() there names
+  // the log position the snapshot was taken at and the keys still to read
+  // (kSnapshotProgressStream). A start from such positions reads the remaining keys again, as
+  // they are then, and applies the changes since the snapshot's log position over them: a row
+  // read already includes some of those changes, and applying them again in order by key
+  // ends at the same row, so the target converges (showing states between source
+  // transactions while it catches up). Sources that cannot chunk ignore it.
+  virtual void AllowSnapshotChunks() {}
   // Whether the stream has updates and deletes (change capture), not only new rows (generated
   // rows, an append-only topic). Such a job applies changes by key unless told otherwise.
   virtual bool EmitsUpdatesAndDeletes() const { return false; }

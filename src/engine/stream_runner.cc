@@ -84,6 +84,10 @@ class StreamRunner {
     summary_.position_before = DescribePositions(committed);
     checkpointed_ = summary_.position_before;
     status_.SetPosition(checkpointed_);
+    // Rows read again converge in a target that applies them by key: a large table's initial
+    // snapshot may then commit in chunks, and a restart reads on from the last one
+    // (core/stream_source.h).
+    if (setup_.write.mode == WriteMode::kUpsert) stream.AllowSnapshotChunks();
     SLUICE_RETURN_IF_ERROR(stream.Start(committed, options_.catch_up));
     if (stream.schema_version() != 0) {
       // The stream keeps columns dropped at the source before the committed position

@@ -1,6 +1,7 @@
 #include "engine/stream_summary.h"
 
 #include "core/schema_change.h"
+#include "core/stream_source.h"
 
 namespace sluice {
 
@@ -31,6 +32,7 @@ std::string DescribePositions(const std::vector<StreamPosition>& positions) {
   for (const StreamPosition& p : positions) {
     // Bookkeeping of the stream's columns, not a place in the source's log.
     if (p.stream == StreamSchemaTracker::kKnownColumnsStream) continue;
+    if (p.stream == kSnapshotProgressStream && p.position.empty()) continue;  // done
     if (!out.empty()) out += ", ";
     out += p.stream + " " + p.position;
   }
@@ -40,7 +42,9 @@ std::string DescribePositions(const std::vector<StreamPosition>& positions) {
 std::string ChangeEventPosition(const std::vector<StreamPosition>& positions) {
   std::vector<StreamPosition> places;
   for (const StreamPosition& p : positions) {
-    if (!StreamSchemaTracker::IsColumnsStream(p.stream)) places.push_back(p);
+    if (!StreamSchemaTracker::IsColumnsStream(p.stream) && p.stream != kSnapshotProgressStream) {
+      places.push_back(p);
+    }
   }
   return places.size() == 1 ? places[0].position : DescribePositions(places);
 }

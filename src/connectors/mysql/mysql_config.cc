@@ -57,21 +57,30 @@ std::vector<OptionSpec> MysqlSourceOptionSpecs() {
                    .default_value = "0",
                    .description = "mode realtime: the replica server id the binlog is read "
                                   "as; 0 = derived from the job name (jobs do not clash)"});
-  specs.push_back(
-      {.name = "startup",
-       .kind = OptionKind::kObject,
-       .default_value = "initial",
-       .description = "mode realtime without a committed position: initial (a consistent "
-                      "snapshot of the table, then the changes after it), latest (changes from "
-                      "now on), {binlog: \"file:offset\"}, {gtid: \"0-1-1234\"} (MariaDB) or "
-                      "{timestamp: \"2026-12-01 00:00:00\"} (the first transaction at or after "
-                      "it, in the source's time zone)",
-       .children = {{.name = "mode", .description = "initial or latest"},
-                    {.name = "binlog", .description = "file:offset to start at"},
-                    {.name = "gtid", .description = "MariaDB GTID (domain-server-seq) to start after"},
-                    {.name = "timestamp", .description = "start at the first transaction "
-                                                         "committed at or after this time"}},
-       .scalar_child = "mode"});
+  specs.push_back({.name = "snapshot_chunk_rows",
+                   .kind = OptionKind::kInt,
+                   .default_value = "500000",
+                   .description = "mode realtime, startup: initial, a table with an integer "
+                                  "primary key and an upsert target: the snapshot commits about "
+                                  "this many rows at a time, by key range, and a restart reads on "
+                                  "from the last range committed; 0 = one transaction"});
+  specs.push_back({.name = "startup",
+                   .kind = OptionKind::kObject,
+                   .default_value = "initial",
+                   .description =
+                       "mode realtime without a committed position: initial (a consistent "
+                       "snapshot of the table, then the changes after it), latest (changes from "
+                       "now on), {binlog: \"file:offset\"}, {gtid: \"0-1-1234\"} (MariaDB) or "
+                       "{timestamp: \"2026-12-01 00:00:00\"} (the first transaction at or after "
+                       "it, in the source's time zone)",
+                   .children = {{.name = "mode", .description = "initial or latest"},
+                                {.name = "binlog", .description = "file:offset to start at"},
+                                {.name = "gtid",
+                                 .description = "MariaDB GTID (domain-server-seq) to start after"},
+                                {.name = "timestamp",
+                                 .description = "start at the first transaction "
+                                                "committed at or after this time"}},
+                   .scalar_child = "mode"});
   return specs;
 }
 

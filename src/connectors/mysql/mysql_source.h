@@ -50,6 +50,8 @@ class MysqlSource : public Source {
   // realtime source's snapshot, which reads on a connection of its own).
   const ReadPlan& plan() const { return plan_; }
   std::string QuotedTable() const { return From(); }
+  // The key a split read ranges over (the first primary-key column, or split_key), if any.
+  const std::optional<KeySpec>& split_key() const { return key_; }
 
  private:
   Status ResolveColumns(const ReadRequest& request);

@@ -7,9 +7,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "connectors/mysql/binlog_stream/added_defaults.h"
 #include "connectors/mysql/binlog_stream/ascii_case.h"
 #include "connectors/mysql/binlog_stream/server_check.h"
+#include "connectors/mysql/binlog_stream/snapshot_chunks.h"
 #include "connectors/mysql/mysql_source.h"
 
 namespace sluice::mysql::binlog_stream {
@@ -52,6 +55,11 @@ Result<std::unique_ptr<StreamSource>> BinlogStream::Make(const Options& options,
   o.server_id = id > 0 ? static_cast<uint32_t>(id) : DefaultServerId(context.job_name);
   SLUICE_ASSIGN_OR_RETURN(
       o.startup, ParseStartup(options, config.time_zone ? *config.time_zone : context.zone));
+  SLUICE_ASSIGN_OR_RETURN(o.snapshot_chunk_rows,
+                          options.GetInt("snapshot_chunk_rows", o.snapshot_chunk_rows));
+  if (o.snapshot_chunk_rows < 0) {
+    return Err(options.ErrorAt("snapshot_chunk_rows", "rows per snapshot chunk are 0 or more"));
+  }
   // Tests take MySQL's way (a brief table lock) against MariaDB too.
   if (const char* lock = std::getenv("SLUICE_TEST_SNAPSHOT_BY_LOCK"); lock && *lock == '1') {
     o.snapshot_method = SnapshotMethod::kTableLock;
@@ -218,8 +226,16 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
       table.defs.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
     }
   }
+  // A snapshot committed in chunks and cut short: it reads on, from its first key not yet
+  // written, and the stream applies the changes since the snapshot's position over the rows
+  // (core/stream_source.h, AllowSnapshotChunks).
+  SLUICE_ASSIGN_OR_RETURN(std::optional<std::optional<std::string>> resume_low,
+                          ResumeLow(resume_from[0]));
   snapshot_.reset();
   snapshot_tables_.clear();
+  snapshot_ranges_.clear();
+  chunked_ = false;
+  snapshot_chunk_end_ = false;
   pending_event_.clear();
   skip_before_seconds_ = -1;
   std::string gtid;
@@ -257,6 +273,14 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
     }
     for (size_t t : unplaced) tables_[t].own = start;
     if (start && (!from || *start < *from)) from = start;
+  } else if (resume_low) {
+    SLUICE_RETURN_IF_ERROR(BeginSnapshot({0}, resume_low));
+    chunked_ = true;  // the marker is cleared when the rest is read, chunked or not
+    spdlog::info(
+        "{}: the snapshot was cut short after committing the keys below {} {}: it reads the "
+        "rest, then applies the changes since {} over it",
+        tables_[0].label, snapshot_key_.empty() ? "the key" : snapshot_key_,
+        resume_low->value_or("(none)"), from->ToString());
   }
   if (gtid.empty()) SLUICE_RETURN_IF_ERROR(CheckFileExists(*from));
   if (catch_up) {
@@ -414,6 +438,13 @@ std::vector<StreamPosition> BinlogStream::Positions() const {
 std::vector<StreamPosition> BinlogStream::PositionsAt(size_t t, const BinlogPosition& at) const {
   const Table& table = tables_[t];
   std::vector<StreamPosition> out{StreamPosition{kStreamName, at.ToString()}};
+  if (t == 0 && chunked_) {
+    // The keys still to read while the snapshot is under way; "" once it is read.
+    out.push_back(StreamPosition{kSnapshotProgressStream,
+                                 snapshot_ && !snapshot_ranges_.empty()
+                                     ? SnapshotMarker(snapshot_key_, snapshot_ranges_.front())
+                                     : ""});
+  }
   if (auto dropped = table.follower.tracker().DroppedPosition(table.schema)) {
     out.push_back(*dropped);
   }

@@ -57,6 +57,7 @@ struct BinlogStreamOptions {
   uint32_t server_id = 0;
   StartupOption startup;
   SnapshotMethod snapshot_method = SnapshotMethod::kAuto;
+  int64_t snapshot_chunk_rows = 500000;  // snapshot_chunk_rows (0: one transaction)
 };
 
 // One replication event's bytes, as the pure decoder takes them.
@@ -84,7 +85,9 @@ class BinlogStream : public StreamSource {
   // Only once rows of the open transaction were handed out: a batch ended by the first rows
   // event of the next transaction (another table's, parked in pending_event_) holds whole
   // transactions, and Positions() is the end of the last.
-  bool InTransaction() const override { return in_txn_ && txn_rows_out_; }
+  // A chunked snapshot's chunk end is not inside one (snapshot_chunks.h).
+  bool InTransaction() const override { return in_txn_ && txn_rows_out_ && !snapshot_chunk_end_; }
+  void AllowSnapshotChunks() override { chunks_allowed_ = true; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].reader->PrimaryKey();
@@ -142,7 +145,16 @@ class BinlogStream : public StreamSource {
   Result<BinlogPosition> ServerEnd();
   Result<BinlogPosition> OldestFileStart();
   // startup: initial: opens the snapshot; its rows are read by Next before any event.
-  Status BeginSnapshot(const std::vector<size_t>& tables);
+  // `resume_low`: a single-table snapshot cut short reads on from there (a key, none: all).
+  Status BeginSnapshot(const std::vector<size_t>& tables,
+                       std::optional<std::optional<std::string>> resume_low = std::nullopt);
+  // A single-table snapshot in chunks of its integer key (snapshot_chunks.h), from
+  // `resume_low` on (none: all keys); leaves snapshot_ranges_ empty when it cannot chunk.
+  Status PlanSnapshotChunks(std::optional<std::string> resume_low);
+  // A committed snapshot progress marker (kSnapshotProgressStream) of table 0: the first key
+  // not yet written (none: all keys), or nullopt when the marker says the snapshot is done.
+  Result<std::optional<std::optional<std::string>>> ResumeLow(
+      const std::vector<StreamPosition>& resume_from) const;
   Status OpenSnapshotReader();
   Result<bool> NextSnapshotRows(Batch& batch, RejectSink& rejects);
   Status CheckFileExists(const BinlogPosition& from);
@@ -207,8 +219,15 @@ class BinlogStream : public StreamSource {
   std::vector<size_t> snapshot_tables_;         // tables the snapshot reads, in order; front: now
   Connection snapshot_conn_;                    // the snapshot transaction, between two tables
   BinlogPosition snapshot_position_;            // where the changes after the snapshot begin
-  BinlogPosition stream_from_;                  // where the stream begins (the oldest position)
-  int64_t skip_before_seconds_ = -1;            // startup: timestamp: skip older transactions
+  // A chunked snapshot (snapshot_chunks.h): the key ranges still to read, the one being read
+  // first; empty when the snapshot is read whole.
+  std::vector<KeyRange> snapshot_ranges_;
+  std::string snapshot_key_;          // the chunked key's name, for the progress marker
+  bool chunks_allowed_ = false;       // AllowSnapshotChunks()
+  bool chunked_ = false;              // this run's snapshot committed progress markers
+  bool snapshot_chunk_end_ = false;   // the rows returned end a chunk: a commit may follow
+  BinlogPosition stream_from_;        // where the stream begins (the oldest position)
+  int64_t skip_before_seconds_ = -1;  // startup: timestamp: skip older transactions
   Connection rpl_conn_;
   st_mariadb_rpl* rpl_ = nullptr;
   st_mariadb_rpl_event* event_ = nullptr;

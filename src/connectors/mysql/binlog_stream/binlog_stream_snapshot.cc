@@ -1,11 +1,17 @@
 // BinlogStream's initial snapshot (binlog_stream.h, startup: initial): every table without a
 // position read in one consistent snapshot transaction, as one source transaction, then the
-// changes after the snapshot's binlog position.
+// changes after the snapshot's binlog position. A single table with an integer key and a
+// target that applies rows by key is read in chunks of key ranges (snapshot_chunks.h), each
+// one committable, and a restart after a cut reads on from the last one committed.
+#include <spdlog/spdlog.h>
+
 #include "connectors/mysql/binlog_stream/binlog_stream.h"
+#include "connectors/mysql/binlog_stream/snapshot_chunks.h"
 
 namespace sluice::mysql::binlog_stream {
 
-Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables) {
+Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables,
+                                   std::optional<std::optional<std::string>> resume_low) {
   std::vector<std::string> quoted;
   for (size_t t : tables) quoted.push_back(tables_[t].reader->QuotedTable());
   SLUICE_ASSIGN_OR_RETURN(
@@ -14,20 +20,107 @@ Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables) {
   snapshot_position_ = snap.position;
   snapshot_conn_ = std::move(snap.reader);
   snapshot_tables_ = tables;
+  snapshot_ranges_.clear();
+  if (!many_ && (chunks_allowed_ || resume_low)) {
+    SLUICE_RETURN_IF_ERROR(PlanSnapshotChunks(resume_low.value_or(std::nullopt)));
+  }
   return OpenSnapshotReader();
 }
 
-// The next table of the snapshot, on the snapshot's transaction: every table is read as of
-// the one snapshot position.
+Status BinlogStream::PlanSnapshotChunks(std::optional<std::string> resume_low) {
+  Table& table = tables_[0];
+  const std::optional<KeySpec>& key = table.reader->split_key();
+  const bool integer = key && (key->kind == ReadKind::kInt || key->kind == ReadKind::kUInt);
+  std::optional<KeyInt> from;
+  if (resume_low && integer) from = ParseKeyInt(*resume_low);
+  if (resume_low && !from) {
+    // Written for another key (the table's key changed since): every row is read again,
+    // which converges as well.
+    spdlog::warn(
+        "{}: the snapshot's committed progress ({}) is not of the key {} now: it reads "
+        "every row again",
+        table.label, *resume_low, key ? key->label : std::string("(none)"));
+  }
+  if (!integer) return Status::OK();
+  snapshot_key_ = key->label;
+  auto single_from = [&] {
+    if (!from) return;
+    KeyRange rest;
+    rest.low = KeyIntText(*from);
+    snapshot_ranges_ = {rest};
+  };
+  if (!chunks_allowed_ || options_.snapshot_chunk_rows == 0) {
+    single_from();
+    return Status::OK();
+  }
+  // MIN and MAX are two lookups on the key's index; the row estimate is the catalog's.
+  SLUICE_ASSIGN_OR_RETURN(std::optional<Row> bounds,
+                          conn_.QueryRow(fmt::format("SELECT MIN({0}), MAX({0}) FROM {1}", key->sql,
+                                                     table.reader->QuotedTable())));
+  SLUICE_ASSIGN_OR_RETURN(
+      std::optional<Row> estimate,
+      conn_.QueryRow(fmt::format("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
+                                 "TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+                                 QuoteString(table.config.database),
+                                 QuoteString(table.config.table))));
+  std::optional<KeyInt> min, max;
+  if (bounds && (*bounds)[0] && (*bounds)[1]) {
+    min = ParseKeyInt(*(*bounds)[0]);
+    max = ParseKeyInt(*(*bounds)[1]);
+  }
+  std::optional<KeyInt> rows;
+  if (estimate && (*estimate)[0]) rows = ParseKeyInt(*(*estimate)[0]);
+  if (!min || !max || !rows) {
+    single_from();  // an empty table, or no estimate: one range
+    return Status::OK();
+  }
+  std::vector<KeyRange> ranges = PlanIntegerChunks(from, *min, *max, static_cast<int64_t>(*rows),
+                                                   options_.snapshot_chunk_rows);
+  if (ranges.size() == 1 && !from) return Status::OK();  // read whole, as one transaction
+  snapshot_ranges_ = std::move(ranges);
+  chunked_ = true;
+  if (snapshot_ranges_.size() > 1) {
+    spdlog::info("{}: the snapshot reads about {} rows in {} chunks of {} ranges, each committable",
+                 table.label, static_cast<int64_t>(*rows), snapshot_ranges_.size(), key->label);
+  }
+  return Status::OK();
+}
+
+Result<std::optional<std::optional<std::string>>> BinlogStream::ResumeLow(
+    const std::vector<StreamPosition>& resume_from) const {
+  using Rest = std::optional<std::optional<std::string>>;
+  if (many_ || tables_.empty()) return Rest();
+  for (const StreamPosition& p : resume_from) {
+    if (p.stream != kSnapshotProgressStream || p.position.empty()) continue;
+    const std::optional<KeySpec>& key = tables_[0].reader->split_key();
+    Result<std::optional<KeyInt>> low =
+        key ? ParseSnapshotMarker(key->label, p.position)
+            : Result<std::optional<KeyInt>>(Err(Status::Invalid("no key")));
+    if (!low) {
+      spdlog::warn(
+          "{}: the snapshot's committed progress '{}' is not of the table's key now: "
+          "it reads every row again",
+          tables_[0].label, p.position);
+      return Rest(std::optional<std::string>());
+    }
+    return Rest(*low ? std::optional<std::string>(KeyIntText(**low)) : std::nullopt);
+  }
+  return Rest();
+}
+
+// The next table of the snapshot, or the next range of a chunked one, on the snapshot's
+// transaction: every table is read as of the one snapshot position.
 Status BinlogStream::OpenSnapshotReader() {
-  SLUICE_ASSIGN_OR_RETURN(snapshot_,
-                          MysqlSplitReader::Open(tables_[snapshot_tables_.front()].reader->plan(),
-                                                 KeyRange{}, 0, std::move(snapshot_conn_)));
+  const KeyRange range = snapshot_ranges_.empty() ? KeyRange{} : snapshot_ranges_.front();
+  SLUICE_ASSIGN_OR_RETURN(
+      snapshot_, MysqlSplitReader::Open(tables_[snapshot_tables_.front()].reader->plan(), range, 0,
+                                        std::move(snapshot_conn_)));
   snapshot_->KeepTransaction();
   return Status::OK();
 }
 
 Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
+  snapshot_chunk_end_ = false;
   const size_t t = snapshot_tables_.front();
   ShapeFor(batch, t);
   SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_->Next(batch, rejects));
@@ -36,6 +129,14 @@ Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
   if (more) return true;
   snapshot_conn_ = snapshot_->TakeConnection();
   snapshot_.reset();
+  if (snapshot_ranges_.size() > 1) {
+    // A chunk ends: the rows so far and the marker of the next range may commit together.
+    snapshot_ranges_.erase(snapshot_ranges_.begin());
+    SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
+    snapshot_chunk_end_ = true;
+    return true;
+  }
+  snapshot_ranges_.clear();
   snapshot_tables_.erase(snapshot_tables_.begin());
   if (!snapshot_tables_.empty()) {
     SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
@@ -43,8 +144,8 @@ Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
   }
   // Every table is read: the snapshot transaction ends, and the changes after the oldest
   // position follow (a table snapshotted drops those at or before the snapshot's position).
-  // Until here InTransaction() was true, so the whole snapshot lands in the target in one
-  // transaction per table with the positions after it.
+  // Until here InTransaction() was true (but at a chunk's end), so the snapshot lands in the
+  // target in one transaction per table (or per chunk) with the positions after it.
   (void)snapshot_conn_.Exec("COMMIT");
   snapshot_conn_.Close();
   in_txn_ = false;
