@@ -12,6 +12,7 @@
 //      of what lies before them (a PostgreSQL slot advances, a Kafka offset is committed).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,13 @@ class StreamSource {
   // MariaDB CREATE TABLE statement in the binlog); empty for sources that cannot see it. The
   // engine tells which of them the job's patterns select: they are read from the next start.
   virtual std::vector<CreatedTable> TakeCreatedTables() { return {}; }
+  // OpenTables, startup: initial: the table whose snapshot the rows of the last Next() call
+  // completed (its last rows are in that batch or an earlier one), once; nullopt otherwise.
+  // The snapshot of all tables is one source transaction (InTransaction()), but a table read
+  // whole is complete at its snapshot position (TablePositions()): the runner commits it there
+  // on its own, so a restart after a crash snapshots only the tables not committed yet, and
+  // each target table holds its table whole as of the snapshot or not at all.
+  virtual std::optional<size_t> TakeSnapshotTableDone() { return std::nullopt; }
   virtual uint64_t TableSchemaVersion(size_t table) const {
     (void)table;
     return schema_version();

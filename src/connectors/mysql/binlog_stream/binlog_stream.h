@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "connectors/mysql/binlog/event_framer.h"
@@ -100,6 +101,9 @@ class BinlogStream : public StreamSource {
     return tables_.empty() ? 0 : tables_[0].follower.version();
   }
   std::vector<CreatedTable> TakeCreatedTables() override { return std::move(created_); }
+  std::optional<size_t> TakeSnapshotTableDone() override {
+    return std::exchange(snapshot_table_done_, std::nullopt);
+  }
   uint64_t TableSchemaVersion(size_t table) const override {
     return tables_[table].follower.version();
   }
@@ -222,12 +226,13 @@ class BinlogStream : public StreamSource {
   // A chunked snapshot (snapshot_chunks.h): the key ranges still to read, the one being read
   // first; empty when the snapshot is read whole.
   std::vector<KeyRange> snapshot_ranges_;
-  std::string snapshot_key_;          // the chunked key's name, for the progress marker
-  bool chunks_allowed_ = false;       // AllowSnapshotChunks()
-  bool chunked_ = false;              // this run's snapshot committed progress markers
-  bool snapshot_chunk_end_ = false;   // the rows returned end a chunk: a commit may follow
-  BinlogPosition stream_from_;        // where the stream begins (the oldest position)
-  int64_t skip_before_seconds_ = -1;  // startup: timestamp: skip older transactions
+  std::string snapshot_key_;                   // the chunked key's name, for the progress marker
+  bool chunks_allowed_ = false;                // AllowSnapshotChunks()
+  bool chunked_ = false;                       // this run's snapshot committed progress markers
+  bool snapshot_chunk_end_ = false;            // the rows returned end a chunk: a commit may follow
+  std::optional<size_t> snapshot_table_done_;  // source.tables: a table's snapshot was read
+  BinlogPosition stream_from_;                 // where the stream begins (the oldest position)
+  int64_t skip_before_seconds_ = -1;           // startup: timestamp: skip older transactions
   Connection rpl_conn_;
   st_mariadb_rpl* rpl_ = nullptr;
   st_mariadb_rpl_event* event_ = nullptr;

@@ -137,6 +137,7 @@ Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
     return true;
   }
   snapshot_ranges_.clear();
+  if (many_) snapshot_table_done_ = t;
   snapshot_tables_.erase(snapshot_tables_.begin());
   if (!snapshot_tables_.empty()) {
     SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
