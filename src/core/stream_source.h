@@ -33,6 +33,12 @@ struct CreatedTable {
   bool in_default_db = false;  // in the connection's default database (CatalogTable's sense)
 };
 
+// A table whose snapshot rows may commit (StreamSource::TakeSnapshotCommit).
+struct SnapshotCommit {
+  size_t table = 0;
+  bool whole = false;  // its snapshot is read: false at a chunk's end
+};
+
 // The position stream of an initial snapshot committed in chunks of keys
 // (StreamSource::AllowSnapshotChunks): "<key column> >= <the first key not yet written>" while
 // the snapshot is under way, "" once it is done. Not a place in the source's log.
@@ -71,7 +77,8 @@ class StreamSource {
   virtual bool InTransaction() const { return false; }
   // Called before Start() by a runner whose target applies rows by key (upsert): the initial
   // snapshot of a large table may then be committed in chunks of keys rather than as one
-  // transaction. InTransaction() is false at each chunk's end, and Positions() there names
+  // transaction. A single-table stream's InTransaction() is false at each chunk's end (many
+  // tables: TakeSnapshotCommit() says so), and Positions() there names
   // the log position the snapshot was taken at and the keys still to read
   // (kSnapshotProgressStream). A start from such positions reads the remaining keys again, as
   // they are then, and applies the changes since the snapshot's log position over them: a row
@@ -148,13 +155,16 @@ class StreamSource {
   // MariaDB CREATE TABLE statement in the binlog); empty for sources that cannot see it. The
   // engine tells which of them the job's patterns select: they are read from the next start.
   virtual std::vector<CreatedTable> TakeCreatedTables() { return {}; }
-  // OpenTables, startup: initial: the table whose snapshot the rows of the last Next() call
-  // completed (its last rows are in that batch or an earlier one), once; nullopt otherwise.
-  // The snapshot of all tables is one source transaction (InTransaction()), but a table read
-  // whole is complete at its snapshot position (TablePositions()): the runner commits it there
-  // on its own, so a restart after a crash snapshots only the tables not committed yet, and
-  // each target table holds its table whole as of the snapshot or not at all.
-  virtual std::optional<size_t> TakeSnapshotTableDone() { return std::nullopt; }
+  // OpenTables, startup: initial: a table whose snapshot rows so far may commit on their own,
+  // once, after the Next() call that returned the last of them; nullopt otherwise. The
+  // snapshot of all tables is one source transaction (InTransaction()), but a table read whole
+  // is complete at its snapshot position (TablePositions()), and so is a table read to the end
+  // of a chunk when AllowSnapshotChunks() was called (its positions then carry the
+  // kSnapshotProgressStream marker). The runner commits that table alone there, while the
+  // snapshot of the others goes on, so a restart after a crash snapshots only what is not
+  // committed yet. (A chunk's end is no commit point for the other tables: they hold no rows
+  // of the snapshot yet, and their positions would say they did.)
+  virtual std::optional<SnapshotCommit> TakeSnapshotCommit() { return std::nullopt; }
   virtual uint64_t TableSchemaVersion(size_t table) const {
     (void)table;
     return schema_version();

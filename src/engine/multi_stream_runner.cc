@@ -72,6 +72,13 @@ class MultiStreamRunner {
       SLUICE_ASSIGN_OR_RETURN(route.committed, sink.CommittedPositions(route.state_name));
       committed.push_back(route.committed);
     }
+    // Rows read again converge in targets that apply them by key: a large table's snapshot
+    // may then commit in chunks (core/stream_source.h).
+    bool by_key = true;
+    for (const StreamTableRoute& route : routes_.all()) {
+      by_key = by_key && route.setup.write.mode == WriteMode::kUpsert;
+    }
+    if (by_key) reader_->AllowSnapshotChunks();
     SLUICE_RETURN_IF_ERROR(reader_->StartTables(committed, options_.catch_up));
     for (size_t i = 0; i < routes_.size(); ++i) {
       StreamTableRoute& route = routes_[i];
@@ -269,8 +276,8 @@ class MultiStreamRunner {
         if (reader_->InTransaction()) to.open_txn_from = reader_->Positions();
         SLUICE_RETURN_IF_ERROR(WriteBatch(to, batch, rejects));
       }
-      if (const std::optional<size_t> done = reader_->TakeSnapshotTableDone()) {
-        SLUICE_RETURN_IF_ERROR(CommitSnapshotTable(*done));
+      if (const std::optional<SnapshotCommit> part = reader_->TakeSnapshotCommit()) {
+        SLUICE_RETURN_IF_ERROR(CommitSnapshotPart(*part));
       }
       clock.Add(rows + refused, bytes);
       if (clock.Due() && !reader_->InTransaction()) {
@@ -394,20 +401,23 @@ class MultiStreamRunner {
     return Status::OK();
   }
 
-  // Table `i`'s snapshot is read whole (StreamSource::TakeSnapshotTableDone): it commits on
-  // its own, at its snapshot position, while the snapshot of the others goes on, so a crash
-  // later in the snapshot leaves it done and the next start snapshots only the tables after
-  // it. Not acknowledged to the source: the others are not committed.
-  Status CommitSnapshotTable(size_t i) {
-    StreamTableRoute& route = routes_[i];
+  // A table's snapshot is read whole, or to a chunk's end (StreamSource::TakeSnapshotCommit):
+  // it commits on its own, at its positions, while the snapshot goes on, so a crash later in
+  // the snapshot keeps it and the next start snapshots only the rest. Not acknowledged to the
+  // source: the other tables are not committed.
+  Status CommitSnapshotPart(const SnapshotCommit& part) {
+    StreamTableRoute& route = routes_[part.table];
     SLUICE_RETURN_IF_ERROR(route.writer->Finish());
     SLUICE_RETURN_IF_ERROR(CheckLease());
-    SLUICE_RETURN_IF_ERROR(route.setup.sink->Checkpoint(reader_->TablePositions(i)));
+    SLUICE_RETURN_IF_ERROR(route.setup.sink->Checkpoint(reader_->TablePositions(part.table)));
     route.dirty = false;
     route.open_txn_from.reset();
     route.last_commit = Clock::now();
     ++checkpoints_;  // the runs are confirmed at a stop: this table's target holds rows
-    spdlog::info("{}: table {} snapshotted and committed", spec_.name, route.source_label);
+    committed_rows_ = metrics_.rows_written.load();
+    if (part.whole) {
+      spdlog::info("{}: table {} snapshotted and committed", spec_.name, route.source_label);
+    }
     return Status::OK();
   }
 

@@ -226,16 +226,22 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
       table.defs.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
     }
   }
-  // A snapshot committed in chunks and cut short: it reads on, from its first key not yet
-  // written, and the stream applies the changes since the snapshot's position over the rows
-  // (core/stream_source.h, AllowSnapshotChunks).
-  SLUICE_ASSIGN_OR_RETURN(std::optional<std::optional<std::string>> resume_low,
-                          ResumeLow(resume_from[0]));
+  // A table whose snapshot committed in chunks and was cut short reads on, from its first
+  // key not yet written, and the stream applies the changes since the snapshot's position
+  // over the rows (core/stream_source.h, AllowSnapshotChunks).
+  std::vector<size_t> resumed;
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    tables_[t].chunked = false;
+    tables_[t].resume_low.reset();
+    if (!tables_[t].own) continue;
+    SLUICE_ASSIGN_OR_RETURN(tables_[t].resume_low, ResumeLow(t, resume_from[t]));
+    if (tables_[t].resume_low) resumed.push_back(t);
+  }
   snapshot_.reset();
   snapshot_tables_.clear();
   snapshot_ranges_.clear();
-  chunked_ = false;
   snapshot_chunk_end_ = false;
+  snapshot_commit_.reset();
   pending_event_.clear();
   skip_before_seconds_ = -1;
   std::string gtid;
@@ -245,7 +251,10 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
     std::optional<BinlogPosition> start;
     switch (options_.startup.kind) {
       case Startup::kInitial: {
-        SLUICE_RETURN_IF_ERROR(BeginSnapshot(unplaced));
+        // One consistent snapshot for these and the tables reading on.
+        std::vector<size_t> tables = resumed;
+        tables.insert(tables.end(), unplaced.begin(), unplaced.end());
+        SLUICE_RETURN_IF_ERROR(BeginSnapshot(tables));
         start = snapshot_position_;
         break;
       }
@@ -273,15 +282,8 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
     }
     for (size_t t : unplaced) tables_[t].own = start;
     if (start && (!from || *start < *from)) from = start;
-  } else if (resume_low) {
-    SLUICE_RETURN_IF_ERROR(BeginSnapshot({0}, resume_low));
-    chunked_ = true;  // the marker is cleared when the rest is read, chunked or not
-    spdlog::info(
-        "{}: the snapshot was cut short after committing the keys below {} {}: it reads the "
-        "rest, then applies the changes since {} over it",
-        tables_[0].label, snapshot_key_.empty() ? "the key" : snapshot_key_,
-        resume_low->value_or("(none)"), from->ToString());
   }
+  if (!resumed.empty() && !snapshot_) SLUICE_RETURN_IF_ERROR(BeginSnapshot(resumed));
   if (gtid.empty()) SLUICE_RETURN_IF_ERROR(CheckFileExists(*from));
   if (catch_up) {
     SLUICE_ASSIGN_OR_RETURN(end_, ServerEnd());
@@ -438,12 +440,12 @@ std::vector<StreamPosition> BinlogStream::Positions() const {
 std::vector<StreamPosition> BinlogStream::PositionsAt(size_t t, const BinlogPosition& at) const {
   const Table& table = tables_[t];
   std::vector<StreamPosition> out{StreamPosition{kStreamName, at.ToString()}};
-  if (t == 0 && chunked_) {
-    // The keys still to read while the snapshot is under way; "" once it is read.
-    out.push_back(StreamPosition{kSnapshotProgressStream,
-                                 snapshot_ && !snapshot_ranges_.empty()
-                                     ? SnapshotMarker(snapshot_key_, snapshot_ranges_.front())
-                                     : ""});
+  if (table.chunked) {
+    // The keys still to read while its snapshot is under way; "" once it is read.
+    const bool reading = snapshot_ && snapshot_tables_.front() == t && !snapshot_ranges_.empty();
+    out.push_back(StreamPosition{
+        kSnapshotProgressStream,
+        reading ? SnapshotMarker(table.snapshot_key, snapshot_ranges_.front()) : ""});
   }
   if (auto dropped = table.follower.tracker().DroppedPosition(table.schema)) {
     out.push_back(*dropped);

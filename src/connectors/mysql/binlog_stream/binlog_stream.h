@@ -87,7 +87,9 @@ class BinlogStream : public StreamSource {
   // event of the next transaction (another table's, parked in pending_event_) holds whole
   // transactions, and Positions() is the end of the last.
   // A chunked snapshot's chunk end is not inside one (snapshot_chunks.h).
-  bool InTransaction() const override { return in_txn_ && txn_rows_out_ && !snapshot_chunk_end_; }
+  bool InTransaction() const override {
+    return in_txn_ && txn_rows_out_ && !(snapshot_chunk_end_ && !many_);
+  }
   void AllowSnapshotChunks() override { chunks_allowed_ = true; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
   std::vector<std::string> PrimaryKey() const override {
@@ -101,8 +103,8 @@ class BinlogStream : public StreamSource {
     return tables_.empty() ? 0 : tables_[0].follower.version();
   }
   std::vector<CreatedTable> TakeCreatedTables() override { return std::move(created_); }
-  std::optional<size_t> TakeSnapshotTableDone() override {
-    return std::exchange(snapshot_table_done_, std::nullopt);
+  std::optional<SnapshotCommit> TakeSnapshotCommit() override {
+    return std::exchange(snapshot_commit_, std::nullopt);
   }
   uint64_t TableSchemaVersion(size_t table) const override {
     return tables_[table].follower.version();
@@ -129,6 +131,12 @@ class BinlogStream : public StreamSource {
     // are checked against it (CheckSameColumns).
     binlog::TableMap last_map;
     std::string swapped_in_by;  // the RENAME TABLE that swapped another table in, until then
+    // Its snapshot in chunks (snapshot_chunks.h): the first key still to read after a cut
+    // (none: all keys), from its committed marker; whether this run commits markers for it;
+    // the chunked key's name, for them.
+    std::optional<std::optional<std::string>> resume_low;
+    bool chunked = false;
+    std::string snapshot_key;
   };
   // A DROP COLUMN statement of a column the run does not know: it started after the column's
   // last TABLE_MAP (LearnDroppedColumns). Or (`swap`) a table swapped in under the name of a
@@ -149,16 +157,16 @@ class BinlogStream : public StreamSource {
   Result<BinlogPosition> ServerEnd();
   Result<BinlogPosition> OldestFileStart();
   // startup: initial: opens the snapshot; its rows are read by Next before any event.
-  // `resume_low`: a single-table snapshot cut short reads on from there (a key, none: all).
-  Status BeginSnapshot(const std::vector<size_t>& tables,
-                       std::optional<std::optional<std::string>> resume_low = std::nullopt);
-  // A single-table snapshot in chunks of its integer key (snapshot_chunks.h), from
-  // `resume_low` on (none: all keys); leaves snapshot_ranges_ empty when it cannot chunk.
-  Status PlanSnapshotChunks(std::optional<std::string> resume_low);
-  // A committed snapshot progress marker (kSnapshotProgressStream) of table 0: the first key
-  // not yet written (none: all keys), or nullopt when the marker says the snapshot is done.
+  Status BeginSnapshot(const std::vector<size_t>& tables);
+  // The next table of the snapshot: its chunks (PlanSnapshotChunks), then its reader.
+  Status StartSnapshotTable();
+  // Table `t`'s snapshot in chunks of its integer key (snapshot_chunks.h), from its
+  // resume_low on; leaves snapshot_ranges_ empty when it is read whole.
+  Status PlanSnapshotChunks(size_t t);
+  // Table `t`'s committed snapshot progress marker (kSnapshotProgressStream): the first key
+  // not yet written (none: all keys), or nullopt when there is none or it says done.
   Result<std::optional<std::optional<std::string>>> ResumeLow(
-      const std::vector<StreamPosition>& resume_from) const;
+      size_t t, const std::vector<StreamPosition>& resume_from) const;
   Status OpenSnapshotReader();
   Result<bool> NextSnapshotRows(Batch& batch, RejectSink& rejects);
   Status CheckFileExists(const BinlogPosition& from);
@@ -226,13 +234,11 @@ class BinlogStream : public StreamSource {
   // A chunked snapshot (snapshot_chunks.h): the key ranges still to read, the one being read
   // first; empty when the snapshot is read whole.
   std::vector<KeyRange> snapshot_ranges_;
-  std::string snapshot_key_;                   // the chunked key's name, for the progress marker
-  bool chunks_allowed_ = false;                // AllowSnapshotChunks()
-  bool chunked_ = false;                       // this run's snapshot committed progress markers
-  bool snapshot_chunk_end_ = false;            // the rows returned end a chunk: a commit may follow
-  std::optional<size_t> snapshot_table_done_;  // source.tables: a table's snapshot was read
-  BinlogPosition stream_from_;                 // where the stream begins (the oldest position)
-  int64_t skip_before_seconds_ = -1;           // startup: timestamp: skip older transactions
+  bool chunks_allowed_ = false;      // AllowSnapshotChunks()
+  bool snapshot_chunk_end_ = false;  // the rows returned end a chunk: a commit may follow
+  std::optional<SnapshotCommit> snapshot_commit_;  // source.tables: TakeSnapshotCommit
+  BinlogPosition stream_from_;                     // where the stream begins (the oldest position)
+  int64_t skip_before_seconds_ = -1;               // startup: timestamp: skip older transactions
   Connection rpl_conn_;
   st_mariadb_rpl* rpl_ = nullptr;
   st_mariadb_rpl_event* event_ = nullptr;

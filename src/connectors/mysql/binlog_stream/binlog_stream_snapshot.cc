@@ -10,8 +10,7 @@
 
 namespace sluice::mysql::binlog_stream {
 
-Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables,
-                                   std::optional<std::optional<std::string>> resume_low) {
+Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables) {
   std::vector<std::string> quoted;
   for (size_t t : tables) quoted.push_back(tables_[t].reader->QuotedTable());
   SLUICE_ASSIGN_OR_RETURN(
@@ -20,15 +19,20 @@ Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables,
   snapshot_position_ = snap.position;
   snapshot_conn_ = std::move(snap.reader);
   snapshot_tables_ = tables;
+  return StartSnapshotTable();
+}
+
+Status BinlogStream::StartSnapshotTable() {
   snapshot_ranges_.clear();
-  if (!many_ && (chunks_allowed_ || resume_low)) {
-    SLUICE_RETURN_IF_ERROR(PlanSnapshotChunks(resume_low.value_or(std::nullopt)));
-  }
+  SLUICE_RETURN_IF_ERROR(PlanSnapshotChunks(snapshot_tables_.front()));
   return OpenSnapshotReader();
 }
 
-Status BinlogStream::PlanSnapshotChunks(std::optional<std::string> resume_low) {
-  Table& table = tables_[0];
+Status BinlogStream::PlanSnapshotChunks(size_t t) {
+  Table& table = tables_[t];
+  const std::optional<std::string> resume_low = table.resume_low.value_or(std::nullopt);
+  // A table reading on commits its marker ("" at its end) whether it is chunked now or not.
+  table.chunked = table.resume_low.has_value();
   const std::optional<KeySpec>& key = table.reader->split_key();
   const bool integer = key && (key->kind == ReadKind::kInt || key->kind == ReadKind::kUInt);
   std::optional<KeyInt> from;
@@ -37,12 +41,19 @@ Status BinlogStream::PlanSnapshotChunks(std::optional<std::string> resume_low) {
     // Written for another key (the table's key changed since): every row is read again,
     // which converges as well.
     spdlog::warn(
-        "{}: the snapshot's committed progress ({}) is not of the key {} now: it reads "
-        "every row again",
+        "{}: the snapshot's committed progress ({}) is not of the key {} now: it reads every "
+        "row again",
         table.label, *resume_low, key ? key->label : std::string("(none)"));
   }
+  if (table.resume_low) {
+    spdlog::info(
+        "{}: the snapshot was cut short after committing the keys below {} {}: it reads the "
+        "rest, then applies the changes since {} over it",
+        table.label, key ? key->label : "the key", from ? KeyIntText(*from) : "(none)",
+        table.own ? table.own->ToString() : "its position");
+  }
   if (!integer) return Status::OK();
-  snapshot_key_ = key->label;
+  table.snapshot_key = key->label;
   auto single_from = [&] {
     if (!from) return;
     KeyRange rest;
@@ -78,7 +89,7 @@ Status BinlogStream::PlanSnapshotChunks(std::optional<std::string> resume_low) {
                                                    options_.snapshot_chunk_rows);
   if (ranges.size() == 1 && !from) return Status::OK();  // read whole, as one transaction
   snapshot_ranges_ = std::move(ranges);
-  chunked_ = true;
+  table.chunked = true;
   if (snapshot_ranges_.size() > 1) {
     spdlog::info("{}: the snapshot reads about {} rows in {} chunks of {} ranges, each committable",
                  table.label, static_cast<int64_t>(*rows), snapshot_ranges_.size(), key->label);
@@ -87,20 +98,19 @@ Status BinlogStream::PlanSnapshotChunks(std::optional<std::string> resume_low) {
 }
 
 Result<std::optional<std::optional<std::string>>> BinlogStream::ResumeLow(
-    const std::vector<StreamPosition>& resume_from) const {
+    size_t t, const std::vector<StreamPosition>& resume_from) const {
   using Rest = std::optional<std::optional<std::string>>;
-  if (many_ || tables_.empty()) return Rest();
   for (const StreamPosition& p : resume_from) {
     if (p.stream != kSnapshotProgressStream || p.position.empty()) continue;
-    const std::optional<KeySpec>& key = tables_[0].reader->split_key();
+    const std::optional<KeySpec>& key = tables_[t].reader->split_key();
     Result<std::optional<KeyInt>> low =
         key ? ParseSnapshotMarker(key->label, p.position)
             : Result<std::optional<KeyInt>>(Err(Status::Invalid("no key")));
     if (!low) {
       spdlog::warn(
-          "{}: the snapshot's committed progress '{}' is not of the table's key now: "
-          "it reads every row again",
-          tables_[0].label, p.position);
+          "{}: the snapshot's committed progress '{}' is not of the table's key now: it reads "
+          "every row again",
+          tables_[t].label, p.position);
       return Rest(std::optional<std::string>());
     }
     return Rest(*low ? std::optional<std::string>(KeyIntText(**low)) : std::nullopt);
@@ -130,17 +140,19 @@ Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
   snapshot_conn_ = snapshot_->TakeConnection();
   snapshot_.reset();
   if (snapshot_ranges_.size() > 1) {
-    // A chunk ends: the rows so far and the marker of the next range may commit together.
+    // A chunk ends: the rows so far and the marker of the next range may commit together
+    // (one table: InTransaction() is false; many: this table alone commits).
     snapshot_ranges_.erase(snapshot_ranges_.begin());
     SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
     snapshot_chunk_end_ = true;
+    if (many_) snapshot_commit_ = SnapshotCommit{t, /*whole=*/false};
     return true;
   }
   snapshot_ranges_.clear();
-  if (many_) snapshot_table_done_ = t;
+  if (many_) snapshot_commit_ = SnapshotCommit{t, /*whole=*/true};
   snapshot_tables_.erase(snapshot_tables_.begin());
   if (!snapshot_tables_.empty()) {
-    SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
+    SLUICE_RETURN_IF_ERROR(StartSnapshotTable());
     return true;
   }
   // Every table is read: the snapshot transaction ends, and the changes after the oldest

@@ -115,8 +115,8 @@ class PgReplicationStream : public StreamSource {
   }
   std::string StatusDetail() const override;
   std::vector<CreatedTable> TakeCreatedTables() override { return std::move(created_); }
-  std::optional<size_t> TakeSnapshotTableDone() override {
-    return std::exchange(snapshot_table_done_, std::nullopt);
+  std::optional<SnapshotCommit> TakeSnapshotCommit() override {
+    return std::exchange(snapshot_commit_, std::nullopt);
   }
   std::string Describe() const override { return config_.Describe() + " (pgoutput)"; }
 
@@ -183,10 +183,10 @@ class PgReplicationStream : public StreamSource {
   std::unique_ptr<SplitReader> snapshot_reader_;
   Lsn snapshot_point_;  // the new slot's consistent point: where the stream takes over
   std::string snapshot_name_;
-  std::vector<size_t> snapshot_tables_;        // tables the snapshot reads, in order; front: now
-  std::optional<size_t> snapshot_table_done_;  // a table's snapshot was read (source.tables)
-  ReplicationConnection snapshot_rpl_;         // holds a temporary slot's snapshot while it is read
-  Lsn stream_from_;                            // where the stream begins: the oldest position
+  std::vector<size_t> snapshot_tables_;  // tables the snapshot reads, in order; front: now
+  std::optional<SnapshotCommit> snapshot_commit_;  // a table's snapshot was read (source.tables)
+  ReplicationConnection snapshot_rpl_;  // holds a temporary slot's snapshot while it is read
+  Lsn stream_from_;                     // where the stream begins: the oldest position
   std::string pending_;  // a change of another table than the batch's: it opens the next one
   bool batch_ended_ = false;
   bool many_ = false;                  // opened by OpenTables

@@ -43,7 +43,7 @@ Result<bool> PgReplicationStream::NextSnapshot(Batch& batch, RejectSink& rejects
   if (more) return true;
   snapshot_reader_.reset();
   snapshot_source_.reset();
-  if (many_) snapshot_table_done_ = t;
+  if (many_) snapshot_commit_ = SnapshotCommit{t, /*whole=*/true};
   snapshot_tables_.erase(snapshot_tables_.begin());
   if (!snapshot_tables_.empty()) {
     SLUICE_RETURN_IF_ERROR(OpenSnapshotReader());
