@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testing/binary_run.h"
@@ -43,6 +44,27 @@ class RunFixture : public sluice::testing::BinaryRunTest {
         "target: {}\n"
         "settings: {{checkpoint: {{rows: 20}}}}\n",
         db.name(), db.Url(), db.name(), target);
+  }
+
+  // The rows of table t of the SQLite target out.db as "id|v", by id; none while it cannot be
+  // read (a run holds it, or it is not there yet).
+  std::vector<std::string> SqliteTargetRows() {
+    std::vector<std::string> out;
+    sqlite3* h = nullptr;
+    if (sqlite3_open_v2((dir_ / "out.db").c_str(), &h, SQLITE_OPEN_READONLY, nullptr) ==
+        SQLITE_OK) {
+      sqlite3_busy_timeout(h, 2000);
+      sqlite3_stmt* st = nullptr;
+      if (sqlite3_prepare_v2(h, "SELECT id || '|' || coalesce(v, 'NULL') FROM t ORDER BY id", -1,
+                             &st, nullptr) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+          out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+        }
+      }
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return out;
   }
 
   // Three live runs, each killed with -9 a little later than the one before; `after_kill`

@@ -67,22 +67,7 @@ class SnapshotChunksRunTest : public testing::RunFixture {
     const std::string n = TargetValue("SELECT count(*) FROM t");
     return n.empty() ? 0 : std::stoll(n);
   }
-  std::vector<std::string> TargetRows() {
-    std::vector<std::string> out;
-    sqlite3* h = nullptr;
-    if (sqlite3_open((dir_ / "out.db").c_str(), &h) == SQLITE_OK) {
-      sqlite3_stmt* st = nullptr;
-      if (sqlite3_prepare_v2(h, "SELECT id || '|' || coalesce(v, 'NULL') FROM t ORDER BY id", -1,
-                             &st, nullptr) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-          out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-        }
-      }
-      sqlite3_finalize(st);
-    }
-    sqlite3_close(h);
-    return out;
-  }
+  std::vector<std::string> TargetRows() { return SqliteTargetRows(); }
 
   // A live run killed with -9 once the target holds more than `rows` rows.
   void KillOnceTheTargetHolds(int64_t rows) {

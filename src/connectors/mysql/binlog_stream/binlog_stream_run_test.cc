@@ -18,23 +18,7 @@ class RunTest : public testing::RunFixture {
     WriteJobTo(db, fmt::format("{{type: sqlite, path: out.db, table: t, {}}}", target_keys));
   }
 
-  // The target's rows as "id|v", by id.
-  std::vector<std::string> TargetRows() {
-    std::vector<std::string> out;
-    sqlite3* h = nullptr;
-    if (sqlite3_open((dir_ / "out.db").c_str(), &h) == SQLITE_OK) {
-      sqlite3_stmt* st = nullptr;
-      if (sqlite3_prepare_v2(h, "SELECT id || '|' || coalesce(v, 'NULL') FROM t ORDER BY id", -1,
-                             &st, nullptr) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-          out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-        }
-      }
-      sqlite3_finalize(st);
-    }
-    sqlite3_close(h);
-    return out;
-  }
+  std::vector<std::string> TargetRows() { return SqliteTargetRows(); }
 
   // count(*) and count(DISTINCT id) of the target table.
   std::pair<int64_t, int64_t> TargetCounts() {

@@ -35,6 +35,14 @@ class RelationFollowerTest : public ::testing::Test {
     batch_.columns[0].AppendInt(1);
     batch_.columns[1].AppendBytes("one");
   }
+  // A restart: the columns a checkpoint committed come back (StreamSchemaTracker::Restore).
+  void RestoreCommitted(std::vector<Field> fields) {
+    Schema committed;
+    committed.fields = std::move(fields);
+    ASSERT_TRUE(follower_.tracker()
+                    .Restore({*StreamSchemaTracker::KnownColumnsPosition(committed)}, schema_)
+                    .ok());
+  }
   Result<r::TuplePlan> Plan(std::vector<Field> fields) {
     return follower_.Plan(Relation(std::move(fields)), "public.t", schema_, batch_,
                           [this](const std::string& c) { return catalog_has_.count(c) != 0; });
@@ -162,11 +170,7 @@ TEST_F(RelationFollowerTest, RenameAndTypeChangeStop) {
 TEST_F(RelationFollowerTest, ARenameWhileNoRunStreamedStopsAtTheFirstRelation) {
   schema_.fields = {F("id"), F("v", TypeId::kString), F("e")};
   catalog_has_ = {"id", "v", "e"};
-  Schema before;
-  before.fields = {F("id"), F("v", TypeId::kString), F("d")};
-  ASSERT_TRUE(follower_.tracker()
-                  .Restore({*StreamSchemaTracker::KnownColumnsPosition(before)}, schema_)
-                  .ok());
+  RestoreCommitted({F("id"), F("v", TypeId::kString), F("d")});
   Result<r::TuplePlan> renamed = Plan({F("id"), F("v", TypeId::kString), F("e")});
   ASSERT_FALSE(renamed.has_value());
   EXPECT_NE(renamed.error().message().find(
@@ -181,11 +185,7 @@ TEST_F(RelationFollowerTest, ARenameWhileNoRunStreamedStopsAtTheFirstRelation) {
 TEST_F(RelationFollowerTest, ADropThenAnAddWhileNoRunStreamedAreFollowed) {
   schema_.fields = {F("id"), F("v", TypeId::kString), F("e")};
   catalog_has_ = {"id", "v", "e"};
-  Schema before;
-  before.fields = {F("id"), F("v", TypeId::kString), F("d")};
-  ASSERT_TRUE(follower_.tracker()
-                  .Restore({*StreamSchemaTracker::KnownColumnsPosition(before)}, schema_)
-                  .ok());
+  RestoreCommitted({F("id"), F("v", TypeId::kString), F("d")});
   ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
   Result<r::TuplePlan> added = Plan({F("id"), F("v", TypeId::kString), F("e")});
   ASSERT_TRUE(added.has_value()) << added.error().message();
@@ -198,11 +198,7 @@ TEST_F(RelationFollowerTest, ADropThenAnAddWhileNoRunStreamedAreFollowed) {
 TEST_F(RelationFollowerTest, ACommittedColumnTheCatalogStillHasIsNotGone) {
   schema_.fields = {F("id"), F("v", TypeId::kString), F("x")};
   catalog_has_ = {"id", "v", "x"};
-  Schema before;
-  before.fields = {F("id"), F("v", TypeId::kString)};
-  ASSERT_TRUE(follower_.tracker()
-                  .Restore({*StreamSchemaTracker::KnownColumnsPosition(before)}, schema_)
-                  .ok());
+  RestoreCommitted({F("id"), F("v", TypeId::kString)});
   Result<r::TuplePlan> plan = Plan({F("id"), F("x")});
   ASSERT_TRUE(plan.has_value()) << plan.error().message();
 }
