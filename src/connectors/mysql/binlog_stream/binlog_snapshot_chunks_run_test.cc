@@ -69,6 +69,14 @@ class SnapshotChunksRunTest : public testing::RunFixture {
   }
   std::vector<std::string> TargetRows() { return SqliteTargetRows(); }
 
+  // The job without its rate limit: the runs that finish the snapshot take no longer than
+  // they must.
+  void FullSpeed() {
+    std::string job = Log("job.yaml");
+    job.replace(job.find("rows_per_second: 2000"), 21, "rows_per_second: 0");
+    std::ofstream(dir_ / "job.yaml") << job;
+  }
+
   // A live run killed with -9 once the target holds more than `rows` rows.
   void KillOnceTheTargetHolds(int64_t rows) {
     const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
@@ -111,9 +119,7 @@ TEST_F(SnapshotChunksRunTest, KilledMidSnapshotReadsOnFromTheLastChunkAndConverg
   EXPECT_LT(TargetCount(), kRows - 3000);  // cut in the middle again
   ChangeBothSides(1);
 
-  std::string job = Log("job.yaml");  // the rest at full speed
-  job.replace(job.find("rows_per_second: 2000"), 21, "rows_per_second: 0");
-  std::ofstream(dir_ / "job.yaml") << job;
+  FullSpeed();
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up", "--json"}), 0) << Log("run.log.err");
   EXPECT_EQ(TargetRows(), db_->Rows("SELECT id, v FROM t ORDER BY id"));
   const nlohmann::json summary = nlohmann::json::parse(Log("run.log"));
@@ -124,6 +130,22 @@ TEST_F(SnapshotChunksRunTest, KilledMidSnapshotReadsOnFromTheLastChunkAndConverg
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up", "--json"}), 0) << Log("run.log.err");
   EXPECT_EQ(TargetRows(), db_->Rows("SELECT id, v FROM t ORDER BY id"));
   EXPECT_LT(nlohmann::json::parse(Log("run.log"))["rows_read"].get<int64_t>(), 20);
+}
+
+// SIGTERM in the middle of a chunk: the rows since the last chunk's end are rolled back, the
+// chunks before it stay, the run exits 0, and the next run reads on from there.
+TEST_F(SnapshotChunksRunTest, SigtermMidSnapshotKeepsTheChunksCommittedAndExitsZero) {
+  const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
+  EXPECT_TRUE(Eventually([&] { return TargetCount() > 3000; })) << Log("live.log.err");
+  kill(pid, SIGTERM);
+  EXPECT_EQ(Wait(pid, std::chrono::seconds(10)), 0) << Log("live.log.err");
+  const int64_t kept = TargetCount();
+  EXPECT_LT(kept, kRows);
+  EXPECT_EQ(TargetValue("SELECT min(id), max(id) FROM t"), fmt::format("1|{}", kept));
+  ChangeBothSides(0);
+  FullSpeed();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(TargetRows(), db_->Rows("SELECT id, v FROM t ORDER BY id"));
 }
 
 // An append target cannot take rows twice: the snapshot stays one transaction there, and a kill
@@ -137,8 +159,8 @@ TEST_F(SnapshotChunksRunTest, AnAppendTargetKeepsTheSnapshotInOneTransaction) {
   EXPECT_EQ(TargetCount(), 0);
   kill(pid, SIGKILL);
   Wait(pid);
-  job.replace(job.find("rows_per_second: 2000"), 21, "rows_per_second: 0");  // full speed
   std::ofstream(dir_ / "job.yaml") << job;
+  FullSpeed();
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   EXPECT_EQ(TargetCount(), kRows);
 }
