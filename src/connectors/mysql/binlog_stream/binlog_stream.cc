@@ -12,7 +12,6 @@
 #include "connectors/mysql/binlog_stream/added_defaults.h"
 #include "connectors/mysql/binlog_stream/ascii_case.h"
 #include "connectors/mysql/binlog_stream/server_check.h"
-#include "connectors/mysql/binlog_stream/snapshot_chunks.h"
 #include "connectors/mysql/mysql_source.h"
 
 namespace sluice::mysql::binlog_stream {
@@ -445,7 +444,7 @@ std::vector<StreamPosition> BinlogStream::PositionsAt(size_t t, const BinlogPosi
     const bool reading = snapshot_ && snapshot_tables_.front() == t && !snapshot_ranges_.empty();
     out.push_back(StreamPosition{
         kSnapshotProgressStream,
-        reading ? SnapshotMarker(table.snapshot_key, snapshot_ranges_.front()) : ""});
+        reading ? SnapshotMarker(table.snapshot_key, snapshot_ranges_.front().low) : ""});
   }
   if (auto dropped = table.follower.tracker().DroppedPosition(table.schema)) {
     out.push_back(*dropped);

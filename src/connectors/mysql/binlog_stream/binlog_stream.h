@@ -47,6 +47,7 @@
 #include "connectors/mysql/mysql_source.h"
 #include "connectors/mysql/mysql_split_reader.h"
 #include "core/connector_registry.h"
+#include "core/snapshot_chunks.h"
 #include "core/stream_source.h"
 
 struct st_mariadb_rpl;
@@ -86,7 +87,7 @@ class BinlogStream : public StreamSource {
   // Only once rows of the open transaction were handed out: a batch ended by the first rows
   // event of the next transaction (another table's, parked in pending_event_) holds whole
   // transactions, and Positions() is the end of the last.
-  // A chunked snapshot's chunk end is not inside one (snapshot_chunks.h).
+  // A chunked snapshot's chunk end is not inside one (core/snapshot_chunks.h).
   bool InTransaction() const override {
     return in_txn_ && txn_rows_out_ && !(snapshot_chunk_end_ && !many_);
   }
@@ -131,7 +132,7 @@ class BinlogStream : public StreamSource {
     // are checked against it (CheckSameColumns).
     binlog::TableMap last_map;
     std::string swapped_in_by;  // the RENAME TABLE that swapped another table in, until then
-    // Its snapshot in chunks (snapshot_chunks.h): the first key still to read after a cut
+    // Its snapshot in chunks (core/snapshot_chunks.h): the first key still to read after a cut
     // (none: all keys), from its committed marker; whether this run commits markers for it;
     // the chunked key's name, for them.
     std::optional<std::optional<std::string>> resume_low;
@@ -160,7 +161,7 @@ class BinlogStream : public StreamSource {
   Status BeginSnapshot(const std::vector<size_t>& tables);
   // The next table of the snapshot: its chunks (PlanSnapshotChunks), then its reader.
   Status StartSnapshotTable();
-  // Table `t`'s snapshot in chunks of its integer key (snapshot_chunks.h), from its
+  // Table `t`'s snapshot in chunks of its integer key (core/snapshot_chunks.h), from its
   // resume_low on; leaves snapshot_ranges_ empty when it is read whole.
   Status PlanSnapshotChunks(size_t t);
   // Table `t`'s committed snapshot progress marker (kSnapshotProgressStream): the first key
@@ -231,9 +232,9 @@ class BinlogStream : public StreamSource {
   std::vector<size_t> snapshot_tables_;         // tables the snapshot reads, in order; front: now
   Connection snapshot_conn_;                    // the snapshot transaction, between two tables
   BinlogPosition snapshot_position_;            // where the changes after the snapshot begin
-  // A chunked snapshot (snapshot_chunks.h): the key ranges still to read, the one being read
+  // A chunked snapshot (core/snapshot_chunks.h): the key ranges still to read, the one being read
   // first; empty when the snapshot is read whole.
-  std::vector<KeyRange> snapshot_ranges_;
+  std::vector<KeyChunk> snapshot_ranges_;
   bool chunks_allowed_ = false;      // AllowSnapshotChunks()
   bool snapshot_chunk_end_ = false;  // the rows returned end a chunk: a commit may follow
   std::optional<SnapshotCommit> snapshot_commit_;  // source.tables: TakeSnapshotCommit

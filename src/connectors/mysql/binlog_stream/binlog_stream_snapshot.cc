@@ -1,12 +1,12 @@
 // BinlogStream's initial snapshot (binlog_stream.h, startup: initial): every table without a
 // position read in one consistent snapshot transaction, as one source transaction, then the
 // changes after the snapshot's binlog position. A single table with an integer key and a
-// target that applies rows by key is read in chunks of key ranges (snapshot_chunks.h), each
+// target that applies rows by key is read in chunks of key ranges (core/snapshot_chunks.h), each
 // one committable, and a restart after a cut reads on from the last one committed.
 #include <spdlog/spdlog.h>
 
 #include "connectors/mysql/binlog_stream/binlog_stream.h"
-#include "connectors/mysql/binlog_stream/snapshot_chunks.h"
+#include "core/snapshot_chunks.h"
 
 namespace sluice::mysql::binlog_stream {
 
@@ -56,7 +56,7 @@ Status BinlogStream::PlanSnapshotChunks(size_t t) {
   table.snapshot_key = key->label;
   auto single_from = [&] {
     if (!from) return;
-    KeyRange rest;
+    KeyChunk rest;
     rest.low = KeyIntText(*from);
     snapshot_ranges_ = {rest};
   };
@@ -85,7 +85,7 @@ Status BinlogStream::PlanSnapshotChunks(size_t t) {
     single_from();  // an empty table, or no estimate: one range
     return Status::OK();
   }
-  std::vector<KeyRange> ranges = PlanIntegerChunks(from, *min, *max, static_cast<int64_t>(*rows),
+  std::vector<KeyChunk> ranges = PlanIntegerChunks(from, *min, *max, static_cast<int64_t>(*rows),
                                                    options_.snapshot_chunk_rows);
   if (ranges.size() == 1 && !from) return Status::OK();  // read whole, as one transaction
   snapshot_ranges_ = std::move(ranges);
@@ -121,7 +121,8 @@ Result<std::optional<std::optional<std::string>>> BinlogStream::ResumeLow(
 // The next table of the snapshot, or the next range of a chunked one, on the snapshot's
 // transaction: every table is read as of the one snapshot position.
 Status BinlogStream::OpenSnapshotReader() {
-  const KeyRange range = snapshot_ranges_.empty() ? KeyRange{} : snapshot_ranges_.front();
+  const KeyChunk chunk = snapshot_ranges_.empty() ? KeyChunk{} : snapshot_ranges_.front();
+  const KeyRange range{chunk.low, chunk.high, chunk.with_nulls};
   SLUICE_ASSIGN_OR_RETURN(
       snapshot_, MysqlSplitReader::Open(tables_[snapshot_tables_.front()].reader->plan(), range, 0,
                                         std::move(snapshot_conn_)));

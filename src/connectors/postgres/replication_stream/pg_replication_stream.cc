@@ -60,6 +60,13 @@ std::vector<OptionSpec> StreamOptionSpecs() {
        .description = "mode realtime: memory for the table's changes of large transactions "
                       "streamed before they commit; beyond it they spill to a temporary file "
                       "($TMPDIR) until their commit"},
+      {.name = "snapshot_chunk_rows",
+       .kind = OptionKind::kInt,
+       .default_value = "500000",
+       .description = "mode realtime, startup: initial, a table whose first primary-key column "
+                      "is an integer and an upsert target: the snapshot commits about this many "
+                      "rows at a time, by key range, and a restart reads on from the last range "
+                      "committed; 0 = one transaction"},
   };
 }
 
@@ -91,6 +98,8 @@ Result<StreamOptions> ParseStreamOptions(const Options& options, const std::stri
   SLUICE_ASSIGN_OR_RETURN(int64_t mb, options.GetInt("stream_buffer_mb", 64));
   if (mb < 1) return Err(options.ErrorAt("stream_buffer_mb", "at least 1"));
   o.stream_buffer_bytes = static_cast<size_t>(mb) << 20;
+  SLUICE_ASSIGN_OR_RETURN(o.snapshot_chunk_rows, options.GetInt("snapshot_chunk_rows", 500000));
+  if (o.snapshot_chunk_rows < 0) return Err(options.ErrorAt("snapshot_chunk_rows", "0 or more"));
   return o;
 }
 
@@ -158,6 +167,11 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
   if (!table) return Status::NotFound("{}: table not found", config.Describe());
   t.table = std::move(*table);
   SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, t.table));
+  if (!t.table.primary_key.empty()) {
+    const std::optional<size_t> key = t.table.Find(t.table.primary_key[0]);
+    const std::string type = key ? t.table.columns[*key].type.name : "";
+    if (type == "int2" || type == "int4" || type == "int8") t.chunk_key = t.table.primary_key[0];
+  }
   // A target that lacks a column (added at the source while a run was down) fills its rows so.
   SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, t.table.oid, t.schema, 0));
   if (!StreamSchemaTracker::KnownColumnsPosition(t.schema)) {
@@ -233,6 +247,7 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
   for (size_t t = 0; t < tables_.size(); ++t) {
     SLUICE_RETURN_IF_ERROR(
         tables_[t].follower.tracker().Restore(resume_from[t], tables_[t].schema));
+    SLUICE_RETURN_IF_ERROR(RestoreSnapshotProgress(t, resume_from[t]));
   }
   pending_.clear();
   replay_parked_.reset();
@@ -254,6 +269,12 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
           config_.Describe(), options_.slot, from->ToString());
     }
     acked_ = *from;
+    const bool cut =
+        std::any_of(tables_.begin(), tables_.end(), [](const Table& t) { return t.rest_pending; });
+    if (cut) {
+      if (options_.startup != "initial") unplaced.clear();
+      return BeginRestRead(unplaced, catch_up, *from);
+    }
     if (!unplaced.empty() && options_.startup == "initial") {
       // A crash between the tables' first checkpoints: the others hold positions, these
       // nothing. They are read inside a temporary slot's snapshot; its consistent point is
@@ -261,10 +282,11 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
       SLUICE_ASSIGN_OR_RETURN(snapshot_rpl_,
                               ReplicationConnection::Connect(config_.url, config_.Describe()));
       SLUICE_ASSIGN_OR_RETURN(CreatedSlot created,
-                              snapshot_rpl_.CreateSlot(options_.slot.substr(0, 50) + "_snap", true,
+                              snapshot_rpl_.CreateSlot(TemporarySlotName(), true,
                                                        /*temporary=*/true));
       for (size_t t : unplaced) tables_[t].own = created.consistent_point;
       stream_from_ = *from;
+      committed_ = Lsn{};
       if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
       return StartSnapshot(created.snapshot_name, unplaced);
     }
@@ -276,6 +298,7 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
     SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, true));
     snapshot_point_ = created.consistent_point;
     stream_from_ = snapshot_point_;
+    committed_ = Lsn{};
     for (Table& t : tables_) t.own = snapshot_point_;
     if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
     std::vector<size_t> all(tables_.size());
@@ -314,14 +337,14 @@ Status PgReplicationStream::ReadServerEnd() {
   return Status::OK();
 }
 
-bool PgReplicationStream::AtOrPastEnd() const {
-  if (committed_ >= *end_) return true;
+bool PgReplicationStream::AtOrPast(Lsn point) const {
+  if (committed_ >= point) return true;
   // The insert position is where the next record would start: right after a page header when
   // the last record ended at a page boundary. A position at that boundary is the end (the
   // header is at most 40 bytes: a segment's first page has the long one).
   constexpr uint64_t kLongPageHeader = 40;
   return committed_.value % wal_block_size_ == 0 &&
-         end_->value - committed_.value <= kLongPageHeader;
+         point.value - committed_.value <= kLongPageHeader;
 }
 
 Status PgReplicationStream::StartStreaming(Lsn from) {
@@ -340,8 +363,21 @@ Status PgReplicationStream::StartStreaming(Lsn from) {
 Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
   if (snapshot_reader_) return NextSnapshot(batch, rejects);
   if (!rpl_.is_open()) return Err(Status::Internal("PgReplicationStream::Next before Start"));
+  if (ReachedPause()) {
+    paused_ = true;
+    SLUICE_RETURN_IF_ERROR(StartSnapshot(snapshot_name_, rest_tables_));
+    return true;
+  }
   if (ReachedEnd()) return false;
   batch_ended_ = false;
+  if (!deferred_.empty()) {
+    // The message that reached a cut snapshot's point: the stream goes on with it.
+    const std::string bytes = std::move(deferred_);
+    deferred_.clear();
+    SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
+                            r::DecodePgOutputMessage(bytes, /*in_stream=*/false));
+    SLUICE_RETURN_IF_ERROR(HandleDecoded(message, bytes, batch));
+  }
   if (!pending_.empty()) {
     // A change of another table ended the last batch: it opens this one.
     const std::string bytes = std::move(pending_);
@@ -371,7 +407,7 @@ Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
     }
     heard = true;
     SLUICE_RETURN_IF_ERROR(Handle(*frame, batch));
-    if (ReachedEnd()) break;
+    if (ReachedEnd() || ReachedPause()) break;
   }
   if (Quiet() && !heard && batch.num_rows() == 0) lag_ms_ = 0;
   if (!heard) SLUICE_RETURN_IF_ERROR(CheckServerAnswers());
@@ -381,11 +417,11 @@ Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
                             new_tables_.Look(conn_, options_.own_publication));
     for (CreatedTable& t : made) created_.push_back(std::move(t));
   }
-  if (end_ && !ReachedEnd() && !heard) {
+  if ((end_ || pause_at_) && !ReachedEnd() && !ReachedPause() && !heard) {
     // Catch-up on a quiet slot: ask for a keepalive, whose WAL end tells how far we are.
     SLUICE_RETURN_IF_ERROR(SendStatus(acked_, /*reply_requested=*/true));
   }
-  return !ReachedEnd();
+  return !ReachedEnd();  // a pause reached reads the rest at the next call
 }
 
 std::vector<StreamPosition> PgReplicationStream::TablePositions(size_t table) const {
@@ -396,7 +432,7 @@ std::vector<StreamPosition> PgReplicationStream::TablePositions(size_t table) co
 }
 
 std::vector<StreamPosition> PgReplicationStream::Positions() const {
-  return PositionsAt(0, committed_);
+  return TablePositions(0);
 }
 
 std::vector<StreamPosition> PgReplicationStream::PositionsAt(size_t t, Lsn at) const {
@@ -413,6 +449,19 @@ std::vector<StreamPosition> PgReplicationStream::PositionsAt(size_t t, Lsn at) c
     table.known_columns_made = true;
   }
   if (table.known_columns) out.push_back(*table.known_columns);
+  if (table.marks_snapshot) {
+    // The first key not yet written while the table is read in chunks; "" once it is read
+    // (positions are upserted per stream: a marker left out would stay).
+    const bool reading = snapshot_reader_ && !snapshot_tables_.empty() &&
+                         snapshot_tables_.front() == t && !snapshot_ranges_.empty();
+    std::string marker;
+    if (reading) {
+      marker = SnapshotMarker(table.chunk_key, snapshot_ranges_.front().low);
+    } else if (table.rest_pending) {
+      marker = table.rest_marker;
+    }
+    out.push_back(StreamPosition{kSnapshotProgressStream, marker});
+  }
   return out;
 }
 

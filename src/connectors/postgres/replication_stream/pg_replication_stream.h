@@ -21,6 +21,16 @@
 // Acknowledge() (the target committed) — or, when no returned row awaits acknowledgement, to
 // transactions of other tables and idle WAL, which hold nothing of ours.
 //
+// Snapshots in chunks (AllowSnapshotChunks, an upsert target): a table whose first primary-key
+// column is an integer is read in key ranges (core/snapshot_chunks.h) inside the exported
+// snapshot, and each range's end may commit with the position `snapshot` = the first key not
+// yet written. A restart from such a cut keeps one rule, "the target's rows below K are as of
+// the committed LSN, the rows from K on are not there": it creates a temporary slot (point Y)
+// whose exported snapshot will read the rest, streams from the committed LSN to Y applying the
+// table's changes below K only (pause_at_), then reads the keys from K on at Y, in chunks that
+// keep the rule with K moving up, and streams on from where it paused. Nothing is applied
+// twice, so an update whose TOASTed value arrives "unchanged" never meets a missing row.
+//
 // Many tables: every table keeps its own committed position (its target's); the slot streams
 // from the oldest, and a table's changes of transactions that commit before its own position
 // are dropped. The initial snapshot reads every table inside the new slot's exported snapshot
@@ -28,6 +38,8 @@
 // inside the snapshot of a temporary slot, whose consistent point becomes their position). A
 // batch holds one table's rows: a change of another table ends it and opens the next.
 #pragma once
+
+#include <unistd.h>
 
 #include <chrono>
 #include <deque>
@@ -49,6 +61,7 @@
 #include "connectors/postgres/replication_stream/replication_connection.h"
 #include "connectors/postgres/replication_stream/streamed_transactions.h"
 #include "core/connector_registry.h"
+#include "core/snapshot_chunks.h"
 #include "core/source.h"
 #include "core/stream_source.h"
 
@@ -63,6 +76,7 @@ struct StreamOptions {
   std::string startup = "initial";  // initial | latest | lsn
   Lsn startup_lsn;                  // startup: {lsn: ...}
   size_t stream_buffer_bytes = size_t{64} << 20;
+  int64_t snapshot_chunk_rows = 500000;  // 0: the snapshot is one transaction
 };
 
 // The options the stream adds to the postgres source's (slot, publication, startup, ...).
@@ -96,9 +110,13 @@ class PgReplicationStream : public StreamSource {
   Status Acknowledge(const std::vector<StreamPosition>& positions) override;
   // Only once rows of the open transaction were handed out: a batch ended by the first change
   // of the next transaction (another table's, parked) holds whole transactions.
+  // So is the snapshot, but a chunk's end of one table (many: that table alone commits, by
+  // TakeSnapshotCommit, since a checkpoint would commit the tables not read yet too).
   bool InTransaction() const override {
-    return (in_txn_ && txn_rows_) || snapshot_reader_ != nullptr;
+    return (in_txn_ && txn_rows_) ||
+           (snapshot_reader_ != nullptr && !(snapshot_chunk_end_ && !many_));
   }
+  void AllowSnapshotChunks() override { chunks_allowed_ = true; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].table.primary_key;
@@ -136,6 +154,16 @@ class PgReplicationStream : public StreamSource {
     mutable std::optional<StreamPosition> known_columns;
     mutable uint64_t known_columns_version = 0;
     mutable bool known_columns_made = false;
+    // Snapshots in chunks: the first primary-key column when it is an integer ("" else).
+    std::string chunk_key;
+    bool marks_snapshot = false;  // its positions carry the snapshot's progress ("" when read)
+    // A cut snapshot whose rest is not read yet: the rows of keys from rest_low on are not in
+    // the target, and their changes are dropped until the rest is read (nullopt: the marker
+    // was of another key, and every change applies). rest_marker is the committed marker.
+    bool rest_pending = false;
+    std::optional<KeyInt> rest_low;
+    std::string rest_marker;
+    std::optional<size_t> key_in_relation;  // chunk_key's column in the latest Relation
   };
 
   Status OpenTable(const PgConfig& config);
@@ -149,11 +177,28 @@ class PgReplicationStream : public StreamSource {
                      Batch& batch);
   Status ReadServerEnd();
   Status StartSnapshot(const std::string& snapshot_name, std::vector<size_t> tables);
-  Status OpenSnapshotReader();
+  Status StartSnapshotTable();  // snapshot_tables_.front(): its chunks planned, the first opened
+  Status PlanSnapshotChunks(size_t t);
+  Status OpenSnapshotReader();  // the front chunk of the front table
+  // A restart after a cut snapshot: the committed markers, and the temporary slot whose
+  // snapshot reads the rest once the stream reaches its point.
+  Status RestoreSnapshotProgress(size_t t, const std::vector<StreamPosition>& resume_from);
+  Status BeginRestRead(const std::vector<size_t>& unplaced, bool catch_up, Lsn from);
+  // The temporary slot whose snapshot reads tables at a later point: named by the process, so
+  // a run restarted at once never meets the one of a killed run the server has not yet
+  // dropped.
+  std::string TemporarySlotName() const {
+    return options_.slot.substr(0, 50) + "_t" + std::to_string(getpid());
+  }
+  bool ReachedPause() const { return pause_at_ && (paused_ || (Quiet() && AtOrPast(*pause_at_))); }
+  // Whether a change's key is one the target holds rows of (below the table's rest_low).
+  Result<bool> KeyBelowRest(const replication::TupleData& tuple, size_t t) const;
   Result<bool> NextSnapshot(Batch& batch, RejectSink& rejects);
   Status StartStreaming(Lsn from);
   Status Handle(std::string_view frame, Batch& batch);
   Status HandleMessage(std::string_view bytes, Batch& batch);
+  Status HandleDecoded(const replication::PgOutputMessage& message, std::string_view bytes,
+                       Batch& batch);
   Status ReplayOne(Batch& batch);
   Status PlanRelation(const replication::CachedRelation& relation, size_t t, Batch& batch);
   Status AppendChange(const replication::PgOutputMessage& message, size_t t, Batch& batch);
@@ -169,9 +214,9 @@ class PgReplicationStream : public StreamSource {
   Status CheckServerAnswers();
   bool Quiet() const { return !in_txn_ && !Replaying() && held_.empty(); }
   bool ReachedEnd() const {
-    return end_ && !snapshot_reader_ && (past_end_ || (Quiet() && AtOrPastEnd()));
+    return end_ && !snapshot_reader_ && !pause_at_ && (past_end_ || (Quiet() && AtOrPast(*end_)));
   }
-  bool AtOrPastEnd() const;
+  bool AtOrPast(Lsn point) const;
 
   PgConfig config_;
   StreamOptions options_;
@@ -185,6 +230,16 @@ class PgReplicationStream : public StreamSource {
   std::string snapshot_name_;
   std::vector<size_t> snapshot_tables_;  // tables the snapshot reads, in order; front: now
   std::optional<SnapshotCommit> snapshot_commit_;  // a table's snapshot was read (source.tables)
+  std::vector<KeyChunk> snapshot_ranges_;  // the front table's chunks still to read; front: now
+  bool chunks_allowed_ = false;            // AllowSnapshotChunks()
+  bool snapshot_chunk_end_ = false;        // the rows returned end a chunk: a commit may follow
+  // A cut snapshot's rest is read at this point (the temporary slot's): the stream stops there
+  // (paused_), the tables of rest_tables_ are read, then the stream goes on, the message that
+  // reached the point (deferred_) first.
+  std::optional<Lsn> pause_at_;
+  bool paused_ = false;
+  std::string deferred_;
+  std::vector<size_t> rest_tables_;
   ReplicationConnection snapshot_rpl_;  // holds a temporary slot's snapshot while it is read
   Lsn stream_from_;                     // where the stream begins: the oldest position
   std::string pending_;  // a change of another table than the batch's: it opens the next one

@@ -39,7 +39,7 @@ Status PgReplicationStream::Handle(std::string_view bytes, Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(r::ReplicationFrame frame, r::DecodeReplicationFrame(bytes));
   if (const auto* k = std::get_if<r::PrimaryKeepalive>(&frame)) {
     // Nothing is open: everything before the server's WAL end was sent and seen.
-    if (Quiet()) {
+    if (Quiet() && !paused_) {
       if (k->wal_end > committed_) committed_ = k->wal_end;
       lag_ms_ = 0;  // caught up: the server has nothing newer for us
     }
@@ -56,7 +56,21 @@ Status PgReplicationStream::Handle(std::string_view bytes, Batch& batch) {
 
 Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message, decoder_.Decode(bytes));
+  return HandleDecoded(message, bytes, batch);
+}
+
+Status PgReplicationStream::HandleDecoded(const r::PgOutputMessage& message, std::string_view bytes,
+                                          Batch& batch) {
+  // A transaction that commits at or after a cut snapshot's point is in the snapshot that
+  // reads the rest: the stream stops before it and goes on with it after the read.
+  const auto reaches_pause = [&](Lsn commit) {
+    if (!pause_at_ || paused_ || commit < *pause_at_ || Replaying()) return false;
+    paused_ = true;
+    deferred_.assign(bytes);
+    return true;
+  };
   if (const auto* b = std::get_if<r::BeginMessage>(&message)) {
+    if (reaches_pause(b->final_lsn)) return Status::OK();
     if (end_ && b->final_lsn >= *end_ && !Replaying()) {
       past_end_ = true;  // committed after the catch-up's start: not this run's
       return Status::OK();
@@ -92,6 +106,7 @@ Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) 
   } else if (const auto* s = std::get_if<r::StreamStartMessage>(&message)) {
     stream_xid_ = s->xid;
   } else if (const auto* sc = std::get_if<r::StreamCommitMessage>(&message)) {
+    if (reaches_pause(sc->commit_lsn)) return Status::OK();
     if (end_ && sc->commit_lsn >= *end_) {
       past_end_ = true;  // committed after the catch-up's start: not this run's
       return Status::OK();
@@ -204,6 +219,10 @@ Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size
   };
   SLUICE_ASSIGN_OR_RETURN(table.plan, table.follower.Plan(plan, table.table.Label(), table.schema,
                                                           widened, exists_now));
+  table.key_in_relation.reset();
+  for (size_t i = 0; i < relation.columns.size(); ++i) {
+    if (relation.columns[i].name == table.chunk_key) table.key_in_relation = i;
+  }
   if (table.schema.size() != width) {
     // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
     SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, table.table.oid, table.schema, width));
@@ -221,11 +240,23 @@ Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, size
     return Status::Internal("{}: a change before the table's Relation message",
                             tables_[t].table.Label());
   }
-  txn_rows_ = true;
+  // A cut snapshot's rest is not read yet: only the keys below it are in the target, and the
+  // rest is read later as of a point after these changes (pg_replication_stream.h).
+  const bool filtered = tables_[t].rest_pending && tables_[t].rest_low.has_value();
   if (const auto* ins = std::get_if<r::InsertMessage>(&message)) {
+    if (filtered) {
+      SLUICE_ASSIGN_OR_RETURN(bool held, KeyBelowRest(ins->new_tuple, t));
+      if (!held) return Status::OK();
+    }
+    txn_rows_ = true;
     return AppendRow(ins->new_tuple, RowKind::kInsert, t, batch);
   }
   if (const auto* del = std::get_if<r::DeleteMessage>(&message)) {
+    if (filtered) {
+      SLUICE_ASSIGN_OR_RETURN(bool held, KeyBelowRest(del->old_tuple, t));
+      if (!held) return Status::OK();
+    }
+    txn_rows_ = true;
     return AppendRow(del->old_tuple, RowKind::kDelete, t, batch);
   }
   const auto& up = std::get<r::UpdateMessage>(message);
@@ -236,10 +267,37 @@ Status PgReplicationStream::AppendChange(const r::PgOutputMessage& message, size
       if (after[i].kind == r::TupleValueKind::kUnchanged) after[i] = up.old_tuple[i];
     }
   }
+  if (filtered) {
+    // Without an old tuple the key did not change. A key moved across the rest's low is half
+    // held: the row leaves (a delete of the old key) or comes (an insert of the new one).
+    SLUICE_ASSIGN_OR_RETURN(bool after_held, KeyBelowRest(after, t));
+    bool before_held = after_held;
+    if (up.old_kind != r::OldTupleKind::kNone) {
+      SLUICE_ASSIGN_OR_RETURN(before_held, KeyBelowRest(up.old_tuple, t));
+    }
+    if (!before_held && !after_held) return Status::OK();
+    txn_rows_ = true;
+    if (!before_held) return AppendRow(after, RowKind::kInsert, t, batch);
+    if (!after_held) return AppendRow(up.old_tuple, RowKind::kDelete, t, batch);
+  }
+  txn_rows_ = true;
   if (up.old_kind != r::OldTupleKind::kNone) {
     SLUICE_RETURN_IF_ERROR(AppendRow(up.old_tuple, RowKind::kUpdateBefore, t, batch));
   }
   return AppendRow(after, RowKind::kUpdateAfter, t, batch);
+}
+
+Result<bool> PgReplicationStream::KeyBelowRest(const r::TupleData& tuple, size_t t) const {
+  const Table& table = tables_[t];
+  const std::optional<size_t> at = table.key_in_relation;
+  const r::TupleValue* value = at && *at < tuple.size() ? &tuple[*at] : nullptr;
+  std::optional<KeyInt> key;
+  if (value && value->kind == r::TupleValueKind::kText) key = ParseKeyInt(value->bytes);
+  if (!key) {
+    return Err(Status::Internal("{}: a change without a readable {} (the snapshot's key)",
+                                table.table.Label(), table.chunk_key));
+  }
+  return *key < *table.rest_low;
 }
 
 Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, size_t t,

@@ -1,13 +1,13 @@
-#include "connectors/mysql/binlog_stream/snapshot_chunks.h"
+#include "core/snapshot_chunks.h"
 
 #include <gtest/gtest.h>
 
-namespace sluice::mysql::binlog_stream {
+namespace sluice {
 namespace {
 
 // Each range begins where the one before ends; the first is unbounded below (or starts at
 // `from`), the last unbounded above.
-void ExpectContiguous(const std::vector<KeyRange>& ranges, const std::optional<std::string>& from) {
+void ExpectContiguous(const std::vector<KeyChunk>& ranges, const std::optional<std::string>& from) {
   ASSERT_FALSE(ranges.empty());
   EXPECT_EQ(ranges.front().low, from);
   EXPECT_FALSE(ranges.back().high.has_value());
@@ -18,29 +18,30 @@ void ExpectContiguous(const std::vector<KeyRange>& ranges, const std::optional<s
 }
 
 TEST(SnapshotChunks, EqualWidthsOfTheSpanSizedByTheEstimate) {
-  const std::vector<KeyRange> r = PlanIntegerChunks(std::nullopt, 1, 1000, 1000, 250);
+  const std::vector<KeyChunk> r = PlanIntegerChunks(std::nullopt, 1, 1000, 1000, 250);
   ASSERT_EQ(r.size(), 4u);
   ExpectContiguous(r, std::nullopt);
   EXPECT_EQ(r[0].high, "251");
   EXPECT_EQ(r[1].high, "501");
   EXPECT_EQ(r[2].high, "751");
-  EXPECT_EQ(r[0].Condition("`id`"), "(`id` < 251)");
-  EXPECT_EQ(r[3].Condition("`id`"), "(`id` >= 751)");
+  EXPECT_EQ(r[0].low, std::nullopt);
+  EXPECT_EQ(r[3].low, "751");
+  EXPECT_EQ(r[3].high, std::nullopt);
 }
 
 TEST(SnapshotChunks, OneRangeWhenTheTableFitsOneChunkOrChunkingIsOff) {
   for (int64_t chunk : {0, 1000, 5000}) {
-    const std::vector<KeyRange> r = PlanIntegerChunks(std::nullopt, 1, 1000, 1000, chunk);
+    const std::vector<KeyChunk> r = PlanIntegerChunks(std::nullopt, 1, 1000, 1000, chunk);
     ASSERT_EQ(r.size(), 1u);
-    EXPECT_EQ(r[0].Condition("`id`"), "");  // every row
+    EXPECT_EQ(r[0], (KeyChunk{std::nullopt, std::nullopt, true}));  // every row
   }
-  const std::vector<KeyRange> rest = PlanIntegerChunks(KeyInt{900}, 1, 1000, 1000, 250);
+  const std::vector<KeyChunk> rest = PlanIntegerChunks(KeyInt{900}, 1, 1000, 1000, 250);
   ASSERT_EQ(rest.size(), 1u);
-  EXPECT_EQ(rest[0].Condition("`id`"), "(`id` >= 900)");
+  EXPECT_EQ(rest[0], (KeyChunk{"900", std::nullopt, false}));
 }
 
 TEST(SnapshotChunks, AResumedSnapshotPlansTheRestFromItsMarker) {
-  const std::vector<KeyRange> r = PlanIntegerChunks(KeyInt{501}, 1, 1000, 1000, 100);
+  const std::vector<KeyChunk> r = PlanIntegerChunks(KeyInt{501}, 1, 1000, 1000, 100);
   ExpectContiguous(r, std::string("501"));
   ASSERT_EQ(r.size(), 5u);  // 500 of the 1000 estimated rows, 100 a chunk
   EXPECT_EQ(r[1].low, "601");
@@ -48,12 +49,12 @@ TEST(SnapshotChunks, AResumedSnapshotPlansTheRestFromItsMarker) {
 
 TEST(SnapshotChunks, TheWholeRangeOfBigintUnsignedAndSigned) {
   const KeyInt umax = (KeyInt{1} << 64) - 1;
-  const std::vector<KeyRange> u = PlanIntegerChunks(std::nullopt, 0, umax, 4, 1);
+  const std::vector<KeyChunk> u = PlanIntegerChunks(std::nullopt, 0, umax, 4, 1);
   ExpectContiguous(u, std::nullopt);
   ASSERT_EQ(u.size(), 4u);
   EXPECT_EQ(u[1].low, "4611686018427387904");
   const KeyInt smin = -(KeyInt{1} << 63);
-  const std::vector<KeyRange> s = PlanIntegerChunks(std::nullopt, smin, -smin - 1, 2, 1);
+  const std::vector<KeyChunk> s = PlanIntegerChunks(std::nullopt, smin, -smin - 1, 2, 1);
   ExpectContiguous(s, std::nullopt);
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].high, "0");
@@ -68,16 +69,14 @@ TEST(SnapshotChunks, TheWholeRangeOfBigintUnsignedAndSigned) {
 
 TEST(SnapshotChunks, ASkewedKeyStillCoversEveryKeyAndTheCountIsCapped) {
   // 1..1000 plus one key at 10^12: most ranges are empty, none is wrong.
-  const std::vector<KeyRange> r = PlanIntegerChunks(std::nullopt, 1, 1000000000000, 1001, 1);
+  const std::vector<KeyChunk> r = PlanIntegerChunks(std::nullopt, 1, 1000000000000, 1001, 1);
   ExpectContiguous(r, std::nullopt);
   EXPECT_LE(r.size(), static_cast<size_t>(kMaxSnapshotChunks));
 }
 
 TEST(SnapshotChunks, MarkersNameTheKeyAndTheFirstKeyNotWritten) {
-  KeyRange rest;
-  rest.low = "251";
-  EXPECT_EQ(SnapshotMarker("id", rest), "id >= 251");
-  EXPECT_EQ(SnapshotMarker("id", KeyRange{}), "id: all");
+  EXPECT_EQ(SnapshotMarker("id", std::string("251")), "id >= 251");
+  EXPECT_EQ(SnapshotMarker("id", std::nullopt), "id: all");
   Result<std::optional<KeyInt>> low = ParseSnapshotMarker("id", "id >= 251");
   ASSERT_TRUE(low.has_value());
   EXPECT_EQ(*low, KeyInt{251});
@@ -89,4 +88,4 @@ TEST(SnapshotChunks, MarkersNameTheKeyAndTheFirstKeyNotWritten) {
 }
 
 }  // namespace
-}  // namespace sluice::mysql::binlog_stream
+}  // namespace sluice

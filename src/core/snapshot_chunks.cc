@@ -1,8 +1,8 @@
-#include "connectors/mysql/binlog_stream/snapshot_chunks.h"
+#include "core/snapshot_chunks.h"
 
 #include <algorithm>
 
-namespace sluice::mysql::binlog_stream {
+namespace sluice {
 
 std::string KeyIntText(KeyInt v) {
   if (v == 0) return "0";
@@ -26,7 +26,8 @@ std::optional<KeyInt> ParseKeyInt(std::string_view text) {
     negative = true;
     text.remove_prefix(1);
   }
-  // Up to 20 digits: the integer keys MySQL has (BIGINT UNSIGNED is 20 digits at most).
+  // Up to 20 digits: the integer keys MySQL and PostgreSQL have (BIGINT UNSIGNED is 20 digits at
+  // most).
   if (text.empty() || text.size() > 20) return std::nullopt;
   KeyInt v = 0;
   for (char c : text) {
@@ -36,9 +37,9 @@ std::optional<KeyInt> ParseKeyInt(std::string_view text) {
   return negative ? -v : v;
 }
 
-std::vector<KeyRange> PlanIntegerChunks(std::optional<KeyInt> from, KeyInt min, KeyInt max,
+std::vector<KeyChunk> PlanIntegerChunks(std::optional<KeyInt> from, KeyInt min, KeyInt max,
                                         int64_t estimated_rows, int64_t chunk_rows) {
-  KeyRange all;
+  KeyChunk all;
   if (from) {
     all.low = KeyIntText(*from);
   } else {
@@ -54,24 +55,24 @@ std::vector<KeyRange> PlanIntegerChunks(std::optional<KeyInt> from, KeyInt min, 
       std::clamp<KeyInt>((rows + chunk_rows - 1) / chunk_rows, 1, kMaxSnapshotChunks);
   if (parts <= 1) return {all};
   const KeyInt width = (span + parts - 1) / parts;
-  std::vector<KeyRange> ranges;
+  std::vector<KeyChunk> ranges;
   std::optional<std::string> low =
       from ? std::optional<std::string>(KeyIntText(*from)) : std::nullopt;
   for (KeyInt next = start + width; next <= max; next += width) {
-    KeyRange r;
+    KeyChunk r;
     r.low = low;
     r.high = KeyIntText(next);
     ranges.push_back(r);
     low = r.high;
   }
-  KeyRange last;
+  KeyChunk last;
   last.low = low;
   ranges.push_back(last);
   return ranges;
 }
 
-std::string SnapshotMarker(const std::string& key, const KeyRange& rest) {
-  return rest.low ? key + " >= " + *rest.low : key + ": all";
+std::string SnapshotMarker(const std::string& key, const std::optional<std::string>& rest_low) {
+  return rest_low ? key + " >= " + *rest_low : key + ": all";
 }
 
 Result<std::optional<KeyInt>> ParseSnapshotMarker(const std::string& key, std::string_view text) {
@@ -83,4 +84,4 @@ Result<std::optional<KeyInt>> ParseSnapshotMarker(const std::string& key, std::s
   return Err(Status::Invalid("the snapshot's committed progress '{}' is not of key {}", text, key));
 }
 
-}  // namespace sluice::mysql::binlog_stream
+}  // namespace sluice
