@@ -132,6 +132,25 @@ TEST_F(SnapshotChunksRunTest, KilledMidSnapshotReadsOnFromTheLastChunkAndConverg
   EXPECT_LT(nlohmann::json::parse(Log("run.log"))["rows_read"].get<int64_t>(), 20);
 }
 
+// A column added at the source between the cut and the restart: the rest is read with it,
+// the changes before it keep the old shape, and the target gains it.
+TEST_F(SnapshotChunksRunTest, AColumnAddedAfterTheCut) {
+  KillOnceTheTargetHolds(3000);
+  const int64_t first = TargetCount();
+  db_->Exec(fmt::format("UPDATE t SET v = 'before' WHERE id IN (7, {})", first + 500));
+  db_->Exec("ALTER TABLE t ADD COLUMN c INT DEFAULT 5");
+  db_->Exec(fmt::format("UPDATE t SET c = 6 WHERE id IN (8, {})", first + 600));
+  db_->Exec("INSERT INTO t VALUES (50000, 'after', 9)");
+  FullSpeed();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const std::string target = TargetValue(
+      "SELECT group_concat(id || '|' || v || '|' || coalesce(c, 'NULL'), ',') FROM (SELECT * "
+      "FROM t ORDER BY id)");
+  EXPECT_EQ(target, db_->Value("SELECT GROUP_CONCAT(CONCAT(id, '|', v, '|', COALESCE(c, 'NULL')) "
+                               "ORDER BY id SEPARATOR ',') FROM t"));
+  EXPECT_NE(target.find("|6,"), std::string::npos);  // the column's values arrived
+}
+
 // SIGTERM in the middle of a chunk: the rows since the last chunk's end are rolled back, the
 // chunks before it stay, the run exits 0, and the next run reads on from there.
 TEST_F(SnapshotChunksRunTest, SigtermMidSnapshotKeepsTheChunksCommittedAndExitsZero) {

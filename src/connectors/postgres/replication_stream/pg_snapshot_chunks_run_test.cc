@@ -230,6 +230,58 @@ TEST_F(PgSnapshotChunksRunTest, UnchangedLargeValuesOnBothSidesOfTheCut) {
   db_->Exec("DROP TABLE sc_toast");
 }
 
+// A key of two columns is cut on its first: the rows of one first-key value stay together,
+// and the committed prefix is every row below the marker's value.
+TEST_F(PgSnapshotChunksRunTest, ACompositeKeyIsCutOnItsFirstColumn) {
+  db_->Exec(
+      "DROP TABLE IF EXISTS sc_pair; CREATE TABLE sc_pair (a int, b int, v text, PRIMARY KEY (a, "
+      "b)); INSERT INTO sc_pair SELECT g / 3, g % 3, 'p' || g FROM generate_series(0, 5999) g; "
+      "ANALYZE sc_pair");
+  std::ofstream(dir_ / "job.yaml") << fmt::format(
+      "name: {}\nmode: realtime\n"
+      "source: {{type: postgres, url: \"{}\", table: public.sc_pair, snapshot_chunk_rows: 300}}\n"
+      "target: {{type: postgres, url: \"{}\", table: sc_ods.pair, write_mode: upsert, key: [a, "
+      "b]}}\n"
+      "settings: {{batch_rows: 100, checkpoint: {{rows: 100}}, rate_limit: {{rows_per_second: "
+      "1000}}}}\n",
+      job_, DbUrl(), DbUrl());
+  KillOnceTheTargetHolds(1000, "sc_ods.pair");
+  const std::string held = db_->Value("SELECT count(*) || '|' || max(a) FROM sc_ods.pair");
+  const int64_t rows = std::stoll(held.substr(0, held.find('|')));
+  const int64_t top = std::stoll(held.substr(held.find('|') + 1));
+  ASSERT_LT(top, 1900);
+  EXPECT_EQ(rows, 3 * (top + 1)) << held;  // whole groups of a, from 0 up
+  db_->Exec(
+      "UPDATE sc_pair SET v = 'low' WHERE a = 1; UPDATE sc_pair SET v = 'high' WHERE a = "
+      "1950; DELETE FROM sc_pair WHERE a IN (2, 1960) AND b = 1; "
+      "UPDATE sc_pair SET a = 5000 WHERE a = 3 AND b = 2; "
+      "UPDATE sc_pair SET a = -7 WHERE a = 1970 AND b = 0");
+  std::string job = Log("job.yaml");
+  job.replace(job.find("rows_per_second: 1000"), 21, "rows_per_second: 0");
+  std::ofstream(dir_ / "job.yaml") << job;
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const std::string order = " ORDER BY a, b";
+  EXPECT_EQ(db_->Rows("SELECT a, b, v FROM sc_ods.pair" + order),
+            db_->Rows("SELECT a, b, v FROM sc_pair" + order));
+  db_->Exec("DROP TABLE sc_pair");
+}
+
+// A column added at the source between the cut and the restart: the changes before it keep
+// the old shape, the target gains it, and the rest is read with it.
+TEST_F(PgSnapshotChunksRunTest, AColumnAddedAfterTheCut) {
+  KillOnceTheTargetHolds(3000);
+  const int64_t first = TargetCount();
+  db_->Exec(fmt::format("UPDATE sc_src SET v = 'before' WHERE id IN (7, {})", first + 500));
+  db_->Exec("ALTER TABLE sc_src ADD COLUMN c int DEFAULT 5");
+  db_->Exec(fmt::format("UPDATE sc_src SET c = 6 WHERE id IN (8, {})", first + 600));
+  db_->Exec("INSERT INTO sc_src VALUES (50000, 'after', 9)");
+  FullSpeed();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const std::string rows = "SELECT id, v, c FROM {} ORDER BY id";
+  EXPECT_EQ(db_->Rows(fmt::format(fmt::runtime(rows), "sc_ods.t")),
+            db_->Rows(fmt::format(fmt::runtime(rows), "sc_src")));
+}
+
 // Several tables through one slot: each commits its chunks with its own marker; a kill in the
 // second table's snapshot keeps the first whole and the second's prefix, and the next run
 // reads only the second's rest.
