@@ -84,4 +84,14 @@ Result<std::optional<KeyInt>> ParseSnapshotMarker(const std::string& key, std::s
   return Err(Status::Invalid("the snapshot's committed progress '{}' is not of key {}", text, key));
 }
 
+int64_t EstimatedRowsFrom(std::optional<KeyInt> from, KeyInt min, KeyInt max,
+                          int64_t estimated_rows) {
+  if (!from || *from <= min || max < min) return estimated_rows;
+  if (*from > max) return 0;
+  // An estimate: long double keeps the product of a row count and a 64-bit span in range.
+  const long double share =
+      static_cast<long double>(max - *from + 1) / static_cast<long double>(max - min + 1);
+  return static_cast<int64_t>(static_cast<long double>(estimated_rows) * share + 0.5L);
+}
+
 }  // namespace sluice

@@ -39,6 +39,11 @@ inline constexpr int64_t kMaxSnapshotChunks = 100000;
 std::vector<KeyChunk> PlanIntegerChunks(std::optional<KeyInt> from, KeyInt min, KeyInt max,
                                         int64_t estimated_rows, int64_t chunk_rows);
 
+// The rows still to read from `from` on (a resumed snapshot's share of the key span, or all
+// `estimated_rows`): for the status line's progress.
+int64_t EstimatedRowsFrom(std::optional<KeyInt> from, KeyInt min, KeyInt max,
+                          int64_t estimated_rows);
+
 // An integer's decimal text (the SQL literal of the key), and back; nullopt for anything else.
 std::string KeyIntText(KeyInt v);
 std::optional<KeyInt> ParseKeyInt(std::string_view text);

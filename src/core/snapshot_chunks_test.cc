@@ -87,5 +87,15 @@ TEST(SnapshotChunks, MarkersNameTheKeyAndTheFirstKeyNotWritten) {
   EXPECT_FALSE(ParseSnapshotMarker("id", "id >= 'x'").has_value());
 }
 
+TEST(SnapshotChunks, EstimatedRowsFromAResumePoint) {
+  EXPECT_EQ(EstimatedRowsFrom(std::nullopt, 1, 1000, 1000), 1000);
+  EXPECT_EQ(EstimatedRowsFrom(KeyInt{1}, 1, 1000, 1000), 1000);
+  EXPECT_EQ(EstimatedRowsFrom(KeyInt{751}, 1, 1000, 1000), 250);
+  EXPECT_EQ(EstimatedRowsFrom(KeyInt{1001}, 1, 1000, 1000), 0);
+  // The extremes of BIGINT UNSIGNED do not overflow.
+  const KeyInt top = (KeyInt{1} << 64) - 1;
+  EXPECT_EQ(EstimatedRowsFrom(top / 2 + 1, 0, top, 1000000), 500000);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -44,6 +44,15 @@ struct SnapshotCommit {
 // the snapshot is under way, "" once it is done. Not a place in the source's log.
 inline constexpr const char* kSnapshotProgressStream = "snapshot";
 
+// The initial snapshot's progress on the table being read (StreamSource::SnapshotProgressNow).
+struct SnapshotProgress {
+  std::string table;
+  int64_t rows_read = 0;        // of this table, by this run
+  int64_t estimated_rows = -1;  // the catalog's estimate of the rows still to read; -1: unknown
+  int chunk = 0;                // 1-based key range being read; 0: read whole
+  int chunks = 0;
+};
+
 class StreamSource {
  public:
   virtual ~StreamSource() = default;
@@ -106,6 +115,9 @@ class StreamSource {
   // A short source-specific note for the status line and the summary ("slot sluice_orders
   // retains 12 MB of WAL"), empty when there is nothing to say. Called from the runner's thread.
   virtual std::string StatusDetail() const { return {}; }
+  // How far the initial snapshot is, while one is read (nullopt otherwise): for the status line
+  // of a snapshot that may take hours. Called from the runner's thread.
+  virtual std::optional<SnapshotProgress> SnapshotProgressNow() const { return std::nullopt; }
   virtual std::string Describe() const = 0;
   // For `sluice check`: where the stream starts without a committed position and where it
   // ends, when the `startup` option does not say it (binlog files: from the first file's

@@ -262,7 +262,8 @@ class MultiStreamRunner {
         batch->position = ChangeEventPosition(now);
       }
       status_.Count(*batch);
-      status_.SetSource(reader_->LagMillis(), reader_->StatusDetail());
+      status_.SetSource(reader_->LagMillis(), reader_->StatusDetail(),
+                        reader_->SnapshotProgressNow());
       if (rows > 0) {
         const int route = routes_.Find(batch->source_table);
         if (route < 0) {

@@ -227,7 +227,7 @@ class StreamRunner {
         batch->position = ChangeEventPosition(now);
       }
       status_.Count(*batch);
-      status_.SetSource(stream.LagMillis(), stream.StatusDetail());
+      status_.SetSource(stream.LagMillis(), stream.StatusDetail(), stream.SnapshotProgressNow());
       if (rows > 0) {
         SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, schema));
         SLUICE_RETURN_IF_ERROR(WriteBatch(batch, *writer, rejects));

@@ -10,9 +10,11 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/batch.h"
+#include "core/stream_source.h"
 
 namespace sluice {
 
@@ -20,9 +22,10 @@ struct StreamStatusSnapshot {
   int64_t inserts = 0;
   int64_t updates = 0;  // an update with its before image counts once
   int64_t deletes = 0;
-  int64_t lag_ms = -1;   // -1: the source does not know
-  std::string position;  // of the last checkpoint, "" before the first
-  std::string detail;    // StreamSource::StatusDetail()
+  int64_t lag_ms = -1;                       // -1: the source does not know
+  std::string position;                      // of the last checkpoint, "" before the first
+  std::string detail;                        // StreamSource::StatusDetail()
+  std::optional<SnapshotProgress> snapshot;  // StreamSource::SnapshotProgressNow()
 
   int64_t changes() const { return inserts + updates + deletes; }
 };
@@ -45,10 +48,12 @@ class StreamStatus {
     updates_.fetch_add(upd, std::memory_order_relaxed);
     deletes_.fetch_add(del, std::memory_order_relaxed);
   }
-  void SetSource(int64_t lag_ms, std::string detail) {
+  void SetSource(int64_t lag_ms, std::string detail,
+                 std::optional<SnapshotProgress> snapshot = std::nullopt) {
     std::lock_guard lock(mu_);
     lag_ms_ = lag_ms;
     detail_ = std::move(detail);
+    snapshot_ = std::move(snapshot);
   }
   void SetPosition(std::string position) {
     std::lock_guard lock(mu_);
@@ -63,6 +68,7 @@ class StreamStatus {
     s.lag_ms = lag_ms_;
     s.position = position_;
     s.detail = detail_;
+    s.snapshot = snapshot_;
     return s;
   }
 
@@ -74,10 +80,13 @@ class StreamStatus {
   int64_t lag_ms_ = -1;
   std::string position_;
   std::string detail_;
+  std::optional<SnapshotProgress> snapshot_;
 };
 
 // The realtime status line: "1,234 changes, 56 changes/s, lag 1.2 s, at mysql-bin.000003:1234,
 // slot x retains 12 MB of WAL". `changes_per_second` is the recent rate (the reporter's window).
 std::string StreamStatusLine(const StreamStatusSnapshot& s, double changes_per_second);
+// "snapshot of shop.orders: 1,234,567 rows of about 10,000,000 (12%), key range 3 of 20".
+std::string SnapshotProgressText(const SnapshotProgress& p);
 
 }  // namespace sluice

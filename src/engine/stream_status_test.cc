@@ -43,5 +43,21 @@ TEST(StreamStatusTest, LineShowsRateLagPositionAndDetail) {
             "0 changes, 3 changes/s, lag 0.0 s, at binlog mysql-bin.000003:1234");
 }
 
+TEST(StreamStatusTest, LineShowsTheSnapshotsProgress) {
+  StreamStatus status;
+  status.SetSource(-1, "slot s retains 1.0 MB of WAL",
+                   SnapshotProgress{"public.orders", 1234567, 10000000, 3, 20});
+  EXPECT_EQ(StreamStatusLine(status.Get(), 0),
+            "0 changes, 0 changes/s, lag unknown, at (no checkpoint yet), snapshot of "
+            "public.orders: 1,234,567 rows of about 10,000,000 (12%), key range 3 of 20, slot s "
+            "retains 1.0 MB of WAL");
+  // Read whole, without an estimate; a table that grew past its estimate stops at 100%.
+  EXPECT_EQ(SnapshotProgressText({"t", 42, -1, 0, 0}), "snapshot of t: 42 rows");
+  EXPECT_EQ(SnapshotProgressText({"t", 1500, 1000, 0, 0}),
+            "snapshot of t: 1,500 rows of about 1,000 (100%)");
+  status.SetSource(0, "");
+  EXPECT_FALSE(status.Get().snapshot.has_value());
+}
+
 }  // namespace
 }  // namespace sluice

@@ -100,6 +100,7 @@ class BinlogStream : public StreamSource {
     return tables_[table].reader->PrimaryKey();
   }
   int64_t LagMillis() const override { return lag_ms_; }
+  std::optional<SnapshotProgress> SnapshotProgressNow() const override;
   uint64_t schema_version() const override {
     return tables_.empty() ? 0 : tables_[0].follower.version();
   }
@@ -235,8 +236,9 @@ class BinlogStream : public StreamSource {
   // A chunked snapshot (core/snapshot_chunks.h): the key ranges still to read, the one being read
   // first; empty when the snapshot is read whole.
   std::vector<KeyChunk> snapshot_ranges_;
-  bool chunks_allowed_ = false;      // AllowSnapshotChunks()
-  bool snapshot_chunk_end_ = false;  // the rows returned end a chunk: a commit may follow
+  SnapshotProgress snapshot_progress_;  // of the front table (chunk: from snapshot_ranges_)
+  bool chunks_allowed_ = false;         // AllowSnapshotChunks()
+  bool snapshot_chunk_end_ = false;     // the rows returned end a chunk: a commit may follow
   std::optional<SnapshotCommit> snapshot_commit_;  // source.tables: TakeSnapshotCommit
   BinlogPosition stream_from_;                     // where the stream begins (the oldest position)
   int64_t skip_before_seconds_ = -1;               // startup: timestamp: skip older transactions

@@ -24,8 +24,17 @@ Status BinlogStream::BeginSnapshot(const std::vector<size_t>& tables) {
 
 Status BinlogStream::StartSnapshotTable() {
   snapshot_ranges_.clear();
+  snapshot_progress_ = SnapshotProgress{tables_[snapshot_tables_.front()].label};
   SLUICE_RETURN_IF_ERROR(PlanSnapshotChunks(snapshot_tables_.front()));
+  snapshot_progress_.chunks = static_cast<int>(snapshot_ranges_.size());
   return OpenSnapshotReader();
+}
+
+std::optional<SnapshotProgress> BinlogStream::SnapshotProgressNow() const {
+  if (!snapshot_) return std::nullopt;
+  SnapshotProgress p = snapshot_progress_;
+  if (p.chunks > 1) p.chunk = p.chunks - static_cast<int>(snapshot_ranges_.size()) + 1;
+  return p;
 }
 
 Status BinlogStream::PlanSnapshotChunks(size_t t) {
@@ -85,6 +94,8 @@ Status BinlogStream::PlanSnapshotChunks(size_t t) {
     single_from();  // an empty table, or no estimate: one range
     return Status::OK();
   }
+  snapshot_progress_.estimated_rows =
+      EstimatedRowsFrom(from, *min, *max, static_cast<int64_t>(*rows));
   std::vector<KeyChunk> ranges = PlanIntegerChunks(from, *min, *max, static_cast<int64_t>(*rows),
                                                    options_.snapshot_chunk_rows);
   if (ranges.size() == 1 && !from) return Status::OK();  // read whole, as one transaction
@@ -135,6 +146,7 @@ Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
   const size_t t = snapshot_tables_.front();
   ShapeFor(batch, t);
   SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_->Next(batch, rejects));
+  snapshot_progress_.rows_read += static_cast<int64_t>(batch.num_rows());
   batch.snapshot = true;
   batch.source_table = tables_[t].label;
   if (more) return true;

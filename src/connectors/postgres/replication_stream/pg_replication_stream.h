@@ -132,6 +132,7 @@ class PgReplicationStream : public StreamSource {
     return tables_[table].follower.version();
   }
   std::string StatusDetail() const override;
+  std::optional<SnapshotProgress> SnapshotProgressNow() const override;
   std::vector<CreatedTable> TakeCreatedTables() override { return std::move(created_); }
   std::optional<SnapshotCommit> TakeSnapshotCommit() override {
     return std::exchange(snapshot_commit_, std::nullopt);
@@ -231,6 +232,7 @@ class PgReplicationStream : public StreamSource {
   std::vector<size_t> snapshot_tables_;  // tables the snapshot reads, in order; front: now
   std::optional<SnapshotCommit> snapshot_commit_;  // a table's snapshot was read (source.tables)
   std::vector<KeyChunk> snapshot_ranges_;  // the front table's chunks still to read; front: now
+  SnapshotProgress snapshot_progress_;     // of the front table (chunk: from snapshot_ranges_)
   bool chunks_allowed_ = false;            // AllowSnapshotChunks()
   bool snapshot_chunk_end_ = false;        // the rows returned end a chunk: a commit may follow
   // A cut snapshot's rest is read at this point (the temporary slot's): the stream stops there

@@ -38,7 +38,9 @@ Status PgReplicationStream::StartSnapshotTable() {
   if (!tables_[t].chunk_key.empty()) one.split_key = tables_[t].chunk_key;
   SLUICE_RETURN_IF_ERROR(source->Open(one));
   snapshot_source_ = std::move(source);
+  snapshot_progress_ = SnapshotProgress{tables_[t].table.Label()};
   SLUICE_RETURN_IF_ERROR(PlanSnapshotChunks(t));
+  snapshot_progress_.chunks = static_cast<int>(snapshot_ranges_.size());
   return OpenSnapshotReader();
 }
 
@@ -86,6 +88,8 @@ Status PgReplicationStream::PlanSnapshotChunks(size_t t) {
     return Status::OK();
   }
   if (!rows || *rows < 0) rows = *max - *min + 1;
+  snapshot_progress_.estimated_rows =
+      EstimatedRowsFrom(from, *min, *max, static_cast<int64_t>(std::min<KeyInt>(*rows, INT64_MAX)));
   std::vector<KeyChunk> ranges =
       PlanIntegerChunks(from, *min, *max, static_cast<int64_t>(std::min<KeyInt>(*rows, INT64_MAX)),
                         options_.snapshot_chunk_rows);
@@ -124,6 +128,7 @@ Result<bool> PgReplicationStream::NextSnapshot(Batch& batch, RejectSink& rejects
     SLUICE_RETURN_IF_ERROR(SendStatus(acked_, false));
   }
   SLUICE_ASSIGN_OR_RETURN(bool more, snapshot_reader_->Next(batch, rejects));
+  snapshot_progress_.rows_read += static_cast<int64_t>(batch.num_rows());
   batch.snapshot = true;
   batch.source_table = tables_[t].table.Label();
   if (more) return true;
@@ -165,6 +170,13 @@ Result<bool> PgReplicationStream::NextSnapshot(Batch& batch, RejectSink& rejects
   last_row_commit_ = stream_from_;
   SLUICE_RETURN_IF_ERROR(StartStreaming(stream_from_));
   return true;
+}
+
+std::optional<SnapshotProgress> PgReplicationStream::SnapshotProgressNow() const {
+  if (!snapshot_reader_) return std::nullopt;
+  SnapshotProgress p = snapshot_progress_;
+  if (p.chunks > 1) p.chunk = p.chunks - static_cast<int>(snapshot_ranges_.size()) + 1;
+  return p;
 }
 
 Status PgReplicationStream::RestoreSnapshotProgress(

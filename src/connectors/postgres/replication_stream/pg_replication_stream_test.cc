@@ -186,6 +186,48 @@ TEST_F(StreamTest, SnapshotThenChangesUnderConcurrentWritesLoseAndDoubleNothing)
   EXPECT_TRUE(applied == source);
 }
 
+// A snapshot in chunks says how far it is (the status line's "snapshot of ..."), commits at
+// each chunk's end, and says nothing once it is read.
+TEST_F(StreamTest, ChunkedSnapshotReportsItsProgress) {
+  db_->Exec("DROP TABLE IF EXISTS prog_t");
+  db_->Exec("CREATE TABLE prog_t (id bigint PRIMARY KEY, v text)");
+  db_->Exec("INSERT INTO prog_t SELECT g, 'v' FROM generate_series(1, 1000) g; ANALYZE prog_t");
+  std::unique_ptr<StreamSource> s = Open("prog_t", {{"snapshot_chunk_rows", "100"}}, 50);
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->SnapshotProgressNow().has_value());
+  s->AllowSnapshotChunks();
+  ASSERT_TRUE(s->Start({}, /*catch_up=*/true).ok());
+  CollectingRejects rejects;
+  std::vector<std::string> seen;
+  int64_t rows = 0;
+  int chunk_ends = 0;
+  while (true) {
+    Batch batch(s->schema());
+    Result<bool> more = s->Next(batch, rejects);
+    ASSERT_TRUE(more.has_value()) << more.error().message();
+    rows += static_cast<int64_t>(batch.num_rows());
+    const std::optional<SnapshotProgress> p = s->SnapshotProgressNow();
+    if (!batch.snapshot) {
+      EXPECT_FALSE(p.has_value());
+      break;
+    }
+    if (!s->InTransaction()) ++chunk_ends;
+    if (p) {
+      EXPECT_EQ(p->table, "public.prog_t");
+      EXPECT_EQ(p->estimated_rows, 1000);
+      EXPECT_EQ(p->chunks, 10);
+      EXPECT_EQ(p->rows_read, rows);
+      seen.push_back(std::to_string(p->chunk));
+    }
+    if (!*more) break;
+  }
+  EXPECT_EQ(rows, 1000);
+  EXPECT_GE(chunk_ends, 9);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front(), "1");
+  EXPECT_EQ(seen.back(), "10");
+}
+
 TEST_F(StreamTest, ChangeKindsAndResumeAfterTheCommittedPosition) {
   db_->Exec("DROP TABLE IF EXISTS kinds_t");
   db_->Exec("CREATE TABLE kinds_t (id int PRIMARY KEY, v text)");
