@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -74,6 +75,47 @@ TEST(BinlogStreamTest, CatchUpReadsExactlyTheNewRowsAndResumes) {
   ReadResult third = ReadToEnd(*idle);
   ASSERT_TRUE(third.status.ok()) << third.status.message();
   EXPECT_TRUE(third.rows.empty());
+}
+
+// A snapshot in chunks says how far it is (the status line's "snapshot of ..."), and says
+// nothing once it is read.
+TEST(BinlogStreamTest, ChunkedSnapshotReportsItsProgress) {
+  TestDatabase db;
+  db.Exec("CREATE TABLE prog_t (id BIGINT PRIMARY KEY, v VARCHAR(10))");
+  db.Exec("INSERT INTO prog_t SELECT seq, 'v' FROM seq_1_to_1000");
+  db.Exec("ANALYZE TABLE prog_t");
+  std::unique_ptr<StreamSource> s =
+      OpenStream(db, "prog_t", 50, {{"startup", "initial"}, {"snapshot_chunk_rows", "100"}});
+  ASSERT_TRUE(s);
+  s->AllowSnapshotChunks();
+  ASSERT_TRUE(s->Start({}, /*catch_up=*/true).ok());
+  RecordingRejects rejects;
+  int64_t rows = 0;
+  std::vector<int> chunks_seen;
+  while (true) {
+    Batch batch(s->schema());
+    Result<bool> more = s->Next(batch, rejects);
+    ASSERT_TRUE(more.has_value()) << more.error().message();
+    rows += static_cast<int64_t>(batch.num_rows());
+    const std::optional<SnapshotProgress> p = s->SnapshotProgressNow();
+    if (!batch.snapshot) {
+      EXPECT_FALSE(p.has_value());
+      break;
+    }
+    if (p) {
+      EXPECT_EQ(p->table, db.name() + ".prog_t");
+      EXPECT_GT(p->estimated_rows, 900);  // InnoDB's estimate is near, not exact
+      EXPECT_GT(p->chunks, 5);
+      EXPECT_EQ(p->rows_read, rows);
+      chunks_seen.push_back(p->chunk);
+    }
+    if (!*more) break;
+  }
+  EXPECT_EQ(rows, 1000);
+  ASSERT_FALSE(chunks_seen.empty());
+  EXPECT_EQ(chunks_seen.front(), 1);
+  EXPECT_GT(chunks_seen.back(), 5);
+  EXPECT_TRUE(std::is_sorted(chunks_seen.begin(), chunks_seen.end()));
 }
 
 TEST(BinlogStreamTest, PositionsStayAtTransactionEnds) {
