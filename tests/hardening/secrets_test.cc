@@ -156,6 +156,14 @@ TEST_F(SecretsTest, PasswordsWithDelimitersAreNeverPrinted) {
     both_sides(type, scheme + "://sluice:%zz@" + at + "/sluice_test", "%zz");
     both_sides(type, scheme + "://sluice:" + no_percent + "@" + at + "/sluice_test",
                no_percent);  // wrong
+    // A change-capture source with the wrong password: a failure no retry can fix.
+    cases.push_back(
+        {"name: secrets_rt\nmode: realtime\nsource: {type: " + type +
+             ", url: " + Quoted(scheme + "://sluice:" + no_percent + "@" + at + "/sluice_test") +
+             ", table: " + (type == "mysql" ? "sluice_test.secrets_t" : "public.secrets_t") +
+             "}\ntarget: {type: sqlite, path: rt.db, table: t, write_mode: upsert, "
+             "key: [id]}\n",
+         no_percent});
     both_sides(type, scheme + "://sluice:" + no_percent + "@127.0.0.1:1/sluice_test",
                no_percent);  // refused
   }
@@ -233,6 +241,34 @@ TEST_F(SecretsTest, PercentEncodedDelimiterPasswordsConnect) {
              FromSource("type: postgres, url: " + Quoted(pg_url) + ", table: secrets_ok"));
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   ExpectNoPart(r.stdout_text + r.stderr_text, pw, "source");
+
+  // And as change-capture sources: the binlog connection and the PostgreSQL replication
+  // connection (its own conninfo, with replication=database added) log in with the same
+  // password, and a realtime run's status lines and summary do not print it.
+  pg.Exec("ALTER TABLE public.secrets_ok REPLICA IDENTITY FULL");  // no primary key there
+  for (const auto& [name, source] : std::vector<std::pair<std::string, std::string>>{
+           {"secrets_rt_my",
+            "type: mysql, url: " + Quoted(my_url) + ", table: sluice_test.secrets_ok"},
+           {"secrets_rt_pg",
+            "type: postgres, url: " + Quoted(pg_url) + ", table: public.secrets_ok"},
+           {"secrets_rt_kv",
+            "type: postgres, url: " + Quoted(pg_kv) + ", table: public.secrets_ok"}}) {
+    const std::string job = "name: " + name + "\nmode: realtime\nsource: {" + source +
+                            "}\ntarget: {type: sqlite, path: " + name +
+                            ".db, table: t, write_mode: upsert, key: [id]}\n";
+    const ProcessResult rt =
+        Sluice({"-v", "run", "job.yaml", "--catch-up", "--json", "--progress", "log"}, job);
+    EXPECT_EQ(rt.exit_code, 0) << name << Describe(rt);
+    ExpectNoPart(rt.stdout_text + rt.stderr_text, pw, name);
+    auto rows = e2e::QuerySqlite(workspace_->Path(name + ".db"), "SELECT count(*) FROM t");
+    ASSERT_TRUE(rows.has_value()) << name << ": " << rows.error();
+    EXPECT_EQ(*rows, std::vector<std::string>{"3"}) << name;
+    if (name != "secrets_rt_my") {
+      const ProcessResult dropped = Sluice({"state", "drop-slot", name, "--job", "job.yaml"}, job);
+      EXPECT_EQ(dropped.exit_code, 0) << name << Describe(dropped);
+      ExpectNoPart(dropped.stdout_text + dropped.stderr_text, pw, name + " drop-slot");
+    }
+  }
 }
 
 // --- item 8: stalled servers and SIGTERM ------------------------------------------------------
