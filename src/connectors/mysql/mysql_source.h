@@ -50,6 +50,8 @@ class MysqlSource : public Source {
   // realtime source's snapshot, which reads on a connection of its own).
   const ReadPlan& plan() const { return plan_; }
   std::string QuotedTable() const { return From(); }
+  // After Open: the table as the catalog names it (the job's name may differ in case).
+  const MysqlTable& table() const { return table_; }
   // The key a split read ranges over (the first primary-key column, or split_key), if any.
   const std::optional<KeySpec>& split_key() const { return key_; }
 

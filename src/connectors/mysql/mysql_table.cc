@@ -149,6 +149,7 @@ Result<std::optional<MysqlTable>> LoadTable(Connection& conn, std::string_view d
   table.name = (*found)[0].value_or("");
   table.is_view = (*found)[1].value_or("") == "VIEW";
   table.engine = (*found)[2].value_or("");
+  table.names_fold = (*found)[3].value_or("0") != "0";
   SLUICE_RETURN_IF_ERROR(LoadColumns(conn, table));
   SLUICE_RETURN_IF_ERROR(LoadKeys(conn, table));
   MarkJsonColumns(conn, table);

@@ -17,6 +17,9 @@ struct MysqlTable {
   std::string name;  // as stored
   bool is_view = false;
   std::string engine;  // "InnoDB"; empty for views
+  // The server folds table names (lower_case_table_names 1 or 2): `Orders` and `orders` are
+  // one table. With 0 (Linux's default) they are two, and a name must match exactly.
+  bool names_fold = true;
   std::vector<MysqlColumn> columns;
   std::vector<std::string> primary_key;               // in key order
   std::vector<std::vector<std::string>> unique_keys;  // PRIMARY and UNIQUE indexes

@@ -124,6 +124,40 @@ TEST_F(BinlogFilesRunTest, ResumeAfterRestartAppliesNothingTwice) {
   EXPECT_EQ(distinct, 240);
 }
 
+// Files written by a server that keeps `Cased` and `cased` apart hold both: a job names one,
+// and gets that one's rows only; a name in a case no table has is taken for the one table of
+// that name in another case, and for two such tables it is an error that names them.
+TEST_F(BinlogFilesRunTest, TablesWhoseNamesDifferOnlyByCaseStayApart) {
+  TestDatabase db;
+  if (db.Value("SELECT @@lower_case_table_names") != "0") GTEST_SKIP() << "names fold";
+  db.Exec("CREATE TABLE cased (id INT PRIMARY KEY, v VARCHAR(20))");
+  db.Exec("CREATE TABLE Cased (id INT PRIMARY KEY, v VARCHAR(20))");
+  db.Exec("CREATE TABLE Alone (id INT PRIMARY KEY, v VARCHAR(20))");
+  std::vector<std::string> files;
+  {
+    BinlogWindow window(db);
+    db.Exec("INSERT INTO cased VALUES (1, 'lower'), (2, 'lower')");  // first in the files
+    db.Exec("INSERT INTO Cased VALUES (1, 'upper')");
+    db.Exec("INSERT INTO Alone VALUES (7, 'alone')");
+    files = Copy(window.Close());
+  }
+  const std::string upsert =
+      "{type: sqlite, path: out.db, table: t, write_mode: upsert, key: [id]}";
+  WriteJob(files, db.name() + ".Cased", upsert);
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(TargetRows("SELECT id, v FROM t ORDER BY id"), std::vector<std::string>{"1|upper"});
+  std::filesystem::remove(dir_ / "out.db");
+  WriteJob(files, db.name() + ".alone", upsert);
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(TargetRows("SELECT id, v FROM t ORDER BY id"), std::vector<std::string>{"7|alone"});
+  std::filesystem::remove(dir_ / "out.db");
+  WriteJob(files, db.name() + ".CASED", upsert);
+  EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0);
+  EXPECT_NE(Log("run.log.err").find("several tables differ from it only by case (cased, Cased)"),
+            std::string::npos)
+      << Log("run.log.err");
+}
+
 // kill -9 at random moments of runs that checkpoint every transaction: each round is killed
 // once the target holds a random number of rows more than before (polled; the moment falls
 // anywhere between two checkpoints). After every kill the target holds whole transactions, each

@@ -119,10 +119,22 @@ Status BinlogFilesStream::ReadSchemas() {
   size_t missing = 0;
   for (const Table& t : tables_) missing += t.schema.fields.empty() ? 1 : 0;
   if (missing == 0) return Status::OK();
+  // A TABLE_MAP of the name as written settles a table; one of the name in another case is
+  // taken only when the files hold no map of the exact name and no other case of it (read on
+  // to the end of the files to know).
+  std::vector<bool> settled(tables_.size(), false);  // a table with a shape already is settled
+  for (size_t i = 0; i < tables_.size(); ++i) settled[i] = !tables_[i].schema.fields.empty();
   SLUICE_RETURN_IF_ERROR(ForEachTableMap(config_.files, [&](const TableMapAt& at) -> Result<bool> {
     const std::optional<size_t> found = TableOf(at.map.schema, at.map.table);
-    if (!found || !tables_[*found].schema.fields.empty()) return true;
+    if (!found || settled[*found]) return true;
     Table& t = tables_[*found];
+    const bool exact_name = at.map.table == t.name;
+    if (!exact_name) {
+      const bool known = std::find(t.case_variants.begin(), t.case_variants.end(), at.map.table) !=
+                         t.case_variants.end();
+      if (!known) t.case_variants.push_back(at.map.table);
+      if (!t.schema.fields.empty()) return true;  // the first variant's shape is kept for now
+    }
     if (!at.map.has_names && config_.unnamed_columns == UnnamedColumns::kRefuse) {
       return Err(Status::Invalid(
           "table {}: the binlog has no column names for it (the server wrote "
@@ -131,6 +143,8 @@ Status BinlogFilesStream::ReadSchemas() {
           "by position",
           at.map.QualifiedName()));
     }
+    t.schema.fields.clear();
+    t.primary_key.clear();
     t.first_map = FilePosition{at.file_index, at.offset};
     t.defs = binlog::DefaultColumnDefs(at.map);
     for (size_t i = 0; i < t.defs.size(); ++i) {
@@ -140,8 +154,25 @@ Status BinlogFilesStream::ReadSchemas() {
     for (uint32_t k : at.map.primary_key) {
       if (k < t.defs.size()) t.primary_key.push_back(t.defs[k].name);
     }
+    if (!exact_name) return true;
+    t.exact = true;  // the other cases are other tables
+    settled[*found] = true;
     return --missing > 0;
   }));
+  for (size_t i = 0; i < tables_.size(); ++i) {
+    Table& t = tables_[i];
+    if (settled[i] || t.case_variants.empty()) continue;
+    if (t.case_variants.size() > 1) {
+      std::string names;
+      for (const std::string& v : t.case_variants) names += (names.empty() ? "" : ", ") + v;
+      return Status::Invalid(
+          "{}: table {} is not in the binlog files under that name, and several tables differ "
+          "from it only by case ({}): name one exactly",
+          Describe(), t.label, names);
+    }
+    t.name = t.case_variants.front();
+    t.exact = true;
+  }
   for (const Table& t : tables_) {
     if (!t.schema.fields.empty()) continue;
     return Status::Invalid(

@@ -89,6 +89,9 @@ class BinlogFilesStream : public StreamSource {
     std::string database;
     std::string name;
     bool exact = false;
+    // Names of its TABLE_MAPs that differ from `name` only by case (ReadSchemas): the files
+    // may hold `Orders` and `orders`, two tables on a server that keeps case apart.
+    std::vector<std::string> case_variants;
     Schema schema;
     std::vector<binlog::ColumnDef> defs;  // one per schema column
     std::vector<std::string> primary_key;

@@ -118,6 +118,10 @@ Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& req
   t.config = config;
   t.reader = std::make_unique<MysqlSource>(config);
   SLUICE_RETURN_IF_ERROR(t.reader->Open(request));
+  // TABLE_MAPs name tables as the catalog does: on a server that keeps `Orders` and `orders`
+  // apart, only the one the reader resolved is this table's (the other's changes are not).
+  t.config.table = t.reader->table().name;
+  t.config.table_exact = !t.reader->table().names_fold;
   t.schema = t.reader->schema();
   // A target that lacks a column (added at the source while a run was down) fills its rows so.
   SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(config, t.schema, 0));

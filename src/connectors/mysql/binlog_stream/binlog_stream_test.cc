@@ -188,6 +188,42 @@ TEST(BinlogStreamTest, UpdatesAndDeletesCarryTheirRowKinds) {
   EXPECT_EQ(all.rows, (std::vector<std::string>{"I|1|a", "B|1|a", "A|1|b", "D|1|b"}));
 }
 
+// On a server that keeps names of different case apart (lower_case_table_names=0, Linux's
+// default), `Cased` and `cased` are two tables: a stream of one never takes the other's
+// changes, nor stops on its DDL. (It once took both: the names were compared without case.)
+TEST(BinlogStreamTest, TablesWhoseNamesDifferOnlyByCaseStayApart) {
+  TestDatabase db;
+  if (db.Value("SELECT @@lower_case_table_names") != "0") {
+    GTEST_SKIP() << "the server folds table names";
+  }
+  db.Exec("CREATE TABLE Cased (id INT PRIMARY KEY, v VARCHAR(10))");
+  db.Exec("CREATE TABLE cased (id INT PRIMARY KEY, v VARCHAR(10))");
+  for (const std::string table : {"Cased", "cased"}) {
+    const std::string start = EndNow(db, table);
+    db.Exec("INSERT INTO cased VALUES (1, 'lower'), (2, 'lower')");
+    db.Exec("INSERT INTO Cased VALUES (1, 'upper')");
+    db.Exec("UPDATE cased SET v = 'lower2' WHERE id = 1");
+    db.Exec("ALTER TABLE " + std::string(table == "Cased" ? "cased" : "Cased") +
+            " MODIFY v VARCHAR(20)");  // the other table's DDL
+    db.Exec("UPDATE Cased SET v = 'upper2' WHERE id = 1");
+    std::unique_ptr<StreamSource> s = OpenStream(db, table);
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->Start(At(start), true).ok());
+    ReadResult all = ReadToEnd(*s);
+    ASSERT_TRUE(all.status.ok()) << table << ": " << all.status.message();
+    if (table == "Cased") {
+      EXPECT_EQ(all.rows, (std::vector<std::string>{"I|1|upper", "B|1|upper", "A|1|upper2"}));
+    } else {
+      EXPECT_EQ(all.rows,
+                (std::vector<std::string>{"I|1|lower", "I|2|lower", "B|1|lower", "A|1|lower2"}));
+    }
+    db.Exec("DELETE FROM Cased");
+    db.Exec("DELETE FROM cased");
+    db.Exec("ALTER TABLE Cased MODIFY v VARCHAR(10)");
+    db.Exec("ALTER TABLE cased MODIFY v VARCHAR(10)");
+  }
+}
+
 TEST(BinlogStreamTest, IdleNextReturnsPromptly) {
   TestDatabase db;
   db.Exec("CREATE TABLE t (id INT PRIMARY KEY)");
