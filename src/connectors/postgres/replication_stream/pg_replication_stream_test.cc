@@ -186,6 +186,33 @@ TEST_F(StreamTest, SnapshotThenChangesUnderConcurrentWritesLoseAndDoubleNothing)
   EXPECT_TRUE(applied == source);
 }
 
+// "Cased" and cased are two tables: a stream of one takes neither the other's rows nor its
+// changes.
+TEST_F(StreamTest, TablesWhoseNamesDifferOnlyByCaseStayApart) {
+  db_->Exec("DROP TABLE IF EXISTS \"Cased\", cased");
+  db_->Exec("CREATE TABLE \"Cased\" (id int PRIMARY KEY, v text)");
+  db_->Exec("CREATE TABLE cased (id int PRIMARY KEY, v text)");
+  db_->Exec("INSERT INTO \"Cased\" VALUES (1, 'upper'); INSERT INTO cased VALUES (1, 'lower')");
+  std::unique_ptr<StreamSource> s = Open("public.Cased");
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->Start({}, /*catch_up=*/true).ok());
+  ReadResult snapshot = ReadToEnd(*s);
+  ASSERT_TRUE(snapshot.status.ok()) << snapshot.status.message();
+  EXPECT_EQ(snapshot.rows, std::vector<std::string>{"I|1|upper"});
+  const std::string position = s->Positions().at(0).position;
+  s.reset();
+  db_->Exec("INSERT INTO cased VALUES (2, 'lower'); UPDATE cased SET v = 'lower2'");
+  db_->Exec("ALTER TABLE cased ADD COLUMN z int");  // the other table's DDL
+  db_->Exec("UPDATE \"Cased\" SET v = 'upper2'; UPDATE cased SET z = 1");
+  std::unique_ptr<StreamSource> r = Open("public.Cased");
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->Start(At(position), true).ok());
+  ReadResult changes = ReadToEnd(*r);
+  ASSERT_TRUE(changes.status.ok()) << changes.status.message();
+  EXPECT_EQ(changes.rows, std::vector<std::string>{"U|1|upper2"});
+  EXPECT_EQ(r->schema().fields.size(), 2u);
+}
+
 // A snapshot in chunks says how far it is (the status line's "snapshot of ..."), commits at
 // each chunk's end, and says nothing once it is read.
 TEST_F(StreamTest, ChunkedSnapshotReportsItsProgress) {
