@@ -1,5 +1,7 @@
 #include "core/snapshot_chunks.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace sluice {
@@ -92,6 +94,14 @@ int64_t EstimatedRowsFrom(std::optional<KeyInt> from, KeyInt min, KeyInt max,
   const long double share =
       static_cast<long double>(max - *from + 1) / static_cast<long double>(max - min + 1);
   return static_cast<int64_t>(static_cast<long double>(estimated_rows) * share + 0.5L);
+}
+
+std::string UnchunkedSnapshotWarning(const std::string& table, int64_t estimated_rows,
+                                     const std::string& key_text) {
+  return fmt::format(
+      "{}: about {} rows are snapshotted in one target transaction, not in chunks: its key ({}) "
+      "does not start with an integer column; a kill during the snapshot starts it over",
+      table, estimated_rows, key_text);
 }
 
 }  // namespace sluice

@@ -44,6 +44,11 @@ std::vector<KeyChunk> PlanIntegerChunks(std::optional<KeyInt> from, KeyInt min, 
 int64_t EstimatedRowsFrom(std::optional<KeyInt> from, KeyInt min, KeyInt max,
                           int64_t estimated_rows);
 
+// The warning for a large table whose snapshot cannot be chunked (its key, `key_text`, is not
+// one integer column): it stays one target transaction, and a kill in it starts it over.
+std::string UnchunkedSnapshotWarning(const std::string& table, int64_t estimated_rows,
+                                     const std::string& key_text);
+
 // An integer's decimal text (the SQL literal of the key), and back; nullopt for anything else.
 std::string KeyIntText(KeyInt v);
 std::optional<KeyInt> ParseKeyInt(std::string_view text);

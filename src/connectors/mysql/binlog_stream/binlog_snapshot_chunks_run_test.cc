@@ -151,6 +151,29 @@ TEST_F(SnapshotChunksRunTest, AColumnAddedAfterTheCut) {
   EXPECT_NE(target.find("|6,"), std::string::npos);  // the column's values arrived
 }
 
+// A key that is not an integer cannot be cut into ranges: the snapshot stays one transaction,
+// and the log says so for a table larger than a chunk.
+TEST_F(SnapshotChunksRunTest, ATextKeySnapshotsWholeAndSaysSo) {
+  db_->Exec("CREATE TABLE txt (code VARCHAR(20) PRIMARY KEY, v INT)");
+  db_->Exec("INSERT INTO txt SELECT CONCAT('k', seq), seq FROM seq_1_to_5000");
+  db_->Exec("ANALYZE TABLE txt");
+  std::string job = Log("job.yaml");
+  job.replace(job.find(".t, "), 4, ".txt, ");
+  job.replace(job.find("key: [id]"), 9, "key: [code]");
+  job.replace(job.find("rows_per_second: 2000"), 21, "rows_per_second: 0");
+  std::ofstream(dir_ / "job.yaml") << job;
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log.err").find(".txt: about 5" /* InnoDB's estimate: near 5000 */),
+            std::string::npos)
+      << Log("run.log.err");
+  EXPECT_NE(Log("run.log.err")
+                .find("rows are snapshotted in one target transaction, not in chunks: its key "
+                      "(code) does not start with an integer column"),
+            std::string::npos)
+      << Log("run.log.err");
+  EXPECT_EQ(TargetCount(), 5000);
+}
+
 // SIGTERM in the middle of a chunk: the rows since the last chunk's end are rolled back, the
 // chunks before it stay, the run exits 0, and the next run reads on from there.
 TEST_F(SnapshotChunksRunTest, SigtermMidSnapshotKeepsTheChunksCommittedAndExitsZero) {

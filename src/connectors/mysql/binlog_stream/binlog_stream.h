@@ -165,6 +165,8 @@ class BinlogStream : public StreamSource {
   // Table `t`'s snapshot in chunks of its integer key (core/snapshot_chunks.h), from its
   // resume_low on; leaves snapshot_ranges_ empty when it is read whole.
   Status PlanSnapshotChunks(size_t t);
+  // The catalog's row estimate of table t (information_schema.TABLES.TABLE_ROWS), if any.
+  Result<std::optional<KeyInt>> EstimatedRows(size_t t);
   // Table `t`'s committed snapshot progress marker (kSnapshotProgressStream): the first key
   // not yet written (none: all keys), or nullopt when there is none or it says done.
   Result<std::optional<std::optional<std::string>>> ResumeLow(

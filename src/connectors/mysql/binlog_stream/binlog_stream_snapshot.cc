@@ -3,6 +3,7 @@
 // changes after the snapshot's binlog position. A single table with an integer key and a
 // target that applies rows by key is read in chunks of key ranges (core/snapshot_chunks.h), each
 // one committable, and a restart after a cut reads on from the last one committed.
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "connectors/mysql/binlog_stream/binlog_stream.h"
@@ -61,7 +62,18 @@ Status BinlogStream::PlanSnapshotChunks(size_t t) {
         table.label, key ? key->label : "the key", from ? KeyIntText(*from) : "(none)",
         table.own ? table.own->ToString() : "its position");
   }
-  if (!integer) return Status::OK();
+  if (!integer) {
+    if (chunks_allowed_ && options_.snapshot_chunk_rows > 0) {
+      SLUICE_ASSIGN_OR_RETURN(const std::optional<KeyInt> rows, EstimatedRows(t));
+      if (rows && *rows > options_.snapshot_chunk_rows) {
+        const std::vector<std::string> pk = table.reader->PrimaryKey();
+        spdlog::warn(UnchunkedSnapshotWarning(
+            table.label, static_cast<int64_t>(*rows),
+            pk.empty() ? std::string("none") : fmt::format("{}", fmt::join(pk, ", "))));
+      }
+    }
+    return Status::OK();
+  }
   table.snapshot_key = key->label;
   auto single_from = [&] {
     if (!from) return;
@@ -77,19 +89,12 @@ Status BinlogStream::PlanSnapshotChunks(size_t t) {
   SLUICE_ASSIGN_OR_RETURN(std::optional<Row> bounds,
                           conn_.QueryRow(fmt::format("SELECT MIN({0}), MAX({0}) FROM {1}", key->sql,
                                                      table.reader->QuotedTable())));
-  SLUICE_ASSIGN_OR_RETURN(
-      std::optional<Row> estimate,
-      conn_.QueryRow(fmt::format("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
-                                 "TABLE_SCHEMA = {} AND TABLE_NAME = {}",
-                                 QuoteString(table.config.database),
-                                 QuoteString(table.config.table))));
+  SLUICE_ASSIGN_OR_RETURN(const std::optional<KeyInt> rows, EstimatedRows(t));
   std::optional<KeyInt> min, max;
   if (bounds && (*bounds)[0] && (*bounds)[1]) {
     min = ParseKeyInt(*(*bounds)[0]);
     max = ParseKeyInt(*(*bounds)[1]);
   }
-  std::optional<KeyInt> rows;
-  if (estimate && (*estimate)[0]) rows = ParseKeyInt(*(*estimate)[0]);
   if (!min || !max || !rows) {
     single_from();  // an empty table, or no estimate: one range
     return Status::OK();
@@ -106,6 +111,18 @@ Status BinlogStream::PlanSnapshotChunks(size_t t) {
                  table.label, static_cast<int64_t>(*rows), snapshot_ranges_.size(), key->label);
   }
   return Status::OK();
+}
+
+Result<std::optional<KeyInt>> BinlogStream::EstimatedRows(size_t t) {
+  const Table& table = tables_[t];
+  SLUICE_ASSIGN_OR_RETURN(
+      std::optional<Row> estimate,
+      conn_.QueryRow(fmt::format("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
+                                 "TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+                                 QuoteString(table.config.database),
+                                 QuoteString(table.config.table))));
+  if (!estimate || !(*estimate)[0]) return std::optional<KeyInt>();
+  return ParseKeyInt(*(*estimate)[0]);
 }
 
 Result<std::optional<std::optional<std::string>>> BinlogStream::ResumeLow(

@@ -3,6 +3,7 @@
 // the slot's position. A table with an integer key into a target that applies rows by key is
 // read in chunks of key ranges (core/snapshot_chunks.h), each one committable; a restart after
 // a cut brings the committed keys to a temporary slot's point, then reads the rest there.
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -62,7 +63,25 @@ Status PgReplicationStream::PlanSnapshotChunks(size_t t) {
     rest.low = KeyIntText(*from);
     snapshot_ranges_ = {rest};
   };
-  if (table.chunk_key.empty()) return Status::OK();
+  if (table.chunk_key.empty()) {
+    if (chunks_allowed_ && options_.snapshot_chunk_rows > 0) {
+      SLUICE_ASSIGN_OR_RETURN(
+          PgResult estimate,
+          conn_.Query("SELECT reltuples::bigint::text FROM pg_class WHERE oid = $1::oid",
+                      table.table.Label() + ": the snapshot's row estimate",
+                      {std::to_string(table.table.oid)}));
+      const std::optional<KeyInt> rows = estimate.rows() == 1 && !estimate.IsNull(0, 0)
+                                             ? ParseKeyInt(estimate.Text(0, 0))
+                                             : std::nullopt;
+      if (rows && *rows > options_.snapshot_chunk_rows) {
+        const std::vector<std::string>& key = table.table.primary_key;
+        spdlog::warn(UnchunkedSnapshotWarning(
+            table.table.Label(), static_cast<int64_t>(*rows),
+            key.empty() ? std::string("none") : fmt::format("{}", fmt::join(key, ", "))));
+      }
+    }
+    return Status::OK();
+  }
   if (!chunks_allowed_ || options_.snapshot_chunk_rows == 0) {
     single_from();
     return Status::OK();

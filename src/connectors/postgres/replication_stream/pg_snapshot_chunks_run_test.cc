@@ -282,6 +282,28 @@ TEST_F(PgSnapshotChunksRunTest, AColumnAddedAfterTheCut) {
             db_->Rows(fmt::format(fmt::runtime(rows), "sc_src")));
 }
 
+// A key that is not an integer cannot be cut into ranges: the snapshot stays one transaction,
+// and the log says so for a table larger than a chunk.
+TEST_F(PgSnapshotChunksRunTest, ATextKeySnapshotsWholeAndSaysSo) {
+  db_->Exec(
+      "DROP TABLE IF EXISTS sc_text; CREATE TABLE sc_text (code text PRIMARY KEY, v int); "
+      "INSERT INTO sc_text SELECT 'k' || g, g FROM generate_series(1, 500) g; ANALYZE sc_text");
+  std::ofstream(dir_ / "job.yaml") << fmt::format(
+      "name: {}\nmode: realtime\n"
+      "source: {{type: postgres, url: \"{}\", table: public.sc_text, snapshot_chunk_rows: 100}}\n"
+      "target: {{type: postgres, url: \"{}\", table: sc_ods.text_t, write_mode: upsert, key: "
+      "[code]}}\n",
+      job_, DbUrl(), DbUrl());
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log.err")
+                .find("public.sc_text: about 500 rows are snapshotted in one target transaction, "
+                      "not in chunks: its key (code) does not start with an integer column"),
+            std::string::npos)
+      << Log("run.log.err");
+  EXPECT_EQ(TargetCount("sc_ods.text_t"), 500);
+  db_->Exec("DROP TABLE sc_text");
+}
+
 // Several tables through one slot: each commits its chunks with its own marker; a kill in the
 // second table's snapshot keeps the first whole and the second's prefix, and the next run
 // reads only the second's rest.
