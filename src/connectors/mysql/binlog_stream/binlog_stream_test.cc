@@ -16,6 +16,7 @@
 #include "connectors/mysql/binlog_stream/server_check.h"
 #include "connectors/mysql/mysql_test_util.h"
 #include "core/value_text.h"
+#include "testing/snapshot_progress_read.h"
 
 namespace sluice::mysql::binlog_stream {
 namespace {
@@ -90,32 +91,21 @@ TEST(BinlogStreamTest, ChunkedSnapshotReportsItsProgress) {
   s->AllowSnapshotChunks();
   ASSERT_TRUE(s->Start({}, /*catch_up=*/true).ok());
   RecordingRejects rejects;
-  int64_t rows = 0;
-  std::vector<int> chunks_seen;
-  while (true) {
-    Batch batch(s->schema());
-    Result<bool> more = s->Next(batch, rejects);
-    ASSERT_TRUE(more.has_value()) << more.error().message();
-    rows += static_cast<int64_t>(batch.num_rows());
-    const std::optional<SnapshotProgress> p = s->SnapshotProgressNow();
-    if (!batch.snapshot) {
-      EXPECT_FALSE(p.has_value());
-      break;
-    }
-    if (p) {
-      EXPECT_EQ(p->table, db.name() + ".prog_t");
-      EXPECT_GT(p->estimated_rows, 900);  // InnoDB's estimate is near, not exact
-      EXPECT_GT(p->chunks, 5);
-      EXPECT_EQ(p->rows_read, rows);
-      chunks_seen.push_back(p->chunk);
-    }
-    if (!*more) break;
+  const sluice::testing::SnapshotProgressRead read =
+      sluice::testing::ReadSnapshotProgress(*s, rejects);
+  EXPECT_EQ(read.snapshot_rows, 1000);
+  EXPECT_FALSE(read.reported_after_the_snapshot);
+  ASSERT_FALSE(read.reports.empty());
+  for (const SnapshotProgress& p : read.reports) {
+    EXPECT_EQ(p.table, db.name() + ".prog_t");
+    EXPECT_GT(p.estimated_rows, 900);  // InnoDB's estimate is near, not exact
+    EXPECT_GT(p.chunks, 5);
   }
-  EXPECT_EQ(rows, 1000);
-  ASSERT_FALSE(chunks_seen.empty());
-  EXPECT_EQ(chunks_seen.front(), 1);
-  EXPECT_GT(chunks_seen.back(), 5);
-  EXPECT_TRUE(std::is_sorted(chunks_seen.begin(), chunks_seen.end()));
+  EXPECT_EQ(read.reports.front().chunk, 1);
+  EXPECT_EQ(read.reports.back().chunk, read.reports.back().chunks);
+  EXPECT_TRUE(std::is_sorted(
+      read.reports.begin(), read.reports.end(),
+      [](const SnapshotProgress& a, const SnapshotProgress& b) { return a.chunk < b.chunk; }));
 }
 
 TEST(BinlogStreamTest, PositionsStayAtTransactionEnds) {

@@ -14,6 +14,7 @@
 #include "connectors/postgres/pg_testing.h"
 #include "connectors/postgres/replication_stream/slot_setup.h"
 #include "core/value_text.h"
+#include "testing/snapshot_progress_read.h"
 
 namespace sluice::postgres::replication_stream {
 namespace {
@@ -225,34 +226,19 @@ TEST_F(StreamTest, ChunkedSnapshotReportsItsProgress) {
   s->AllowSnapshotChunks();
   ASSERT_TRUE(s->Start({}, /*catch_up=*/true).ok());
   CollectingRejects rejects;
-  std::vector<std::string> seen;
-  int64_t rows = 0;
-  int chunk_ends = 0;
-  while (true) {
-    Batch batch(s->schema());
-    Result<bool> more = s->Next(batch, rejects);
-    ASSERT_TRUE(more.has_value()) << more.error().message();
-    rows += static_cast<int64_t>(batch.num_rows());
-    const std::optional<SnapshotProgress> p = s->SnapshotProgressNow();
-    if (!batch.snapshot) {
-      EXPECT_FALSE(p.has_value());
-      break;
-    }
-    if (!s->InTransaction()) ++chunk_ends;
-    if (p) {
-      EXPECT_EQ(p->table, "public.prog_t");
-      EXPECT_EQ(p->estimated_rows, 1000);
-      EXPECT_EQ(p->chunks, 10);
-      EXPECT_EQ(p->rows_read, rows);
-      seen.push_back(std::to_string(p->chunk));
-    }
-    if (!*more) break;
+  const sluice::testing::SnapshotProgressRead read =
+      sluice::testing::ReadSnapshotProgress(*s, rejects);
+  EXPECT_EQ(read.snapshot_rows, 1000);
+  EXPECT_GE(read.chunk_ends, 9);
+  EXPECT_FALSE(read.reported_after_the_snapshot);
+  ASSERT_FALSE(read.reports.empty());
+  for (const SnapshotProgress& p : read.reports) {
+    EXPECT_EQ(p.table, "public.prog_t");
+    EXPECT_EQ(p.estimated_rows, 1000);
+    EXPECT_EQ(p.chunks, 10);
   }
-  EXPECT_EQ(rows, 1000);
-  EXPECT_GE(chunk_ends, 9);
-  ASSERT_FALSE(seen.empty());
-  EXPECT_EQ(seen.front(), "1");
-  EXPECT_EQ(seen.back(), "10");
+  EXPECT_EQ(read.reports.front().chunk, 1);
+  EXPECT_EQ(read.reports.back().chunk, 10);
 }
 
 TEST_F(StreamTest, ChangeKindsAndResumeAfterTheCommittedPosition) {
