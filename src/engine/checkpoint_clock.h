@@ -1,5 +1,10 @@
 // CheckpointClock: when a realtime run's next checkpoint is due: settings.checkpoint's
 // interval, rows or bytes, the first reached. Used by the stream runners' one thread.
+// A stream with no rows for a while may still have moved (other tables' transactions,
+// heartbeats): IdleDue() says when that position is worth a checkpoint of its own, ten
+// intervals (10 s by default) after the last one. A restart then starts there instead of
+// re-reading the source's log since the table's last change (which may be purged by then), and
+// the source may let that log go (a PostgreSQL slot's WAL), never ahead of what the target holds.
 #pragma once
 
 #include <chrono>
@@ -16,7 +21,9 @@ class CheckpointClock {
   explicit CheckpointClock(const SettingsSpec& s)
       : interval_(std::chrono::milliseconds(s.checkpoint_interval_ms)),
         rows_(s.checkpoint_rows),
-        bytes_(s.checkpoint_bytes) {
+        bytes_(s.checkpoint_bytes),
+        idle_interval_(s.checkpoint_interval_ms > 0 ? interval_ * kIdleIntervals
+                                                    : std::chrono::milliseconds(10000)) {
     Reset();
   }
   void Add(int64_t rows, int64_t bytes) {
@@ -28,6 +35,10 @@ class CheckpointClock {
     return (interval_.count() > 0 && Clock::now() >= last_ + interval_) ||
            (rows_ > 0 && rows_since_ >= rows_) || (bytes_ > 0 && bytes_since_ >= bytes_);
   }
+  // Nothing new since the last checkpoint, and the idle interval passed since it.
+  bool IdleDue() const {
+    return rows_since_ == 0 && bytes_since_ == 0 && Clock::now() >= last_ + idle_interval_;
+  }
   void Reset() {
     last_ = Clock::now();
     rows_since_ = 0;
@@ -35,9 +46,11 @@ class CheckpointClock {
   }
 
  private:
+  static constexpr int kIdleIntervals = 10;
   std::chrono::milliseconds interval_;
   int64_t rows_;
   int64_t bytes_;
+  std::chrono::milliseconds idle_interval_;
   Clock::time_point last_;
   int64_t rows_since_ = 0;
   int64_t bytes_since_ = 0;

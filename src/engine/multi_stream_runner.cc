@@ -285,6 +285,15 @@ class MultiStreamRunner {
         SLUICE_RETURN_IF_ERROR(CommitAll(/*final=*/false));
         SLUICE_RETURN_IF_ERROR(reader_->Acknowledge(reader_->Positions()));
         clock.Reset();
+      } else if (clock.IdleDue() && !reader_->InTransaction()) {
+        // No rows for a while, but the stream moved on (checkpoint_clock.h): the tables due
+        // for their idle commit take the new position, or else the one committed longest ago,
+        // so that the source is told of no position no table's target holds.
+        if (DescribePositions(reader_->Positions()) != checkpointed_) {
+          SLUICE_RETURN_IF_ERROR(CommitAll(/*final=*/false, /*at_least_one=*/true));
+          SLUICE_RETURN_IF_ERROR(reader_->Acknowledge(reader_->Positions()));
+        }
+        clock.Reset();
       }
     }
     metrics_.rows_rejected.store(rejects.count(), std::memory_order_relaxed);
@@ -365,15 +374,18 @@ class MultiStreamRunner {
   // position only makes a restart read from further back. It is committed anyway once its last
   // commit is kIdleTableCommitEvery old, so that the restart point keeps up with the source's
   // retention (the binlog files a restart needs; docs/guarantees.md).
-  Status CommitAll(bool final) {
+  Status CommitAll(bool final, bool at_least_one = false) {
     const auto now = Clock::now();
     std::vector<size_t> due;
+    size_t oldest = 0;
     for (size_t i = 0; i < routes_.size(); ++i) {
       const StreamTableRoute& route = routes_[i];
       if (final || route.dirty || now - route.last_commit >= kIdleTableCommitEvery) {
         due.push_back(i);
       }
+      if (route.last_commit < routes_[oldest].last_commit) oldest = i;
     }
+    if (at_least_one && due.empty() && routes_.size() > 0) due.push_back(oldest);
     if (!final) {
       for (size_t i : due) SLUICE_RETURN_IF_ERROR(routes_[i].writer->Finish());
     }

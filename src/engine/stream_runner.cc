@@ -235,6 +235,8 @@ class StreamRunner {
       clock.Add(rows + refused, bytes);
       if (clock.Due() && !stream.InTransaction()) {
         SLUICE_RETURN_IF_ERROR(CheckpointAt(stream.Positions(), *writer, clock));
+      } else if (clock.IdleDue() && !stream.InTransaction()) {
+        SLUICE_RETURN_IF_ERROR(CheckpointIfMoved(stream, *writer, clock));
       }
     }
     metrics_.rows_rejected.store(rejects.count(), std::memory_order_relaxed);
@@ -255,6 +257,18 @@ class StreamRunner {
     SLUICE_RETURN_IF_ERROR(setup_.stream->Acknowledge(positions));
     clock.Reset();
     return Status::OK();
+  }
+
+  // No rows for a while: the stream's position still moves past other tables' transactions.
+  // Committed (a checkpoint without rows) when it did, the only way the source learns it may
+  // let that log go (checkpoint_clock.h).
+  Status CheckpointIfMoved(StreamSource& stream, SinkWriter& writer, CheckpointClock& clock) {
+    const std::vector<StreamPosition> now = stream.Positions();
+    if (DescribePositions(now) == checkpointed_) {
+      clock.Reset();
+      return Status::OK();
+    }
+    return CheckpointAt(now, writer, clock);
   }
 
   // The stream's schema changed (columns added or dropped at the source): the batch just read holds

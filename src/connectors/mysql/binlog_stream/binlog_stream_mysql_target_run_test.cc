@@ -57,5 +57,56 @@ TEST_F(MysqlTargetRunTest, ALinkTableOfKeyColumnsOnly) {
             db.Rows("SELECT user_id, group_id FROM t ORDER BY 1, 2"));
 }
 
+// A live run whose table is idle while other tables write still commits where it stands now
+// and then (every ten checkpoint intervals): a restart starts there, not at the table's last
+// change, whose binlog files may be purged by then. Killed -9 after that, it misses nothing.
+TEST_F(MysqlTargetRunTest, AnIdleRunCommitsItsPositionPastOtherTablesWrites) {
+  TestDatabase db;
+  TestDatabase target;
+  db.Exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+  db.Exec("CREATE TABLE busy (id INT PRIMARY KEY, pad VARCHAR(200))");
+  db.Exec("INSERT INTO t VALUES (1, 'snap')");
+  std::ofstream(dir_ / "job.yaml") << fmt::format(
+      "name: binlog_idle_{}\nmode: realtime\n"
+      "source: {{type: mysql, url: \"{}\", table: {}.t}}\n"
+      "target: {{type: mysql, url: \"{}\", table: t, write_mode: upsert, key: [id]}}\n"
+      "settings: {{checkpoint: {{interval: 200ms}}}}\n",
+      db.name(), db.Url(), db.name(), target.Url());
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  auto position = [&] {
+    return target.Value("SELECT position FROM _sluice_positions WHERE stream = 'binlog'");
+  };
+  const std::string before = position();
+  ASSERT_FALSE(before.empty());
+
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming")) << Log("live.log.err");
+  for (int i = 0; i < 20; ++i) {
+    db.Exec(fmt::format("INSERT INTO busy VALUES ({}, REPEAT('z', 200))", i));
+  }
+  // Where the server's binlog stands after those writes (tests run in parallel: it may be on).
+  const std::vector<std::string> status = db.Rows("SHOW MASTER STATUS");
+  ASSERT_FALSE(status.empty());
+  const std::string file = status[0].substr(0, status[0].find('|'));
+  const uint64_t offset = std::stoull(status[0].substr(status[0].find('|') + 1));
+  const auto past_writes = [&](const std::string& at) {
+    const size_t colon = at.rfind(':');
+    if (colon == std::string::npos) return false;
+    const std::string at_file = at.substr(0, colon);
+    return at_file > file || (at_file == file && std::stoull(at.substr(colon + 1)) >= offset);
+  };
+  EXPECT_TRUE(Eventually([&] { return past_writes(position()); }, std::chrono::seconds(20)))
+      << before << " -> " << position() << ", writes ended at " << file << ":" << offset << "\n"
+      << Log("live.log.err");
+  kill(live, SIGKILL);
+  Wait(live);
+
+  db.Exec("INSERT INTO t VALUES (2, 'after the kill')");
+  db.Exec("UPDATE t SET v = 'snap+' WHERE id = 1");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(target.Rows("SELECT id, v FROM t ORDER BY id"),
+            db.Rows("SELECT id, v FROM t ORDER BY id"));
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream

@@ -229,6 +229,7 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
   // Each table's own position; the slot streams from the oldest of them.
   std::optional<Lsn> from;
   std::vector<size_t> unplaced;
+  std::optional<Lsn> newest;
   for (size_t t = 0; t < tables_.size(); ++t) {
     tables_[t].own.reset();
     for (const StreamPosition& p : resume_from[t]) {
@@ -238,9 +239,10 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
     }
     if (!tables_[t].own) {
       unplaced.push_back(t);
-    } else if (!from || *tables_[t].own < *from) {
-      from = tables_[t].own;
+      continue;
     }
+    if (!from || *tables_[t].own < *from) from = tables_[t].own;
+    if (!newest || *tables_[t].own > *newest) newest = tables_[t].own;
   }
   // Columns dropped at the source before the committed position stay in the schema (NULL);
   // ones the catalog lost since it are put back until the stream shows when they went.
@@ -268,6 +270,7 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
           "and clear the job's positions in the target, then start again with startup: initial",
           config_.Describe(), options_.slot, from->ToString());
     }
+    SLUICE_RETURN_IF_ERROR(CheckSlotNotAhead(slot->confirmed_flush, *newest));
     acked_ = *from;
     const bool cut =
         std::any_of(tables_.begin(), tables_.end(), [](const Table& t) { return t.rest_pending; });
@@ -319,6 +322,22 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
   }
   if (catch_up) SLUICE_RETURN_IF_ERROR(ReadServerEnd());
   return StartStreaming(*from);
+}
+
+Status PgReplicationStream::CheckSlotNotAhead(Lsn confirmed, Lsn newest) const {
+  // The job confirms its slot only as far as a table's target committed (Acknowledge, the
+  // engine's idle checkpoints), so a slot ahead of every position the target holds was read
+  // by another consumer: the server would stream from there and this job never see what lies
+  // between. Typically two jobs whose names make the same slot name ("orders-rt" and
+  // "orders_rt"), or one job file copied with its name for another target.
+  if (confirmed <= newest) return Status::OK();
+  return Status::Invalid(
+      "{}: replication slot {} was confirmed up to {}, past this job's position {} in its "
+      "target: another job or tool reads from this slot (two jobs whose names make the same "
+      "slot name, or a copied job file), so the changes in between are lost to this job. Give "
+      "each job a slot of its own (source option `slot:`, or distinct job names); this job's "
+      "target then needs a new snapshot: clear its positions and start with startup: initial",
+      config_.Describe(), options_.slot, confirmed.ToString(), newest.ToString());
 }
 
 Status PgReplicationStream::ReadServerEnd() {
@@ -474,6 +493,9 @@ Status PgReplicationStream::Acknowledge(const std::vector<StreamPosition>& posit
   for (const StreamPosition& p : positions) {
     if (p.stream != kStreamName) continue;
     SLUICE_ASSIGN_OR_RETURN(Lsn lsn, Lsn::Parse(p.position));
+    // Never past the stream's own position, which every table's target holds: a table
+    // snapshotted later stands further on, the others not (CheckSlotNotAhead relies on it).
+    if (committed_ != Lsn{} && lsn > committed_) lsn = committed_;
     if (lsn > acked_) acked_ = lsn;
   }
   if (!rpl_.is_open() || snapshot_reader_) return Status::OK();
@@ -481,12 +503,9 @@ Status PgReplicationStream::Acknowledge(const std::vector<StreamPosition>& posit
 }
 
 Status PgReplicationStream::ConfirmIdle() {
-  // No returned row awaits acknowledgement and nothing is open: what lies between the target's
-  // position and ours is other tables' transactions and idle WAL, so the slot may let it go.
-  if (Quiet() && acked_ >= last_row_commit_ && committed_ > acked_) {
-    acked_ = committed_;
-    return SendStatus(acked_, false);
-  }
+  // The slot moves on only with what the target committed (Acknowledge): an idle table's
+  // position is committed by the engine's idle checkpoints, then acknowledged. Between them
+  // the walsender hears from us now and then, or it would end the connection.
   if (std::chrono::steady_clock::now() - last_status_sent_ > kStatusInterval) {
     return SendStatus(acked_, false);
   }

@@ -210,6 +210,7 @@ class PgReplicationStream : public StreamSource {
   std::vector<StreamPosition> PositionsAt(size_t t, Lsn at) const;
   Status SendStatus(Lsn flushed, bool reply_requested);
   Status ConfirmIdle();
+  Status CheckSlotNotAhead(Lsn confirmed, Lsn newest) const;
   // Fails the stream once the server sent nothing for the stall timeout; asks it for a
   // keepalive before that (see the .cc).
   Status CheckServerAnswers();
@@ -262,7 +263,6 @@ class PgReplicationStream : public StreamSource {
 
   Lsn committed_;           // end of the last completed transaction: Positions()
   Lsn acked_;               // what the target holds: the slot's confirmed position
-  Lsn last_row_commit_;     // end of the last transaction that gave us rows
   std::optional<Lsn> end_;  // catch-up: the WAL insert position at Start; stop there
   // Catch-up: a transaction that commits at or after end_ began (it committed after Start):
   // the run ends before it, exactly at the end as of its start; the next run reads it.

@@ -84,7 +84,6 @@ Status PgReplicationStream::HandleDecoded(const r::PgOutputMessage& message, std
   } else if (const auto* c = std::get_if<r::CommitMessage>(&message)) {
     in_txn_ = false;
     if (!skip_txn_ && c->end_lsn > committed_) committed_ = c->end_lsn;
-    if (txn_rows_) last_row_commit_ = committed_;
     lag_ms_ = std::max<int64_t>(0, NowMillis() - c->commit_time_us / 1000);
   } else if (const auto* rel = std::get_if<r::RelationMessage>(&message)) {
     relations_.Apply(*rel);
@@ -186,7 +185,6 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
     replay_.clear();
     in_txn_ = false;
     if (replay_end_ > committed_) committed_ = replay_end_;
-    last_row_commit_ = committed_;
   }
   return Status::OK();
 }

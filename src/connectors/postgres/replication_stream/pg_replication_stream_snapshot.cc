@@ -186,7 +186,6 @@ Result<bool> PgReplicationStream::NextSnapshot(Batch& batch, RejectSink& rejects
   // The snapshot is read (its transactions ended): the replication connection may be used,
   // and the stream takes over from the oldest position (a snapshotted table drops what
   // committed before its snapshot).
-  last_row_commit_ = stream_from_;
   SLUICE_RETURN_IF_ERROR(StartStreaming(stream_from_));
   return true;
 }

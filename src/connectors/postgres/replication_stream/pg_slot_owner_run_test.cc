@@ -1,0 +1,139 @@
+// A slot's confirmed position is what the server streams from, whatever a job asks: a slot
+// another consumer moved on is silent loss for this job. These runs of the real binary
+// (build/sluice) check that a job confirms its slot only as far as its target committed, so
+// the slot ahead of every position the target holds means someone else read from it: two jobs
+// whose names map to one slot name stop, and an idle job killed -9 still restarts.
+#include <chrono>
+#include <thread>
+
+#include "connectors/postgres/replication_stream/pg_run_fixture.h"
+
+namespace sluice::postgres::replication_stream {
+namespace {
+
+using postgres::testing::DbUrl;
+using postgres::testing::RawConn;
+using testing::PgRunTest;
+
+class SlotOwnerTest : public PgRunTest {
+ protected:
+  // `source_extra`: more keys of the source (", slot: x").
+  void WriteJob(const std::string& file, const std::string& name, const std::string& source,
+                const std::string& target, const std::string& settings = "{}",
+                const std::string& source_extra = "") {
+    std::ofstream(dir_ / file) << fmt::format(
+        "name: {}\nmode: realtime\n"
+        "source: {{type: postgres, url: \"{}\", table: public.{}{}}}\n"
+        "target: {{type: postgres, url: \"{}\", table: {}, write_mode: upsert, key: [id]}}\n"
+        "settings: {}\n",
+        name, DbUrl(), source, source_extra, DbUrl(), target, settings);
+  }
+  // The job's position in the _sluice_positions of the target's schema.
+  std::string Position(const std::string& schema, const std::string& job_name) {
+    return db_->Value(fmt::format(
+        "SELECT max(position::pg_lsn)::text FROM {}._sluice_positions WHERE job = '{}' AND "
+        "stream = 'pgoutput'",
+        schema, job_name));
+  }
+  std::string Confirmed(const std::string& slot) {
+    return db_->Value(fmt::format(
+        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{}'", slot));
+  }
+  bool AtOrAfter(const std::string& a, const std::string& b) {
+    return db_->Value(fmt::format("SELECT '{}'::pg_lsn >= '{}'::pg_lsn", a, b)) == "t";
+  }
+};
+
+// `orders-rt` and `orders_rt` both name slot sluice_orders_rt. The second job's first start
+// (startup: initial, no position) makes the slot anew; the first job, run again, would stream
+// from where that slot begins and never see the rows written between: it stops instead, naming
+// the slot, and its target keeps what it had.
+TEST_F(SlotOwnerTest, TwoJobsSharingOneSlotNameStopTheOneWhoseChangesWereSkipped) {
+  const std::string a = job_ + "-dup";
+  const std::string b = job_ + "_dup";
+  const std::string slot = DefaultSlotName(a);
+  ASSERT_EQ(slot, DefaultSlotName(b));
+  db_->Exec(
+      "DROP TABLE IF EXISTS own_src; DROP SCHEMA IF EXISTS own_a CASCADE; "
+      "DROP SCHEMA IF EXISTS own_b CASCADE");
+  db_->Exec("CREATE SCHEMA own_a; CREATE SCHEMA own_b");
+  db_->Exec("CREATE TABLE own_src (id int PRIMARY KEY, v text)");
+  db_->Exec("INSERT INTO own_src SELECT g, 'snap' FROM generate_series(1, 100) g");
+  WriteJob("a.yaml", a, "own_src", "own_a.t");
+  WriteJob("b.yaml", b, "own_src", "own_b.t");
+  ASSERT_EQ(Run({"run", "a.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM own_a.t"), "100");
+  db_->Exec("INSERT INTO own_src SELECT g, 'between' FROM generate_series(101, 150) g");
+  ASSERT_EQ(Run({"run", "b.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM own_b.t"), "150");
+  db_->Exec("INSERT INTO own_src SELECT g, 'after' FROM generate_series(151, 160) g");
+
+  EXPECT_NE(Run({"run", "a.yaml", "--catch-up"}), 0) << Log("run.log");
+  const std::string err = Log("run.log.err");
+  EXPECT_NE(err.find("replication slot " + slot + " was confirmed up to"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("another job or tool"), std::string::npos) << err;
+  EXPECT_NE(err.find("slot:"), std::string::npos) << err;  // the way out: a slot of its own
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM own_a.t"), "100");
+
+  // Each job with a slot of its own works again (after A is snapshotted anew).
+  db_->Exec("DROP SCHEMA own_a CASCADE; CREATE SCHEMA own_a");
+  WriteJob("a.yaml", a, "own_src", "own_a.t", "{}", fmt::format(", slot: {}_a", slot));
+  ASSERT_EQ(Run({"run", "a.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  ASSERT_EQ(Run({"run", "b.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM own_a.t"), "160");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM own_b.t"), "160");
+
+  for (const std::string& s : {slot + "_a", slot}) {  // the publication is the jobs' shared one
+    Result<std::string> dropped = DropSlotAndPublication(DbUrl(), s, slot);
+    EXPECT_TRUE(dropped.has_value()) << dropped.error().message();
+  }
+}
+
+// A job whose table is idle while the database writes still lets the slot go on (its WAL is
+// released), but only through checkpoints: the slot never stands ahead of the target's
+// position, so a kill -9 at any moment restarts without a false alarm, and misses nothing.
+TEST_F(SlotOwnerTest, AnIdleJobCommitsItsPositionBeforeTheSlotMovesOn) {
+  const std::string slot = DefaultSlotName(job_);
+  db_->Exec(
+      "DROP TABLE IF EXISTS idle_src; DROP TABLE IF EXISTS idle_busy; "
+      "DROP SCHEMA IF EXISTS idle_ods CASCADE");
+  db_->Exec("CREATE SCHEMA idle_ods");
+  db_->Exec("CREATE TABLE idle_src (id int PRIMARY KEY, v text)");
+  db_->Exec("CREATE TABLE idle_busy (id int PRIMARY KEY, pad text)");
+  db_->Exec("INSERT INTO idle_src VALUES (1, 'snap')");
+  // Checkpoints every 200 ms when rows come; an idle position is committed every 2 s.
+  WriteJob("job.yaml", job_, "idle_src", "idle_ods.t", "{checkpoint: {interval: 200ms}}");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const std::string committed_before = Position("idle_ods", job_);
+  ASSERT_FALSE(committed_before.empty());
+
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming")) << Log("live.log.err");
+  db_->Exec("INSERT INTO idle_busy SELECT g, repeat('z', 200) FROM generate_series(1, 5000) g");
+  const std::string wal_after = db_->Value("SELECT pg_current_wal_lsn()::text");
+  // The slot moves past the busy table's WAL, and at no moment ahead of the target.
+  bool ahead = false;
+  const bool moved = Eventually(
+      [&] {
+        const std::string confirmed = Confirmed(slot);
+        const std::string position = Position("idle_ods", job_);
+        if (!AtOrAfter(position, confirmed)) ahead = true;
+        return AtOrAfter(confirmed, wal_after);
+      },
+      std::chrono::seconds(20));
+  EXPECT_TRUE(moved) << Confirmed(slot) << " < " << wal_after << "\n" << Log("live.log.err");
+  EXPECT_FALSE(ahead) << "the slot was confirmed past the target's position";
+  EXPECT_TRUE(AtOrAfter(Position("idle_ods", job_), wal_after)) << Position("idle_ods", job_);
+  kill(live, SIGKILL);
+  Wait(live);
+
+  db_->Exec("INSERT INTO idle_busy SELECT g, 'more' FROM generate_series(5001, 6000) g");
+  db_->Exec("INSERT INTO idle_src VALUES (2, 'after the kill')");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(db_->Rows("SELECT id, v FROM idle_ods.t ORDER BY id"),
+            db_->Rows("SELECT id, v FROM idle_src ORDER BY id"));
+}
+
+}  // namespace
+}  // namespace sluice::postgres::replication_stream
