@@ -135,5 +135,61 @@ TEST_F(SlotOwnerTest, AnIdleJobCommitsItsPositionBeforeTheSlotMovesOn) {
             db_->Rows("SELECT id, v FROM idle_src ORDER BY id"));
 }
 
+// The same for a job over several tables, all idle: its idle checkpoints commit a table's
+// target (the ones due for their idle commit, else the one committed longest ago) before the
+// slot is told, so the slot stays behind the newest position the targets hold.
+TEST_F(SlotOwnerTest, AnIdleTablesJobCommitsATablesPositionBeforeTheSlotMovesOn) {
+  const std::string slot = DefaultSlotName(job_);
+  db_->Exec(
+      "DROP SCHEMA IF EXISTS idlem_src CASCADE; DROP SCHEMA IF EXISTS idlem_ods CASCADE; "
+      "DROP TABLE IF EXISTS idlem_busy");
+  db_->Exec("CREATE SCHEMA idlem_src; CREATE SCHEMA idlem_ods");
+  db_->Exec("CREATE TABLE idlem_src.a (id int PRIMARY KEY, v text)");
+  db_->Exec("CREATE TABLE idlem_src.b (id int PRIMARY KEY, v text)");
+  db_->Exec("CREATE TABLE idlem_busy (id int PRIMARY KEY, pad text)");
+  db_->Exec(
+      "INSERT INTO idlem_src.a VALUES (1, 'snap'); INSERT INTO idlem_src.b VALUES (1, 'snap')");
+  std::ofstream(dir_ / "job.yaml") << fmt::format(
+      "name: {}\nmode: realtime\n"
+      "source: {{type: postgres, url: \"{}\", tables: [\"idlem_src.*\"]}}\n"
+      "target: {{type: postgres, url: \"{}\", table: \"idlem_ods.${{table}}\", write_mode: "
+      "upsert, key: [id]}}\n"
+      "settings: {{checkpoint: {{interval: 200ms}}}}\n",
+      job_, DbUrl(), DbUrl());
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const auto newest = [&] {
+    return db_->Value(
+        fmt::format("SELECT max(position::pg_lsn)::text FROM idlem_ods._sluice_positions WHERE "
+                    "job LIKE '{}/%' AND stream = 'pgoutput'",
+                    job_));
+  };
+  ASSERT_FALSE(newest().empty());
+
+  const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming")) << Log("live.log.err");
+  db_->Exec("INSERT INTO idlem_busy SELECT g, repeat('z', 200) FROM generate_series(1, 5000) g");
+  const std::string wal_after = db_->Value("SELECT pg_current_wal_lsn()::text");
+  bool ahead = false;
+  const bool moved = Eventually(
+      [&] {
+        const std::string confirmed = Confirmed(slot);
+        if (!AtOrAfter(newest(), confirmed)) ahead = true;
+        return AtOrAfter(confirmed, wal_after);
+      },
+      std::chrono::seconds(20));
+  EXPECT_TRUE(moved) << Confirmed(slot) << " < " << wal_after << "\n" << Log("live.log.err");
+  EXPECT_FALSE(ahead) << "the slot was confirmed past every position the targets hold";
+  kill(live, SIGKILL);
+  Wait(live);
+
+  db_->Exec("INSERT INTO idlem_src.a VALUES (2, 'after'); UPDATE idlem_src.b SET v = 'b+'");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  for (const char* t : {"a", "b"}) {
+    EXPECT_EQ(db_->Rows(fmt::format("SELECT id, v FROM idlem_ods.{} ORDER BY id", t)),
+              db_->Rows(fmt::format("SELECT id, v FROM idlem_src.{} ORDER BY id", t)))
+        << t;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::postgres::replication_stream
