@@ -256,9 +256,22 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
   // A run killed a moment ago may still hold the slot until its walsender notices the closed
   // socket: wait for it rather than fail the restart.
+  if (slot) SLUICE_RETURN_IF_ERROR(CheckSlotIsUsable(*slot, options_.slot));
   for (int i = 0; slot && slot->active && i < 100; ++i) {
     usleep(100000);
     SLUICE_ASSIGN_OR_RETURN(slot, FindSlot(conn_, options_.slot));
+  }
+  if (slot && slot->active) {
+    // Not a killed run's walsender (gone within those 10 s): a live consumer, which a start
+    // must neither share the slot with nor cut off. Retryable: a walsender the server has not
+    // yet found dead (a connection cut, not closed) goes within wal_sender_timeout.
+    return Status(StatusCode::kConnection,
+                  fmt::format("{}: replication slot {} is in use by another connection (pid {}) "
+                              "for more than 10 s: another run of this job, or another job or "
+                              "tool with the same slot name; stop it, or give this job a slot "
+                              "of its own with the source option `slot:`",
+                              config_.Describe(), options_.slot, slot->active_pid),
+                  /*retryable=*/true);
   }
   SLUICE_ASSIGN_OR_RETURN(rpl_, ReplicationConnection::Connect(config_.url, config_.Describe()));
   if (from) {

@@ -191,5 +191,81 @@ TEST_F(SlotOwnerTest, AnIdleTablesJobCommitsATablesPositionBeforeTheSlotMovesOn)
   }
 }
 
+// A slot named by `slot:` (or by a job name) that is not this job's kind of slot is neither
+// used nor dropped, even by a first start (startup: initial drops a slot of its name left by a
+// crash): another tool's slot (another plugin), and a slot of another database of the server
+// (slot names are per server: a job of the same name on another shard's database).
+TEST_F(SlotOwnerTest, AnotherToolsOrAnotherDatabasesSlotIsNeitherUsedNorDropped) {
+  db_->Exec("DROP TABLE IF EXISTS own_other; DROP SCHEMA IF EXISTS own_o CASCADE");
+  db_->Exec("CREATE SCHEMA own_o");
+  db_->Exec("CREATE TABLE own_other (id int PRIMARY KEY, v text)");
+  db_->Exec("INSERT INTO own_other VALUES (1, 'a')");
+  const std::string decoding = job_ + "_td";
+  db_->Exec(
+      fmt::format("SELECT pg_create_logical_replication_slot('{}', 'test_decoding')", decoding));
+  WriteJob("job.yaml", job_, "own_other", "own_o.t", "{}", ", slot: " + decoding);
+  EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log");
+  EXPECT_NE(Log("run.log.err").find("decodes with plugin test_decoding, not pgoutput"),
+            std::string::npos)
+      << Log("run.log.err");
+  EXPECT_EQ(db_->Value(fmt::format("SELECT plugin FROM pg_replication_slots WHERE slot_name = '{}'",
+                                   decoding)),
+            "test_decoding");
+  // The CLI does not drop it either.
+  EXPECT_NE(Run({"state", "drop-slot", job_, "--job", "job.yaml"}), 0) << Log("run.log");
+  EXPECT_EQ(db_->Value(fmt::format(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{}'", decoding)),
+            "1");
+  db_->Exec(fmt::format("SELECT pg_drop_replication_slot('{}')", decoding));
+
+  const std::string other_db = job_ + "_other";
+  db_->Exec("DROP DATABASE IF EXISTS " + other_db);
+  db_->Exec("CREATE DATABASE " + other_db);
+  const std::string url = DbUrl();
+  const std::string other_url = url.substr(0, url.rfind('/') + 1) + other_db;
+  const std::string shard_slot = job_ + "_shard";
+  {
+    RawConn other(other_url);
+    other.Exec(
+        fmt::format("SELECT pg_create_logical_replication_slot('{}', 'pgoutput')", shard_slot));
+  }
+  WriteJob("job.yaml", job_, "own_other", "own_o.t", "{}", ", slot: " + shard_slot);
+  EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log");
+  EXPECT_NE(Log("run.log.err").find("belongs to database " + other_db), std::string::npos)
+      << Log("run.log.err");
+  EXPECT_EQ(db_->Value(fmt::format(
+                "SELECT database FROM pg_replication_slots WHERE slot_name = '{}'", shard_slot)),
+            other_db);
+  db_->Exec(fmt::format("SELECT pg_drop_replication_slot('{}')", shard_slot));
+  db_->Exec("DROP DATABASE " + other_db);
+}
+
+// A slot a live consumer holds is not cut off by another job's first start: the start waits
+// for it (a killed run's walsender goes within seconds), then stops, naming the holder.
+TEST_F(SlotOwnerTest, ASlotInUseByAnotherRunIsNotTakenFromIt) {
+  const std::string slot = DefaultSlotName(job_);
+  db_->Exec("DROP TABLE IF EXISTS own_live; DROP SCHEMA IF EXISTS own_l CASCADE");
+  db_->Exec("CREATE SCHEMA own_l");
+  db_->Exec("CREATE TABLE own_live (id int PRIMARY KEY, v text)");
+  db_->Exec("INSERT INTO own_live VALUES (1, 'a')");
+  WriteJob("a.yaml", job_, "own_live", "own_l.a");
+  WriteJob("b.yaml", job_ + "_other", "own_live", "own_l.b", "{}", ", slot: " + slot);
+  const pid_t live = Spawn({"run", "a.yaml"}, "live.log");
+  ASSERT_TRUE(WaitForLog("live.log.err", "streaming")) << Log("live.log.err");
+  EXPECT_NE(Run({"run", "b.yaml", "--catch-up"}), 0) << Log("run.log");
+  EXPECT_NE(Log("run.log.err").find("is in use by another connection"), std::string::npos)
+      << Log("run.log.err");
+  // The live run kept its slot and goes on.
+  db_->Exec("INSERT INTO own_live VALUES (2, 'b')");
+  EXPECT_TRUE(Eventually([&] {
+    return db_->Value(
+               "SELECT count(*) FROM pg_tables WHERE schemaname = 'own_l' AND "
+               "tablename = 'a'") == "1" &&
+           db_->Value("SELECT count(*) FROM own_l.a") == "2";
+  })) << Log("live.log.err");
+  kill(live, SIGTERM);
+  EXPECT_EQ(Wait(live), 0) << Log("live.log.err");
+}
+
 }  // namespace
 }  // namespace sluice::postgres::replication_stream

@@ -109,17 +109,46 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication,
 
 Result<std::optional<SlotState>> FindSlot(PgConnection& conn, const std::string& slot) {
   SLUICE_ASSIGN_OR_RETURN(PgResult r,
-                          conn.Query("SELECT confirmed_flush_lsn::text, plugin, active FROM "
-                                     "pg_replication_slots WHERE slot_name = $1",
+                          conn.Query("SELECT confirmed_flush_lsn::text, plugin, active, "
+                                     "slot_type, database, database = current_database(), "
+                                     "active_pid FROM pg_replication_slots WHERE slot_name = $1",
                                      "slot " + slot, {slot}));
   if (r.rows() == 0) return std::optional<SlotState>();
   SlotState s;
   if (!r.IsNull(0, 0)) {
     SLUICE_ASSIGN_OR_RETURN(s.confirmed_flush, replication::Lsn::Parse(r.Text(0, 0)));
   }
-  s.plugin = r.Str(0, 1);
+  s.plugin = r.IsNull(0, 1) ? "" : r.Str(0, 1);
   s.active = r.Bool(0, 2);
+  s.logical = r.Str(0, 3) == "logical";
+  s.database = r.IsNull(0, 4) ? "" : r.Str(0, 4);
+  s.in_this_database = !r.IsNull(0, 5) && r.Bool(0, 5);
+  s.active_pid = r.IsNull(0, 6) ? "" : r.Str(0, 6);
   return std::optional<SlotState>(s);
+}
+
+Status CheckSlotIsUsable(const SlotState& found, const std::string& slot) {
+  // Slot names are the server's, not a database's: a job of the same name on another database
+  // (shards of one cluster) or another tool may hold this one. Never used, never dropped.
+  if (!found.logical) {
+    return Status::Invalid(
+        "replication slot {} is a physical slot (a standby's), not a logical one: it is not "
+        "this job's; name another with the source option `slot:`",
+        slot);
+  }
+  if (!found.in_this_database) {
+    return Status::Invalid(
+        "replication slot {} belongs to database {} (slot names are shared by every database "
+        "of a server): it is not this job's; name another with the source option `slot:`",
+        slot, found.database);
+  }
+  if (found.plugin != "pgoutput") {
+    return Status::Invalid(
+        "replication slot {} decodes with plugin {}, not pgoutput: another tool's slot, not "
+        "this job's; name another with the source option `slot:`",
+        slot, found.plugin);
+  }
+  return Status::OK();
 }
 
 Status DropSlot(PgConnection& conn, const std::string& slot) {
@@ -158,6 +187,7 @@ Result<std::string> DropSlotAndPublication(const std::string& conninfo, const st
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> found, FindSlot(conn, slot));
   std::string said;
   if (found) {
+    SLUICE_RETURN_IF_ERROR(CheckSlotIsUsable(*found, slot));
     SLUICE_RETURN_IF_ERROR(DropSlot(conn, slot));
     said = "dropped replication slot " + slot;
   } else {

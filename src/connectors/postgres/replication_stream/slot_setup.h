@@ -38,11 +38,18 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication,
 
 struct SlotState {
   replication::Lsn confirmed_flush;
-  std::string plugin;
+  std::string plugin;  // "" for a physical slot
   bool active = false;
+  std::string active_pid;  // of the connection that holds it, when active
+  bool logical = false;
+  std::string database;  // a logical slot's; "" for a physical one
+  bool in_this_database = false;
 };
-// The slot in this database, or nullopt.
+// The slot of that name on the server (slot names are per server), or nullopt.
 Result<std::optional<SlotState>> FindSlot(PgConnection& conn, const std::string& slot);
+// A slot this job may use or drop: logical, of this database, decoding with pgoutput. Else an
+// error that names what it is and says to name another slot.
+Status CheckSlotIsUsable(const SlotState& found, const std::string& slot);
 Status DropSlot(PgConnection& conn, const std::string& slot);
 
 // "slot X retains 3.2 MB of WAL", or "" when the slot is gone.
