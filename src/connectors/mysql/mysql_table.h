@@ -27,6 +27,8 @@ struct MysqlTable {
   // Exact match first, then ignoring ASCII case (MySQL column names are case-insensitive).
   std::optional<size_t> Find(std::string_view column) const;
   std::vector<std::string> ColumnNames() const;
+  // A column's CHARACTER_SET_NAME ("gbk", "utf8mb4"), "" for a column without one or not here.
+  std::string ColumnCharset(std::string_view column) const;
   // "shop.orders", for messages.
   std::string Label() const { return database + "." + name; }
 };

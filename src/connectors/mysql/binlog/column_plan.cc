@@ -2,29 +2,44 @@
 
 #include <fmt/format.h>
 
+#include "connectors/mysql/mysql_decoder.h"
+
 namespace sluice::mysql::binlog {
 namespace {
 
-constexpr uint32_t kBinaryCollation = 63;
-
-bool IsLatin1Collation(uint32_t id) {
-  switch (id) {
-    case 5:
-    case 8:
-    case 15:
-    case 31:
-    case 47:
-    case 48:
-    case 49:
-    case 94:
-      return true;
-    default:
-      return false;
-  }
+// The column's character set: the caller's (the catalog's), else the TABLE_MAP's collation.
+std::string_view CharsetOf(const TableMapColumn& c, const ColumnDef& def) {
+  return def.charset.empty() ? CharsetOfCollation(c.collation) : std::string_view(def.charset);
 }
 
-bool IsAsciiCollation(uint32_t id) {
-  return id == 11 || id == 65;
+// How text in `charset` becomes UTF-8; `decoder` for the charsets iconv converts.
+Status ChooseCodec(std::string_view charset, const ColumnDef& def, ColumnPlan& p) {
+  if (charset == "latin1") {
+    p.codec = TextCodec::kLatin1;
+  } else if (charset == "ascii") {
+    p.codec = TextCodec::kAscii;
+  } else if (charset != "binary" && !IsUtf8Charset(charset)) {
+    SLUICE_ASSIGN_OR_RETURN(p.decoder, CharsetDecoder::For(charset, def.name));
+    p.codec = TextCodec::kIconv;
+  }
+  return Status::OK();
+}
+
+// An ENUM/SET member of the TABLE_MAP as UTF-8, by the codec ChooseCodec chose.
+bool AppendMemberUtf8(const ColumnPlan& p, std::string_view member, std::string& out,
+                      std::string& why) {
+  switch (p.codec) {
+    case TextCodec::kLatin1:
+      AppendLatin1AsUtf8(member, out);
+      return true;
+    case TextCodec::kIconv:
+      return p.decoder->AppendUtf8(member, out, why);
+    case TextCodec::kAscii:
+    case TextCodec::kRaw:
+      out.append(member);
+      return true;
+  }
+  return false;
 }
 
 bool IsTextTarget(TypeId t) {
@@ -124,6 +139,20 @@ Result<ColumnPlan> PlanColumn(const TableMapColumn& c, const ColumnDef& def,
       p.kind = c.real_type == FieldType::kEnum ? ValueKind::kEnum : ValueKind::kSet;
       p.width = static_cast<uint8_t>(c.length);
       p.members = def.members.empty() ? c.values : def.members;
+      if (def.members.empty()) {
+        // The TABLE_MAP's members are in the column's character set (the caller's are text).
+        SLUICE_RETURN_IF_ERROR(ChooseCodec(CharsetOf(c, def), def, p));
+        for (std::string& m : p.members) {
+          std::string utf8;
+          std::string why;
+          if (!AppendMemberUtf8(p, m, utf8, why)) {
+            return Err(Status::DataError("column {}: member {}", def.name, why));
+          }
+          m = std::move(utf8);
+        }
+        p.codec = TextCodec::kRaw;
+        p.decoder.reset();
+      }
       ok = (p.kind == ValueKind::kEnum ? (p.width == 1 || p.width == 2)
                                        : (p.width >= 1 && p.width <= 8)) &&
            (IsInteger(t) || t == TypeId::kString);
@@ -151,28 +180,15 @@ Result<ColumnPlan> PlanColumn(const TableMapColumn& c, const ColumnDef& def,
       if (blob && (p.width < 1 || p.width > 4)) {
         return Err(Status::DataError("column {}: BLOB length of {} bytes", def.name, p.width));
       }
-      std::string_view charset = def.charset;
-      if (charset.empty()) {
-        if (c.collation == kBinaryCollation)
-          charset = "binary";
-        else if (IsLatin1Collation(c.collation))
-          charset = "latin1";
-        else if (IsAsciiCollation(c.collation))
-          charset = "ascii";
-      }
-      if (charset == "latin1") p.codec = TextCodec::kLatin1;
-      if (charset == "ascii") p.codec = TextCodec::kAscii;
+      const std::string_view charset = CharsetOf(c, def);
       const bool binary = charset == "binary";
-      if (t == TypeId::kBytes) p.codec = TextCodec::kRaw;  // bytes are taken as stored
+      if (t == TypeId::kBytes) {
+        p.codec = TextCodec::kRaw;  // bytes are taken as stored
+      } else {
+        SLUICE_RETURN_IF_ERROR(ChooseCodec(charset, def, p));
+      }
       p.pad_binary = binary && p.kind == ValueKind::kString && t == TypeId::kBytes;
       ok = t == TypeId::kBytes || (IsTextTarget(t) && c.real_type != FieldType::kGeometry);
-      if (!charset.empty() && charset != "binary" && charset != "latin1" && charset != "ascii" &&
-          !charset.starts_with("utf8")) {
-        return Err(
-            Status::Invalid("column {}: character set {} is not supported by the binlog "
-                            "decoder (utf8mb4, utf8mb3, latin1, ascii, binary are)",
-                            def.name, charset));
-      }
       break;
     }
     case FieldType::kJson:

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "connectors/mysql/binlog/charset.h"
 #include "connectors/mysql/binlog/column_def.h"
 #include "connectors/mysql/binlog/field_type.h"
 #include "connectors/mysql/binlog/table_map.h"
@@ -46,7 +48,7 @@ enum class ValueKind : uint8_t {
   kBlob,       // BLOB/TEXT/GEOMETRY: 1-4 length bytes
   kJsonBinary,
 };
-enum class TextCodec : uint8_t { kRaw, kLatin1, kAscii };
+enum class TextCodec : uint8_t { kRaw, kLatin1, kAscii, kIconv };
 
 struct ColumnPlan {
   ValueKind kind = ValueKind::kInt;
@@ -60,7 +62,8 @@ struct ColumnPlan {
   uint8_t scale = 0;    // decimal scale or fractional-second digits
   uint32_t length = 0;  // max length in bytes, BIT bits
   std::string name;
-  std::vector<std::string> members;
+  std::vector<std::string> members;         // ENUM/SET, as UTF-8
+  std::shared_ptr<CharsetDecoder> decoder;  // kIconv
 };
 
 Result<ColumnPlan> PlanColumn(const TableMapColumn& column, const ColumnDef& def,

@@ -93,6 +93,17 @@ bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Co
       AppendLatin1AsUtf8(bytes, out.MutableData());
       out.CommitVar();
       return true;
+    case TextCodec::kIconv: {
+      std::string& data = out.MutableData();
+      const size_t start = data.size();
+      if (!p.decoder->AppendUtf8(bytes, data, why)) return false;
+      if (p.kind == ValueKind::kString) {
+        // CHAR's padding, stripped as UTF-8 (a UTF-16 space is two bytes).
+        while (data.size() > start && data.back() == ' ') data.pop_back();
+      }
+      out.CommitVar();
+      return true;
+    }
     case TextCodec::kAscii:
       for (size_t i = 0; i < bytes.size(); ++i) {
         if (static_cast<unsigned char>(bytes[i]) >= 0x80) {

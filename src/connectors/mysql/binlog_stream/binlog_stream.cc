@@ -126,8 +126,9 @@ Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& req
   // A target that lacks a column (added at the source while a run was down) fills its rows so.
   SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(config, t.schema, 0));
   t.label = t.reader->plan().table_label;
-  for (const Field& f : t.schema.fields)
-    t.defs.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
+  for (const Field& f : t.schema.fields) {
+    t.defs.push_back(binlog::ColumnDef{f.name, f.type, t.reader->table().ColumnCharset(f.name), {}});
+  }
   tables_.push_back(std::move(t));
   return Status::OK();
 }
