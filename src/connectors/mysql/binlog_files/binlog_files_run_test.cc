@@ -153,9 +153,46 @@ TEST_F(BinlogFilesRunTest, TablesWhoseNamesDifferOnlyByCaseStayApart) {
   std::filesystem::remove(dir_ / "out.db");
   WriteJob(files, db.name() + ".CASED", upsert);
   EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0);
-  EXPECT_NE(Log("run.log.err").find("several tables differ from it only by case (cased, Cased)"),
-            std::string::npos)
+  EXPECT_NE(
+      Log("run.log.err")
+          .find(fmt::format("several tables differ from it only by case ({0}.cased, {0}.Cased)",
+                            db.name())),
+      std::string::npos)
       << Log("run.log.err");
+}
+
+// Databases too: `Shop`.t and `shop`.t are two tables on such a server.
+TEST_F(BinlogFilesRunTest, DatabasesWhoseNamesDifferOnlyByCaseStayApart) {
+  TestDatabase db;
+  if (db.Value("SELECT @@lower_case_table_names") != "0") GTEST_SKIP() << "names fold";
+  const std::string upper = db.name() + "_Up";
+  const std::string lower = db.name() + "_up";
+  for (const std::string& d : {upper, lower}) {
+    db.Exec(fmt::format("DROP DATABASE IF EXISTS `{}`", d));
+    db.Exec(fmt::format("CREATE DATABASE `{}`", d));
+    db.Exec(fmt::format("CREATE TABLE `{}`.t (id INT PRIMARY KEY, v VARCHAR(20))", d));
+  }
+  std::vector<std::string> files;
+  {
+    BinlogWindow window(db);
+    db.Exec(fmt::format("INSERT INTO `{}`.t VALUES (1, 'lower'), (2, 'lower')", lower));
+    db.Exec(fmt::format("INSERT INTO `{}`.t VALUES (1, 'upper')", upper));
+    db.Exec(fmt::format("ALTER TABLE `{}`.t ADD COLUMN w INT", lower));  // not the job's table
+    db.Exec(fmt::format("INSERT INTO `{}`.t VALUES (3, 'upper')", upper));
+    files = Copy(window.Close());
+  }
+  const std::string upsert =
+      "{type: sqlite, path: out.db, table: t, write_mode: upsert, key: [id]}";
+  WriteJob(files, upper + ".t", upsert);
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(TargetRows("SELECT id, v FROM t ORDER BY id"),
+            (std::vector<std::string>{"1|upper", "3|upper"}));
+  std::filesystem::remove(dir_ / "out.db");
+  WriteJob(files, lower + ".t", upsert);
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(TargetRows("SELECT id, v FROM t ORDER BY id"),
+            (std::vector<std::string>{"1|lower", "2|lower"}));
+  for (const std::string& d : {upper, lower}) db.Exec(fmt::format("DROP DATABASE `{}`", d));
 }
 
 // kill -9 at random moments of runs that checkpoint every transaction: each round is killed

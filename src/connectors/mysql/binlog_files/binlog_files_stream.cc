@@ -108,8 +108,8 @@ std::optional<size_t> BinlogFilesStream::TableOf(std::string_view db,
                                                  std::string_view table) const {
   for (size_t i = 0; i < tables_.size(); ++i) {
     const Table& t = tables_[i];
-    const bool ours = Lower(db) == Lower(t.database) &&
-                      (t.exact ? table == t.name : Lower(table) == Lower(t.name));
+    const bool ours = t.exact ? db == t.database && table == t.name
+                              : Lower(db) == Lower(t.database) && Lower(table) == Lower(t.name);
     if (ours) return i;
   }
   return std::nullopt;
@@ -128,11 +128,12 @@ Status BinlogFilesStream::ReadSchemas() {
     const std::optional<size_t> found = TableOf(at.map.schema, at.map.table);
     if (!found || settled[*found]) return true;
     Table& t = tables_[*found];
-    const bool exact_name = at.map.table == t.name;
+    const bool exact_name = at.map.table == t.name && at.map.schema == t.database;
     if (!exact_name) {
-      const bool known = std::find(t.case_variants.begin(), t.case_variants.end(), at.map.table) !=
+      const CaseVariant variant{at.map.schema, at.map.table};
+      const bool known = std::find(t.case_variants.begin(), t.case_variants.end(), variant) !=
                          t.case_variants.end();
-      if (!known) t.case_variants.push_back(at.map.table);
+      if (!known) t.case_variants.push_back(variant);
       if (!t.schema.fields.empty()) return true;  // the first variant's shape is kept for now
     }
     if (!at.map.has_names && config_.unnamed_columns == UnnamedColumns::kRefuse) {
@@ -164,13 +165,16 @@ Status BinlogFilesStream::ReadSchemas() {
     if (settled[i] || t.case_variants.empty()) continue;
     if (t.case_variants.size() > 1) {
       std::string names;
-      for (const std::string& v : t.case_variants) names += (names.empty() ? "" : ", ") + v;
+      for (const CaseVariant& v : t.case_variants) {
+        names += (names.empty() ? "" : ", ") + v.database + "." + v.name;
+      }
       return Status::Invalid(
           "{}: table {} is not in the binlog files under that name, and several tables differ "
           "from it only by case ({}): name one exactly",
           Describe(), t.label, names);
     }
-    t.name = t.case_variants.front();
+    t.database = t.case_variants.front().database;
+    t.name = t.case_variants.front().name;
     t.exact = true;
   }
   for (const Table& t : tables_) {

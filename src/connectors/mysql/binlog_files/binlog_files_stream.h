@@ -85,13 +85,19 @@ class BinlogFilesStream : public StreamSource {
   static constexpr const char* kStreamName = "binlog_files";
 
  private:
+  struct CaseVariant {
+    std::string database;
+    std::string name;
+    bool operator==(const CaseVariant&) const = default;
+  };
   struct Table {
     std::string database;
     std::string name;
     bool exact = false;
-    // Names of its TABLE_MAPs that differ from `name` only by case (ReadSchemas): the files
-    // may hold `Orders` and `orders`, two tables on a server that keeps case apart.
-    std::vector<std::string> case_variants;
+    // Names of its TABLE_MAPs that differ from `database`.`name` only by case (ReadSchemas):
+    // the files may hold `Orders` and `orders` (or `Shop` and `shop` databases), two tables
+    // on a server that keeps case apart.
+    std::vector<CaseVariant> case_variants;
     Schema schema;
     std::vector<binlog::ColumnDef> defs;  // one per schema column
     std::vector<std::string> primary_key;

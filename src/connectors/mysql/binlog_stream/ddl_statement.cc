@@ -416,13 +416,16 @@ bool StatementChangesTable(const StatementTables& changed, std::string_view sql,
   auto same_table = [&](const std::string& name) {
     return exact ? name == table : Lower(name) == Lower(table);
   };
+  auto same_db = [&](std::string_view name) {
+    return exact ? name == db : Lower(name) == Lower(db);
+  };
   switch (changed.scope) {
     case StatementScope::kNoTable:
       return false;
     case StatementScope::kTables:
       for (const StatementTable& named : changed.tables) {
         const std::string_view in = named.db.empty() ? default_db : std::string_view(named.db);
-        if (Lower(in) == Lower(db) && (named.name.empty() || same_table(named.name))) return true;
+        if (same_db(in) && (named.name.empty() || same_table(named.name))) return true;
       }
       return false;
     case StatementScope::kRows:

@@ -72,8 +72,9 @@ std::vector<RenamedTable> RenamedTables(std::string_view sql);
 // Whether statement `sql` (run with default database `default_db`; `changed` is
 // TablesChangedBy(sql)) may change table `db`.`table`: one of the tables it names (a name
 // without a database is in `default_db`), or, for a statement not parsed, any mention of the
-// table as an identifier in its database. `exact`: the table is matched with its case (a name
-// quoted in the job file, where the server keeps case apart); databases without case. Shared by
+// table as an identifier in its database. `exact`: the table and its database are matched with
+// their case (the server keeps case apart; a statement not parsed is matched loosely, so it
+// stops rather than slips by). Shared by
 // the live stream and the binlog-files stream, so both stop and follow on the same statements.
 bool StatementChangesTable(const StatementTables& changed, std::string_view sql,
                            std::string_view default_db, const std::string& db,
