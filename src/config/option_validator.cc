@@ -32,6 +32,13 @@ Result<OptionValue> ValidateScalar(const ParseContext& context, const ParseConte
   OptionValue value;
   value.kind = spec.kind;
   value.location = entry.value_location;
+  if (entry.value.IsNull() && spec.kind == OptionKind::kString &&
+      spec.description.find("null:") != std::string::npos) {
+    // `special_values: null` reads as YAML's nothing, not as the option's value "null".
+    return Err(context.Error(entry.value_location, path,
+                             "expected a single value, got nothing (a bare null is YAML's "
+                             "nothing: write \"null\" in quotes for the value null)"));
+  }
   SLUICE_ASSIGN_OR_RETURN(value.scalar,
                           ScalarText(context, entry.value, path, entry.value_location));
   const std::string& s = value.scalar;
