@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/mysql/binlog/multi_byte_text.h"
 #include "connectors/mysql/binlog/single_byte_charsets.h"
 
 namespace sluice::mysql::binlog {
@@ -65,22 +66,21 @@ const CollationRange kCollations[] = {
       175, 176, 177, 178, 179, 180, 181, 182, 183, 736, 737, 738, 1084, 1085, 1184, 1206}},
 };
 
-// The iconv name of a multi-byte MySQL/MariaDB charset whose iconv table gives what the server
-// gives (checked character by character against MariaDB: binlog_charsets_run_test.cc); ""
-// for the others (big5, sjis and ujis differ in some characters; gb18030 is MySQL's alone).
-std::string_view IconvName(std::string_view charset) {
-  struct Name {
-    std::string_view mysql, iconv;
-  };
-  static constexpr Name kNames[] = {
-      {"cp932", "CP932"},    {"eucjpms", "EUC-JP-MS"}, {"euckr", "CP949"},
-      {"gb2312", "EUC-CN"},  {"gbk", "GBK"},           {"ucs2", "UCS-2BE"},
-      {"utf16", "UTF-16BE"}, {"utf16le", "UTF-16LE"},  {"utf32", "UTF-32BE"},
-  };
-  for (const Name& n : kNames) {
-    if (n.mysql == charset) return n.iconv;
-  }
+// The iconv name of a charset of whole code units (UCS-2, UTF-16, UTF-32), which iconv
+// reads as the server does; "" for the others.
+std::string_view UnicodeIconvName(std::string_view charset) {
+  if (charset == "ucs2") return "UCS-2BE";
+  if (charset == "utf16") return "UTF-16BE";
+  if (charset == "utf16le") return "UTF-16LE";
+  if (charset == "utf32") return "UTF-32BE";
   return {};
+}
+
+const MultiByteCharset* MultiByteTable(std::string_view charset) {
+  for (size_t i = 0; i < kMultiByteCharsetCount; ++i) {
+    if (kMultiByteCharsets[i].name == charset) return &kMultiByteCharsets[i];
+  }
+  return nullptr;
 }
 
 const SingleByteCharset* SingleByteTable(std::string_view charset) {
@@ -88,19 +88,6 @@ const SingleByteCharset* SingleByteTable(std::string_view charset) {
     if (kSingleByteCharsets[i].name == charset) return &kSingleByteCharsets[i];
   }
   return nullptr;
-}
-
-void AppendCodePoint(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 }  // namespace
@@ -122,9 +109,10 @@ Result<std::shared_ptr<CharsetDecoder>> CharsetDecoder::For(std::string_view cha
                                                             std::string_view column) {
   if (const SingleByteCharset* table = SingleByteTable(charset)) {
     return std::shared_ptr<CharsetDecoder>(
-        new CharsetDecoder(std::string(charset), table, reinterpret_cast<iconv_t>(-1)));
+        new CharsetDecoder(std::string(charset), table, nullptr, reinterpret_cast<iconv_t>(-1)));
   }
-  const std::string_view name = IconvName(charset);
+  const MultiByteCharset* multi = MultiByteTable(charset);
+  const std::string_view name = multi ? multi->iconv : UnicodeIconvName(charset);
   iconv_t cd =
       name.empty() ? reinterpret_cast<iconv_t>(-1) : iconv_open("UTF-8", std::string(name).c_str());
   if (cd == reinterpret_cast<iconv_t>(-1)) {
@@ -134,7 +122,8 @@ Result<std::shared_ptr<CharsetDecoder>> CharsetDecoder::For(std::string_view cha
         "CONVERT TO CHARACTER SET utf8mb4) or copy the table in a batch job",
         column, charset));
   }
-  return std::shared_ptr<CharsetDecoder>(new CharsetDecoder(std::string(charset), nullptr, cd));
+  return std::shared_ptr<CharsetDecoder>(
+      new CharsetDecoder(std::string(charset), nullptr, multi, cd));
 }
 
 CharsetDecoder::~CharsetDecoder() {
@@ -147,6 +136,7 @@ bool CharsetDecoder::AppendUtf8(std::string_view in, std::string& out, std::stri
     return true;
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (multi_ != nullptr) return AppendMultiByteUtf8(*multi_, cd_, in, out, why);
   iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // a fresh shift state for each value
   const size_t start = out.size();
   // UTF-8 takes at most 4 bytes per input byte (one byte to U+FFFF is 3, UTF-16 pairs 4 for 4).

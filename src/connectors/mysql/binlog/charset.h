@@ -2,8 +2,9 @@
 // character set (a SELECT over a utf8mb4 connection gets them converted by the server; the
 // binlog does not), so every charset other than UTF-8 is converted here, to what the server
 // gives: latin1 and ascii by hand (mysql_decoder.h), the other single-byte charsets by the
-// server's own tables (single_byte_charsets.h), multi-byte ones with iconv where its table
-// is the server's; the rest (big5, sjis, ujis) are refused, naming the column. The collation ids of
+// server's own tables (single_byte_charsets.h), multi-byte ones with iconv and the server's
+// readings where iconv's differ (multi_byte_text.h); MySQL's gb18030 is refused, naming the
+// column (no server here to check a conversion against). The collation ids of
 // a TABLE_MAP's metadata are the servers' fixed numbering (information_schema.COLLATIONS of
 // MariaDB 10.11, and MySQL 8's gb18030 ids); an id that is not in it is taken as UTF-8, as MySQL
 // 8's utf8mb4 ids are.
@@ -16,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "connectors/mysql/binlog/multi_byte_overrides.h"
 #include "connectors/mysql/binlog/single_byte_charsets.h"
 #include "core/status.h"
 
@@ -45,10 +47,12 @@ class CharsetDecoder {
   const std::string& charset() const { return charset_; }
 
  private:
-  CharsetDecoder(std::string charset, const SingleByteCharset* table, iconv_t cd)
-      : charset_(std::move(charset)), table_(table), cd_(cd) {}
+  CharsetDecoder(std::string charset, const SingleByteCharset* table, const MultiByteCharset* multi,
+                 iconv_t cd)
+      : charset_(std::move(charset)), table_(table), multi_(multi), cd_(cd) {}
   std::string charset_;
-  const SingleByteCharset* table_;  // a single-byte charset, else iconv
+  const SingleByteCharset* table_;  // a single-byte charset
+  const MultiByteCharset* multi_;   // a multi-byte one (iconv and overrides); else iconv alone
   iconv_t cd_;
   std::mutex mu_;
 };
