@@ -6,6 +6,7 @@
 
 #include "connectors/mysql/binlog/multi_byte_text.h"
 #include "connectors/mysql/binlog/single_byte_charsets.h"
+#include "core/utf8.h"
 
 namespace sluice::mysql::binlog {
 namespace {
@@ -132,7 +133,7 @@ CharsetDecoder::~CharsetDecoder() {
 
 bool CharsetDecoder::AppendUtf8(std::string_view in, std::string& out, std::string& why) {
   if (table_ != nullptr) {
-    for (unsigned char b : in) AppendCodePoint(table_->code_points[b], out);
+    for (unsigned char b : in) sluice::AppendUtf8(table_->code_points[b], out);
     return true;
   }
   std::lock_guard<std::mutex> lock(mu_);

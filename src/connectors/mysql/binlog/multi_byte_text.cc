@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
+
 namespace sluice::mysql::binlog {
 namespace {
 
@@ -86,24 +88,6 @@ void ConvertRun(const MultiByteCharset& charset, iconv_t cd, std::string_view in
 
 }  // namespace
 
-void AppendCodePoint(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 bool AppendMultiByteUtf8(const MultiByteCharset& charset, iconv_t cd, std::string_view in,
                          std::string& out, std::string& why) {
   size_t run = 0;  // where the bytes not yet converted begin
@@ -124,7 +108,7 @@ bool AppendMultiByteUtf8(const MultiByteCharset& charset, iconv_t cd, std::strin
     }
     if (const CharOverride* o = FindOverride(charset, c)) {
       ConvertRun(charset, cd, in.substr(run, i - run), out);
-      AppendCodePoint(o->code_point, out);
+      AppendUtf8(o->code_point, out);
       run = i + len;
     }
     i += len;

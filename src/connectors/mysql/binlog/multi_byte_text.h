@@ -17,7 +17,4 @@ namespace sluice::mysql::binlog {
 bool AppendMultiByteUtf8(const MultiByteCharset& charset, iconv_t cd, std::string_view in,
                          std::string& out, std::string& why);
 
-// The code point as UTF-8.
-void AppendCodePoint(uint32_t cp, std::string& out);
-
 }  // namespace sluice::mysql::binlog
