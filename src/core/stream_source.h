@@ -123,6 +123,10 @@ class StreamSource {
   // ends, when the `startup` option does not say it (binlog files: from the first file's
   // start to the last one's end); empty: `startup` says it.
   virtual std::string StartDescription() const { return {}; }
+  // For `sluice check`: what the job holds at the source (a PostgreSQL slot and how far it
+  // stands), read without changing anything; an error for what a run would refuse (a slot of
+  // another database). Empty: nothing to say.
+  virtual Result<std::string> SourceState() { return std::string(); }
 
   // `mode: realtime` over many tables (source.tables): one reader for all of them (one binlog
   // connection, one slot). Called instead of Open(): `tables` holds, per table, the source

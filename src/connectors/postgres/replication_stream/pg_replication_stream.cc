@@ -353,6 +353,20 @@ Status PgReplicationStream::CheckSlotNotAhead(Lsn confirmed, Lsn newest) const {
       config_.Describe(), options_.slot, confirmed.ToString(), newest.ToString());
 }
 
+Result<std::string> PgReplicationStream::SourceState() {
+  SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
+  if (!slot) {
+    return fmt::format("slot {} and publication {}: the first run creates them", options_.slot,
+                       options_.publication);
+  }
+  SLUICE_RETURN_IF_ERROR(CheckSlotIsUsable(*slot, options_.slot).WithContext(config_.Describe()));
+  SLUICE_ASSIGN_OR_RETURN(std::string retained, RetainedWal(conn_, options_.slot));
+  return fmt::format("slot {} (publication {}) confirmed up to {}{}{}", options_.slot,
+                     options_.publication, slot->confirmed_flush.ToString(),
+                     slot->active ? fmt::format(", in use by pid {}", slot->active_pid) : "",
+                     retained.empty() ? "" : "; " + retained.substr(retained.find("retains")));
+}
+
 Status PgReplicationStream::ReadServerEnd() {
   // The *insert* position, not pg_current_wal_lsn() (the write position): with
   // synchronous_commit = off a transaction is committed and visible before its commit record

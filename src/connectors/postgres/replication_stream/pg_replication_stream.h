@@ -211,6 +211,7 @@ class PgReplicationStream : public StreamSource {
   Status SendStatus(Lsn flushed, bool reply_requested);
   Status ConfirmIdle();
   Status CheckSlotNotAhead(Lsn confirmed, Lsn newest) const;
+  Result<std::string> SourceState() override;
   // Fails the stream once the server sent nothing for the stall timeout; asks it for a
   // keepalive before that (see the .cc).
   Status CheckServerAnswers();

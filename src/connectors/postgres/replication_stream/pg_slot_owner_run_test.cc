@@ -61,7 +61,17 @@ TEST_F(SlotOwnerTest, TwoJobsSharingOneSlotNameStopTheOneWhoseChangesWereSkipped
   db_->Exec("INSERT INTO own_src SELECT g, 'snap' FROM generate_series(1, 100) g");
   WriteJob("a.yaml", a, "own_src", "own_a.t");
   WriteJob("b.yaml", b, "own_src", "own_b.t");
+  // `check` names the slot each job uses: here, the same one.
+  ASSERT_EQ(Run({"check", "a.yaml"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("slot " + slot + " and publication " + slot +
+                                ": the first run creates them"),
+            std::string::npos)
+      << Log("run.log");
   ASSERT_EQ(Run({"run", "a.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  ASSERT_EQ(Run({"check", "b.yaml"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("slot " + slot + " (publication " + slot + ") confirmed up to"),
+            std::string::npos)
+      << Log("run.log");
   EXPECT_EQ(db_->Value("SELECT count(*) FROM own_a.t"), "100");
   db_->Exec("INSERT INTO own_src SELECT g, 'between' FROM generate_series(101, 150) g");
   ASSERT_EQ(Run({"run", "b.yaml", "--catch-up"}), 0) << Log("run.log.err");
@@ -204,6 +214,9 @@ TEST_F(SlotOwnerTest, AnotherToolsOrAnotherDatabasesSlotIsNeitherUsedNorDropped)
   db_->Exec(
       fmt::format("SELECT pg_create_logical_replication_slot('{}', 'test_decoding')", decoding));
   WriteJob("job.yaml", job_, "own_other", "own_o.t", "{}", ", slot: " + decoding);
+  EXPECT_NE(Run({"check", "job.yaml"}), 0) << Log("run.log");  // check says so first
+  EXPECT_NE(Log("run.log.err").find("decodes with plugin test_decoding"), std::string::npos)
+      << Log("run.log.err");
   EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log");
   EXPECT_NE(Log("run.log.err").find("decodes with plugin test_decoding, not pgoutput"),
             std::string::npos)
