@@ -2,11 +2,13 @@
 // interval, rows or bytes, the first reached. Used by the stream runners' one thread.
 // A stream with no rows for a while may still have moved (other tables' transactions,
 // heartbeats): IdleDue() says when that position is worth a checkpoint of its own, ten
-// intervals (10 s by default) after the last one. A restart then starts there instead of
-// re-reading the source's log since the table's last change (which may be purged by then), and
-// the source may let that log go (a PostgreSQL slot's WAL), never ahead of what the target holds.
+// intervals (10 s by default, at most a minute) after the last one. A restart then starts there
+// instead of re-reading the source's log since the table's last change (which may be purged by
+// then), and the source may let that log go (a PostgreSQL slot's WAL), never ahead of what the
+// target holds.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
@@ -22,8 +24,10 @@ class CheckpointClock {
       : interval_(std::chrono::milliseconds(s.checkpoint_interval_ms)),
         rows_(s.checkpoint_rows),
         bytes_(s.checkpoint_bytes),
-        idle_interval_(s.checkpoint_interval_ms > 0 ? interval_ * kIdleIntervals
-                                                    : std::chrono::milliseconds(10000)) {
+        idle_interval_(
+            s.checkpoint_interval_ms > 0
+                ? std::min<std::chrono::milliseconds>(interval_ * kIdleIntervals, kIdleIntervalMax)
+                : std::chrono::milliseconds(10000)) {
     Reset();
   }
   void Add(int64_t rows, int64_t bytes) {
@@ -39,6 +43,7 @@ class CheckpointClock {
   bool IdleDue() const {
     return rows_since_ == 0 && bytes_since_ == 0 && Clock::now() >= last_ + idle_interval_;
   }
+  std::chrono::milliseconds idle_interval() const { return idle_interval_; }
   void Reset() {
     last_ = Clock::now();
     rows_since_ = 0;
@@ -47,6 +52,8 @@ class CheckpointClock {
 
  private:
   static constexpr int kIdleIntervals = 10;
+  // A long checkpoint interval (5m) must not keep a slot's WAL for ten of them.
+  static constexpr std::chrono::milliseconds kIdleIntervalMax{60000};
   std::chrono::milliseconds interval_;
   int64_t rows_;
   int64_t bytes_;
