@@ -12,7 +12,7 @@ std::string_view CharsetOf(const TableMapColumn& c, const ColumnDef& def) {
   return def.charset.empty() ? CharsetOfCollation(c.collation) : std::string_view(def.charset);
 }
 
-// How text in `charset` becomes UTF-8; `decoder` for the charsets iconv converts.
+// How text in `charset` becomes UTF-8: by hand (latin1, ascii), or by a CharsetDecoder.
 Status ChooseCodec(std::string_view charset, const ColumnDef& def, ColumnPlan& p) {
   if (charset == "latin1") {
     p.codec = TextCodec::kLatin1;
@@ -20,7 +20,7 @@ Status ChooseCodec(std::string_view charset, const ColumnDef& def, ColumnPlan& p
     p.codec = TextCodec::kAscii;
   } else if (charset != "binary" && !IsUtf8Charset(charset)) {
     SLUICE_ASSIGN_OR_RETURN(p.decoder, CharsetDecoder::For(charset, def.name));
-    p.codec = TextCodec::kIconv;
+    p.codec = TextCodec::kCharset;
   }
   return Status::OK();
 }
@@ -32,7 +32,7 @@ bool AppendMemberUtf8(const ColumnPlan& p, std::string_view member, std::string&
     case TextCodec::kLatin1:
       AppendLatin1AsUtf8(member, out);
       return true;
-    case TextCodec::kIconv:
+    case TextCodec::kCharset:
       return p.decoder->AppendUtf8(member, out, why);
     case TextCodec::kAscii:
     case TextCodec::kRaw:

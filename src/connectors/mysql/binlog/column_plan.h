@@ -48,7 +48,7 @@ enum class ValueKind : uint8_t {
   kBlob,       // BLOB/TEXT/GEOMETRY: 1-4 length bytes
   kJsonBinary,
 };
-enum class TextCodec : uint8_t { kRaw, kLatin1, kAscii, kIconv };
+enum class TextCodec : uint8_t { kRaw, kLatin1, kAscii, kCharset };
 
 struct ColumnPlan {
   ValueKind kind = ValueKind::kInt;
@@ -63,7 +63,7 @@ struct ColumnPlan {
   uint32_t length = 0;  // max length in bytes, BIT bits
   std::string name;
   std::vector<std::string> members;         // ENUM/SET, as UTF-8
-  std::shared_ptr<CharsetDecoder> decoder;  // kIconv
+  std::shared_ptr<CharsetDecoder> decoder;  // kCharset
 };
 
 Result<ColumnPlan> PlanColumn(const TableMapColumn& column, const ColumnDef& def,

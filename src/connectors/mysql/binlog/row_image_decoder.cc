@@ -93,7 +93,7 @@ bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Co
       AppendLatin1AsUtf8(bytes, out.MutableData());
       out.CommitVar();
       return true;
-    case TextCodec::kIconv: {
+    case TextCodec::kCharset: {
       std::string& data = out.MutableData();
       const size_t start = data.size();
       if (!p.decoder->AppendUtf8(bytes, data, why)) return false;

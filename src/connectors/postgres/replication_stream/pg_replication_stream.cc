@@ -254,9 +254,9 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
   pending_.clear();
   replay_parked_.reset();
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
+  if (slot) SLUICE_RETURN_IF_ERROR(CheckSlotIsUsable(*slot, options_.slot));
   // A run killed a moment ago may still hold the slot until its walsender notices the closed
   // socket: wait for it rather than fail the restart.
-  if (slot) SLUICE_RETURN_IF_ERROR(CheckSlotIsUsable(*slot, options_.slot));
   for (int i = 0; slot && slot->active && i < 100; ++i) {
     usleep(100000);
     SLUICE_ASSIGN_OR_RETURN(slot, FindSlot(conn_, options_.slot));
