@@ -144,8 +144,6 @@ Result<std::string> BuildPlan(const JobSpec& spec, const JobArgs& args) {
                        s.estimated_rows ? fmt::format(" (~{} rows)", *s.estimated_rows) : "");
   }
 
-  SLUICE_ASSIGN_OR_RETURN(std::string at_source, setup.stream->SourceState());
-  if (!at_source.empty()) out += fmt::format("  {}\n", at_source);
   SLUICE_ASSIGN_OR_RETURN(std::string target, TransformsAndTargetPlan(setup));
   return out + target;
 }
