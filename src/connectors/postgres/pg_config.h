@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/postgres/pg_copy_decoder.h"
@@ -33,6 +34,12 @@ struct PgConfig {
   std::string import_snapshot;
   bool unknown_as_text = false;
   SpecialValues special = SpecialValues::kError;
+  // Into PostgreSQL, NaN and ±infinity are values like any other (kKeep); elsewhere `special`
+  // decides. An explicit special_values: "null" still asks for NULL. Batch reader and stream.
+  SpecialValues SpecialFor(std::string_view target_type) const {
+    return special == SpecialValues::kError && target_type == "postgres" ? SpecialValues::kKeep
+                                                                         : special;
+  }
   // Target only.
   CreateTable create_table = CreateTable::kIfMissing;
   std::vector<std::string> pre_sql;

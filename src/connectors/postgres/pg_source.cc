@@ -58,11 +58,7 @@ Status PgSource::Open(const ReadRequest& request) {
   SLUICE_RETURN_IF_ERROR(ResolveSplitKey(request));
   plan_.conninfo = config_.url;
   plan_.label = table_.Label();
-  // Into PostgreSQL, NaN and ±infinity are values like any other; elsewhere special_values
-  // decides. An explicit special_values: null still asks for NULL.
-  plan_.special = config_.special == SpecialValues::kError && request.target_type == "postgres"
-                      ? SpecialValues::kKeep
-                      : config_.special;
+  plan_.special = config_.SpecialFor(request.target_type);
   plan_.limits = request.limits();
   // Plan the whole read once so that a bad `where` fails here, naming the table.
   SLUICE_RETURN_IF_ERROR(

@@ -325,7 +325,8 @@ Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, R
     }
     const ColumnPlan& cp = plan.columns[c];
     std::string reason;
-    if (const char* why = SpecialReason(cp.form, v.bytes)) {
+    const char* why = SpecialReason(cp.form, v.bytes);
+    if (why) {
       if (special == SpecialValues::kKeep) {
         AppendKeptSpecial(cp.form, v.bytes, column);
         continue;
@@ -346,6 +347,7 @@ Result<AppendedRow> AppendTuple(const TupleData& tuple, const TuplePlan& plan, R
       result.bad = true;
       result.bad_column = c;
       result.reason = fmt::format("{}.{}: {}", plan.relation, plan.schema.fields[c].name, reason);
+      result.special = why != nullptr;
     }
   }
   return result;

@@ -70,8 +70,9 @@ Result<TuplePlan> PlanTuple(const CachedRelation& relation, const TypeResolver& 
 struct AppendedRow {
   bool bad = false;  // a value could not be carried and is NULL; the caller rejects the row
   size_t bad_column = 0;
-  std::string reason;   // "public.t.n: numeric NaN"
-  int substituted = 0;  // special values read as NULL (SpecialValues::kNull), for reporting
+  std::string reason;    // "public.t.n: numeric NaN"
+  bool special = false;  // that value is NaN or ±infinity: special_values: "null" reads it as NULL
+  int substituted = 0;   // special values read as NULL (SpecialValues::kNull), for reporting
 };
 
 // Appends `tuple` as one row of kind `kind` to `batch` (whose columns follow plan.schema); an

@@ -302,21 +302,14 @@ Status PgReplicationStream::AppendRow(const r::TupleData& tuple, RowKind kind, s
                                       Batch& batch) {
   const PgTable& table = tables_[t].table;
   SLUICE_ASSIGN_OR_RETURN(const r::TupleData* mapped, tables_[t].follower.Map(tuple));
-  // Into PostgreSQL, NaN and ±infinity are values like any other, as in the snapshot (the
-  // batch reader decides the same way); elsewhere special_values decides.
-  const SpecialValues special =
-      config_.special == SpecialValues::kError && request_.target_type == "postgres"
-          ? SpecialValues::kKeep
-          : config_.special;
+  // As the snapshot's batch reader decides (PgConfig::SpecialFor).
   SLUICE_ASSIGN_OR_RETURN(r::AppendedRow row,
-                          r::AppendTuple(*mapped, *tables_[t].plan, kind, special, batch));
+                          r::AppendTuple(*mapped, *tables_[t].plan, kind,
+                                         config_.SpecialFor(request_.target_type), batch));
   if (row.bad) {
-    const bool is_special = row.reason.find("infinity") != std::string::npos ||
-                            row.reason.find("Infinity") != std::string::npos ||
-                            row.reason.find("NaN") != std::string::npos;
     return Status::DataError(
         "{}: a change does not decode ({}): nothing is skipped{}", table.Label(), row.reason,
-        is_special
+        row.special
             ? "; the target's types cannot hold it: set the source's special_values: \"null\" "
               "to read such values as NULL"
             : "");

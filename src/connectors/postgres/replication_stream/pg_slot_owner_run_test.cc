@@ -4,6 +4,7 @@
 // the slot ahead of every position the target holds means someone else read from it: two jobs
 // whose names map to one slot name stop, and an idle job killed -9 still restarts.
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "connectors/postgres/replication_stream/pg_run_fixture.h"
@@ -41,6 +42,21 @@ class SlotOwnerTest : public PgRunTest {
   }
   bool AtOrAfter(const std::string& a, const std::string& b) {
     return db_->Value(fmt::format("SELECT '{}'::pg_lsn >= '{}'::pg_lsn", a, b)) == "t";
+  }
+  // Waits (20 s at most) for the slot to pass `wal_after`, checking at every look that it
+  // never stands ahead of `target_position()`. Both must hold.
+  void ExpectSlotPassesWithoutGettingAhead(const std::string& slot, const std::string& wal_after,
+                                           const std::function<std::string()>& target_position) {
+    bool ahead = false;
+    const bool moved = Eventually(
+        [&] {
+          const std::string confirmed = Confirmed(slot);
+          if (!AtOrAfter(target_position(), confirmed)) ahead = true;
+          return AtOrAfter(confirmed, wal_after);
+        },
+        std::chrono::seconds(20));
+    EXPECT_TRUE(moved) << Confirmed(slot) << " < " << wal_after << "\n" << Log("live.log.err");
+    EXPECT_FALSE(ahead) << "the slot was confirmed past the position the target holds";
   }
 };
 
@@ -123,17 +139,7 @@ TEST_F(SlotOwnerTest, AnIdleJobCommitsItsPositionBeforeTheSlotMovesOn) {
   db_->Exec("INSERT INTO idle_busy SELECT g, repeat('z', 200) FROM generate_series(1, 5000) g");
   const std::string wal_after = db_->Value("SELECT pg_current_wal_lsn()::text");
   // The slot moves past the busy table's WAL, and at no moment ahead of the target.
-  bool ahead = false;
-  const bool moved = Eventually(
-      [&] {
-        const std::string confirmed = Confirmed(slot);
-        const std::string position = Position("idle_ods", job_);
-        if (!AtOrAfter(position, confirmed)) ahead = true;
-        return AtOrAfter(confirmed, wal_after);
-      },
-      std::chrono::seconds(20));
-  EXPECT_TRUE(moved) << Confirmed(slot) << " < " << wal_after << "\n" << Log("live.log.err");
-  EXPECT_FALSE(ahead) << "the slot was confirmed past the target's position";
+  ExpectSlotPassesWithoutGettingAhead(slot, wal_after, [&] { return Position("idle_ods", job_); });
   EXPECT_TRUE(AtOrAfter(Position("idle_ods", job_), wal_after)) << Position("idle_ods", job_);
   kill(live, SIGKILL);
   Wait(live);
@@ -179,16 +185,7 @@ TEST_F(SlotOwnerTest, AnIdleTablesJobCommitsATablesPositionBeforeTheSlotMovesOn)
   ASSERT_TRUE(WaitForLog("live.log.err", "streaming")) << Log("live.log.err");
   db_->Exec("INSERT INTO idlem_busy SELECT g, repeat('z', 200) FROM generate_series(1, 5000) g");
   const std::string wal_after = db_->Value("SELECT pg_current_wal_lsn()::text");
-  bool ahead = false;
-  const bool moved = Eventually(
-      [&] {
-        const std::string confirmed = Confirmed(slot);
-        if (!AtOrAfter(newest(), confirmed)) ahead = true;
-        return AtOrAfter(confirmed, wal_after);
-      },
-      std::chrono::seconds(20));
-  EXPECT_TRUE(moved) << Confirmed(slot) << " < " << wal_after << "\n" << Log("live.log.err");
-  EXPECT_FALSE(ahead) << "the slot was confirmed past every position the targets hold";
+  ExpectSlotPassesWithoutGettingAhead(slot, wal_after, newest);
   kill(live, SIGKILL);
   Wait(live);
 
