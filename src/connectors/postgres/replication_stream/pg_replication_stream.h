@@ -46,6 +46,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -202,6 +203,7 @@ class PgReplicationStream : public StreamSource {
                        Batch& batch);
   Status ReplayOne(Batch& batch);
   Status PlanRelation(const replication::CachedRelation& relation, size_t t, Batch& batch);
+  Status RefusePartitionOfJobTable(uint32_t oid);
   Status AppendChange(const replication::PgOutputMessage& message, size_t t, Batch& batch);
   Status AppendRow(const replication::TupleData& tuple, RowKind kind, size_t t, Batch& batch);
   // A change of a streamed transaction being replayed, or one parked by the last batch.
@@ -226,6 +228,7 @@ class PgReplicationStream : public StreamSource {
   ReadRequest request_;
   std::vector<Table> tables_;  // [0]: the configured table (the single-table stream's)
   PgConnection conn_;          // catalog, slot and publication queries
+  std::unordered_set<uint32_t> checked_relations_;  // looked up by RefusePartitionOfJobTable
   ReplicationConnection rpl_;
   std::unique_ptr<Source> snapshot_source_;
   std::unique_ptr<SplitReader> snapshot_reader_;

@@ -137,7 +137,7 @@ Status PgReplicationStream::HandleDecoded(const r::PgOutputMessage& message, std
           }
         },
         message);
-    if (!TableOf(oid)) return Status::OK();
+    if (!TableOf(oid)) return RefusePartitionOfJobTable(oid);
     if (decoder_.in_stream()) return held_.Add(stream_xid_, xid, bytes);
     if (!skip_txn_) return RouteChange(message, bytes, batch);
   }
@@ -185,6 +185,33 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
     replay_.clear();
     in_txn_ = false;
     if (replay_end_ > committed_) committed_ = replay_end_;
+  }
+  return Status::OK();
+}
+
+// A change published under a partition's name (a publication without
+// publish_via_partition_root, or WAL written before the job's own publication was set to it)
+// would pass a job of the partitioned table by: stop rather than lose it. pgoutput sends a
+// partition's Relation message even when it publishes via the root, so only a change says.
+// Each relation is looked up once.
+Status PgReplicationStream::RefusePartitionOfJobTable(uint32_t oid) {
+  const bool any_partitioned = std::any_of(tables_.begin(), tables_.end(),
+                                           [](const Table& t) { return t.table.relkind == 'p'; });
+  if (!any_partitioned || !checked_relations_.insert(oid).second) return Status::OK();
+  SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* relation, relations_.Get(oid));
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn_.Query("SELECT relid::oid::int8 FROM pg_partition_ancestors($1::oid)",
+                  "partition ancestors of " + relation->QualifiedName(), {std::to_string(oid)}));
+  for (int row = 0; row < r.rows(); ++row) {
+    const std::optional<size_t> t = TableOf(static_cast<uint32_t>(std::stoll(r.Str(row, 0))));
+    if (!t) continue;
+    return Status::Invalid(
+        "{}: changes of its partition {} arrive under the partition's name (publication {} "
+        "does not publish_via_partition_root, or did not when they were written), so the job "
+        "would pass them by; nothing was skipped. Set publish_via_partition_root on the "
+        "publication and re-snapshot (sluice state drop-slot JOB, startup: initial)",
+        tables_[*t].table.Label(), relation->QualifiedName(), options_.publication);
   }
   return Status::OK();
 }

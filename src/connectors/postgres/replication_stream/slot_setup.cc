@@ -55,6 +55,39 @@ Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table) {
       table.Label(), ident == "n" ? "NOTHING" : "DEFAULT", table.Qualified());
 }
 
+namespace {
+
+// Created by a job: a partitioned table's changes, made in its partitions, are published under
+// the table's own name (publish_via_partition_root), as the job asked for it; without it they
+// would arrive under each partition's name and pass the job by.
+constexpr const char* kPublicationOptions = " WITH (publish_via_partition_root = true)";
+
+Status EnsurePublishedViaRoot(PgConnection& conn, const std::string& publication,
+                              const PgTable& table, bool owned) {
+  if (table.relkind != 'p') return Status::OK();
+  const std::string context = "publication " + publication;
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult p, conn.Query("SELECT pubviaroot FROM pg_publication WHERE pubname = $1", context,
+                             {publication}));
+  if (p.rows() == 1 && p.Bool(0, 0)) return Status::OK();
+  if (owned) {
+    spdlog::info(
+        "publication {} publishes the partitions of {} under their own names: setting "
+        "publish_via_partition_root",
+        publication, table.Label());
+    return conn.Exec(fmt::format("ALTER PUBLICATION {} SET (publish_via_partition_root = true)",
+                                 QuoteIdent(publication)),
+                     "setting publish_via_partition_root on " + context);
+  }
+  return Status::Invalid(
+      "{} is partitioned and publication {} publishes its changes under each partition's name, "
+      "which the job would never see: ALTER PUBLICATION {} SET (publish_via_partition_root = "
+      "true), or name another one with `publication:`",
+      table.Label(), publication, QuoteIdent(publication));
+}
+
+}  // namespace
+
 Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table,
                          bool owned) {
   const std::string context = "publication " + publication;
@@ -68,17 +101,18 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication, con
                  "AND pt.tablename = $4) FROM pg_publication p WHERE p.pubname = $1",
                  context, {publication, std::to_string(table.oid), table.schema, table.name}));
   if (p.rows() == 0) {
-    return conn.Exec(fmt::format("CREATE PUBLICATION {} FOR TABLE {}", QuoteIdent(publication),
-                                 table.Qualified()),
+    return conn.Exec(fmt::format("CREATE PUBLICATION {} FOR TABLE {}{}", QuoteIdent(publication),
+                                 table.Qualified(), kPublicationOptions),
                      "creating " + context);
   }
   if (!p.Bool(0, 0) && owned) {
     // Its changes are published from this commit on; the job has no position for the table,
     // so it snapshots it after this (its snapshot's point lies past the commit).
     spdlog::info("publication {} does not publish {} yet: adding it", publication, table.Label());
-    return conn.Exec(fmt::format("ALTER PUBLICATION {} ADD TABLE {}", QuoteIdent(publication),
-                                 table.Qualified()),
-                     "adding " + table.Label() + " to " + context);
+    SLUICE_RETURN_IF_ERROR(conn.Exec(fmt::format("ALTER PUBLICATION {} ADD TABLE {}",
+                                                 QuoteIdent(publication), table.Qualified()),
+                                     "adding " + table.Label() + " to " + context));
+    return EnsurePublishedViaRoot(conn, publication, table, owned);
   }
   if (!p.Bool(0, 0)) {
     return Status::Invalid(
@@ -86,7 +120,7 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication, con
         "name another one with `publication:`",
         publication, table.Label(), QuoteIdent(publication), table.Qualified());
   }
-  return Status::OK();
+  return EnsurePublishedViaRoot(conn, publication, table, owned);
 }
 
 Status EnsurePublication(PgConnection& conn, const std::string& publication,
@@ -97,9 +131,9 @@ Status EnsurePublication(PgConnection& conn, const std::string& publication,
   if (p.rows() == 0) {
     std::string list;
     for (const PgTable& t : tables) list += (list.empty() ? "" : ", ") + t.Qualified();
-    return conn.Exec(
-        fmt::format("CREATE PUBLICATION {} FOR TABLE {}", QuoteIdent(publication), list),
-        "creating " + context);
+    return conn.Exec(fmt::format("CREATE PUBLICATION {} FOR TABLE {}{}", QuoteIdent(publication),
+                                 list, kPublicationOptions),
+                     "creating " + context);
   }
   for (const PgTable& t : tables) {
     SLUICE_RETURN_IF_ERROR(EnsurePublication(conn, publication, t, owned));

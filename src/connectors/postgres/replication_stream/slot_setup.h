@@ -29,7 +29,9 @@ Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table);
 // Creates the publication for `table` when missing. An existing one must publish the table:
 // the job's own (`owned`: named by sluice, not by `publication:`) is extended to it (ALTER
 // PUBLICATION ... ADD TABLE: a table created at the source since, which the job's patterns
-// select); another one is an error saying what to run.
+// select); another one is an error saying what to run. A partitioned table's changes must be
+// published under its own name (publish_via_partition_root): the job's publications are
+// created so, its own are altered to it, another one is an error.
 Status EnsurePublication(PgConnection& conn, const std::string& publication, const PgTable& table,
                          bool owned);
 // The same for the tables of a realtime job over many tables: one publication lists them all.
