@@ -37,6 +37,11 @@ struct Field {
   // NULL.
   std::optional<std::string> added_default;
   std::string added_default_unknown;
+  // Why a realtime stream's changes never carry this column's value (PostgreSQL sends no
+  // generated column), though the snapshot reads it; empty when they do. The target would hold
+  // NULL in every row a change wrote, so a job must drop or replace (`set`) the column and may
+  // not read it in an expression (the engine and the expression binder refuse, naming it).
+  std::string absent_from_changes;
 
   void ClearNative() {
     native_engine.clear();

@@ -88,6 +88,21 @@ Status UseAllColumnsAsKey(const JobSpec& spec, JobSetup& setup) {
   return Status::OK();
 }
 
+// A column the snapshot reads but no change carries (core/schema.h: absent_from_changes) would
+// be NULL in every row a change wrote: the job must drop it or compute it (`set`). Reading it in
+// an expression is refused by the binder already.
+Status RefuseColumnsAbsentFromChanges(const JobSpec& spec, const Schema& written) {
+  for (const Field& f : written.fields) {
+    if (f.absent_from_changes.empty()) continue;
+    return Status::Invalid(
+        "{}: column '{}' would be NULL in every row a change writes: {}. Leave it out "
+        "(transforms: [{{drop: [{}]}}]) or compute it from the other columns (transforms: "
+        "[{{set: {{{}: \"...\"}}}}])",
+        spec.file, f.name, f.absent_from_changes, f.name, f.name);
+  }
+  return Status::OK();
+}
+
 // The parts of the incremental rule that depend on the target and the column's type
 // (engine/watermark_range.h).
 Status SetIncrementalRule(const JobSpec& spec, JobSetup& setup) {
@@ -225,6 +240,7 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
                              setup.write.schema.ToString())));
     }
   }
+  if (realtime) SLUICE_RETURN_IF_ERROR(RefuseColumnsAbsentFromChanges(spec, setup.write.schema));
   if (setup.write.key.empty() && spec.shards.source_key) UseSourceKey(setup);
   if (setup.write.key.empty() && realtime && setup.stream->EmitsUpdatesAndDeletes() &&
       setup.write.mode != WriteMode::kAppend) {

@@ -254,6 +254,12 @@ Result<NodePtr> Binder::BindColumn(const Ast& ast) {
     return Err(ErrorAt(ast.offset, fmt::format("unknown column '{}'{}", ast.text,
                                                DidYouMean(ast.text, schema_.Names()))));
   }
+  if (!schema_.fields[*index].absent_from_changes.empty()) {
+    return Err(ErrorAt(ast.offset,
+                       fmt::format("column '{}' cannot be read: the change stream never carries "
+                                   "its value ({})",
+                                   ast.text, schema_.fields[*index].absent_from_changes)));
+  }
   return std::make_shared<ColumnRefNode>(schema_.fields[*index].type, ast.offset, *index,
                                          schema_.fields[*index].name);
 }

@@ -35,6 +35,7 @@ class SetTransform final : public Transform {
         field.nullable = true;
         field.ClearNative();  // a computed value, not the source's type
         field.null_rule.clear();
+        field.absent_from_changes.clear();  // computed from other columns now
       } else {
         schema.fields.push_back(Field{a.column, a.type, true});
       }

@@ -67,6 +67,13 @@ std::vector<OptionSpec> StreamOptionSpecs() {
                       "is an integer and an upsert target: the snapshot commits about this many "
                       "rows at a time, by key range, and a restart reads on from the last range "
                       "committed; 0 = one transaction"},
+      {.name = "generated_columns",
+       .default_value = "stop",
+       .description = "mode realtime: PostgreSQL's logical replication never sends a generated "
+                      "column (GENERATED ALWAYS AS ... STORED). stop: a job that would write one "
+                      "stops before it starts, naming it (drop it or compute it with a "
+                      "transform); leave_out: the tables' generated columns are not read, so "
+                      "their targets have none (for jobs over many tables)"},
   };
 }
 
@@ -100,6 +107,12 @@ Result<StreamOptions> ParseStreamOptions(const Options& options, const std::stri
   o.stream_buffer_bytes = static_cast<size_t>(mb) << 20;
   SLUICE_ASSIGN_OR_RETURN(o.snapshot_chunk_rows, options.GetInt("snapshot_chunk_rows", 500000));
   if (o.snapshot_chunk_rows < 0) return Err(options.ErrorAt("snapshot_chunk_rows", "0 or more"));
+  const std::string generated = options.GetString("generated_columns", "stop");
+  if (generated != "stop" && generated != "leave_out") {
+    return Err(options.ErrorAt("generated_columns",
+                               fmt::format("'{}' is not one of stop, leave_out", generated)));
+  }
+  o.leave_out_generated = generated == "leave_out";
   return o;
 }
 
@@ -167,6 +180,7 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
   if (!table) return Status::NotFound("{}: table not found", config.Describe());
   t.table = std::move(*table);
   SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, t.table));
+  SLUICE_RETURN_IF_ERROR(MarkGeneratedColumns(t));
   if (!t.table.primary_key.empty()) {
     const std::optional<size_t> key = t.table.Find(t.table.primary_key[0]);
     const std::string type = key ? t.table.columns[*key].type.name : "";
@@ -182,6 +196,47 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
         t.table.Label());
   }
   tables_.push_back(std::move(t));
+  return Status::OK();
+}
+
+// pgoutput sends no generated column (PostgreSQL 18 can, with publish_generated_columns, which
+// this job does not set yet): the snapshot reads its values, the changes would not.
+Status PgReplicationStream::MarkGeneratedColumns(Table& t) {
+  if (std::none_of(t.table.columns.begin(), t.table.columns.end(),
+                   [](const PgColumn& c) { return c.generated; })) {
+    return Status::OK();
+  }
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn_.Query("SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM "
+                  "pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND "
+                  "d.adnum = a.attnum WHERE a.attrelid = $1::oid AND "
+                  "a.attgenerated <> '' AND NOT a.attisdropped",
+                  "generated columns of " + t.table.Label(), {std::to_string(t.table.oid)}));
+  for (int row = 0; row < r.rows(); ++row) {
+    const std::string name = r.Str(row, 0);
+    std::string expr = r.Str(row, 1);  // "(a * 10)", or "a"
+    if (expr.empty() || expr.front() != '(') expr = "(" + expr + ")";
+    for (Field& f : t.schema.fields) {
+      if (f.name != name) continue;
+      f.absent_from_changes = fmt::format(
+          "{}.{} is GENERATED ALWAYS AS {} STORED, and PostgreSQL's logical replication sends "
+          "no generated column (or set the source's generated_columns: leave_out)",
+          t.table.Label(), name, expr);
+    }
+  }
+  if (!options_.leave_out_generated) return Status::OK();
+  std::vector<Field> kept;
+  for (Field& f : t.schema.fields) {
+    if (f.absent_from_changes.empty()) {
+      t.read_columns.push_back(f.name);
+      kept.push_back(std::move(f));
+    } else {
+      spdlog::info("{}: leaving out generated column {} (generated_columns: leave_out)",
+                   t.table.Label(), f.name);
+    }
+  }
+  t.schema.fields = std::move(kept);
   return Status::OK();
 }
 

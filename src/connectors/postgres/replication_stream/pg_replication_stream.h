@@ -78,6 +78,10 @@ struct StreamOptions {
   Lsn startup_lsn;                  // startup: {lsn: ...}
   size_t stream_buffer_bytes = size_t{64} << 20;
   int64_t snapshot_chunk_rows = 500000;  // 0: the snapshot is one transaction
+  // generated_columns: leave_out: the tables' generated columns (which pgoutput never sends)
+  // are not read, so the targets get none; else they stay in the schema, and the engine
+  // refuses a job that would write them (core/schema.h: absent_from_changes).
+  bool leave_out_generated = false;
 };
 
 // The options the stream adds to the postgres source's (slot, publication, startup, ...).
@@ -166,6 +170,8 @@ class PgReplicationStream : public StreamSource {
     std::optional<KeyInt> rest_low;
     std::string rest_marker;
     std::optional<size_t> key_in_relation;  // chunk_key's column in the latest Relation
+    // The columns the snapshot reads when generated ones are left out (empty: all of them).
+    std::vector<std::string> read_columns;
   };
 
   Status OpenTable(const PgConfig& config);
@@ -204,6 +210,7 @@ class PgReplicationStream : public StreamSource {
   Status ReplayOne(Batch& batch);
   Status PlanRelation(const replication::CachedRelation& relation, size_t t, Batch& batch);
   Status RefusePartitionOfJobTable(uint32_t oid);
+  Status MarkGeneratedColumns(Table& t);
   Status AppendChange(const replication::PgOutputMessage& message, size_t t, Batch& batch);
   Status AppendRow(const replication::TupleData& tuple, RowKind kind, size_t t, Batch& batch);
   // A change of a streamed transaction being replayed, or one parked by the last batch.

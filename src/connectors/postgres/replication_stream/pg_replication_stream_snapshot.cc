@@ -35,6 +35,7 @@ Status PgReplicationStream::StartSnapshotTable() {
   auto source = std::make_unique<PgSource>(std::move(snapshot_config));
   ReadRequest one = request_;
   one.max_splits = 1;
+  if (!tables_[t].read_columns.empty()) one.columns = tables_[t].read_columns;
   // The chunks are ranges of the chunk key: the source resolves it as its split key.
   if (!tables_[t].chunk_key.empty()) one.split_key = tables_[t].chunk_key;
   SLUICE_RETURN_IF_ERROR(source->Open(one));
