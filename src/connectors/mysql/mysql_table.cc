@@ -145,6 +145,11 @@ std::string MysqlTable::ColumnCharset(std::string_view column) const {
   return at ? columns[*at].charset : std::string();
 }
 
+std::string MysqlTable::ColumnDataType(std::string_view column) const {
+  const std::optional<size_t> at = Find(column);
+  return at ? columns[*at].data_type : std::string();
+}
+
 Result<std::optional<MysqlTable>> LoadTable(Connection& conn, std::string_view db,
                                             std::string_view name, bool exact) {
   SLUICE_ASSIGN_OR_RETURN(std::optional<Row> found, FindTableRow(conn, db, name, exact));

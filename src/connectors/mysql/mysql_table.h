@@ -29,6 +29,8 @@ struct MysqlTable {
   std::vector<std::string> ColumnNames() const;
   // A column's CHARACTER_SET_NAME ("gbk", "utf8mb4"), "" for a column without one or not here.
   std::string ColumnCharset(std::string_view column) const;
+  // A column's DATA_TYPE ("int", "uuid"), "" for a column not here.
+  std::string ColumnDataType(std::string_view column) const;
   // "shop.orders", for messages.
   std::string Label() const { return database + "." + name; }
 };

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/mysql/binlog/fixed_binary_text.h"
 #include "connectors/mysql/binlog/table_map.h"
 #include "core/schema.h"
 #include "core/types.h"
@@ -20,6 +21,8 @@ struct ColumnDef {
   // the bytes are taken as UTF-8.
   std::string charset;
   std::vector<std::string> members;  // ENUM/SET members; empty: the TABLE_MAP's
+  // MariaDB's UUID, INET6, INET4 (the catalog's type): binary in the binlog, text when read.
+  FixedBinaryText fixed_text = FixedBinaryText::kNone;
 };
 
 // Column definitions from a TABLE_MAP alone, for tools and tests that have no catalog: the

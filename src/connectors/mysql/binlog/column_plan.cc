@@ -36,6 +36,7 @@ bool AppendMemberUtf8(const ColumnPlan& p, std::string_view member, std::string&
       return p.decoder->AppendUtf8(member, out, why);
     case TextCodec::kAscii:
     case TextCodec::kRaw:
+    case TextCodec::kFixedBinary:
       out.append(member);
       return true;
   }
@@ -182,6 +183,13 @@ Result<ColumnPlan> PlanColumn(const TableMapColumn& c, const ColumnDef& def,
       }
       const std::string_view charset = CharsetOf(c, def);
       const bool binary = charset == "binary";
+      if (def.fixed_text != FixedBinaryText::kNone) {
+        p.codec = TextCodec::kFixedBinary;
+        p.fixed_text = def.fixed_text;
+        ok = c.real_type == FieldType::kString && c.length == FixedBinarySize(def.fixed_text) &&
+             (def.fixed_text == FixedBinaryText::kUuid ? t == TypeId::kUuid : t == TypeId::kString);
+        break;
+      }
       if (t == TypeId::kBytes) {
         p.codec = TextCodec::kRaw;  // bytes are taken as stored
       } else {

@@ -48,7 +48,8 @@ enum class ValueKind : uint8_t {
   kBlob,       // BLOB/TEXT/GEOMETRY: 1-4 length bytes
   kJsonBinary,
 };
-enum class TextCodec : uint8_t { kRaw, kLatin1, kAscii, kCharset };
+// kFixedBinary: MariaDB's UUID, INET6, INET4 (fixed_binary_text.h).
+enum class TextCodec : uint8_t { kRaw, kLatin1, kAscii, kCharset, kFixedBinary };
 
 struct ColumnPlan {
   ValueKind kind = ValueKind::kInt;
@@ -62,8 +63,9 @@ struct ColumnPlan {
   uint8_t scale = 0;    // decimal scale or fractional-second digits
   uint32_t length = 0;  // max length in bytes, BIT bits
   std::string name;
-  std::vector<std::string> members;         // ENUM/SET, as UTF-8
-  std::shared_ptr<CharsetDecoder> decoder;  // kCharset
+  std::vector<std::string> members;                     // ENUM/SET, as UTF-8
+  std::shared_ptr<CharsetDecoder> decoder;              // kCharset
+  FixedBinaryText fixed_text = FixedBinaryText::kNone;  // kFixedBinary
 };
 
 Result<ColumnPlan> PlanColumn(const TableMapColumn& column, const ColumnDef& def,

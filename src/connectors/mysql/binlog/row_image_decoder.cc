@@ -104,6 +104,10 @@ bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Co
       out.CommitVar();
       return true;
     }
+    case TextCodec::kFixedBinary:
+      if (!AppendFixedBinaryText(p.fixed_text, bytes, out.MutableData(), why)) return false;
+      out.CommitVar();
+      return true;
     case TextCodec::kAscii:
       for (size_t i = 0; i < bytes.size(); ++i) {
         if (static_cast<unsigned char>(bytes[i]) >= 0x80) {

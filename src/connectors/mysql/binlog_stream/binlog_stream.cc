@@ -43,6 +43,14 @@ Result<std::string_view> ReplicaEventBytes(const MARIADB_RPL_EVENT& ev) {
   return Err(Status::DataError("replication packet of {} bytes does not hold one event", size));
 }
 
+binlog::ColumnDef CatalogColumnDef(const MysqlTable& table, const Field& field) {
+  return binlog::ColumnDef{field.name,
+                           field.type,
+                           table.ColumnCharset(field.name),
+                           {},
+                           binlog::FixedBinaryTextOf(table.ColumnDataType(field.name))};
+}
+
 Result<std::unique_ptr<StreamSource>> BinlogStream::Make(const Options& options,
                                                          const ConnectorContext& context) {
   SLUICE_ASSIGN_OR_RETURN(MysqlConfig config, ParseMysqlConfig(options, /*target=*/false));
@@ -127,7 +135,7 @@ Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& req
   SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(config, t.schema, 0));
   t.label = t.reader->plan().table_label;
   for (const Field& f : t.schema.fields) {
-    t.defs.push_back(binlog::ColumnDef{f.name, f.type, t.reader->table().ColumnCharset(f.name), {}});
+    t.defs.push_back(CatalogColumnDef(t.reader->table(), f));
   }
   tables_.push_back(std::move(t));
   return Status::OK();

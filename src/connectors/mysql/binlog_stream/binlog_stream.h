@@ -65,6 +65,10 @@ struct BinlogStreamOptions {
 // One replication event's bytes, as the pure decoder takes them.
 Result<std::string_view> ReplicaEventBytes(const st_mariadb_rpl_event& ev);
 
+// How the binlog decoder reads column `field` of `table` as the catalog describes it: its
+// character set, and MariaDB's UUID/INET6/INET4 as the text a SELECT returns.
+binlog::ColumnDef CatalogColumnDef(const MysqlTable& table, const Field& field);
+
 class BinlogStream : public StreamSource {
  public:
   static Result<std::unique_ptr<StreamSource>> Make(const Options& options,

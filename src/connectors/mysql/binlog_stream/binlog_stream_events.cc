@@ -255,7 +255,7 @@ Result<std::pair<Field, binlog::ColumnDef>> BinlogStream::DefineNewColumn(
   if (catalog.Open(request_).ok()) {
     for (const Field& f : catalog.schema().fields) {
       if (Lower(f.name) != Lower(column.name)) continue;
-      binlog::ColumnDef def{f.name, f.type, catalog.table().ColumnCharset(f.name), {}};
+      binlog::ColumnDef def = CatalogColumnDef(catalog.table(), f);
       if (!binlog::PlanColumn(column, def, row_options_)) continue;
       // What the ADD COLUMN gave the rows already there, for the target's own (added_defaults.h).
       Schema added{{f}};
