@@ -102,8 +102,16 @@ class StreamRunner {
     setup_.write.run_id = summary_.run_id;
     setup_.write.realtime = true;
     setup_.write.source_connector = spec_.source_type;
-    SLUICE_ASSIGN_OR_RETURN(std::string sink_state, sink.Prepare(setup_.write));
-    PendingRunRecord pending{summary_.run_id, sink_state, std::nullopt, "", {}};
+    Result<std::string> sink_state = sink.Prepare(setup_.write);
+    if (!sink_state && setup_.key_is_whole_row && !sink_state.error().retryable()) {
+      // A target that cannot key a table by the whole row (PostgreSQL's json has no equality).
+      return Status::Invalid(
+          "{} (the source table has no primary key, so the whole row ({}) was taken as the key: "
+          "give target.key, the columns that identify a row)",
+          sink_state.error().message(), fmt::join(setup_.write.key, ", "));
+    }
+    if (!sink_state) return sink_state.error();
+    PendingRunRecord pending{summary_.run_id, *sink_state, std::nullopt, "", {}};
     if (Status begun = state_->BeginRun(spec_.name, "", pending, fence); !begun.ok()) {
       (void)sink.Abort();
       return begun;

@@ -117,6 +117,28 @@ TEST_F(PgStreamKeysTest, ANullableTableWithoutKeyNeedsTargetKeyThenWorksWithIt) 
   EXPECT_EQ(db_->Value("SELECT count(*) FROM " + T()), "2");
 }
 
+// json has no equality a key can use: keyed by the whole row, the target cannot be made, and
+// the error says why the whole row was the key and what to give instead.
+TEST_F(PgStreamKeysTest, AWholeRowKeyTheTargetCannotIndexSaysToGiveTargetKey) {
+  db_->Exec(
+      "DROP TABLE IF EXISTS ks_json; CREATE TABLE ks_json (id int NOT NULL, j json NOT NULL)");
+  db_->Exec("ALTER TABLE ks_json REPLICA IDENTITY FULL");
+  db_->Exec("INSERT INTO ks_json VALUES (1, '{\"a\": 1}'), (2, '[2]')");
+  WriteJob("ks_json", "");
+  EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0);
+  EXPECT_NE(Log("run.log.err")
+                .find("the source table has no primary key, so the whole row (id, j) was taken "
+                      "as the key: give target.key"),
+            std::string::npos)
+      << Log("run.log.err");
+  WriteJob("ks_json", ", key: [id]");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db_->Exec("UPDATE ks_json SET j = '{}' WHERE id = 1; DELETE FROM ks_json WHERE id = 2");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(db_->Rows("SELECT id, j::text FROM " + T() + " ORDER BY 1"),
+            db_->Rows("SELECT id, j::text FROM ks_json ORDER BY 1"));
+}
+
 TEST_F(PgStreamKeysTest, CheckOfARealtimeJobDescribesItAndWritesNothing) {
   db_->Exec("DROP TABLE IF EXISTS ks_chk; CREATE TABLE ks_chk (id bigint PRIMARY KEY, v text)");
   WriteJob("ks_chk", "", "transforms:\n  - set: { w: \"upper(v)\" }\n");
