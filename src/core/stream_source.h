@@ -44,6 +44,12 @@ struct SnapshotCommit {
 // the snapshot is under way, "" once it is done. Not a place in the source's log.
 inline constexpr const char* kSnapshotProgressStream = "snapshot";
 
+// The position stream naming the source table the other positions belong to, as the source
+// identifies a table beyond its name (PostgreSQL: its oid): a start that finds another table
+// under the name (the old one renamed or dropped, a new one made) stops instead of taking the
+// new table's rows as changes after a point it never had. Not a place in the source's log.
+inline constexpr const char* kSourceTableStream = "source_table";
+
 // The initial snapshot's progress on the table being read (StreamSource::SnapshotProgressNow).
 struct SnapshotProgress {
   std::string table;

@@ -32,6 +32,7 @@ std::string DescribePositions(const std::vector<StreamPosition>& positions) {
   for (const StreamPosition& p : positions) {
     // Bookkeeping of the stream's columns, not a place in the source's log.
     if (p.stream == StreamSchemaTracker::kKnownColumnsStream) continue;
+    if (p.stream == kSourceTableStream) continue;
     if (p.stream == kSnapshotProgressStream && p.position.empty()) continue;  // done
     if (!out.empty()) out += ", ";
     out += p.stream + " " + p.position;
@@ -42,7 +43,8 @@ std::string DescribePositions(const std::vector<StreamPosition>& positions) {
 std::string ChangeEventPosition(const std::vector<StreamPosition>& positions) {
   std::vector<StreamPosition> places;
   for (const StreamPosition& p : positions) {
-    if (!StreamSchemaTracker::IsColumnsStream(p.stream) && p.stream != kSnapshotProgressStream) {
+    if (!StreamSchemaTracker::IsColumnsStream(p.stream) && p.stream != kSnapshotProgressStream &&
+        p.stream != kSourceTableStream) {
       places.push_back(p);
     }
   }

@@ -16,8 +16,6 @@ class GeneratedColumnsRunTest : public PgRunTest {
   void SetUp() override {
     PgRunTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    static int test_number = 0;  // a job (and slot) of its own per test: one target for all
-    job_ += fmt::format("_{}", ++test_number);
     db_->Exec("DROP TABLE IF EXISTS gc_src; DROP TABLE IF EXISTS gc_copy");
     db_->Exec(
         "CREATE TABLE gc_src (id int PRIMARY KEY, a int, label text, "

@@ -17,8 +17,6 @@ class PartitionedRunTest : public PgRunTest {
   void SetUp() override {
     PgRunTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    static int test_number = 0;  // a job (and slot) of its own per test: one target for all
-    job_ += fmt::format("_{}", ++test_number);
     db_->Exec("DROP TABLE IF EXISTS pt_src; DROP TABLE IF EXISTS pt_copy");
     db_->Exec(
         "CREATE TABLE pt_src (id int, d date, v text, PRIMARY KEY (id, d)) "

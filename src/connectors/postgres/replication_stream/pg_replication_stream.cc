@@ -240,6 +240,28 @@ Status PgReplicationStream::MarkGeneratedColumns(Table& t) {
   return Status::OK();
 }
 
+std::string PgReplicationStream::RelationId(const PgTable& table) {
+  return fmt::format("oid {}", table.oid);
+}
+
+Status PgReplicationStream::CheckSameTable(size_t t, const std::string& committed) {
+  const PgTable& table = tables_[t].table;
+  if (committed == RelationId(table)) return Status::OK();
+  std::string where = "which was dropped";
+  const std::string old_oid = committed.substr(committed.find(' ') + 1);
+  Result<PgResult> r = conn_.Query(
+      "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+      "c.relnamespace WHERE c.oid = $1::oid",
+      "the table this job read", {old_oid});
+  if (r && r->rows() == 1) where = "which is now named " + r->Str(0, 0);
+  return Status::Invalid(
+      "{} is not the table this job read (the target holds the rows of {}, {}; {} is {}): the "
+      "table was replaced since the last run, and its rows from before were never read. "
+      "Re-snapshot: run `sluice state drop-slot JOB`, drop the target table (or clear the job's "
+      "positions in it), then start again with startup: initial",
+      table.Label(), committed, where, table.Label(), RelationId(table));
+}
+
 std::optional<size_t> PgReplicationStream::TableOf(uint32_t oid) const {
   for (size_t i = 0; i < tables_.size(); ++i) {
     if (tables_[i].table.oid == oid) return i;
@@ -270,6 +292,12 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
   if (resume_from.size() != tables_.size()) {
     return Status::Internal("{}: positions for {} tables, {} open", config_.Describe(),
                             resume_from.size(), tables_.size());
+  }
+  // Before the publication is extended to a table that took the name of the job's own.
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    for (const StreamPosition& p : resume_from[t]) {
+      if (p.stream == kSourceTableStream) SLUICE_RETURN_IF_ERROR(CheckSameTable(t, p.position));
+    }
   }
   if (many_) {
     std::vector<PgTable> all;
@@ -538,7 +566,8 @@ std::vector<StreamPosition> PgReplicationStream::Positions() const {
 
 std::vector<StreamPosition> PgReplicationStream::PositionsAt(size_t t, Lsn at) const {
   const Table& table = tables_[t];
-  std::vector<StreamPosition> out{StreamPosition{kStreamName, at.ToString()}};
+  std::vector<StreamPosition> out{StreamPosition{kStreamName, at.ToString()},
+                                  StreamPosition{kSourceTableStream, RelationId(table.table)}};
   if (auto dropped = table.follower.tracker().DroppedPosition(table.schema)) {
     out.push_back(*dropped);
   }

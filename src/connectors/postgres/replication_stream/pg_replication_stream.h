@@ -211,6 +211,11 @@ class PgReplicationStream : public StreamSource {
   Status PlanRelation(const replication::CachedRelation& relation, size_t t, Batch& batch);
   Status RefusePartitionOfJobTable(uint32_t oid);
   Status MarkGeneratedColumns(Table& t);
+  // kSourceTableStream: "oid 16423". A table under the job's name that is not the one the
+  // committed positions belong to stops the start (core/stream_source.h).
+  static std::string RelationId(const PgTable& table);
+  Status CheckSameTable(size_t t, const std::string& committed);
+  Status RefuseRenamedTable(const replication::RelationMessage& relation, size_t t);
   Status AppendChange(const replication::PgOutputMessage& message, size_t t, Batch& batch);
   Status AppendRow(const replication::TupleData& tuple, RowKind kind, size_t t, Batch& batch);
   // A change of a streamed transaction being replayed, or one parked by the last batch.

@@ -48,10 +48,17 @@ Status PgReplicationStream::Handle(std::string_view bytes, Batch& batch) {
   }
   const auto& data = std::get<r::XLogData>(frame);
   Status st = HandleMessage(data.payload, batch);
-  if (!st.ok())
+  if (st.ok()) return st;
+  // pgoutput leaves the start of a transaction's inner messages (Relation, ...) unset.
+  if (data.wal_start != Lsn{}) {
     return st.WithContext(
         fmt::format("{} at WAL {}", config_.Describe(), data.wal_start.ToString()));
-  return st;
+  }
+  if (in_txn_) {
+    return st.WithContext(fmt::format("{} in the transaction that commits at WAL {}",
+                                      config_.Describe(), txn_final_.ToString()));
+  }
+  return st.WithContext(config_.Describe());
 }
 
 Status PgReplicationStream::HandleMessage(std::string_view bytes, Batch& batch) {
@@ -88,6 +95,7 @@ Status PgReplicationStream::HandleDecoded(const r::PgOutputMessage& message, std
   } else if (const auto* rel = std::get_if<r::RelationMessage>(&message)) {
     relations_.Apply(*rel);
     if (const std::optional<size_t> t = TableOf(rel->oid)) {
+      SLUICE_RETURN_IF_ERROR(RefuseRenamedTable(*rel, *t));
       SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* cached, relations_.Get(rel->oid));
       SLUICE_RETURN_IF_ERROR(PlanRelation(*cached, *t, batch));
     }
@@ -214,6 +222,25 @@ Status PgReplicationStream::RefusePartitionOfJobTable(uint32_t oid) {
         tables_[*t].table.Label(), relation->QualifiedName(), options_.publication);
   }
   return Status::OK();
+}
+
+// A job follows its table by name: renamed while the job streams, a restart would find another
+// table, or none, under the name. A Relation of the old name is fine when the catalog has the
+// job's name now: WAL written before a rename the job file already follows.
+Status PgReplicationStream::RefuseRenamedTable(const r::RelationMessage& relation, size_t t) {
+  const PgTable& table = tables_[t].table;
+  if (relation.name == table.name && relation.namespace_name == table.schema) return Status::OK();
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r, conn_.Query("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
+                              "ON n.oid = c.relnamespace WHERE c.oid = $1::oid",
+                              "the name of " + table.Label(), {std::to_string(table.oid)}));
+  if (r.rows() == 1 && r.Str(0, 0) == table.schema && r.Str(0, 1) == table.name) {
+    return Status::OK();
+  }
+  return Status::Invalid(
+      "{} was renamed to {}.{} at the source: the job follows its table by name. To go on with "
+      "it, put the new name in the job file and start again: the job resumes where it stopped",
+      table.Label(), relation.namespace_name, relation.name);
 }
 
 Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size_t t,

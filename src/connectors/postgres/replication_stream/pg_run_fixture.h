@@ -30,7 +30,10 @@ class PgRunTest : public sluice::testing::BinaryRunTest {
   void SetUp() override {
     BinaryRunTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    job_ = fmt::format("pgrun_{}", getpid());
+    // A job of its own per test: the tests of a process share the target database, where a
+    // job's positions outlive its test (and name its source table's oid).
+    static int test_number = 0;
+    job_ = fmt::format("pgrun_{}_{}", getpid(), ++test_number);
     db_ = std::make_unique<RawConn>(DbUrl());
   }
   void TearDown() override {

@@ -89,11 +89,13 @@ TEST_F(PgTablesStreamTest, ATableWithoutAPositionIsSnapshottedAgainAlone) {
     EXPECT_EQ(rows["pgts.A"], (std::vector<std::string>{"I|1|x", "I|2|y"}));
     EXPECT_EQ(rows["pgts.a"], (std::vector<std::string>{"I|5"}));
     first_positions = s->TablePositions(0);
-    // The LSN, and the table's columns (core/schema_change.h).
-    ASSERT_EQ(first_positions.size(), 2u);
+    // The LSN, the table's oid and its columns (core/schema_change.h).
+    ASSERT_EQ(first_positions.size(), 3u);
     EXPECT_EQ(first_positions[0].stream, "pgoutput");
-    EXPECT_EQ(first_positions[1].stream, StreamSchemaTracker::kKnownColumnsStream);
-    EXPECT_EQ(first_positions[1].position, "int32 id\nstring v");
+    EXPECT_EQ(first_positions[1].stream, kSourceTableStream);
+    EXPECT_EQ(first_positions[1].position.rfind("oid ", 0), 0u) << first_positions[1].position;
+    EXPECT_EQ(first_positions[2].stream, StreamSchemaTracker::kKnownColumnsStream);
+    EXPECT_EQ(first_positions[2].position, "int32 id\nstring v");
     ASSERT_TRUE(s->Acknowledge(first_positions).ok());
   }
   // Table A committed its snapshot with first_positions; table a's commit was lost.
