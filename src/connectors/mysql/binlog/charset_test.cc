@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/mysql/binlog/row_image_decoder.h"
+#include "connectors/mysql/binlog/rows_event.h"
+#include "core/batch.h"
+#include "core/utf8.h"
+
 namespace sluice::mysql::binlog {
 namespace {
 
@@ -56,6 +61,50 @@ TEST(CharsetTest, ACharsetWithoutAKnownConversionIsRefusedNamingTheColumn) {
   EXPECT_NE(d.error().message().find("column note: character set gb18030 is not converted"),
             std::string::npos)
       << d.error().message();
+}
+
+// A VARCHAR whose charset neither a catalog nor the TABLE_MAP names (binlog_row_metadata=
+// MINIMAL, read from files): UTF-8 passes, anything else stops naming the byte, instead of
+// reaching the target as stored (latin1 'ä' is the lone byte 0xE4).
+TEST(CharsetTest, TextOfAnUnnamedCharsetMustBeUtf8) {
+  TableMap map;
+  map.schema = "shop";
+  map.table = "t";
+  TableMapColumn v;
+  v.type = v.real_type = FieldType::kVarchar;
+  v.length = 20;
+  map.columns.push_back(v);
+  const std::vector<ColumnDef> defs = DefaultColumnDefs(map);
+  ASSERT_EQ(defs[0].type.id, TypeId::kString);
+  Result<RowImageDecoder> decoder = RowImageDecoder::Make(map, defs);
+  ASSERT_TRUE(decoder.has_value()) << decoder.error().message();
+  auto decode = [&](std::string_view value) {
+    const std::string image = std::string(1, '\0') + static_cast<char>(value.size()) +
+                              std::string(value);  // null bitmap, length, bytes
+    RowsEvent event;
+    event.type = EventType::kWriteRowsV1;
+    event.column_count = 1;
+    event.present = "\x01";
+    event.rows = image;
+    Batch batch(SchemaOf(defs));
+    const Status st = decoder->Decode(event, batch);
+    return st.ok() ? std::string(batch.columns[0].GetView(0)) : "<error: " + st.message() + ">";
+  };
+  EXPECT_EQ(decode("caf\xC3\xA9"), "caf\xC3\xA9");
+  const std::string refused = decode("caf\xE4");
+  EXPECT_NE(refused.find("byte 0xE4 at offset 3 is not UTF-8, and the binlog names no character "
+                         "set for the column"),
+            std::string::npos)
+      << refused;
+}
+
+TEST(Utf8Test, OnlyWellFormedSequencesPass) {
+  EXPECT_EQ(InvalidUtf8At("plain \xE2\x82\xAC \xF0\x9F\x98\x80"), std::string_view::npos);
+  EXPECT_EQ(InvalidUtf8At("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(InvalidUtf8At("ab\xED\xA0\x80"), 2u);     // a surrogate
+  EXPECT_EQ(InvalidUtf8At("\xF4\x90\x80\x80"), 0u);  // past U+10FFFF
+  EXPECT_EQ(InvalidUtf8At("x\xE2\x82"), 1u);          // cut short
+  EXPECT_EQ(InvalidUtf8At("\x80"), 0u);               // a lone continuation byte
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "connectors/mysql/mysql_decoder.h"
+#include "core/utf8.h"
 
 namespace sluice::mysql::binlog {
 namespace {
@@ -14,7 +15,9 @@ std::string_view CharsetOf(const TableMapColumn& c, const ColumnDef& def) {
 
 // How text in `charset` becomes UTF-8: by hand (latin1, ascii), or by a CharsetDecoder.
 Status ChooseCodec(std::string_view charset, const ColumnDef& def, ColumnPlan& p) {
-  if (charset == "latin1") {
+  if (charset.empty()) {
+    p.codec = TextCodec::kUtf8Checked;
+  } else if (charset == "latin1") {
     p.codec = TextCodec::kLatin1;
   } else if (charset == "ascii") {
     p.codec = TextCodec::kAscii;
@@ -34,6 +37,15 @@ bool AppendMemberUtf8(const ColumnPlan& p, std::string_view member, std::string&
       return true;
     case TextCodec::kCharset:
       return p.decoder->AppendUtf8(member, out, why);
+    case TextCodec::kUtf8Checked:
+      if (const size_t bad = InvalidUtf8At(member); bad != std::string_view::npos) {
+        why = fmt::format("byte 0x{:02X} at offset {} is not UTF-8 (the binlog names no character "
+                          "set for the column)",
+                          static_cast<unsigned char>(member[bad]), bad);
+        return false;
+      }
+      out.append(member);
+      return true;
     case TextCodec::kAscii:
     case TextCodec::kRaw:
     case TextCodec::kFixedBinary:

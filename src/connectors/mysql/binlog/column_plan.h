@@ -48,8 +48,10 @@ enum class ValueKind : uint8_t {
   kBlob,       // BLOB/TEXT/GEOMETRY: 1-4 length bytes
   kJsonBinary,
 };
-// kFixedBinary: MariaDB's UUID, INET6, INET4 (fixed_binary_text.h).
-enum class TextCodec : uint8_t { kRaw, kLatin1, kAscii, kCharset, kFixedBinary };
+// kFixedBinary: MariaDB's UUID, INET6, INET4 (fixed_binary_text.h). kUtf8Checked: text whose
+// character set neither the caller nor the TABLE_MAP names (binlog_row_metadata=MINIMAL, no
+// catalog), taken as UTF-8 and refused when it is not, rather than passed on as stored.
+enum class TextCodec : uint8_t { kRaw, kLatin1, kAscii, kCharset, kFixedBinary, kUtf8Checked };
 
 struct ColumnPlan {
   ValueKind kind = ValueKind::kInt;

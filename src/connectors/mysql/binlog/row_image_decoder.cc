@@ -1,5 +1,7 @@
 #include "connectors/mysql/binlog/row_image_decoder.h"
 
+#include "core/utf8.h"
+
 #include <bit>
 #include <cstring>
 
@@ -107,6 +109,20 @@ bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Co
     case TextCodec::kFixedBinary:
       if (!AppendFixedBinaryText(p.fixed_text, bytes, out.MutableData(), why)) return false;
       out.CommitVar();
+      return true;
+    case TextCodec::kUtf8Checked:
+      if (const size_t bad = InvalidUtf8At(bytes); bad != std::string_view::npos) {
+        why = fmt::format(
+            "byte 0x{:02X} at offset {} is not UTF-8, and the binlog names no character set for "
+            "the column (binlog_row_metadata=MINIMAL): read these files with a catalog (a live "
+            "source), or set the server's binlog_row_metadata=FULL",
+            static_cast<unsigned char>(bytes[bad]), bad);
+        return false;
+      }
+      if (p.kind == ValueKind::kString) {
+        while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
+      }
+      out.AppendBytes(bytes);
       return true;
     case TextCodec::kAscii:
       for (size_t i = 0; i < bytes.size(); ++i) {
