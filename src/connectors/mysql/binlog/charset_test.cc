@@ -101,10 +101,10 @@ TEST(CharsetTest, TextOfAnUnnamedCharsetMustBeUtf8) {
 TEST(Utf8Test, OnlyWellFormedSequencesPass) {
   EXPECT_EQ(InvalidUtf8At("plain \xE2\x82\xAC \xF0\x9F\x98\x80"), std::string_view::npos);
   EXPECT_EQ(InvalidUtf8At("\xC0\xAF"), 0u);          // overlong '/'
-  EXPECT_EQ(InvalidUtf8At("ab\xED\xA0\x80"), 2u);     // a surrogate
+  EXPECT_EQ(InvalidUtf8At("ab\xED\xA0\x80"), 2u);    // a surrogate
   EXPECT_EQ(InvalidUtf8At("\xF4\x90\x80\x80"), 0u);  // past U+10FFFF
-  EXPECT_EQ(InvalidUtf8At("x\xE2\x82"), 1u);          // cut short
-  EXPECT_EQ(InvalidUtf8At("\x80"), 0u);               // a lone continuation byte
+  EXPECT_EQ(InvalidUtf8At("x\xE2\x82"), 1u);         // cut short
+  EXPECT_EQ(InvalidUtf8At("\x80"), 0u);              // a lone continuation byte
 }
 
 }  // namespace

@@ -38,12 +38,7 @@ bool AppendMemberUtf8(const ColumnPlan& p, std::string_view member, std::string&
     case TextCodec::kCharset:
       return p.decoder->AppendUtf8(member, out, why);
     case TextCodec::kUtf8Checked:
-      if (const size_t bad = InvalidUtf8At(member); bad != std::string_view::npos) {
-        why = fmt::format("byte 0x{:02X} at offset {} is not UTF-8 (the binlog names no character "
-                          "set for the column)",
-                          static_cast<unsigned char>(member[bad]), bad);
-        return false;
-      }
+      if (!CheckUnnamedCharsetText(member, why)) return false;
       out.append(member);
       return true;
     case TextCodec::kAscii:
@@ -65,6 +60,17 @@ std::string Mismatch(const TableMapColumn& c, const ColumnDef& def) {
 }
 
 }  // namespace
+
+bool CheckUnnamedCharsetText(std::string_view bytes, std::string& why) {
+  const size_t bad = InvalidUtf8At(bytes);
+  if (bad == std::string_view::npos) return true;
+  why = fmt::format(
+      "byte 0x{:02X} at offset {} is not UTF-8, and the binlog names no character set for the "
+      "column (binlog_row_metadata=MINIMAL): read these files with a catalog (a live source), "
+      "or set the server's binlog_row_metadata=FULL",
+      static_cast<unsigned char>(bytes[bad]), bad);
+  return false;
+}
 
 Result<ColumnPlan> PlanColumn(const TableMapColumn& c, const ColumnDef& def,
                               const RowDecodeOptions& options) {

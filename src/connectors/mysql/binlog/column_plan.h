@@ -73,4 +73,7 @@ struct ColumnPlan {
 Result<ColumnPlan> PlanColumn(const TableMapColumn& column, const ColumnDef& def,
                               const RowDecodeOptions& options);
 
+// TextCodec::kUtf8Checked: whether `bytes` are UTF-8; else `why` names the first bad byte.
+bool CheckUnnamedCharsetText(std::string_view bytes, std::string& why);
+
 }  // namespace sluice::mysql::binlog

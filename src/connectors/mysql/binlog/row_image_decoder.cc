@@ -1,7 +1,5 @@
 #include "connectors/mysql/binlog/row_image_decoder.h"
 
-#include "core/utf8.h"
-
 #include <bit>
 #include <cstring>
 
@@ -111,18 +109,8 @@ bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Co
       out.CommitVar();
       return true;
     case TextCodec::kUtf8Checked:
-      if (const size_t bad = InvalidUtf8At(bytes); bad != std::string_view::npos) {
-        why = fmt::format(
-            "byte 0x{:02X} at offset {} is not UTF-8, and the binlog names no character set for "
-            "the column (binlog_row_metadata=MINIMAL): read these files with a catalog (a live "
-            "source), or set the server's binlog_row_metadata=FULL",
-            static_cast<unsigned char>(bytes[bad]), bad);
-        return false;
-      }
-      if (p.kind == ValueKind::kString) {
-        while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
-      }
-      out.AppendBytes(bytes);
+      if (!CheckUnnamedCharsetText(bytes, why)) return false;
+      AppendCheckedText(p, bytes, out);
       return true;
     case TextCodec::kAscii:
       for (size_t i = 0; i < bytes.size(); ++i) {
@@ -132,13 +120,17 @@ bool RowImageDecoder::AppendText(const ColumnPlan& p, std::string_view bytes, Co
           return false;
         }
       }
-      if (p.kind == ValueKind::kString) {
-        while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
-      }
-      out.AppendBytes(bytes);
+      AppendCheckedText(p, bytes, out);
       return true;
   }
   return false;
+}
+
+void RowImageDecoder::AppendCheckedText(const ColumnPlan& p, std::string_view bytes, Column& out) {
+  if (p.kind == ValueKind::kString) {  // CHAR: without its padding, as SELECT returns it
+    while (!bytes.empty() && bytes.back() == ' ') bytes.remove_suffix(1);
+  }
+  out.AppendBytes(bytes);
 }
 
 bool RowImageDecoder::AppendDateTime(const ColumnPlan& p, ByteReader& r, Column& out,

@@ -71,6 +71,8 @@ class RowImageDecoder {
   bool DecodeJsonDiff(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
   bool DecodeValue(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
   bool AppendText(const ColumnPlan& p, std::string_view bytes, Column& out, std::string& why) const;
+  // Text already checked to be UTF-8, as is.
+  static void AppendCheckedText(const ColumnPlan& p, std::string_view bytes, Column& out);
   bool AppendDateTime(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
 
   uint64_t table_id_ = 0;
