@@ -17,7 +17,9 @@ Result<std::vector<CatalogTable>> ListMysqlTables(const Options& options) {
       std::vector<Row> rows,
       conn.Query(fmt::format(
           "SELECT table_schema, table_name, COALESCE(table_rows, -1), table_type = 'VIEW' "
-          "FROM information_schema.tables WHERE table_type IN ('BASE TABLE', 'VIEW') "
+          // A system-versioned table reads as its current rows, like any other.
+          "FROM information_schema.tables WHERE table_type IN ('BASE TABLE', 'VIEW', "
+          "'SYSTEM VERSIONED') "
           "AND table_schema NOT IN ('mysql', 'sys', 'information_schema', "
           "'performance_schema') AND table_name NOT IN ('{}', '{}') "
           "ORDER BY table_schema, table_name",

@@ -158,6 +158,7 @@ Result<std::optional<MysqlTable>> LoadTable(Connection& conn, std::string_view d
   table.database = std::string(db);
   table.name = (*found)[0].value_or("");
   table.is_view = (*found)[1].value_or("") == "VIEW";
+  table.system_versioned = (*found)[1].value_or("") == "SYSTEM VERSIONED";
   table.engine = (*found)[2].value_or("");
   table.names_fold = (*found)[3].value_or("0") != "0";
   SLUICE_RETURN_IF_ERROR(LoadColumns(conn, table));

@@ -16,6 +16,9 @@ struct MysqlTable {
   std::string database;
   std::string name;  // as stored
   bool is_view = false;
+  // MariaDB's WITH SYSTEM VERSIONING: a SELECT reads the current rows, but the binlog carries
+  // the history too (a DELETE is an UPDATE of row_end, an UPDATE also inserts the old row).
+  bool system_versioned = false;
   std::string engine;  // "InnoDB"; empty for views
   // The server folds table names (lower_case_table_names 1 or 2): `Orders` and `orders` are
   // one table. With 0 (Linux's default) they are two, and a name must match exactly.

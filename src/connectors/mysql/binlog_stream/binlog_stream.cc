@@ -128,6 +128,14 @@ Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& req
   SLUICE_RETURN_IF_ERROR(t.reader->Open(request));
   // TABLE_MAPs name tables as the catalog does: on a server that keeps `Orders` and `orders`
   // apart, only the one the reader resolved is this table's (the other's changes are not).
+  if (t.reader->table().system_versioned) {
+    return Status::Invalid(
+        "{}: a system-versioned table (WITH SYSTEM VERSIONING) is not streamed yet: its binlog "
+        "rows carry its history (a DELETE is logged as an UPDATE of row_end, an UPDATE also "
+        "inserts the old row), which a target keyed by the table's key would take for current "
+        "rows. Copy it in batch, or leave it out of a `tables:` job (\"!{}\")",
+        t.reader->table().Label(), t.reader->table().Label());
+  }
   t.config.table = t.reader->table().name;
   t.config.table_exact = !t.reader->table().names_fold;
   t.schema = t.reader->schema();
