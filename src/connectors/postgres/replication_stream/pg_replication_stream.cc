@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "connectors/postgres/pg_source.h"
@@ -181,6 +182,7 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
   t.table = std::move(*table);
   SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, t.table));
   SLUICE_RETURN_IF_ERROR(MarkGeneratedColumns(t));
+  SLUICE_RETURN_IF_ERROR(CheckPublishedShape(t));
   if (!t.table.primary_key.empty()) {
     const std::optional<size_t> key = t.table.Find(t.table.primary_key[0]);
     const std::string type = key ? t.table.columns[*key].type.name : "";
@@ -237,6 +239,49 @@ Status PgReplicationStream::MarkGeneratedColumns(Table& t) {
     }
   }
   t.schema.fields = std::move(kept);
+  return Status::OK();
+}
+
+// A publication may publish some columns of a table only, or some rows (PostgreSQL 15+): the
+// snapshot reads the whole table, the changes would not carry the rest. The job's own
+// publications are made whole; one named by `publication:` is checked here (nothing to check
+// while it does not exist: Start makes it whole).
+Status PgReplicationStream::CheckPublishedShape(Table& t) {
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult version,
+      conn_.Query("SELECT current_setting('server_version_num')::int >= 150000", "server version"));
+  if (version.rows() != 1 || !version.Bool(0, 0)) return Status::OK();
+  const std::vector<std::optional<std::string>> which = {options_.publication, t.table.schema,
+                                                         t.table.name};
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult filter,
+      conn_.Query("SELECT rowfilter FROM pg_publication_tables WHERE pubname = $1 AND "
+                  "schemaname = $2 AND tablename = $3",
+                  "publication " + options_.publication, which));
+  if (filter.rows() == 0) return Status::OK();
+  if (!filter.IsNull(0, 0)) {
+    return Status::Invalid(
+        "publication {} publishes only the rows of {} WHERE {}: the snapshot reads every row, "
+        "and a row outside the filter would never change in the target again. Use a publication "
+        "without a row filter and a `filter` transform (the job keeps its target filtered)",
+        options_.publication, t.table.Label(), filter.Str(0, 0));
+  }
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult published,
+      conn_.Query("SELECT a FROM pg_publication_tables pt, unnest(pt.attnames) a WHERE "
+                  "pt.pubname = $1 AND pt.schemaname = $2 AND pt.tablename = $3",
+                  "columns of publication " + options_.publication, which));
+  std::vector<std::string> names;
+  for (int row = 0; row < published.rows(); ++row) names.push_back(published.Str(row, 0));
+  for (Field& f : t.schema.fields) {
+    if (!f.absent_from_changes.empty()) continue;
+    if (std::find(names.begin(), names.end(), f.name) != names.end()) continue;
+    f.absent_from_changes = fmt::format(
+        "publication {} publishes only the columns {} of {} (ALTER PUBLICATION {} SET TABLE {} "
+        "publishes them all)",
+        options_.publication, fmt::join(names, ", "), t.table.Label(),
+        QuoteIdent(options_.publication), t.table.Qualified());
+  }
   return Status::OK();
 }
 

@@ -211,6 +211,7 @@ class PgReplicationStream : public StreamSource {
   Status PlanRelation(const replication::CachedRelation& relation, size_t t, Batch& batch);
   Status RefusePartitionOfJobTable(uint32_t oid);
   Status MarkGeneratedColumns(Table& t);
+  Status CheckPublishedShape(Table& t);
   // kSourceTableStream: "oid 16423". A table under the job's name that is not the one the
   // committed positions belong to stops the start (core/stream_source.h).
   static std::string RelationId(const PgTable& table);
