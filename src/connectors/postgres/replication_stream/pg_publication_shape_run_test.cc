@@ -74,5 +74,23 @@ TEST_F(PublicationShapeRunTest, ARowFilterStopsTheStartSayingWhatToUseInstead) {
   EXPECT_EQ(db_->Value("SELECT count(*) FROM pg_tables WHERE tablename = 'ps_copy'"), "0");
 }
 
+TEST_F(PublicationShapeRunTest, APublicationOfInsertsOnlyStopsTheStart) {
+  db_->Exec("CREATE PUBLICATION " + publication_ + " FOR TABLE ps_src WITH (publish = 'insert')");
+  WriteJob();
+  EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0);
+  const std::string err = Log("run.log.err");
+  EXPECT_NE(
+      err.find("publication " + publication_ + " does not publish updates or deletes or truncates"),
+      std::string::npos)
+      << err;
+  db_->Exec("ALTER PUBLICATION " + publication_ +
+            " SET (publish = 'insert, update, delete, truncate')");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db_->Exec("UPDATE ps_src SET b = 'changed' WHERE id = 1; DELETE FROM ps_src WHERE id = 2");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(db_->Rows("SELECT * FROM ps_copy ORDER BY id"),
+            db_->Rows("SELECT * FROM ps_src ORDER BY id"));
+}
+
 }  // namespace
 }  // namespace sluice::postgres::replication_stream

@@ -248,6 +248,25 @@ Status PgReplicationStream::MarkGeneratedColumns(Table& t) {
 // while it does not exist: Start makes it whole).
 Status PgReplicationStream::CheckPublishedShape(Table& t) {
   SLUICE_ASSIGN_OR_RETURN(
+      PgResult kinds,
+      conn_.Query("SELECT pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication "
+                  "WHERE pubname = $1",
+                  "publication " + options_.publication, {options_.publication}));
+  // A TRUNCATE unpublished would leave the target's rows in place (a published one stops).
+  if (kinds.rows() == 1 &&
+      !(kinds.Bool(0, 0) && kinds.Bool(0, 1) && kinds.Bool(0, 2) && kinds.Bool(0, 3))) {
+    std::vector<std::string> missing;
+    if (!kinds.Bool(0, 0)) missing.push_back("inserts");
+    if (!kinds.Bool(0, 1)) missing.push_back("updates");
+    if (!kinds.Bool(0, 2)) missing.push_back("deletes");
+    if (!kinds.Bool(0, 3)) missing.push_back("truncates");
+    return Status::Invalid(
+        "publication {} does not publish {}, which the job would never see: ALTER PUBLICATION "
+        "{} SET (publish = 'insert, update, delete, truncate'), or name another one with "
+        "`publication:`",
+        options_.publication, fmt::join(missing, " or "), QuoteIdent(options_.publication));
+  }
+  SLUICE_ASSIGN_OR_RETURN(
       PgResult version,
       conn_.Query("SELECT current_setting('server_version_num')::int >= 150000", "server version"));
   if (version.rows() != 1 || !version.Bool(0, 0)) return Status::OK();
