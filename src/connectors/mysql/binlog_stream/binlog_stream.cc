@@ -186,6 +186,16 @@ Status BinlogStream::CheckServer() {
   return CheckBinlogSettings(s, config_.url.Endpoint());
 }
 
+Status BinlogStream::CheckFilters() {
+  Result<std::optional<Row>> row = conn_.QueryRow("SHOW MASTER STATUS");
+  if (!row) row = conn_.QueryRow("SHOW BINARY LOG STATUS");      // MySQL 8.4 renamed it
+  if (!row || !*row || (*row)->size() < 4) return Status::OK();  // ServerEnd says what is wrong
+  std::vector<std::string> databases;
+  for (const Table& t : tables_) databases.push_back(t.reader->table().database);
+  return CheckBinlogFilters((**row)[2].value_or(""), (**row)[3].value_or(""), databases,
+                            config_.url.Endpoint());
+}
+
 Result<BinlogPosition> BinlogStream::ServerEnd() {
   Result<std::optional<Row>> row = conn_.QueryRow("SHOW MASTER STATUS");
   if (!row) row = conn_.QueryRow("SHOW BINARY LOG STATUS");  // MySQL 8.4 renamed it
@@ -220,6 +230,7 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
     return Status::Internal("{}: positions for {} tables, {} open", config_.Describe(),
                             resume_from.size(), tables_.size());
   }
+  SLUICE_RETURN_IF_ERROR(CheckFilters());
   // Each table's own position; the stream starts from the oldest of them.
   std::optional<BinlogPosition> from;
   std::vector<size_t> unplaced;

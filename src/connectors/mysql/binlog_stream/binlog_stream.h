@@ -161,6 +161,7 @@ class BinlogStream : public StreamSource {
   std::optional<size_t> TableOf(const binlog::TableMap& map) const;
   std::optional<size_t> TableNamed(std::string_view db, std::string_view table) const;
   Result<BinlogPosition> ServerEnd();
+  Status CheckFilters();  // CheckBinlogFilters over the tables' databases
   Result<BinlogPosition> OldestFileStart();
   // startup: initial: opens the snapshot; its rows are read by Next before any event.
   Status BeginSnapshot(const std::vector<size_t>& tables);

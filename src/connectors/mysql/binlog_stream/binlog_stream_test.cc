@@ -296,6 +296,23 @@ TEST(BinlogSettingsTest, EachWrongSettingIsOneLine) {
   EXPECT_EQ(one.message().find("binlog_row_image"), std::string::npos);
 }
 
+TEST(BinlogSettingsTest, DatabasesTheBinlogFiltersLeaveOutAreNamed) {
+  EXPECT_TRUE(CheckBinlogFilters("", "", {"shop"}, "db:3306").ok());
+  EXPECT_TRUE(CheckBinlogFilters("crm,shop", "", {"shop"}, "db:3306").ok());
+  EXPECT_TRUE(CheckBinlogFilters("", "tmp,shop_old", {"shop"}, "db:3306").ok());
+  Status st = CheckBinlogFilters("crm,shopping", "", {"shop"}, "db:3306");
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("database shop is not in binlog_do_db (crm,shopping): add it"),
+            std::string::npos)
+      << st.message();
+  st = CheckBinlogFilters("", "tmp,shop", {"crm", "shop"}, "db:3306");
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("database shop is in binlog_ignore_db (tmp,shop): take it out"),
+            std::string::npos)
+      << st.message();
+  EXPECT_EQ(st.message().find("database crm"), std::string::npos) << st.message();
+}
+
 TEST(BinlogPositionTest, ParsesAndOrdersByFileNumberThenOffset) {
   Result<BinlogPosition> p = BinlogPosition::Parse("mysql-bin.000003:1234");
   ASSERT_TRUE(p.has_value());

@@ -40,6 +40,33 @@ Status CheckBinlogSettings(const BinlogSettings& s, const std::string& server) {
   return Status::Invalid("{}", text);
 }
 
+Status CheckBinlogFilters(std::string_view do_db, std::string_view ignore_db,
+                          const std::vector<std::string>& databases, const std::string& server) {
+  auto listed = [](std::string_view list, const std::string& db) {
+    size_t start = 0;
+    while (start <= list.size()) {
+      const size_t comma = std::min(list.find(',', start), list.size());
+      if (list.substr(start, comma - start) == db) return true;
+      start = comma + 1;
+    }
+    return false;
+  };
+  std::vector<std::string> lines;
+  for (const std::string& db : databases) {
+    if (!do_db.empty() && !listed(do_db, db)) {
+      lines.push_back(fmt::format("database {} is not in binlog_do_db ({}): add it", db, do_db));
+    } else if (!ignore_db.empty() && listed(ignore_db, db)) {
+      lines.push_back(
+          fmt::format("database {} is in binlog_ignore_db ({}): take it out", db, ignore_db));
+    }
+  }
+  if (lines.empty()) return Status::OK();
+  std::string text = fmt::format(
+      "{}: the server does not write the changes of the job's tables to its binlog:", server);
+  for (const std::string& l : lines) text += "\n  " + l;
+  return Status::Invalid("{}", text);
+}
+
 uint32_t DefaultServerId(const std::string& job_name) {
   uint32_t h = 2166136261u;
   for (unsigned char c : job_name) {

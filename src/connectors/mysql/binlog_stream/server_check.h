@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -16,6 +18,12 @@ struct BinlogSettings {
 
 // OK, or one line per wrong setting saying what to change.
 Status CheckBinlogSettings(const BinlogSettings& s, const std::string& server);
+
+// The server's binlog filters (SHOW MASTER STATUS: Binlog_Do_DB, Binlog_Ignore_DB, comma
+// separated): the changes of a database they leave out are never written, so a job on one would
+// see none of them. OK, or the databases left out and what to change.
+Status CheckBinlogFilters(std::string_view do_db, std::string_view ignore_db,
+                          const std::vector<std::string>& databases, const std::string& server);
 
 // The replica server id of a job when `server_id` is not set: stable for a job name and
 // distinct between jobs (FNV-1a), away from the small ids servers usually have.
