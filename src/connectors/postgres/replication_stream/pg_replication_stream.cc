@@ -321,8 +321,9 @@ Status PgReplicationStream::CheckSameTable(size_t t, const std::string& committe
   return Status::Invalid(
       "{} is not the table this job read (the target holds the rows of {}, {}; {} is {}): the "
       "table was replaced since the last run, and its rows from before were never read. "
-      "Re-snapshot: run `sluice state drop-slot JOB`, drop the target table (or clear the job's "
-      "positions in it), then start again with startup: initial",
+      "Re-snapshot: run `sluice state drop-slot JOB`, empty the target table (it holds the old "
+      "table's rows) and clear the job's positions in the target, then start again with "
+      "startup: initial",
       table.Label(), committed, where, table.Label(), RelationId(table));
 }
 
