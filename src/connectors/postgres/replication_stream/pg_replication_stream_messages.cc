@@ -197,52 +197,6 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
   return Status::OK();
 }
 
-// A change published under a partition's name (a publication without
-// publish_via_partition_root, or WAL written before the job's own publication was set to it)
-// would pass a job of the partitioned table by: stop rather than lose it. pgoutput sends a
-// partition's Relation message even when it publishes via the root, so only a change says.
-// Each relation is looked up once.
-Status PgReplicationStream::RefusePartitionOfJobTable(uint32_t oid) {
-  const bool any_partitioned = std::any_of(tables_.begin(), tables_.end(),
-                                           [](const Table& t) { return t.table.relkind == 'p'; });
-  if (!any_partitioned || !checked_relations_.insert(oid).second) return Status::OK();
-  SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* relation, relations_.Get(oid));
-  SLUICE_ASSIGN_OR_RETURN(
-      PgResult r,
-      conn_.Query("SELECT relid::oid::int8 FROM pg_partition_ancestors($1::oid)",
-                  "partition ancestors of " + relation->QualifiedName(), {std::to_string(oid)}));
-  for (int row = 0; row < r.rows(); ++row) {
-    const std::optional<size_t> t = TableOf(static_cast<uint32_t>(std::stoll(r.Str(row, 0))));
-    if (!t) continue;
-    return Status::Invalid(
-        "{}: changes of its partition {} arrive under the partition's name (publication {} "
-        "does not publish_via_partition_root, or did not when they were written), so the job "
-        "would pass them by; nothing was skipped. Set publish_via_partition_root on the "
-        "publication and re-snapshot (sluice state drop-slot JOB, startup: initial)",
-        tables_[*t].table.Label(), relation->QualifiedName(), options_.publication);
-  }
-  return Status::OK();
-}
-
-// A job follows its table by name: renamed while the job streams, a restart would find another
-// table, or none, under the name. A Relation of the old name is fine when the catalog has the
-// job's name now: WAL written before a rename the job file already follows.
-Status PgReplicationStream::RefuseRenamedTable(const r::RelationMessage& relation, size_t t) {
-  const PgTable& table = tables_[t].table;
-  if (relation.name == table.name && relation.namespace_name == table.schema) return Status::OK();
-  SLUICE_ASSIGN_OR_RETURN(
-      PgResult r, conn_.Query("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
-                              "ON n.oid = c.relnamespace WHERE c.oid = $1::oid",
-                              "the name of " + table.Label(), {std::to_string(table.oid)}));
-  if (r.rows() == 1 && r.Str(0, 0) == table.schema && r.Str(0, 1) == table.name) {
-    return Status::OK();
-  }
-  return Status::Invalid(
-      "{} was renamed to {}.{} at the source: the job follows its table by name. To go on with "
-      "it, put the new name in the job file and start again: the job resumes where it stopped",
-      table.Label(), relation.namespace_name, relation.name);
-}
-
 Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size_t t,
                                          Batch& batch) {
   // Types the decoder does not know by oid (enums, domains, user types) as the catalog has

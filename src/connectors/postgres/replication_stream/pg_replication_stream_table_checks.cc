@@ -1,0 +1,191 @@
+// The checks that the table a job streams is the one it read, and that its changes carry every
+// column and row the snapshot reads: generated columns and a publication's column list or row
+// filter (at Open), the table's oid against the committed one (at Start), a rename or a
+// partition's changes under its own name (in the stream). Each one stops the job with what to
+// do; none lets a change pass unseen.
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "connectors/postgres/replication_stream/pg_replication_stream.h"
+
+namespace sluice::postgres::replication_stream {
+
+namespace r = ::sluice::postgres::replication;
+
+// pgoutput sends no generated column (PostgreSQL 18 can, with publish_generated_columns, which
+// this job does not set yet): the snapshot reads its values, the changes would not.
+Status PgReplicationStream::MarkGeneratedColumns(Table& t) {
+  if (std::none_of(t.table.columns.begin(), t.table.columns.end(),
+                   [](const PgColumn& c) { return c.generated; })) {
+    return Status::OK();
+  }
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn_.Query("SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM "
+                  "pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND "
+                  "d.adnum = a.attnum WHERE a.attrelid = $1::oid AND "
+                  "a.attgenerated <> '' AND NOT a.attisdropped",
+                  "generated columns of " + t.table.Label(), {std::to_string(t.table.oid)}));
+  for (int row = 0; row < r.rows(); ++row) {
+    const std::string name = r.Str(row, 0);
+    std::string expr = r.Str(row, 1);  // "(a * 10)", or "a"
+    if (expr.empty() || expr.front() != '(') expr = "(" + expr + ")";
+    for (Field& f : t.schema.fields) {
+      if (f.name != name) continue;
+      f.absent_from_changes = fmt::format(
+          "{}.{} is GENERATED ALWAYS AS {} STORED, and PostgreSQL's logical replication sends "
+          "no generated column (or set the source's generated_columns: leave_out)",
+          t.table.Label(), name, expr);
+    }
+  }
+  if (!options_.leave_out_generated) return Status::OK();
+  std::vector<Field> kept;
+  for (Field& f : t.schema.fields) {
+    if (f.absent_from_changes.empty()) {
+      t.read_columns.push_back(f.name);
+      kept.push_back(std::move(f));
+    } else {
+      spdlog::info("{}: leaving out generated column {} (generated_columns: leave_out)",
+                   t.table.Label(), f.name);
+    }
+  }
+  t.schema.fields = std::move(kept);
+  return Status::OK();
+}
+
+// A publication may publish some columns of a table only, or some rows (PostgreSQL 15+): the
+// snapshot reads the whole table, the changes would not carry the rest. The job's own
+// publications are made whole; one named by `publication:` is checked here (nothing to check
+// while it does not exist: Start makes it whole).
+Status PgReplicationStream::CheckPublishedShape(Table& t) {
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult kinds,
+      conn_.Query("SELECT pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication "
+                  "WHERE pubname = $1",
+                  "publication " + options_.publication, {options_.publication}));
+  // A TRUNCATE unpublished would leave the target's rows in place (a published one stops).
+  if (kinds.rows() == 1 &&
+      !(kinds.Bool(0, 0) && kinds.Bool(0, 1) && kinds.Bool(0, 2) && kinds.Bool(0, 3))) {
+    std::vector<std::string> missing;
+    if (!kinds.Bool(0, 0)) missing.push_back("inserts");
+    if (!kinds.Bool(0, 1)) missing.push_back("updates");
+    if (!kinds.Bool(0, 2)) missing.push_back("deletes");
+    if (!kinds.Bool(0, 3)) missing.push_back("truncates");
+    return Status::Invalid(
+        "publication {} does not publish {}, which the job would never see: ALTER PUBLICATION "
+        "{} SET (publish = 'insert, update, delete, truncate'), or name another one with "
+        "`publication:`",
+        options_.publication, fmt::join(missing, " or "), QuoteIdent(options_.publication));
+  }
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult version,
+      conn_.Query("SELECT current_setting('server_version_num')::int >= 150000", "server version"));
+  if (version.rows() != 1 || !version.Bool(0, 0)) return Status::OK();
+  const std::vector<std::optional<std::string>> which = {options_.publication, t.table.schema,
+                                                         t.table.name};
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult filter,
+      conn_.Query("SELECT rowfilter FROM pg_publication_tables WHERE pubname = $1 AND "
+                  "schemaname = $2 AND tablename = $3",
+                  "publication " + options_.publication, which));
+  if (filter.rows() == 0) return Status::OK();
+  if (!filter.IsNull(0, 0)) {
+    return Status::Invalid(
+        "publication {} publishes only the rows of {} WHERE {}: the snapshot reads every row, "
+        "and a row outside the filter would never change in the target again. Use a publication "
+        "without a row filter and a `filter` transform (the job keeps its target filtered)",
+        options_.publication, t.table.Label(), filter.Str(0, 0));
+  }
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult published,
+      conn_.Query("SELECT a FROM pg_publication_tables pt, unnest(pt.attnames) a WHERE "
+                  "pt.pubname = $1 AND pt.schemaname = $2 AND pt.tablename = $3",
+                  "columns of publication " + options_.publication, which));
+  std::vector<std::string> names;
+  for (int row = 0; row < published.rows(); ++row) names.push_back(published.Str(row, 0));
+  for (Field& f : t.schema.fields) {
+    if (!f.absent_from_changes.empty()) continue;
+    if (std::find(names.begin(), names.end(), f.name) != names.end()) continue;
+    f.absent_from_changes = fmt::format(
+        "publication {} publishes only the columns {} of {} (ALTER PUBLICATION {} SET TABLE {} "
+        "publishes them all)",
+        options_.publication, fmt::join(names, ", "), t.table.Label(),
+        QuoteIdent(options_.publication), t.table.Qualified());
+  }
+  return Status::OK();
+}
+
+std::string PgReplicationStream::RelationId(const PgTable& table) {
+  return fmt::format("oid {}", table.oid);
+}
+
+Status PgReplicationStream::CheckSameTable(size_t t, const std::string& committed) {
+  const PgTable& table = tables_[t].table;
+  if (committed == RelationId(table)) return Status::OK();
+  std::string where = "which was dropped";
+  const std::string old_oid = committed.substr(committed.find(' ') + 1);
+  Result<PgResult> r = conn_.Query(
+      "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+      "c.relnamespace WHERE c.oid = $1::oid",
+      "the table this job read", {old_oid});
+  if (r && r->rows() == 1) where = "which is now named " + r->Str(0, 0);
+  return Status::Invalid(
+      "{} is not the table this job read (the target holds the rows of {}, {}; {} is {}): the "
+      "table was replaced since the last run, and its rows from before were never read. "
+      "Re-snapshot: run `sluice state drop-slot JOB`, empty the target table (it holds the old "
+      "table's rows) and clear the job's positions in the target, then start again with "
+      "startup: initial",
+      table.Label(), committed, where, table.Label(), RelationId(table));
+}
+
+// A change published under a partition's name (a publication without
+// publish_via_partition_root, or WAL written before the job's own publication was set to it)
+// would pass a job of the partitioned table by: stop rather than lose it. pgoutput sends a
+// partition's Relation message even when it publishes via the root, so only a change says.
+// Each relation is looked up once.
+Status PgReplicationStream::RefusePartitionOfJobTable(uint32_t oid) {
+  const bool any_partitioned = std::any_of(tables_.begin(), tables_.end(),
+                                           [](const Table& t) { return t.table.relkind == 'p'; });
+  if (!any_partitioned || !checked_relations_.insert(oid).second) return Status::OK();
+  SLUICE_ASSIGN_OR_RETURN(const r::CachedRelation* relation, relations_.Get(oid));
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn_.Query("SELECT relid::oid::int8 FROM pg_partition_ancestors($1::oid)",
+                  "partition ancestors of " + relation->QualifiedName(), {std::to_string(oid)}));
+  for (int row = 0; row < r.rows(); ++row) {
+    const std::optional<size_t> t = TableOf(static_cast<uint32_t>(std::stoll(r.Str(row, 0))));
+    if (!t) continue;
+    return Status::Invalid(
+        "{}: changes of its partition {} arrive under the partition's name (publication {} "
+        "does not publish_via_partition_root, or did not when they were written), so the job "
+        "would pass them by; nothing was skipped. Set publish_via_partition_root on the "
+        "publication and re-snapshot (sluice state drop-slot JOB, startup: initial)",
+        tables_[*t].table.Label(), relation->QualifiedName(), options_.publication);
+  }
+  return Status::OK();
+}
+
+// A job follows its table by name: renamed while the job streams, a restart would find another
+// table, or none, under the name. A Relation of the old name is fine when the catalog has the
+// job's name now: WAL written before a rename the job file already follows.
+Status PgReplicationStream::RefuseRenamedTable(const r::RelationMessage& relation, size_t t) {
+  const PgTable& table = tables_[t].table;
+  if (relation.name == table.name && relation.namespace_name == table.schema) return Status::OK();
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult r, conn_.Query("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
+                              "ON n.oid = c.relnamespace WHERE c.oid = $1::oid",
+                              "the name of " + table.Label(), {std::to_string(table.oid)}));
+  if (r.rows() == 1 && r.Str(0, 0) == table.schema && r.Str(0, 1) == table.name) {
+    return Status::OK();
+  }
+  return Status::Invalid(
+      "{} was renamed to {}.{} at the source: the job follows its table by name. To go on with "
+      "it, put the new name in the job file and start again: the job resumes where it stopped",
+      table.Label(), relation.namespace_name, relation.name);
+}
+
+}  // namespace sluice::postgres::replication_stream
