@@ -150,6 +150,7 @@ Status PgReplicationStream::Open(const ReadRequest& request) {
   batch_rows_ = std::max<size_t>(1, request.batch_rows);
   SLUICE_ASSIGN_OR_RETURN(conn_, PgConnection::Connect(config_.url, "sluice stream"));
   SLUICE_RETURN_IF_ERROR(CheckServer(conn_, config_.Describe()));
+  SLUICE_RETURN_IF_ERROR(CheckPublicationKinds());
   tables_.clear();
   // The publication is made in Start: Open only reads (`sluice check` writes nothing).
   return OpenTable(config_);

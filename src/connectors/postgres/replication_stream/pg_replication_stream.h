@@ -211,6 +211,7 @@ class PgReplicationStream : public StreamSource {
   Status PlanRelation(const replication::CachedRelation& relation, size_t t, Batch& batch);
   Status RefusePartitionOfJobTable(uint32_t oid);
   Status MarkGeneratedColumns(Table& t);
+  Status CheckPublicationKinds();  // once, at Open; also reads server_version_
   Status CheckPublishedShape(Table& t);
   // kSourceTableStream: "oid 16423". A table under the job's name that is not the one the
   // committed positions belong to stops the start (core/stream_source.h).
@@ -241,6 +242,7 @@ class PgReplicationStream : public StreamSource {
   ReadRequest request_;
   std::vector<Table> tables_;  // [0]: the configured table (the single-table stream's)
   PgConnection conn_;          // catalog, slot and publication queries
+  int server_version_ = 0;     // server_version_num
   std::unordered_set<uint32_t> checked_relations_;  // looked up by RefusePartitionOfJobTable
   ReplicationConnection rpl_;
   std::unique_ptr<Source> snapshot_source_;

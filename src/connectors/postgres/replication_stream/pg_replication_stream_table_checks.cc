@@ -57,11 +57,16 @@ Status PgReplicationStream::MarkGeneratedColumns(Table& t) {
   return Status::OK();
 }
 
-// A publication may publish some columns of a table only, or some rows (PostgreSQL 15+): the
-// snapshot reads the whole table, the changes would not carry the rest. The job's own
-// publications are made whole; one named by `publication:` is checked here (nothing to check
-// while it does not exist: Start makes it whole).
-Status PgReplicationStream::CheckPublishedShape(Table& t) {
+// A publication may publish some kinds of change only (inserts, say), and (PostgreSQL 15+)
+// some columns or rows of a table only: the snapshot reads the whole table, the changes would
+// not carry the rest. The job's own publications are made whole; one named by `publication:`
+// is checked here (nothing to check while it does not exist: Start makes it whole). The kinds
+// once per job, the shape per table.
+Status PgReplicationStream::CheckPublicationKinds() {
+  SLUICE_ASSIGN_OR_RETURN(
+      PgResult version,
+      conn_.Query("SELECT current_setting('server_version_num')::int", "server version"));
+  server_version_ = version.rows() == 1 ? std::stoi(version.Str(0, 0)) : 0;
   SLUICE_ASSIGN_OR_RETURN(
       PgResult kinds,
       conn_.Query("SELECT pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication "
@@ -81,32 +86,28 @@ Status PgReplicationStream::CheckPublishedShape(Table& t) {
         "`publication:`",
         options_.publication, fmt::join(missing, " or "), QuoteIdent(options_.publication));
   }
+  return Status::OK();
+}
+
+Status PgReplicationStream::CheckPublishedShape(Table& t) {
+  if (server_version_ < 150000) return Status::OK();  // no column lists or row filters before
+  // One row per published column (with the row filter), none when it does not publish the table.
   SLUICE_ASSIGN_OR_RETURN(
-      PgResult version,
-      conn_.Query("SELECT current_setting('server_version_num')::int >= 150000", "server version"));
-  if (version.rows() != 1 || !version.Bool(0, 0)) return Status::OK();
-  const std::vector<std::optional<std::string>> which = {options_.publication, t.table.schema,
-                                                         t.table.name};
-  SLUICE_ASSIGN_OR_RETURN(
-      PgResult filter,
-      conn_.Query("SELECT rowfilter FROM pg_publication_tables WHERE pubname = $1 AND "
-                  "schemaname = $2 AND tablename = $3",
-                  "publication " + options_.publication, which));
-  if (filter.rows() == 0) return Status::OK();
-  if (!filter.IsNull(0, 0)) {
+      PgResult published,
+      conn_.Query("SELECT pt.rowfilter, a FROM pg_publication_tables pt, unnest(pt.attnames) a "
+                  "WHERE pt.pubname = $1 AND pt.schemaname = $2 AND pt.tablename = $3",
+                  "publication " + options_.publication,
+                  {options_.publication, t.table.schema, t.table.name}));
+  if (published.rows() == 0) return Status::OK();
+  if (!published.IsNull(0, 0)) {
     return Status::Invalid(
         "publication {} publishes only the rows of {} WHERE {}: the snapshot reads every row, "
         "and a row outside the filter would never change in the target again. Use a publication "
         "without a row filter and a `filter` transform (the job keeps its target filtered)",
-        options_.publication, t.table.Label(), filter.Str(0, 0));
+        options_.publication, t.table.Label(), published.Str(0, 0));
   }
-  SLUICE_ASSIGN_OR_RETURN(
-      PgResult published,
-      conn_.Query("SELECT a FROM pg_publication_tables pt, unnest(pt.attnames) a WHERE "
-                  "pt.pubname = $1 AND pt.schemaname = $2 AND pt.tablename = $3",
-                  "columns of publication " + options_.publication, which));
   std::vector<std::string> names;
-  for (int row = 0; row < published.rows(); ++row) names.push_back(published.Str(row, 0));
+  for (int row = 0; row < published.rows(); ++row) names.push_back(published.Str(row, 1));
   for (Field& f : t.schema.fields) {
     if (!f.absent_from_changes.empty()) continue;
     if (std::find(names.begin(), names.end(), f.name) != names.end()) continue;
