@@ -5,11 +5,14 @@
 #include "core/connection_cache.h"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "engine/job_setup.h"
+#include "engine/stream_table_routes.h"
 #include "engine/union_source.h"
 #include "tables/table_plan.h"
 
@@ -28,7 +31,32 @@ Result<TablesPlanReport> BuildTablesPlan(const JobSpec& spec) {
       spec.name, spec.file, plan.tasks.size(), plan.connections, spec.settings.parallelism);
   for (const std::string& note : plan.notes) out += fmt::format("  warning: {}\n", note);
   int failed = 0;
-  for (const TableTask& task : plan.tasks) {
+  // A realtime job: what the run's change reader and its routes refuse (a column no change
+  // carries, a table the stream cannot follow), which the batch plans below would not say; and
+  // the columns its routes write, which may differ from a batch read's.
+  std::unique_ptr<StreamSource> reader;
+  std::optional<StreamTableRoutes> routes;
+  if (spec.mode == "realtime") {
+    Result<std::unique_ptr<StreamSource>> opened =
+        OpenTablesReader(spec, plan, BuiltinConnectors());
+    Status refused = opened ? Status::OK() : opened.error();
+    if (opened) {
+      reader = std::move(*opened);
+      Result<StreamTableRoutes> built =
+          StreamTableRoutes::Build(plan, *reader, BuiltinConnectors(), now);
+      if (built) {
+        routes = std::move(*built);
+      } else {
+        refused = built.error();
+      }
+    }
+    if (!refused.ok()) {
+      ++failed;
+      out += fmt::format("ERROR: the change stream: {}\n", refused.message());
+    }
+  }
+  for (size_t i = 0; i < plan.tasks.size(); ++i) {
+    const TableTask& task = plan.tasks[i];
     out += fmt::format(
         "table {}{}\n", task.target_table,
         task.estimated_rows >= 0 ? fmt::format(" (~{} rows)", task.estimated_rows) : "");
@@ -62,7 +90,8 @@ Result<TablesPlanReport> BuildTablesPlan(const JobSpec& spec) {
     if (!setup->incremental_column.empty()) {
       out += fmt::format(", incremental on {}", setup->incremental_column);
     }
-    out += fmt::format("\n  columns {}\n", setup->write.schema.ToString());
+    const Schema& written = routes ? (*routes)[i].setup.write.schema : setup->write.schema;
+    out += fmt::format("\n  columns {}\n", written.ToString());
     setup->write.run_id = "check";
     Result<std::vector<std::string>> actions = setup->sink->Plan(setup->write);
     if (!actions) {

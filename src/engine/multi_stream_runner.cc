@@ -179,27 +179,7 @@ class MultiStreamRunner {
   Status Setup() {
     SLUICE_ASSIGN_OR_RETURN(TablePlan plan, PlanTables(spec_, registry_));
     for (const std::string& note : plan.notes) spdlog::warn("{}: {}", spec_.name, note);
-    const ConnectorInfo* info = registry_.Find(spec_.source_type);
-    if (!info || !info->make_stream_source) {
-      return Status::Invalid(
-          "{}: mode realtime needs a source that streams changes; the {} connector reads "
-          "batches only (see `sluice connectors`, column cdc)",
-          spec_.file, spec_.source_type);
-    }
-    SLUICE_ASSIGN_OR_RETURN(TimeZone zone, TimeZone::Load(spec_.settings.time_zone));
-    ConnectorContext context;
-    context.zone = zone;
-    context.job_name = spec_.name;  // the slot and publication are the job's, not a table's
-    std::vector<Options> sections;
-    for (const TableTask& task : plan.tasks) sections.push_back(task.job.source);
-    SLUICE_ASSIGN_OR_RETURN(reader_, info->make_stream_source(sections.front(), context));
-    ReadRequest read;
-    read.columns = spec_.source.GetList("columns");
-    read.where = spec_.source.GetString("where");
-    read.batch_rows = static_cast<size_t>(spec_.settings.batch_rows);
-    read.batch_bytes = static_cast<size_t>(spec_.settings.batch_bytes);
-    read.target_type = spec_.target_type;
-    SLUICE_RETURN_IF_ERROR(reader_->OpenTables(sections, read));
+    SLUICE_ASSIGN_OR_RETURN(reader_, OpenTablesReader(spec_, plan, registry_));
     SLUICE_ASSIGN_OR_RETURN(routes_,
                             StreamTableRoutes::Build(plan, *reader_, registry_, NowMicros()));
     SLUICE_ASSIGN_OR_RETURN(selector_, TableSelector::Compile(spec_.source.GetList("tables")));

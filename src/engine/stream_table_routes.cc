@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/time_zone.h"
+
 namespace sluice {
 namespace {
 
@@ -53,6 +55,34 @@ ConnectorRegistry ViewRegistry(const ConnectorRegistry& registry, const std::str
 }
 
 }  // namespace
+
+Result<std::unique_ptr<StreamSource>> OpenTablesReader(const JobSpec& spec, const TablePlan& plan,
+                                                       const ConnectorRegistry& registry) {
+  const ConnectorInfo* info = registry.Find(spec.source_type);
+  if (!info || !info->make_stream_source) {
+    return Err(Status::Invalid(
+        "{}: mode realtime needs a source that streams changes; the {} connector reads "
+        "batches only (see `sluice connectors`, column cdc)",
+        spec.file, spec.source_type));
+  }
+  if (plan.tasks.empty()) return Err(Status::Invalid("{}: no table to stream", spec.file));
+  SLUICE_ASSIGN_OR_RETURN(TimeZone zone, TimeZone::Load(spec.settings.time_zone));
+  ConnectorContext context;
+  context.zone = zone;
+  context.job_name = spec.name;  // the slot and publication are the job's, not a table's
+  std::vector<Options> sections;
+  for (const TableTask& task : plan.tasks) sections.push_back(task.job.source);
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<StreamSource> reader,
+                          info->make_stream_source(sections.front(), context));
+  ReadRequest read;
+  read.columns = spec.source.GetList("columns");
+  read.where = spec.source.GetString("where");
+  read.batch_rows = static_cast<size_t>(spec.settings.batch_rows);
+  read.batch_bytes = static_cast<size_t>(spec.settings.batch_bytes);
+  read.target_type = spec.target_type;
+  SLUICE_RETURN_IF_ERROR(reader->OpenTables(sections, read));
+  return reader;
+}
 
 Result<StreamTableRoutes> StreamTableRoutes::Build(const TablePlan& plan,
                                                    const StreamSource& reader,

@@ -42,6 +42,12 @@ struct StreamTableRoute {
   std::chrono::steady_clock::time_point last_commit;  // its last checkpoint (or the start)
 };
 
+// The one change reader of a realtime job over many tables, opened over every table of the
+// plan (task i is the reader's table i): it reads the catalog and checks what it can without
+// writing (no slot, no publication), so `sluice check` finds what the run would refuse.
+Result<std::unique_ptr<StreamSource>> OpenTablesReader(const JobSpec& spec, const TablePlan& plan,
+                                                       const ConnectorRegistry& registry);
+
 class StreamTableRoutes {
  public:
   // One route per plan task, in plan order (the reader's table i is task i). Refuses sharded

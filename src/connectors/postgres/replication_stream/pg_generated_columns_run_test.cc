@@ -97,12 +97,23 @@ TEST_F(GeneratedColumnsRunTest, ManyTablesLeaveThemOutWhenTheSourceSaysSo) {
   db_->Exec("DROP TABLE IF EXISTS gc_other; CREATE TABLE gc_other (id int PRIMARY KEY, v text)");
   db_->Exec("INSERT INTO gc_other VALUES (1, 'one')");
   db_->Exec("DROP TABLE IF EXISTS gc_src_copy; DROP TABLE IF EXISTS gc_other_copy");
-  std::ofstream(dir_ / "job.yaml") << fmt::format(
-      "name: {}\nmode: realtime\n"
-      "source: {{type: postgres, url: \"{}\", tables: [public.gc_src, public.gc_other], "
-      "generated_columns: leave_out}}\n"
-      "target: {{type: postgres, url: \"{}\", table: \"public.${{table}}_copy\"}}\n",
-      job_, DbUrl(), DbUrl());
+  auto write_job = [&](const std::string& source_extra) {
+    std::ofstream(dir_ / "job.yaml") << fmt::format(
+        "name: {}\nmode: realtime\n"
+        "source: {{type: postgres, url: \"{}\", tables: [public.gc_src, public.gc_other]{}}}\n"
+        "target: {{type: postgres, url: \"{}\", table: \"public.${{table}}_copy\"}}\n",
+        job_, DbUrl(), source_extra, DbUrl());
+  };
+  // `check` plans with the run's change reader too: it says what the run would refuse.
+  write_job("");
+  EXPECT_NE(Run({"check", "job.yaml"}), 0);
+  EXPECT_NE(Log("run.log").find("ERROR: the change stream: job.yaml: column 'g' would be NULL"),
+            std::string::npos)
+      << Log("run.log") << Log("run.log.err");
+  write_job(", generated_columns: leave_out");
+  ASSERT_EQ(Run({"check", "job.yaml"}), 0) << Log("run.log") << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("columns id int32, a int32, label string\n"), std::string::npos)
+      << Log("run.log");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   EXPECT_NE(Log("run.log.err").find("public.gc_src: leaving out generated column g"),
             std::string::npos)
