@@ -2,11 +2,14 @@
 
 #include <array>
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 
 namespace sluice::mysql::binlog {
 namespace {
+
+// Values are written into the caller's column buffer: no string per value (a hot path).
 
 constexpr char kHex[] = "0123456789abcdef";
 
@@ -43,7 +46,7 @@ void AppendUuid(const unsigned char* s, std::string& out) {
 }
 
 void AppendDotted(const unsigned char* b, std::string& out) {
-  out += fmt::format("{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
+  fmt::format_to(std::back_inserter(out), "{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
 }
 
 bool AllZero(const unsigned char* b, size_t n) {
@@ -92,7 +95,7 @@ void AppendInet6(const unsigned char* b, std::string& out) {
       continue;
     }
     if (i > 0 && i != run_start + run_length) out += ':';
-    out += fmt::format("{:x}", groups[i]);
+    fmt::format_to(std::back_inserter(out), "{:x}", groups[i]);
   }
 }
 
