@@ -102,6 +102,20 @@ class Column {
     }
   }
 
+  // Appends a copy of this column's own row `row` (a value an image repeats from an earlier
+  // one). The bytes are copied after reserving room, so they never move while being read.
+  void AppendCopyOf(size_t row) {
+    if (!is_var() || IsNull(row)) return AppendFrom(*this, row);
+    const uint32_t begin = offsets_[row], end = offsets_[row + 1];
+    if (end - begin > kMaxVarBytes - data_.size()) [[unlikely]] {
+      return AppendOverflow();
+    }
+    data_.reserve(data_.size() + (end - begin));
+    data_.append(data_, begin, end - begin);
+    valid_.push_back(1);
+    offsets_.push_back(static_cast<uint32_t>(data_.size()));
+  }
+
   // For writers that build a var value in pieces: append to MutableData(), then CommitVar().
   std::string& MutableData() { return data_; }
   void CommitVar() {

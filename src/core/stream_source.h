@@ -104,6 +104,11 @@ class StreamSource {
   // Whether the stream has updates and deletes (change capture), not only new rows (generated
   // rows, an append-only topic). Such a job applies changes by key unless told otherwise.
   virtual bool EmitsUpdatesAndDeletes() const { return false; }
+  // What makes this source send every column of a changed row, for the message that stops a
+  // run over a value a change left out (Column::IsUnchanged) which the target cannot supply.
+  virtual std::string WholeRowsHint() const {
+    return "have the source send every column of a changed row";
+  }
   // The columns that identify a row of the streamed table: its primary key, in key order;
   // empty when it has none. A change-capture job without target.key applies changes by it.
   virtual std::vector<std::string> PrimaryKey() const { return {}; }

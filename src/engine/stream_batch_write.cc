@@ -10,7 +10,9 @@ namespace {
 Status ResolveUnchanged(const JobSetup& setup, const SinkWriter& writer, Batch& batch) {
   if (!batch.HasUnchanged()) return Status::OK();
   const std::string label = "target " + setup.sink->Describe();
-  SLUICE_RETURN_IF_ERROR(FillUnchangedFromBatch(batch, setup.write.schema, setup.write.key, label));
+  const std::string hint = setup.stream ? setup.stream->WholeRowsHint() : std::string();
+  SLUICE_RETURN_IF_ERROR(
+      FillUnchangedFromBatch(batch, setup.write.schema, setup.write.key, label, hint));
   if (writer.KeepsUnchangedCells()) return Status::OK();
   for (size_t c = 0; c < batch.columns.size(); ++c) {
     const Column& col = batch.columns[c];
@@ -18,12 +20,11 @@ Status ResolveUnchanged(const JobSetup& setup, const SinkWriter& writer, Batch& 
     for (size_t row = 0; row < batch.num_rows(); ++row) {
       if (!col.IsUnchanged(row)) continue;
       return Status::Invalid(
-          "{}: an update did not send the value of column '{}' (a large PostgreSQL value it left "
-          "unchanged) and this target cannot keep the value it has: write to a target that "
-          "can (PostgreSQL, MySQL/MariaDB, SQLite, JSON-lines change events), or ALTER TABLE "
-          "... REPLICA IDENTITY FULL at the source and re-snapshot (startup: initial), since "
-          "the updates already logged do not carry the value",
-          label, setup.write.schema.fields[c].name);
+          "{}: an update did not send the value of column '{}' (it left the value unchanged) "
+          "and this target cannot keep the value it has: write to a target that can, or {} "
+          "and re-snapshot (startup: initial), since the updates already logged do not carry "
+          "the value",
+          label, setup.write.schema.fields[c].name, hint);
     }
   }
   return Status::OK();

@@ -28,6 +28,7 @@ class TableSchemaView : public StreamSource {
   // when the job gives no target.key, as in a single-table job.
   bool EmitsUpdatesAndDeletes() const override { return reader_.EmitsUpdatesAndDeletes(); }
   std::vector<std::string> PrimaryKey() const override { return reader_.TablePrimaryKey(table_); }
+  std::string WholeRowsHint() const override { return reader_.WholeRowsHint(); }
 
  private:
   const StreamSource& reader_;

@@ -48,7 +48,8 @@ size_t FirstUnchanged(const Batch& batch, size_t row) {
 }  // namespace
 
 Status FillUnchangedFromBatch(Batch& batch, const Schema& schema,
-                              const std::vector<std::string>& key, const std::string& label) {
+                              const std::vector<std::string>& key, const std::string& label,
+                              const std::string& whole_rows_hint) {
   if (!batch.HasUnchanged()) return Status::OK();
   const size_t rows = batch.num_rows();
   std::vector<size_t> key_columns;
@@ -67,8 +68,8 @@ Status FillUnchangedFromBatch(Batch& batch, const Schema& schema,
       if (col.IsUnchanged(row)) {
         return Status::Invalid(
             "{}: a change did not send the value of key column '{}' (unchanged): the row "
-            "cannot be identified; ALTER TABLE ... REPLICA IDENTITY FULL at the source",
-            label, schema.fields[c].name);
+            "cannot be identified; {}",
+            label, schema.fields[c].name, whole_rows_hint);
       }
     }
   }
@@ -106,9 +107,9 @@ Status FillUnchangedFromBatch(Batch& batch, const Schema& schema,
           } else if (moved) {
             return Status::Invalid(
                 "{}: an update moved a row to a new key and did not send the value of column "
-                "'{}' (unchanged): it cannot be carried to the new key; ALTER TABLE ... "
-                "REPLICA IDENTITY FULL at the source so that such updates carry it",
-                label, schema.fields[FirstUnchanged(batch, row)].name);
+                "'{}' (unchanged): it cannot be carried to the new key; {} so that such "
+                "updates carry it",
+                label, schema.fields[FirstUnchanged(batch, row)].name, whole_rows_hint);
           }
         }
         if (moved) last_image.erase(before_key);

@@ -21,8 +21,10 @@ namespace sluice {
 // column is unchanged (the row cannot be found) or when an update moved a row to a new key
 // and left a value unchanged that the batch does not hold (the target would have to supply it
 // from a row under another key). `key` names the columns that identify a row; without one,
-// nothing is filled.
+// nothing is filled. `whole_rows_hint` says what makes the source send whole rows
+// (StreamSource::WholeRowsHint).
 Status FillUnchangedFromBatch(Batch& batch, const Schema& schema,
-                              const std::vector<std::string>& key, const std::string& label);
+                              const std::vector<std::string>& key, const std::string& label,
+                              const std::string& whole_rows_hint);
 
 }  // namespace sluice

@@ -31,7 +31,9 @@ class UnchangedFillTest : public ::testing::Test {
     const Column& c = batch_.columns[2];
     return c.IsUnchanged(row) ? "?" : c.IsNull(row) ? "" : std::string(c.GetView(row));
   }
-  Status Fill() { return FillUnchangedFromBatch(batch_, schema_, {"id"}, "target t"); }
+  Status Fill() {
+    return FillUnchangedFromBatch(batch_, schema_, {"id"}, "target t", "send whole rows");
+  }
 
   Schema schema_;
   Batch batch_;
@@ -45,7 +47,7 @@ TEST_F(UnchangedFillTest, TakesTheLatestEarlierImageOfTheSameRow) {
   Add(RowKind::kUpdateAfter, 1, 4, "?");  // from the update that set b
   Add(RowKind::kUpdateAfter, 1, 5, "?");  // a chain of unchanged: still b
   Add(RowKind::kUpdateAfter, 2, 2, "?");
-  Add(RowKind::kUpdateAfter, 3, 1, "");   // NULL is a value
+  Add(RowKind::kUpdateAfter, 3, 1, "");  // NULL is a value
   Add(RowKind::kUpdateAfter, 3, 2, "?");
   ASSERT_TRUE(Fill().ok());
   const std::vector<std::string> want{"a", "?", "a", "b", "b", "b", "?", "", ""};
@@ -78,10 +80,10 @@ TEST_F(UnchangedFillTest, AMoveWithoutAnEarlierImageFailsNamingTheColumn) {
 }
 
 TEST_F(UnchangedFillTest, AnUnchangedKeyFails) {
-  Status st = FillUnchangedFromBatch(batch_, schema_, {"big"}, "t");
+  Status st = FillUnchangedFromBatch(batch_, schema_, {"big"}, "t", "send whole rows");
   EXPECT_TRUE(st.ok());  // no unchanged cell: nothing to do
   Add(RowKind::kUpdateAfter, 1, 1, "?");
-  st = FillUnchangedFromBatch(batch_, schema_, {"big"}, "t");
+  st = FillUnchangedFromBatch(batch_, schema_, {"big"}, "t", "send whole rows");
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("key column 'big'"), std::string::npos) << st.message();
 }

@@ -300,8 +300,9 @@ TEST(BinlogLiveTest, WithoutChecksums) {
   }
 }
 
-// binlog_row_image=MINIMAL: before images hold the key, after images the changed columns;
-// the others are NULL in the batch (a Batch has no "absent").
+// binlog_row_image=MINIMAL: before images hold the key, after images the changed columns.
+// A before image's other columns are NULL (its row is found by key); an after image takes the
+// key from the before image and leaves the rest unchanged ("-": the target keeps its value).
 TEST(BinlogLiveTest, MinimalRowImages) {
   TestDatabase db;
   db.Exec("CREATE TABLE m (id INT PRIMARY KEY, a VARCHAR(10), b INT)");
@@ -313,8 +314,8 @@ TEST(BinlogLiveTest, MinimalRowImages) {
   const std::vector<fs::path> files = window.Close();
   const Snapshot snapshot = ReadWithBatchReader(db, "m");
   const std::vector<std::string> rows = DecodeRows(files, db.name() + ".m", snapshot.schema);
-  EXPECT_EQ(rows, (std::vector<std::string>{"I|1|x|10", "I|2|y|20", "B|1|NULL|NULL",
-                                            "A|NULL|NULL|11", "D|2|NULL|NULL"}));
+  EXPECT_EQ(rows, (std::vector<std::string>{"I|1|x|10", "I|2|y|20", "B|1|NULL|NULL", "A|1|-|11",
+                                            "D|2|NULL|NULL"}));
 }
 
 // A binlog of every type (without the large values), truncated at every byte and with every

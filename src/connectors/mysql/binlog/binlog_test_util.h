@@ -46,12 +46,15 @@ struct DecodeFileOptions {
 
 inline char KindLetter(RowKind k);
 
-// Row `r` of `batch` as "I|1|a": its kind's letter, then each value (NULL as "NULL").
+// Row `r` of `batch` as "I|1|a": its kind's letter, then each value (NULL as "NULL", an
+// unchanged cell as "-").
 inline std::string RowLine(const Batch& batch, size_t r) {
   std::string line(1, KindLetter(batch.kind(r)));
   for (const Column& c : batch.columns) {
     line += '|';
-    if (c.IsNull(r)) {
+    if (c.IsUnchanged(r)) {
+      line += "-";
+    } else if (c.IsNull(r)) {
       line += "NULL";
     } else {
       FormatValue(c, r, line);

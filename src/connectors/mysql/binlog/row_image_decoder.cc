@@ -309,7 +309,8 @@ bool RowImageDecoder::DecodeValue(const ColumnPlan& p, ByteReader& r, Column& ou
   return false;
 }
 
-bool RowImageDecoder::DecodeImage(ByteReader& r, std::string_view present, size_t present_count,
+bool RowImageDecoder::DecodeImage(ByteReader& r, ImageRole role, std::string_view present,
+                                  size_t present_count, std::string_view before_present,
                                   Batch& batch, size_t& failed, std::string& why,
                                   const std::vector<uint8_t>* partial) const {
   std::string_view nulls;
@@ -329,7 +330,28 @@ bool RowImageDecoder::DecodeImage(ByteReader& r, std::string_view present, size_
   for (size_t i = 0; i < plans_.size(); ++i) {
     Column& out = batch.columns[slots_[i]];
     if (i / 8 >= present.size() || !Bit(present, i)) {
-      out.AppendNull();
+      // A session with binlog_row_image=MINIMAL or NOBLOB leaves columns out of an image.
+      if (role == ImageRole::kAfter) {
+        // The update did not write the column: it holds what the before image says, or,
+        // when that left it out too, what the target has (never NULL).
+        if (i / 8 < before_present.size() && Bit(before_present, i)) {
+          out.AppendCopyOf(out.size() - 1);
+        } else {
+          out.AppendUnchanged();
+        }
+      } else if (role == ImageRole::kInsert) {
+        // The row got a value (its default) that no event carries: writing NULL would be a
+        // silent corruption.
+        failed = i;
+        why =
+            "the row image leaves the column out (the writing session had "
+            "binlog_row_image=MINIMAL or NOBLOB), so the value it was inserted with is not in "
+            "the binlog: set binlog_row_image=FULL for every session (SET GLOBAL, and in the "
+            "server's configuration), then re-snapshot (startup: initial)";
+        return false;
+      } else {
+        out.AppendNull();  // a before image: its row is found by key, as with a key-only image
+      }
       continue;
     }
     if (Bit(nulls, j++)) {
@@ -425,15 +447,16 @@ Status RowImageDecoder::Decode(const RowsEvent& event, Batch& batch) const {
   size_t failed = 0;
   for (size_t row = 1; !r.empty(); ++row) {
     const size_t row_start = r.offset();
-    bool ok = DecodeImage(r, event.present, present, batch, failed, why);
+    const ImageRole role = event.kind == RowsKind::kWrite ? ImageRole::kInsert : ImageRole::kBefore;
+    bool ok = DecodeImage(r, role, event.present, present, {}, batch, failed, why);
     if (ok) batch.row_kinds.push_back(first_kind);
     if (ok && update && event.type == EventType::kPartialUpdateRows) {
       failed = plans_.size();
       ok = ReadPartialHeader(r, event.present_after, partial);
     }
     if (ok && update) {
-      ok = DecodeImage(r, event.present_after, present_after, batch, failed, why,
-                       partial.empty() ? nullptr : &partial);
+      ok = DecodeImage(r, ImageRole::kAfter, event.present_after, present_after, event.present,
+                       batch, failed, why, partial.empty() ? nullptr : &partial);
       if (ok) batch.row_kinds.push_back(RowKind::kUpdateAfter);
     }
     if (!ok) {

@@ -7,8 +7,11 @@
 // columns: no allocation per value (the columns grow geometrically and are reused; MySQL's
 // partial JSON updates, rebuilt through a small document tree, are the exception).
 //
-// An image holds only the columns its bitmap marks (binlog_row_image=MINIMAL/NOBLOB leave
-// some out); an absent column is appended as NULL, since a Batch has no "absent" marker.
+// An image holds only the columns its bitmap marks (a session with binlog_row_image=MINIMAL
+// or NOBLOB leaves some out). A column an update's after image leaves out was not written: it
+// takes the before image's value, or is "unchanged" (core/column.h: the target keeps its own)
+// when the before image left it out too. A before image's absent column is NULL (its row is
+// found by key). An insert that leaves a column out is an error: its value is nowhere.
 // Values are exact: integers by the declared signedness (BIGINT UNSIGNED up to 2^64-1),
 // DECIMAL as its digits, FLOAT as the double holding it, times to the microsecond, TIMESTAMP
 // as a UTC instant, DATETIME as wall-clock time (an instant in `datetime_zone` when the column
@@ -59,10 +62,12 @@ class RowImageDecoder {
 
  private:
   RowImageDecoder() = default;
-  // One image: the null bitmap, then the present non-NULL values. On failure `failed` is the
-  // column that did not decode.
-  bool DecodeImage(ByteReader& r, std::string_view present, size_t present_count, Batch& batch,
-                   size_t& failed, std::string& why,
+  enum class ImageRole { kInsert, kBefore, kAfter };
+  // One image: the null bitmap, then the present non-NULL values. An after image's absent
+  // columns come from the before image just appended (`before_present` marks its columns).
+  // On failure `failed` is the column that did not decode.
+  bool DecodeImage(ByteReader& r, ImageRole role, std::string_view present, size_t present_count,
+                   std::string_view before_present, Batch& batch, size_t& failed, std::string& why,
                    const std::vector<uint8_t>* partial = nullptr) const;
   // PARTIAL_UPDATE_ROWS: reads the after image's value options; `partial` marks the JSON
   // columns whose after value is a diff against the before image.

@@ -67,6 +67,10 @@ class BinlogFilesStream : public StreamSource {
   std::vector<StreamPosition> TablePositions(size_t table) const override;
   bool InTransaction() const override { return in_txn_ && txn_rows_; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
+  std::string WholeRowsHint() const override {
+    return "have the server that writes these files log whole rows (binlog_row_image=FULL for "
+           "every session)";
+  }
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].primary_key;
   }

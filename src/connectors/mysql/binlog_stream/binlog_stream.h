@@ -97,6 +97,10 @@ class BinlogStream : public StreamSource {
   }
   void AllowSnapshotChunks() override { chunks_allowed_ = true; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
+  std::string WholeRowsHint() const override {
+    return "set binlog_row_image=FULL for every session at the source (SET GLOBAL, and in the "
+           "server's configuration)";
+  }
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].reader->PrimaryKey();
   }

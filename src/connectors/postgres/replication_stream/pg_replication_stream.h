@@ -123,6 +123,9 @@ class PgReplicationStream : public StreamSource {
   }
   void AllowSnapshotChunks() override { chunks_allowed_ = true; }
   bool EmitsUpdatesAndDeletes() const override { return true; }
+  std::string WholeRowsHint() const override {
+    return "ALTER TABLE ... REPLICA IDENTITY FULL at the source";
+  }
   std::vector<std::string> PrimaryKey() const override {
     return tables_.empty() ? std::vector<std::string>{} : tables_[0].table.primary_key;
   }
