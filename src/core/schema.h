@@ -42,6 +42,11 @@ struct Field {
   // NULL in every row a change wrote, so a job must drop or replace (`set`) the column and may
   // not read it in an expression (the engine and the expression binder refuse, naming it).
   std::string absent_from_changes;
+  // Why a realtime stream's deletes, and its updates that move a row to another key, do not
+  // carry this column (PostgreSQL sends only the table's replica identity in them); empty when
+  // they do. A change-capture job's key must not hold such a column: the row to delete could
+  // not be found, and a key change would leave the old row behind (the engine refuses).
+  std::string absent_from_old_rows;
 
   void ClearNative() {
     native_engine.clear();

@@ -88,6 +88,22 @@ Status UseAllColumnsAsKey(const JobSpec& spec, JobSetup& setup) {
   return Status::OK();
 }
 
+// A change-capture job finds the row a delete or a key change removes by its key: a key column
+// the source leaves out of those (core/schema.h: absent_from_old_rows) would fail every delete,
+// and leave the old row behind on an update that changes it.
+Status RefuseKeyAbsentFromOldRows(const JobSpec& spec, const JobSetup& setup) {
+  for (const std::string& name : setup.write.key) {
+    const std::optional<size_t> i = setup.write.schema.IndexOf(name);
+    if (!i || setup.write.schema.fields[*i].absent_from_old_rows.empty()) continue;
+    return Status::Invalid(
+        "{}: key column '{}' cannot identify the rows that deletes remove: {}. Give "
+        "target.key columns the deletes carry{}",
+        spec.file, name, setup.write.schema.fields[*i].absent_from_old_rows,
+        setup.key_from_source ? "" : ", or leave target.key out to apply by the source's key");
+  }
+  return Status::OK();
+}
+
 // A column the snapshot reads but no change carries (core/schema.h: absent_from_changes) would
 // be NULL in every row a change wrote: the job must drop it or compute it (`set`). Reading it in
 // an expression is refused by the binder already.
@@ -246,6 +262,10 @@ Result<JobSetup> BuildJobSetup(const JobSpec& spec, const ConnectorRegistry& reg
       setup.write.mode != WriteMode::kAppend) {
     UseSourceKey(setup);
     if (setup.write.key.empty()) SLUICE_RETURN_IF_ERROR(UseAllColumnsAsKey(spec, setup));
+  }
+  if (realtime && setup.stream->EmitsUpdatesAndDeletes() &&
+      setup.write.mode != WriteMode::kAppend) {
+    SLUICE_RETURN_IF_ERROR(RefuseKeyAbsentFromOldRows(spec, setup));
   }
   SLUICE_ASSIGN_OR_RETURN(setup.sink, setup.target_info->make_sink(spec.target, setup.context));
   return setup;

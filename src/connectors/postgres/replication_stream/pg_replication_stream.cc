@@ -180,13 +180,14 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
   SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn_, config.table));
   if (!table) return Status::NotFound("{}: table not found", config.Describe());
   t.table = std::move(*table);
-  SLUICE_RETURN_IF_ERROR(CheckReplicaIdentity(conn_, t.table));
+  SLUICE_ASSIGN_OR_RETURN(ReplicaIdentity identity, ReadReplicaIdentity(conn_, t.table));
   SLUICE_RETURN_IF_ERROR(MarkGeneratedColumns(t));
   SLUICE_RETURN_IF_ERROR(CheckPublishedShape(t));
-  if (!t.table.primary_key.empty()) {
-    const std::optional<size_t> key = t.table.Find(t.table.primary_key[0]);
+  UseReplicaIdentity(t, identity);
+  if (!t.key.empty()) {
+    const std::optional<size_t> key = t.table.Find(t.key[0]);
     const std::string type = key ? t.table.columns[*key].type.name : "";
-    if (type == "int2" || type == "int4" || type == "int8") t.chunk_key = t.table.primary_key[0];
+    if (type == "int2" || type == "int4" || type == "int8") t.chunk_key = t.key[0];
   }
   // A target that lacks a column (added at the source while a run was down) fills its rows so.
   SLUICE_RETURN_IF_ERROR(ReadAddedDefaults(conn_, t.table.oid, t.schema, 0));

@@ -60,6 +60,7 @@
 #include "connectors/postgres/replication_stream/new_table_watch.h"
 #include "connectors/postgres/replication_stream/relation_follower.h"
 #include "connectors/postgres/replication_stream/replication_connection.h"
+#include "connectors/postgres/replication_stream/slot_setup.h"
 #include "connectors/postgres/replication_stream/streamed_transactions.h"
 #include "core/connector_registry.h"
 #include "core/snapshot_chunks.h"
@@ -127,10 +128,10 @@ class PgReplicationStream : public StreamSource {
     return "ALTER TABLE ... REPLICA IDENTITY FULL at the source";
   }
   std::vector<std::string> PrimaryKey() const override {
-    return tables_.empty() ? std::vector<std::string>{} : tables_[0].table.primary_key;
+    return tables_.empty() ? std::vector<std::string>{} : tables_[0].key;
   }
   std::vector<std::string> TablePrimaryKey(size_t table) const override {
-    return tables_[table].table.primary_key;
+    return tables_[table].key;
   }
   int64_t LagMillis() const override { return lag_ms_; }
   uint64_t schema_version() const override {
@@ -163,7 +164,10 @@ class PgReplicationStream : public StreamSource {
     mutable std::optional<StreamPosition> known_columns;
     mutable uint64_t known_columns_version = 0;
     mutable bool known_columns_made = false;
-    // Snapshots in chunks: the first primary-key column when it is an integer ("" else).
+    // The columns its changes are applied by (PrimaryKey()): the primary key, or the
+    // columns of its REPLICA IDENTITY index, which deletes carry (UseReplicaIdentity).
+    std::vector<std::string> key;
+    // Snapshots in chunks: the first key column when it is an integer ("" else).
     std::string chunk_key;
     bool marks_snapshot = false;  // its positions carry the snapshot's progress ("" when read)
     // A cut snapshot whose rest is not read yet: the rows of keys from rest_low on are not in
@@ -178,6 +182,9 @@ class PgReplicationStream : public StreamSource {
   };
 
   Status OpenTable(const PgConfig& config);
+  // Sets t.key and marks the columns deletes do not carry (core/schema.h:
+  // absent_from_old_rows).
+  void UseReplicaIdentity(Table& t, const ReplicaIdentity& identity) const;
   std::optional<size_t> TableOf(uint32_t oid) const;
   // Shapes an empty `batch` for table `t`; false when the batch holds another table's rows.
   bool ShapeFor(Batch& batch, size_t t);

@@ -16,6 +16,35 @@ namespace sluice::postgres::replication_stream {
 
 namespace r = ::sluice::postgres::replication;
 
+// A delete, and an update that changes the replica identity, send the old row's identity
+// columns only (all of them under REPLICA IDENTITY FULL). Changes are applied by the identity
+// when it is an index other than the primary key: a delete carries no primary key then, and an
+// update of the primary key alone sends no old row at all (it would leave the old row behind).
+void PgReplicationStream::UseReplicaIdentity(Table& t, const ReplicaIdentity& identity) const {
+  t.key = t.table.primary_key;
+  if (identity.full) return;
+  if (identity.columns != t.table.primary_key) {
+    t.key = identity.columns;
+    spdlog::info(
+        "{}: changes are applied by ({}), the columns of its REPLICA IDENTITY index {}, which "
+        "its deletes carry{}",
+        t.table.Label(), fmt::join(identity.columns, ", "), identity.index,
+        t.table.primary_key.empty()
+            ? std::string()
+            : fmt::format(" (not by its primary key ({}))", fmt::join(t.table.primary_key, ", ")));
+  }
+  const std::string why = fmt::format(
+      "{}'s deletes and key changes carry only its replica identity ({}); ALTER TABLE {} "
+      "REPLICA IDENTITY FULL makes them carry every column",
+      t.table.Label(), fmt::join(identity.columns, ", "), t.table.Qualified());
+  for (Field& f : t.schema.fields) {
+    if (std::find(identity.columns.begin(), identity.columns.end(), f.name) ==
+        identity.columns.end()) {
+      f.absent_from_old_rows = why;
+    }
+  }
+}
+
 // pgoutput sends no generated column (PostgreSQL 18 can, with publish_generated_columns, which
 // this job does not set yet): the snapshot reads its values, the changes would not.
 Status PgReplicationStream::MarkGeneratedColumns(Table& t) {

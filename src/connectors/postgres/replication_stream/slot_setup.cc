@@ -42,17 +42,45 @@ Status CheckServer(PgConnection& conn, const std::string& where) {
   return Status::OK();
 }
 
-Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table) {
+Result<ReplicaIdentity> ReadReplicaIdentity(PgConnection& conn, const PgTable& table) {
+  const std::string context = "replica identity of " + table.Label();
   SLUICE_ASSIGN_OR_RETURN(
-      PgResult r, conn.Query("SELECT relreplident FROM pg_class WHERE oid = $1::oid",
-                             "replica identity of " + table.Label(), {std::to_string(table.oid)}));
+      PgResult r, conn.Query("SELECT relreplident FROM pg_class WHERE oid = $1::oid", context,
+                             {std::to_string(table.oid)}));
   const std::string ident = r.rows() == 1 ? r.Str(0, 0) : "d";
-  const bool has_key = !table.primary_key.empty();
-  if (ident == "f" || ident == "i" || (ident == "d" && has_key)) return Status::OK();
-  return Status::Invalid(
-      "{}: updates and deletes would not carry the row's key (no primary key, REPLICA "
-      "IDENTITY {}): add a primary key or ALTER TABLE {} REPLICA IDENTITY FULL",
-      table.Label(), ident == "n" ? "NOTHING" : "DEFAULT", table.Qualified());
+  ReplicaIdentity identity;
+  if (ident == "f") {
+    identity.full = true;
+    return identity;
+  }
+  if (ident == "d" && !table.primary_key.empty()) {
+    identity.columns = table.primary_key;
+    return identity;
+  }
+  if (ident == "i") {
+    // The index's key columns in its order (PostgreSQL falls back to NOTHING when the index
+    // is dropped).
+    SLUICE_ASSIGN_OR_RETURN(
+        PgResult cols,
+        conn.Query("SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = "
+                   "i.indexrelid JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = "
+                   "ANY (i.indkey) WHERE i.indrelid = $1::oid AND i.indisreplident ORDER BY "
+                   "array_position(i.indkey::int2[], a.attnum)",
+                   context, {std::to_string(table.oid)}));
+    for (int row = 0; row < cols.rows(); ++row) {
+      identity.index = cols.Str(row, 0);
+      identity.columns.push_back(cols.Str(row, 1));
+    }
+    if (!identity.columns.empty()) return identity;
+  }
+  return Err(Status::Invalid(
+      "{}: updates and deletes would not carry the row's key ({}): add a primary key or ALTER "
+      "TABLE {} REPLICA IDENTITY FULL",
+      table.Label(),
+      ident == "n"   ? "REPLICA IDENTITY NOTHING"
+      : ident == "i" ? "the REPLICA IDENTITY index is gone"
+                     : "no primary key, REPLICA IDENTITY DEFAULT",
+      table.Qualified()));
 }
 
 namespace {

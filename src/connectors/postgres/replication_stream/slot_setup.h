@@ -22,9 +22,16 @@ std::string DefaultSlotName(const std::string& job_name);
 
 // wal_level = logical, and the role may replicate (REPLICATION or superuser).
 Status CheckServer(PgConnection& conn, const std::string& where);
-// Updates and deletes of `table` must carry its key: a primary key, or REPLICA IDENTITY FULL
-// or USING INDEX.
-Status CheckReplicaIdentity(PgConnection& conn, const PgTable& table);
+// What `table`'s deletes and key-changing updates carry of the old row: every column (REPLICA
+// IDENTITY FULL), or only the primary key (DEFAULT) or the columns of a unique index (USING
+// INDEX). An error when they would carry no key (NOTHING, DEFAULT without a primary key, an
+// identity index that was dropped).
+struct ReplicaIdentity {
+  bool full = false;
+  std::string index;                 // USING INDEX: its name
+  std::vector<std::string> columns;  // not full: the columns, in the key's order
+};
+Result<ReplicaIdentity> ReadReplicaIdentity(PgConnection& conn, const PgTable& table);
 
 // Creates the publication for `table` when missing. An existing one must publish the table:
 // the job's own (`owned`: named by sluice, not by `publication:`) is extended to it (ALTER
