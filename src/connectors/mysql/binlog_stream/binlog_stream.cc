@@ -322,6 +322,7 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
     end_.reset();
   }
   committed_ = *from;
+  read_to_ = *from;
   file_ = from->file;
   positioned_ = gtid.empty();
   in_txn_ = false;
@@ -405,6 +406,10 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
       return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
     }
   }
+  // A committed XA transaction's held rows come before anything read after its commit.
+  if (Status st = ReplayXa(batch); !st.ok()) {
+    return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
+  }
   const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
   // A batch ends at a transaction end whenever it can: the server writes a transaction to the
   // binlog whole at commit, so reading on to its end does not wait. Then each checkpoint the
@@ -415,6 +420,14 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
   while (!batch_ended_ &&
          ((in_txn_ && batch.num_rows() < txn_cap) ||
           (batch.num_rows() < batch_rows_ && std::chrono::steady_clock::now() < deadline))) {
+    if (!xa_commit_end_.file.empty()) {
+      // An XA COMMIT just read: its held rows first.
+      if (Status st = ReplayXa(batch); !st.ok()) {
+        return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
+      }
+      if (ReachedEnd()) return false;
+      continue;
+    }
     Result<const st_mariadb_rpl_event*> fetched = FetchEvent();
     if (!fetched) {
       return Err(fetched.error().WithContext(fmt::format(

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -222,7 +223,20 @@ class BinlogStream : public StreamSource {
                                                               size_t index);
   // Table `t`'s positions with the stream at `at`: the binlog's and its dropped columns.
   std::vector<StreamPosition> PositionsAt(size_t t, const BinlogPosition& at) const;
-  bool ReachedEnd() const { return end_ && positioned_ && committed_ >= *end_; }
+  bool ReachedEnd() const { return end_ && positioned_ && read_to_ >= *end_; }
+  // A transaction boundary read at `at`: the position to commit, unless an XA transaction
+  // prepared before it is still open (its rows are read again from before it after a restart).
+  void ReachBoundary(const BinlogPosition& at) {
+    read_to_ = at;
+    if (xa_prepared_.empty() && xa_replay_.empty()) committed_ = at;
+  }
+  // XA transactions (binlog_stream_xa.cc).
+  void BeginXaGroup();
+  bool HoldXaEvent(binlog::EventType type, std::string_view bytes);
+  Status HandleXaPrepare(const binlog::Event& e);
+  Result<bool> HandleXaStatement(std::string_view sql, const binlog::Event& e);
+  // Handles the held events of a committed XA transaction, up to a batch's end.
+  Status ReplayXa(Batch& batch);
   void CloseReplication();
   // The next event of the replication session, or nullptr with the session's error. The read
   // is watched (core/stall_watch.h): the server sends a heartbeat every 100 ms when idle, so a
@@ -257,8 +271,18 @@ class BinlogStream : public StreamSource {
   st_mariadb_rpl* rpl_ = nullptr;
   st_mariadb_rpl_event* event_ = nullptr;
   binlog::EventFramer framer_;
-  std::string file_;                                      // the file the events being read are in
-  BinlogPosition committed_;                              // after the last completed transaction
+  std::string file_;          // the file the events being read are in
+  BinlogPosition committed_;  // after the last completed transaction
+  BinlogPosition read_to_;    // the last transaction boundary read (committed_ or past it)
+  // MariaDB writes an XA transaction's rows at XA PREPARE and its outcome later (XA COMMIT or
+  // XA ROLLBACK, in another event group). Its table maps and rows are held, by xid, until
+  // then: replayed at the commit, dropped at the rollback. While one is held, committed_
+  // stays before it.
+  bool xa_collecting_ = false;
+  std::vector<std::string> xa_group_;
+  std::map<std::string, std::vector<std::string>> xa_prepared_;
+  std::deque<std::string> xa_replay_;
+  BinlogPosition xa_commit_end_;
   std::optional<BinlogPosition> end_;                     // catch-up: stop here
   std::map<uint64_t, binlog::RowImageDecoder> decoders_;  // by table id, the tables read
   std::map<uint64_t, size_t> table_of_id_;                // by table id: index in tables_

@@ -31,7 +31,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
     // A stream started by GTID learns its file:offset from the first real event; with none
     // after the GTID, the heartbeat (sent once everything is sent) says where the file ends.
     if (!in_txn_ && !positioned_ && !file_.empty() && e.header.log_pos != 0) {
-      committed_ = BinlogPosition{file_, e.header.log_pos};
+      ReachBoundary(BinlogPosition{file_, e.header.log_pos});
       positioned_ = true;
     }
     return Status::OK();
@@ -48,21 +48,27 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
                                .count();
     lag_ms_ = std::max<int64_t>(0, now_ms - int64_t{e.header.timestamp} * 1000);
   }
+  // The table maps and rows of an XA transaction being prepared wait for its XA COMMIT.
+  if (HoldXaEvent(type, bytes)) return Status::OK();
   switch (type) {
     case binlog::EventType::kRotate: {
       SLUICE_ASSIGN_OR_RETURN(binlog::RotateEvent r, binlog::ParseRotate(e, f));
       file_ = std::string(r.next_file);
       // A file ends between transactions: its start is a boundary too. (Not for a stream
       // started by GTID: the server's first ROTATE names the file, but not where in it.)
-      if (!in_txn_ && positioned_) committed_ = BinlogPosition{file_, r.position};
+      if (!in_txn_ && positioned_) ReachBoundary(BinlogPosition{file_, r.position});
       return Status::OK();
     }
     case binlog::EventType::kMariaGtid: {
       SLUICE_ASSIGN_OR_RETURN(binlog::MariaGtidEvent g, binlog::ParseMariaGtid(e));
       in_txn_ = !g.standalone();
       txn_rows_out_ = false;
+      if (g.flags & binlog::MariaGtidEvent::kPreparedXa) BeginXaGroup();
       break;
     }
+    case binlog::EventType::kXaPrepare:
+      SLUICE_RETURN_IF_ERROR(HandleXaPrepare(e));
+      break;
     case binlog::EventType::kQuery:
     case binlog::EventType::kQueryCompressed:
       SLUICE_RETURN_IF_ERROR(HandleQuery(e));
@@ -146,7 +152,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
   // statement, the FORMAT_DESCRIPTION and GTID_LIST of a new file). log_pos 0 marks events the
   // server made up for this session (the FORMAT_DESCRIPTION it resends).
   if (!in_txn_ && e.header.log_pos != 0) {
-    committed_ = BinlogPosition{file_, e.header.log_pos};
+    ReachBoundary(BinlogPosition{file_, e.header.log_pos});
     positioned_ = true;
   }
   return Status::OK();
@@ -164,6 +170,8 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
     txn_rows_out_ = false;
     return Status::OK();
   }
+  SLUICE_ASSIGN_OR_RETURN(bool xa, HandleXaStatement(q.sql, e));
+  if (xa) return Status::OK();
   if (skip_before_seconds_ >= 0) return Status::OK();  // before the startup time
   // Any other statement is DDL (or statement-logged DML, refused by binlog_format=ROW).
   if (std::optional<CreatedTableName> made = ParseCreateTable(q.sql)) {

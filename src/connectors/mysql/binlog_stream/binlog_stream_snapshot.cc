@@ -194,6 +194,7 @@ Result<bool> BinlogStream::NextSnapshotRows(Batch& batch, RejectSink& rejects) {
   in_txn_ = false;
   txn_rows_out_ = false;
   committed_ = stream_from_;
+  read_to_ = stream_from_;
   file_ = committed_.file;
   SLUICE_RETURN_IF_ERROR(OpenReplication(committed_));
   return !ReachedEnd();
