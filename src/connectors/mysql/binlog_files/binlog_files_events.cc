@@ -27,6 +27,7 @@ Status BinlogFilesStream::Handle(const binlog::Event& e, Batch& batch) {
           in_txn_ = true;
           txn_start_ = FilePosition{file_index_, reader_->event_offset()};
         }
+        xa_prepare_group_ = (g.flags & binlog::MariaGtidEvent::kPreparedXa) != 0;
         return Status::OK();
       }
       case binlog::EventType::kQuery:
@@ -165,6 +166,15 @@ Status BinlogFilesStream::HandleRows(const binlog::Event& e, Batch& batch) {
   // A table whose target already holds this transaction (its own position is past it).
   const std::optional<FilePosition>& own = tables_[t].own;
   if (own && FilePosition{file_index_, reader_->next_offset()} <= *own) return Status::OK();
+  if (xa_prepare_group_) {
+    // Written at XA PREPARE: whether they ever committed is told later (XA COMMIT or XA
+    // ROLLBACK). Applied now, a rolled-back transaction would reach the target.
+    return Status::Invalid(
+        "{}: rows of an XA transaction, written at its XA PREPARE: reading XA transactions from "
+        "binlog files is not supported (a live source holds them until their XA COMMIT); read "
+        "these changes from the server (source.url without binlog_files)",
+        tables_[t].label);
+  }
   if (!ShapeFor(batch, t)) {
     // Another table's rows: they open the next batch.
     PendingEvent p{e.header, std::string(e.bytes),

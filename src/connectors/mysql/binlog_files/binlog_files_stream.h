@@ -159,8 +159,9 @@ class BinlogFilesStream : public StreamSource {
   FilePosition txn_start_;  // where the open transaction began (for a truncation message)
   std::map<uint64_t, binlog::RowImageDecoder> decoders_;  // by table id, the tables read
   std::map<uint64_t, size_t> table_of_id_;                // by table id: index in tables_
-  bool in_txn_ = false;    // between a transaction's GTID/BEGIN and its XID/COMMIT
-  bool txn_rows_ = false;  // rows of the open transaction were handed out
+  bool in_txn_ = false;            // between a transaction's GTID/BEGIN and its XID/COMMIT
+  bool txn_rows_ = false;          // rows of the open transaction were handed out
+  bool xa_prepare_group_ = false;  // the event group is an XA transaction's PREPARE
 };
 
 }  // namespace sluice::mysql::binlog_files
