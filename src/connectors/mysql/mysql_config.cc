@@ -44,6 +44,12 @@ std::vector<OptionSpec> MysqlSourceOptionSpecs() {
                    .default_value = "false",
                    .description = "parallel readers all read one consistent snapshot (takes a "
                                   "brief LOCK TABLES ... READ while their transactions start)"});
+  specs.push_back({.name = "foreign_key_actions",
+                   .default_value = "stop",
+                   .description = "mode realtime: a table whose foreign keys cascade (ON "
+                                  "DELETE/UPDATE CASCADE or SET NULL) has rows changed that the "
+                                  "binlog never shows; stop (refuse to stream it) or ignore "
+                                  "(stream it: the target keeps what the cascades changed)"});
   specs.push_back({.name = "zero_date",
                    .default_value = "error",
                    .description = "dates like 0000-00-00 or 2024-00-10: error (the row is "
@@ -177,6 +183,12 @@ Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target) {
     SLUICE_ASSIGN_OR_RETURN(config.snapshot, options.GetBool("snapshot", false));
     SLUICE_ASSIGN_OR_RETURN(config.tinyint1_as_bool, options.GetBool("tinyint1_as_bool", false));
     SLUICE_ASSIGN_OR_RETURN(config.zero_date, ParseZeroDate(options));
+    const std::string fk = options.GetString("foreign_key_actions", "stop");
+    if (fk != "stop" && fk != "ignore") {
+      return Err(options.ErrorAt("foreign_key_actions",
+                                 fmt::format("expected stop or ignore, got '{}'", fk)));
+    }
+    config.ignore_foreign_key_actions = fk == "ignore";
     return config;
   }
 

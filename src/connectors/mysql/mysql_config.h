@@ -34,6 +34,9 @@ struct MysqlConfig {
   // Source only.
   bool snapshot = false;
   ZeroDate zero_date = ZeroDate::kError;
+  // Realtime: stream a table whose foreign keys cascade although the binlog never shows the
+  // rows the cascades change (foreign_key_actions: ignore).
+  bool ignore_foreign_key_actions = false;
   bool tinyint1_as_bool = false;
   // Source: when set, DATETIME columns are read as instants (timestamptz) in this zone.
   // Target: the zone DATETIME columns hold their wall-clock time in (default UTC).

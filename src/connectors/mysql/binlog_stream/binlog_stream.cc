@@ -104,7 +104,8 @@ Status BinlogStream::Open(const ReadRequest& request) {
   tables_.clear();
   many_ = false;
   SLUICE_RETURN_IF_ERROR(OpenTable(config_, request));
-  return CheckServer();
+  SLUICE_RETURN_IF_ERROR(CheckServer());
+  return CheckForeignKeyActions(0);
 }
 
 Status BinlogStream::OpenTables(const std::vector<Options>& tables, const ReadRequest& request) {
@@ -116,7 +117,41 @@ Status BinlogStream::OpenTables(const std::vector<Options>& tables, const ReadRe
     SLUICE_RETURN_IF_ERROR(OpenTable(config, request));
   }
   many_ = true;
-  return Status::OK();
+  return CheckForeignKeyActions(1);
+}
+
+// InnoDB carries out ON DELETE/UPDATE CASCADE and SET NULL inside the storage engine, and
+// MariaDB (like MySQL before 9) writes only the statement's own rows to the binlog: a child
+// row deleted or changed by a cascade is never seen, and its target row would stay as it was.
+Status BinlogStream::CheckForeignKeyActions(size_t from) {
+  std::string tables;
+  for (size_t t = from; t < tables_.size(); ++t) {
+    if (tables_[t].config.ignore_foreign_key_actions) continue;
+    const MysqlTable& table = tables_[t].reader->table();
+    tables += fmt::format("{}({}, {})", tables.empty() ? "" : ", ", QuoteString(table.database),
+                          QuoteString(table.name));
+  }
+  if (tables.empty()) return Status::OK();
+  SLUICE_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      conn_.Query(fmt::format(
+          "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME, "
+          "DELETE_RULE, UPDATE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE "
+          "(CONSTRAINT_SCHEMA, TABLE_NAME) IN ({}) AND (DELETE_RULE NOT IN ('RESTRICT', 'NO "
+          "ACTION') OR UPDATE_RULE NOT IN ('RESTRICT', 'NO ACTION')) ORDER BY 1, 2, 3",
+          tables)));
+  if (rows.empty()) return Status::OK();
+  const Row& r = rows.front();
+  const auto text = [&](size_t i) { return r.size() > i ? r[i].value_or("") : std::string(); };
+  const std::string label = text(0) + "." + text(1);
+  const bool on_delete = text(4) != "RESTRICT" && text(4) != "NO ACTION";
+  return Status::Invalid(
+      "{}: its foreign key {} (ON {} {}) changes its rows when {}.{} changes, and the binlog "
+      "never shows the rows a cascade changes: the target would keep them as they were. Make "
+      "the foreign key RESTRICT, leave the table out (\"!{}\" in `tables:`), or set the "
+      "source's foreign_key_actions: ignore to stream it anyway",
+      label, text(2), on_delete ? "DELETE" : "UPDATE", on_delete ? text(4) : text(5), text(0),
+      text(3), label);
 }
 
 Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& request) {

@@ -230,6 +230,8 @@ class BinlogStream : public StreamSource {
     read_to_ = at;
     if (xa_prepared_.empty() && xa_replay_.empty()) committed_ = at;
   }
+  // Refuses tables_[from...] whose foreign keys cascade (foreign_key_actions: stop).
+  Status CheckForeignKeyActions(size_t from);
   // XA transactions (binlog_stream_xa.cc).
   void BeginXaGroup();
   bool HoldXaEvent(binlog::EventType type, std::string_view bytes);
