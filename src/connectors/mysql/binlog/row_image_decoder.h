@@ -71,6 +71,8 @@ class RowImageDecoder {
                    const std::vector<uint8_t>* partial = nullptr) const;
   // PARTIAL_UPDATE_ROWS: reads the after image's value options; `partial` marks the JSON
   // columns whose after value is a diff against the before image.
+  bool AppendAbsent(ImageRole role, size_t i, std::string_view before_present, Column& out,
+                    std::string& why) const;
   bool ReadPartialHeader(ByteReader& r, std::string_view present,
                          std::vector<uint8_t>& partial) const;
   bool DecodeJsonDiff(const ColumnPlan& p, ByteReader& r, Column& out, std::string& why) const;
