@@ -309,6 +309,12 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
   snapshot_chunk_end_ = false;
   snapshot_commit_.reset();
   pending_event_.clear();
+  // XA transactions held by an earlier start (a reconnect) are read again from the position.
+  xa_collecting_ = false;
+  xa_group_.clear();
+  xa_prepared_.clear();
+  xa_replay_.clear();
+  xa_commit_end_ = BinlogPosition{};
   skip_before_seconds_ = -1;
   std::string gtid;
   if (!unplaced.empty()) {
