@@ -69,9 +69,12 @@ std::string SummaryText(const RunSummary& s) {
                        s.checkpoints);
   }
   if (s.realtime) {
-    out += fmt::format("  changes    {} inserts, {} updates, {} deletes; lag {}",
+    out += fmt::format("  changes    {} inserts, {} updates, {} deletes{}; lag {}",
                        FormatCount(s.changes_inserted), FormatCount(s.changes_updated),
                        FormatCount(s.changes_deleted),
+                       s.changes_truncated > 0
+                           ? fmt::format(", {} truncates", FormatCount(s.changes_truncated))
+                           : std::string(),
                        s.lag_ms < 0 ? std::string("unknown")
                                     : FormatDuration(static_cast<double>(s.lag_ms) / 1000.0));
     if (!s.status_detail.empty()) out += "; " + s.status_detail;
@@ -120,7 +123,8 @@ std::string SummaryJson(const RunSummary& s) {
   if (s.realtime) {
     j["changes"] = {{"inserts", s.changes_inserted},
                     {"updates", s.changes_updated},
-                    {"deletes", s.changes_deleted}};
+                    {"deletes", s.changes_deleted},
+                    {"truncates", s.changes_truncated}};
     j["lag_ms"] = s.lag_ms >= 0 ? nlohmann::ordered_json(s.lag_ms) : nullptr;
     if (!s.status_detail.empty()) j["status_detail"] = s.status_detail;
     j["reconnects"] = s.reconnects;

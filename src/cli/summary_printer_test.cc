@@ -29,6 +29,7 @@ TEST(SummaryPrinterTest, RealtimeJsonHasChangesLagAndPosition) {
   EXPECT_EQ(j["changes"]["inserts"], 3);
   EXPECT_EQ(j["changes"]["updates"], 2);
   EXPECT_EQ(j["changes"]["deletes"], 1);
+  EXPECT_EQ(j["changes"]["truncates"], 0);
   EXPECT_EQ(j["lag_ms"], 1500);
   EXPECT_EQ(j["checkpoints"], 2);
   EXPECT_EQ(j["position_after"], "binlog mysql-bin.000003:900");
@@ -67,6 +68,12 @@ TEST(SummaryPrinterTest, RealtimeTextLine) {
                       "(2 checkpoint(s))\n"),
             std::string::npos)
       << text;
+  // TRUNCATEs only when there were any.
+  RunSummary s = Realtime();
+  s.changes_truncated = 2;
+  EXPECT_NE(SummaryText(s).find("  changes    3 inserts, 2 updates, 1 deletes, 2 truncates; lag"),
+            std::string::npos)
+      << SummaryText(s);
 }
 
 }  // namespace

@@ -38,6 +38,12 @@ struct Batch {
   bool snapshot = false;
   std::string source_table;
   std::vector<int64_t> commit_millis;
+  // Change streams only: the source table was emptied (TRUNCATE) before this batch's rows, so
+  // the target's table is emptied first (SinkWriter::Truncate). A source ends the batch before
+  // a TRUNCATE it meets, so every row of a flagged batch follows it; the batch may hold none.
+  // `truncate_commit_millis`: the TRUNCATE's commit time at the source (-1: unknown).
+  bool truncated = false;
+  int64_t truncate_commit_millis = -1;
 
   Batch() = default;
   explicit Batch(const Schema& schema) {
@@ -58,6 +64,8 @@ struct Batch {
     snapshot = false;
     source_table.clear();
     commit_millis.clear();
+    truncated = false;
+    truncate_commit_millis = -1;
     row_count_without_columns = 0;
   }
   // Whether a column may hold an unchanged cell (Column::has_unchanged()).

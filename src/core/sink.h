@@ -91,6 +91,16 @@ class SinkWriter {
   // engine refuses a batch with unchanged cells for a writer that does not, rather than let
   // it write NULL over a value.
   virtual bool KeepsUnchangedCells() const { return false; }
+  // Empties the target's table as a TRUNCATE at the source did (Batch::truncated), in order:
+  // after every row written before, inside the transaction the next checkpoint commits, so a
+  // restart from the last checkpoint meets the TRUNCATE again. Rows before it that this writer
+  // still buffers are dropped (they are gone at the source too); their bad rows are not
+  // rejected. `batch`: the batch whose rows follow the TRUNCATE (its source table and
+  // position, for targets that log changes). The default refuses: the target cannot take it.
+  virtual Status Truncate(const Batch& batch) {
+    (void)batch;
+    return Status::Invalid("this target cannot empty its table as a realtime job");
+  }
   // Flushes what this writer buffered. Called before Commit(), and before each Checkpoint():
   // a writer of a run that checkpoints is written to again after Finish().
   virtual Status Finish() = 0;

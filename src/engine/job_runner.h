@@ -77,6 +77,7 @@ struct RunSummary {
   int64_t changes_inserted = 0;
   int64_t changes_updated = 0;
   int64_t changes_deleted = 0;
+  int64_t changes_truncated = 0;  // TRUNCATEs carried to the target
   int64_t lag_ms = -1;
   std::string status_detail;
   // Realtime jobs (engine/stream_reconnect.h): runs started again after a lost connection,

@@ -237,14 +237,14 @@ class MultiStreamRunner {
       metrics_.rows_read.fetch_add(rows + refused, std::memory_order_relaxed);
       metrics_.bytes_read.fetch_add(bytes, std::memory_order_relaxed);
       throttle_.After(rows, bytes, options_.run.cancelled, metrics_);  // settings.rate_limit
-      if (rows > 0 && batch->position.empty()) {
+      if ((rows > 0 || batch->truncated) && batch->position.empty()) {
         const std::vector<StreamPosition> now = reader_->Positions();
         batch->position = ChangeEventPosition(now);
       }
       status_.Count(*batch);
       status_.SetSource(reader_->LagMillis(), reader_->StatusDetail(),
                         reader_->SnapshotProgressNow());
-      if (rows > 0) {
+      if (rows > 0 || batch->truncated) {
         const int route = routes_.Find(batch->source_table);
         if (route < 0) {
           return Status::Internal("{}: rows of {}, which no table of the job reads", spec_.name,

@@ -1,5 +1,7 @@
 #include "engine/stream_batch_write.h"
 
+#include <spdlog/spdlog.h>
+
 #include "engine/unchanged_fill.h"
 
 namespace sluice {
@@ -34,6 +36,24 @@ Status ResolveUnchanged(const JobSetup& setup, const SinkWriter& writer, Batch& 
 
 Status TransformAndWrite(const JobSetup& setup, SinkWriter& writer, std::unique_ptr<Batch>& batch,
                          RejectCollector& rejects, RunMetrics& metrics) {
+  if (batch->truncated) {
+    // Before the batch's rows, which follow the TRUNCATE (core/batch.h).
+    const std::string table =
+        batch->source_table.empty() ? "the source table" : batch->source_table;
+    Status st = writer.Truncate(*batch);
+    if (st.code() == StatusCode::kInvalidArgument && !st.retryable()) {
+      return Status::Invalid(
+          "{} was truncated at the source and target {} cannot follow: {}; set the source's "
+          "truncate: stop or ignore",
+          table, setup.sink->Describe(), st.message());
+    }
+    if (!st.ok()) {
+      return st.WithContext(fmt::format("target {}: emptying the table as {} was truncated",
+                                        setup.sink->Describe(), table));
+    }
+    spdlog::info("{} was truncated at the source: target {} is emptied in the next checkpoint",
+                 table, setup.sink->Describe());
+  }
   const int64_t transform_rejected_before = rejects.count();
   const int64_t rows_in = static_cast<int64_t>(batch->num_rows());
   for (const auto& transform : setup.transforms) {

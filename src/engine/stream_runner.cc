@@ -230,13 +230,13 @@ class StreamRunner {
       // A source that leaves the batch's position empty (the binlog stream) has it in
       // Positions(): the position after the last transaction end the batch reached, which a
       // change-event target writes as each event's source position.
-      if (rows > 0 && batch->position.empty()) {
+      if ((rows > 0 || batch->truncated) && batch->position.empty()) {
         const std::vector<StreamPosition> now = stream.Positions();
         batch->position = ChangeEventPosition(now);
       }
       status_.Count(*batch);
       status_.SetSource(stream.LagMillis(), stream.StatusDetail(), stream.SnapshotProgressNow());
-      if (rows > 0) {
+      if (rows > 0 || batch->truncated) {
         SLUICE_RETURN_IF_ERROR(CheckOffsets(*batch, schema));
         SLUICE_RETURN_IF_ERROR(WriteBatch(batch, *writer, rejects));
       }

@@ -22,6 +22,7 @@ struct StreamStatusSnapshot {
   int64_t inserts = 0;
   int64_t updates = 0;  // an update with its before image counts once
   int64_t deletes = 0;
+  int64_t truncates = 0;                     // TRUNCATEs carried (Batch::truncated)
   int64_t lag_ms = -1;                       // -1: the source does not know
   std::string position;                      // of the last checkpoint, "" before the first
   std::string detail;                        // StreamSource::StatusDetail()
@@ -34,6 +35,7 @@ class StreamStatus {
  public:
   // Counts the changes of a batch as read (before transforms).
   void Count(const Batch& batch) {
+    if (batch.truncated) truncates_.fetch_add(1, std::memory_order_relaxed);
     if (batch.row_kinds.empty()) {
       inserts_.fetch_add(static_cast<int64_t>(batch.num_rows()), std::memory_order_relaxed);
       return;
@@ -64,6 +66,7 @@ class StreamStatus {
     s.inserts = inserts_.load(std::memory_order_relaxed);
     s.updates = updates_.load(std::memory_order_relaxed);
     s.deletes = deletes_.load(std::memory_order_relaxed);
+    s.truncates = truncates_.load(std::memory_order_relaxed);
     std::lock_guard lock(mu_);
     s.lag_ms = lag_ms_;
     s.position = position_;
@@ -76,6 +79,7 @@ class StreamStatus {
   std::atomic<int64_t> inserts_{0};
   std::atomic<int64_t> updates_{0};
   std::atomic<int64_t> deletes_{0};
+  std::atomic<int64_t> truncates_{0};
   mutable std::mutex mu_;
   int64_t lag_ms_ = -1;
   std::string position_;

@@ -23,6 +23,7 @@ void FillStreamSummary(const RunMetrics& m, int64_t committed_rows, int64_t chec
   summary.changes_inserted = status.inserts;
   summary.changes_updated = status.updates;
   summary.changes_deleted = status.deletes;
+  summary.changes_truncated = status.truncates;
   summary.lag_ms = status.lag_ms;
   summary.status_detail = status.detail;
 }

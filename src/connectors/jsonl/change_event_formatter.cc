@@ -3,6 +3,12 @@
 #include "connectors/file_common/text_codec.h"
 
 namespace sluice {
+namespace {
+
+// AppendSource's row for the event of a TRUNCATE, which has none.
+constexpr size_t kTruncateRow = static_cast<size_t>(-1);
+
+}  // namespace
 
 ChangeEventFormatter::ChangeEventFormatter(const JsonlWriteFormat& format, const Schema& schema,
                                            ChangeEventSource source)
@@ -19,8 +25,7 @@ ChangeEventFormatter::ChangeEventFormatter(const JsonlWriteFormat& format, const
   if (key_columns_.size() != source.key.size()) key_columns_.clear();
 }
 
-void ChangeEventFormatter::AppendEvents(const Batch& batch, int64_t now_ms, bool force_snapshot,
-                                        std::string& out) {
+void ChangeEventFormatter::NoteSourceTable(const Batch& batch) {
   if (batch.source_table != source_table_) {
     // "db.table"; without a dot the whole text is the table.
     source_table_ = batch.source_table;
@@ -37,6 +42,17 @@ void ChangeEventFormatter::AppendEvents(const Batch& batch, int64_t now_ms, bool
       AppendJsonString(table, table_json_);
     }
   }
+}
+
+void ChangeEventFormatter::AppendTruncate(const Batch& batch, int64_t now_ms, std::string& out) {
+  NoteSourceTable(batch);
+  now_json_ = std::to_string(now_ms);
+  AppendEvent('t', batch, std::nullopt, std::nullopt, kTruncateRow, /*snapshot=*/false, out);
+}
+
+void ChangeEventFormatter::AppendEvents(const Batch& batch, int64_t now_ms, bool force_snapshot,
+                                        std::string& out) {
+  NoteSourceTable(batch);
   const bool snapshot = force_snapshot || batch.snapshot;
   now_json_ = std::to_string(now_ms);
   const size_t rows = batch.num_rows();
@@ -108,7 +124,10 @@ void ChangeEventFormatter::AppendSource(const Batch& batch, size_t row, bool sna
     AppendJsonString(batch.position, out);
   }
   out.append(",\"ts_ms\":");
-  if (row < batch.commit_millis.size()) {
+  if (row == kTruncateRow) {
+    out.append(batch.truncate_commit_millis >= 0 ? std::to_string(batch.truncate_commit_millis)
+                                                 : std::string("null"));
+  } else if (row < batch.commit_millis.size()) {
     out.append(std::to_string(batch.commit_millis[row]));
   } else {
     out.append("null");

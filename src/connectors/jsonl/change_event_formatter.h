@@ -44,8 +44,13 @@ class ChangeEventFormatter {
   // Appends one event line per change in `batch`; `now_ms` is the events' "ts_ms" (when they
   // were written). `force_snapshot`: every row is a read ("r"), for batch runs.
   void AppendEvents(const Batch& batch, int64_t now_ms, bool force_snapshot, std::string& out);
+  // Appends the event of a TRUNCATE of `batch`'s source table (op "t", no row images), which
+  // came before `batch`'s rows.
+  void AppendTruncate(const Batch& batch, int64_t now_ms, std::string& out);
 
  private:
+  // Keeps the db and table of `batch`'s source_table, as JSON.
+  void NoteSourceTable(const Batch& batch);
   void AppendEvent(char op, const Batch& batch, std::optional<size_t> before,
                    std::optional<size_t> after, size_t source_row, bool snapshot, std::string& out);
   void AppendSource(const Batch& batch, size_t row, bool snapshot, std::string& out) const;

@@ -19,11 +19,8 @@ class JsonlWriter : public SinkWriter {
 
   Status Write(const Batch& batch, RejectSink& /*rejects*/) override {
     if (AsEvents(batch)) {
-      const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
       // A batch run has no changes, only the table as it was read: Debezium's "r".
-      events_.AppendEvents(batch, now_ms, !realtime_, target_->buffer());
+      events_.AppendEvents(batch, NowMillis(), !realtime_, target_->buffer());
     } else {
       rows_.AppendRows(batch, target_->buffer());
     }
@@ -34,9 +31,22 @@ class JsonlWriter : public SinkWriter {
   bool KeepsUnchangedCells() const override {
     return lines_ == JsonlLineFormat::kChanges || (lines_ == JsonlLineFormat::kAuto && realtime_);
   }
+  // A change event of its own (Debezium's "t"); plain rows cannot say a table was emptied.
+  Status Truncate(const Batch& batch) override {
+    if (!realtime_ || lines_ == JsonlLineFormat::kRows) {
+      return Status::Invalid("JSON lines of plain rows (format: rows) cannot say it");
+    }
+    events_.AppendTruncate(batch, NowMillis(), target_->buffer());
+    return target_->FlushIfFull();
+  }
   Status Finish() override { return target_->Flush(); }
 
  private:
+  static int64_t NowMillis() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
   bool AsEvents(const Batch& batch) const {
     switch (lines_) {
       case JsonlLineFormat::kRows:

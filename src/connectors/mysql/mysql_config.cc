@@ -50,6 +50,7 @@ std::vector<OptionSpec> MysqlSourceOptionSpecs() {
                                   "DELETE/UPDATE CASCADE or SET NULL) has rows changed that the "
                                   "binlog never shows; stop (refuse to stream it) or ignore "
                                   "(stream it: the target keeps what the cascades changed)"});
+  specs.push_back(TruncateOptionSpec());
   specs.push_back({.name = "zero_date",
                    .default_value = "error",
                    .description = "dates like 0000-00-00 or 2024-00-10: error (the row is "
@@ -189,6 +190,7 @@ Result<MysqlConfig> ParseMysqlConfig(const Options& options, bool target) {
                                  fmt::format("expected stop or ignore, got '{}'", fk)));
     }
     config.ignore_foreign_key_actions = fk == "ignore";
+    SLUICE_ASSIGN_OR_RETURN(config.truncate, ParseTruncatePolicy(options));
     return config;
   }
 

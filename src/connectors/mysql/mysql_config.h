@@ -11,6 +11,7 @@
 #include "core/options.h"
 #include "core/status.h"
 #include "core/time_zone.h"
+#include "core/truncate_policy.h"
 
 namespace sluice::mysql {
 
@@ -37,6 +38,8 @@ struct MysqlConfig {
   // Realtime: stream a table whose foreign keys cascade although the binlog never shows the
   // rows the cascades change (foreign_key_actions: ignore).
   bool ignore_foreign_key_actions = false;
+  // Realtime: what a TRUNCATE of a streamed table does (core/truncate_policy.h).
+  TruncatePolicy truncate = TruncatePolicy::kStop;
   bool tinyint1_as_bool = false;
   // Source: when set, DATETIME columns are read as instants (timestamptz) in this zone.
   // Target: the zone DATETIME columns hold their wall-clock time in (default UTC).

@@ -193,6 +193,12 @@ Status Loader::MergeChanges() {
   return conn_.Exec("DELETE FROM " + staging);
 }
 
+Status Loader::DiscardStaged() {
+  const std::string staging = QuoteQualified(plan_.database, std::string(kStagingTable));
+  return conn_.Exec("DELETE FROM " + staging)
+      .WithContext(fmt::format("{}: emptying the staged changes", kRole));
+}
+
 Status Loader::Load(const FormattedRows& rows, const RejectFn& reject, bool stage_only) {
   if (rows.size() == 0) return Status::OK();
   if (mode_ != WriteMode::kUpsert || stage_only) {

@@ -62,6 +62,8 @@ class Loader {
   // Upsert: applies every staged change (mysql_change_merge.h) and empties the staging table.
   // A failure here belongs to no single batch row any more: it fails the checkpoint.
   Status MergeChanges();
+  // Drops the staged changes unapplied (a TRUNCATE at the source came after them).
+  Status DiscardStaged();
 
   int64_t rows_loaded() const { return rows_loaded_; }
 

@@ -392,6 +392,16 @@ Status MysqlSinkWriter::WriteRows(const Batch& batch, RejectSink& rejects) {
       /*stage_only=*/sink_.changes_staged_);
 }
 
+Status MysqlSinkWriter::Truncate(const Batch& /*batch*/) {
+  // The staged changes came before the TRUNCATE: the rows they would make are gone.
+  if (sink_.changes_staged_) {
+    SLUICE_RETURN_IF_ERROR(sink_.loader_->DiscardStaged());
+    sink_.changes_staged_ = false;
+  }
+  return sink_.conn_.Exec(sink_.plan_.empty_sql)
+      .WithContext(fmt::format("{}: emptying {}", kRole, sink_.plan_.Label()));
+}
+
 size_t MysqlSinkWriter::NullKeyField(const Batch& batch, size_t row) const {
   for (size_t field : sink_.plan_.key_fields) {
     if (batch.columns[field].IsNull(row)) return field;

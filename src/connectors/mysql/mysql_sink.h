@@ -96,6 +96,7 @@ class MysqlSinkWriter : public SinkWriter {
   explicit MysqlSinkWriter(MysqlSink& sink);
   Status Write(const Batch& batch, RejectSink& rejects) override;
   bool KeepsUnchangedCells() const override { return sink_.plan_.keep_masks; }
+  Status Truncate(const Batch& batch) override;
   Status Finish() override { return Status::OK(); }
 
  private:

@@ -407,13 +407,12 @@ Result<TargetPlan> BuildTargetPlan(Connection& conn, const MysqlConfig& config,
   plan.keep_masks = request.mode == WriteMode::kUpsert && request.realtime;
   plan.load_sql = LoadSql(plan, config, request, columns);
   if (request.mode == WriteMode::kUpsert) BuildUpsert(plan, config, request, columns, not_null);
-  if (request.mode == WriteMode::kOverwrite) {
-    plan.delete_sql = "DELETE FROM " + QuoteQualified(plan.database, plan.table);
-    if (config.partition) {
-      plan.delete_sql += fmt::format(" WHERE {} = {}", QuoteIdent(config.partition->column),
-                                     QuoteString(config.partition->value));
-    }
+  plan.empty_sql = "DELETE FROM " + QuoteQualified(plan.database, plan.table);
+  if (config.partition) {
+    plan.empty_sql += fmt::format(" WHERE {} = {}", QuoteIdent(config.partition->column),
+                                  QuoteString(config.partition->value));
   }
+  if (request.mode == WriteMode::kOverwrite) plan.delete_sql = plan.empty_sql;
   return plan;
 }
 

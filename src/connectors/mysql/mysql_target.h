@@ -50,6 +50,9 @@ struct TargetPlan {
   std::vector<std::string> columns;  // the target column of each incoming field
   std::vector<std::string> key;      // target.key
   std::string delete_sql;  // overwrite: DELETE FROM t [WHERE partition = value]; else empty
+  // DELETE FROM t [WHERE partition = value]: what a TRUNCATE at a realtime job's source does
+  // to the target (not TRUNCATE, which would commit the checkpoint's transaction).
+  std::string empty_sql;
 
   std::string Label() const { return database + "." + table; }
   // The merge for staging rows with seq in [first, last]; the whole staging table without.

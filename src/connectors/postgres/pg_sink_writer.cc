@@ -305,6 +305,24 @@ Status PgSinkWriter::Bisect(const std::vector<RowRef>& refs, size_t lo, size_t h
   return Status::OK();
 }
 
+Status PgSinkWriter::Truncate(const Batch& /*batch*/) {
+  const std::string context = "postgres target " + plan_.label;
+  if (copying_) {
+    // The open chunk's rows are gone at the source: its COPY is cut off and rolled back to
+    // the chunk's savepoint (the rows of earlier chunks stay until the TRUNCATE below).
+    (void)AbortCopy(Status::OK());
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(kRollback, context));
+  }
+  pending_.clear();
+  if (!plan_.staging_ddl.empty()) {
+    SLUICE_RETURN_IF_ERROR(conn_.Exec("TRUNCATE " + QualifiedName("pg_temp", kStagingTable),
+                                      context + ": emptying the staged rows"));
+    if (staged_ != nullptr) *staged_ = {};
+  }
+  // TRUNCATE, as the source did: transactional in PostgreSQL, committed by the checkpoint.
+  return conn_.Exec("TRUNCATE " + plan_.dest, context + ": emptying the table");
+}
+
 Status PgSinkWriter::Finish() {
   if (copying_) {
     // The last chunk: its bad rows go to the RejectSink the batches came with (the engine

@@ -60,6 +60,9 @@ class PgSinkWriter : public SinkWriter {
   // Keeps the batch's rows for the open chunk by taking them (no copy); see Write().
   Status WriteAndTake(std::unique_ptr<Batch>& batch, RejectSink& rejects) override;
   bool KeepsUnchangedCells() const override { return plan_.keep_masks; }
+  // TRUNCATE of the table (or the partition written), after dropping the rows of the open
+  // chunk and the staged ones: they came before the TRUNCATE at the source.
+  Status Truncate(const Batch& batch) override;
   Status Finish() override;
 
  private:

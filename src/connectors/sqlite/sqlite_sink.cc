@@ -580,4 +580,9 @@ Status SqliteSinkWriter::Apply(sqlite3_stmt* stmt, const Batch& batch, size_t ro
   return failure;
 }
 
+Status SqliteSinkWriter::Truncate(const Batch& /*batch*/) {
+  return sink_.db_.Exec("DELETE FROM " + QuoteIdent(sink_.plan_.table))
+      .WithContext("sqlite target " + sink_.config_.path + ": emptying " + sink_.plan_.table);
+}
+
 }  // namespace sluice::sqlite

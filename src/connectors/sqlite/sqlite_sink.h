@@ -102,6 +102,8 @@ class SqliteSinkWriter : public SinkWriter {
   explicit SqliteSinkWriter(SqliteSink& sink);
   Status Write(const Batch& batch, RejectSink& rejects) override;
   bool KeepsUnchangedCells() const override { return !sink_.plan_.delete_sql.empty(); }
+  // DELETE FROM the table, in the open transaction (rows are applied as they come).
+  Status Truncate(const Batch& batch) override;
   Status Finish() override { return Status::OK(); }
 
  private:

@@ -71,6 +71,7 @@ Result<BinlogFilesConfig> ParseBinlogFilesConfig(const Options& options, bool ne
                                fmt::format("expected refuse or positional, got '{}'", mode)));
   }
   SLUICE_ASSIGN_OR_RETURN(config.zero_date, ParseZeroDate(options));
+  SLUICE_ASSIGN_OR_RETURN(config.truncate, ParseTruncatePolicy(options));
 
   const std::string table = options.GetString("table");
   if (table.empty()) {

@@ -10,6 +10,7 @@
 #include "connectors/mysql/mysql_config.h"
 #include "core/options.h"
 #include "core/status.h"
+#include "core/truncate_policy.h"
 
 namespace sluice::mysql::binlog_files {
 
@@ -28,6 +29,7 @@ struct BinlogFilesConfig {
   bool table_exact = false;  // quoted in the job file: matched with its case
   ZeroDate zero_date = ZeroDate::kError;
   UnnamedColumns unnamed_columns = UnnamedColumns::kRefuse;
+  TruncatePolicy truncate = TruncatePolicy::kStop;  // core/truncate_policy.h
 
   // "mysql binlog files shop.orders", for messages.
   std::string Describe() const;

@@ -108,5 +108,35 @@ TEST_F(BinlogFilesDdlRunTest, RowsOfAnXaPrepareStop) {
   for (const std::string& id : TargetRows("SELECT id FROM t")) EXPECT_NE(id, "2");
 }
 
+// TRUNCATE stops by default; with truncate: apply the target is emptied at its place, even
+// when the batch before it holds rows (batches of two rows here).
+TEST_F(BinlogFilesDdlRunTest, TruncateStopsOrIsAppliedInPlace) {
+  TestDatabase db;
+  db.Exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+  std::vector<std::string> files;
+  {
+    BinlogWindow window(db);
+    db.Exec("INSERT INTO t VALUES (1, 'one'), (2, 'two'), (3, 'three')");
+    db.Exec("TRUNCATE TABLE t");
+    db.Exec("INSERT INTO t VALUES (4, 'four')");
+    db.Exec("UPDATE t SET v = 'four+' WHERE id = 4");
+    files = Copy(window.Close());
+  }
+  WriteJob(files, db.name() + ".t", kUpsert);
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2);
+  EXPECT_NE(Log("run.log.err").find(db.name() + ".t was truncated at the source"),
+            std::string::npos)
+      << Log("run.log.err");
+  // Batches of two rows (the TRUNCATE opens a batch) and of many (it ends one that holds rows).
+  for (const char* settings : {"{batch_rows: 2}", "{}"}) {
+    SCOPED_TRACE(settings);
+    fs::remove(dir_ / "out.db");
+    fs::remove(dir_ / "state.db");
+    WriteJob(files, db.name() + ".t", kUpsert, "truncate: apply", settings);
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    EXPECT_EQ(TargetRows("SELECT id, v FROM t ORDER BY id"), (std::vector<std::string>{"4|four+"}));
+  }
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_files

@@ -32,7 +32,7 @@ Status BinlogFilesStream::Handle(const binlog::Event& e, Batch& batch) {
       }
       case binlog::EventType::kQuery:
       case binlog::EventType::kQueryCompressed:
-        return HandleQuery(e);
+        return HandleQuery(e, batch);
       case binlog::EventType::kXid:
         in_txn_ = false;
         txn_rows_ = false;
@@ -59,7 +59,7 @@ Status BinlogFilesStream::Handle(const binlog::Event& e, Batch& batch) {
   return Locate(st, e);
 }
 
-Status BinlogFilesStream::HandleQuery(const binlog::Event& e) {
+Status BinlogFilesStream::HandleQuery(const binlog::Event& e, Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q,
                           binlog::ParseQuery(e, reader_->framer().format(), inflated_));
   if (IsTxnWord(q.sql, "BEGIN")) {
@@ -92,8 +92,27 @@ Status BinlogFilesStream::HandleQuery(const binlog::Event& e) {
           "the files",
           table.label, q.sql);
     }
+    if (binlog_stream::ClassifyTableDdl(q.sql) == binlog_stream::TableDdl::kTruncate) {
+      return HandleTruncate(t, e, batch);
+    }
     return HandleTableDdl(t, q.sql);
   }
+  return Status::OK();
+}
+
+Status BinlogFilesStream::HandleTruncate(size_t t, const binlog::Event& e, Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(bool carry, CarryTruncate(config_.truncate, tables_[t].label));
+  if (!carry) return Status::OK();
+  if (batch.num_rows() > 0 || batch.truncated) {
+    // The next batch opens with it (its end is placed there).
+    pending_ = PendingEvent{e.header, std::string(e.bytes),
+                            static_cast<size_t>(e.body.data() - e.bytes.data()), e.body.size()};
+    batch_ended_ = true;
+    return Status::OK();
+  }
+  ShapeFor(batch, t);
+  batch.truncated = true;
+  batch.truncate_commit_millis = int64_t{e.header.timestamp} * 1000;
   return Status::OK();
 }
 

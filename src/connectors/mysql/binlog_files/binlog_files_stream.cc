@@ -275,6 +275,9 @@ Result<bool> BinlogFilesStream::Next(Batch& batch, RejectSink& rejects) {
     const std::string_view bytes(p.bytes);
     SLUICE_RETURN_IF_ERROR(
         Handle(binlog::Event{p.header, bytes, bytes.substr(p.body_offset, p.body_size)}, batch));
+    // A parked TRUNCATE is a statement of its own: its end is a boundary (the reader stands
+    // there, having read nothing after it).
+    if (!in_txn_ && !payload_) committed_ = FilePosition{file_index_, reader_->next_offset()};
   }
   const auto deadline = std::chrono::steady_clock::now() + kNextBudget;
   const size_t txn_cap = batch_rows_ * kTxnBatches;

@@ -133,7 +133,11 @@ class BinlogFilesStream : public StreamSource {
   // One event: rows into `batch`, transaction state, DDL. `outer`: read from the file (not
   // from inside a TRANSACTION_PAYLOAD).
   Status Handle(const binlog::Event& e, Batch& batch);
-  Status HandleQuery(const binlog::Event& e);
+  Status HandleQuery(const binlog::Event& e, Batch& batch);
+  // TRUNCATE of table t, by config_.truncate: stops, is passed over, or flags `batch`
+  // (Batch::truncated) when it holds no rows and no other TRUNCATE; else the event is parked
+  // and the batch ends, so that the next batch opens with it.
+  Status HandleTruncate(size_t t, const binlog::Event& e, Batch& batch);
   Status HandleTableDdl(size_t t, std::string_view sql);
   Status HandleTableMap(const binlog::Event& e, Batch& batch);
   Status HandleRows(const binlog::Event& e, Batch& batch);

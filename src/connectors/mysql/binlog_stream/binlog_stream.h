@@ -188,7 +188,11 @@ class BinlogStream : public StreamSource {
   Status OpenReplication(const BinlogPosition& from, const std::string& gtid = "");
   // One event's bytes; sets `done` when a catch-up run reached its end.
   Status Handle(std::string_view bytes, Batch& batch);
-  Status HandleQuery(const binlog::Event& e);
+  Status HandleQuery(const binlog::Event& e, std::string_view bytes, Batch& batch);
+  // TRUNCATE of table t (event `bytes`), by the table's `truncate` option: stops, is passed
+  // over, or flags `batch` (Batch::truncated) when it holds no rows and no other TRUNCATE; else
+  // the event is parked and the batch ends, so that the next batch opens with it.
+  Status HandleTruncate(size_t t, int64_t commit_millis, std::string_view bytes, Batch& batch);
   // A DDL statement naming table `t`: ADD/DROP COLUMN is followed, anything else stops.
   Status HandleTableDdl(size_t t, std::string_view sql);
   // Whether the pairs of a RENAME TABLE move table `t` away and another table in under its

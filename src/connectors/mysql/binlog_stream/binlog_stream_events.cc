@@ -71,7 +71,9 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
       break;
     case binlog::EventType::kQuery:
     case binlog::EventType::kQueryCompressed:
-      SLUICE_RETURN_IF_ERROR(HandleQuery(e));
+      SLUICE_RETURN_IF_ERROR(HandleQuery(e, bytes, batch));
+      // A TRUNCATE parked for the next batch: its end is reached when it is handled there.
+      if (!pending_event_.empty()) return Status::OK();
       break;
     case binlog::EventType::kXid:
       in_txn_ = false;
@@ -158,7 +160,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
   return Status::OK();
 }
 
-Status BinlogStream::HandleQuery(const binlog::Event& e) {
+Status BinlogStream::HandleQuery(const binlog::Event& e, std::string_view bytes, Batch& batch) {
   SLUICE_ASSIGN_OR_RETURN(binlog::QueryEvent q, binlog::ParseQuery(e, framer_.format(), inflated_));
   if (IsTxnWord(q.sql, "BEGIN")) {
     in_txn_ = true;
@@ -213,8 +215,26 @@ Status BinlogStream::HandleQuery(const binlog::Event& e) {
     if (!renamed.empty() && SwapOf(t, renamed, q.schema, nullptr) == SwapKind::kFollowed) {
       return HandleTableSwap(t, q.sql);
     }
+    if (ClassifyTableDdl(q.sql) == TableDdl::kTruncate) {
+      return HandleTruncate(t, int64_t{e.header.timestamp} * 1000, bytes, batch);
+    }
     return HandleTableDdl(t, q.sql);
   }
+  return Status::OK();
+}
+
+Status BinlogStream::HandleTruncate(size_t t, int64_t commit_millis, std::string_view bytes,
+                                    Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(bool carry, CarryTruncate(tables_[t].config.truncate, tables_[t].label));
+  if (!carry) return Status::OK();
+  if (batch.num_rows() > 0 || batch.truncated) {
+    pending_event_.assign(bytes);  // the next batch opens with it
+    batch_ended_ = true;
+    return Status::OK();
+  }
+  ShapeFor(batch, t);
+  batch.truncated = true;
+  batch.truncate_commit_millis = commit_millis;
   return Status::OK();
 }
 

@@ -141,6 +141,15 @@ TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* droppe
   std::vector<Token> t;
   if (!Tokenize(sql, t)) return TableDdl::kOther;
   size_t i = 0;
+  if (Is(t, 0, "truncate")) {
+    i = Is(t, 1, "table") ? 2 : 1;
+    if (i >= t.size()) return TableDdl::kOther;
+    ++i;  // the table's name
+    if (Is(t, i, ".")) i += 2;
+    if (Is(t, i, "nowait")) ++i;
+    if (Is(t, i, "wait")) i += 2;
+    return i >= t.size() ? TableDdl::kTruncate : TableDdl::kOther;
+  }
   if (!Is(t, i++, "alter")) return TableDdl::kOther;
   while (Is(t, i, "online") || Is(t, i, "ignore")) ++i;
   if (!Is(t, i++, "table")) return TableDdl::kOther;

@@ -17,6 +17,8 @@ enum class TableDdl {
   // ALTER TABLE t ADD [COLUMN] ..., DROP [COLUMN] ...; with them or alone, actions that change
   // no column or row (ALGORITHM/LOCK, a secondary index added, dropped or renamed, COMMENT).
   kAddDropColumns,
+  // TRUNCATE [TABLE] t [WAIT n | NOWAIT]: the table emptied, its columns as they were.
+  kTruncate,
   kOther,
 };
 

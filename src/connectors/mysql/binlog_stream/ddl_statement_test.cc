@@ -19,6 +19,14 @@ TEST(ClassifyTableDdl, AddAndDropColumnsAreFollowed) {
   }
 }
 
+TEST(ClassifyTableDdl, TruncateEmptiesTheTable) {
+  for (const char* sql : {"TRUNCATE TABLE t", "truncate t", "TRUNCATE TABLE `shop`.`Orders`",
+                          "TRUNCATE TABLE shop . t NOWAIT", "TRUNCATE t WAIT 5",
+                          "/* maintenance */ TRUNCATE TABLE t"}) {
+    EXPECT_EQ(ClassifyTableDdl(sql), TableDdl::kTruncate) << sql;
+  }
+}
+
 TEST(ClassifyTableDdl, EverythingElseStops) {
   for (const char* sql : {
            "ALTER TABLE t MODIFY note TEXT",
@@ -30,7 +38,9 @@ TEST(ClassifyTableDdl, EverythingElseStops) {
            "ALTER TABLE t ENGINE=InnoDB",
            "ALTER TABLE t",
            "ALTER TABLE t DROP PARTITION p1",
-           "TRUNCATE TABLE t",
+           "ALTER TABLE t TRUNCATE PARTITION p1",
+           "TRUNCATE TABLE t, u",
+           "TRUNCATE TABLE",
            "DROP TABLE t",
            "RENAME TABLE t TO u",
            "CREATE TABLE t (id INT)",

@@ -15,7 +15,7 @@ void TableMapFollower::NoteColumnDdl(const std::string& label, Schema& schema,
 }
 
 bool ShapeBatchFor(Batch& batch, const Schema& schema, const std::string& label) {
-  if (batch.num_rows() > 0) return batch.source_table == label;
+  if (batch.num_rows() > 0 || batch.truncated) return batch.source_table == label;
   bool same = batch.columns.size() == schema.size();
   for (size_t i = 0; same && i < batch.columns.size(); ++i) {
     same = batch.columns[i].type() == schema.fields[i].type;

@@ -70,6 +70,18 @@ TEST_F(PartitionedRunTest, ChangesInItsPartitionsReachTheTarget) {
   EXPECT_EQ(db_->Value("SELECT count(*) FROM pt_copy"), "61");
   EXPECT_EQ(db_->Value("SELECT count(*) FROM pt_copy WHERE v = 'moved' AND d > '2026-01-01'"), "3");
   EXPECT_EQ(Differences(), "0");
+  // A TRUNCATE of the table itself is published (here applied); one of a partition is not,
+  // which each start says.
+  EXPECT_NE(Log("run.log.err")
+                .find("public.pt_src is partitioned: PostgreSQL publishes no "
+                      "TRUNCATE of one of its partitions"),
+            std::string::npos)
+      << Log("run.log.err");
+  WriteJob(", truncate: apply");
+  db_->Exec("TRUNCATE pt_src; INSERT INTO pt_src VALUES (1, '2026-02-01', 'after')");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM pt_copy"), "1");
+  EXPECT_EQ(Differences(), "0");
 }
 
 TEST_F(PartitionedRunTest, ChangesPublishedUnderAPartitionsNameStopTheRun) {

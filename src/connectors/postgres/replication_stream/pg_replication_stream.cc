@@ -74,6 +74,7 @@ std::vector<OptionSpec> StreamOptionSpecs() {
                       "stops before it starts, naming it (drop it or compute it with a "
                       "transform); leave_out: the tables' generated columns are not read, so "
                       "their targets have none (for jobs over many tables)"},
+      TruncateOptionSpec(),
   };
 }
 
@@ -113,6 +114,7 @@ Result<StreamOptions> ParseStreamOptions(const Options& options, const std::stri
                                fmt::format("'{}' is not one of stop, leave_out", generated)));
   }
   o.leave_out_generated = generated == "leave_out";
+  SLUICE_ASSIGN_OR_RETURN(o.truncate, ParseTruncatePolicy(options));
   return o;
 }
 
@@ -198,6 +200,16 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
         "updated after the drop, instead of NULL",
         t.table.Label());
   }
+  if (t.table.relkind == 'p') {
+    // pgoutput sends a partition's TRUNCATE only under the partition's own name, which a
+    // publication through the root never publishes (and a dropped or detached partition's rows
+    // leave no WAL): nothing in the stream says the rows went.
+    spdlog::warn(
+        "{} is partitioned: PostgreSQL publishes no TRUNCATE of one of its partitions, and no "
+        "row of a partition dropped or detached, so the target keeps such rows; re-snapshot the "
+        "table after one (a TRUNCATE of {} itself is published)",
+        t.table.Label(), t.table.Label());
+  }
   tables_.push_back(std::move(t));
   return Status::OK();
 }
@@ -212,7 +224,7 @@ std::optional<size_t> PgReplicationStream::TableOf(uint32_t oid) const {
 bool PgReplicationStream::ShapeFor(Batch& batch, size_t t) {
   const Table& table = tables_[t];
   const std::string label = table.table.Label();
-  if (batch.num_rows() > 0) return batch.source_table == label;
+  if (batch.num_rows() > 0 || batch.truncated) return batch.source_table == label;
   bool same = batch.columns.size() == table.schema.size();
   for (size_t i = 0; same && i < batch.columns.size(); ++i) {
     same = batch.columns[i].type() == table.schema.fields[i].type;
@@ -275,6 +287,8 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
     SLUICE_RETURN_IF_ERROR(RestoreSnapshotProgress(t, resume_from[t]));
   }
   pending_.clear();
+  truncates_.clear();
+  replay_finish_pending_ = false;
   replay_parked_.reset();
   SLUICE_ASSIGN_OR_RETURN(std::optional<SlotState> slot, FindSlot(conn_, options_.slot));
   if (slot) SLUICE_RETURN_IF_ERROR(CheckSlotIsUsable(*slot, options_.slot));
@@ -447,6 +461,8 @@ Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
                             r::DecodePgOutputMessage(bytes, /*in_stream=*/false));
     SLUICE_RETURN_IF_ERROR(HandleDecoded(message, bytes, batch));
   }
+  TakeTruncates(batch);  // a TRUNCATE that ended the last batch opens this one
+  if (replay_finish_pending_ && truncates_.empty()) FinishReplay();
   if (!pending_.empty()) {
     // A change of another table ended the last batch: it opens this one.
     const std::string bytes = std::move(pending_);

@@ -66,6 +66,7 @@
 #include "core/snapshot_chunks.h"
 #include "core/source.h"
 #include "core/stream_source.h"
+#include "core/truncate_policy.h"
 
 namespace sluice::postgres::replication_stream {
 
@@ -83,6 +84,7 @@ struct StreamOptions {
   // are not read, so the targets get none; else they stay in the schema, and the engine
   // refuses a job that would write them (core/schema.h: absent_from_changes).
   bool leave_out_generated = false;
+  TruncatePolicy truncate = TruncatePolicy::kStop;  // core/truncate_policy.h
 };
 
 // The options the stream adds to the postgres source's (slot, publication, startup, ...).
@@ -193,6 +195,14 @@ class PgReplicationStream : public StreamSource {
   }
   Status RouteChange(const replication::PgOutputMessage& message, std::string_view bytes,
                      Batch& batch);
+  // A TRUNCATE of the transaction that commits at `commit_lsn`: by options_.truncate, stops,
+  // is passed over, or queues the job's tables it empties for TakeTruncates.
+  Status QueueTruncates(const replication::TruncateMessage& truncate, Lsn commit_lsn);
+  // Flags `batch` (Batch::truncated) for the first queued table when it holds no rows and no
+  // other TRUNCATE; else ends it, so that the next batch opens with the TRUNCATE.
+  void TakeTruncates(Batch& batch);
+  // The streamed transaction being replayed is all handed out: its end is the position.
+  void FinishReplay();
   Status ReadServerEnd();
   Status StartSnapshot(const std::string& snapshot_name, std::vector<size_t> tables);
   Status StartSnapshotTable();  // snapshot_tables_.front(): its chunks planned, the first opened
@@ -275,6 +285,10 @@ class PgReplicationStream : public StreamSource {
   ReplicationConnection snapshot_rpl_;  // holds a temporary slot's snapshot while it is read
   Lsn stream_from_;                     // where the stream begins: the oldest position
   std::string pending_;  // a change of another table than the batch's: it opens the next one
+  std::deque<size_t> truncates_;  // tables emptied at the source, not yet in a batch (apply)
+  // The replayed transaction's changes are all read, but a TRUNCATE of it is still queued:
+  // it ends (FinishReplay) once that TRUNCATE is in a batch.
+  bool replay_finish_pending_ = false;
   bool batch_ended_ = false;
   bool many_ = false;                  // opened by OpenTables
   NewTableWatch new_tables_;           // many_: tables created while the stream runs

@@ -102,14 +102,13 @@ Status PgReplicationStream::HandleDecoded(const r::PgOutputMessage& message, std
   } else if (const auto* t = std::get_if<r::TypeMessage>(&message)) {
     relations_.Apply(*t);
   } else if (const auto* tr = std::get_if<r::TruncateMessage>(&message)) {
-    for (uint32_t oid : tr->relation_oids) {
-      if (!TableOf(oid)) continue;
-      return Status::Invalid(
-          "{} was truncated at the source: a TRUNCATE is not carried to the target yet; "
-          "truncate the target too and re-snapshot (sluice state drop-slot JOB, clear the "
-          "target's positions, startup: initial)",
-          tables_[*TableOf(oid)].table.Label());
-    }
+    const bool ours = std::any_of(tr->relation_oids.begin(), tr->relation_oids.end(),
+                                  [&](uint32_t oid) { return TableOf(oid).has_value(); });
+    if (!ours) return Status::OK();
+    if (decoder_.in_stream()) return held_.Add(stream_xid_, tr->xid, bytes);
+    if (skip_txn_) return Status::OK();
+    SLUICE_RETURN_IF_ERROR(QueueTruncates(*tr, txn_final_));
+    TakeTruncates(batch);
   } else if (const auto* s = std::get_if<r::StreamStartMessage>(&message)) {
     stream_xid_ = s->xid;
   } else if (const auto* sc = std::get_if<r::StreamCommitMessage>(&message)) {
@@ -180,7 +179,10 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
     SLUICE_ASSIGN_OR_RETURN(r::PgOutputMessage message,
                             r::DecodePgOutputMessage(change.message, /*in_stream=*/true));
     const std::optional<size_t> t = TableOf(RelationOid(message));
-    if (t && !Drops(*t, replay_commit_)) {
+    if (const auto* tr = std::get_if<r::TruncateMessage>(&message)) {
+      SLUICE_RETURN_IF_ERROR(QueueTruncates(*tr, replay_commit_));
+      TakeTruncates(batch);
+    } else if (t && !Drops(*t, replay_commit_)) {
       if (!ShapeFor(batch, *t)) {
         replay_parked_ = std::move(change);  // another table's rows: they open the next batch
         batch_ended_ = true;
@@ -190,11 +192,46 @@ Status PgReplicationStream::ReplayOne(Batch& batch) {
     }
   }
   if (!got || !Replaying()) {
-    replay_.clear();
-    in_txn_ = false;
-    if (replay_end_ > committed_) committed_ = replay_end_;
+    // A TRUNCATE still queued for the next batch belongs to the transaction: it ends there.
+    if (truncates_.empty()) {
+      FinishReplay();
+    } else {
+      replay_finish_pending_ = true;
+    }
   }
   return Status::OK();
+}
+
+void PgReplicationStream::FinishReplay() {
+  replay_.clear();
+  replay_finish_pending_ = false;
+  in_txn_ = false;
+  if (replay_end_ > committed_) committed_ = replay_end_;
+}
+
+Status PgReplicationStream::QueueTruncates(const r::TruncateMessage& truncate, Lsn commit_lsn) {
+  for (uint32_t oid : truncate.relation_oids) {
+    const std::optional<size_t> t = TableOf(oid);
+    if (!t || Drops(*t, commit_lsn)) continue;
+    SLUICE_ASSIGN_OR_RETURN(bool carry,
+                            CarryTruncate(options_.truncate, tables_[*t].table.Label()));
+    if (carry) truncates_.push_back(*t);
+  }
+  return Status::OK();
+}
+
+void PgReplicationStream::TakeTruncates(Batch& batch) {
+  while (!truncates_.empty()) {
+    if (batch.num_rows() > 0 || batch.truncated) {
+      batch_ended_ = true;  // the next batch opens with it
+      return;
+    }
+    ShapeFor(batch, truncates_.front());
+    truncates_.pop_front();
+    batch.truncated = true;
+    batch.truncate_commit_millis = txn_commit_ms_;
+    txn_rows_ = true;  // a change of the open transaction is handed out
+  }
 }
 
 Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size_t t,
