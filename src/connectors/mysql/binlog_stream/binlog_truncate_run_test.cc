@@ -91,5 +91,36 @@ TEST_F(TruncateRunTest, TruncatesAmongOtherTablesRowsOfATablesJob) {
             db.Rows("SELECT id, v FROM t ORDER BY id"));
 }
 
+// kill -9 while transactions and TRUNCATEs stream: each restart reads on from the last
+// checkpoint, and the target ends equal to the source.
+TEST_F(TruncateRunTest, TruncatesUnderKillNineConverge) {
+  TestDatabase db;
+  TestDatabase target;
+  db.Exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+  WriteJob(db, target, ", truncate: apply", "{batch_rows: 7, checkpoint: {rows: 20}}");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  std::thread load([&] {
+    TestDatabase& w = db;  // the main thread does not use db until the join
+    for (int t = 0; t < 240; ++t) {
+      const int a = 3 * t + 1;
+      w.Exec("BEGIN");
+      w.Exec(fmt::format("INSERT INTO t VALUES ({}, 'new'), ({}, 'new')", a, a + 1));
+      w.Exec(fmt::format("UPDATE t SET v = 'updated' WHERE id = {}", a));
+      w.Exec(fmt::format("DELETE FROM t WHERE id = {}", a + 1));
+      w.Exec("COMMIT");
+      if (t % 40 == 25) w.Exec("TRUNCATE TABLE t");
+      // Spread over the three live runs and their kills.
+      if (t % 5 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+  });
+  KillLiveRuns();
+  load.join();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  // Transactions 226 to 239 after the last TRUNCATE.
+  EXPECT_EQ(db.Rows("SELECT count(*) FROM t"), (std::vector<std::string>{"14"}));
+  EXPECT_EQ(target.Rows("SELECT id, v FROM t ORDER BY id"),
+            db.Rows("SELECT id, v FROM t ORDER BY id"));
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream

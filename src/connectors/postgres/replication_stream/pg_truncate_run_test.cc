@@ -232,6 +232,38 @@ TEST_F(PgTruncateRunTest, StagedUnchangedValuesBeforeATruncateAreDropped) {
             (std::vector<std::vector<std::string>>{{"9", "nine", "5"}}));
 }
 
+// kill -9 while transactions with TRUNCATEs between their rows stream: each restart reads on
+// from the last checkpoint, and the target ends equal to the source.
+TEST_F(PgTruncateRunTest, TruncatesUnderKillNineConverge) {
+  WriteJob(", truncate: apply", PgTarget(), "{batch_rows: 7, checkpoint: {rows: 20}}");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  constexpr int kTxns = 240;
+  std::thread load([&] {
+    postgres::testing::RawConn w(DbUrl());
+    for (int t = 0; t < kTxns; ++t) {
+      const int a = 100 + 3 * t;
+      w.Exec(fmt::format(
+          fmt::runtime("BEGIN; INSERT INTO {0} VALUES ({1}, 'new'), ({2}, 'new'); UPDATE "
+                       "{0} SET v = 'updated' WHERE id = {1}; DELETE FROM {0} WHERE id = "
+                       "{2}; {3}INSERT INTO {0} VALUES ({4}, 'late'); COMMIT"),
+          src_, a, a + 1, t % 40 == 39 ? fmt::format("TRUNCATE {}; ", src_) : "", a + 2));
+      // Spread over the three live runs and their kills.
+      if (t % 5 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+  });
+  for (int round = 0; round < 3; ++round) {
+    const pid_t pid = Spawn({"run", "job.yaml"}, "live.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(600 + 300 * round));
+    kill(pid, SIGKILL);
+    Wait(pid);
+  }
+  load.join();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  // After the last TRUNCATE (transaction 239): its late row only.
+  EXPECT_EQ(Source().size(), 1u);
+  EXPECT_EQ(Target(), Source());
+}
+
 // A change-event target writes the TRUNCATE as an event of its own, op "t", in its place.
 TEST_F(PgTruncateRunTest, ChangeEventsSayTruncateInPlace) {
   WriteJob(", truncate: apply", "{type: jsonl, path: events.jsonl}");
