@@ -20,6 +20,8 @@ namespace {
 namespace r = ::sluice::postgres::replication;
 
 constexpr auto kNextBudget = std::chrono::milliseconds(200);
+// How often a running stream checks that its publication still publishes its tables.
+constexpr auto kPublicationCheckEvery = std::chrono::seconds(10);
 // Inside a transaction the rest is on its way (pgoutput sends a transaction after its commit,
 // or a streamed one at Stream Commit from what we hold): wait in short steps.
 constexpr auto kInTxnWait = std::chrono::milliseconds(100);
@@ -251,6 +253,14 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
       if (p.stream == kSourceTableStream) SLUICE_RETURN_IF_ERROR(CheckSameTable(t, p.position));
     }
   }
+  // Before the publication is extended to a table it stopped publishing.
+  std::vector<bool> streamed(tables_.size(), false);
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    for (const StreamPosition& p : resume_from[t])
+      streamed[t] = streamed[t] || p.stream == kStreamName;
+  }
+  SLUICE_RETURN_IF_ERROR(CheckStillPublished(streamed, /*live=*/false));
+  last_publication_check_ = std::chrono::steady_clock::now();
   if (many_) {
     std::vector<PgTable> all;
     for (const Table& t : tables_) all.push_back(t.table);
@@ -497,6 +507,12 @@ Result<bool> PgReplicationStream::Next(Batch& batch, RejectSink& rejects) {
   if (Quiet() && !heard && batch.num_rows() == 0) lag_ms_ = 0;
   if (!heard) SLUICE_RETURN_IF_ERROR(CheckServerAnswers());
   SLUICE_RETURN_IF_ERROR(ConfirmIdle());
+  if (const auto now = std::chrono::steady_clock::now();
+      now - last_publication_check_ >= kPublicationCheckEvery) {
+    last_publication_check_ = now;
+    SLUICE_RETURN_IF_ERROR(
+        CheckStillPublished(std::vector<bool>(tables_.size(), true), /*live=*/true));
+  }
   if (many_) {
     SLUICE_ASSIGN_OR_RETURN(std::vector<CreatedTable> made,
                             new_tables_.Look(conn_, options_.own_publication));

@@ -233,6 +233,11 @@ class PgReplicationStream : public StreamSource {
   Status MarkGeneratedColumns(Table& t);
   Status CheckPublicationKinds();  // once, at Open; also reads server_version_
   Status CheckPublishedShape(Table& t);
+  // The tables of `streamed` must still be published: one the publication stopped publishing
+  // (or a publication dropped) has its changes left out of the slot's stream for good. `live`:
+  // checked while the run streams (every kPublicationCheckEvery; the kinds of change too),
+  // else at a start, for the tables that have a committed position.
+  Status CheckStillPublished(const std::vector<bool>& streamed, bool live);
   // kSourceTableStream: "oid 16423". A table under the job's name that is not the one the
   // committed positions belong to stops the start (core/stream_source.h).
   static std::string RelationId(const PgTable& table);
@@ -285,6 +290,7 @@ class PgReplicationStream : public StreamSource {
   ReplicationConnection snapshot_rpl_;  // holds a temporary slot's snapshot while it is read
   Lsn stream_from_;                     // where the stream begins: the oldest position
   std::string pending_;  // a change of another table than the batch's: it opens the next one
+  std::chrono::steady_clock::time_point last_publication_check_;  // CheckStillPublished
   std::deque<size_t> truncates_;  // tables emptied at the source, not yet in a batch (apply)
   // The replayed transaction's changes are all read, but a TRUNCATE of it is still queued:
   // it ends (FinishReplay) once that TRUNCATE is in a batch.

@@ -118,6 +118,68 @@ Status PgReplicationStream::CheckPublicationKinds() {
   return Status::OK();
 }
 
+Status PgReplicationStream::CheckStillPublished(const std::vector<bool>& streamed, bool live) {
+  const std::string context = "publication " + options_.publication;
+  SLUICE_ASSIGN_OR_RETURN(PgResult exists,
+                          conn_.Query("SELECT 1 FROM pg_publication WHERE pubname = $1", context,
+                                      {options_.publication}));
+  std::string oids;
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    if (streamed[t]) oids += (oids.empty() ? "" : ",") + std::to_string(tables_[t].table.oid);
+  }
+  if (oids.empty()) return Status::OK();
+  std::vector<uint32_t> unpublished;
+  if (exists.rows() == 1) {
+    // Listed (by oid), in a listed schema or all tables (pg_publication_tables expands them),
+    // or, for a partitioned table published without publish_via_partition_root, through its
+    // partitions (a start then stops on that with its own message).
+    SLUICE_ASSIGN_OR_RETURN(
+        PgResult left,
+        conn_.Query(
+            "SELECT u.oid::int8 FROM pg_publication p, unnest(('{' || $2 || '}')::oid[]) u(oid) "
+            "WHERE p.pubname = $1 AND NOT (p.puballtables OR EXISTS (SELECT 1 FROM "
+            "pg_publication_rel pr WHERE pr.prpubid = p.oid AND pr.prrelid = u.oid) OR EXISTS "
+            "(SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN "
+            "pg_publication_tables x ON x.pubname = p.pubname AND x.schemaname = n.nspname AND "
+            "x.tablename = c.relname WHERE c.oid = u.oid OR c.oid IN (SELECT relid FROM "
+            "pg_partition_tree(u.oid))))",
+            context, {options_.publication, oids}));
+    for (int row = 0; row < left.rows(); ++row) {
+      unpublished.push_back(static_cast<uint32_t>(std::stoll(left.Str(row, 0))));
+    }
+  }
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    if (!streamed[t]) continue;
+    const PgTable& table = tables_[t].table;
+    if (exists.rows() == 1 &&
+        std::find(unpublished.begin(), unpublished.end(), table.oid) == unpublished.end()) {
+      continue;
+    }
+    const std::string what =
+        exists.rows() == 1 ? "no longer publishes it" : "is gone (DROP PUBLICATION)";
+    return Status::Invalid(
+        "{}: publication {} {}, {}: its changes made while it is not published never reach "
+        "the slot, not even once it is published again (pgoutput reads a publication as it "
+        "was when each change was written), so the target lacks them. Re-snapshot: run `sluice "
+        "state drop-slot JOB`, clear the job's positions in the target, then start again with "
+        "startup: initial",
+        table.Label(), options_.publication, what,
+        live ? "while the job streamed the table"
+             : "though the job had streamed the table (ALTER PUBLICATION ... DROP TABLE or SET "
+               "TABLE since)");
+  }
+  if (!live || exists.rows() == 0) return Status::OK();
+  // A kind of change the publication stopped publishing (ALTER PUBLICATION ... SET (publish =
+  // ...)) is left out of the stream the same way.
+  Status kinds = CheckPublicationKinds();
+  if (kinds.ok()) return kinds;
+  return Status::Invalid(
+      "{} while the job streamed: the changes of that kind since then never reach the slot, so "
+      "the target lacks them; after fixing the publication, re-snapshot (sluice state "
+      "drop-slot JOB, clear the job's positions in the target, startup: initial)",
+      kinds.message());
+}
+
 Status PgReplicationStream::CheckPublishedShape(Table& t) {
   if (server_version_ < 150000) return Status::OK();  // no column lists or row filters before
   // One row per published column (with the row filter), none when it does not publish the table.
