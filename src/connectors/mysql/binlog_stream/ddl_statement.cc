@@ -94,11 +94,42 @@ const std::set<std::string>& NotColumns() {
   return words;
 }
 
+// Table options that change how the server stores the table, not its columns or rows: a rebuild
+// (ENGINE=InnoDB or FORCE, the usual way to defragment), row format, statistics, a new
+// AUTO_INCREMENT. The rows events after them decode as before. Character sets and collations
+// are not among them: CONVERT TO rewrites the columns.
+const std::set<std::string>& StorageOptions() {
+  static const std::set<std::string> words = {
+      "engine",           "auto_increment",     "row_format",        "key_block_size",
+      "stats_persistent", "stats_auto_recalc",  "stats_sample_pages", "checksum",
+      "page_checksum",    "pack_keys",          "delay_key_write",   "avg_row_length",
+      "max_rows",         "min_rows",           "page_compressed",   "page_compression_level",
+      "transactional",    "encrypted",          "encryption_key_id", "force"};
+  return words;
+}
+
+// Tokens [b, e) are table options of StorageOptions() only, each `name [=] value` (FORCE has
+// no value), written one after another without commas as MariaDB allows.
+bool StorageOptionsOnly(const std::vector<Token>& t, size_t b, size_t e) {
+  size_t i = b;
+  while (i < e) {
+    if (t[i].quoted || StorageOptions().count(t[i].text) == 0) return false;
+    const bool force = Is(t, i, "force");
+    ++i;
+    if (force) continue;
+    if (Is(t, i, "=")) ++i;
+    if (i >= e) return false;
+    ++i;  // the value: a word, a number or a quoted string
+  }
+  return true;
+}
+
 // An action that changes neither the table's columns nor its rows: a secondary index added,
 // dropped, renamed, disabled or enabled (the primary key is the target's key: its change
-// stops), a table comment.
+// stops), a table comment, storage options.
 bool ChangesNoRows(const std::vector<Token>& t, size_t b, size_t e) {
   if (Is(t, b, "algorithm") || Is(t, b, "lock") || Is(t, b, "comment")) return true;
+  if (StorageOptionsOnly(t, b, e)) return true;
   if (b + 1 >= e) return false;
   if (Is(t, b, "add")) {
     return Is(t, b + 1, "index") || Is(t, b + 1, "key") || Is(t, b + 1, "unique") ||

@@ -35,7 +35,10 @@ TEST(ClassifyTableDdl, EverythingElseStops) {
            "ALTER TABLE t ADD COLUMN c INT, MODIFY d TEXT",
            "ALTER TABLE t DROP PRIMARY KEY",
            "ALTER TABLE t ALTER COLUMN note SET DEFAULT 'x'",
-           "ALTER TABLE t ENGINE=InnoDB",
+           "ALTER TABLE t ENGINE=InnoDB, MODIFY note TEXT",
+           "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4",
+           "ALTER TABLE t DEFAULT CHARSET = latin1",
+           "ALTER TABLE t ROW_FORMAT",
            "ALTER TABLE t",
            "ALTER TABLE t DROP PARTITION p1",
            "ALTER TABLE t TRUNCATE PARTITION p1",
@@ -233,6 +236,11 @@ TEST(ClassifyTableDdl, IndexesAndCommentsChangeNoRows) {
            "ALTER TABLE t COMMENT = 'orders of the shop'",
            "/*!40000 ALTER TABLE `t` DISABLE KEYS */",
            "ALTER TABLE t ADD COLUMN c INT, ADD INDEX (c)",
+           "ALTER TABLE t ENGINE=InnoDB",
+           "ALTER TABLE t FORCE",
+           "ALTER TABLE `t` ENGINE = InnoDB ROW_FORMAT = DYNAMIC KEY_BLOCK_SIZE 8",
+           "ALTER TABLE t AUTO_INCREMENT = 1000, ALGORITHM=COPY",
+           "ALTER TABLE t STATS_PERSISTENT=1 STATS_SAMPLE_PAGES=DEFAULT",
        }) {
     EXPECT_EQ(ClassifyTableDdl(sql), TableDdl::kAddDropColumns) << sql;
   }
