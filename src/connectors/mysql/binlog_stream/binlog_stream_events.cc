@@ -244,12 +244,15 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
   // (table_map_follower.h); any other change stops the stream before a row is decoded against
   // a changed shape.
   std::vector<std::string> dropped;
-  if (ClassifyTableDdl(sql, &dropped) != TableDdl::kAddDropColumns) {
+  bool changes_columns = false;
+  if (ClassifyTableDdl(sql, &dropped, &changes_columns) != TableDdl::kAddDropColumns) {
     return Status::Invalid(
         "{}: the table's definition changed in the binlog ({}): only ADD COLUMN and DROP "
         "COLUMN are followed; re-snapshot the table and start a new job",
         table.label, sql);
   }
+  // Indexes, storage options, a comment: the columns stay where they are.
+  if (!changes_columns) return Status::OK();
   if (row_metadata_ != "full") {
     return Status::Invalid(
         "{}: a column was added or dropped at the source ({}), but the server writes "

@@ -100,11 +100,11 @@ const std::set<std::string>& NotColumns() {
 // are not among them: CONVERT TO rewrites the columns.
 const std::set<std::string>& StorageOptions() {
   static const std::set<std::string> words = {
-      "engine",           "auto_increment",     "row_format",        "key_block_size",
-      "stats_persistent", "stats_auto_recalc",  "stats_sample_pages", "checksum",
-      "page_checksum",    "pack_keys",          "delay_key_write",   "avg_row_length",
-      "max_rows",         "min_rows",           "page_compressed",   "page_compression_level",
-      "transactional",    "encrypted",          "encryption_key_id", "force"};
+      "engine",           "auto_increment",    "row_format",         "key_block_size",
+      "stats_persistent", "stats_auto_recalc", "stats_sample_pages", "checksum",
+      "page_checksum",    "pack_keys",         "delay_key_write",    "avg_row_length",
+      "max_rows",         "min_rows",          "page_compressed",    "page_compression_level",
+      "transactional",    "encrypted",         "encryption_key_id",  "force"};
   return words;
 }
 
@@ -142,9 +142,10 @@ bool ChangesNoRows(const std::vector<Token>& t, size_t b, size_t e) {
 // One action (a top-level comma-separated part after the table name), tokens [b, e). A DROP
 // of a column appends its name to `dropped`.
 bool IsColumnAction(const std::vector<Token>& t, size_t b, size_t e,
-                    std::vector<std::string>& dropped) {
+                    std::vector<std::string>& dropped, bool& columns) {
   if (b >= e) return false;
   if (ChangesNoRows(t, b, e)) return true;
+  columns = true;  // from here on the action is an ADD or DROP of columns, or refused
   const bool add = Is(t, b, "add");
   if (!add && !Is(t, b, "drop")) return false;
   size_t i = b + 1;
@@ -167,8 +168,10 @@ bool IsColumnAction(const std::vector<Token>& t, size_t b, size_t e,
 
 }  // namespace
 
-TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped) {
+TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped,
+                          bool* changes_columns) {
   std::vector<std::string> names;
+  bool columns = false;
   std::vector<Token> t;
   if (!Tokenize(sql, t)) return TableDdl::kOther;
   size_t i = 0;
@@ -197,11 +200,12 @@ TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* droppe
     if (!end && !t[i].quoted && t[i].text == "(") ++depth;
     if (!end && !t[i].quoted && t[i].text == ")") --depth;
     if (end || (depth == 0 && !t[i].quoted && t[i].text == ",")) {
-      if (!IsColumnAction(t, start, i, names)) return TableDdl::kOther;
+      if (!IsColumnAction(t, start, i, names, columns)) return TableDdl::kOther;
       start = i + 1;
     }
   }
   if (dropped) *dropped = std::move(names);
+  if (changes_columns) *changes_columns = columns;
   return TableDdl::kAddDropColumns;
 }
 

@@ -23,8 +23,10 @@ enum class TableDdl {
 };
 
 // `dropped`, when given, receives the names of the columns a kAddDropColumns statement drops
-// (as written: bare names lower-cased; MySQL column names are case-insensitive).
-TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped = nullptr);
+// (as written: bare names lower-cased; MySQL column names are case-insensitive);
+// `changes_columns` whether it adds or drops any (false: indexes, options, a comment only).
+TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped = nullptr,
+                          bool* changes_columns = nullptr);
 
 // Whether an ADD COLUMN statement (kAddDropColumns) gives the rows already in the table a value
 // other than NULL: a DEFAULT other than NULL, NOT NULL (the type's zero), AUTO_INCREMENT, or a

@@ -15,7 +15,9 @@ TEST(ClassifyTableDdl, AddAndDropColumnsAreFollowed) {
            "ALTER ONLINE TABLE db.t ADD COLUMN c DECIMAL(10,2) NOT NULL DEFAULT 0, LOCK=NONE",
            "/* note */ ALTER TABLE t ADD COLUMN s VARCHAR(9) COMMENT 'x, y'",
        }) {
-    EXPECT_EQ(ClassifyTableDdl(sql), TableDdl::kAddDropColumns) << sql;
+    bool columns = false;
+    EXPECT_EQ(ClassifyTableDdl(sql, nullptr, &columns), TableDdl::kAddDropColumns) << sql;
+    EXPECT_TRUE(columns) << sql;
   }
 }
 
@@ -242,7 +244,9 @@ TEST(ClassifyTableDdl, IndexesAndCommentsChangeNoRows) {
            "ALTER TABLE t AUTO_INCREMENT = 1000, ALGORITHM=COPY",
            "ALTER TABLE t STATS_PERSISTENT=1 STATS_SAMPLE_PAGES=DEFAULT",
        }) {
-    EXPECT_EQ(ClassifyTableDdl(sql), TableDdl::kAddDropColumns) << sql;
+    bool columns = true;
+    EXPECT_EQ(ClassifyTableDdl(sql, nullptr, &columns), TableDdl::kAddDropColumns) << sql;
+    EXPECT_EQ(columns, std::string(sql).find("COLUMN") != std::string::npos) << sql;
   }
   EXPECT_EQ(ClassifyTableDdl("ALTER TABLE t ADD PRIMARY KEY (a)"), TableDdl::kOther);
   EXPECT_EQ(ClassifyTableDdl("ALTER TABLE t ADD CONSTRAINT c UNIQUE (a)"), TableDdl::kOther);
