@@ -70,6 +70,16 @@ Result<std::string> StreamPlan(const JobSpec& spec, JobSetup& setup) {
         "after it)\n",
         start.empty() ? "initial" : start);
   }
+  if (setup.stream->EmitsUpdatesAndDeletes()) {
+    const std::string truncate = spec.source.GetString("truncate", "stop");
+    out += fmt::format("  truncate {} ({})\n", truncate,
+                       truncate == "apply"    ? "a TRUNCATE at the source empties the target's "
+                                                "table at that point of the stream"
+                       : truncate == "ignore" ? "a TRUNCATE at the source is passed over: the "
+                                                "target keeps its rows"
+                                              : "a TRUNCATE at the source stops the job; "
+                                                "truncate: apply empties the target's table too");
+  }
   SLUICE_ASSIGN_OR_RETURN(std::string at_source, setup.stream->SourceState());
   if (!at_source.empty()) out += fmt::format("  {}\n", at_source);
   SLUICE_ASSIGN_OR_RETURN(std::string target, TransformsAndTargetPlan(setup));

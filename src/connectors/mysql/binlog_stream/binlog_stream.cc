@@ -314,6 +314,7 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
   xa_group_.clear();
   xa_prepared_.clear();
   xa_replay_.clear();
+  unknown_xa_.reset();
   xa_commit_end_ = BinlogPosition{};
   skip_before_seconds_ = -1;
   std::string gtid;
@@ -480,6 +481,7 @@ Result<bool> BinlogStream::Next(Batch& batch, RejectSink& rejects) {
       return Err(st.WithContext(fmt::format("{} binlog {}", config_.Describe(), file_)));
     }
     if (!unknown_drops_.empty()) SLUICE_RETURN_IF_ERROR(LearnDroppedColumns(batch));
+    if (unknown_xa_) SLUICE_RETURN_IF_ERROR(LearnXaPreparedBefore());
     if (ReachedEnd()) return false;
   }
   return true;

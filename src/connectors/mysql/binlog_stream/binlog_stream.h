@@ -243,6 +243,20 @@ class BinlogStream : public StreamSource {
   Result<bool> HandleXaStatement(std::string_view sql, const binlog::Event& e);
   // Handles the held events of a committed XA transaction, up to a batch's end.
   Status ReplayXa(Batch& batch);
+  // Where event `e` ends in the binlog, for the tables' own positions: a held XA event counts
+  // where its XA COMMIT ends (it was written earlier, even before the stream's start).
+  BinlogPosition EventEnd(const binlog::Event& e) const {
+    return xa_commit_end_.file.empty() ? BinlogPosition{file_, e.header.log_pos} : xa_commit_end_;
+  }
+  // An XA COMMIT of a transaction prepared before the stream's start (unknown_xa_): its rows
+  // are read from its XA PREPARE (the start's binlog file and a few before it; the session is
+  // reopened there and again after the commit) and replayed when they are this stream's
+  // tables'; passed over otherwise. Not found: an error.
+  Status LearnXaPreparedBefore();
+  // In `end`'s file before `end`: the table maps and rows of the last XA PREPARE of xid `key`;
+  // whether there is one.
+  Result<bool> ReadXaPrepareBefore(const BinlogPosition& end, const std::string& key,
+                                   std::vector<std::string>& events);
   void CloseReplication();
   // The next event of the replication session, or nullptr with the session's error. The read
   // is watched (core/stall_watch.h): the server sends a heartbeat every 100 ms when idle, so a
@@ -289,7 +303,12 @@ class BinlogStream : public StreamSource {
   std::map<std::string, std::vector<std::string>> xa_prepared_;
   std::deque<std::string> xa_replay_;
   BinlogPosition xa_commit_end_;
-  std::optional<BinlogPosition> end_;                     // catch-up: stop here
+  struct UnknownXa {
+    std::string key;            // the xid
+    BinlogPosition commit_end;  // where its XA COMMIT ends
+  };
+  std::optional<UnknownXa> unknown_xa_;  // met by Handle(), learned by Next() after it
+  std::optional<BinlogPosition> end_;    // catch-up: stop here
   std::map<uint64_t, binlog::RowImageDecoder> decoders_;  // by table id, the tables read
   std::map<uint64_t, size_t> table_of_id_;                // by table id: index in tables_
   std::string pending_event_;  // a rows event of another table than the batch's: next first

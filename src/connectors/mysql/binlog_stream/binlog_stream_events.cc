@@ -90,8 +90,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
       Table& table = tables_[*t];
       // Not before the startup time or the table's own position: a statement there that
       // changed a type was passed over, as its rows are.
-      const bool before_own = table.own && e.header.log_pos != 0 &&
-                              BinlogPosition{file_, e.header.log_pos} <= *table.own;
+      const bool before_own = table.own && e.header.log_pos != 0 && EventEnd(e) <= *table.own;
       if (skip_before_seconds_ < 0 && !before_own) {
         SLUICE_RETURN_IF_ERROR(CheckSameColumns(*t, map));
         if (map.table_id != table.last_map.table_id) {  // rarely: a copy per reopening only
@@ -132,7 +131,7 @@ Status BinlogStream::Handle(std::string_view bytes, Batch& batch) {
           const size_t t = table_of_id_.at(rows.table_id);
           // A table whose target already holds this transaction (its position is past it).
           const std::optional<BinlogPosition>& own = tables_[t].own;
-          if (own && e.header.log_pos != 0 && BinlogPosition{file_, e.header.log_pos} <= *own) {
+          if (own && e.header.log_pos != 0 && EventEnd(e) <= *own) {
             break;
           }
           if (!ShapeFor(batch, t)) {
@@ -201,7 +200,7 @@ Status BinlogStream::HandleQuery(const binlog::Event& e, std::string_view bytes,
     // A table snapshotted after this statement (its own position lies past it: a table new to
     // the job, taken up by a later start) has its effect already, as it has the rows before.
     const std::optional<BinlogPosition>& own = tables_[t].own;
-    if (own && e.header.log_pos != 0 && BinlogPosition{file_, e.header.log_pos} <= *own) {
+    if (own && e.header.log_pos != 0 && EventEnd(e) <= *own) {
       continue;
     }
     if (changed.scope == StatementScope::kRows) {

@@ -8,15 +8,22 @@
 // rollback. Between a prepare and its outcome the committed position stays before the
 // prepare, so a restart reads the prepared rows again (ReachBoundary). (XA COMMIT ... ONE
 // PHASE is written as an ordinary transaction.)
+#include "connectors/mysql/binlog_stream/binlog_stream.h"
+
 #include <fmt/format.h>
+#include <mariadb_rpl.h>
+#include <spdlog/spdlog.h>
 
 #include "connectors/mysql/binlog/byte_reader.h"
+#include "connectors/mysql/binlog/control_events.h"
 #include "connectors/mysql/binlog/rows_event.h"
+#include "connectors/mysql/binlog/table_map.h"
 #include "connectors/mysql/binlog_stream/ascii_case.h"
-#include "connectors/mysql/binlog_stream/binlog_stream.h"
 
 namespace sluice::mysql::binlog_stream {
 namespace {
+
+constexpr size_t kXaLookbackFiles = 4;  // older binlog files read for an XA PREPARE
 
 // Whether `sql` starts with `word` (ASCII case-insensitive) and a space or its end; the rest.
 std::optional<std::string_view> AfterWord(std::string_view sql, std::string_view word) {
@@ -68,24 +75,40 @@ bool BinlogStream::HoldXaEvent(binlog::EventType type, std::string_view bytes) {
   return true;
 }
 
+namespace {
+
+// An XA_PREPARE event's xid, as XidKey() writes it, and whether it was one phase.
+struct XaPrepare {
+  std::string key;
+  bool one_phase = false;
+};
+
 // XA_PREPARE_LOG_EVENT: one_phase (1 byte), then the xid: format id (4), gtrid length (4),
 // bqual length (4), gtrid and bqual.
-Status BinlogStream::HandleXaPrepare(const binlog::Event& e) {
+Result<XaPrepare> ParseXaPrepare(const binlog::Event& e, const std::string& file) {
   binlog::ByteReader r(e.body);
   uint64_t one_phase = 0, format_id = 0, gtrid_length = 0, bqual_length = 0;
   std::string_view gtrid, bqual;
   if (!r.Le(1, one_phase) || !r.Le(4, format_id) || !r.Le(4, gtrid_length) ||
       !r.Le(4, bqual_length) || gtrid_length > 64 || bqual_length > 64 ||
       !r.Bytes(gtrid_length, gtrid) || !r.Bytes(bqual_length, bqual)) {
-    return Status::DataError("XA_PREPARE event at {}:{} is truncated or malformed", file_,
-                             e.header.log_pos);
+    return Err(Status::DataError("XA_PREPARE event at {}:{} is truncated or malformed", file,
+                                 e.header.log_pos));
   }
+  return XaPrepare{
+      fmt::format("X'{}',X'{}',{}", Hex(gtrid), Hex(bqual), static_cast<int32_t>(format_id)),
+      one_phase != 0};
+}
+
+}  // namespace
+
+Status BinlogStream::HandleXaPrepare(const binlog::Event& e) {
+  SLUICE_ASSIGN_OR_RETURN(XaPrepare prepare, ParseXaPrepare(e, file_));
   xa_collecting_ = false;
   in_txn_ = false;
   txn_rows_out_ = false;
-  const std::string key =
-      fmt::format("X'{}',X'{}',{}", Hex(gtrid), Hex(bqual), static_cast<int32_t>(format_id));
-  if (one_phase != 0) {
+  const std::string& key = prepare.key;
+  if (prepare.one_phase) {
     // Committed as it was prepared: its rows apply now.
     xa_replay_.assign(std::make_move_iterator(xa_group_.begin()),
                       std::make_move_iterator(xa_group_.end()));
@@ -116,12 +139,11 @@ Result<bool> BinlogStream::HandleXaStatement(std::string_view sql, const binlog:
   }
   if (it == xa_prepared_.end()) {
     if (skip_before_seconds_ >= 0) return true;  // before the startup time
-    return Err(Status::Invalid(
-        "XA transaction {} commits at {}:{}, but it was prepared before the position this run "
-        "started reading from ({}), so its rows are not in what the run read: they may be "
-        "lost to the target. Re-snapshot (startup: initial) at a time when no XA transaction "
-        "is left prepared (XA RECOVER lists them)",
-        key, file_, e.header.log_pos, committed_.ToString()));
+    // Prepared before where the stream began: Next() reads its rows there
+    // (LearnXaPreparedBefore). Until then no boundary: the commit is not through.
+    unknown_xa_ = UnknownXa{key, BinlogPosition{file_, e.header.log_pos}};
+    in_txn_ = true;
+    return true;
   }
   xa_replay_.assign(std::make_move_iterator(it->second.begin()),
                     std::make_move_iterator(it->second.end()));
@@ -147,6 +169,106 @@ Status BinlogStream::ReplayXa(Batch& batch) {
   const BinlogPosition end = xa_commit_end_;
   xa_commit_end_ = BinlogPosition{};
   ReachBoundary(end);
+  return Status::OK();
+}
+
+Result<bool> BinlogStream::ReadXaPrepareBefore(const BinlogPosition& end, const std::string& key,
+                                               std::vector<std::string>& events) {
+  SLUICE_RETURN_IF_ERROR(OpenReplication(BinlogPosition{end.file, 4}));
+  bool found = false;
+  bool collecting = false;
+  std::vector<std::string> group;
+  while (true) {
+    Result<const st_mariadb_rpl_event*> fetched = FetchEvent();
+    if (!fetched) {
+      return Err(fetched.error().WithContext(
+          fmt::format("reading {} up to {}", end.file, end.ToString())));
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, ReplicaEventBytes(**fetched));
+    SLUICE_ASSIGN_OR_RETURN(binlog::Event e, framer_.Frame(bytes));
+    const binlog::EventType type = e.type();
+    if (type == binlog::EventType::kHeartbeat || type == binlog::EventType::kHeartbeatV2) continue;
+    // The file ends as ReadTableMapsBefore says.
+    if (type == binlog::EventType::kStop) return found;
+    if (type == binlog::EventType::kRotate) {
+      SLUICE_ASSIGN_OR_RETURN(binlog::RotateEvent r, binlog::ParseRotate(e, framer_.format()));
+      if (e.header.log_pos != 0 || r.next_file != end.file) return found;
+      continue;
+    }
+    if (e.header.log_pos == 0) continue;
+    if (e.header.log_pos > end.offset) return found;
+    if (type == binlog::EventType::kMariaGtid) {
+      SLUICE_ASSIGN_OR_RETURN(binlog::MariaGtidEvent g, binlog::ParseMariaGtid(e));
+      collecting = (g.flags & binlog::MariaGtidEvent::kPreparedXa) != 0;
+      group.clear();
+    } else if (collecting && (type == binlog::EventType::kTableMap || binlog::IsRowsEvent(type) ||
+                              binlog::IsUnsupportedRowsEvent(type))) {
+      group.emplace_back(bytes);
+    } else if (type == binlog::EventType::kXaPrepare) {
+      SLUICE_ASSIGN_OR_RETURN(XaPrepare prepare, ParseXaPrepare(e, end.file));
+      // The last prepare of the xid before `end` (an xid may be prepared, rolled back and
+      // prepared again).
+      if (collecting && !prepare.one_phase && prepare.key == key) {
+        events = std::move(group);
+        found = true;
+      }
+      collecting = false;
+      group.clear();
+    }
+    if (e.header.log_pos == end.offset) return found;
+  }
+}
+
+Status BinlogStream::LearnXaPreparedBefore() {
+  const UnknownXa xa = std::move(*unknown_xa_);
+  unknown_xa_.reset();
+  std::vector<std::string> events;
+  Result<bool> found = false;
+  if (!stream_from_.file.empty() && stream_from_.offset > 4) {
+    found = ReadXaPrepareBefore(stream_from_, xa.key, events);
+  }
+  // Prepared in an older file: those before the start's, newest first, a few at most.
+  Result<std::vector<Row>> logs = conn_.Query("SHOW BINARY LOGS");
+  std::vector<std::string> older;
+  for (const Row& row : logs ? *logs : std::vector<Row>{}) {
+    if (row.empty() || !row[0]) continue;
+    if (*row[0] == stream_from_.file) break;
+    older.insert(older.begin(), *row[0]);
+  }
+  for (size_t k = 0; found && !*found && k < older.size() && k < kXaLookbackFiles; ++k) {
+    found = ReadXaPrepareBefore(BinlogPosition{older[k], UINT64_MAX}, xa.key, events);
+  }
+  SLUICE_RETURN_IF_ERROR(OpenReplication(xa.commit_end));
+  if (!found || !*found) {
+    return Status::Invalid(
+        "XA transaction {} commits at {}, but it was prepared before the position this run "
+        "started reading from ({}), and its XA PREPARE is not in that binlog file nor the {} "
+        "before it{}: its rows may be lost to the target. Re-snapshot (startup: initial) at a "
+        "time when no XA transaction is left prepared (XA RECOVER lists them)",
+        xa.key, xa.commit_end.ToString(), stream_from_.ToString(), kXaLookbackFiles,
+        found ? "" : fmt::format(" (reading them failed: {})", found.error().message()));
+  }
+  // Rows of other tables only: nothing of it is this stream's.
+  bool ours = false;
+  for (const std::string& bytes : events) {
+    SLUICE_ASSIGN_OR_RETURN(binlog::Event e, framer_.Frame(bytes));
+    if (e.type() != binlog::EventType::kTableMap) continue;
+    SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, framer_.format()));
+    ours = ours || TableOf(map).has_value();
+  }
+  if (!ours) {
+    in_txn_ = false;
+    ReachBoundary(xa.commit_end);
+    return Status::OK();
+  }
+  // Prepared before the start, committed after it: in neither the snapshot (a consistent
+  // snapshot does not see a prepared transaction) nor what the stream read, so applied now.
+  spdlog::info(
+      "XA transaction {} committed at {} was prepared before this run's start ({}): its rows, "
+      "read from there, are applied at its commit",
+      xa.key, xa.commit_end.ToString(), stream_from_.ToString());
+  xa_replay_.assign(std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
+  xa_commit_end_ = xa.commit_end;
   return Status::OK();
 }
 

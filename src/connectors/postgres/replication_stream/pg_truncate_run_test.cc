@@ -80,6 +80,10 @@ class PgTruncateRunTest : public PgRunTest {
 
 TEST_F(PgTruncateRunTest, StopsByDefaultAndAppliesWhenToldTo) {
   WriteJob("", PgTarget());
+  ASSERT_EQ(Run({"check", "job.yaml"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("  truncate stop (a TRUNCATE at the source stops the job"),
+            std::string::npos)
+      << Log("run.log");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   Exec("INSERT INTO {0} VALUES (6, 'before')");
   Exec("TRUNCATE {0}; INSERT INTO {0} VALUES (7, 'after')");
@@ -95,6 +99,10 @@ TEST_F(PgTruncateRunTest, StopsByDefaultAndAppliesWhenToldTo) {
   EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t WHERE id = 7", schema_)), "0");
 
   WriteJob(", truncate: apply", PgTarget());
+  ASSERT_EQ(Run({"check", "job.yaml"}), 0) << Log("run.log.err");
+  EXPECT_NE(Log("run.log").find("  truncate apply (a TRUNCATE at the source empties"),
+            std::string::npos)
+      << Log("run.log");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   EXPECT_NE(Log("run.log.err").find(fmt::format("public.{} was truncated at the source", src_)),
             std::string::npos)
