@@ -219,6 +219,9 @@ class BinlogStream : public StreamSource {
   // there, and reopened after the statement), so that it is NULL from the drop on like any
   // dropped column, not left holding its old values in the target.
   Status LearnDroppedColumns(Batch& batch);
+  // The binlog files before the one the stream began in, newest first (SHOW BINARY LOGS; none
+  // when it cannot be read).
+  std::vector<std::string> FilesBeforeStart();
   // The last TABLE_MAP of each table of `drops` in `end`'s file before `end`.
   Status ReadTableMapsBefore(const BinlogPosition& end, const std::vector<UnknownDrop>& drops,
                              std::map<size_t, binlog::TableMap>& last);
@@ -249,14 +252,14 @@ class BinlogStream : public StreamSource {
     return xa_commit_end_.file.empty() ? BinlogPosition{file_, e.header.log_pos} : xa_commit_end_;
   }
   // An XA COMMIT of a transaction prepared before the stream's start (unknown_xa_): its rows
-  // are read from its XA PREPARE (the start's binlog file and a few before it; the session is
+  // are read from its XA PREPARE (the start's binlog file and up to 8 before it; the session is
   // reopened there and again after the commit) and replayed when they are this stream's
   // tables'; passed over otherwise. Not found: an error.
   Status LearnXaPreparedBefore();
-  // In `end`'s file before `end`: the table maps and rows of the last XA PREPARE of xid `key`;
-  // whether there is one.
+  // In `end`'s file before `end`: the table maps and rows of the last XA PREPARE of xid `key`,
+  // and whether they write this stream's tables (`ours`); whether there is one.
   Result<bool> ReadXaPrepareBefore(const BinlogPosition& end, const std::string& key,
-                                   std::vector<std::string>& events);
+                                   std::vector<std::string>& events, bool& ours);
   void CloseReplication();
   // The next event of the replication session, or nullptr with the session's error. The read
   // is watched (core/stall_watch.h): the server sends a heartbeat every 100 ms when idle, so a

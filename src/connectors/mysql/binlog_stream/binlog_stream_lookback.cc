@@ -18,6 +18,17 @@ constexpr size_t kLookbackFiles = 4;  // older binlog files read for a table's l
 
 }  // namespace
 
+std::vector<std::string> BinlogStream::FilesBeforeStart() {
+  Result<std::vector<Row>> logs = conn_.Query("SHOW BINARY LOGS");
+  std::vector<std::string> older;
+  for (const Row& row : logs ? *logs : std::vector<Row>{}) {
+    if (row.empty() || !row[0]) continue;
+    if (*row[0] == stream_from_.file) break;
+    older.insert(older.begin(), *row[0]);
+  }
+  return older;
+}
+
 Status BinlogStream::ReadTableMapsBefore(const BinlogPosition& end,
                                          const std::vector<UnknownDrop>& drops,
                                          std::map<size_t, binlog::TableMap>& last) {
@@ -65,13 +76,7 @@ Status BinlogStream::LearnDroppedColumns(Batch& batch) {
       stream_from_.offset > 4 ? ReadTableMapsBefore(stream_from_, drops, last) : Status::OK();
   // A table quiet in the start's file: the files before it, newest first, a few at most (each
   // is read whole).
-  Result<std::vector<Row>> logs = conn_.Query("SHOW BINARY LOGS");
-  std::vector<std::string> older;
-  for (const Row& row : logs ? *logs : std::vector<Row>{}) {
-    if (row.empty() || !row[0]) continue;
-    if (*row[0] == stream_from_.file) break;
-    older.insert(older.begin(), *row[0]);
-  }
+  const std::vector<std::string> older = FilesBeforeStart();
   for (size_t k = 0; read.ok() && k < older.size() && k < kLookbackFiles; ++k) {
     std::vector<UnknownDrop> missing;
     for (const UnknownDrop& d : drops) {

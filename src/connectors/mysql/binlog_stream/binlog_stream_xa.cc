@@ -23,7 +23,7 @@
 namespace sluice::mysql::binlog_stream {
 namespace {
 
-constexpr size_t kXaLookbackFiles = 4;  // older binlog files read for an XA PREPARE
+constexpr size_t kXaLookbackFiles = 8;  // older binlog files read for an XA PREPARE
 
 // Whether `sql` starts with `word` (ASCII case-insensitive) and a space or its end; the rest.
 std::optional<std::string_view> AfterWord(std::string_view sql, std::string_view word) {
@@ -173,10 +173,11 @@ Status BinlogStream::ReplayXa(Batch& batch) {
 }
 
 Result<bool> BinlogStream::ReadXaPrepareBefore(const BinlogPosition& end, const std::string& key,
-                                               std::vector<std::string>& events) {
+                                               std::vector<std::string>& events, bool& ours) {
   SLUICE_RETURN_IF_ERROR(OpenReplication(BinlogPosition{end.file, 4}));
   bool found = false;
   bool collecting = false;
+  bool group_ours = false;
   std::vector<std::string> group;
   while (true) {
     Result<const st_mariadb_rpl_event*> fetched = FetchEvent();
@@ -200,9 +201,15 @@ Result<bool> BinlogStream::ReadXaPrepareBefore(const BinlogPosition& end, const 
     if (type == binlog::EventType::kMariaGtid) {
       SLUICE_ASSIGN_OR_RETURN(binlog::MariaGtidEvent g, binlog::ParseMariaGtid(e));
       collecting = (g.flags & binlog::MariaGtidEvent::kPreparedXa) != 0;
+      group_ours = false;
       group.clear();
     } else if (collecting && (type == binlog::EventType::kTableMap || binlog::IsRowsEvent(type) ||
                               binlog::IsUnsupportedRowsEvent(type))) {
+      if (type == binlog::EventType::kTableMap) {
+        // Parsed here, with this file's format: whether the group writes this stream's tables.
+        SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, framer_.format()));
+        group_ours = group_ours || TableOf(map).has_value();
+      }
       group.emplace_back(bytes);
     } else if (type == binlog::EventType::kXaPrepare) {
       SLUICE_ASSIGN_OR_RETURN(XaPrepare prepare, ParseXaPrepare(e, end.file));
@@ -210,6 +217,7 @@ Result<bool> BinlogStream::ReadXaPrepareBefore(const BinlogPosition& end, const 
       // prepared again).
       if (collecting && !prepare.one_phase && prepare.key == key) {
         events = std::move(group);
+        ours = group_ours;
         found = true;
       }
       collecting = false;
@@ -223,20 +231,15 @@ Status BinlogStream::LearnXaPreparedBefore() {
   const UnknownXa xa = std::move(*unknown_xa_);
   unknown_xa_.reset();
   std::vector<std::string> events;
+  bool ours = false;
   Result<bool> found = false;
   if (!stream_from_.file.empty() && stream_from_.offset > 4) {
-    found = ReadXaPrepareBefore(stream_from_, xa.key, events);
+    found = ReadXaPrepareBefore(stream_from_, xa.key, events, ours);
   }
   // Prepared in an older file: those before the start's, newest first, a few at most.
-  Result<std::vector<Row>> logs = conn_.Query("SHOW BINARY LOGS");
-  std::vector<std::string> older;
-  for (const Row& row : logs ? *logs : std::vector<Row>{}) {
-    if (row.empty() || !row[0]) continue;
-    if (*row[0] == stream_from_.file) break;
-    older.insert(older.begin(), *row[0]);
-  }
+  const std::vector<std::string> older = FilesBeforeStart();
   for (size_t k = 0; found && !*found && k < older.size() && k < kXaLookbackFiles; ++k) {
-    found = ReadXaPrepareBefore(BinlogPosition{older[k], UINT64_MAX}, xa.key, events);
+    found = ReadXaPrepareBefore(BinlogPosition{older[k], UINT64_MAX}, xa.key, events, ours);
   }
   SLUICE_RETURN_IF_ERROR(OpenReplication(xa.commit_end));
   if (!found || !*found) {
@@ -249,13 +252,6 @@ Status BinlogStream::LearnXaPreparedBefore() {
         found ? "" : fmt::format(" (reading them failed: {})", found.error().message()));
   }
   // Rows of other tables only: nothing of it is this stream's.
-  bool ours = false;
-  for (const std::string& bytes : events) {
-    SLUICE_ASSIGN_OR_RETURN(binlog::Event e, framer_.Frame(bytes));
-    if (e.type() != binlog::EventType::kTableMap) continue;
-    SLUICE_ASSIGN_OR_RETURN(binlog::TableMap map, binlog::ParseTableMap(e, framer_.format()));
-    ours = ours || TableOf(map).has_value();
-  }
   if (!ours) {
     in_txn_ = false;
     ReachBoundary(xa.commit_end);

@@ -128,28 +128,5 @@ TEST_F(XaRunTest, ACommitWhosePrepareWasBeforeTheStartIsReadFromThePrepare) {
   EXPECT_EQ(Target(), Source());
 }
 
-// A prepare further back than the start's binlog file and the 4 before it is not looked for:
-// the commit stops the run, saying so, rather than let its rows pass.
-TEST_F(XaRunTest, ACommitWhosePrepareIsTooFarBackStops) {
-  {
-    Connection a = Session();
-    Exec(a, "XA START 'far_back'");
-    Exec(a, "INSERT INTO t VALUES (9, 'far')");
-    Exec(a, "XA END 'far_back'");
-    Exec(a, "XA PREPARE 'far_back'");
-  }
-  for (int i = 0; i < 5; ++i) db_->Exec("FLUSH BINARY LOGS");
-  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
-  db_->Exec("XA COMMIT 'far_back'");
-  EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0);
-  const std::string err = Log("run.log.err");
-  EXPECT_NE(err.find("XA transaction X'6661725F6261636B',X'',1 commits at"), std::string::npos)
-      << err;
-  EXPECT_NE(err.find("its XA PREPARE is not in that binlog file nor the 4 before it"),
-            std::string::npos)
-      << err;
-  EXPECT_EQ(target_->Value("SELECT count(*) FROM t WHERE id = 9"), "0");
-}
-
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream
