@@ -295,7 +295,8 @@ class MultiStreamRunner {
       // transactional) are written but lie after `before`: committed there, a restart would
       // apply them twice.
       return Status::Invalid(
-          "{}: table {}'s columns changed inside a source transaction that also changed its "
+          "{}: table {}'s columns (or those its deletes carry) changed inside a source "
+          "transaction that also changed its "
           "rows before the change, and the transaction did not fit in one batch: the change is "
           "not followed; raise settings.batch_rows above the transaction's rows, or re-snapshot "
           "that table into a fresh target",

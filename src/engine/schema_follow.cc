@@ -14,6 +14,19 @@ Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, Job
         "{}: the source's table gained columns ({})", spec.name, read_schema.ToString())));
   }
   Schema written = transforms->empty() ? read_schema : transforms->back()->output_schema();
+  // The deletes read from here on may carry other columns (a PostgreSQL REPLICA IDENTITY
+  // changed): one without a key column could not find its row, and the target would keep it.
+  for (const std::string& name :
+       setup.write.mode == WriteMode::kAppend ? std::vector<std::string>{} : setup.write.key) {
+    const std::optional<size_t> i = written.IndexOf(name);
+    if (!i || written.fields[*i].absent_from_old_rows.empty()) continue;
+    return Err(Status::Invalid(
+        "{}: key column '{}' can no longer identify the rows that deletes remove: {}. Nothing "
+        "from there on was applied; re-snapshot the table (clear the job's positions in the "
+        "target, startup: initial) once its deletes carry the job's key, or with a target.key "
+        "they carry",
+        spec.file, name, written.fields[*i].absent_from_old_rows));
+  }
   std::vector<std::string> added;
   for (const Field& f : written.fields) {
     if (!setup.write.schema.IndexOf(f.name)) added.push_back(f.name);

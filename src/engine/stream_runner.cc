@@ -286,7 +286,8 @@ class StreamRunner {
                             std::unique_ptr<SinkWriter>& writer, CheckpointClock& clock) {
     if (before_in_txn) {
       return Status::Invalid(
-          "{}: the source table's columns changed inside a source transaction too large for one "
+          "{}: the source table's columns (or those its deletes carry) changed inside a source "
+          "transaction too large for one "
           "batch, which is committed whole: the change is not followed; raise "
           "settings.batch_rows above the transaction's rows, or re-snapshot into a fresh target",
           spec_.name);

@@ -136,11 +136,9 @@ class PgReplicationStream : public StreamSource {
     return tables_[table].key;
   }
   int64_t LagMillis() const override { return lag_ms_; }
-  uint64_t schema_version() const override {
-    return tables_.empty() ? 0 : tables_[0].follower.version();
-  }
+  uint64_t schema_version() const override { return tables_.empty() ? 0 : TableSchemaVersion(0); }
   uint64_t TableSchemaVersion(size_t table) const override {
-    return tables_[table].follower.version();
+    return tables_[table].follower.version() + tables_[table].identity_changes;
   }
   std::string StatusDetail() const override;
   std::optional<SnapshotProgress> SnapshotProgressNow() const override;
@@ -181,6 +179,9 @@ class PgReplicationStream : public StreamSource {
     std::optional<size_t> key_in_relation;  // chunk_key's column in the latest Relation
     // The columns the snapshot reads when generated ones are left out (empty: all of them).
     std::vector<std::string> read_columns;
+    // How often a Relation said its deletes carry fewer columns than before (a REPLICA
+    // IDENTITY changed): part of the schema's version, so the engine checks its key again.
+    uint64_t identity_changes = 0;
   };
 
   Status OpenTable(const PgConfig& config);
@@ -243,6 +244,10 @@ class PgReplicationStream : public StreamSource {
   static std::string RelationId(const PgTable& table);
   Status CheckSameTable(size_t t, const std::string& committed);
   Status RefuseRenamedTable(const replication::RelationMessage& relation, size_t t);
+  // A Relation's replica identity (its key flags) as the columns deletes carry from here on:
+  // re-marks absent_from_old_rows and counts a change (ALTER TABLE ... REPLICA IDENTITY while
+  // the job streamed, or between its runs: the WAL read again has the older one).
+  void FollowReplicaIdentity(const replication::CachedRelation& relation, Table& t);
   Status AppendChange(const replication::PgOutputMessage& message, size_t t, Batch& batch);
   Status AppendRow(const replication::TupleData& tuple, RowKind kind, size_t t, Batch& batch);
   // A change of a streamed transaction being replayed, or one parked by the last batch.

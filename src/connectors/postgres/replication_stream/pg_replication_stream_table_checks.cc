@@ -45,6 +45,44 @@ void PgReplicationStream::UseReplicaIdentity(Table& t, const ReplicaIdentity& id
   }
 }
 
+void PgReplicationStream::FollowReplicaIdentity(const r::CachedRelation& relation, Table& t) {
+  const bool full = relation.replica_identity == r::ReplicaIdentity::kFull;
+  std::vector<std::string> sent;
+  std::vector<std::string> carried;
+  for (const r::CachedColumn& c : relation.columns) {
+    sent.push_back(c.name);
+    if (full || c.key) carried.push_back(c.name);
+  }
+  const auto has = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  // Columns no change sends (generated, dropped at the source) keep what the start said.
+  bool changed = false;
+  bool narrowed = false;
+  for (const Field& f : t.schema.fields) {
+    if (!has(sent, f.name)) continue;
+    changed = changed || has(carried, f.name) != f.absent_from_old_rows.empty();
+    narrowed = narrowed || (!has(carried, f.name) && f.absent_from_old_rows.empty());
+  }
+  if (!changed) return;
+  // The engine stops when its key is among the columns no longer carried (schema_follow.cc).
+  const std::string now = full ? std::string("FULL (every column)")
+                          : relation.replica_identity == r::ReplicaIdentity::kNothing
+                              ? std::string("NOTHING (no column)")
+                              : fmt::format("({})", fmt::join(carried, ", "));
+  spdlog::warn("{}: the REPLICA IDENTITY of the changes read from here on is {}", t.table.Label(),
+               now);
+  const std::string why = fmt::format(
+      "{}'s REPLICA IDENTITY changed while the job streamed: the deletes and key changes read "
+      "from here on carry only {}",
+      t.table.Label(), now);
+  for (Field& f : t.schema.fields) {
+    if (has(sent, f.name)) f.absent_from_old_rows = has(carried, f.name) ? "" : why;
+  }
+  // Only fewer columns can fail the job's key; more (to FULL) need no checkpoint.
+  if (narrowed) ++t.identity_changes;
+}
+
 // pgoutput sends no generated column (PostgreSQL 18 can, with publish_generated_columns, which
 // this job does not set yet): the snapshot reads its values, the changes would not.
 Status PgReplicationStream::MarkGeneratedColumns(Table& t) {
