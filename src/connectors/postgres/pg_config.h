@@ -32,6 +32,9 @@ struct PgConfig {
   // Set by the replication stream (not a job-file key): read inside this snapshot, exported
   // by CREATE_REPLICATION_SLOT, so the snapshot and the slot's first change meet exactly.
   std::string import_snapshot;
+  // Set by the replication stream (`inherited_rows: leave_out`): reads `FROM ONLY` the table,
+  // without the rows of tables that INHERIT from it, whose changes it does not stream.
+  bool only_own_rows = false;
   bool unknown_as_text = false;
   SpecialValues special = SpecialValues::kError;
   // Into PostgreSQL, NaN and ±infinity are values like any other (kKeep); elsewhere `special`

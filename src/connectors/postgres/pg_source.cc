@@ -123,7 +123,7 @@ Status PgSource::ResolveColumns(const ReadRequest& request) {
     if (i > 0) sql += ", ";
     sql += Expand(mapping->select, QuoteIdent(c.name));
   }
-  plan_.select_sql = sql + " FROM " + table_.Qualified();
+  plan_.select_sql = sql + " FROM " + FromTable();
   return Status::OK();
 }
 
@@ -177,7 +177,7 @@ Result<std::optional<std::string>> PgSource::MaxValue(const std::string& column)
     return Err(Status::Invalid("{}.{}: {}", table_.Label(), c->name, mapping.error().message()));
   std::string sql =
       fmt::format("SELECT max({}) FROM {}{}", Expand(mapping->select, QuoteIdent(c->name)),
-                  table_.Qualified(), where_.empty() ? "" : " WHERE " + where_);
+                  FromTable(), where_.empty() ? "" : " WHERE " + where_);
   SLUICE_ASSIGN_OR_RETURN(PgResult r, conn_.QueryBinary(sql, Context() + ": max(" + c->name + ")"));
   if (r.rows() == 0 || r.IsNull(0, 0)) return std::optional<std::string>();
   Column value(mapping->type);
@@ -214,7 +214,7 @@ Result<std::optional<int64_t>> PgSource::EstimateRows() {
 Result<std::vector<Split>> PgSource::PlanSplits() {
   if (!opened_) return Err(Status::Internal("postgres source: PlanSplits before Open"));
   SplitQuery query;
-  query.from = table_.Qualified();
+  query.from = FromTable();
   query.conditions = plan_.WhereClause();
   query.key_sql = plan_.key_sql;
   query.key_label = key_ != nullptr ? key_->name : "";

@@ -48,6 +48,10 @@ class PgSource : public Source {
   Result<const PgColumn*> FindColumn(const std::string& name, std::string_view role) const;
   Result<std::optional<int64_t>> TableRows();
   std::string Context() const { return "postgres source " + table_.Label(); }
+  // What every read's FROM names (PgConfig::only_own_rows).
+  std::string FromTable() const {
+    return (config_.only_own_rows ? "ONLY " : "") + table_.Qualified();
+  }
 
   PgConfig config_;
   PgConnection conn_;  // the planning connection, main thread only

@@ -76,6 +76,13 @@ std::vector<OptionSpec> StreamOptionSpecs() {
                       "stops before it starts, naming it (drop it or compute it with a "
                       "transform); leave_out: the tables' generated columns are not read, so "
                       "their targets have none (for jobs over many tables)"},
+      {.name = "inherited_rows",
+       .default_value = "stop",
+       .description = "mode realtime: a table other tables INHERIT from (table inheritance, "
+                      "not PARTITION BY): reading it returns their rows too, but their changes "
+                      "arrive under their own names. stop: the job stops before it starts, "
+                      "naming them; leave_out: the table's own rows only (FROM ONLY); stream "
+                      "the children as tables of their own (source.tables, routes to merge)"},
       TruncateOptionSpec(),
   };
 }
@@ -116,6 +123,12 @@ Result<StreamOptions> ParseStreamOptions(const Options& options, const std::stri
                                fmt::format("'{}' is not one of stop, leave_out", generated)));
   }
   o.leave_out_generated = generated == "leave_out";
+  const std::string inherited = options.GetString("inherited_rows", "stop");
+  if (inherited != "stop" && inherited != "leave_out") {
+    return Err(options.ErrorAt("inherited_rows",
+                               fmt::format("'{}' is not one of stop, leave_out", inherited)));
+  }
+  o.leave_out_inherited = inherited == "leave_out";
   SLUICE_ASSIGN_OR_RETURN(o.truncate, ParseTruncatePolicy(options));
   return o;
 }
@@ -186,6 +199,7 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
   t.table = std::move(*table);
   SLUICE_ASSIGN_OR_RETURN(ReplicaIdentity identity, ReadReplicaIdentity(conn_, t.table));
   SLUICE_RETURN_IF_ERROR(MarkGeneratedColumns(t));
+  SLUICE_RETURN_IF_ERROR(CheckInheritance(t));
   SLUICE_RETURN_IF_ERROR(CheckPublishedShape(t));
   UseReplicaIdentity(t, identity);
   if (!t.key.empty()) {

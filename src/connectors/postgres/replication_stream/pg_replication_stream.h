@@ -84,6 +84,9 @@ struct StreamOptions {
   // are not read, so the targets get none; else they stay in the schema, and the engine
   // refuses a job that would write them (core/schema.h: absent_from_changes).
   bool leave_out_generated = false;
+  // inherited_rows: leave_out: a table others INHERIT from is read without their rows (FROM
+  // ONLY); else such a table stops the job before it starts (CheckInheritance).
+  bool leave_out_inherited = false;
   TruncatePolicy truncate = TruncatePolicy::kStop;  // core/truncate_policy.h
 };
 
@@ -244,6 +247,8 @@ class PgReplicationStream : public StreamSource {
   static std::string RelationId(const PgTable& table);
   Status CheckSameTable(size_t t, const std::string& committed);
   Status RefuseRenamedTable(const replication::RelationMessage& relation, size_t t);
+  // A table with inheritance children: stops, or reads its own rows only (inherited_rows).
+  Status CheckInheritance(Table& t);
   // A Relation's replica identity (its key flags) as the columns deletes carry from here on:
   // re-marks absent_from_old_rows and counts a change (ALTER TABLE ... REPLICA IDENTITY while
   // the job streamed, or between its runs: the WAL read again has the older one).

@@ -92,11 +92,12 @@ Status PgReplicationStream::PlanSnapshotChunks(size_t t) {
   // the span bounds the rows.
   SLUICE_ASSIGN_OR_RETURN(
       PgResult bounds,
-      conn_.Query(fmt::format("SELECT MIN({0})::text, MAX({0})::text, (SELECT reltuples::bigint "
-                              "FROM pg_class WHERE oid = $1::oid)::text FROM {1}",
-                              QuoteIdent(table.chunk_key), table.table.Qualified()),
-                  table.table.Label() + ": the snapshot's key span",
-                  {std::to_string(table.table.oid)}));
+      conn_.Query(
+          fmt::format("SELECT MIN({0})::text, MAX({0})::text, (SELECT reltuples::bigint "
+                      "FROM pg_class WHERE oid = $1::oid)::text FROM {1}",
+                      QuoteIdent(table.chunk_key),
+                      (table.config.only_own_rows ? "ONLY " : "") + table.table.Qualified()),
+          table.table.Label() + ": the snapshot's key span", {std::to_string(table.table.oid)}));
   std::optional<KeyInt> min, max, rows;
   if (bounds.rows() == 1 && !bounds.IsNull(0, 0) && !bounds.IsNull(0, 1)) {
     min = ParseKeyInt(bounds.Text(0, 0));
