@@ -87,6 +87,11 @@ int StallTimeoutSeconds() {
   return Monitor::Get().timeout_s.load();
 }
 
+bool RunCancelled() {
+  const std::atomic<bool>* flag = Monitor::Get().cancelled.load();
+  return flag != nullptr && flag->load();
+}
+
 std::shared_ptr<SocketWatch> SocketWatch::Register(int fd, std::string server) {
   auto watch = std::make_shared<SocketWatch>(fd, std::move(server));
   if (fd >= 0) Monitor::Get().Add(watch);

@@ -37,6 +37,9 @@ inline constexpr int kDefaultStallTimeoutSeconds = 60;
 // (nullptr: none). Set once by the command line before the job starts.
 void ConfigureStallWatch(int timeout_seconds, const std::atomic<bool>* cancelled);
 int StallTimeoutSeconds();
+// Whether the run's cancel flag (ConfigureStallWatch) is set: for a wait that polls instead of
+// blocking in one call the monitor could break.
+bool RunCancelled();
 
 class SocketWatch {
  public:

@@ -358,9 +358,11 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
       // their position (the stream drops their changes committed before it).
       SLUICE_ASSIGN_OR_RETURN(snapshot_rpl_,
                               ReplicationConnection::Connect(config_.url, config_.Describe()));
-      SLUICE_ASSIGN_OR_RETURN(CreatedSlot created,
-                              snapshot_rpl_.CreateSlot(TemporarySlotName(), true,
-                                                       /*temporary=*/true));
+      SLUICE_ASSIGN_OR_RETURN(
+          CreatedSlot created,
+          snapshot_rpl_.CreateSlot(TemporarySlotName(), true,
+                                   /*temporary=*/true,
+                                   SlotWaitReporter(conn_, TemporarySlotName())));
       for (size_t t : unplaced) tables_[t].own = created.consistent_point;
       stream_from_ = *from;
       committed_ = Lsn{};
@@ -372,7 +374,9 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
     // left nothing in the target). A slot left from then points past changes the target does
     // not have: start over with a new slot and its snapshot.
     if (slot) SLUICE_RETURN_IF_ERROR(DropSlot(conn_, options_.slot));
-    SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, true));
+    SLUICE_ASSIGN_OR_RETURN(CreatedSlot created,
+                            rpl_.CreateSlot(options_.slot, true, /*temporary=*/false,
+                                            SlotWaitReporter(conn_, options_.slot)));
     snapshot_point_ = created.consistent_point;
     stream_from_ = snapshot_point_;
     committed_ = Lsn{};
@@ -383,7 +387,9 @@ Status PgReplicationStream::StartTables(const std::vector<std::vector<StreamPosi
     return StartSnapshot(created.snapshot_name, std::move(all));
   } else {
     if (!slot) {
-      SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, rpl_.CreateSlot(options_.slot, false));
+      SLUICE_ASSIGN_OR_RETURN(CreatedSlot created,
+                              rpl_.CreateSlot(options_.slot, false, /*temporary=*/false,
+                                              SlotWaitReporter(conn_, options_.slot)));
       from = created.consistent_point;
     }
     if (options_.startup == "lsn") {

@@ -61,6 +61,7 @@
 #include "connectors/postgres/replication_stream/relation_follower.h"
 #include "connectors/postgres/replication_stream/replication_connection.h"
 #include "connectors/postgres/replication_stream/slot_setup.h"
+#include "connectors/postgres/replication_stream/slot_wait.h"
 #include "connectors/postgres/replication_stream/streamed_transactions.h"
 #include "core/connector_registry.h"
 #include "core/snapshot_chunks.h"

@@ -236,8 +236,10 @@ Status PgReplicationStream::BeginRestRead(const std::vector<size_t>& unplaced, b
   // kept (its connection idle) until then.
   SLUICE_ASSIGN_OR_RETURN(snapshot_rpl_,
                           ReplicationConnection::Connect(config_.url, config_.Describe()));
-  SLUICE_ASSIGN_OR_RETURN(CreatedSlot created, snapshot_rpl_.CreateSlot(TemporarySlotName(), true,
-                                                                        /*temporary=*/true));
+  SLUICE_ASSIGN_OR_RETURN(
+      CreatedSlot created,
+      snapshot_rpl_.CreateSlot(TemporarySlotName(), true,
+                               /*temporary=*/true, SlotWaitReporter(conn_, TemporarySlotName())));
   snapshot_name_ = created.snapshot_name;
   pause_at_ = created.consistent_point;
   paused_ = false;

@@ -2,6 +2,8 @@
 
 #include <poll.h>
 
+#include <cerrno>
+
 #include <fmt/format.h>
 
 namespace sluice::postgres::replication_stream {
@@ -42,13 +44,32 @@ Result<ReplicationConnection> ReplicationConnection::Connect(const std::string& 
 }
 
 Result<CreatedSlot> ReplicationConnection::CreateSlot(const std::string& slot, bool export_snapshot,
-                                                      bool temporary) {
+                                                      bool temporary, const SlotWait& waiting) {
   const std::string sql = fmt::format("CREATE_REPLICATION_SLOT {} {}LOGICAL pgoutput {}",
                                       QuoteIdent(slot), temporary ? "TEMPORARY " : "",
                                       export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
-  PgResult r(PQexec(conn_.get(), sql.c_str()));
+  const std::string what = "creating slot " + slot;
+  if (PQsendQuery(conn_.get(), sql.c_str()) == 0) return Err(Fail(what));
+  // Polled, not PQexec: the wait for open transactions can last as long as the longest one,
+  // and the caller says what it waits for (and stops on a signal) meanwhile.
+  const auto start = std::chrono::steady_clock::now();
+  while (PQisBusy(conn_.get()) != 0) {
+    pollfd p{PQsocket(conn_.get()), POLLIN, 0};
+    const int ready = poll(&p, 1, 1000);
+    if (ready < 0 && errno != EINTR) return Err(Fail(what));
+    if (ready > 0 && PQconsumeInput(conn_.get()) == 0) return Err(Fail(what));
+    if (ready != 0 || !waiting) continue;
+    Status st = waiting(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start));
+    if (!st.ok()) {
+      conn_.reset();
+      return Err(std::move(st));
+    }
+  }
+  PgResult r(PQgetResult(conn_.get()));
+  while (PGresult* more = PQgetResult(conn_.get())) PQclear(more);
   if (r.status() != PGRES_TUPLES_OK || r.rows() != 1) {
-    return Err(ResultError(r.get(), conn_.get(), describe_ + ": creating slot " + slot));
+    return Err(ResultError(r.get(), conn_.get(), describe_ + ": " + what));
   }
   // Columns: slot_name, consistent_point, snapshot_name, output_plugin.
   SLUICE_ASSIGN_OR_RETURN(replication::Lsn point, replication::Lsn::Parse(r.Text(0, 1)));

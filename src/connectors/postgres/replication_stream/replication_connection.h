@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,10 +37,14 @@ class ReplicationConnection {
   static Result<ReplicationConnection> Connect(const std::string& conninfo,
                                                const std::string& describe);
 
+  // Called about once a second while CREATE_REPLICATION_SLOT waits (it waits until no
+  // transaction that was open at the source when it began is still open): the time waited so
+  // far. An error ends the wait and closes the connection (the server gives the slot up).
+  using SlotWait = std::function<Status(std::chrono::seconds waited)>;
   // CREATE_REPLICATION_SLOT `slot` LOGICAL pgoutput, exporting a snapshot or not. A temporary
   // slot goes with its connection (used only for its exported snapshot).
   Result<CreatedSlot> CreateSlot(const std::string& slot, bool export_snapshot,
-                                 bool temporary = false);
+                                 bool temporary = false, const SlotWait& waiting = nullptr);
   // START_REPLICATION SLOT `slot` LOGICAL `from` with pgoutput protocol 2, streaming on.
   Status StartStreaming(const std::string& slot, replication::Lsn from,
                         const std::string& publication);
