@@ -252,8 +252,9 @@ class PgReplicationStream : public StreamSource {
   Status CheckInheritance(Table& t);
   // A Relation's replica identity (its key flags) as the columns deletes carry from here on:
   // re-marks absent_from_old_rows and counts a change (ALTER TABLE ... REPLICA IDENTITY while
-  // the job streamed, or between its runs: the WAL read again has the older one).
-  void FollowReplicaIdentity(const replication::CachedRelation& relation, Table& t);
+  // the job streamed, or between its runs: the WAL read again has the older one). Columns from
+  // `known` on were added by this Relation: marked, but no change of what deletes carried.
+  void FollowReplicaIdentity(const replication::CachedRelation& relation, Table& t, size_t known);
   Status AppendChange(const replication::PgOutputMessage& message, size_t t, Batch& batch);
   Status AppendRow(const replication::TupleData& tuple, RowKind kind, size_t t, Batch& batch);
   // A change of a streamed transaction being replayed, or one parked by the last batch.

@@ -262,7 +262,7 @@ Status PgReplicationStream::PlanRelation(const r::CachedRelation& relation, size
   };
   SLUICE_ASSIGN_OR_RETURN(table.plan, table.follower.Plan(plan, table.table.Label(), table.schema,
                                                           widened, exists_now));
-  FollowReplicaIdentity(relation, table);
+  FollowReplicaIdentity(relation, table, width);
   table.key_in_relation.reset();
   for (size_t i = 0; i < relation.columns.size(); ++i) {
     if (relation.columns[i].name == table.chunk_key) table.key_in_relation = i;

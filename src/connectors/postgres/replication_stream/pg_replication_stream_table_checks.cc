@@ -45,7 +45,8 @@ void PgReplicationStream::UseReplicaIdentity(Table& t, const ReplicaIdentity& id
   }
 }
 
-void PgReplicationStream::FollowReplicaIdentity(const r::CachedRelation& relation, Table& t) {
+void PgReplicationStream::FollowReplicaIdentity(const r::CachedRelation& relation, Table& t,
+                                                size_t known) {
   const bool full = relation.replica_identity == r::ReplicaIdentity::kFull;
   std::vector<std::string> sent;
   std::vector<std::string> carried;
@@ -59,25 +60,32 @@ void PgReplicationStream::FollowReplicaIdentity(const r::CachedRelation& relatio
   // Columns no change sends (generated, dropped at the source) keep what the start said.
   bool changed = false;
   bool narrowed = false;
-  for (const Field& f : t.schema.fields) {
+  for (size_t i = 0; i < known && i < t.schema.size(); ++i) {
+    const Field& f = t.schema.fields[i];
     if (!has(sent, f.name)) continue;
     changed = changed || has(carried, f.name) != f.absent_from_old_rows.empty();
     narrowed = narrowed || (!has(carried, f.name) && f.absent_from_old_rows.empty());
   }
-  if (!changed) return;
   // The engine stops when its key is among the columns no longer carried (schema_follow.cc).
   const std::string now = full ? std::string("FULL (every column)")
                           : relation.replica_identity == r::ReplicaIdentity::kNothing
                               ? std::string("NOTHING (no column)")
                               : fmt::format("({})", fmt::join(carried, ", "));
-  spdlog::warn("{}: the REPLICA IDENTITY of the changes read from here on is {}", t.table.Label(),
-               now);
-  const std::string why = fmt::format(
-      "{}'s REPLICA IDENTITY changed while the job streamed: the deletes and key changes read "
-      "from here on carry only {}",
-      t.table.Label(), now);
-  for (Field& f : t.schema.fields) {
-    if (has(sent, f.name)) f.absent_from_old_rows = has(carried, f.name) ? "" : why;
+  if (changed) {
+    spdlog::warn("{}: the REPLICA IDENTITY of the changes read from here on is {}", t.table.Label(),
+                 now);
+  }
+  const std::string why =
+      changed ? fmt::format(
+                    "{}'s REPLICA IDENTITY changed while the job streamed: the deletes "
+                    "and key changes read from here on carry only {}",
+                    t.table.Label(), now)
+              : fmt::format("{}'s deletes and key changes carry only its replica identity {}",
+                            t.table.Label(), now);
+  for (size_t i = 0; i < t.schema.size(); ++i) {
+    Field& f = t.schema.fields[i];
+    if (!has(sent, f.name) || (i < known && !changed)) continue;
+    f.absent_from_old_rows = has(carried, f.name) ? "" : why;
   }
   // Only fewer columns can fail the job's key; more (to FULL) need no checkpoint.
   if (narrowed) ++t.identity_changes;
