@@ -68,8 +68,10 @@ Status FillUnchangedFromBatch(Batch& batch, const Schema& schema,
       if (col.IsUnchanged(row)) {
         return Status::Invalid(
             "{}: a change did not send the value of key column '{}' (unchanged): the row "
-            "cannot be identified; {}",
-            label, schema.fields[c].name, whole_rows_hint);
+            "cannot be identified; {}re-snapshot the table (startup: initial), since the "
+            "changes already logged do not carry it",
+            label, schema.fields[c].name,
+            whole_rows_hint.empty() ? std::string() : whole_rows_hint + ", and ");
       }
     }
   }

@@ -96,5 +96,42 @@ TEST_F(PartialImagesRunTest, AnInsertThatLeavesAColumnOutStopsNamingIt) {
   EXPECT_EQ(target.Value("SELECT count(*) FROM t WHERE id = 9"), "0");
 }
 
+// A target.key outside the primary key: a minimal image of a delete holds the primary key
+// only, so the row to remove cannot be found by the job's key (its key cell arrives NULL). The
+// run stops naming the column (a dirty row, when error_limit allows some), and the target
+// keeps the row; an update whose image leaves the key column out stops naming it too, with the
+// fix (FULL images, then a re-snapshot).
+TEST_F(PartialImagesRunTest, ADeleteWithoutTheTargetKeyStopsNamingIt) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, key: [a]}}", target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db.Exec("SET SESSION binlog_row_image = MINIMAL");
+  db.Exec("DELETE FROM t WHERE id = 2");
+  EXPECT_NE(Run({"run", "job.yaml", "--catch-up"}), 0);
+  EXPECT_NE(Log("run.log.err").find(".t.a: NULL in a key column (target.key)"), std::string::npos)
+      << Log("run.log.err");
+  EXPECT_EQ(target.Value("SELECT count(*) FROM t WHERE id = 2"), "1");
+}
+
+TEST_F(PartialImagesRunTest, AnUpdateWithoutTheTargetKeyStopsNamingTheFix) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, key: [a]}}", target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db.Exec("SET SESSION binlog_row_image = MINIMAL");
+  db.Exec("UPDATE t SET b = 30 WHERE id = 3");
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2);
+  const std::string err = Log("run.log.err");
+  EXPECT_NE(err.find("a change did not send the value of key column 'a' (unchanged): the row "
+                     "cannot be identified; set binlog_row_image=FULL"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("re-snapshot the table (startup: initial)"), std::string::npos) << err;
+  EXPECT_EQ(target.Value("SELECT b FROM t WHERE id = 3"), "3");
+}
+
 }  // namespace
 }  // namespace sluice::mysql::binlog_stream
