@@ -163,6 +163,15 @@ Status BinlogStream::OpenTable(const MysqlConfig& config, const ReadRequest& req
   SLUICE_RETURN_IF_ERROR(t.reader->Open(request));
   // TABLE_MAPs name tables as the catalog does: on a server that keeps `Orders` and `orders`
   // apart, only the one the reader resolved is this table's (the other's changes are not).
+  // The binlog logs a view's changes as those of its base tables, under their names: its
+  // snapshot would be read and no change of it would ever arrive (found by a probe: exit 0).
+  if (t.reader->table().is_view) {
+    return Status::Invalid(
+        "{}: a view, whose rows change through its base tables: the binlog logs their changes "
+        "under their own names, so none would reach this job. Stream the base tables (with "
+        "`transforms:` for the view's columns and filter), or copy the view in batch",
+        t.reader->table().Label());
+  }
   if (t.reader->table().system_versioned) {
     return Status::Invalid(
         "{}: a system-versioned table (WITH SYSTEM VERSIONING) is not streamed yet: its binlog "

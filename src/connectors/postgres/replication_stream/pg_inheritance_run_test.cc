@@ -32,7 +32,8 @@ class InheritanceRunTest : public PgRunTest {
     PgRunTest::TearDown();
   }
   void Drop() {
-    db_->Exec(fmt::format("DROP TABLE IF EXISTS {}_copy, {}, {}", parent_, child_, parent_));
+    db_->Exec(
+        fmt::format("DROP TABLE IF EXISTS {}_copy, {}, {} CASCADE", parent_, child_, parent_));
   }
   void WriteJob(const std::string& source_extra) {
     std::ofstream(dir_ / "job.yaml") << fmt::format(
@@ -77,6 +78,33 @@ TEST_F(InheritanceRunTest, AParentStopsTheStartOrStreamsItsOwnRowsOnly) {
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   EXPECT_EQ(Copy(), Own());
   EXPECT_EQ(Copy(), "1:p1,2:p2+,4:p4,5:p5,6:p6");
+}
+
+// A view or materialized view named by a realtime job: logical replication publishes tables
+// only. The start used to stop with "REPLICA IDENTITY NOTHING", which points at the wrong fix.
+TEST_F(InheritanceRunTest, AViewStopsTheStartSayingWhatToStreamInstead) {
+  db_->Exec(
+      fmt::format("CREATE VIEW {0}_v AS SELECT * FROM {0}; CREATE MATERIALIZED VIEW {0}_m "
+                  "AS SELECT * FROM {0}",
+                  parent_));
+  for (const std::string& kind : {std::string("v"), std::string("m")}) {
+    std::ofstream(dir_ / "job.yaml") << fmt::format(
+        "name: {}\nmode: realtime\n"
+        "source: {{type: postgres, url: \"{}\", table: public.{}_{}}}\n"
+        "target: {{type: postgres, url: \"{}\", table: public.{}_copy, key: [id]}}\n",
+        job_, DbUrl(), parent_, kind, DbUrl(), parent_);
+    EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << kind;
+    EXPECT_NE(Log("run.log.err")
+                  .find(fmt::format("public.{}_{}: a {}", parent_, kind,
+                                    kind == "v" ? "view, whose rows change through its base "
+                                                  "tables, which logical replication does not "
+                                                  "publish"
+                                                : "materialized view, whose rows change at "
+                                                  "REFRESH")),
+              std::string::npos)
+        << Log("run.log.err");
+  }
+  db_->Exec(fmt::format("DROP VIEW {0}_v; DROP MATERIALIZED VIEW {0}_m", parent_));
 }
 
 }  // namespace

@@ -197,6 +197,18 @@ Status PgReplicationStream::OpenTable(const PgConfig& config) {
   SLUICE_ASSIGN_OR_RETURN(std::optional<PgTable> table, LoadTable(conn_, config.table));
   if (!table) return Status::NotFound("{}: table not found", config.Describe());
   t.table = std::move(*table);
+  // Logical replication publishes tables only: a view's changes happen in its base tables, a
+  // materialized view's at REFRESH, a foreign table's on another server.
+  if (t.table.relkind == 'v' || t.table.relkind == 'm' || t.table.relkind == 'f') {
+    return Status::Invalid(
+        "{}: a {}, which logical replication does not publish: no change of it would reach "
+        "this job. Stream the tables it reads from (with `transforms:` for its columns and "
+        "filter), or copy it in batch",
+        t.table.Label(),
+        t.table.relkind == 'v'   ? "view, whose rows change through its base tables"
+        : t.table.relkind == 'm' ? "materialized view, whose rows change at REFRESH"
+                                 : "foreign table, whose rows live on another server");
+  }
   SLUICE_ASSIGN_OR_RETURN(ReplicaIdentity identity, ReadReplicaIdentity(conn_, t.table));
   SLUICE_RETURN_IF_ERROR(MarkGeneratedColumns(t));
   SLUICE_RETURN_IF_ERROR(CheckInheritance(t));
