@@ -244,6 +244,29 @@ TEST_F(PgSchemaChangeTest, TypeChangeStopsWithAClearMessage) {
   EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t", ods_)), "3");
 }
 
+// varchar(5) to varchar(30) while a run streams: the message said "string -> string" and told
+// to re-snapshot. A longer text column changes nothing the target holds: widened there too,
+// the job goes on from where it stopped.
+TEST_F(PgSchemaChangeTest, ALongerTextColumnSaysToWidenTheTargetAndGoesOn) {
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN d TYPE varchar(5)", src_));
+  WriteJobToPostgres();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  const pid_t live = Spawn({"run", "job.yaml"});
+  ASSERT_TRUE(Streaming()) << Log();
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN d TYPE varchar(30)", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (9, 'nine', 'longer than five')", src_));
+  EXPECT_EQ(Wait(live), 2);
+  EXPECT_NE(Log().find(fmt::format("public.{}: column d changed its length at the source "
+                                   "(string(5) -> string(30)), which is not followed: if it "
+                                   "grew, let the target's column take the longer values",
+                                   src_)),
+            std::string::npos)
+      << Log();
+  db_->Exec(fmt::format("ALTER TABLE {}.t ALTER COLUMN d TYPE varchar(30)", ods_));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  EXPECT_EQ(db_->Value(fmt::format("SELECT d FROM {}.t WHERE id = 9", ods_)), "longer than five");
+}
+
 // The same change made while no run streams, and no change of the table before it in the
 // stream: the next run's Open reads the new type, and so does the stream's Relation; only the
 // column types committed with the position tell. It stops as the live run did, before writing

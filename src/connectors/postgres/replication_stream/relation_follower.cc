@@ -59,6 +59,21 @@ Result<r::TuplePlan> RelationFollower::Plan(
       continue;
     }
     const Field& known = schema.fields[match.slots[i]];
+    const bool text =
+        known.type.id == f.type.id && (f.type.id == TypeId::kString || f.type.id == TypeId::kBytes);
+    if (known.type != f.type && text) {
+      // varchar(10) -> varchar(30), the most common ALTER of all: nothing the target holds
+      // changed, and the committed positions do not keep lengths, so the job goes on once its
+      // target takes the longer values (it would refuse them, naming the column).
+      const auto length = [](const DataType& t) {
+        return t.precision > 0 ? fmt::format("{}({})", TypeName(t), t.precision) : TypeName(t);
+      };
+      return Err(Status::Invalid(
+          "{}: column {} changed its length at the source ({} -> {}), which is not followed: "
+          "if it grew, let the target's column take the longer values (ALTER it the same way), "
+          "then start the job again, which goes on from here; if it shrank, {}",
+          label, f.name, length(known.type), length(f.type), kResnapshot));
+    }
     if (known.type != f.type) {
       return Err(Status::Invalid(
           "{}: column {} changed type at the source ({} -> {}): only added and dropped columns "
