@@ -79,7 +79,13 @@ class MultiStreamRunner {
       by_key = by_key && route.setup.write.mode == WriteMode::kUpsert;
     }
     if (by_key) reader_->AllowSnapshotChunks();
-    SLUICE_RETURN_IF_ERROR(reader_->StartTables(committed, options_.catch_up));
+    if (Status started = reader_->StartTables(committed, options_.catch_up); !started.ok()) {
+      if (!InterruptedBySignal(started)) return started;
+      // A signal while the start waited on the source (a slot's creation): nothing was read
+      // and nothing begun, so it is a stop like one between batches.
+      spdlog::info("{}: {}", spec_.name, started.message());
+      return Status::OK();
+    }
     for (size_t i = 0; i < routes_.size(); ++i) {
       StreamTableRoute& route = routes_[i];
       route.last_commit = Clock::now();

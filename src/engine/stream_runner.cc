@@ -88,7 +88,14 @@ class StreamRunner {
     // snapshot may then commit in chunks, and a restart reads on from the last one
     // (core/stream_source.h).
     if (setup_.write.mode == WriteMode::kUpsert) stream.AllowSnapshotChunks();
-    SLUICE_RETURN_IF_ERROR(stream.Start(committed, options_.catch_up));
+    if (Status started = stream.Start(committed, options_.catch_up); !started.ok()) {
+      if (!InterruptedBySignal(started)) return started;
+      // A signal while the start waited on the source (a slot's creation): nothing was read
+      // and nothing begun, so it is a stop like one between batches.
+      spdlog::info("{}: {}", spec_.name, started.message());
+      summary_.position_after = summary_.position_before;
+      return Status::OK();
+    }
     if (stream.schema_version() != 0) {
       // The stream keeps columns dropped at the source before the committed position
       // (core/schema_change.h): the writes carry them, NULL.
