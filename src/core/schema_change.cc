@@ -24,7 +24,11 @@ bool SameName(const std::string& a, const std::string& b, bool ignore_case) {
 // or a newline in it (a quoted PostgreSQL name may hold both) escaped as \\ and \n.
 void AppendColumnLine(const Field& field, std::string& text) {
   if (!text.empty()) text += '\n';
-  text += TypeName(field.type);
+  // Text and bytes with their length, 0 for none: a restart tells a column lengthened or
+  // shortened while no run streamed (positions of older runs say "string": length unknown).
+  const bool has_length = field.type.id == TypeId::kString || field.type.id == TypeId::kBytes;
+  text += has_length ? fmt::format("{}({})", TypeName(field.type), field.type.precision)
+                     : TypeName(field.type);
   text += ' ';
   for (char c : field.name) {
     if (c == '\\' || c == '\n') {
@@ -49,8 +53,10 @@ std::string UnescapeColumnName(std::string_view escaped) {
   return name;
 }
 
-// The columns of a position written by AppendColumnLine.
-Result<std::vector<Field>> ParseColumnLines(const StreamPosition& position) {
+// The columns of a position written by AppendColumnLine; `with_length` says of each whether
+// its line gave a length.
+Result<std::vector<Field>> ParseColumnLines(const StreamPosition& position,
+                                            std::vector<bool>& with_length) {
   std::vector<Field> fields;
   size_t at = 0;
   while (at < position.position.size()) {
@@ -69,6 +75,7 @@ Result<std::vector<Field>> ParseColumnLines(const StreamPosition& position) {
           position.stream, line, position.stream));
     }
     fields.push_back(Field{UnescapeColumnName(std::string_view(line).substr(space + 1)), *type});
+    with_length.push_back(line.substr(0, space).find('(') != std::string::npos);
   }
   return fields;
 }
@@ -138,6 +145,31 @@ void StreamSchemaTracker::AddColumn(const std::string& table, Field field, Schem
   ++version_;
 }
 
+void StreamSchemaTracker::Lengthen(const std::string& table, const Field& field, Schema& schema,
+                                   Batch& batch, size_t index) {
+  Field& known = schema.fields[index];
+  spdlog::warn(
+      "{}: column {} became longer at the source ({} -> {}); the target's column is "
+      "lengthened to match",
+      table, known.name, LengthName(known.type), LengthName(field.type));
+  known.type = field.type;
+  known.native_engine = field.native_engine;
+  known.native_type = field.native_type;
+  if (index < batch.columns.size()) batch.columns[index].Relength(field.type);
+  ++version_;
+}
+
+bool IsLongerText(const DataType& from, const DataType& to) {
+  if (from.id != to.id || (from.id != TypeId::kString && from.id != TypeId::kBytes)) return false;
+  if (to.precision == 0) return from.precision != 0;
+  return from.precision != 0 && to.precision > from.precision;
+}
+
+std::string LengthName(const DataType& type) {
+  return type.precision > 0 ? fmt::format("{}({})", TypeName(type), type.precision)
+                            : std::string(TypeName(type));
+}
+
 std::optional<StreamPosition> StreamSchemaTracker::DroppedPosition(const Schema& schema) const {
   if (absent_.empty()) return std::nullopt;
   std::string text;
@@ -162,12 +194,14 @@ Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_fr
     const bool dropped = stream == kDroppedColumnsStream;
     for (const StreamPosition& p : resume_from) {
       if (p.stream != stream) continue;
-      SLUICE_ASSIGN_OR_RETURN(std::vector<Field> fields, ParseColumnLines(p));
+      std::vector<bool> with_length;
+      SLUICE_ASSIGN_OR_RETURN(std::vector<Field> fields, ParseColumnLines(p, with_length));
       if (!dropped) {
         committed_columns_.emplace();
         for (const Field& field : fields) committed_columns_->push_back(field.name);
       }
-      for (Field& field : fields) {
+      for (size_t i = 0; i < fields.size(); ++i) {
+        Field& field = fields[i];
         const std::optional<size_t> known = schema.IndexOf(field.name);
         if (dropped) {
           absent_.insert(field.name);
@@ -183,7 +217,11 @@ Status StreamSchemaTracker::Restore(const std::vector<StreamPosition>& resume_fr
           // (its metadata from before it matches, from after it does not), as the run that
           // committed the position would have; so the column keeps the type its target has.
           Field& now = schema.fields[*known];
-          if (TypeName(now.type) != TypeName(field.type)) {
+          const bool relengthened =
+              with_length[i] && now.type.id == field.type.id &&
+              now.type.precision != field.type.precision &&
+              (now.type.id == TypeId::kString || now.type.id == TypeId::kBytes);
+          if (TypeName(now.type) != TypeName(field.type) || relengthened) {
             now.type = field.type;
             now.native_engine.clear();
             now.native_type.clear();

@@ -47,6 +47,13 @@ struct ColumnMatch {
   bool identity = false;
 };
 
+// Whether a column of type `to` holds every value of a column of type `from`, both text or
+// both bytes (precision 0: unbounded): what a realtime run follows of a column's type change.
+bool IsLongerText(const DataType& from, const DataType& to);
+
+// `type` as a message names it: "string(50)", "bytes".
+std::string LengthName(const DataType& type);
+
 // Matches `incoming` names against `schema`: exactly, or ignoring ASCII case when
 // `ignore_case` (MySQL column names are case-insensitive).
 ColumnMatch MatchColumns(const std::vector<std::string>& incoming, const Schema& schema,
@@ -69,6 +76,12 @@ class StreamSchemaTracker {
   // to `batch` holding, for each row already there, the field's added_default when it has one
   // (FillAddedDefault), else NULL; counts one change. Logs it.
   void AddColumn(const std::string& table, Field field, Schema& schema, Batch& batch);
+  // Schema column `index` (text or bytes) became longer at the source (VARCHAR(50) ->
+  // VARCHAR(300), or unbounded): gives it `field`'s type and native type, and the batch
+  // column too (its values stay as they are); counts one change, so the engine has the target
+  // take the longer values (Sink::AddColumns). Logs it.
+  void Lengthen(const std::string& table, const Field& field, Schema& schema, Batch& batch,
+                size_t index);
   // Warns once per column (spdlog warn, naming table and column) that the source no longer
   // sends it: the target keeps the column, NULL for the rows from now on. Marks it
   // Field::dropped_at_source, and counts one change when a column becomes so: the engine then

@@ -235,6 +235,63 @@ TEST(StreamSchemaTracker, AColumnRetypedSinceThePositionGetsItsCommittedTypeBack
   EXPECT_FALSE(now.fields[1].dropped_at_source);
 }
 
+// Text lengths travel with the committed columns: a column lengthened or shortened while no
+// run streamed gets its committed length back, so the stream's metadata shows the change.
+// Positions of older runs name no length ("string v"): the table's length stands.
+TEST(StreamSchemaTracker, ACommittedTextLengthComesBackWhenTheLineGivesOne) {
+  Schema then = Of({"id", "v", "t"});
+  then.fields[1].type = DataType{TypeId::kString, 5, 0};
+  then.fields[2].type = DataType::Of(TypeId::kString);
+  const std::optional<StreamPosition> known = StreamSchemaTracker::KnownColumnsPosition(then);
+  ASSERT_TRUE(known.has_value());
+  EXPECT_NE(known->position.find("string(5) v\nstring(0) t"), std::string::npos) << known->position;
+  Schema now = Of({"id", "v", "t"});
+  now.fields[1].type = DataType{TypeId::kString, 30, 0};
+  now.fields[2].type = DataType{TypeId::kString, 200, 0};
+  StreamSchemaTracker tracker;
+  ASSERT_TRUE(tracker.Restore({*known}, now).ok());
+  EXPECT_EQ(now.fields[1].type, (DataType{TypeId::kString, 5, 0}));
+  EXPECT_EQ(now.fields[2].type, DataType::Of(TypeId::kString));
+  EXPECT_EQ(tracker.version(), 1u);
+
+  Schema later = Of({"id", "v"});
+  later.fields[1].type = DataType{TypeId::kString, 30, 0};
+  StreamSchemaTracker old_format;
+  const StreamPosition old{StreamSchemaTracker::kKnownColumnsStream, "int64 id\nstring v"};
+  ASSERT_TRUE(old_format.Restore({old}, later).ok());
+  EXPECT_EQ(later.fields[1].type, (DataType{TypeId::kString, 30, 0}));
+  EXPECT_EQ(old_format.version(), 0u);
+}
+
+TEST(StreamSchemaTracker, LengthenGivesTheColumnAndTheBatchTheLongerType) {
+  Schema schema = Of({"id", "v"});
+  schema.fields[1].type = DataType{TypeId::kString, 5, 0};
+  Batch batch(schema);
+  batch.columns[0].AppendInt(1);
+  batch.columns[1].AppendBytes("short");
+  Field longer = schema.fields[1];
+  longer.type = DataType{TypeId::kString, 30, 0};
+  StreamSchemaTracker tracker;
+  tracker.Lengthen("db.t", longer, schema, batch, 1);
+  EXPECT_EQ(schema.fields[1].type, longer.type);
+  EXPECT_EQ(batch.columns[1].type(), longer.type);
+  EXPECT_EQ(batch.columns[1].GetView(0), "short");
+  EXPECT_EQ(tracker.version(), 1u);
+}
+
+TEST(IsLongerText, OnlyALongerOrUnboundedTextOrBytes) {
+  const DataType s5{TypeId::kString, 5, 0}, s30{TypeId::kString, 30, 0};
+  const DataType text = DataType::Of(TypeId::kString);
+  EXPECT_TRUE(IsLongerText(s5, s30));
+  EXPECT_TRUE(IsLongerText(s5, text));
+  EXPECT_TRUE(IsLongerText(DataType{TypeId::kBytes, 4, 0}, DataType{TypeId::kBytes, 8, 0}));
+  EXPECT_FALSE(IsLongerText(s30, s5));
+  EXPECT_FALSE(IsLongerText(text, s30));
+  EXPECT_FALSE(IsLongerText(text, text));
+  EXPECT_FALSE(IsLongerText(s5, DataType{TypeId::kBytes, 30, 0}));
+  EXPECT_FALSE(IsLongerText(DataType::Decimal(5, 2), DataType::Decimal(10, 2)));
+}
+
 TEST(AddedDefaultCell, HoldsTheDefaultOrNothing) {
   Field f{"n", DataType::Of(TypeId::kInt64)};
   EXPECT_FALSE(AddedDefaultCell("db.t", f).has_value());

@@ -3,6 +3,8 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "core/schema_change.h"
+
 namespace sluice {
 
 Result<std::vector<std::string>> RebuildForStreamSchema(const JobSpec& spec, JobSetup& setup) {
@@ -42,8 +44,10 @@ Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
   writer.reset();
   const Schema written_before = setup.write.schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> added, RebuildForStreamSchema(spec, setup));
-  // A drop alters the target too: a column created NOT NULL must accept the NULLs to come.
-  if (!added.empty() || !NewlyDroppedColumns(written_before, setup.write.schema).empty()) {
+  // A drop alters the target too: a column created NOT NULL must accept the NULLs to come;
+  // and so does a longer text column, whose longer values a VARCHAR(50) would refuse.
+  if (!added.empty() || !NewlyDroppedColumns(written_before, setup.write.schema).empty() ||
+      !LengthenedColumns(written_before, setup.write.schema).empty()) {
     SLUICE_RETURN_IF_ERROR(setup.sink->AddColumns(setup.write, added));
   }
   KillAtSchemaChangeForTests("after_alter");
@@ -59,6 +63,15 @@ std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema&
     if (!known || !before.fields[*known].dropped_at_source) dropped.push_back(f.name);
   }
   return dropped;
+}
+
+std::vector<std::string> LengthenedColumns(const Schema& before, const Schema& after) {
+  std::vector<std::string> longer;
+  for (const Field& f : after.fields) {
+    const std::optional<size_t> known = before.IndexOf(f.name);
+    if (known && IsLongerText(before.fields[*known].type, f.type)) longer.push_back(f.name);
+  }
+  return longer;
 }
 
 void KillAtSchemaChangeForTests(std::string_view moment) {

@@ -2,7 +2,8 @@
 // TableSchemaVersion()). When a table's schema grows, the runner (stream_runner.cc, or
 // multi_stream_runner.cc for that table alone) checkpoints what it wrote before the change,
 // then FollowStreamSchema rebuilds the table's transform chain and write schema, has its sink
-// add the new columns (Sink::AddColumns) and opens a new writer.
+// add the new columns, relax the dropped ones and lengthen the longer ones (Sink::AddColumns)
+// and opens a new writer.
 #pragma once
 
 #include <string>
@@ -35,6 +36,11 @@ Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
 // must accept NULL in them from now on (Sink::AddColumns relaxes a NOT NULL they were created
 // with). Kept apart from the rebuild so the engine's follow step only asks whether to call.
 std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema& after);
+
+// The columns of `after` whose text or bytes became longer than in `before` (a source's
+// VARCHAR(50) -> VARCHAR(300)): the target must take the longer values (Sink::AddColumns
+// lengthens its columns).
+std::vector<std::string> LengthenedColumns(const Schema& before, const Schema& after);
 
 // A test hook at the two moments of a schema change that matter for restarts: "before_alter"
 // (the checkpoint before the change is committed, the target not altered yet) and "after_alter"

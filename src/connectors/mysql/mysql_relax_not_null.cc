@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "connectors/mysql/mysql_modify_column.h"
+
 namespace sluice::mysql {
 namespace {
 
@@ -23,36 +25,6 @@ bool TakesNull(const MysqlColumn& c, const WriteRequest& request) {
   const std::optional<size_t> field = request.schema.IndexOf(c.name);
   if (field) return request.schema.fields[*field].dropped_at_source;
   return !c.has_default;
-}
-
-// The column as the catalog defines it, but NULL. COLUMN_DEFAULT is an SQL expression in
-// MariaDB 10.2.7+ ('text' quoted, NULL as NULL, functions as written) and restated as such;
-// MySQL gives the bare value, quoted here as a string (MySQL converts it to the column's type).
-Result<std::string> ModifySql(Connection& conn, const MysqlTable& table, const std::string& name) {
-  SLUICE_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      conn.QueryRow(fmt::format(
-          "SELECT COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_DEFAULT, "
-          "COLUMN_COMMENT, VERSION() LIKE '%MariaDB%' FROM information_schema.COLUMNS WHERE "
-          "TABLE_SCHEMA = {} AND TABLE_NAME = {} AND COLUMN_NAME = {}",
-          QuoteString(table.database), QuoteString(table.name), QuoteString(name))));
-  if (!row) {
-    return Err(Status::NotFound("mysql target {}: column {} is gone from the catalog",
-                                table.Label(), name));
-  }
-  const Row& r = *row;
-  std::string sql =
-      fmt::format("ALTER TABLE {} MODIFY {} {}", QuoteQualified(table.database, table.name),
-                  QuoteIdent(name), r[0].value_or(""));
-  if (r[1]) sql += " CHARACTER SET " + *r[1];
-  if (r[2]) sql += " COLLATE " + *r[2];
-  sql += " NULL";
-  const bool mariadb = r[5].value_or("0") == "1";
-  if (r[3] && !(mariadb && *r[3] == "NULL")) {
-    sql += " DEFAULT " + (mariadb ? *r[3] : QuoteString(*r[3]));
-  }
-  if (r[4] && !r[4]->empty()) sql += " COMMENT " + QuoteString(*r[4]);
-  return sql;
 }
 
 }  // namespace
@@ -74,8 +46,9 @@ Result<std::vector<std::string>> RelaxNotNullSql(Connection& conn, const MysqlTa
           "remaining columns",
           table.Label(), c.name));
     }
-    SLUICE_ASSIGN_OR_RETURN(std::string sql, ModifySql(conn, table, c.name));
-    ddl.push_back(std::move(sql));
+    SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> sql,
+                            ModifyColumnSql(conn, table, c.name, ColumnChange{.nullable = true}));
+    ddl.push_back(std::move(*sql));
   }
   return ddl;
 }

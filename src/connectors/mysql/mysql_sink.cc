@@ -131,7 +131,7 @@ Status MysqlSink::AddMissingColumns(const std::vector<std::string>& columns) {
                           AddColumnsSql(conn_, config_, request_, columns));
   for (const std::string& sql : ddl) {
     SLUICE_RETURN_IF_ERROR(
-        conn_.Exec(sql).WithContext(fmt::format("{}: a column the source gained", kRole)));
+        conn_.Exec(sql).WithContext(fmt::format("{}: following the source's columns", kRole)));
   }
   return Status::OK();
 }

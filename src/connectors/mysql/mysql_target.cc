@@ -9,6 +9,7 @@
 
 #include "connectors/mysql/mysql_change_merge.h"
 #include "connectors/mysql/mysql_encoder.h"
+#include "connectors/mysql/mysql_lengthen_columns.h"
 #include "connectors/mysql/mysql_relax_not_null.h"
 #include "connectors/mysql/mysql_table.h"
 #include "connectors/sql_common/added_default.h"
@@ -355,6 +356,10 @@ Result<std::vector<std::string>> AddColumnsSql(Connection& conn, const MysqlConf
       std::vector<std::string> relax,
       RelaxNotNullSql(conn, table, request, config.partition ? config.partition->column : ""));
   ddl.insert(ddl.end(), relax.begin(), relax.end());
+  // Columns the source lengthened take its longer values.
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> lengthen,
+                          LengthenColumnsSql(conn, table, request));
+  ddl.insert(ddl.end(), lengthen.begin(), lengthen.end());
   return ddl;
 }
 

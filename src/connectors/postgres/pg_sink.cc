@@ -126,7 +126,7 @@ Status PgSink::AddMissingColumns(const std::vector<std::string>& columns) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> ddl,
                           AddColumnsSql(conn_, config_, request_, columns));
   for (const std::string& sql : ddl) {
-    SLUICE_RETURN_IF_ERROR(conn_.Exec(sql, "postgres target: a column the source gained"));
+    SLUICE_RETURN_IF_ERROR(conn_.Exec(sql, "postgres target: following the source's columns"));
   }
   return Status::OK();
 }

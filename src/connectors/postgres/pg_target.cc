@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/postgres/pg_lengthen_columns.h"
 #include "connectors/postgres/pg_relax_not_null.h"
 #include "connectors/postgres/pg_table.h"
 #include "connectors/sql_common/added_default.h"
@@ -349,6 +350,9 @@ Result<std::vector<std::string>> AddColumnsSql(PgConnection& conn, const PgConfi
       std::vector<std::string> relax,
       RelaxNotNullSql(*table, request, config.partition ? config.partition->column : ""));
   ddl.insert(ddl.end(), relax.begin(), relax.end());
+  // Columns the source lengthened take its longer values.
+  const std::vector<std::string> lengthen = LengthenColumnsSql(*table, request);
+  ddl.insert(ddl.end(), lengthen.begin(), lengthen.end());
   return ddl;
 }
 

@@ -102,6 +102,21 @@ std::string_view CharsetOfCollation(uint32_t id) {
   return {};
 }
 
+int MaxBytesPerCharAtLeast(std::string_view charset) {
+  if (charset.empty() || charset == "utf8" || charset == "utf8mb3" || charset == "ujis" ||
+      charset == "eucjpms") {
+    return 3;
+  }
+  if (charset == "utf8mb4" || charset == "utf16" || charset == "utf16le" || charset == "utf32") {
+    return 4;
+  }
+  if (charset == "gbk" || charset == "big5" || charset == "sjis" || charset == "cp932" ||
+      charset == "euckr" || charset == "gb2312" || charset == "ucs2") {
+    return 2;
+  }
+  return 1;
+}
+
 bool IsUtf8Charset(std::string_view charset) {
   return charset.empty() || charset.starts_with("utf8");
 }

@@ -26,6 +26,11 @@ namespace sluice::mysql::binlog {
 // "latin1", "gbk", "binary", ...; "" for the UTF-8 collations, unknown ids and 0 (unknown).
 std::string_view CharsetOfCollation(uint32_t id);
 
+// The fewest of the most bytes a character of `charset` (CharsetOfCollation's) may take: a
+// column of N bytes holds at least N / this many characters. "" (UTF-8: utf8mb3 takes 3,
+// utf8mb4 4) gives 3, and a charset not known here 1, so that the count is never too low.
+int MaxBytesPerCharAtLeast(std::string_view charset);
+
 // Whether text in `charset` is UTF-8 already ("", utf8mb3, utf8mb4, utf8).
 bool IsUtf8Charset(std::string_view charset);
 

@@ -119,7 +119,10 @@ Status BinlogFilesStream::HandleTruncate(size_t t, const binlog::Event& e, Batch
 Status BinlogFilesStream::HandleTableDdl(size_t t, std::string_view sql) {
   Table& table = tables_[t];
   std::vector<std::string> dropped;
-  if (binlog_stream::ClassifyTableDdl(sql, &dropped) != binlog_stream::TableDdl::kAddDropColumns) {
+  std::vector<std::string> modified;  // MODIFY, CHANGE: followed by the live stream only
+  if (binlog_stream::ClassifyTableDdl(sql, &dropped, nullptr, &modified) !=
+          binlog_stream::TableDdl::kAddDropColumns ||
+      !modified.empty()) {
     return Status::Invalid(
         "{}: the table's definition changed in the binlog ({}): only ADD COLUMN and DROP "
         "COLUMN are followed",

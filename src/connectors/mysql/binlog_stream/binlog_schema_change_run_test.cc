@@ -257,13 +257,13 @@ TEST_F(BinlogSchemaChangeTest, OtherDdlStopsWithAClearMessage) {
   ASSERT_TRUE(Streaming()) << Log("live.log.err");
   // A new table made from ours changes nothing of ours: the run goes on to the next statement.
   db.Exec("CREATE TABLE t_copy LIKE t");
-  db.Exec("ALTER TABLE t MODIFY v VARCHAR(50)");
+  db.Exec("ALTER TABLE t CHANGE v w VARCHAR(50)");
   db.Exec("INSERT INTO t VALUES (9, 'nine', NULL)");
   EXPECT_EQ(Wait(live), 2);  // stopped: the change needs the operator (kInvalidArgument)
   const std::string err = Log("live.log.err");
   EXPECT_NE(err.find(db.name() + ".t: the table's definition changed in the binlog (ALTER TABLE "
-                                 "t MODIFY v VARCHAR(50)): only ADD COLUMN and DROP COLUMN are "
-                                 "followed"),
+                                 "t CHANGE v w VARCHAR(50)): only ADD COLUMN, DROP COLUMN and a "
+                                 "MODIFY that lengthens a text column are followed"),
             std::string::npos)
       << err;
   EXPECT_EQ(target.Rows("SELECT id FROM t ORDER BY id"), (std::vector<std::string>{"1", "2", "3"}));

@@ -142,6 +142,10 @@ class BinlogStream : public StreamSource {
     // are checked against it (CheckSameColumns).
     binlog::TableMap last_map;
     std::string swapped_in_by;  // the RENAME TABLE that swapped another table in, until then
+    // The columns a MODIFY or CHANGE restated (lower-cased) and its statement: the next
+    // TABLE_MAP with a new table id shows what became of them (CheckSameColumns).
+    std::vector<std::string> modified;
+    std::string modified_by;
     // Its snapshot in chunks (core/snapshot_chunks.h): the first key still to read after a cut
     // (none: all keys), from its committed marker; whether this run commits markers for it;
     // the chunked key's name, for them.
@@ -156,7 +160,7 @@ class BinlogStream : public StreamSource {
   struct UnknownDrop {
     size_t table = 0;
     std::vector<std::string> columns;  // every column the statement drops
-    bool swap = false;
+    bool swap = false;  // or a MODIFY: the last TABLE_MAP is what is needed (CheckSameColumns)
   };
 
   Status OpenTable(const MysqlConfig& config, const ReadRequest& request);
@@ -213,6 +217,10 @@ class BinlogStream : public StreamSource {
   // name keep their type, and the primary key is the same; otherwise the stream stops (a type
   // changed without a statement it could see: a swapped-in table).
   Status CheckSameColumns(size_t t, const binlog::TableMap& map);
+  // Columns a MODIFY lengthened (CheckSameColumns), with their TABLE_MAP columns after it:
+  // the follower gives them their new types at this TABLE_MAP.
+  void NoteLengthened(size_t t,
+                      const std::vector<std::pair<std::string, binlog::TableMapColumn>>& columns);
   // The run started between the last TABLE_MAP of a table and a DROP COLUMN of it, when the
   // catalog no longer had the column: the column is learned from that TABLE_MAP (read again
   // from the start of the stream's first file: the replication session is closed, reopened

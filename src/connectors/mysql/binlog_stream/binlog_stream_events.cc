@@ -243,11 +243,13 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
   // (table_map_follower.h); any other change stops the stream before a row is decoded against
   // a changed shape.
   std::vector<std::string> dropped;
+  std::vector<std::string> modified;
   bool changes_columns = false;
-  if (ClassifyTableDdl(sql, &dropped, &changes_columns) != TableDdl::kAddDropColumns) {
+  if (ClassifyTableDdl(sql, &dropped, &changes_columns, &modified) != TableDdl::kAddDropColumns) {
     return Status::Invalid(
-        "{}: the table's definition changed in the binlog ({}): only ADD COLUMN and DROP "
-        "COLUMN are followed; re-snapshot the table and start a new job",
+        "{}: the table's definition changed in the binlog ({}): only ADD COLUMN, DROP COLUMN "
+        "and a MODIFY that lengthens a text column are followed; re-snapshot the table and "
+        "start a new job",
         table.label, sql);
   }
   // Indexes, storage options, a comment: the columns stay where they are.
@@ -269,6 +271,13 @@ Status BinlogStream::HandleTableDdl(size_t t, std::string_view sql) {
     unknown = unknown || !known;
   }
   if (unknown && !table.map_seen) unknown_drops_.push_back(UnknownDrop{t, dropped});
+  // What a MODIFY did shows in the next TABLE_MAP, checked against the one before the
+  // statement: learned from the binlog before the start when this run read none.
+  if (!modified.empty()) {
+    table.modified.insert(table.modified.end(), modified.begin(), modified.end());
+    table.modified_by = std::string(sql);
+    if (table.last_map.columns.empty()) unknown_drops_.push_back(UnknownDrop{t, {}, true});
+  }
   // A dropped column is known as dropped from this statement on, not only from the table's
   // next TABLE_MAP: a checkpoint in between must carry it (core/schema_change.h), or a run
   // restarted from there would not know the column and leave its old values in place.

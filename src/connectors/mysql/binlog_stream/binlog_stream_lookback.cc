@@ -91,12 +91,17 @@ Status BinlogStream::LearnDroppedColumns(Batch& batch) {
     auto found = last.find(d.table);
     if (d.swap) {
       if (found == last.end()) {
+        const std::string what =
+            table.swapped_in_by.empty()
+                ? fmt::format("a column was modified ({})", table.modified_by)
+                : fmt::format("another table was swapped in under the table's name ({})",
+                              table.swapped_in_by);
         return Status::Invalid(
-            "{}: another table was swapped in under the table's name ({}), and this run cannot "
-            "check that its columns kept their types and its primary key: it started after the "
-            "table's last change before the swap, and its binlog file and the {} before it hold "
-            "no TABLE_MAP of it{}; re-snapshot the table into a fresh target",
-            table.label, table.swapped_in_by, kLookbackFiles,
+            "{}: {}, and this run cannot check what became of its columns' types and its "
+            "primary key: it started after the table's last change before that, and its "
+            "binlog file and the {} before it hold no TABLE_MAP of it{}; re-snapshot the table "
+            "into a fresh target",
+            table.label, what, kLookbackFiles,
             read.ok()
                 ? ""
                 : fmt::format(" ({} could not be read: {})", stream_from_.file, read.message()));

@@ -4,6 +4,9 @@
 // `RENAME TABLE orders TO _orders_del, _orders_gho TO orders`. The new table holds the same
 // rows, so the stream goes on as after ADD/DROP COLUMN; a column that kept its name but not
 // its type, or another primary key, stops it, since the target holds the old ones.
+// CheckSameColumns also judges what a MODIFY of a streamed table did (modified_column.h).
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +15,7 @@
 #include "connectors/mysql/binlog_stream/ascii_case.h"
 #include "connectors/mysql/binlog_stream/binlog_stream.h"
 #include "connectors/mysql/binlog_stream/ddl_statement.h"
+#include "connectors/mysql/binlog_stream/modified_column.h"
 #include "connectors/mysql/mysql_source.h"
 
 namespace sluice::mysql::binlog_stream {
@@ -30,15 +34,6 @@ std::string TypeText(const binlog::TableMapColumn& c) {
   if (c.is_unsigned == 1) out += " UNSIGNED";
   if (c.collation != 0) out += fmt::format(" collation {}", c.collation);
   return out;
-}
-
-bool SameType(const binlog::TableMapColumn& a, const binlog::TableMapColumn& b) {
-  // Signedness and collation only when both maps carry them (binlog_row_metadata=FULL).
-  const bool sign = a.is_unsigned < 0 || b.is_unsigned < 0 || a.is_unsigned == b.is_unsigned;
-  const bool collation = a.collation == 0 || b.collation == 0 || a.collation == b.collation;
-  return a.type == b.type && a.real_type == b.real_type && a.length == b.length &&
-         a.precision == b.precision && a.scale == b.scale && a.values == b.values && sign &&
-         collation;
 }
 
 // The primary key's column names, lower-cased ("" when the map does not say).
@@ -154,10 +149,39 @@ Status BinlogStream::CheckSameColumns(size_t t, const binlog::TableMap& map) {
                 "the table was changed without a statement the "
                 "stream could follow")
           : "another table was swapped in under its name (" + table.swapped_in_by + ")";
+  // The columns a MODIFY restated are judged by what it did (modified_column.h); the rest must
+  // have kept their types.
+  std::vector<std::string> modified = std::move(table.modified);
+  const std::string modified_by = std::move(table.modified_by);
+  table.modified.clear();
+  table.modified_by.clear();
+  std::vector<std::pair<std::string, binlog::TableMapColumn>> lengthened;
+  if (!modified.empty() && !(map.has_names && last.has_names)) {
+    return Status::Invalid(
+        "{}: a column was modified ({}), and the binlog has no column names to tell what "
+        "became of it by: set binlog_row_metadata=FULL before changing the table, and "
+        "re-snapshot the table into a fresh target",
+        table.label, modified_by);
+  }
   if (map.has_names && last.has_names) {
     for (const binlog::TableMapColumn& now : map.columns) {
       for (const binlog::TableMapColumn& before : last.columns) {
-        if (Lower(before.name) != Lower(now.name) || SameType(before, now)) continue;
+        if (Lower(before.name) != Lower(now.name)) continue;
+        const bool restated =
+            table.swapped_in_by.empty() &&
+            std::find(modified.begin(), modified.end(), Lower(now.name)) != modified.end();
+        if (restated) {
+          const ModifiedColumn judged = JudgeModifiedColumn(before, now);
+          if (judged.lengthened) lengthened.emplace_back(now.name, now);
+          if (judged.followed) continue;
+          return Status::Invalid(
+              "{}: column {} changed from {} to {} in the binlog ({}): {}; only ADD COLUMN, "
+              "DROP COLUMN and a MODIFY that keeps every value (a longer text, ENUM or SET "
+              "members appended) are followed, and the target holds the old values: "
+              "re-snapshot the table into a fresh target",
+              table.label, now.name, TypeText(before), TypeText(now), modified_by, judged.why_not);
+        }
+        if (SameBinlogType(before, now)) continue;
         return Status::Invalid(
             "{}: column {} changed from {} to {} in the binlog: {}; the target holds the old "
             "type: re-snapshot the table into a fresh target",
@@ -172,7 +196,31 @@ Status BinlogStream::CheckSameColumns(size_t t, const binlog::TableMap& map) {
         "changes by the old key: re-snapshot the table into a fresh target",
         table.label, key_before, key_now, why);
   }
+  if (!lengthened.empty()) NoteLengthened(t, lengthened);
   return Status::OK();
+}
+
+void BinlogStream::NoteLengthened(
+    size_t t, const std::vector<std::pair<std::string, binlog::TableMapColumn>>& columns) {
+  Table& table = tables_[t];
+  // The catalog's length when it is one the binlog's bytes allow (a later ALTER may have
+  // changed it again), else as many characters as the bytes hold at the fewest per character.
+  MysqlSource catalog(table.config);
+  const bool read = catalog.Open(request_).ok();
+  std::vector<std::pair<std::string, DataType>> types;
+  for (const auto& [name, now] : columns) {
+    const auto known = std::find_if(table.schema.fields.begin(), table.schema.fields.end(),
+                                    [&](const Field& f) { return Lower(f.name) == Lower(name); });
+    if (known == table.schema.fields.end()) continue;
+    const TypeId id = known->type.id;
+    DataType type = TypeOfLengthened(now, id);
+    for (const Field& f : read ? catalog.schema().fields : std::vector<Field>{}) {
+      if (Lower(f.name) != Lower(name) || f.type.id != id || type.precision == 0) continue;
+      if (f.type.precision >= now.length / 4 && f.type.precision <= type.precision) type = f.type;
+    }
+    types.emplace_back(name, type);
+  }
+  table.follower.NoteLengthened(std::move(types));
 }
 
 }  // namespace sluice::mysql::binlog_stream

@@ -136,16 +136,42 @@ bool ChangesNoRows(const std::vector<Token>& t, size_t b, size_t e) {
            Is(t, b + 1, "fulltext") || Is(t, b + 1, "spatial");
   }
   if (Is(t, b, "drop") || Is(t, b, "rename")) return Is(t, b + 1, "index") || Is(t, b + 1, "key");
-  return (Is(t, b, "disable") || Is(t, b, "enable")) && Is(t, b + 1, "keys");
+  if ((Is(t, b, "disable") || Is(t, b, "enable")) && Is(t, b + 1, "keys")) return true;
+  // ALTER [COLUMN] c SET DEFAULT v | DROP DEFAULT: the default of rows to come only.
+  size_t i = b + 1;
+  if (!Is(t, b, "alter")) return false;
+  if (Is(t, i, "column")) ++i;
+  ++i;  // the column's name
+  if (Is(t, i, "set") && Is(t, i + 1, "default")) return true;
+  return Is(t, i, "drop") && Is(t, i + 1, "default") && i + 2 == e;
+}
+
+// MODIFY [COLUMN] [IF EXISTS] c <definition>, CHANGE [COLUMN] [IF EXISTS] c c <definition>
+// (the same name: a rename stops): appends c to `modified` and returns true.
+bool IsModifyColumn(const std::vector<Token>& t, size_t b, size_t e,
+                    std::vector<std::string>& modified) {
+  const bool change = Is(t, b, "change");
+  if (!change && !Is(t, b, "modify")) return false;
+  size_t i = b + 1;
+  if (Is(t, i, "column")) ++i;
+  if (Is(t, i, "if") && Is(t, i + 1, "exists")) i += 2;
+  if (i + 1 >= e) return false;
+  const std::string name = t[i].text;
+  if (!t[i].quoted && (name == "(" || name == ",")) return false;
+  if (change && (i + 2 >= e || Lower(t[i + 1].text) != Lower(name))) return false;
+  modified.push_back(Lower(name));
+  return true;
 }
 
 // One action (a top-level comma-separated part after the table name), tokens [b, e). A DROP
 // of a column appends its name to `dropped`.
 bool IsColumnAction(const std::vector<Token>& t, size_t b, size_t e,
-                    std::vector<std::string>& dropped, bool& columns) {
+                    std::vector<std::string>& dropped, std::vector<std::string>& modified,
+                    bool& columns) {
   if (b >= e) return false;
   if (ChangesNoRows(t, b, e)) return true;
-  columns = true;  // from here on the action is an ADD or DROP of columns, or refused
+  columns = true;  // from here on the action is an ADD, DROP or MODIFY of columns, or refused
+  if (IsModifyColumn(t, b, e, modified)) return true;
   const bool add = Is(t, b, "add");
   if (!add && !Is(t, b, "drop")) return false;
   size_t i = b + 1;
@@ -169,8 +195,9 @@ bool IsColumnAction(const std::vector<Token>& t, size_t b, size_t e,
 }  // namespace
 
 TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped,
-                          bool* changes_columns) {
+                          bool* changes_columns, std::vector<std::string>* modified) {
   std::vector<std::string> names;
+  std::vector<std::string> retyped;
   bool columns = false;
   std::vector<Token> t;
   if (!Tokenize(sql, t)) return TableDdl::kOther;
@@ -200,12 +227,13 @@ TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* droppe
     if (!end && !t[i].quoted && t[i].text == "(") ++depth;
     if (!end && !t[i].quoted && t[i].text == ")") --depth;
     if (end || (depth == 0 && !t[i].quoted && t[i].text == ",")) {
-      if (!IsColumnAction(t, start, i, names, columns)) return TableDdl::kOther;
+      if (!IsColumnAction(t, start, i, names, retyped, columns)) return TableDdl::kOther;
       start = i + 1;
     }
   }
   if (dropped) *dropped = std::move(names);
   if (changes_columns) *changes_columns = columns;
+  if (modified) *modified = std::move(retyped);
   return TableDdl::kAddDropColumns;
 }
 

@@ -14,8 +14,11 @@
 namespace sluice::mysql::binlog_stream {
 
 enum class TableDdl {
-  // ALTER TABLE t ADD [COLUMN] ..., DROP [COLUMN] ...; with them or alone, actions that change
-  // no column or row (ALGORITHM/LOCK, a secondary index added, dropped or renamed, COMMENT).
+  // ALTER TABLE t ADD [COLUMN] ..., DROP [COLUMN] ..., MODIFY [COLUMN] c ..., CHANGE [COLUMN]
+  // c c ... (a column's definition restated under its own name); with them or alone, actions
+  // that change no column or row (ALGORITHM/LOCK, a secondary index added, dropped or renamed,
+  // COMMENT, a column's default). What a MODIFY did to its column shows in the next TABLE_MAP,
+  // where the stream follows a longer text and stops on anything else.
   kAddDropColumns,
   // TRUNCATE [TABLE] t [WAIT n | NOWAIT]: the table emptied, its columns as they were.
   kTruncate,
@@ -23,10 +26,12 @@ enum class TableDdl {
 };
 
 // `dropped`, when given, receives the names of the columns a kAddDropColumns statement drops
-// (as written: bare names lower-cased; MySQL column names are case-insensitive);
-// `changes_columns` whether it adds or drops any (false: indexes, options, a comment only).
+// (lower-cased; MySQL column names are case-insensitive), `modified` those it modifies (the
+// same); `changes_columns` whether it adds, drops or modifies any (false: indexes, options, a
+// comment, a default only).
 TableDdl ClassifyTableDdl(std::string_view sql, std::vector<std::string>* dropped = nullptr,
-                          bool* changes_columns = nullptr);
+                          bool* changes_columns = nullptr,
+                          std::vector<std::string>* modified = nullptr);
 
 // Whether an ADD COLUMN statement (kAddDropColumns) gives the rows already in the table a value
 // other than NULL: a DEFAULT other than NULL, NOT NULL (the type's zero), AUTO_INCREMENT, or a

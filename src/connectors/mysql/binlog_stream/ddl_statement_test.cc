@@ -21,6 +21,38 @@ TEST(ClassifyTableDdl, AddAndDropColumnsAreFollowed) {
   }
 }
 
+// MODIFY and CHANGE under the column's own name are followed as far as the next TABLE_MAP
+// shows they kept every value (modified_column.h); the columns they name are listed.
+TEST(ClassifyTableDdl, ModifyAndChangeUnderTheSameNameNameTheirColumns) {
+  const std::pair<const char*, std::vector<std::string>> cases[] = {
+      {"ALTER TABLE t MODIFY note TEXT", {"note"}},
+      {"ALTER TABLE t MODIFY COLUMN IF EXISTS `Note` VARCHAR(40) NOT NULL DEFAULT 'a, b'",
+       {"note"}},
+      {"ALTER TABLE t CHANGE Note note VARCHAR(40) AFTER id", {"note"}},
+      {"ALTER TABLE t ADD COLUMN c INT, MODIFY d TEXT, CHANGE COLUMN e e CHAR(3)", {"d", "e"}},
+      {"ALTER TABLE t ENGINE=InnoDB, MODIFY note ENUM('a','b','c')", {"note"}},
+  };
+  for (const auto& [sql, names] : cases) {
+    bool columns = false;
+    std::vector<std::string> modified;
+    EXPECT_EQ(ClassifyTableDdl(sql, nullptr, &columns, &modified), TableDdl::kAddDropColumns)
+        << sql;
+    EXPECT_TRUE(columns) << sql;
+    EXPECT_EQ(modified, names) << sql;
+  }
+  // A default changes no row there is.
+  for (const char* sql :
+       {"ALTER TABLE t ALTER COLUMN note SET DEFAULT 'x'", "ALTER TABLE t ALTER note DROP DEFAULT",
+        "ALTER TABLE t ALTER COLUMN n SET DEFAULT (1 + 2), COMMENT 'c'"}) {
+    bool columns = true;
+    std::vector<std::string> modified{"stale"};
+    EXPECT_EQ(ClassifyTableDdl(sql, nullptr, &columns, &modified), TableDdl::kAddDropColumns)
+        << sql;
+    EXPECT_FALSE(columns) << sql;
+    EXPECT_TRUE(modified.empty()) << sql;
+  }
+}
+
 TEST(ClassifyTableDdl, TruncateEmptiesTheTable) {
   for (const char* sql : {"TRUNCATE TABLE t", "truncate t", "TRUNCATE TABLE `shop`.`Orders`",
                           "TRUNCATE TABLE shop . t NOWAIT", "TRUNCATE t WAIT 5",
@@ -31,13 +63,14 @@ TEST(ClassifyTableDdl, TruncateEmptiesTheTable) {
 
 TEST(ClassifyTableDdl, EverythingElseStops) {
   for (const char* sql : {
-           "ALTER TABLE t MODIFY note TEXT",
            "ALTER TABLE t CHANGE note memo TEXT",
+           "ALTER TABLE t CHANGE COLUMN note `Memo` TEXT",
+           "ALTER TABLE t MODIFY",
+           "ALTER TABLE t CHANGE note",
            "ALTER TABLE t RENAME COLUMN note TO memo",
-           "ALTER TABLE t ADD COLUMN c INT, MODIFY d TEXT",
            "ALTER TABLE t DROP PRIMARY KEY",
-           "ALTER TABLE t ALTER COLUMN note SET DEFAULT 'x'",
-           "ALTER TABLE t ENGINE=InnoDB, MODIFY note TEXT",
+           "ALTER TABLE t ALTER COLUMN note SET INVISIBLE",
+           "ALTER TABLE t ALTER COLUMN note DROP DEFAULT, x",
            "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4",
            "ALTER TABLE t DEFAULT CHARSET = latin1",
            "ALTER TABLE t ROW_FORMAT",

@@ -43,6 +43,17 @@ Result<binlog::RowImageDecoder> TableMapFollower::Decoder(
   for (const binlog::TableMapColumn& c : map.columns) names.push_back(c.name);
   const ColumnMatch match = MatchColumns(names, schema, /*ignore_case=*/true);
   const std::vector<size_t> not_added = tracker_.NoteMetadata(label, schema, match);
+  for (const auto& [name, type] : lengthened_) {
+    for (size_t j = 0; j < schema.size(); ++j) {
+      if (Lower(schema.fields[j].name) != Lower(name)) continue;
+      if (!IsLongerText(schema.fields[j].type, type)) continue;
+      Field longer = schema.fields[j];
+      longer.type = type;
+      tracker_.Lengthen(label, longer, schema, batch, j);
+      if (j < defs.size()) defs[j].type = type;
+    }
+  }
+  lengthened_.clear();
   std::vector<size_t> slots = match.slots;
   for (size_t i = 0; i < slots.size(); ++i) {
     if (slots[i] != ColumnMatch::kNew) continue;

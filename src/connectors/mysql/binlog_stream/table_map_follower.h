@@ -49,6 +49,11 @@ class TableMapFollower {
   // old values in place.
   void NoteColumnDdl(const std::string& label, Schema& schema,
                      const std::vector<std::string>& dropped);
+  // Columns (by name, any case) a MODIFY lengthened, with their new types: the next Decoder
+  // gives them those (StreamSchemaTracker::Lengthen) when longer than the schema's.
+  void NoteLengthened(std::vector<std::pair<std::string, DataType>> columns) {
+    lengthened_ = std::move(columns);
+  }
   // The decoder of `map`'s rows into batches of `schema`; may widen `schema`, `defs` (one per
   // schema column) and `batch`.
   Result<binlog::RowImageDecoder> Decoder(const binlog::TableMap& map, const std::string& label,
@@ -63,6 +68,7 @@ class TableMapFollower {
  private:
   StreamSchemaTracker tracker_;
   bool names_required_ = false;
+  std::vector<std::pair<std::string, DataType>> lengthened_;
 };
 
 // Shapes `batch` for the rows of a table of `schema` labelled `label` (Batch::source_table):

@@ -95,7 +95,7 @@ TEST_F(PgTablesStreamTest, ATableWithoutAPositionIsSnapshottedAgainAlone) {
     EXPECT_EQ(first_positions[1].stream, kSourceTableStream);
     EXPECT_EQ(first_positions[1].position.rfind("oid ", 0), 0u) << first_positions[1].position;
     EXPECT_EQ(first_positions[2].stream, StreamSchemaTracker::kKnownColumnsStream);
-    EXPECT_EQ(first_positions[2].position, "int32 id\nstring v");
+    EXPECT_EQ(first_positions[2].position, "int32 id\nstring(0) v");
     ASSERT_TRUE(s->Acknowledge(first_positions).ok());
   }
   // Table A committed its snapshot with first_positions; table a's commit was lost.

@@ -59,25 +59,25 @@ Result<r::TuplePlan> RelationFollower::Plan(
       continue;
     }
     const Field& known = schema.fields[match.slots[i]];
+    if (IsLongerText(known.type, f.type)) {
+      // varchar(10) -> varchar(30) or text, the most common ALTER of all: nothing the source
+      // holds changed (PostgreSQL only relabels the column), and the target is lengthened to
+      // take the longer values (Sink::AddColumns) before any of them is written.
+      tracker_.Lengthen(label, f, schema, batch, match.slots[i]);
+      continue;
+    }
     const bool text =
         known.type.id == f.type.id && (f.type.id == TypeId::kString || f.type.id == TypeId::kBytes);
     if (known.type != f.type && text) {
-      // varchar(10) -> varchar(30), the most common ALTER of all: nothing the target holds
-      // changed, and the committed positions do not keep lengths, so the job goes on once its
-      // target takes the longer values (it would refuse them, naming the column).
-      const auto length = [](const DataType& t) {
-        return t.precision > 0 ? fmt::format("{}({})", TypeName(t), t.precision) : TypeName(t);
-      };
       return Err(Status::Invalid(
-          "{}: column {} changed its length at the source ({} -> {}), which is not followed: "
-          "if it grew, let the target's column take the longer values (ALTER it the same way), "
-          "then start the job again, which goes on from here; if it shrank, {}",
-          label, f.name, length(known.type), length(f.type), kResnapshot));
+          "{}: column {} became shorter at the source ({} -> {}), which may have changed its "
+          "values (ALTER ... TYPE ... USING) where the change stream does not show it; {}",
+          label, f.name, LengthName(known.type), LengthName(f.type), kResnapshot));
     }
     if (known.type != f.type) {
       return Err(Status::Invalid(
-          "{}: column {} changed type at the source ({} -> {}): only added and dropped columns "
-          "are followed; {}",
+          "{}: column {} changed type at the source ({} -> {}): only added and dropped columns, "
+          "and longer text, are followed; {}",
           label, f.name, TypeName(known.type), TypeName(f.type), kResnapshot));
     }
   }

@@ -1,0 +1,35 @@
+// What an ALTER TABLE ... MODIFY (or CHANGE under the same name) did to a column, judged from
+// the column in the table's TABLE_MAP before the statement and in the one after it. The binlog
+// shows no row changes for what the ALTER did to the rows already there, so a realtime run
+// follows only what keeps every value as it was: a longer VARCHAR, CHAR, TEXT or VARBINARY,
+// VARCHAR to TEXT, ENUM or SET members appended, a new default or comment, NULL allowed. Any
+// other change (another type, a shorter length, a new character set, NOT NULL, a longer
+// BINARY, which pads its values) stops the stream, saying what changed. Pure.
+#pragma once
+
+#include <string>
+
+#include "connectors/mysql/binlog/table_map.h"
+#include "core/types.h"
+
+namespace sluice::mysql::binlog_stream {
+
+// Whether two TABLE_MAP columns have one binlog type: type, real type, length, precision,
+// scale and members; signedness and collation when both maps carry them.
+bool SameBinlogType(const binlog::TableMapColumn& a, const binlog::TableMapColumn& b);
+
+struct ModifiedColumn {
+  bool followed = false;
+  bool lengthened = false;  // followed, and its values may now be longer (the target's too)
+  std::string why_not;      // for a change not followed: what changed, for the message
+};
+
+ModifiedColumn JudgeModifiedColumn(const binlog::TableMapColumn& before,
+                                   const binlog::TableMapColumn& now);
+
+// The type of a text or bytes column (`id`) of TABLE_MAP column `now`: its length in
+// characters, as many as its bytes hold at the fewest bytes per character of its character
+// set (never fewer than it holds); 0 (no length) for TEXT, BLOB, ENUM and SET.
+DataType TypeOfLengthened(const binlog::TableMapColumn& now, TypeId id);
+
+}  // namespace sluice::mysql::binlog_stream
