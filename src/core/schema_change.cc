@@ -148,14 +148,24 @@ void StreamSchemaTracker::AddColumn(const std::string& table, Field field, Schem
 void StreamSchemaTracker::Lengthen(const std::string& table, const Field& field, Schema& schema,
                                    Batch& batch, size_t index) {
   Field& known = schema.fields[index];
-  spdlog::warn(
-      "{}: column {} became longer at the source ({} -> {}); the target's column is "
-      "lengthened to match",
-      table, known.name, LengthName(known.type), LengthName(field.type));
-  known.type = field.type;
-  known.native_engine = field.native_engine;
-  known.native_type = field.native_type;
-  if (index < batch.columns.size()) batch.columns[index].Relength(field.type);
+  const bool longer = IsLongerText(known.type, field.type);
+  if (!longer && known.lengthened_at_source) return;
+  if (longer) {
+    spdlog::warn(
+        "{}: column {} became longer at the source ({} -> {}); the target's column is "
+        "lengthened to match",
+        table, known.name, LengthName(known.type), LengthName(field.type));
+    known.type = field.type;
+    known.native_engine = field.native_engine;
+    known.native_type = field.native_type;
+    if (index < batch.columns.size()) batch.columns[index].Relength(field.type);
+  } else {
+    spdlog::info(
+        "{}: column {} was made longer at the source ({}); the target's column is checked to "
+        "take it",
+        table, known.name, LengthName(known.type));
+  }
+  known.lengthened_at_source = true;
   ++version_;
 }
 

@@ -77,9 +77,12 @@ class StreamSchemaTracker {
   // (FillAddedDefault), else NULL; counts one change. Logs it.
   void AddColumn(const std::string& table, Field field, Schema& schema, Batch& batch);
   // Schema column `index` (text or bytes) became longer at the source (VARCHAR(50) ->
-  // VARCHAR(300), or unbounded): gives it `field`'s type and native type, and the batch
-  // column too (its values stay as they are); counts one change, so the engine has the target
-  // take the longer values (Sink::AddColumns). Logs it.
+  // VARCHAR(300), or unbounded), to `field`'s type: gives it that type and native type when
+  // longer than its own (and the batch column too; its values stay as they are), and marks it
+  // Field::lengthened_at_source. A column as long already (a run that read the table's newest
+  // length from the catalog meets the change again after a restart) is marked only. Counts one
+  // change when it did either, so the engine has the target take the longer values
+  // (Sink::AddColumns). Logs it.
   void Lengthen(const std::string& table, const Field& field, Schema& schema, Batch& batch,
                 size_t index);
   // Warns once per column (spdlog warn, naming table and column) that the source no longer
@@ -129,11 +132,16 @@ class StreamSchemaTracker {
   // Whether `stream` is one of the two above: the stream's columns, not a place in the
   // source's log.
   static bool IsColumnsStream(const std::string& stream) {
-    return stream == kDroppedColumnsStream || stream == kKnownColumnsStream;
+    return stream == kDroppedColumnsStream || stream == kKnownColumnsStream ||
+           stream == kModifiedColumnsStream;
   }
 
   static constexpr const char* kDroppedColumnsStream = "dropped_columns";
   static constexpr const char* kKnownColumnsStream = "columns";
+  // Columns a statement of the source modified (MariaDB/MySQL ALTER TABLE ... MODIFY) whose
+  // result the stream has not seen yet (it shows in the table's next TABLE_MAP): a run
+  // restarted past the statement still judges it there. Kept by the binlog stream.
+  static constexpr const char* kModifiedColumnsStream = "modified_columns";
   // MySQL's TEXT, the smallest position column of the targets, holds 65,535 bytes.
   static constexpr size_t kMaxKnownColumnsBytes = 60000;
 

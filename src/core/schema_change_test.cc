@@ -276,7 +276,22 @@ TEST(StreamSchemaTracker, LengthenGivesTheColumnAndTheBatchTheLongerType) {
   EXPECT_EQ(schema.fields[1].type, longer.type);
   EXPECT_EQ(batch.columns[1].type(), longer.type);
   EXPECT_EQ(batch.columns[1].GetView(0), "short");
+  EXPECT_TRUE(schema.fields[1].lengthened_at_source);
   EXPECT_EQ(tracker.version(), 1u);
+  // Again, no longer: nothing more. A column as long already (read from the catalog) is only
+  // marked, once.
+  tracker.Lengthen("db.t", longer, schema, batch, 1);
+  EXPECT_EQ(tracker.version(), 1u);
+  Schema caught_up = Of({"id", "v"});
+  caught_up.fields[1].type = DataType{TypeId::kString, 40, 0};
+  Batch empty(caught_up);
+  StreamSchemaTracker restarted;
+  restarted.Lengthen("db.t", longer, caught_up, empty, 1);
+  EXPECT_EQ(caught_up.fields[1].type, (DataType{TypeId::kString, 40, 0}));
+  EXPECT_TRUE(caught_up.fields[1].lengthened_at_source);
+  EXPECT_EQ(restarted.version(), 1u);
+  restarted.Lengthen("db.t", longer, caught_up, empty, 1);
+  EXPECT_EQ(restarted.version(), 1u);
 }
 
 TEST(IsLongerText, OnlyALongerOrUnboundedTextOrBytes) {

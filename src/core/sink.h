@@ -153,12 +153,15 @@ class Sink {
   // (a column created NOT NULL from the source would refuse the rows after the drop): called
   // for a drop with `columns` empty; a column of the target key stops the job instead, naming
   // it. Also idempotent: it reads the target's catalog first.
-  // And it lengthens a target column of text or bytes that is shorter than its field in
-  // request.schema (the source's VARCHAR(50) became VARCHAR(300) or TEXT): called for that with
-  // `columns` empty too; never shortens one. A target that keeps no lengths does nothing.
+  // And it lengthens a target column of text or bytes shorter than its field in
+  // request.schema where the field is marked Field::lengthened_at_source (the source's
+  // VARCHAR(50) became VARCHAR(300) or TEXT while the run streamed): called for that with
+  // `columns` empty too; never shortens one. A target that keeps no lengths does nothing. (A
+  // restart after a kill before the lengthening meets the source's change again: the stream
+  // marks the field again, PostgreSQL's by the committed lengths, the binlog's by the MODIFY.)
   // (A SQL target's Prepare for a realtime run also adds the columns of request.schema its
-  // table lacks, relaxes the dropped ones and lengthens the short ones: a restart after a kill
-  // between a checkpoint and this call needs them.)
+  // table lacks and relaxes the dropped ones: a restart after a kill between a checkpoint and
+  // this call needs them.)
   virtual Status AddColumns(const WriteRequest& request, const std::vector<std::string>& columns);
   // What Prepare would do (DDL, files), for `sluice check`; must not change anything.
   virtual Result<std::vector<std::string>> Plan(const WriteRequest& request) = 0;

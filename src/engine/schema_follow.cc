@@ -68,8 +68,12 @@ std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema&
 std::vector<std::string> LengthenedColumns(const Schema& before, const Schema& after) {
   std::vector<std::string> longer;
   for (const Field& f : after.fields) {
+    if (!f.lengthened_at_source) continue;
     const std::optional<size_t> known = before.IndexOf(f.name);
-    if (known && IsLongerText(before.fields[*known].type, f.type)) longer.push_back(f.name);
+    if (!known || !before.fields[*known].lengthened_at_source ||
+        IsLongerText(before.fields[*known].type, f.type)) {
+      longer.push_back(f.name);
+    }
   }
   return longer;
 }

@@ -37,8 +37,8 @@ Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
 // with). Kept apart from the rebuild so the engine's follow step only asks whether to call.
 std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema& after);
 
-// The columns of `after` whose text or bytes became longer than in `before` (a source's
-// VARCHAR(50) -> VARCHAR(300)): the target must take the longer values (Sink::AddColumns
+// The columns of `after` the source lengthened (Field::lengthened_at_source) since `before`:
+// newly marked, or longer again. The target must take the longer values (Sink::AddColumns
 // lengthens its columns).
 std::vector<std::string> LengthenedColumns(const Schema& before, const Schema& after);
 

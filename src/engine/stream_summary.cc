@@ -1,5 +1,7 @@
 #include "engine/stream_summary.h"
 
+#include <algorithm>
+
 #include "core/schema_change.h"
 #include "core/stream_source.h"
 
@@ -36,6 +38,13 @@ std::string DescribePositions(const std::vector<StreamPosition>& positions) {
     if (p.stream == kSourceTableStream) continue;
     if (p.stream == kSnapshotProgressStream && p.position.empty()) continue;  // done
     if (!out.empty()) out += ", ";
+    if (p.stream == StreamSchemaTracker::kModifiedColumnsStream) {
+      // Its column names, one per line, then the statement: the names on one line.
+      std::string names = p.position.substr(0, p.position.find("\n\n"));
+      std::replace(names.begin(), names.end(), '\n', ' ');
+      out += p.stream + " " + names;
+      continue;
+    }
     out += p.stream + " " + p.position;
   }
   return out;

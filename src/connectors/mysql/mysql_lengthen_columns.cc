@@ -35,6 +35,9 @@ Result<std::vector<std::string>> LengthenColumnsSql(Connection& conn, const Mysq
   for (const MysqlColumn& c : table.columns) {
     const std::optional<size_t> field = request.schema.IndexOf(c.name);
     if (!field) continue;
+    // Only what the source lengthened: a column the user made shorter than the source's
+    // declared length, for values that fit, is theirs.
+    if (!request.schema.fields[*field].lengthened_at_source) continue;
     const DataType& incoming = request.schema.fields[*field].type;
     const bool text = c.data_type == "varchar" || c.data_type == "char";
     const bool bytes = c.data_type == "varbinary" || c.data_type == "binary";

@@ -13,7 +13,8 @@
 namespace sluice::mysql {
 
 // The ALTERs that let `table`'s VARCHAR, CHAR, VARBINARY and BINARY columns take the values of
-// their fields in `request` (text for the first two, bytes for the others): each MODIFY
+// their fields in `request` marked Field::lengthened_at_source (text for the first two, bytes
+// for the others; no other column is touched): each MODIFY
 // restates the column as the catalog has it (mysql_modify_column.h) with the longer type:
 //   - up to 255 characters (bytes), the same kind of type: VARCHAR(300) for VARCHAR(50);
 //   - longer, VARCHAR(n) up to 16,383 characters (VARBINARY(n) up to 65,532 bytes), the most

@@ -14,6 +14,9 @@ std::vector<std::string> LengthenColumnsSql(const PgTable& table, const WriteReq
   for (const PgColumn& c : table.columns) {
     const std::optional<size_t> field = request.schema.IndexOf(c.name);
     if (!field || c.generated) continue;
+    // Only what the source lengthened: a column the user made shorter than the source's
+    // declared length, for values that fit, is theirs.
+    if (!request.schema.fields[*field].lengthened_at_source) continue;
     const DataType& incoming = request.schema.fields[*field].type;
     if (incoming.id != TypeId::kString) continue;
     // The declared name tells a domain over varchar (named as the domain) from varchar itself.

@@ -12,7 +12,8 @@
 namespace sluice::postgres {
 
 // The ALTER ... TYPE statements that let `table`'s character varying(n) and character(n)
-// columns take the text of their fields in `request`: the same type with the field's length,
+// columns take the text of their fields in `request` marked Field::lengthened_at_source (no
+// other column is touched): the same type with the field's length,
 // or text for a field without one. Pure: `table` is the catalog as just read, so none is
 // returned for a column long enough already, and running them again is harmless. Never
 // shortens a column, and leaves alone a column of another type (text, a domain, bytea, which

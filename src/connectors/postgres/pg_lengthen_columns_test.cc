@@ -30,6 +30,7 @@ WriteRequest Request(uint16_t v, uint16_t c) {
       Field{"id", DataType::Of(TypeId::kInt32)}, Field{"v", DataType{TypeId::kString, v, 0}},
       Field{"c", DataType{TypeId::kString, c, 0}}, Field{"n", DataType{TypeId::kString, 3, 0}},
       Field{"d", DataType{TypeId::kString, 0, 0}}};
+  for (Field& f : r.schema.fields) f.lengthened_at_source = f.name != "id";
   return r;
 }
 
@@ -52,6 +53,12 @@ TEST(PgLengthenColumns, LongEnoughOrOtherColumnsAreLeftAlone) {
   WriteRequest bytes = Request(40, 5);
   bytes.schema.fields[1].type = DataType{TypeId::kBytes, 40, 0};
   EXPECT_TRUE(LengthenColumnsSql(Table(), bytes).empty());
+  // A field the source did not lengthen: the user's shorter column is theirs.
+  WriteRequest unmarked = Request(40, 20);
+  unmarked.schema.fields[1].lengthened_at_source = false;
+  EXPECT_EQ(LengthenColumnsSql(Table(), unmarked),
+            (std::vector<std::string>{
+                "ALTER TABLE \"ods\".\"t\" ALTER COLUMN \"c\" TYPE character(20)"}));
 }
 
 }  // namespace

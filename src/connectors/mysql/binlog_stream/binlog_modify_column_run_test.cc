@@ -109,6 +109,65 @@ TEST_F(BinlogModifyColumnTest, LongerTextIsFollowedIntoPostgres) {
   pg.Exec(fmt::format("DROP SCHEMA {} CASCADE", schema));
 }
 
+// kill -9 at the target's lengthening (before its ALTER, or after it before the next
+// checkpoint; the hook of engine/schema_follow.h): the restart, whose Open reads the column's
+// new length from the catalog, meets the MODIFY again, lengthens the target if it is still
+// short and converges.
+TEST_F(BinlogModifyColumnTest, KilledAtTheLengtheningConverges) {
+  for (const char* moment : {"before_alter", "after_alter"}) {
+    SCOPED_TRACE(moment);
+    TestDatabase db;
+    TestDatabase target;
+    CreateSource(db);
+    WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
+                               "key: [id]}}",
+                               target.Url()));
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    setenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE", moment, 1);
+    const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
+    unsetenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
+    ASSERT_TRUE(WaitForLog("live.log.err", "streaming from")) << Log("live.log.err");
+    db.Exec("INSERT INTO t VALUES (3, 'three', 'a', 'c3')");
+    db.Exec("ALTER TABLE t MODIFY v VARCHAR(40)");
+    db.Exec("INSERT INTO t VALUES (4, 'a value of thirty characters..', 'b', 'c4')");
+    ASSERT_EQ(Wait(live), 128 + SIGKILL) << Log("live.log.err");
+    const std::string type =
+        "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+        "TABLE_NAME = 't' AND COLUMN_NAME = 'v'";
+    EXPECT_EQ(target.Value(type),
+              std::string_view(moment) == "before_alter" ? "varchar(10)" : "varchar(40)");
+    EXPECT_EQ(target.Value("SELECT count(*) FROM t WHERE id = 4"), "0");
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    EXPECT_EQ(target.Rows(kRows), db.Rows(kRows));
+    EXPECT_EQ(target.Value(type), "varchar(40)");
+  }
+}
+
+// A MODIFY met by a run that stops before the table's next TABLE_MAP (which shows what the
+// statement did) travels with the checkpoint: the next run, which starts past the statement,
+// still judges it and stops, rather than taking the new type as it comes.
+TEST_F(BinlogModifyColumnTest, AModifyNotJudgedYetTravelsWithTheCheckpoint) {
+  TestDatabase db;
+  TestDatabase target;
+  CreateSource(db);
+  WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
+                             "key: [id]}}",
+                             target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db.Exec("INSERT INTO t VALUES (3, '3', 'a', 'c3')");
+  db.Exec("ALTER TABLE t MODIFY id BIGINT");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  EXPECT_EQ(target.Value("SELECT count(*) FROM t"), "3");
+  EXPECT_NE(Log("run.log").find("modified_columns"), std::string::npos) << Log("run.log");
+  db.Exec("INSERT INTO t (id, v) VALUES (4, '4')");
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log("run.log.err");
+  EXPECT_NE(
+      Log("run.log.err").find("in the binlog (ALTER TABLE t MODIFY id BIGINT): its type changed"),
+      std::string::npos)
+      << Log("run.log.err");
+  EXPECT_EQ(target.Value("SELECT count(*) FROM t WHERE id = 4"), "0");
+}
+
 // Each MODIFY that may have changed the rows already there stops a catch-up run at the
 // statement: exit 2, the message names the column, what changed and the statement; the row
 // after it is not applied.

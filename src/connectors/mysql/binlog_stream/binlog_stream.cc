@@ -296,6 +296,7 @@ Status BinlogStream::StartTables(const std::vector<std::vector<StreamPosition>>&
     Table& table = tables_[t];
     const size_t width = table.schema.size();
     SLUICE_RETURN_IF_ERROR(table.follower.tracker().Restore(resume_from[t], table.schema));
+    RestorePendingModify(t, resume_from[t]);
     for (size_t i = width; i < table.schema.size(); ++i) {
       const Field& f = table.schema.fields[i];
       table.defs.push_back(binlog::ColumnDef{f.name, f.type, "", {}});
@@ -546,7 +547,35 @@ std::vector<StreamPosition> BinlogStream::PositionsAt(size_t t, const BinlogPosi
   if (auto dropped = table.follower.tracker().DroppedPosition(table.schema)) {
     out.push_back(*dropped);
   }
+  if (!table.modified.empty()) out.push_back(PendingModifyPosition(table));
   return out;
+}
+
+StreamPosition BinlogStream::PendingModifyPosition(const Table& table) {
+  // The column names, one per line, then an empty line and the statement (for messages).
+  std::string text;
+  for (const std::string& name : table.modified) text += name + "\n";
+  return StreamPosition{StreamSchemaTracker::kModifiedColumnsStream,
+                        text + "\n" + table.modified_by};
+}
+
+void BinlogStream::RestorePendingModify(size_t t, const std::vector<StreamPosition>& positions) {
+  Table& table = tables_[t];
+  for (const StreamPosition& p : positions) {
+    if (p.stream != StreamSchemaTracker::kModifiedColumnsStream) continue;
+    const size_t blank = p.position.find("\n\n");
+    if (blank == std::string::npos) continue;
+    size_t at = 0;
+    while (at <= blank) {
+      const size_t end = p.position.find('\n', at);
+      table.modified.push_back(p.position.substr(at, end - at));
+      at = end + 1;
+    }
+    table.modified_by = p.position.substr(blank + 2);
+    // Its result is judged against the table's last TABLE_MAP before the statement, which is
+    // the last one before this start: learned before the stream goes on.
+    unknown_drops_.push_back(UnknownDrop{t, {}, true});
+  }
 }
 
 }  // namespace sluice::mysql::binlog_stream

@@ -217,6 +217,11 @@ class BinlogStream : public StreamSource {
   // name keep their type, and the primary key is the same; otherwise the stream stops (a type
   // changed without a statement it could see: a swapped-in table).
   Status CheckSameColumns(size_t t, const binlog::TableMap& map);
+  // A MODIFY whose result the stream has not seen yet travels with the positions
+  // (StreamSchemaTracker::kModifiedColumnsStream), so that a checkpoint past the statement
+  // does not let a restart pass it unjudged; restored at Start.
+  static StreamPosition PendingModifyPosition(const Table& table);
+  void RestorePendingModify(size_t t, const std::vector<StreamPosition>& positions);
   // Columns a MODIFY lengthened (CheckSameColumns), with their TABLE_MAP columns after it:
   // the follower gives them their new types at this TABLE_MAP.
   void NoteLengthened(size_t t,

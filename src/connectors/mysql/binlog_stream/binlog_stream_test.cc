@@ -253,6 +253,7 @@ TEST(BinlogStreamTest, DdlOnTheTableStopsWithTheStatement) {
   db.Exec("CREATE TABLE unrelated (id INT)");  // DDL on another table: no stop
   db.Exec("INSERT INTO t VALUES (1)");
   db.Exec("ALTER TABLE t MODIFY id BIGINT");
+  db.Exec("INSERT INTO t VALUES (2)");  // its TABLE_MAP shows what the MODIFY did
   RecordingRejects rejects;
   size_t rows = 0;
   Status failure;

@@ -228,12 +228,12 @@ TEST_F(BinlogTablesSchemaChangeTest, OtherDdlOnOneTableStopsNamingIt) {
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  db_.Exec("ALTER TABLE orders MODIFY v VARCHAR(50)");
+  db_.Exec("ALTER TABLE orders CHANGE v w VARCHAR(50)");
   db_.Exec("INSERT INTO orders VALUES (501, 'after', NULL)");
   EXPECT_EQ(Wait(live, std::chrono::seconds(60)), 2);
   const std::string err = Log("live.log.err");
   EXPECT_NE(err.find(db_.name() + ".orders: the table's definition changed in the binlog (ALTER "
-                                  "TABLE orders MODIFY v VARCHAR(50))"),
+                                  "TABLE orders CHANGE v w VARCHAR(50))"),
             std::string::npos)
       << err;
   EXPECT_EQ(pg_.Value(fmt::format("SELECT v FROM \"{}\".\"Orders\" WHERE id = 500", pg_schema_)),

@@ -188,12 +188,12 @@ TEST(BinlogTablesTest, SchemaChangeOfOneTableIsThatTablesAlone) {
     std::unique_ptr<StreamSource> s = OpenTables(db, {"a", "b"});
     ASSERT_TRUE(s);
     const std::string p3 = EndNow(db, "a");
-    db.Exec("ALTER TABLE b MODIFY s VARCHAR(9)");
+    db.Exec("ALTER TABLE b CHANGE s t VARCHAR(9)");
     db.Exec("INSERT INTO b VALUES (3, 'z', 4)");
     ASSERT_TRUE(s->StartTables({At(p3), At(p3)}, true).ok());
     const std::string error = ReadToError(*s);
     EXPECT_NE(error.find(db.name() + ".b: the table's definition changed in the binlog (ALTER "
-                                     "TABLE b MODIFY s VARCHAR(9))"),
+                                     "TABLE b CHANGE s t VARCHAR(9))"),
               std::string::npos)
         << error;
   }

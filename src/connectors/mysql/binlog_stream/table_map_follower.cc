@@ -46,11 +46,12 @@ Result<binlog::RowImageDecoder> TableMapFollower::Decoder(
   for (const auto& [name, type] : lengthened_) {
     for (size_t j = 0; j < schema.size(); ++j) {
       if (Lower(schema.fields[j].name) != Lower(name)) continue;
-      if (!IsLongerText(schema.fields[j].type, type)) continue;
       Field longer = schema.fields[j];
       longer.type = type;
+      // Marked even when the schema has the length already (read from the catalog by a run
+      // restarted before the MODIFY): the target may not.
       tracker_.Lengthen(label, longer, schema, batch, j);
-      if (j < defs.size()) defs[j].type = type;
+      if (j < defs.size()) defs[j].type = schema.fields[j].type;
     }
   }
   lengthened_.clear();
