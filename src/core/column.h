@@ -49,10 +49,11 @@ class Column {
     type_ = type;
     Clear();
   }
-  // Another length (or precision) of the same type, the values kept: they are stored alike
-  // (a source column widened while its rows were being read; core/schema_change.h).
-  void Relength(DataType type) {
-    if (type.id == type_.id) type_ = type;
+  // A wider type whose values are stored alike, the values kept: another length or precision
+  // of the same type, or another integer type (all are 64-bit here). For a source column
+  // widened while its rows were being read (core/schema_change.h).
+  void Widen(DataType type) {
+    if (type.id == type_.id || (IsInteger(type.id) && IsInteger(type_.id))) type_ = type;
   }
   void Reserve(size_t rows, size_t bytes = 0) {
     valid_.reserve(rows);

@@ -26,11 +26,11 @@ struct Field {
   // schema and the target, NULL from the drop on, so a target column created NOT NULL from the
   // source must accept NULL now (Sink::AddColumns relaxes it).
   bool dropped_at_source = false;
-  // A realtime stream's text column the source made longer while the run streamed
-  // (StreamSchemaTracker::Lengthen): the target's column must take the longer values, so
-  // Sink::AddColumns lengthens it. Only such columns: a target column the user made shorter
-  // than the source's for values that fit it is never altered.
-  bool lengthened_at_source = false;
+  // A realtime stream's column the source widened while the run streamed (a longer text, a
+  // wider integer or decimal: StreamSchemaTracker::Widen): the target's column must take the
+  // wider values, so Sink::AddColumns widens it. Only such columns: a target column the user
+  // made narrower than the source's for values that fit it is never altered.
+  bool widened_at_source = false;
   // What the source holds in rows that existed before this column was added (ALTER TABLE ...
   // ADD COLUMN with a DEFAULT, or the implicit one a database gives a NOT NULL column): the source
   // filled them without any change event, so a target that adds the column must fill its own

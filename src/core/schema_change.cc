@@ -145,39 +145,83 @@ void StreamSchemaTracker::AddColumn(const std::string& table, Field field, Schem
   ++version_;
 }
 
-void StreamSchemaTracker::Lengthen(const std::string& table, const Field& field, Schema& schema,
-                                   Batch& batch, size_t index) {
+void StreamSchemaTracker::Widen(const std::string& table, const Field& field, Schema& schema,
+                                Batch& batch, size_t index) {
   Field& known = schema.fields[index];
-  const bool longer = IsLongerText(known.type, field.type);
-  if (!longer && known.lengthened_at_source) return;
-  if (longer) {
+  const bool wider = IsWiderType(known.type, field.type);
+  if (!wider && known.widened_at_source) return;
+  if (wider) {
     spdlog::warn(
-        "{}: column {} became longer at the source ({} -> {}); the target's column is "
-        "lengthened to match",
+        "{}: column {} was widened at the source ({} -> {}); the target's column is widened to "
+        "match",
         table, known.name, LengthName(known.type), LengthName(field.type));
     known.type = field.type;
     known.native_engine = field.native_engine;
     known.native_type = field.native_type;
-    if (index < batch.columns.size()) batch.columns[index].Relength(field.type);
+    if (index < batch.columns.size()) batch.columns[index].Widen(field.type);
   } else {
     spdlog::info(
-        "{}: column {} was made longer at the source ({}); the target's column is checked to "
-        "take it",
+        "{}: column {} was widened at the source ({}); the target's column is checked to take "
+        "it",
         table, known.name, LengthName(known.type));
   }
-  known.lengthened_at_source = true;
+  known.widened_at_source = true;
   ++version_;
 }
 
-bool IsLongerText(const DataType& from, const DataType& to) {
-  if (from.id != to.id || (from.id != TypeId::kString && from.id != TypeId::kBytes)) return false;
-  if (to.precision == 0) return from.precision != 0;
-  return from.precision != 0 && to.precision > from.precision;
+namespace {
+
+// The bytes of an integer type, 0 for any other.
+int IntegerBytes(TypeId id) {
+  switch (id) {
+    case TypeId::kInt8:
+    case TypeId::kUInt8:
+      return 1;
+    case TypeId::kInt16:
+    case TypeId::kUInt16:
+      return 2;
+    case TypeId::kInt32:
+    case TypeId::kUInt32:
+      return 4;
+    case TypeId::kInt64:
+    case TypeId::kUInt64:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+bool IsWiderType(const DataType& from, const DataType& to) {
+  if (from == to) return false;
+  if (from.id == TypeId::kString || from.id == TypeId::kBytes) {
+    if (to.id != from.id) return false;
+    if (to.precision == 0) return from.precision != 0;
+    return from.precision != 0 && to.precision > from.precision;
+  }
+  if (from.id == TypeId::kDecimal) {
+    if (to.id != TypeId::kDecimal || from.precision == 0) return false;
+    if (to.precision == 0) return true;  // numeric(10,2) -> numeric
+    // As many digits before the point and as many after, or more: every value stays.
+    return to.scale >= from.scale && to.precision - to.scale >= from.precision - from.scale;
+  }
+  const int from_bytes = IntegerBytes(from.id);
+  const int to_bytes = IntegerBytes(to.id);
+  if (from_bytes == 0 || to_bytes == 0) return false;
+  // An unsigned type fits a wider one of either kind; a signed one only a wider signed one.
+  if (IsUnsignedInteger(from.id)) return to_bytes > from_bytes;
+  return IsSignedInteger(to.id) && to_bytes > from_bytes;
+}
+
+bool Covers(const DataType& wide, const DataType& narrow) {
+  return wide == narrow || IsWiderType(narrow, wide);
 }
 
 std::string LengthName(const DataType& type) {
-  return type.precision > 0 ? fmt::format("{}({})", TypeName(type), type.precision)
-                            : std::string(TypeName(type));
+  const bool text = type.id == TypeId::kString || type.id == TypeId::kBytes;
+  return text && type.precision > 0 ? fmt::format("{}({})", TypeName(type), type.precision)
+                                    : std::string(TypeName(type));
 }
 
 std::optional<StreamPosition> StreamSchemaTracker::DroppedPosition(const Schema& schema) const {

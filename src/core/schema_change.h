@@ -47,11 +47,16 @@ struct ColumnMatch {
   bool identity = false;
 };
 
-// Whether a column of type `to` holds every value of a column of type `from`, both text or
-// both bytes (precision 0: unbounded): what a realtime run follows of a column's type change.
-bool IsLongerText(const DataType& from, const DataType& to);
+// Whether a column of type `to` holds every value of a column of type `from`, and `to` differs:
+// longer text or bytes (precision 0: unbounded), a wider integer (an unsigned one into a
+// wider signed one too), a decimal with as many digits before and after the point or more (or
+// unbounded). What a realtime run follows of a column's type change (Field::widened_at_source).
+bool IsWiderType(const DataType& from, const DataType& to);
 
-// `type` as a message names it: "string(50)", "bytes".
+// Whether a column of type `wide` holds every value of type `narrow`: the same, or wider.
+bool Covers(const DataType& wide, const DataType& narrow);
+
+// `type` as a message names it: "string(50)", "bytes", "decimal(10,2)", "int64".
 std::string LengthName(const DataType& type);
 
 // Matches `incoming` names against `schema`: exactly, or ignoring ASCII case when
@@ -76,15 +81,15 @@ class StreamSchemaTracker {
   // to `batch` holding, for each row already there, the field's added_default when it has one
   // (FillAddedDefault), else NULL; counts one change. Logs it.
   void AddColumn(const std::string& table, Field field, Schema& schema, Batch& batch);
-  // Schema column `index` (text or bytes) became longer at the source (VARCHAR(50) ->
-  // VARCHAR(300), or unbounded), to `field`'s type: gives it that type and native type when
-  // longer than its own (and the batch column too; its values stay as they are), and marks it
-  // Field::lengthened_at_source. A column as long already (a run that read the table's newest
-  // length from the catalog meets the change again after a restart) is marked only. Counts one
-  // change when it did either, so the engine has the target take the longer values
-  // (Sink::AddColumns). Logs it.
-  void Lengthen(const std::string& table, const Field& field, Schema& schema, Batch& batch,
-                size_t index);
+  // Schema column `index` was widened at the source (VARCHAR(50) -> VARCHAR(300) or TEXT, INT
+  // -> BIGINT, DECIMAL(10,2) -> DECIMAL(12,2): IsWiderType) to `field`'s type: gives it that
+  // type and native type when wider than its own (and the batch column too; its values stay
+  // as they are), and marks it Field::widened_at_source. A column as wide already (a run that
+  // read the table's newest type from the catalog meets the change again after a restart) is
+  // marked only. Counts one change when it did either, so the engine has the target take the
+  // wider values (Sink::AddColumns). Logs it.
+  void Widen(const std::string& table, const Field& field, Schema& schema, Batch& batch,
+             size_t index);
   // Warns once per column (spdlog warn, naming table and column) that the source no longer
   // sends it: the target keeps the column, NULL for the rows from now on. Marks it
   // Field::dropped_at_source, and counts one change when a column becomes so: the engine then

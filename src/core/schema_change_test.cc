@@ -272,39 +272,52 @@ TEST(StreamSchemaTracker, LengthenGivesTheColumnAndTheBatchTheLongerType) {
   Field longer = schema.fields[1];
   longer.type = DataType{TypeId::kString, 30, 0};
   StreamSchemaTracker tracker;
-  tracker.Lengthen("db.t", longer, schema, batch, 1);
+  tracker.Widen("db.t", longer, schema, batch, 1);
   EXPECT_EQ(schema.fields[1].type, longer.type);
   EXPECT_EQ(batch.columns[1].type(), longer.type);
   EXPECT_EQ(batch.columns[1].GetView(0), "short");
-  EXPECT_TRUE(schema.fields[1].lengthened_at_source);
+  EXPECT_TRUE(schema.fields[1].widened_at_source);
   EXPECT_EQ(tracker.version(), 1u);
   // Again, no longer: nothing more. A column as long already (read from the catalog) is only
   // marked, once.
-  tracker.Lengthen("db.t", longer, schema, batch, 1);
+  tracker.Widen("db.t", longer, schema, batch, 1);
   EXPECT_EQ(tracker.version(), 1u);
   Schema caught_up = Of({"id", "v"});
   caught_up.fields[1].type = DataType{TypeId::kString, 40, 0};
   Batch empty(caught_up);
   StreamSchemaTracker restarted;
-  restarted.Lengthen("db.t", longer, caught_up, empty, 1);
+  restarted.Widen("db.t", longer, caught_up, empty, 1);
   EXPECT_EQ(caught_up.fields[1].type, (DataType{TypeId::kString, 40, 0}));
-  EXPECT_TRUE(caught_up.fields[1].lengthened_at_source);
+  EXPECT_TRUE(caught_up.fields[1].widened_at_source);
   EXPECT_EQ(restarted.version(), 1u);
-  restarted.Lengthen("db.t", longer, caught_up, empty, 1);
+  restarted.Widen("db.t", longer, caught_up, empty, 1);
   EXPECT_EQ(restarted.version(), 1u);
 }
 
-TEST(IsLongerText, OnlyALongerOrUnboundedTextOrBytes) {
+TEST(IsWiderType, OnlyTypesThatHoldEveryValue) {
   const DataType s5{TypeId::kString, 5, 0}, s30{TypeId::kString, 30, 0};
   const DataType text = DataType::Of(TypeId::kString);
-  EXPECT_TRUE(IsLongerText(s5, s30));
-  EXPECT_TRUE(IsLongerText(s5, text));
-  EXPECT_TRUE(IsLongerText(DataType{TypeId::kBytes, 4, 0}, DataType{TypeId::kBytes, 8, 0}));
-  EXPECT_FALSE(IsLongerText(s30, s5));
-  EXPECT_FALSE(IsLongerText(text, s30));
-  EXPECT_FALSE(IsLongerText(text, text));
-  EXPECT_FALSE(IsLongerText(s5, DataType{TypeId::kBytes, 30, 0}));
-  EXPECT_FALSE(IsLongerText(DataType::Decimal(5, 2), DataType::Decimal(10, 2)));
+  EXPECT_TRUE(IsWiderType(s5, s30));
+  EXPECT_TRUE(IsWiderType(s5, text));
+  EXPECT_TRUE(IsWiderType(DataType{TypeId::kBytes, 4, 0}, DataType{TypeId::kBytes, 8, 0}));
+  EXPECT_FALSE(IsWiderType(s30, s5));
+  EXPECT_FALSE(IsWiderType(text, s30));
+  EXPECT_FALSE(IsWiderType(text, text));
+  EXPECT_FALSE(IsWiderType(s5, DataType{TypeId::kBytes, 30, 0}));
+  // Integers and decimals that hold every value.
+  EXPECT_TRUE(IsWiderType(DataType::Decimal(5, 2), DataType::Decimal(10, 2)));
+  EXPECT_TRUE(IsWiderType(DataType::Decimal(5, 2), DataType::Decimal(7, 4)));
+  EXPECT_TRUE(IsWiderType(DataType::Decimal(5, 2), DataType::Decimal(0, 0)));
+  EXPECT_FALSE(IsWiderType(DataType::Decimal(5, 2), DataType::Decimal(6, 4)));
+  EXPECT_FALSE(IsWiderType(DataType::Decimal(5, 2), DataType::Decimal(5, 1)));
+  EXPECT_FALSE(IsWiderType(DataType::Decimal(0, 0), DataType::Decimal(65, 30)));
+  EXPECT_TRUE(IsWiderType(DataType::Of(TypeId::kInt32), DataType::Of(TypeId::kInt64)));
+  EXPECT_TRUE(IsWiderType(DataType::Of(TypeId::kUInt16), DataType::Of(TypeId::kInt32)));
+  EXPECT_TRUE(IsWiderType(DataType::Of(TypeId::kUInt32), DataType::Of(TypeId::kUInt64)));
+  EXPECT_FALSE(IsWiderType(DataType::Of(TypeId::kInt32), DataType::Of(TypeId::kUInt64)));
+  EXPECT_FALSE(IsWiderType(DataType::Of(TypeId::kUInt32), DataType::Of(TypeId::kInt32)));
+  EXPECT_FALSE(IsWiderType(DataType::Of(TypeId::kInt64), DataType::Of(TypeId::kInt32)));
+  EXPECT_FALSE(IsWiderType(DataType::Of(TypeId::kInt32), DataType::Of(TypeId::kFloat64)));
 }
 
 TEST(AddedDefaultCell, HoldsTheDefaultOrNothing) {

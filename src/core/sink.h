@@ -153,12 +153,13 @@ class Sink {
   // (a column created NOT NULL from the source would refuse the rows after the drop): called
   // for a drop with `columns` empty; a column of the target key stops the job instead, naming
   // it. Also idempotent: it reads the target's catalog first.
-  // And it lengthens a target column of text or bytes shorter than its field in
-  // request.schema where the field is marked Field::lengthened_at_source (the source's
-  // VARCHAR(50) became VARCHAR(300) or TEXT while the run streamed): called for that with
-  // `columns` empty too; never shortens one. A target that keeps no lengths does nothing. (A
-  // restart after a kill before the lengthening meets the source's change again: the stream
-  // marks the field again, PostgreSQL's by the committed lengths, the binlog's by the MODIFY.)
+  // And it widens a target column narrower than its field in request.schema where the field
+  // is marked Field::widened_at_source (the source's VARCHAR(50) became VARCHAR(300) or TEXT,
+  // INT became BIGINT, DECIMAL(10,2) became DECIMAL(14,2) while the run streamed): called for
+  // that with `columns` empty too; never narrows one. A target that keeps no lengths or widths
+  // does nothing. (A restart after a kill before the widening meets the source's change
+  // again: the stream marks the field again, PostgreSQL's by the committed column types, the
+  // binlog's by the MODIFY.)
   // (A SQL target's Prepare for a realtime run also adds the columns of request.schema its
   // table lacks and relaxes the dropped ones: a restart after a kill between a checkpoint and
   // this call needs them.)

@@ -45,9 +45,9 @@ Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
   const Schema written_before = setup.write.schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> added, RebuildForStreamSchema(spec, setup));
   // A drop alters the target too: a column created NOT NULL must accept the NULLs to come;
-  // and so does a longer text column, whose longer values a VARCHAR(50) would refuse.
+  // and so does a widened column, whose values a VARCHAR(50) or an INT would refuse.
   if (!added.empty() || !NewlyDroppedColumns(written_before, setup.write.schema).empty() ||
-      !LengthenedColumns(written_before, setup.write.schema).empty()) {
+      !WidenedColumns(written_before, setup.write.schema).empty()) {
     SLUICE_RETURN_IF_ERROR(setup.sink->AddColumns(setup.write, added));
   }
   KillAtSchemaChangeForTests("after_alter");
@@ -65,13 +65,13 @@ std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema&
   return dropped;
 }
 
-std::vector<std::string> LengthenedColumns(const Schema& before, const Schema& after) {
+std::vector<std::string> WidenedColumns(const Schema& before, const Schema& after) {
   std::vector<std::string> longer;
   for (const Field& f : after.fields) {
-    if (!f.lengthened_at_source) continue;
+    if (!f.widened_at_source) continue;
     const std::optional<size_t> known = before.IndexOf(f.name);
-    if (!known || !before.fields[*known].lengthened_at_source ||
-        IsLongerText(before.fields[*known].type, f.type)) {
+    if (!known || !before.fields[*known].widened_at_source ||
+        IsWiderType(before.fields[*known].type, f.type)) {
       longer.push_back(f.name);
     }
   }

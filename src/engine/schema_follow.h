@@ -2,7 +2,7 @@
 // TableSchemaVersion()). When a table's schema grows, the runner (stream_runner.cc, or
 // multi_stream_runner.cc for that table alone) checkpoints what it wrote before the change,
 // then FollowStreamSchema rebuilds the table's transform chain and write schema, has its sink
-// add the new columns, relax the dropped ones and lengthen the longer ones (Sink::AddColumns)
+// add the new columns, relax the dropped ones and widen the widened ones (Sink::AddColumns)
 // and opens a new writer.
 #pragma once
 
@@ -37,10 +37,10 @@ Status FollowStreamSchema(const JobSpec& spec, JobSetup& setup,
 // with). Kept apart from the rebuild so the engine's follow step only asks whether to call.
 std::vector<std::string> NewlyDroppedColumns(const Schema& before, const Schema& after);
 
-// The columns of `after` the source lengthened (Field::lengthened_at_source) since `before`:
-// newly marked, or longer again. The target must take the longer values (Sink::AddColumns
-// lengthens its columns).
-std::vector<std::string> LengthenedColumns(const Schema& before, const Schema& after);
+// The columns of `after` the source widened (Field::widened_at_source) since `before`: newly
+// marked, or wider again. The target must take the wider values (Sink::AddColumns widens its
+// columns).
+std::vector<std::string> WidenedColumns(const Schema& before, const Schema& after);
 
 // A test hook at the two moments of a schema change that matter for restarts: "before_alter"
 // (the checkpoint before the change is committed, the target not altered yet) and "after_alter"

@@ -20,7 +20,10 @@ Result<std::optional<std::string>> ModifyColumnSql(Connection& conn, const Mysql
                                 table.Label(), name));
   }
   const Row& r = *row;
-  if (!r[7].value_or("").empty() && change.type) return std::optional<std::string>();
+  // AUTO_INCREMENT is restated; a generated column or ON UPDATE is not (nullopt).
+  const std::string extra = r[7].value_or("");
+  const bool auto_increment = extra == "auto_increment";
+  if (!extra.empty() && !auto_increment && change.type) return std::optional<std::string>();
   std::string sql =
       fmt::format("ALTER TABLE {} MODIFY {} {}", QuoteQualified(table.database, table.name),
                   QuoteIdent(name), change.type ? *change.type : r[0].value_or(""));
@@ -31,6 +34,7 @@ Result<std::optional<std::string>> ModifyColumnSql(Connection& conn, const Mysql
   if (r[3] && !(mariadb && *r[3] == "NULL")) {
     sql += " DEFAULT " + (mariadb ? *r[3] : QuoteString(*r[3]));
   }
+  if (auto_increment) sql += " AUTO_INCREMENT";
   if (r[4] && !r[4]->empty()) sql += " COMMENT " + QuoteString(*r[4]);
   return std::optional<std::string>(std::move(sql));
 }

@@ -22,8 +22,9 @@ struct ColumnChange {
 // set and collation, NULL or NOT NULL, default, comment), with `change` applied. COLUMN_DEFAULT
 // is an SQL expression in MariaDB 10.2.7+ ('text' quoted, NULL as NULL, functions as written)
 // and restated as such; MySQL gives the bare value, quoted here as a string (MySQL converts it
-// to the column's type). nullopt for a column the statement could not restate: generated,
-// AUTO_INCREMENT or ON UPDATE (what EXTRA names). An error when the catalog lacks the column.
+// to the column's type), AUTO_INCREMENT too. nullopt for a new type of a column the statement
+// could not restate: generated or ON UPDATE (what EXTRA names). An error when the catalog lacks
+// the column.
 Result<std::optional<std::string>> ModifyColumnSql(Connection& conn, const MysqlTable& table,
                                                    const std::string& name,
                                                    const ColumnChange& change);

@@ -9,9 +9,9 @@
 
 #include "connectors/mysql/mysql_change_merge.h"
 #include "connectors/mysql/mysql_encoder.h"
-#include "connectors/mysql/mysql_lengthen_columns.h"
 #include "connectors/mysql/mysql_relax_not_null.h"
 #include "connectors/mysql/mysql_table.h"
+#include "connectors/mysql/mysql_widen_columns.h"
 #include "connectors/sql_common/added_default.h"
 
 namespace sluice::mysql {
@@ -357,8 +357,7 @@ Result<std::vector<std::string>> AddColumnsSql(Connection& conn, const MysqlConf
       RelaxNotNullSql(conn, table, request, config.partition ? config.partition->column : ""));
   ddl.insert(ddl.end(), relax.begin(), relax.end());
   // Columns the source lengthened take its longer values.
-  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> lengthen,
-                          LengthenColumnsSql(conn, table, request));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> lengthen, WidenColumnsSql(conn, table, request));
   ddl.insert(ddl.end(), lengthen.begin(), lengthen.end());
   return ddl;
 }

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "connectors/postgres/pg_lengthen_columns.h"
 #include "connectors/postgres/pg_relax_not_null.h"
 #include "connectors/postgres/pg_table.h"
+#include "connectors/postgres/pg_widen_columns.h"
 #include "connectors/sql_common/added_default.h"
 
 namespace sluice::postgres {
@@ -351,7 +351,7 @@ Result<std::vector<std::string>> AddColumnsSql(PgConnection& conn, const PgConfi
       RelaxNotNullSql(*table, request, config.partition ? config.partition->column : ""));
   ddl.insert(ddl.end(), relax.begin(), relax.end());
   // Columns the source lengthened take its longer values.
-  const std::vector<std::string> lengthen = LengthenColumnsSql(*table, request);
+  const std::vector<std::string> lengthen = WidenColumnsSql(*table, request);
   ddl.insert(ddl.end(), lengthen.begin(), lengthen.end());
   return ddl;
 }

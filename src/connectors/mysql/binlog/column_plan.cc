@@ -88,6 +88,17 @@ Result<ColumnPlan> PlanColumn(const TableMapColumn& c, const ColumnDef& def,
     p.width = width;
     p.is_unsigned = IsUnsignedInteger(t);
     ok = IsInteger(t) || (width == 1 && t == TypeId::kBool);
+    // An unsigned column read as a wider signed type (the catalog's, after an ALTER that
+    // widened it, such as SMALLINT UNSIGNED -> INT, read from rows written before): every
+    // value fits, read as unsigned.
+    const int def_bytes = t == TypeId::kInt16   ? 2
+                          : t == TypeId::kInt32 ? 4
+                          : t == TypeId::kInt64 ? 8
+                                                : 0;
+    if (ok && c.is_unsigned == 1 && !p.is_unsigned && def_bytes > width) {
+      p.is_unsigned = true;
+      return Status::OK();
+    }
     if (ok && c.is_unsigned >= 0 && (c.is_unsigned == 1) != p.is_unsigned && t != TypeId::kBool) {
       return Status::Invalid("column {}: the binlog says {} but the table definition says {}",
                              def.name, c.is_unsigned ? "unsigned" : "signed", TypeName(def.type));

@@ -1,7 +1,8 @@
 // ALTER TABLE ... MODIFY on a MariaDB source while a realtime job streams it, end to end with
 // the real binary. A longer text (VARCHAR(10) -> VARCHAR(40) -> TEXT, CHAR(5) -> CHAR(20)),
-// ENUM members appended and a new default are followed: the target's columns are lengthened
-// before the first longer value is written, and the target ends equal to the source. A MODIFY
+// INT -> BIGINT, DECIMAL(6,2) -> DECIMAL(12,4), ENUM members appended and a new default are
+// followed: the target's columns are widened before the first wider value is written, and the
+// target ends equal to the source. A MODIFY
 // that may have changed the rows already there (another type, shorter, NOT NULL) stops the job
 // naming the column, what changed and the statement, with nothing after it applied.
 #include "connectors/mysql/binlog_stream/binlog_run_fixture.h"
@@ -29,9 +30,11 @@ class BinlogModifyColumnTest : public testing::RunFixture {
     db.Exec("INSERT INTO t (id, c) VALUES (4, 'eighteen character')");
     db.Exec("ALTER TABLE t MODIFY v TEXT");
     db.Exec(fmt::format("INSERT INTO t VALUES (5, '{}', 'a', 'c5')", std::string(300, 'w')));
+    db.Exec("ALTER TABLE t MODIFY id BIGINT");
+    db.Exec("INSERT INTO t VALUES (5000000000, 'big', 'b', 'c6')");
   }
   // A live run started before the MODIFYs (so its Open read the old shape and created the
-  // target from it), stopped with SIGTERM once row 5 arrived by `arrived`.
+  // target from it), stopped with SIGTERM once the last row arrived by `arrived`.
   void StreamThroughTheModifies(TestDatabase& db, const std::function<bool()>& arrived) {
     const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
     ASSERT_TRUE(WaitForLog("live.log.err", "streaming from")) << Log("live.log.err");
@@ -54,21 +57,21 @@ TEST_F(BinlogModifyColumnTest, LongerTextIsFollowedIntoMysql) {
   ASSERT_EQ(target.Value("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
                          "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'v'"),
             "varchar(10)");
-  StreamThroughTheModifies(db, [&] { return target.Value("SELECT count(*) FROM t") == "5"; });
+  StreamThroughTheModifies(db, [&] { return target.Value("SELECT count(*) FROM t") == "6"; });
   EXPECT_EQ(target.Rows(kRows), db.Rows(kRows));
-  EXPECT_EQ(target.Rows("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
-                        "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' ORDER BY "
-                        "ORDINAL_POSITION"),
-            (std::vector<std::string>{"id|int(11)", "v|longtext", "e|longtext", "c|varchar(20)"}));
+  EXPECT_EQ(
+      target.Rows("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' ORDER BY "
+                  "ORDINAL_POSITION"),
+      (std::vector<std::string>{"id|bigint(20)", "v|longtext", "e|longtext", "c|varchar(20)"}));
   const std::string err = Log("live.log.err");
   // string(40), or more when the catalog had moved on to TEXT when the run asked it: as many
   // characters as the binlog's 160 bytes hold at 3 bytes each.
-  EXPECT_NE(err.find(db.name() + ".t: column v became longer at the source (string(10) -> "
+  EXPECT_NE(err.find(db.name() + ".t: column v was widened at the source (string(10) -> "
                                  "string("),
             std::string::npos)
       << err;
-  EXPECT_NE(err.find("column v became longer at the source (string("), std::string::npos) << err;
-  EXPECT_NE(err.find("column c became longer at the source (string(5) -> string(20))"),
+  EXPECT_NE(err.find("column c was widened at the source (string(5) -> string(20))"),
             std::string::npos)
       << err;
   // A restart reads on from the checkpoint as usual.
@@ -97,15 +100,14 @@ TEST_F(BinlogModifyColumnTest, LongerTextIsFollowedIntoPostgres) {
       "SELECT id || '|' || coalesce(v, 'NULL') || '|' || coalesce(e, 'NULL') || '|' || "
       "coalesce(c, 'NULL') FROM {}.t ORDER BY id",
       schema);
-  StreamThroughTheModifies(db, [&] { return lines(rows).size() == 5; });
+  StreamThroughTheModifies(db, [&] { return lines(rows).size() == 6; });
   EXPECT_EQ(lines(rows), db.Rows(kRows));
-  EXPECT_EQ(
-      lines(fmt::format("SELECT column_name || ' ' || format_type(atttypid, atttypmod) "
-                        "FROM information_schema.columns JOIN pg_attribute ON attrelid = "
-                        "'{0}.t'::regclass AND attname = column_name WHERE table_schema "
-                        "= '{0}' AND table_name = 't' ORDER BY ordinal_position",
-                        schema)),
-      (std::vector<std::string>{"id integer", "v text", "e text", "c character varying(20)"}));
+  EXPECT_EQ(lines(fmt::format("SELECT column_name || ' ' || format_type(atttypid, atttypmod) "
+                              "FROM information_schema.columns JOIN pg_attribute ON attrelid = "
+                              "'{0}.t'::regclass AND attname = column_name WHERE table_schema "
+                              "= '{0}' AND table_name = 't' ORDER BY ordinal_position",
+                              schema)),
+            (std::vector<std::string>{"id bigint", "v text", "e text", "c character varying(20)"}));
   pg.Exec(fmt::format("DROP SCHEMA {} CASCADE", schema));
 }
 
@@ -155,17 +157,44 @@ TEST_F(BinlogModifyColumnTest, AModifyNotJudgedYetTravelsWithTheCheckpoint) {
                              target.Url()));
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   db.Exec("INSERT INTO t VALUES (3, '3', 'a', 'c3')");
-  db.Exec("ALTER TABLE t MODIFY id BIGINT");
+  db.Exec("ALTER TABLE t MODIFY id SMALLINT");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
   EXPECT_EQ(target.Value("SELECT count(*) FROM t"), "3");
   EXPECT_NE(Log("run.log").find("modified_columns"), std::string::npos) << Log("run.log");
   db.Exec("INSERT INTO t (id, v) VALUES (4, '4')");
   EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log("run.log.err");
-  EXPECT_NE(
-      Log("run.log.err").find("in the binlog (ALTER TABLE t MODIFY id BIGINT): its type changed"),
-      std::string::npos)
+  EXPECT_NE(Log("run.log.err")
+                .find("in the binlog (ALTER TABLE t MODIFY id SMALLINT): it became narrower"),
+            std::string::npos)
       << Log("run.log.err");
   EXPECT_EQ(target.Value("SELECT count(*) FROM t WHERE id = 4"), "0");
+}
+
+// A catch-up that starts before INT -> BIGINT and DECIMAL(6,2) -> DECIMAL(12,4) (its Open
+// reads the new types from the catalog) decodes the rows of both shapes, widens the target's
+// columns when it meets the MODIFYs, and converges.
+TEST_F(BinlogModifyColumnTest, ACatchUpAcrossWideningsConverges) {
+  TestDatabase db;
+  TestDatabase target;
+  db.Exec("CREATE TABLE t (id INT PRIMARY KEY, p DECIMAL(6,2), n SMALLINT UNSIGNED)");
+  db.Exec("INSERT INTO t VALUES (1, 1234.56, 7)");
+  WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
+                             "key: [id]}}",
+                             target.Url()));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  db.Exec("INSERT INTO t VALUES (2, -9.99, 65535)");
+  db.Exec("ALTER TABLE t MODIFY id BIGINT, MODIFY p DECIMAL(12,4)");
+  db.Exec("INSERT INTO t VALUES (9000000000, 12345678.1234, 3)");
+  db.Exec("UPDATE t SET p = 0.0001 WHERE id = 1");
+  db.Exec("ALTER TABLE t MODIFY n INT");
+  db.Exec("INSERT INTO t VALUES (3, 1, 100000)");
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  const char* rows = "SELECT id, p, n FROM t ORDER BY id";
+  EXPECT_EQ(target.Rows(rows), db.Rows(rows));
+  EXPECT_EQ(target.Rows("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
+                        "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' ORDER BY "
+                        "ORDINAL_POSITION"),
+            (std::vector<std::string>{"id|bigint(20)", "p|decimal(12,4)", "n|int(11)"}));
 }
 
 // Each MODIFY that may have changed the rows already there stops a catch-up run at the
@@ -177,7 +206,8 @@ TEST_F(BinlogModifyColumnTest, ModifiesThatMayChangeValuesStop) {
     const char* why;
   };
   const Case cases[] = {
-      {"ALTER TABLE t MODIFY id BIGINT", "its type changed"},
+      {"ALTER TABLE t MODIFY id SMALLINT", "it became narrower"},
+      {"ALTER TABLE t MODIFY c VARCHAR(20)", "its type changed"},
       {"ALTER TABLE t MODIFY v VARCHAR(8)", "it became shorter"},
       {"ALTER TABLE t MODIFY v VARCHAR(10) NOT NULL", "it became NOT NULL"},
       {"ALTER TABLE t MODIFY v VARCHAR(10) CHARACTER SET latin1", "its character set changed"},

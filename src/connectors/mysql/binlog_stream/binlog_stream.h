@@ -222,10 +222,10 @@ class BinlogStream : public StreamSource {
   // does not let a restart pass it unjudged; restored at Start.
   static StreamPosition PendingModifyPosition(const Table& table);
   void RestorePendingModify(size_t t, const std::vector<StreamPosition>& positions);
-  // Columns a MODIFY lengthened (CheckSameColumns), with their TABLE_MAP columns after it:
+  // Columns a MODIFY widened (CheckSameColumns), with their TABLE_MAP columns after it:
   // the follower gives them their new types at this TABLE_MAP.
-  void NoteLengthened(size_t t,
-                      const std::vector<std::pair<std::string, binlog::TableMapColumn>>& columns);
+  void NoteWidened(size_t t,
+                   const std::vector<std::pair<std::string, binlog::TableMapColumn>>& columns);
   // The run started between the last TABLE_MAP of a table and a DROP COLUMN of it, when the
   // catalog no longer had the column: the column is learned from that TABLE_MAP (read again
   // from the start of the stream's first file: the replication session is closed, reopened

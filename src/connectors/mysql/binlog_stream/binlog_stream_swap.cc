@@ -155,7 +155,7 @@ Status BinlogStream::CheckSameColumns(size_t t, const binlog::TableMap& map) {
   const std::string modified_by = std::move(table.modified_by);
   table.modified.clear();
   table.modified_by.clear();
-  std::vector<std::pair<std::string, binlog::TableMapColumn>> lengthened;
+  std::vector<std::pair<std::string, binlog::TableMapColumn>> widened;
   if (!modified.empty() && !(map.has_names && last.has_names)) {
     return Status::Invalid(
         "{}: a column was modified ({}), and the binlog has no column names to tell what "
@@ -172,7 +172,7 @@ Status BinlogStream::CheckSameColumns(size_t t, const binlog::TableMap& map) {
             std::find(modified.begin(), modified.end(), Lower(now.name)) != modified.end();
         if (restated) {
           const ModifiedColumn judged = JudgeModifiedColumn(before, now);
-          if (judged.lengthened) lengthened.emplace_back(now.name, now);
+          if (judged.widened) widened.emplace_back(now.name, now);
           if (judged.followed) continue;
           return Status::Invalid(
               "{}: column {} changed from {} to {} in the binlog ({}): {}; only ADD COLUMN, "
@@ -196,15 +196,16 @@ Status BinlogStream::CheckSameColumns(size_t t, const binlog::TableMap& map) {
         "changes by the old key: re-snapshot the table into a fresh target",
         table.label, key_before, key_now, why);
   }
-  if (!lengthened.empty()) NoteLengthened(t, lengthened);
+  if (!widened.empty()) NoteWidened(t, widened);
   return Status::OK();
 }
 
-void BinlogStream::NoteLengthened(
+void BinlogStream::NoteWidened(
     size_t t, const std::vector<std::pair<std::string, binlog::TableMapColumn>>& columns) {
   Table& table = tables_[t];
-  // The catalog's length when it is one the binlog's bytes allow (a later ALTER may have
-  // changed it again), else as many characters as the bytes hold at the fewest per character.
+  // A text's length: the catalog's when it is one the binlog's bytes allow (a later ALTER may
+  // have changed it again), else as many characters as the bytes hold at the fewest per
+  // character. Integers and decimals: as the binlog has them.
   MysqlSource catalog(table.config);
   const bool read = catalog.Open(request_).ok();
   std::vector<std::pair<std::string, DataType>> types;
@@ -213,14 +214,17 @@ void BinlogStream::NoteLengthened(
                                     [&](const Field& f) { return Lower(f.name) == Lower(name); });
     if (known == table.schema.fields.end()) continue;
     const TypeId id = known->type.id;
-    DataType type = TypeOfLengthened(now, id);
+    DataType type = TypeOfWidened(now, id);
     for (const Field& f : read ? catalog.schema().fields : std::vector<Field>{}) {
-      if (Lower(f.name) != Lower(name) || f.type.id != id || type.precision == 0) continue;
+      const bool text = id == TypeId::kString || id == TypeId::kBytes;
+      if (!text || Lower(f.name) != Lower(name) || f.type.id != id || type.precision == 0) {
+        continue;
+      }
       if (f.type.precision >= now.length / 4 && f.type.precision <= type.precision) type = f.type;
     }
     types.emplace_back(name, type);
   }
-  table.follower.NoteLengthened(std::move(types));
+  table.follower.NoteWidened(std::move(types));
 }
 
 }  // namespace sluice::mysql::binlog_stream

@@ -21,7 +21,25 @@ bool IsBlob(FieldType t) {
 }
 
 // CHAR and BINARY (a STRING that is no ENUM or SET), VARCHAR and VARBINARY, TEXT and BLOB.
-enum class Kind { kFixed, kVarying, kBlob, kEnum, kSet, kOther };
+enum class Kind { kFixed, kVarying, kBlob, kEnum, kSet, kInteger, kDecimal, kOther };
+
+// The bytes of an integer binlog type, 0 for another.
+int IntegerBytes(FieldType t) {
+  switch (t) {
+    case FieldType::kTiny:
+      return 1;
+    case FieldType::kShort:
+      return 2;
+    case FieldType::kInt24:
+      return 3;
+    case FieldType::kLong:
+      return 4;
+    case FieldType::kLongLong:
+      return 8;
+    default:
+      return 0;
+  }
+}
 
 Kind KindOf(const TableMapColumn& c) {
   if (c.type == FieldType::kString || c.type == FieldType::kEnum || c.type == FieldType::kSet) {
@@ -31,6 +49,8 @@ Kind KindOf(const TableMapColumn& c) {
   }
   if (c.type == FieldType::kVarchar || c.type == FieldType::kVarString) return Kind::kVarying;
   if (IsBlob(c.type) || IsBlob(c.real_type)) return Kind::kBlob;
+  if (IntegerBytes(c.type) > 0) return Kind::kInteger;
+  if (c.type == FieldType::kNewDecimal) return Kind::kDecimal;
   return Kind::kOther;
 }
 
@@ -85,6 +105,24 @@ ModifiedColumn JudgeModifiedColumn(const TableMapColumn& before, const TableMapC
     if (appended) return {true, false, ""};
     return {false, false, "its members changed other than by new ones at the end"};
   }
+  if (was == Kind::kInteger && is == Kind::kInteger) {
+    // Unsigned into wider of either kind, signed into wider signed; signedness must be known.
+    const int before_bytes = IntegerBytes(before.type);
+    const int now_bytes = IntegerBytes(now.type);
+    const bool known = before.is_unsigned >= 0 && now.is_unsigned >= 0;
+    const bool wider =
+        known && now_bytes > before_bytes && (before.is_unsigned == 1 || now.is_unsigned == 0);
+    if (wider) return {true, true, ""};
+    return {false, false,
+            known && before.is_unsigned != now.is_unsigned ? "its signedness changed"
+                                                           : "it became narrower"};
+  }
+  if (was == Kind::kDecimal && is == Kind::kDecimal) {
+    const bool wider =
+        now.scale >= before.scale && now.precision - now.scale >= before.precision - before.scale;
+    if (wider) return {true, true, ""};
+    return {false, false, "it holds fewer digits before or after the point, which rounds values"};
+  }
   const bool text_kinds = (was == Kind::kVarying && (is == Kind::kVarying || is == Kind::kBlob)) ||
                           (was == Kind::kBlob && is == Kind::kBlob) ||
                           (was == Kind::kFixed && is == Kind::kFixed && !IsBinary(now));
@@ -98,8 +136,23 @@ ModifiedColumn JudgeModifiedColumn(const TableMapColumn& before, const TableMapC
   return {true, true, ""};
 }
 
-DataType TypeOfLengthened(const TableMapColumn& now, TypeId id) {
+DataType TypeOfWidened(const TableMapColumn& now, TypeId id) {
   const Kind kind = KindOf(now);
+  if (kind == Kind::kInteger) {
+    const bool unsigned_ = now.is_unsigned == 1;
+    switch (IntegerBytes(now.type)) {
+      case 1:
+        return DataType::Of(unsigned_ ? TypeId::kUInt8 : TypeId::kInt8);
+      case 2:
+        return DataType::Of(unsigned_ ? TypeId::kUInt16 : TypeId::kInt16);
+      case 3:
+      case 4:
+        return DataType::Of(unsigned_ ? TypeId::kUInt32 : TypeId::kInt32);
+      default:
+        return DataType::Of(unsigned_ ? TypeId::kUInt64 : TypeId::kInt64);
+    }
+  }
+  if (kind == Kind::kDecimal) return DataType::Decimal(now.precision, now.scale);
   if (kind != Kind::kFixed && kind != Kind::kVarying) return DataType::Of(id);
   const uint32_t per_char =
       IsBinary(now) ? 1 : binlog::MaxBytesPerCharAtLeast(binlog::CharsetOfCollation(now.collation));

@@ -52,7 +52,7 @@ TEST(JudgeModifiedColumn, LongerTextIsFollowedAndLengthened) {
        }) {
     const ModifiedColumn judged = JudgeModifiedColumn(before, now);
     EXPECT_TRUE(judged.followed) << judged.why_not;
-    EXPECT_TRUE(judged.lengthened);
+    EXPECT_TRUE(judged.widened);
   }
 }
 
@@ -70,7 +70,7 @@ TEST(JudgeModifiedColumn, WhatKeepsEveryValueIsFollowed) {
        }) {
     const ModifiedColumn judged = JudgeModifiedColumn(before, now);
     EXPECT_TRUE(judged.followed) << judged.why_not;
-    EXPECT_FALSE(judged.lengthened);
+    EXPECT_FALSE(judged.widened);
   }
 }
 
@@ -100,14 +100,71 @@ TEST(JudgeModifiedColumn, WhatMayChangeValuesStopsSayingWhat) {
   EXPECT_EQ(JudgeModifiedColumn(Varchar(40), integer).why_not, "its type changed");
 }
 
-TEST(TypeOfLengthened, CharactersAtTheFewestBytesEachNeverTooFew) {
+TableMapColumn Integer(FieldType type, bool unsigned_) {
+  TableMapColumn c;
+  c.type = c.real_type = type;
+  c.is_unsigned = unsigned_ ? 1 : 0;
+  c.name = "n";
+  return c;
+}
+
+TableMapColumn Decimal(uint8_t precision, uint8_t scale) {
+  TableMapColumn c;
+  c.type = c.real_type = FieldType::kNewDecimal;
+  c.precision = precision;
+  c.scale = scale;
+  c.name = "p";
+  return c;
+}
+
+TEST(JudgeModifiedColumn, WiderIntegersAndDecimalsAreFollowed) {
+  for (const auto& [before, now] : std::vector<std::pair<TableMapColumn, TableMapColumn>>{
+           {Integer(FieldType::kLong, false), Integer(FieldType::kLongLong, false)},
+           {Integer(FieldType::kTiny, false), Integer(FieldType::kInt24, false)},
+           {Integer(FieldType::kLong, true), Integer(FieldType::kLongLong, true)},
+           {Integer(FieldType::kLong, true), Integer(FieldType::kLongLong, false)},
+           {Decimal(10, 2), Decimal(12, 2)},
+           {Decimal(10, 2), Decimal(12, 4)},
+       }) {
+    const ModifiedColumn judged = JudgeModifiedColumn(before, now);
+    EXPECT_TRUE(judged.followed) << judged.why_not;
+    EXPECT_TRUE(judged.widened);
+  }
+  const std::pair<TableMapColumn, TableMapColumn> stops[] = {
+      {Integer(FieldType::kLongLong, false), Integer(FieldType::kLong, false)},
+      {Integer(FieldType::kLong, false), Integer(FieldType::kLong, true)},
+      {Integer(FieldType::kLong, false), Integer(FieldType::kLongLong, true)},
+      {Integer(FieldType::kLong, true), Integer(FieldType::kLong, false)},
+      {Decimal(10, 2), Decimal(10, 1)},
+      {Decimal(10, 2), Decimal(11, 4)},
+  };
+  for (const auto& [before, now] : stops) {
+    const ModifiedColumn judged = JudgeModifiedColumn(before, now);
+    EXPECT_FALSE(judged.followed);
+    EXPECT_FALSE(judged.why_not.empty());
+  }
+  EXPECT_EQ(JudgeModifiedColumn(Integer(FieldType::kLong, false), Integer(FieldType::kLong, true))
+                .why_not,
+            "its signedness changed");
+  // Signedness unknown (no binlog_row_metadata=FULL): not followed.
+  TableMapColumn unknown = Integer(FieldType::kLongLong, false);
+  unknown.is_unsigned = -1;
+  EXPECT_FALSE(JudgeModifiedColumn(Integer(FieldType::kLong, false), unknown).followed);
+}
+
+TEST(TypeOfWidened, CharactersAtTheFewestBytesEachNeverTooFew) {
+  EXPECT_EQ(TypeOfWidened(Integer(FieldType::kInt24, true), TypeId::kUInt16),
+            DataType::Of(TypeId::kUInt32));
+  EXPECT_EQ(TypeOfWidened(Integer(FieldType::kLongLong, false), TypeId::kInt32),
+            DataType::Of(TypeId::kInt64));
+  EXPECT_EQ(TypeOfWidened(Decimal(12, 4), TypeId::kDecimal), DataType::Decimal(12, 4));
   // utf8 collations take 3 bytes (utf8mb4 holds fewer characters than that says: never more).
-  EXPECT_EQ(TypeOfLengthened(Varchar(160), TypeId::kString), (DataType{TypeId::kString, 53, 0}));
-  EXPECT_EQ(TypeOfLengthened(Varchar(40, kLatin1), TypeId::kString),
+  EXPECT_EQ(TypeOfWidened(Varchar(160), TypeId::kString), (DataType{TypeId::kString, 53, 0}));
+  EXPECT_EQ(TypeOfWidened(Varchar(40, kLatin1), TypeId::kString),
             (DataType{TypeId::kString, 40, 0}));
-  EXPECT_EQ(TypeOfLengthened(Varchar(300, kBinary), TypeId::kBytes),
+  EXPECT_EQ(TypeOfWidened(Varchar(300, kBinary), TypeId::kBytes),
             (DataType{TypeId::kBytes, 300, 0}));
-  EXPECT_EQ(TypeOfLengthened(Blob(2), TypeId::kString), DataType::Of(TypeId::kString));
+  EXPECT_EQ(TypeOfWidened(Blob(2), TypeId::kString), DataType::Of(TypeId::kString));
 }
 
 }  // namespace

@@ -43,18 +43,26 @@ Result<binlog::RowImageDecoder> TableMapFollower::Decoder(
   for (const binlog::TableMapColumn& c : map.columns) names.push_back(c.name);
   const ColumnMatch match = MatchColumns(names, schema, /*ignore_case=*/true);
   const std::vector<size_t> not_added = tracker_.NoteMetadata(label, schema, match);
-  for (const auto& [name, type] : lengthened_) {
+  for (const auto& [name, type] : widened_) {
     for (size_t j = 0; j < schema.size(); ++j) {
       if (Lower(schema.fields[j].name) != Lower(name)) continue;
-      Field longer = schema.fields[j];
-      longer.type = type;
-      // Marked even when the schema has the length already (read from the catalog by a run
+      if (!IsWiderType(schema.fields[j].type, type) && !Covers(schema.fields[j].type, type)) {
+        // The binlog's wider type is no widening of the one the run reads the column as
+        // (TINYINT(1) read as a boolean, made SMALLINT).
+        return Err(Status::Invalid(
+            "{}: column {} was widened at the source to {}, which the {} it is read as does "
+            "not hold: re-snapshot the table into a fresh target",
+            label, name, LengthName(type), LengthName(schema.fields[j].type)));
+      }
+      Field wider = schema.fields[j];
+      wider.type = type;
+      // Marked even when the schema has the type already (read from the catalog by a run
       // restarted before the MODIFY): the target may not.
-      tracker_.Lengthen(label, longer, schema, batch, j);
+      tracker_.Widen(label, wider, schema, batch, j);
       if (j < defs.size()) defs[j].type = schema.fields[j].type;
     }
   }
-  lengthened_.clear();
+  widened_.clear();
   std::vector<size_t> slots = match.slots;
   for (size_t i = 0; i < slots.size(); ++i) {
     if (slots[i] != ColumnMatch::kNew) continue;

@@ -49,10 +49,10 @@ class TableMapFollower {
   // old values in place.
   void NoteColumnDdl(const std::string& label, Schema& schema,
                      const std::vector<std::string>& dropped);
-  // Columns (by name, any case) a MODIFY lengthened, with their new types: the next Decoder
-  // gives them those (StreamSchemaTracker::Lengthen) when longer than the schema's.
-  void NoteLengthened(std::vector<std::pair<std::string, DataType>> columns) {
-    lengthened_ = std::move(columns);
+  // Columns (by name, any case) a MODIFY widened, with their new types: the next Decoder
+  // gives them those (StreamSchemaTracker::Widen) when longer than the schema's.
+  void NoteWidened(std::vector<std::pair<std::string, DataType>> columns) {
+    widened_ = std::move(columns);
   }
   // The decoder of `map`'s rows into batches of `schema`; may widen `schema`, `defs` (one per
   // schema column) and `batch`.
@@ -68,7 +68,7 @@ class TableMapFollower {
  private:
   StreamSchemaTracker tracker_;
   bool names_required_ = false;
-  std::vector<std::pair<std::string, DataType>> lengthened_;
+  std::vector<std::pair<std::string, DataType>> widened_;
 };
 
 // Shapes `batch` for the rows of a table of `schema` labelled `label` (Batch::source_table):

@@ -231,16 +231,15 @@ TEST_F(PgSchemaChangeTest, TypeChangeStopsWithAClearMessage) {
   // A live run, whose Open read the old type: it meets the change in the stream.
   const pid_t live = Spawn({"run", "job.yaml"});
   ASSERT_TRUE(Streaming()) << Log();
-  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN id TYPE bigint", src_));
-  db_->Exec(fmt::format("INSERT INTO {} VALUES (9, 'nine', NULL)", src_));
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN id TYPE text", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES ('9', 'nine', NULL)", src_));
   EXPECT_EQ(Wait(live), 2);  // stopped: the change needs the operator (kInvalidArgument)
   const std::string err = Log();
-  EXPECT_NE(
-      err.find(fmt::format("public.{}: column id changed type at the source (int32 -> "
-                           "int64): only added and dropped columns, and longer text, are followed; "
-                           "re-snapshot the table",
-                           src_)),
-      std::string::npos)
+  EXPECT_NE(err.find(fmt::format("public.{}: column id changed type at the source (int32 -> "
+                                 "string): only added, dropped and widened columns (longer text, "
+                                 "wider integers and decimals) are followed; re-snapshot the table",
+                                 src_)),
+            std::string::npos)
       << err;
   EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t", ods_)), "3");
 }
@@ -268,8 +267,8 @@ TEST_F(PgSchemaChangeTest, ALongerTextColumnIsFollowedIntoTheTarget) {
   })) << Log();
   kill(live, SIGTERM);
   EXPECT_EQ(Wait(live), 0) << Log();
-  EXPECT_NE(Log().find(fmt::format("public.{}: column d became longer at the source (string(5) "
-                                   "-> string(30)); the target's column is lengthened to match",
+  EXPECT_NE(Log().find(fmt::format("public.{}: column d was widened at the source (string(5) "
+                                   "-> string(30)); the target's column is widened to match",
                                    src_)),
             std::string::npos)
       << Log();
@@ -297,27 +296,68 @@ TEST_F(PgSchemaChangeTest, ALongerTextColumnIsFollowedIntoTheTarget) {
   EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t WHERE id = 10", ods_)), "0");
 }
 
-// The same change made while no run streams, and no change of the table before it in the
+// integer -> bigint (the key too) and numeric(10,2) -> numeric(14,4) while a run streams, and
+// smallint -> integer while none does: every value stays, the target's columns are widened
+// before the first wider value, and the job goes on.
+TEST_F(PgSchemaChangeTest, WiderIntegersAndDecimalsAreFollowedIntoTheTarget) {
+  db_->Exec(fmt::format("ALTER TABLE {} ADD COLUMN a numeric(10,2), ADD COLUMN s smallint", src_));
+  db_->Exec(fmt::format("UPDATE {} SET a = 12345678.91, s = 7 WHERE id = 1", src_));
+  WriteJobToPostgres();
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  const std::string types = fmt::format(
+      "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY "
+      "attnum) FROM pg_attribute WHERE attrelid = '{}.t'::regclass AND attnum > 0 AND NOT "
+      "attisdropped",
+      ods_);
+  ASSERT_EQ(db_->Value(types), "id integer, v text, d text, a numeric(10,2), s smallint");
+  const pid_t live = Spawn({"run", "job.yaml"});
+  ASSERT_TRUE(Streaming()) << Log();
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN id TYPE bigint", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (5000000000, 'big', NULL, 1.5, 1)", src_));
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN a TYPE numeric(14,4)", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (9, 'nine', NULL, 1234567890.1234, 2)", src_));
+  ASSERT_TRUE(Eventually([&] {
+    return db_->Value(fmt::format("SELECT count(*) FROM {}.t WHERE id = 9", ods_)) == "1";
+  })) << Log();
+  kill(live, SIGTERM);
+  EXPECT_EQ(Wait(live), 0) << Log();
+  EXPECT_NE(Log().find(fmt::format("public.{}: column id was widened at the source (int32 -> "
+                                   "int64); the target's column is widened to match",
+                                   src_)),
+            std::string::npos)
+      << Log();
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN s TYPE integer", src_));
+  db_->Exec(fmt::format("UPDATE {} SET s = 100000 WHERE id = 2", src_));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  EXPECT_EQ(db_->Value(types), "id bigint, v text, d text, a numeric(14,4), s integer");
+  const std::string rows =
+      "SELECT id, v, coalesce(a::text, 'NULL'), coalesce(s::text, 'NULL') FROM {} ORDER BY id";
+  EXPECT_EQ(Lines(fmt::format(fmt::runtime(rows), ods_ + ".t")),
+            Lines(fmt::format(fmt::runtime(rows), src_)));
+}
+
+// A type change made while no run streams, and no change of the table before it in the
 // stream: the next run's Open reads the new type, and so does the stream's Relation; only the
-// column types committed with the position tell. It stops as the live run did, before writing
-// a row of the new type (which the target's numeric(10,2) would otherwise refuse as rounding).
+// column types committed with the position tell. It stops as a live run does, before writing
+// a row of the new type (numeric(10,2) -> numeric(10,1) rounded every value, without a change
+// in the stream).
 TEST_F(PgSchemaChangeTest, TypeChangeWhileNoRunStreamsStopsWithTheSameMessage) {
   db_->Exec(fmt::format("ALTER TABLE {} ADD COLUMN a numeric(10,2)", src_));
   WriteJobToPostgres();
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
-  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN a TYPE numeric(12,4)", src_));
-  db_->Exec(fmt::format("INSERT INTO {} VALUES (9, 'nine', NULL, 2.3456)", src_));
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN a TYPE numeric(10,1)", src_));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (9, 'nine', NULL, 2.3)", src_));
   EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log();
   const std::string err = Log();
   EXPECT_NE(err.find(fmt::format("public.{}: column a changed type at the source (decimal(10,2) "
-                                 "-> decimal(12,4))",
+                                 "-> decimal(10,1))",
                                  src_)),
             std::string::npos)
       << err;
   EXPECT_EQ(db_->Value(fmt::format("SELECT count(*) FROM {}.t", ods_)), "3");
   // Again: the position did not move, the message is the same.
   EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log();
-  EXPECT_NE(Log().find("changed type at the source (decimal(10,2) -> decimal(12,4))"),
+  EXPECT_NE(Log().find("changed type at the source (decimal(10,2) -> decimal(10,1))"),
             std::string::npos);
 }
 

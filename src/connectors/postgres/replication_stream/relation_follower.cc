@@ -59,11 +59,11 @@ Result<r::TuplePlan> RelationFollower::Plan(
       continue;
     }
     const Field& known = schema.fields[match.slots[i]];
-    if (IsLongerText(known.type, f.type)) {
-      // varchar(10) -> varchar(30) or text, the most common ALTER of all: nothing the source
-      // holds changed (PostgreSQL only relabels the column), and the target is lengthened to
-      // take the longer values (Sink::AddColumns) before any of them is written.
-      tracker_.Lengthen(label, f, schema, batch, match.slots[i]);
+    if (IsWiderType(known.type, f.type)) {
+      // varchar(10) -> varchar(30) or text, the most common ALTER of all, or integer -> bigint,
+      // numeric(10,2) -> numeric(14,2): every value the source holds stays as it was, and the
+      // target's column is widened (Sink::AddColumns) before a wider value is written.
+      tracker_.Widen(label, f, schema, batch, match.slots[i]);
       continue;
     }
     const bool text =
@@ -76,8 +76,8 @@ Result<r::TuplePlan> RelationFollower::Plan(
     }
     if (known.type != f.type) {
       return Err(Status::Invalid(
-          "{}: column {} changed type at the source ({} -> {}): only added and dropped columns, "
-          "and longer text, are followed; {}",
+          "{}: column {} changed type at the source ({} -> {}): only added, dropped and widened "
+          "columns (longer text, wider integers and decimals) are followed; {}",
           label, f.name, TypeName(known.type), TypeName(f.type), kResnapshot));
     }
   }
