@@ -153,16 +153,33 @@ TEST_F(RelationFollowerTest, RenameAndTypeChangeStop) {
   ASSERT_FALSE(renamed.has_value());
   EXPECT_NE(renamed.error().message().find("public.t: column v went and w came"), std::string::npos)
       << renamed.error().message();
-  Result<r::TuplePlan> retyped = Plan({F("id", TypeId::kInt64), F("v", TypeId::kString)});
+  Result<r::TuplePlan> retyped = Plan({F("id", TypeId::kString), F("v", TypeId::kString)});
   ASSERT_FALSE(retyped.has_value());
-  EXPECT_NE(retyped.error().message().find("column id changed type at the source (int32 -> int64)"),
-            std::string::npos)
+  EXPECT_NE(
+      retyped.error().message().find("column id changed type at the source (int32 -> string)"),
+      std::string::npos)
       << retyped.error().message();
+  Result<r::TuplePlan> narrower = Plan({F("id", TypeId::kInt16), F("v", TypeId::kString)});
+  ASSERT_FALSE(narrower.has_value());
+  EXPECT_NE(narrower.error().message().find("column id changed type at the source (int32 -> "
+                                            "int16)"),
+            std::string::npos)
+      << narrower.error().message();
   Result<r::TuplePlan> middle = Plan({F("id"), F("x"), F("v", TypeId::kString)});
   ASSERT_FALSE(middle.has_value());
   EXPECT_NE(middle.error().message().find("column x appeared between existing columns"),
             std::string::npos);
   EXPECT_EQ(follower_.version(), 0u);
+}
+
+// integer -> bigint: followed, the field widened and marked for the target, one change.
+TEST_F(RelationFollowerTest, AWiderTypeIsFollowed) {
+  ASSERT_TRUE(Plan({F("id"), F("v", TypeId::kString)}).has_value());
+  ASSERT_TRUE(Plan({F("id", TypeId::kInt64), F("v", TypeId::kString)}).has_value());
+  EXPECT_EQ(schema_.fields[0].type, DataType::Of(TypeId::kInt64));
+  EXPECT_TRUE(schema_.fields[0].widened_at_source);
+  EXPECT_FALSE(schema_.fields[1].widened_at_source);
+  EXPECT_EQ(follower_.version(), 1u);
 }
 
 // d renamed to e while no run streamed: the restarted run's Open reads e from the catalog, so
