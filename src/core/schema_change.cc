@@ -169,30 +169,6 @@ void StreamSchemaTracker::Widen(const std::string& table, const Field& field, Sc
   ++version_;
 }
 
-namespace {
-
-// The bytes of an integer type, 0 for any other.
-int IntegerBytes(TypeId id) {
-  switch (id) {
-    case TypeId::kInt8:
-    case TypeId::kUInt8:
-      return 1;
-    case TypeId::kInt16:
-    case TypeId::kUInt16:
-      return 2;
-    case TypeId::kInt32:
-    case TypeId::kUInt32:
-      return 4;
-    case TypeId::kInt64:
-    case TypeId::kUInt64:
-      return 8;
-    default:
-      return 0;
-  }
-}
-
-}  // namespace
-
 bool IsWiderType(const DataType& from, const DataType& to) {
   if (from == to) return false;
   if (from.id == TypeId::kString || from.id == TypeId::kBytes) {

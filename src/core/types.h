@@ -76,6 +76,25 @@ constexpr bool IsUnsignedInteger(TypeId id) {
 constexpr bool IsInteger(TypeId id) {
   return IsSignedInteger(id) || IsUnsignedInteger(id);
 }
+// The bytes of an integer type's values (1, 2, 4, 8); 0 for any other type.
+constexpr int IntegerBytes(TypeId id) {
+  switch (id) {
+    case TypeId::kInt8:
+    case TypeId::kUInt8:
+      return 1;
+    case TypeId::kInt16:
+    case TypeId::kUInt16:
+      return 2;
+    case TypeId::kInt32:
+    case TypeId::kUInt32:
+      return 4;
+    case TypeId::kInt64:
+    case TypeId::kUInt64:
+      return 8;
+    default:
+      return 0;
+  }
+}
 constexpr bool IsFloating(TypeId id) {
   return id == TypeId::kFloat32 || id == TypeId::kFloat64;
 }

@@ -85,11 +85,7 @@ std::optional<Range> HeldRange(const MysqlColumn& c) {
 }
 
 std::optional<Range> RangeOf(TypeId id) {
-  const int bytes = id == TypeId::kInt8 || id == TypeId::kUInt8     ? 1
-                    : id == TypeId::kInt16 || id == TypeId::kUInt16 ? 2
-                    : id == TypeId::kInt32 || id == TypeId::kUInt32 ? 4
-                    : id == TypeId::kInt64 || id == TypeId::kUInt64 ? 8
-                                                                    : 0;
+  const int bytes = IntegerBytes(id);
   if (bytes == 0) return std::nullopt;
   const long double span = std::ldexp(1.0L, 8 * bytes);
   return IsUnsignedInteger(id) ? Range{0, span - 1} : Range{-span / 2, span / 2 - 1};

@@ -91,10 +91,7 @@ Result<ColumnPlan> PlanColumn(const TableMapColumn& c, const ColumnDef& def,
     // An unsigned column read as a wider signed type (the catalog's, after an ALTER that
     // widened it, such as SMALLINT UNSIGNED -> INT, read from rows written before): every
     // value fits, read as unsigned.
-    const int def_bytes = t == TypeId::kInt16   ? 2
-                          : t == TypeId::kInt32 ? 4
-                          : t == TypeId::kInt64 ? 8
-                                                : 0;
+    const int def_bytes = IsSignedInteger(t) ? IntegerBytes(t) : 0;
     if (ok && c.is_unsigned == 1 && !p.is_unsigned && def_bytes > width) {
       p.is_unsigned = true;
       return Status::OK();

@@ -176,8 +176,9 @@ Status BinlogStream::CheckSameColumns(size_t t, const binlog::TableMap& map) {
           if (judged.followed) continue;
           return Status::Invalid(
               "{}: column {} changed from {} to {} in the binlog ({}): {}; only ADD COLUMN, "
-              "DROP COLUMN and a MODIFY that keeps every value (a longer text, ENUM or SET "
-              "members appended) are followed, and the target holds the old values: "
+              "DROP COLUMN and a MODIFY that keeps every value (a longer text, a wider integer "
+              "or decimal, ENUM or SET members appended) are followed, and the target holds "
+              "the old values: "
               "re-snapshot the table into a fresh target",
               table.label, now.name, TypeText(before), TypeText(now), modified_by, judged.why_not);
         }
@@ -206,8 +207,13 @@ void BinlogStream::NoteWidened(
   // A text's length: the catalog's when it is one the binlog's bytes allow (a later ALTER may
   // have changed it again), else as many characters as the bytes hold at the fewest per
   // character. Integers and decimals: as the binlog has them.
+  // The catalog is read only for a text (whose metadata has a length; an integer's has none).
+  const bool any_text = std::any_of(columns.begin(), columns.end(), [](const auto& c) {
+    return c.second.type != binlog::FieldType::kNewDecimal && c.second.precision == 0 &&
+           c.second.length > 0;
+  });
   MysqlSource catalog(table.config);
-  const bool read = catalog.Open(request_).ok();
+  const bool read = any_text && catalog.Open(request_).ok();
   std::vector<std::pair<std::string, DataType>> types;
   for (const auto& [name, now] : columns) {
     const auto known = std::find_if(table.schema.fields.begin(), table.schema.fields.end(),
