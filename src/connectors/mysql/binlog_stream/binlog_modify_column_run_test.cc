@@ -43,6 +43,13 @@ class BinlogModifyColumnTest : public testing::RunFixture {
     kill(live, SIGTERM);
     ASSERT_EQ(Wait(live), 0) << Log("live.log.err");
   }
+  // The job upserting `db`.t into `target`.t, and its first run (the snapshot).
+  void SnapshotIntoMysql(TestDatabase& db, TestDatabase& target) {
+    WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
+                               "key: [id]}}",
+                               target.Url()));
+    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  }
   static constexpr const char* kRows = "SELECT id, v, e, c FROM t ORDER BY id";
 };
 
@@ -50,10 +57,7 @@ TEST_F(BinlogModifyColumnTest, LongerTextIsFollowedIntoMysql) {
   TestDatabase db;
   TestDatabase target;
   CreateSource(db);
-  WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
-                             "key: [id]}}",
-                             target.Url()));
-  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  ASSERT_NO_FATAL_FAILURE(SnapshotIntoMysql(db, target));
   ASSERT_EQ(target.Value("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
                          "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'v'"),
             "varchar(10)");
@@ -121,10 +125,7 @@ TEST_F(BinlogModifyColumnTest, KilledAtTheLengtheningConverges) {
     TestDatabase db;
     TestDatabase target;
     CreateSource(db);
-    WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
-                               "key: [id]}}",
-                               target.Url()));
-    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    ASSERT_NO_FATAL_FAILURE(SnapshotIntoMysql(db, target));
     setenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE", moment, 1);
     const pid_t live = Spawn({"run", "job.yaml"}, "live.log");
     unsetenv("SLUICE_TEST_KILL_AT_SCHEMA_CHANGE");
@@ -152,10 +153,7 @@ TEST_F(BinlogModifyColumnTest, AModifyNotJudgedYetTravelsWithTheCheckpoint) {
   TestDatabase db;
   TestDatabase target;
   CreateSource(db);
-  WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
-                             "key: [id]}}",
-                             target.Url()));
-  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  ASSERT_NO_FATAL_FAILURE(SnapshotIntoMysql(db, target));
   db.Exec("INSERT INTO t VALUES (3, '3', 'a', 'c3')");
   db.Exec("ALTER TABLE t MODIFY id SMALLINT");
   ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
@@ -178,10 +176,7 @@ TEST_F(BinlogModifyColumnTest, ACatchUpAcrossWideningsConverges) {
   TestDatabase target;
   db.Exec("CREATE TABLE t (id INT PRIMARY KEY, p DECIMAL(6,2), n SMALLINT UNSIGNED)");
   db.Exec("INSERT INTO t VALUES (1, 1234.56, 7)");
-  WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
-                             "key: [id]}}",
-                             target.Url()));
-  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+  ASSERT_NO_FATAL_FAILURE(SnapshotIntoMysql(db, target));
   db.Exec("INSERT INTO t VALUES (2, -9.99, 65535)");
   db.Exec("ALTER TABLE t MODIFY id BIGINT, MODIFY p DECIMAL(12,4)");
   db.Exec("INSERT INTO t VALUES (9000000000, 12345678.1234, 3)");
@@ -218,10 +213,7 @@ TEST_F(BinlogModifyColumnTest, ModifiesThatMayChangeValuesStop) {
     TestDatabase db;
     TestDatabase target;
     CreateSource(db);
-    WriteJobTo(db, fmt::format("{{type: mysql, url: \"{}\", table: t, write_mode: upsert, "
-                               "key: [id]}}",
-                               target.Url()));
-    ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log("run.log.err");
+    ASSERT_NO_FATAL_FAILURE(SnapshotIntoMysql(db, target));
     db.Exec("INSERT INTO t VALUES (3, '3', 'a', 'c3')");
     db.Exec(c.alter);
     db.Exec("INSERT INTO t (id, v) VALUES (4, '4')");
