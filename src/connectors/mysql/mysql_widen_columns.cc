@@ -49,11 +49,13 @@ Result<std::optional<std::string>> WiderText(const MysqlColumn& c, const DataTyp
   if (in_key) {
     if (wanted == 0 || wanted > kKeyLength) {
       return Err(Status::Invalid(
-          "mysql target {}: column {} of the target's key became longer at the source ({}) "
-          "than an index of it can hold ({} characters), so the changes from here on cannot "
-          "be applied; re-snapshot the table into a target keyed on other columns "
+          "mysql target {}: column {} of the target's key was widened at the source to {}, "
+          "more than an index of it can hold ({} characters), so the changes from here on "
+          "cannot be applied; re-snapshot the table into a target keyed on other columns "
           "(target.key, startup: initial)",
-          table.Label(), c.name, LengthName(incoming), kKeyLength));
+          table.Label(), c.name,
+          wanted == 0 ? "a text without a length" : fmt::format("{} characters", wanted),
+          kKeyLength));
     }
     return std::optional<std::string>(
         fmt::format("{}({})", text ? "VARCHAR" : "VARBINARY", wanted));

@@ -336,6 +336,41 @@ TEST_F(PgSchemaChangeTest, WiderIntegersAndDecimalsAreFollowedIntoTheTarget) {
             Lines(fmt::format(fmt::runtime(rows), src_)));
 }
 
+// Into a MySQL target: a longer varchar becomes VARCHAR(n) there, the key column's too while
+// an index of it holds it (768 characters); a key widened to text stops, saying why and what
+// to do, with nothing after the change applied.
+TEST_F(PgSchemaChangeTest, AWiderTextKeyIntoMysqlIsFollowedUpToWhatAnIndexHolds) {
+  const std::string src = src_ + "_k";
+  db_->Exec(fmt::format("CREATE TABLE {} (code varchar(10) PRIMARY KEY, v varchar(10))", src));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES ('a', 'one')", src));
+  mysql::testing::TestDatabase target;
+  std::ofstream(dir_ / "job.yaml") << fmt::format(
+      "name: {}\nmode: realtime\nsource: {{type: postgres, url: \"{}\", table: public.{}}}\n"
+      "target: {{type: mysql, url: \"{}\", table: t, write_mode: upsert, key: [code]}}\n",
+      job_, DbUrl(), src, target.Url());
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN code TYPE varchar(300)", src));
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN v TYPE varchar(400)", src));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES (repeat('k', 300), repeat('v', 400))", src));
+  ASSERT_EQ(Run({"run", "job.yaml", "--catch-up"}), 0) << Log();
+  EXPECT_EQ(target.Rows("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
+                        "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' ORDER BY "
+                        "ORDINAL_POSITION"),
+            (std::vector<std::string>{"code|varchar(300)", "v|varchar(400)"}));
+  EXPECT_EQ(target.Rows("SELECT length(code), length(v) FROM t ORDER BY code"),
+            (std::vector<std::string>{"1|3", "300|400"}));
+
+  db_->Exec(fmt::format("ALTER TABLE {} ALTER COLUMN code TYPE text", src));
+  db_->Exec(fmt::format("INSERT INTO {} VALUES ('b', 'two')", src));
+  EXPECT_EQ(Run({"run", "job.yaml", "--catch-up"}), 2) << Log();
+  EXPECT_NE(Log().find("column code of the target's key was widened at the source to a text "
+                       "without a length, more than an index of it can hold (768 characters)"),
+            std::string::npos)
+      << Log();
+  EXPECT_EQ(target.Value("SELECT count(*) FROM t"), "2");
+  db_->Exec(fmt::format("DROP TABLE {}", src));
+}
+
 // A type change made while no run streams, and no change of the table before it in the
 // stream: the next run's Open reads the new type, and so does the stream's Relation; only the
 // column types committed with the position tell. It stops as a live run does, before writing
